@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.Functions;
+
+/// <summary>
+/// Everything the function classes need, registered once for both hosts: the Azure Functions worker
+/// (Program.cs) and the local development host.
+/// </summary>
+public static class MallFunctionsServices
+{
+    public static IServiceCollection AddMallFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services;
+    }
+}

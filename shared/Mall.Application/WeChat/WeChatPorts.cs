@@ -1,0 +1,222 @@
+namespace Mall.Application.WeChat;
+
+/// <summary>Mini-program login: exchanges a wx.login code for the user's identity (jscode2session).</summary>
+public interface IWeChatLogin
+{
+    /// <exception cref="WeChatException">Invalid/used code (<see cref="WeChatFailure.InvalidLoginCode"/>) or WeChat unavailable.</exception>
+    Task<WeChatSession> ExchangeCodeAsync(string code, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The user's identity from jscode2session. <see cref="SessionKey"/> is a secret: it never leaves the
+/// server and is never logged (ToString is overridden to hide it).
+/// </summary>
+public sealed record WeChatSession(string OpenId, string? UnionId, string SessionKey)
+{
+    public override string ToString() => $"WeChatSession {{ OpenId = {OpenId}, UnionId = {UnionId}, SessionKey = *** }}";
+}
+
+/// <summary>Mini-program server APIs that need an access token (obtained via the stable_token API and cached).</summary>
+public interface IWeChatMiniProgram
+{
+    /// <summary>/wxa/sec/order/upload_shipping_info — required for trading mini-programs or funds stay frozen.</summary>
+    Task UploadShippingInfoAsync(ShippingInfoUpload upload, CancellationToken cancellationToken);
+
+    /// <summary>/cgi-bin/message/subscribe/send — one-time subscribe message.</summary>
+    Task SendSubscribeMessageAsync(SubscribeMessage message, CancellationToken cancellationToken);
+}
+
+public sealed record ShippingInfoUpload(
+    string TransactionId,
+    string PayerOpenId,
+    string ExpressCompany,
+    string TrackingNumber,
+    string ItemDescription,
+    string? ReceiverContactMasked,
+    DateTimeOffset UploadTime);
+
+public sealed record SubscribeMessage(
+    string ToOpenId,
+    string TemplateId,
+    string? Page,
+    IReadOnlyDictionary<string, string> Data);
+
+/// <summary>WeChat Pay API v3 (JSAPI), merchant side. Requests are signed and responses verified.</summary>
+public interface IWeChatPay
+{
+    /// <summary>POST /v3/pay/transactions/jsapi; returns the prepay_id.</summary>
+    Task<string> CreateJsapiPrepayAsync(JsapiPrepayRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The parameters the mini-program passes to wx.requestPayment, signed with the merchant key.</summary>
+    RequestPaymentParameters SignRequestPayment(string prepayId);
+
+    /// <summary>GET /v3/pay/transactions/out-trade-no/{no} (查单); null if WeChat has no such order.</summary>
+    Task<PaymentTransaction?> QueryTransactionAsync(string outTradeNo, CancellationToken cancellationToken);
+
+    /// <summary>POST /v3/pay/transactions/out-trade-no/{no}/close.</summary>
+    /// <exception cref="WeChatException"><see cref="WeChatFailure.AlreadyPaid"/> if the order was paid meanwhile.</exception>
+    Task CloseTransactionAsync(string outTradeNo, CancellationToken cancellationToken);
+
+    /// <summary>POST /v3/refund/domestic/refunds. Idempotent per out_refund_no at WeChat.</summary>
+    Task<RefundStatusReport> CreateRefundAsync(RefundSubmission request, CancellationToken cancellationToken);
+
+    /// <summary>GET /v3/refund/domestic/refunds/{out_refund_no}; null if unknown.</summary>
+    Task<RefundStatusReport?> QueryRefundAsync(string outRefundNo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Verifies (Wechatpay-Signature over "timestamp\nnonce\nbody\n", key chosen by Wechatpay-Serial among
+    /// platform certificates and WeChat Pay public keys, timestamp skew) and decrypts a payment
+    /// notification, and checks its mchid/appid belong to this merchant.
+    /// </summary>
+    /// <exception cref="WebhookRejectedException">Anything that is not a genuine notification for this merchant.</exception>
+    PaymentTransaction ReadPaymentNotification(WebhookRequest request);
+
+    /// <summary>Same verification as payments, for REFUND.* notifications.</summary>
+    /// <exception cref="WebhookRejectedException">Anything that is not a genuine notification for this merchant.</exception>
+    RefundStatusReport ReadRefundNotification(WebhookRequest request);
+}
+
+/// <summary>Raw webhook as received: the body exactly as sent (signatures cover the bytes) and its headers.</summary>
+public sealed record WebhookRequest(string Body, IReadOnlyDictionary<string, string> Headers);
+
+public sealed record JsapiPrepayRequest(
+    string OutTradeNo,
+    string Description,
+    long AmountFen,
+    string PayerOpenId,
+    DateTimeOffset ExpiresAt,
+    string? Attach);
+
+public sealed record RequestPaymentParameters(
+    string AppId,
+    string TimeStamp,
+    string NonceStr,
+    string Package,
+    string SignType,
+    string PaySign);
+
+public enum TradeState
+{
+    Success,
+    Refund,
+    NotPay,
+    Closed,
+    Revoked,
+    UserPaying,
+    PayError,
+}
+
+/// <summary>A WeChat Pay transaction as reported by a notification or a query.</summary>
+public sealed record PaymentTransaction(
+    string OutTradeNo,
+    string? TransactionId,
+    TradeState TradeState,
+    long TotalFen,
+    long? PayerTotalFen,
+    string? PayerOpenId,
+    DateTimeOffset? SuccessTime,
+    string? NotificationId);
+
+public sealed record RefundSubmission(
+    string OutTradeNo,
+    string OutRefundNo,
+    long RefundFen,
+    long TotalFen,
+    string Reason);
+
+public enum RefundState
+{
+    Processing,
+    Success,
+    Closed,
+    Abnormal,
+}
+
+public sealed record RefundStatusReport(
+    string OutTradeNo,
+    string OutRefundNo,
+    string? RefundId,
+    RefundState State,
+    long RefundFen,
+    DateTimeOffset? SuccessTime);
+
+public enum WeChatFailure
+{
+    /// <summary>The login code is invalid, expired or already used.</summary>
+    InvalidLoginCode,
+
+    /// <summary>The order was paid before it could be closed.</summary>
+    AlreadyPaid,
+
+    /// <summary>WeChat refused the request (business error); not worth retrying as is.</summary>
+    Rejected,
+
+    /// <summary>Network error, 5xx, busy or unverifiable response: retry later.</summary>
+    Unavailable,
+}
+
+public sealed class WeChatException : Exception
+{
+    public WeChatException(WeChatFailure failure, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Failure = failure;
+    }
+
+    public WeChatException()
+        : this(WeChatFailure.Unavailable, "WeChat is unavailable.")
+    {
+    }
+
+    public WeChatException(string message)
+        : this(WeChatFailure.Unavailable, message)
+    {
+    }
+
+    public WeChatException(string message, Exception innerException)
+        : this(WeChatFailure.Unavailable, message, innerException)
+    {
+    }
+
+    public WeChatFailure Failure { get; }
+}
+
+public enum WebhookRejection
+{
+    MissingHeaders,
+    UnknownSerial,
+    StaleTimestamp,
+    InvalidSignature,
+    MalformedBody,
+    DecryptionFailed,
+    MerchantMismatch,
+    UnexpectedEventType,
+}
+
+/// <summary>A webhook that must not be trusted. The HTTP layer answers 4xx with {code,message} so WeChat retries.</summary>
+public sealed class WebhookRejectedException : Exception
+{
+    public WebhookRejectedException(WebhookRejection reason, string message)
+        : base(message)
+    {
+        Reason = reason;
+    }
+
+    public WebhookRejectedException()
+        : this(WebhookRejection.InvalidSignature, "The webhook could not be verified.")
+    {
+    }
+
+    public WebhookRejectedException(string message)
+        : this(WebhookRejection.InvalidSignature, message)
+    {
+    }
+
+    public WebhookRejectedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Reason = WebhookRejection.InvalidSignature;
+    }
+
+    public WebhookRejection Reason { get; }
+}

@@ -1,0 +1,69 @@
+namespace Mall.Domain.Common;
+
+/// <summary>
+/// Stable machine-readable error codes. The string form (SCREAMING_SNAKE_CASE) is part of the
+/// public API contract: clients switch on it, so existing values never change meaning.
+/// </summary>
+public enum ErrorCode
+{
+    ValidationFailed,
+    MalformedJson,
+    NotFound,
+    Unauthorized,
+    Forbidden,
+    Conflict,
+    Busy,
+    InternalError,
+
+    // Identity
+    InvalidLoginCode,
+    InvalidCredentials,
+
+    // Catalog and cart
+    ProductNotOnSale,
+    ReferencePriceNotTruthful,
+    PreconditionFailed,
+    OutOfStock,
+    PurchaseLimitExceeded,
+    CartFull,
+
+    // Orders
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    RequestInProgress,
+    InvalidOrderState,
+    OrderExpired,
+
+    // Payments and refunds
+    PaymentProviderError,
+    InvalidSignature,
+    StaleTimestamp,
+    UnknownCertificateSerial,
+    DecryptionFailed,
+    MerchantMismatch,
+    AmountMismatch,
+    RefundNotAllowed,
+    RefundInProgress,
+    RefundAmountExceeded,
+}
+
+public static class ErrorCodeExtensions
+{
+    /// <summary>OUT_OF_STOCK style wire form of a code.</summary>
+    public static string ToWire(this ErrorCode code)
+    {
+        var name = code.ToString();
+        var builder = new System.Text.StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(name[i]))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToUpperInvariant(name[i]));
+        }
+
+        return builder.ToString();
+    }
+}

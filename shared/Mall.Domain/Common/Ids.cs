@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Mall.Domain.Common;
+
+/// <summary>Opaque identifier helpers. Ids only use [A-Za-z0-9_-] so they are valid WeChat out_trade_no values.</summary>
+public static class Ids
+{
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; // Crockford base32: no I, L, O, U
+
+    /// <summary>A random id: prefix + 20 base32 characters (100 bits).</summary>
+    public static string New(string prefix) => prefix + Encode(RandomNumberGenerator.GetBytes(13), 20);
+
+    /// <summary>
+    /// A deterministic id derived from the given parts (SHA-256, 20 base32 characters). Used where
+    /// retrying the same request must land on the same record, e.g. an order per Idempotency-Key.
+    /// </summary>
+    public static string Derive(string prefix, params string[] parts)
+    {
+        var joined = string.Join('\u001f', parts);
+        return prefix + Encode(SHA256.HashData(Encoding.UTF8.GetBytes(joined)), 20);
+    }
+
+    private static string Encode(ReadOnlySpan<byte> bytes, int length)
+    {
+        var chars = new char[length];
+        var bitBuffer = 0;
+        var bitCount = 0;
+        var byteIndex = 0;
+        for (var i = 0; i < length; i++)
+        {
+            if (bitCount < 5)
+            {
+                bitBuffer = (bitBuffer << 8) | bytes[byteIndex++];
+                bitCount += 8;
+            }
+
+            bitCount -= 5;
+            chars[i] = Alphabet[(bitBuffer >> bitCount) & 31];
+        }
+
+        return new string(chars);
+    }
+}
