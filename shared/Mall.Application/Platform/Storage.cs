@@ -11,10 +11,17 @@ public readonly record struct DocumentKey(string PartitionKey, string RowKey)
 }
 
 /// <summary>A stored document with the version tag every guarded write must present.</summary>
-public sealed record Versioned<T>(DocumentKey Key, T Value, string ETag);
+public sealed record Versioned<T>(DocumentKey Key, T Value, string ETag)
+{
+    /// <summary>
+    /// Events written with earlier changes and not yet relayed. Storage keeps them across writes;
+    /// business code neither reads nor sets them.
+    /// </summary>
+    public IReadOnlyList<IntegrationEvent> UnrelayedEvents { get; init; } = [];
+}
 
 /// <summary>One page of a query and the opaque token for the next page (null when done).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
+public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? ContinuationToken);
 
 /// <summary>Which documents a query returns. Column filters apply to indexed columns only.</summary>
 public sealed record DocumentQuery
@@ -55,7 +62,7 @@ public interface IDocumentCollection<T>
     /// <summary>Deletes; with an ETag only if unchanged. Returns false if it was already gone.</summary>
     Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken);
 
-    Task<Page<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
+    Task<ResultPage<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken);
 }
 
 /// <summary>A guarded write lost a race (the entity changed or already exists). Re-read and decide again.</summary>

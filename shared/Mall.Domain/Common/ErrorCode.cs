@@ -34,8 +34,11 @@ public enum ErrorCode
     InvalidOrderState,
     OrderExpired,
 
+    // WeChat
+    WeChatUnavailable,
+    WeChatRejected,
+
     // Payments and refunds
-    PaymentProviderError,
     InvalidSignature,
     StaleTimestamp,
     UnknownCertificateSerial,

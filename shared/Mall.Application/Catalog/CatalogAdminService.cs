@@ -1,0 +1,91 @@
+using Mall.Application.Inventory;
+using Mall.Application.Platform;
+using Mall.Domain.Catalog;
+using Mall.Domain.Common;
+
+namespace Mall.Application.Catalog;
+
+public sealed class CatalogAdminService(
+    IDocumentCollection<Category> categories,
+    IDocumentCollection<Product> products,
+    StockService stock,
+    CatalogOptions options,
+    TimeProvider time)
+{
+    private const string CategoryPartition = "category";
+
+    public async Task<Category> SaveCategoryAsync(string id, CategoryRequest request, CancellationToken cancellationToken)
+    {
+        if (!CatalogIds.Pattern().IsMatch(id))
+        {
+            throw DomainException.Validation("id", "Category ids are 1–40 lowercase letters, digits or dashes.");
+        }
+
+        var category = new Category(id, request.Name!.Trim(), request.Sort ?? 0);
+        await categories.UpsertAsync(new DocumentKey(CategoryPartition, id), category, cancellationToken);
+        return category;
+    }
+
+    public async Task<IReadOnlyList<Category>> ListCategoriesAsync(CancellationToken cancellationToken)
+    {
+        var page = await categories.QueryAsync(new DocumentQuery { PartitionKey = CategoryPartition }, null, 1000, cancellationToken);
+        return page.Items.Select(c => c.Value).OrderBy(c => c.Sort).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public Task<AdminProductView> CreateProductAsync(ProductRequest request, CancellationToken cancellationToken) =>
+        SaveProductAsync(Ids.New("P"), request, ifMatch: null, cancellationToken);
+
+    /// <summary>
+    /// Creates or replaces a product. With <paramref name="ifMatch"/> (the version an operator last
+    /// read) a concurrent edit by someone else is refused instead of silently overwritten.
+    /// </summary>
+    public async Task<AdminProductView> SaveProductAsync(string productId, ProductRequest request, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (!ProductIds.IsValid(productId))
+        {
+            throw DomainException.Validation("id", "Product ids are 2–40 letters, digits or underscores.");
+        }
+
+        if (await categories.FindAsync(new DocumentKey(CategoryPartition, request.CategoryId!), cancellationToken) is null)
+        {
+            throw DomainException.Validation("categoryId", $"Category '{request.CategoryId}' does not exist.");
+        }
+
+        var draft = request.ToDraft();
+        var key = DocumentKey.Single(productId);
+        var saved = await products.TransitionAsync(
+            key,
+            current =>
+            {
+                if (ifMatch is not null && current?.ETag != ifMatch)
+                {
+                    throw new DomainException(ErrorCode.PreconditionFailed, "The product changed since you read it; reload and apply your edit again.");
+                }
+
+                var save = ProductEditor.Save(productId, current?.Value, draft, time.GetUtcNow(), options.ReferenceLookback);
+                return Decision.Write(save.Product, save.Product, save.Changed);
+            },
+            cancellationToken);
+        return await GetProductAsync(saved.Id, cancellationToken);
+    }
+
+    public async Task<AdminProductView> GetProductAsync(string productId, CancellationToken cancellationToken)
+    {
+        var product = await products.FindAsync(DocumentKey.Single(productId), cancellationToken) ?? throw DomainException.NotFound($"Product {productId}");
+        return new AdminProductView(product.Value, await stock.AvailableAsync(productId, cancellationToken), product.ETag);
+    }
+
+    public async Task<ResultPage<Product>> ListProductsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await products.QueryAsync(new DocumentQuery(), continuationToken, pageSize, cancellationToken);
+        return new ResultPage<Product>(page.Items.Select(p => p.Value).ToList(), page.ContinuationToken);
+    }
+}
+
+public static partial class ProductIds
+{
+    public static bool IsValid(string id) => Pattern().IsMatch(id);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_]{2,40}$")]
+    private static partial System.Text.RegularExpressions.Regex Pattern();
+}

@@ -1,0 +1,41 @@
+using FluentValidation;
+
+namespace Mall.Application.Customers;
+
+public sealed record LoginRequest(string? Code, string? InviteCode);
+
+public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, string CustomerId, bool IsNew);
+
+public sealed record MeResponse(
+    string CustomerId,
+    string? Nickname,
+    DateOnly? Birthday,
+    string? Phone,
+    string InviteCode,
+    string? ReferrerId,
+    DateTimeOffset RegisteredAt);
+
+public sealed record UpdateProfileRequest(string? Nickname, DateOnly? Birthday);
+
+/// <summary>Maps an invite code to the customer who shares it.</summary>
+public sealed record InviteCodeEntry(string CustomerId);
+
+public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
+{
+    public LoginRequestValidator()
+    {
+        RuleFor(r => r.Code).NotEmpty().MaximumLength(128);
+        RuleFor(r => r.InviteCode).MaximumLength(32);
+    }
+}
+
+public sealed class UpdateProfileRequestValidator : AbstractValidator<UpdateProfileRequest>
+{
+    public UpdateProfileRequestValidator(TimeProvider time)
+    {
+        RuleFor(r => r.Nickname).MaximumLength(32);
+        RuleFor(r => r.Birthday)
+            .Must(b => b is null || (b.Value.Year >= 1900 && b.Value <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)))
+            .WithMessage("Birthday must be a date between 1900 and today.");
+    }
+}

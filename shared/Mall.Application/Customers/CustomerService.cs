@@ -1,0 +1,158 @@
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Common;
+using Mall.Domain.Customers;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Application.Customers;
+
+public sealed partial class CustomerService(
+    IWeChatLogin weChat,
+    IDocumentCollection<Customer> customers,
+    IDocumentCollection<InviteCodeEntry> inviteCodes,
+    IFieldProtector protector,
+    AccessTokenService tokens,
+    AuthOptions auth,
+    TimeProvider time,
+    ILogger<CustomerService> logger)
+{
+    private const int InviteCodeAttempts = 5;
+
+    /// <summary>
+    /// wx.login code → customer + session token. A new customer is bound to the inviter of
+    /// <see cref="LoginRequest.InviteCode"/> in the same write that creates them, so the binding
+    /// happens once or not at all; later logins ignore invite codes (no re-binding).
+    /// </summary>
+    public async Task<LoginResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    {
+        WeChatSession session;
+        try
+        {
+            session = await weChat.ExchangeCodeAsync(request.Code!, cancellationToken);
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.InvalidLoginCode)
+        {
+            throw new DomainException(ErrorCode.InvalidLoginCode, "The login code is invalid, expired or already used; call wx.login again.");
+        }
+
+        var now = time.GetUtcNow();
+        var protectedSessionKey = protector.Protect(session.SessionKey);
+        var customerId = Customer.IdFor(session.OpenId);
+        var key = DocumentKey.Single(customerId);
+        var isNew = false;
+        if (await customers.FindAsync(key, cancellationToken) is null)
+        {
+            var inviter = await FindInviterAsync(request.InviteCode, customerId, cancellationToken);
+            var inviteCode = await ClaimInviteCodeAsync(customerId, cancellationToken);
+            var (customer, registered) = Customer.Register(session.OpenId, session.UnionId, inviteCode, inviter, protectedSessionKey, now);
+            try
+            {
+                await customers.InsertAsync(key, customer, [registered], cancellationToken);
+                isNew = true;
+                LogRegistered(logger, customerId, customer.ReferrerId);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // A concurrent first login created the customer: this one is a returning login.
+            }
+        }
+
+        if (!isNew)
+        {
+            await customers.TransitionAsync(
+                key,
+                current => Decision.Write(current!.Value.LoggedIn(session.UnionId, protectedSessionKey, now), true),
+                cancellationToken);
+        }
+
+        var token = tokens.Issue(customerId, Roles.Customer, TimeSpan.FromMinutes(auth.SessionLifetimeMinutes));
+        return new LoginResponse(token.Token, token.ExpiresAt, customerId, isNew);
+    }
+
+    public async Task<MeResponse> GetMeAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var customer = await GetAsync(customerId, cancellationToken);
+        return ToMe(customer);
+    }
+
+    public async Task<MeResponse> UpdateProfileAsync(string customerId, UpdateProfileRequest request, CancellationToken cancellationToken)
+    {
+        var updated = await customers.TransitionAsync(
+            DocumentKey.Single(customerId),
+            current =>
+            {
+                var customer = current?.Value ?? throw DomainException.NotFound("Customer");
+                var next = customer with { Nickname = request.Nickname ?? customer.Nickname, Birthday = request.Birthday ?? customer.Birthday };
+                return next == customer ? Decision.Keep<Customer, Customer>(customer) : Decision.Write(next, next);
+            },
+            cancellationToken);
+        return ToMe(updated);
+    }
+
+    public async Task<Customer> GetAsync(string customerId, CancellationToken cancellationToken) =>
+        (await customers.FindAsync(DocumentKey.Single(customerId), cancellationToken))?.Value
+        ?? throw DomainException.NotFound("Customer");
+
+    private MeResponse ToMe(Customer customer) => new(
+        customer.Id,
+        customer.Nickname,
+        customer.Birthday,
+        customer.ProtectedPhone is null ? null : PersonalData.MaskPhone(protector.Unprotect(customer.ProtectedPhone)),
+        customer.InviteCode,
+        customer.ReferrerId,
+        customer.RegisteredAt);
+
+    private async Task<Customer?> FindInviterAsync(string? inviteCode, string customerId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(inviteCode))
+        {
+            return null;
+        }
+
+        var entry = await inviteCodes.FindAsync(DocumentKey.Single(ReferralRules.NormalizeInviteCode(inviteCode)), cancellationToken);
+        if (entry is null || entry.Value.CustomerId == customerId)
+        {
+            LogInviteIgnored(logger, customerId);
+            return null;
+        }
+
+        var inviter = (await customers.FindAsync(DocumentKey.Single(entry.Value.CustomerId), cancellationToken))?.Value;
+        if (inviter is not null && inviter.Referrers.Contains(customerId))
+        {
+            LogInviteIgnored(logger, customerId);
+            return null;
+        }
+
+        return inviter;
+    }
+
+    /// <summary>Reserves this customer's invite code with a conditional insert, picking another on the rare collision.</summary>
+    private async Task<string> ClaimInviteCodeAsync(string customerId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < InviteCodeAttempts; attempt++)
+        {
+            var code = ReferralRules.InviteCodeFor(customerId, attempt);
+            var key = DocumentKey.Single(code);
+            try
+            {
+                await inviteCodes.InsertAsync(key, new InviteCodeEntry(customerId), [], cancellationToken);
+                return code;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                if ((await inviteCodes.FindAsync(key, cancellationToken))?.Value.CustomerId == customerId)
+                {
+                    return code;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"Could not allocate an invite code for {customerId}.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered customer {CustomerId} (referrer {ReferrerId})")]
+    private static partial void LogRegistered(ILogger logger, string customerId, string? referrerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored an invite code on the first login of {CustomerId}: unknown, own or circular")]
+    private static partial void LogInviteIgnored(ILogger logger, string customerId);
+}

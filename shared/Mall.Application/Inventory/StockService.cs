@@ -1,0 +1,184 @@
+using FluentValidation;
+using Mall.Application.Platform;
+using Mall.Domain.Catalog;
+using Mall.Domain.Common;
+using Mall.Domain.Inventory;
+using Mall.Domain.Orders;
+
+namespace Mall.Application.Inventory;
+
+public sealed record StockAdjustmentRequest(long? Delta, string? Reason);
+
+public sealed class StockAdjustmentRequestValidator : AbstractValidator<StockAdjustmentRequest>
+{
+    public StockAdjustmentRequestValidator()
+    {
+        RuleFor(r => r.Delta).NotNull().NotEqual(0).InclusiveBetween(-10_000_000, 10_000_000);
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(100);
+    }
+}
+
+/// <summary>An operator's stock change, recorded so retrying the same Idempotency-Key applies it once.</summary>
+public sealed record StockAdjustment(string SkuId, long Delta, string Reason, DateTimeOffset At, bool Applied);
+
+/// <summary>
+/// Stock and per-customer purchase limits for orders. Reservation marks every counter with the
+/// order's operation id; payment settles the marks, cancellation or expiry reverts them, so each
+/// step can be retried safely and no unit is ever counted twice or lost.
+/// </summary>
+public sealed class StockService(CounterStore counters, IDocumentCollection<StockAdjustment> adjustments, TimeProvider time)
+{
+    /// <summary>Reserves stock (and purchase-limit quota) for every line, or none of it.</summary>
+    /// <exception cref="DomainException">OUT_OF_STOCK or PURCHASE_LIMIT_EXCEEDED, naming the SKU/product.</exception>
+    public async Task ReserveAsync(Order order, IReadOnlyDictionary<string, int?> purchaseLimits, CancellationToken cancellationToken)
+    {
+        var done = new List<DocumentKey>();
+        try
+        {
+            // Sorted so concurrent orders touch counters in the same order.
+            foreach (var line in order.Lines.OrderBy(l => l.SkuId, StringComparer.Ordinal))
+            {
+                var key = CounterKeys.Stock(line.ProductId, line.SkuId);
+                if (await counters.ApplyAsync(key, order.StockOperationId, -line.Quantity, 0, long.MaxValue, cancellationToken) == CounterOutcome.Refused)
+                {
+                    throw new DomainException(ErrorCode.OutOfStock, $"Not enough stock for {line.Title} ({line.SkuName}).", new Dictionary<string, string[]>
+                    {
+                        [line.SkuId] = ["Out of stock."],
+                    });
+                }
+
+                done.Add(key);
+            }
+
+            foreach (var (productId, units) in UnitsPerProduct(order))
+            {
+                if (purchaseLimits.GetValueOrDefault(productId) is not { } limit)
+                {
+                    continue;
+                }
+
+                var key = CounterKeys.Purchases(order.CustomerId, productId);
+                if (await counters.ApplyAsync(key, order.StockOperationId, units, 0, limit, cancellationToken) == CounterOutcome.Refused)
+                {
+                    throw new DomainException(ErrorCode.PurchaseLimitExceeded, $"Each customer may buy at most {limit} of {order.Lines.First(l => l.ProductId == productId).Title}.", new Dictionary<string, string[]>
+                    {
+                        [productId] = [$"Purchase limit {limit} reached."],
+                    });
+                }
+
+                done.Add(key);
+            }
+        }
+        catch (DomainException)
+        {
+            foreach (var key in done)
+            {
+                await counters.RevertAsync(key, order.StockOperationId, CancellationToken.None);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Unpaid order ended: the reserved units and quota go back. Safe to repeat.</summary>
+    public Task ReleaseAsync(Order order, CancellationToken cancellationToken) =>
+        ForEachCounterAsync(order, key => counters.RevertAsync(key, order.StockOperationId, cancellationToken));
+
+    /// <summary>Order paid: the reservation becomes a sale. Safe to repeat.</summary>
+    public Task SettleAsync(Order order, CancellationToken cancellationToken) =>
+        ForEachCounterAsync(order, key => counters.SettleAsync(key, order.StockOperationId, cancellationToken));
+
+    /// <summary>Puts refunded units back on the shelf (step one of two; <see cref="SettleRestockAsync"/> follows once the order records it).</summary>
+    public async Task RestockAsync(Order order, Refund refund, CancellationToken cancellationToken)
+    {
+        foreach (var line in refund.Lines)
+        {
+            var productId = order.Lines.First(l => l.SkuId == line.SkuId).ProductId;
+            await counters.ApplyAsync(CounterKeys.Stock(productId, line.SkuId), RestockOperationId(refund), line.Quantity, long.MinValue, long.MaxValue, cancellationToken);
+        }
+    }
+
+    public async Task SettleRestockAsync(Order order, Refund refund, CancellationToken cancellationToken)
+    {
+        foreach (var line in refund.Lines)
+        {
+            var productId = order.Lines.First(l => l.SkuId == line.SkuId).ProductId;
+            await counters.SettleAsync(CounterKeys.Stock(productId, line.SkuId), RestockOperationId(refund), cancellationToken);
+        }
+    }
+
+    public Task InitializeAsync(string productId, string skuId, long initialStock, CancellationToken cancellationToken) =>
+        counters.InitializeAsync(CounterKeys.Stock(productId, skuId), initialStock, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> AvailableAsync(string productId, CancellationToken cancellationToken) =>
+        counters.ValuesAsync(CounterKeys.StockPartition(productId), cancellationToken);
+
+    public Task<long> PurchasedAsync(string customerId, string productId, CancellationToken cancellationToken) =>
+        counters.ValueAsync(CounterKeys.Purchases(customerId, productId), cancellationToken);
+
+    /// <summary>
+    /// An operator adds or removes units. The adjustment record is written first, so a retry with the
+    /// same key finds it and the counter's operation mark makes the change apply exactly once.
+    /// </summary>
+    public async Task<long> AdjustAsync(string skuId, string idempotencyKey, StockAdjustmentRequest request, CancellationToken cancellationToken)
+    {
+        if (!SkuIds.TryParse(skuId, out var productId, out _))
+        {
+            throw DomainException.NotFound($"SKU {skuId}");
+        }
+
+        var key = new DocumentKey(skuId, idempotencyKey);
+        var recorded = await adjustments.TransitionAsync(
+            key,
+            current =>
+            {
+                if (current is not null)
+                {
+                    return current.Value.Delta == request.Delta
+                        ? Decision.Keep<StockAdjustment, StockAdjustment>(current.Value)
+                        : throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was used for a different adjustment.");
+                }
+
+                var adjustment = new StockAdjustment(skuId, request.Delta!.Value, request.Reason ?? string.Empty, time.GetUtcNow(), Applied: false);
+                return Decision.Write(adjustment, adjustment);
+            },
+            cancellationToken);
+
+        var counterKey = CounterKeys.Stock(productId, skuId);
+        var operationId = $"adjust:{idempotencyKey}";
+        if (!recorded.Applied)
+        {
+            if (await counters.ApplyAsync(counterKey, operationId, recorded.Delta, 0, long.MaxValue, cancellationToken) == CounterOutcome.Refused)
+            {
+                await adjustments.DeleteAsync(key, null, cancellationToken);
+                throw DomainException.Validation("delta", "Stock cannot go below zero.");
+            }
+
+            await adjustments.TransitionAsync(
+                key,
+                current => current!.Value.Applied ? Decision.Keep<StockAdjustment, bool>(true) : Decision.Write(current.Value with { Applied = true }, true),
+                cancellationToken);
+        }
+
+        await counters.SettleAsync(counterKey, operationId, cancellationToken);
+        return await counters.ValueAsync(counterKey, cancellationToken);
+    }
+
+    private static string RestockOperationId(Refund refund) => $"refund:{refund.Id}";
+
+    private static IEnumerable<(string ProductId, int Units)> UnitsPerProduct(Order order) =>
+        order.Lines.GroupBy(l => l.ProductId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Sum(l => l.Quantity)));
+
+    private static async Task ForEachCounterAsync(Order order, Func<DocumentKey, Task> action)
+    {
+        foreach (var line in order.Lines)
+        {
+            await action(CounterKeys.Stock(line.ProductId, line.SkuId));
+        }
+
+        foreach (var (productId, _) in UnitsPerProduct(order))
+        {
+            await action(CounterKeys.Purchases(order.CustomerId, productId));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using FluentValidation;
+using Mall.Application.Administration;
+using Mall.Application.Cart;
+using Mall.Application.Catalog;
+using Mall.Application.Customers;
+using Mall.Application.Inventory;
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Application.Platform;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Application;
+
+public static class MallApplicationServices
+{
+    /// <summary>Use cases, their settings and their due-work handlers. Everything is stateless, hence singletons.</summary>
+    public static IServiceCollection AddMallApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        var environment = configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production";
+        services.AddSettings<AuthOptions>(configuration, AuthOptions.SectionName, o =>
+            LocalOnlyValues.Check(environment, ("Auth:SessionSigningKey", o.SessionSigningKey)));
+        services.AddSettings<AdminOptions>(configuration, AdminOptions.SectionName);
+        services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
+        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
+        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
+
+        services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<AdminAuthService>();
+        services.AddSingleton<CustomerService>();
+        services.AddSingleton<CounterStore>();
+        services.AddSingleton<StockService>();
+        services.AddSingleton<CatalogAdminService>();
+        services.AddSingleton<CatalogQueryService>();
+        services.AddSingleton<IIntegrationEventHandler, CatalogProjection>();
+        services.AddSingleton<CartService>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<OrderViews>();
+        services.AddSingleton<CheckoutService>();
+        services.AddSingleton<OrderService>();
+        services.AddSingleton<PaymentService>();
+        services.AddSingleton<RefundService>();
+
+        services.AddDueWork<OrderService>(OrderWork.Expiry, (s, work, ct) => s.HandleExpiryAsync(work.Subject, ct));
+        services.AddDueWork<OrderService>(OrderWork.AutoConfirm, (s, work, ct) => s.HandleAutoConfirmAsync(work.Subject, ct));
+        services.AddDueWork<OrderService>(OrderWork.AfterSaleClose, (s, work, ct) => s.HandleAfterSaleCloseAsync(work.Subject, ct));
+        services.AddDueWork<OrderService>(OrderWork.ShippingUpload, (s, work, ct) => s.UploadShippingInfoAsync(work.Subject, ct));
+        services.AddDueWork<PaymentService>(PaymentWork.Check, (s, work, ct) => s.ReconcileAsync(work.Subject, ct));
+        services.AddDueWork<RefundService>(RefundWork.Submit, (s, work, ct) => s.SubmitApprovedAsync(work.Subject, ct));
+        services.AddDueWork<RefundService>(RefundWork.Check, (s, work, ct) => s.CheckAsync(work.Subject, ct));
+        services.AddDueWork<RefundService>(RefundWork.Restock, (s, work, ct) => s.RestockAsync(work.Subject, ct));
+
+        services.AddSingleton<IValidator<AdminLoginRequest>, AdminLoginRequestValidator>();
+        services.AddSingleton<IValidator<LoginRequest>, LoginRequestValidator>();
+        services.AddSingleton<IValidator<UpdateProfileRequest>, UpdateProfileRequestValidator>();
+        services.AddSingleton<IValidator<CategoryRequest>, CategoryRequestValidator>();
+        services.AddSingleton<IValidator<ProductRequest>, ProductRequestValidator>();
+        services.AddSingleton<IValidator<StockAdjustmentRequest>, StockAdjustmentRequestValidator>();
+        services.AddSingleton<IValidator<CartItemRequest>, CartItemRequestValidator>();
+        services.AddSingleton<IValidator<CartQuantityRequest>, CartQuantityRequestValidator>();
+        services.AddSingleton<IValidator<CheckoutRequest>, CheckoutRequestValidator>();
+        services.AddSingleton<IValidator<ShipRequest>, ShipRequestValidator>();
+        services.AddSingleton<IValidator<RefundRequestBody>, RefundRequestBodyValidator>();
+        services.AddSingleton<IValidator<ApproveRefundRequest>, ApproveRefundRequestValidator>();
+        services.AddSingleton<IValidator<RejectRefundRequest>, RejectRefundRequestValidator>();
+        return services;
+    }
+
+    /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
+    public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)
+        where T : class
+    {
+        var builder = services.AddOptions<T>().Bind(configuration.GetSection(section));
+        if (validate is not null)
+        {
+            builder.Validate(
+                settings =>
+                {
+                    validate(settings);
+                    return true;
+                },
+                $"Invalid {section} settings.");
+        }
+
+        builder.ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+        return services;
+    }
+
+    public static IServiceCollection AddDueWork<TService>(this IServiceCollection services, string kind, Func<TService, DueWork, CancellationToken, Task<DueWorkResult>> handle)
+        where TService : notnull =>
+        services.AddSingleton<IDueWorkHandler>(sp =>
+        {
+            var service = sp.GetRequiredService<TService>();
+            return new DelegatingDueWorkHandler(kind, (work, ct) => handle(service, work, ct));
+        });
+}
+
+/// <summary>
+/// The committed sample settings carry "LOCAL-ONLY" placeholders so `func start` works out of the box;
+/// anywhere but Development they must have been replaced (Key Vault), or the app refuses to start.
+/// </summary>
+public static class LocalOnlyValues
+{
+    public static void Check(string environment, params (string Key, string Value)[] settings)
+    {
+        if (environment.Equals("Development", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            var decoded = TryDecodeBase64(value) ?? value;
+            if (decoded.Contains("LOCAL-ONLY", StringComparison.Ordinal))
+            {
+                throw new OptionsValidationException(key, typeof(string), [$"{key} still holds the local sample value; set a real secret (Key Vault) outside Development."]);
+            }
+        }
+    }
+
+    private static string? TryDecodeBase64(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) ? System.Text.Encoding.UTF8.GetString(buffer, 0, written) : null;
+    }
+}

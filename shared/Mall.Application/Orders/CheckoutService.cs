@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mall.Application.Cart;
+using Mall.Application.Catalog;
+using Mall.Application.Customers;
+using Mall.Application.Inventory;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Application.Orders;
+
+/// <summary>The outcome of POST /api/orders: the order, and whether this call created it or replayed an earlier one.</summary>
+public sealed record CheckoutResult(OrderView Order, bool Created);
+
+/// <summary>
+/// Preview and order creation. Prices come only from the catalog. Creation is idempotent per
+/// (customer, Idempotency-Key): the key determines the order id, so a retry lands on the same order.
+/// Stock is reserved with guarded counters; the order's expiry is scheduled before the order exists,
+/// so no order can be left without its closing.
+/// </summary>
+public sealed partial class CheckoutService(
+    OrderStore orders,
+    IDocumentCollection<CustomerOrderEntry> customerOrders,
+    CatalogQueryService catalog,
+    StockService stock,
+    CartService cart,
+    CustomerService customers,
+    IDueWorkScheduler scheduler,
+    OrderViews views,
+    OrderOptions options,
+    TimeProvider time,
+    ILogger<CheckoutService> logger)
+{
+    public async Task<OrderPreview> PreviewAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        var items = await PriceItemsAsync(customerId, request, cancellationToken);
+        var (lines, pricing) = OrderPricing.Price(items, options.ToPolicy());
+        return new OrderPreview(lines, pricing);
+    }
+
+    public async Task<CheckoutResult> CreateAsync(string customerId, string? idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(idempotencyKey))
+        {
+            throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header (e.g. a UUID) so a retried request cannot create a second order.");
+        }
+
+        if (!IdempotencyKeyPattern().IsMatch(idempotencyKey))
+        {
+            throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
+        }
+
+        if (request.Address is null)
+        {
+            throw DomainException.Validation("address", "A shipping address is required to place an order.");
+        }
+
+        var orderId = Ids.Derive("O", customerId, idempotencyKey);
+        var fingerprint = Fingerprint(request);
+        var existing = await orders.FindAsync(orderId, cancellationToken);
+        if (existing is not null)
+        {
+            if (existing.RequestFingerprint != fingerprint)
+            {
+                throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was already used for a different order request.");
+            }
+
+            return existing.Status == OrderStatus.Reserving
+                ? new CheckoutResult(await CompleteReservationAsync(existing, request, cancellationToken), Created: false)
+                : new CheckoutResult(views.ForOwner(existing), Created: false);
+        }
+
+        var items = await PriceItemsAsync(customerId, request, cancellationToken);
+        var policy = options.ToPolicy();
+        if (items.Count > policy.MaxLinesPerOrder)
+        {
+            throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
+        }
+
+        var customer = await customers.GetAsync(customerId, cancellationToken);
+        var (lines, pricing) = OrderPricing.Price(items, policy);
+        var address = request.Address!;
+        var order = Order.Create(
+            orderId,
+            customerId,
+            customer.OpenId,
+            lines,
+            pricing,
+            views.ProtectAddress(new ShippingAddress(address.Recipient!, address.Phone!, address.Province!, address.City!, address.District!, address.Detail!, address.PostalCode)),
+            request.Remark,
+            fingerprint,
+            time.GetUtcNow(),
+            policy);
+
+        // Written first: the expiry (which also finalises stock) and the customer's list entry.
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, orderId, order.ExpiresAt), cancellationToken);
+        await customerOrders.UpsertAsync(new DocumentKey(customerId, InvertedTime(order.CreatedAt) + orderId), new CustomerOrderEntry(orderId, order.CreatedAt), cancellationToken);
+        try
+        {
+            await orders.InsertAsync(order, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The same key raced us; continue with whichever order won.
+            return await CreateAsync(customerId, idempotencyKey, request, cancellationToken);
+        }
+
+        return new CheckoutResult(await CompleteReservationAsync(order, request, cancellationToken), Created: true);
+    }
+
+    /// <summary>Reserves stock and opens the order for payment; on shortage the order is withdrawn entirely.</summary>
+    private async Task<OrderView> CompleteReservationAsync(Order order, CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        var limits = new Dictionary<string, int?>();
+        foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
+        {
+            var (product, _) = await catalog.GetSellableSkuAsync(order.Lines.First(l => l.ProductId == productId).SkuId, cancellationToken);
+            limits[productId] = product.PurchaseLimit;
+        }
+
+        try
+        {
+            await stock.ReserveAsync(order, limits, cancellationToken);
+        }
+        catch (DomainException)
+        {
+            await orders.DeleteAsync(order.Id, CancellationToken.None);
+            await customerOrders.DeleteAsync(new DocumentKey(order.CustomerId, InvertedTime(order.CreatedAt) + order.Id), null, CancellationToken.None);
+            await scheduler.CancelAsync(new DueWork(OrderWork.Expiry, order.Id, order.ExpiresAt), CancellationToken.None);
+            throw;
+        }
+
+        var opened = await orders.ChangeAsync(order.Id, o => o.ConfirmReserved(time.GetUtcNow()), cancellationToken);
+        LogCreated(logger, order.Id, order.CustomerId, order.Pricing.PayableFen);
+        if (request.FromCart == true)
+        {
+            await cart.RemoveLinesAsync(order.CustomerId, order.Lines.Select(l => l.SkuId), cancellationToken);
+        }
+
+        return views.ForOwner(opened);
+    }
+
+    /// <summary>The requested items priced from the catalog, with stock checked (no reservation).</summary>
+    private async Task<IReadOnlyList<PricedItem>> PriceItemsAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
+    {
+        var wanted = request.FromCart == true
+            ? (await cart.LinesAsync(customerId, cancellationToken)).Select(l => (l.SkuId, l.Quantity)).ToList()
+            : request.Items!.Select(i => (i.SkuId!, i.Quantity!.Value)).ToList();
+        if (wanted.Count == 0)
+        {
+            throw DomainException.Validation("fromCart", "The cart is empty.");
+        }
+
+        var items = new List<PricedItem>(wanted.Count);
+        foreach (var (skuId, quantity) in wanted)
+        {
+            var (product, sku) = await catalog.GetSellableSkuAsync(skuId, cancellationToken);
+            var available = (await stock.AvailableAsync(product.Id, cancellationToken)).GetValueOrDefault(sku.Id);
+            if (available < quantity)
+            {
+                throw new DomainException(ErrorCode.OutOfStock, available == 0 ? $"{product.Title} ({sku.Name}) is out of stock." : $"Only {available} of {product.Title} ({sku.Name}) left.", new Dictionary<string, string[]>
+                {
+                    [skuId] = [$"Available: {available}."],
+                });
+            }
+
+            items.Add(new PricedItem(sku.Id, product.Id, product.Title, sku.Name, sku.PriceFen, quantity));
+        }
+
+        return items;
+    }
+
+    private static string Fingerprint(CheckoutRequest request)
+    {
+        var canonical = request with { Items = request.Items?.OrderBy(i => i.SkuId, StringComparer.Ordinal).ToList() };
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(canonical, MallJson.Options))));
+    }
+
+    private static string InvertedTime(DateTimeOffset at) => $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-";
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{8,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created for {CustomerId}: {PayableFen} fen")]
+    private static partial void LogCreated(ILogger logger, string orderId, string customerId, long payableFen);
+}

@@ -1,0 +1,153 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Mall.Domain.Cart;
+using Mall.Domain.Orders;
+
+namespace Mall.Application.Orders;
+
+public sealed class OrderOptions
+{
+    public const string SectionName = "Orders";
+
+    public int UnpaidTimeoutMinutes { get; set; } = 30;
+
+    public int AutoConfirmDays { get; set; } = 10;
+
+    public int AfterSaleDays { get; set; } = 7;
+
+    public long ShippingFeeFen { get; set; } = 1000;
+
+    public long FreeShippingThresholdFen { get; set; } = 9900;
+
+    public int MaxLinesPerOrder { get; set; } = 50;
+
+    public OrderPolicy ToPolicy() => new()
+    {
+        UnpaidTimeout = TimeSpan.FromMinutes(UnpaidTimeoutMinutes),
+        AutoConfirmAfter = TimeSpan.FromDays(AutoConfirmDays),
+        AfterSaleWindow = TimeSpan.FromDays(AfterSaleDays),
+        ShippingFeeFen = ShippingFeeFen,
+        FreeShippingThresholdFen = FreeShippingThresholdFen,
+        MaxLinesPerOrder = MaxLinesPerOrder,
+    };
+}
+
+public sealed record OrderItemRequest(string? SkuId, int? Quantity);
+
+public sealed record AddressRequest(string? Recipient, string? Phone, string? Province, string? City, string? District, string? Detail, string? PostalCode);
+
+/// <summary>Either explicit items or the whole cart; the address is needed to create, not to preview (and validated whenever given).</summary>
+public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark);
+
+public sealed record ShipRequest(string? Carrier, string? TrackingNumber);
+
+public sealed record RefundRequestBody(string? Reason, IReadOnlyList<OrderItemRequest>? Items, long? AmountFen);
+
+public sealed record ApproveRefundRequest(bool? Restock, string? Note);
+
+public sealed record RejectRefundRequest(string? Note);
+
+public sealed record ShippingAddress(string Recipient, string Phone, string Province, string City, string District, string Detail, string? PostalCode);
+
+public sealed record OrderPreview(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing);
+
+public sealed record PaymentView(long AmountFen, DateTimeOffset PaidAt, string TransactionId);
+
+/// <summary>An order as its owner sees it (full address) or as an operator sees it (masked personal data).</summary>
+public sealed record OrderView(
+    string Id,
+    string CustomerId,
+    OrderStatus Status,
+    IReadOnlyList<OrderLine> Lines,
+    PriceBreakdown Pricing,
+    ShippingAddress Address,
+    string? Remark,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    PaymentView? Payment,
+    Shipment? Shipment,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? AfterSaleEndsAt,
+    IReadOnlyList<Refund> Refunds,
+    long RefundedFen,
+    IReadOnlyList<StatusChange> History);
+
+public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
+
+/// <summary>Index row: one per order in the customer's partition, newest first.</summary>
+public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt);
+
+public sealed partial class CheckoutRequestValidator : AbstractValidator<CheckoutRequest>
+{
+    public CheckoutRequestValidator()
+    {
+        RuleFor(r => r.Items).NotEmpty().When(r => r.FromCart != true).WithMessage("Give items, or set fromCart to true.");
+        RuleFor(r => r.Items).Empty().When(r => r.FromCart == true).WithMessage("Give items or fromCart, not both.");
+        RuleFor(r => r.Items).Must(i => i!.Count <= CartRules.MaxLines).When(r => r.Items is not null).WithMessage($"At most {CartRules.MaxLines} items.");
+        RuleFor(r => r.Items).Must(i => i!.Select(x => x.SkuId).Distinct().Count() == i!.Count).When(r => r.Items is not null).WithMessage("Each SKU may appear once.");
+        RuleForEach(r => r.Items).ChildRules(item =>
+        {
+            item.RuleFor(i => i.SkuId).NotEmpty().MaximumLength(64);
+            item.RuleFor(i => i.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
+        });
+        RuleFor(r => r.Remark).MaximumLength(200);
+        RuleFor(r => r.Address!).SetValidator(new AddressValidator()).When(r => r.Address is not null);
+    }
+
+    private sealed partial class AddressValidator : AbstractValidator<AddressRequest>
+    {
+        public AddressValidator()
+        {
+            RuleFor(a => a.Recipient).NotEmpty().MaximumLength(20);
+            RuleFor(a => a.Phone).NotEmpty().Matches(MainlandMobile()).WithMessage("Must be an 11-digit mainland China mobile number.");
+            RuleFor(a => a.Province).NotEmpty().MaximumLength(20);
+            RuleFor(a => a.City).NotEmpty().MaximumLength(20);
+            RuleFor(a => a.District).NotEmpty().MaximumLength(20);
+            RuleFor(a => a.Detail).NotEmpty().MaximumLength(120);
+            RuleFor(a => a.PostalCode).Matches("^[0-9]{6}$").When(a => a.PostalCode is not null);
+        }
+
+        [GeneratedRegex("^1[3-9][0-9]{9}$")]
+        private static partial Regex MainlandMobile();
+    }
+}
+
+public sealed class ShipRequestValidator : AbstractValidator<ShipRequest>
+{
+    /// <summary>Express company codes as WeChat's shipping-info API expects them (delivery_id list).</summary>
+    public static readonly IReadOnlySet<string> Carriers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "SF", "JD", "EMS", "YTO", "ZTO", "STO", "YD", "JTSD", "DBL", "BEST", "ZJS", "YZPY",
+    };
+
+    public ShipRequestValidator()
+    {
+        RuleFor(r => r.Carrier).NotEmpty().Must(c => Carriers.Contains(c!)).WithMessage($"Use a WeChat express company code: {string.Join(", ", Carriers)}.");
+        RuleFor(r => r.TrackingNumber).NotEmpty().MaximumLength(64).Matches("^[A-Za-z0-9-]+$");
+    }
+}
+
+public sealed class RefundRequestBodyValidator : AbstractValidator<RefundRequestBody>
+{
+    public RefundRequestBodyValidator()
+    {
+        RuleFor(r => r.Reason).NotEmpty().MaximumLength(80);
+        RuleFor(r => r.AmountFen).GreaterThan(0).When(r => r.AmountFen is not null);
+        RuleFor(r => r.AmountFen).Null().When(r => r.Items is { Count: > 0 }).WithMessage("Give items or amountFen, not both.");
+        RuleForEach(r => r.Items).ChildRules(item =>
+        {
+            item.RuleFor(i => i.SkuId).NotEmpty();
+            item.RuleFor(i => i.Quantity).NotNull().GreaterThan(0);
+        });
+    }
+}
+
+public sealed class ApproveRefundRequestValidator : AbstractValidator<ApproveRefundRequest>
+{
+    public ApproveRefundRequestValidator() => RuleFor(r => r.Note).MaximumLength(200);
+}
+
+public sealed class RejectRefundRequestValidator : AbstractValidator<RejectRefundRequest>
+{
+    public RejectRefundRequestValidator() => RuleFor(r => r.Note).NotEmpty().MaximumLength(200);
+}

@@ -1,0 +1,235 @@
+using Mall.Application.Inventory;
+using Mall.Application.Payments;
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Application.Orders;
+
+/// <summary>
+/// The order lifecycle after checkout: reads, cancel, ship (with WeChat's shipping-info upload),
+/// receipt confirmation, and the timed steps (expiry, auto-confirm, end of the after-sale window).
+/// </summary>
+public sealed partial class OrderService(
+    OrderStore orders,
+    IDocumentCollection<CustomerOrderEntry> customerOrders,
+    OrderViews views,
+    StockService stock,
+    PaymentService payments,
+    IWeChatPay weChatPay,
+    IWeChatMiniProgram miniProgram,
+    IDueWorkScheduler scheduler,
+    OrderOptions options,
+    TimeProvider time,
+    ILogger<OrderService> logger)
+{
+    public async Task<OrderView> GetMineAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
+        views.ForOwner(await orders.GetOwnedAsync(customerId, orderId, cancellationToken));
+
+    public async Task<OrderPage> ListMineAsync(string customerId, OrderStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await customerOrders.QueryAsync(new DocumentQuery { PartitionKey = customerId }, continuationToken, pageSize, cancellationToken);
+        var found = await Task.WhenAll(page.Items.Select(entry => orders.FindAsync(entry.Value.OrderId, cancellationToken)));
+        var visible = found.OfType<Order>().Where(o => o.Status != OrderStatus.Reserving && (status is null || o.Status == status));
+        return new OrderPage(visible.Select(views.ForOwner).ToList(), page.ContinuationToken);
+    }
+
+    public async Task<OrderView> GetAsync(string orderId, CancellationToken cancellationToken) =>
+        views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
+
+    public async Task<OrderPage> ListAsync(OrderStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await orders.QueryAsync(status, continuationToken, pageSize, cancellationToken);
+        return new OrderPage(page.Items.Select(views.ForOperator).ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>
+    /// Cancels an unpaid order. If a prepay exists, WeChat's transaction is closed first so the
+    /// customer cannot pay a cancelled order; if it turns out to be paid already, the payment wins.
+    /// </summary>
+    public async Task<OrderView> CancelAsync(string customerId, string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetOwnedAsync(customerId, orderId, cancellationToken);
+        if (order.IsAwaitingPayment && order.PrepayId is not null && !await TryCloseAtWeChatAsync(order, cancellationToken))
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {orderId} has just been paid and cannot be cancelled; request a refund instead.");
+        }
+
+        order = await orders.ChangeAsync(orderId, o => o.Cancel(time.GetUtcNow(), "cancelled by customer"), cancellationToken);
+        await stock.ReleaseAsync(order, cancellationToken);
+        return views.ForOwner(order);
+    }
+
+    public async Task<OrderView> ShipAsync(string orderId, ShipRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.ShippingUpload, orderId, now + TimeSpan.FromMinutes(1)), cancellationToken);
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.AutoConfirm, orderId, now + options.ToPolicy().AutoConfirmAfter), cancellationToken);
+        var order = await orders.ChangeAsync(orderId, o => o.Ship(request.Carrier!, request.TrackingNumber!, now), cancellationToken);
+        try
+        {
+            await UploadShippingInfoAsync(orderId, cancellationToken);
+        }
+        catch (WeChatException exception)
+        {
+            LogUploadDeferred(logger, exception, orderId);
+        }
+
+        return views.ForOperator(await orders.GetAsync(order.Id, cancellationToken));
+    }
+
+    public async Task<OrderView> ConfirmReceiptAsync(string customerId, string orderId, CancellationToken cancellationToken)
+    {
+        await orders.GetOwnedAsync(customerId, orderId, cancellationToken);
+        return views.ForOwner(await CompleteAsync(orderId, automatic: false, cancellationToken));
+    }
+
+    /// <summary>Due work: close an unpaid order at expiry, after one last query to WeChat; finalise stock marks either way.</summary>
+    public async Task<DueWorkResult> HandleExpiryAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.FindAsync(orderId, cancellationToken);
+        if (order is null)
+        {
+            return DueWorkResult.Done;
+        }
+
+        if (order.IsAwaitingPayment)
+        {
+            if (time.GetUtcNow() < order.ExpiresAt)
+            {
+                return DueWorkResult.Later(order.ExpiresAt);
+            }
+
+            if (order.PrepayId is not null && !await TryCloseAtWeChatAsync(order, cancellationToken))
+            {
+                order = await orders.GetAsync(orderId, cancellationToken);
+            }
+            else
+            {
+                order = await orders.ChangeAsync(orderId, o => o.CloseIfExpired(time.GetUtcNow()), cancellationToken);
+                LogClosed(logger, orderId);
+            }
+        }
+
+        // Finalise the stock marks: a sale stays sold, anything else goes back on the shelf.
+        if (order.Payment is not null)
+        {
+            await stock.SettleAsync(order, cancellationToken);
+        }
+        else
+        {
+            await stock.ReleaseAsync(order, cancellationToken);
+        }
+
+        return DueWorkResult.Done;
+    }
+
+    /// <summary>Due work: auto-confirm receipt once the configured days after shipping have passed.</summary>
+    public async Task<DueWorkResult> HandleAutoConfirmAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.FindAsync(orderId, cancellationToken);
+        if (order?.Status != OrderStatus.Shipped)
+        {
+            return DueWorkResult.Done;
+        }
+
+        var due = order.Shipment!.ShippedAt + options.ToPolicy().AutoConfirmAfter;
+        if (time.GetUtcNow() < due)
+        {
+            return DueWorkResult.Later(due);
+        }
+
+        await CompleteAsync(orderId, automatic: true, cancellationToken);
+        return DueWorkResult.Done;
+    }
+
+    /// <summary>Due work: the after-sale window has ended (waits while a refund is still in progress).</summary>
+    public async Task<DueWorkResult> HandleAfterSaleCloseAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.FindAsync(orderId, cancellationToken);
+        if (order?.Status != OrderStatus.Completed || order.AfterSaleClosed)
+        {
+            return DueWorkResult.Done;
+        }
+
+        var now = time.GetUtcNow();
+        if (now < order.AfterSaleEndsAt || order.ActiveRefund is not null)
+        {
+            return DueWorkResult.Later(order.ActiveRefund is null ? order.AfterSaleEndsAt!.Value : now + TimeSpan.FromHours(1));
+        }
+
+        await orders.ChangeAsync(orderId, o => o.CloseAfterSale(now), cancellationToken);
+        return DueWorkResult.Done;
+    }
+
+    /// <summary>Due work and inline: tell WeChat the order shipped (trading mini-programs must, or funds stay frozen).</summary>
+    public async Task<DueWorkResult> UploadShippingInfoAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.FindAsync(orderId, cancellationToken);
+        if (order?.Shipment is not { UploadedToWeChatAt: null } shipment || order.Payment is null)
+        {
+            return DueWorkResult.Done;
+        }
+
+        var address = views.Address(order);
+        var description = string.Join("; ", order.Lines.Select(l => $"{l.Title} {l.SkuName} x{l.Quantity}"));
+        await miniProgram.UploadShippingInfoAsync(
+            new ShippingInfoUpload(
+                order.Payment.TransactionId,
+                order.PayerOpenId,
+                shipment.Carrier,
+                shipment.TrackingNumber,
+                description.Length <= 120 ? description : description[..120],
+                // SF Express requires the receiver's masked phone to be stated.
+                PersonalData.MaskPhone(address.Phone),
+                time.GetUtcNow()),
+            cancellationToken);
+        await orders.ChangeAsync(orderId, o => o.MarkShippingUploaded(time.GetUtcNow()), cancellationToken);
+        return DueWorkResult.Done;
+    }
+
+    private async Task<Order> CompleteAsync(string orderId, bool automatic, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var policy = options.ToPolicy();
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.AfterSaleClose, orderId, now + policy.AfterSaleWindow), cancellationToken);
+        return await orders.ChangeAsync(orderId, o => o.ConfirmReceipt(now, policy, automatic), cancellationToken);
+    }
+
+    /// <summary>Closes WeChat's transaction for the order. Returns false (after applying the payment) if it was paid.</summary>
+    private async Task<bool> TryCloseAtWeChatAsync(Order order, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await weChatPay.CloseTransactionAsync(order.Id, cancellationToken);
+            return true;
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Rejected)
+        {
+            // WeChat refuses to close what it does not hold (no such transaction): nothing can be paid there.
+            LogCloseRejected(logger, exception, order.Id);
+            return true;
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.AlreadyPaid)
+        {
+            var transaction = await weChatPay.QueryTransactionAsync(order.Id, cancellationToken);
+            if (transaction?.TradeState == TradeState.Success)
+            {
+                await payments.ApplySuccessAsync(transaction, cancellationToken);
+            }
+
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WeChat refused to close the transaction of order {OrderId}; closing locally")]
+    private static partial void LogCloseRejected(ILogger logger, Exception exception, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} closed unpaid at expiry")]
+    private static partial void LogClosed(ILogger logger, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shipping info upload for order {OrderId} deferred to the retry timer")]
+    private static partial void LogUploadDeferred(ILogger logger, Exception exception, string orderId);
+}

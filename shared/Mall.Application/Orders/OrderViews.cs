@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Mall.Application.Platform;
+using Mall.Domain.Orders;
+
+namespace Mall.Application.Orders;
+
+public sealed class OrderViews(IFieldProtector protector)
+{
+    public string ProtectAddress(ShippingAddress address) => protector.Protect(JsonSerializer.Serialize(address, MallJson.Options));
+
+    /// <summary>The owner sees their full address.</summary>
+    public OrderView ForOwner(Order order) => Build(order, Address(order));
+
+    /// <summary>Operators see masked personal data (name and phone); the postal address stays usable for fulfilment.</summary>
+    public OrderView ForOperator(Order order)
+    {
+        var address = Address(order);
+        return Build(order, address with { Recipient = PersonalData.MaskName(address.Recipient), Phone = PersonalData.MaskPhone(address.Phone) });
+    }
+
+    public ShippingAddress Address(Order order) =>
+        JsonSerializer.Deserialize<ShippingAddress>(protector.Unprotect(order.ProtectedAddress), MallJson.Options)!;
+
+    private static OrderView Build(Order order, ShippingAddress address) => new(
+        order.Id,
+        order.CustomerId,
+        order.Status,
+        order.Lines,
+        order.Pricing,
+        address,
+        order.Remark,
+        order.CreatedAt,
+        order.ExpiresAt,
+        order.Payment is { } p ? new PaymentView(p.AmountFen, p.PaidAt, p.TransactionId) : null,
+        order.Shipment,
+        order.CompletedAt,
+        order.AfterSaleEndsAt,
+        order.Refunds,
+        order.RefundedFen,
+        order.History);
+}

@@ -1,0 +1,18 @@
+namespace Mall.Domain.Orders;
+
+/// <summary>A SKU as sold right now, read from the catalog by the server (never from the client).</summary>
+public sealed record PricedItem(string SkuId, string ProductId, string Title, string SkuName, long UnitPriceFen, int Quantity);
+
+/// <summary>Server-side pricing: line totals, shipping, payable. Pure; the preview and the order use the same code.</summary>
+public static class OrderPricing
+{
+    public static (IReadOnlyList<OrderLine> Lines, PriceBreakdown Breakdown) Price(IReadOnlyList<PricedItem> items, OrderPolicy policy)
+    {
+        var lines = items
+            .Select(i => new OrderLine(i.SkuId, i.ProductId, i.Title, i.SkuName, i.UnitPriceFen, i.Quantity, checked(i.UnitPriceFen * i.Quantity)))
+            .ToList();
+        var goods = lines.Sum(l => l.LineTotalFen);
+        var shipping = goods >= policy.FreeShippingThresholdFen ? 0 : policy.ShippingFeeFen;
+        return (lines, new PriceBreakdown(goods, DiscountFen: 0, shipping, goods + shipping));
+    }
+}

@@ -1,0 +1,105 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.ServiceBus;
+using Azure.Storage.Queues;
+using Mall.Application;
+using Mall.Application.Catalog;
+using Mall.Application.Customers;
+using Mall.Application.Inventory;
+using Mall.Application.Orders;
+using Mall.Application.Platform;
+using Mall.Domain.Cart;
+using Mall.Domain.Catalog;
+using Mall.Domain.Customers;
+using Mall.Domain.Inventory;
+using Mall.Domain.Orders;
+using Mall.Infrastructure.Messaging;
+using Mall.Infrastructure.Scheduling;
+using Mall.Infrastructure.Security;
+using Mall.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mall.Infrastructure;
+
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Messaging";
+
+    /// <summary>Fully qualified Service Bus namespace; empty means "no Service Bus: use a storage queue" (local runs).</summary>
+    public string? ServiceBusNamespace { get; set; }
+
+    public string Topic { get; set; } = "mall-events";
+
+    public string QueueName { get; set; } = "mall-events";
+}
+
+public static class MallInfrastructureServices
+{
+    /// <summary>Storage (tables, due work, outbox), messaging and data protection behind the application's ports.</summary>
+    public static IServiceCollection AddMallInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        var environment = configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production";
+        services.AddSettings<StorageOptions>(configuration, StorageOptions.SectionName, o =>
+        {
+            if (string.IsNullOrEmpty(o.ConnectionString) && (o.TableServiceUri is null || o.QueueServiceUri is null))
+            {
+                throw new InvalidOperationException("Set Storage:ConnectionString (local) or Storage:TableServiceUri and Storage:QueueServiceUri (Azure, managed identity).");
+            }
+        });
+        services.AddSettings<MessagingOptions>(configuration, MessagingOptions.SectionName);
+        services.AddSettings<DataProtectionOptions>(configuration, DataProtectionOptions.SectionName, o =>
+            LocalOnlyValues.Check(environment, ("Security:DataProtectionKey", o.DataProtectionKey)));
+
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<StorageOptions>();
+            return string.IsNullOrEmpty(options.ConnectionString)
+                ? new TableServiceClient(options.TableServiceUri, new DefaultAzureCredential())
+                : new TableServiceClient(options.ConnectionString);
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<StorageOptions>();
+            return string.IsNullOrEmpty(options.ConnectionString)
+                ? new QueueServiceClient(options.QueueServiceUri, new DefaultAzureCredential())
+                : new QueueServiceClient(options.ConnectionString);
+        });
+        services.AddSingleton<TableProvider>();
+        services.AddSingleton<IDueWorkScheduler, TableDueWorkScheduler>();
+        services.AddSingleton<DueWorkProcessor>();
+        services.AddSingleton<OutboxRelay>();
+        services.AddSingleton<IDueWorkHandler>(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddSingleton<IEventBus>(sp =>
+        {
+            var options = sp.GetRequiredService<MessagingOptions>();
+            if (string.IsNullOrEmpty(options.ServiceBusNamespace))
+            {
+                return new StorageQueueEventBus(sp.GetRequiredService<QueueServiceClient>().GetQueueClient(options.QueueName));
+            }
+
+            var client = new ServiceBusClient(options.ServiceBusNamespace, new DefaultAzureCredential());
+            return new ServiceBusEventBus(client.CreateSender(options.Topic));
+        });
+        services.AddSingleton<IFieldProtector, AesGcmFieldProtector>();
+
+        services.AddDocuments<Customer>("Customers");
+        services.AddDocuments<InviteCodeEntry>("InviteCodes");
+        services.AddDocuments<Category>("Categories");
+        services.AddDocuments<Product>("Products");
+        services.AddDocuments<ProductListingEntry>("ProductListings");
+        services.AddDocuments<GuardedCounter>("Counters");
+        services.AddDocuments<StockAdjustment>("StockAdjustments");
+        services.AddDocuments<CartLine>("Carts");
+        services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);
+        services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
+        return services;
+    }
+
+    public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null)
+        where T : class =>
+        services.AddSingleton<IDocumentCollection<T>>(sp =>
+            new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns), sp.GetRequiredService<OutboxRelay>()));
+}

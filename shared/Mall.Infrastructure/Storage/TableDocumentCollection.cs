@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Infrastructure.Messaging;
+
+namespace Mall.Infrastructure.Storage;
+
+/// <summary>
+/// Documents as Azure Table entities: the JSON document (split over several properties when long),
+/// the outbox of unrelayed integration events, and indexed columns. Every state change is one
+/// single-entity conditional write (insert-if-absent or replace-if-ETag-matches); Azurite honours
+/// those exactly like Azure, unlike If-Match inside batches.
+/// </summary>
+public sealed class TableDocumentCollection<T>(
+    TableProvider tables,
+    DocumentCollectionDefinition<T> definition,
+    OutboxRelay outbox) : IDocumentCollection<T>
+    where T : class
+{
+    private const string DocumentProperty = "Doc";
+    private const string OutboxProperty = OutboxRelay.OutboxProperty;
+
+    // A string property holds at most 32K UTF-16 characters; an entity at most 1 MiB.
+    private const int ChunkLength = 30_000;
+    private const int MaxChunks = 15;
+
+    public string TableName => definition.TableName;
+
+    public async Task<Versioned<T>?> FindAsync(DocumentKey key, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
+        return response.HasValue ? Read(response.Value!) : null;
+    }
+
+    public async Task<Versioned<T>> InsertAsync(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        var relayHint = events.Count > 0 ? await outbox.RegisterAsync(definition.TableName, key, cancellationToken) : null;
+        var entity = ToEntity(key, value, events);
+        Response response;
+        try
+        {
+            response = await table.AddEntityAsync(entity, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status == (int)HttpStatusCode.Conflict)
+        {
+            throw new ConcurrencyConflictException($"{definition.TableName}/{key} already exists.", exception);
+        }
+
+        await outbox.TryRelayNowAsync(definition.TableName, key, relayHint, cancellationToken);
+        return new Versioned<T>(key, value, response.Headers.ETag?.ToString() ?? string.Empty);
+    }
+
+    public async Task<Versioned<T>> ReplaceAsync(Versioned<T> current, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        var relayHint = events.Count > 0 ? await outbox.RegisterAsync(definition.TableName, current.Key, cancellationToken) : null;
+        var pending = current.UnrelayedEvents.Concat(events).ToList();
+        var entity = ToEntity(current.Key, value, pending);
+        Response response;
+        try
+        {
+            response = await table.UpdateEntityAsync(entity, new ETag(current.ETag), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            throw new ConcurrencyConflictException($"{definition.TableName}/{current.Key} changed concurrently.", exception);
+        }
+
+        if (events.Count > 0)
+        {
+            await outbox.TryRelayNowAsync(definition.TableName, current.Key, relayHint, cancellationToken);
+        }
+
+        return new Versioned<T>(current.Key, value, response.Headers.ETag?.ToString() ?? string.Empty) { UnrelayedEvents = pending };
+    }
+
+    public async Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        await table.UpsertEntityAsync(ToEntity(key, value, []), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        try
+        {
+            var response = await table.DeleteEntityAsync(key.PartitionKey, key.RowKey, etag is null ? ETag.All : new ETag(etag), cancellationToken);
+            return response.Status != (int)HttpStatusCode.NotFound;
+        }
+        catch (RequestFailedException exception) when (exception.Status == (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        catch (RequestFailedException exception) when (exception.Status == (int)HttpStatusCode.PreconditionFailed)
+        {
+            throw new ConcurrencyConflictException($"{definition.TableName}/{key} changed concurrently.", exception);
+        }
+    }
+
+    public async Task<ResultPage<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(definition.TableName, cancellationToken);
+        var filter = TableFilters.For(query);
+        var storageToken = ContinuationTokens.Decode(continuationToken);
+
+        // Cross-partition scans may return empty pages that still carry a token; follow a few so
+        // callers get results when there are any, without unbounded work per request.
+        for (var fetch = 0; fetch < 8; fetch++)
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(storageToken, pageSize))
+            {
+                if (page.Values.Count > 0 || page.ContinuationToken is null || fetch == 7)
+                {
+                    return new ResultPage<Versioned<T>>(page.Values.Select(Read).ToList(), ContinuationTokens.Encode(page.ContinuationToken));
+                }
+
+                storageToken = page.ContinuationToken;
+                break;
+            }
+        }
+
+        return new ResultPage<Versioned<T>>([], ContinuationTokens.Encode(storageToken));
+    }
+
+    private TableEntity ToEntity(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events)
+    {
+        var entity = new TableEntity(key.PartitionKey, key.RowKey);
+        var json = JsonSerializer.Serialize(value, MallJson.Options);
+        var chunks = (json.Length + ChunkLength - 1) / ChunkLength;
+        if (chunks > MaxChunks)
+        {
+            throw new InvalidOperationException($"{typeof(T).Name} {key} is too large to store ({json.Length} characters).");
+        }
+
+        for (var i = 0; i < Math.Max(1, chunks); i++)
+        {
+            var start = i * ChunkLength;
+            entity[ChunkName(i)] = json.Substring(start, Math.Min(ChunkLength, json.Length - start));
+        }
+
+        if (events.Count > 0)
+        {
+            entity[OutboxProperty] = OutboxRelay.Serialize(events);
+        }
+
+        if (definition.IndexedColumns is not null)
+        {
+            foreach (var (column, columnValue) in definition.IndexedColumns(value))
+            {
+                entity[column] = columnValue;
+            }
+        }
+
+        return entity;
+    }
+
+    private Versioned<T> Read(TableEntity entity)
+    {
+        var json = new StringBuilder();
+        for (var i = 0; i < MaxChunks && entity.TryGetValue(ChunkName(i), out var chunk) && chunk is string text; i++)
+        {
+            json.Append(text);
+        }
+
+        var value = JsonSerializer.Deserialize<T>(json.ToString(), MallJson.Options)
+            ?? throw new InvalidOperationException($"{definition.TableName}/{entity.PartitionKey}/{entity.RowKey} holds no document.");
+        return new Versioned<T>(new DocumentKey(entity.PartitionKey, entity.RowKey), value, entity.ETag.ToString())
+        {
+            UnrelayedEvents = OutboxRelay.Deserialize(entity.GetString(OutboxProperty)),
+        };
+    }
+
+    private static string ChunkName(int index) => index == 0 ? DocumentProperty : DocumentProperty + index;
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+
+namespace Mall.Infrastructure.Storage;
+
+/// <summary>Hands out table clients, creating each table once per process on first use.</summary>
+public sealed class TableProvider(TableServiceClient service, StorageOptions options)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new();
+
+    public string Prefix => options.TablePrefix;
+
+    public Task<TableClient> GetAsync(string logicalName, CancellationToken cancellationToken)
+    {
+        var lazy = tables.GetOrAdd(logicalName, name => new Lazy<Task<TableClient>>(() => CreateAsync(name, cancellationToken)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            // Do not cache a failure (e.g. storage briefly unreachable at start): retry next time.
+            tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(logicalName, lazy));
+        }
+
+        return task;
+    }
+
+    private async Task<TableClient> CreateAsync(string logicalName, CancellationToken cancellationToken)
+    {
+        var client = service.GetTableClient(options.TablePrefix + logicalName);
+        await client.CreateIfNotExistsAsync(cancellationToken);
+        return client;
+    }
+}
