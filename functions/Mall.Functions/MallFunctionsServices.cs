@@ -1,3 +1,6 @@
+using Mall.Application;
+using Mall.Functions.Http;
+using Mall.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +14,9 @@ public static class MallFunctionsServices
 {
     public static IServiceCollection AddMallFunctions(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMallApplication(configuration);
+        services.AddMallInfrastructure(configuration);
+        services.AddSingleton<Api>();
         return services;
     }
 }

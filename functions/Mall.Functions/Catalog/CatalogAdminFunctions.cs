@@ -1,0 +1,65 @@
+using Mall.Application.Catalog;
+using Mall.Application.Inventory;
+using Mall.Domain.Common;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Catalog;
+
+public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, StockService stock)
+{
+    [Function("Admin_SaveCategory")]
+    public Task<IActionResult> SaveCategory([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/categories/{categoryId}")] HttpRequest request, string categoryId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await catalog.SaveCategoryAsync(categoryId, await api.BodyAsync<CategoryRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_ListProducts")]
+    public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/products")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await catalog.ListProductsAsync(continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Admin_CreateProduct")]
+    public Task<IActionResult> CreateProduct([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/products")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            Versioned(await catalog.CreateProductAsync(await api.BodyAsync<ProductRequest>(request), request.HttpContext.RequestAborted), created: true));
+
+    /// <summary>Creates or replaces a product; send If-Match with the ETag you read to refuse overwriting someone else's edit.</summary>
+    [Function("Admin_SaveProduct")]
+    public Task<IActionResult> SaveProduct([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/products/{productId}")] HttpRequest request, string productId) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var ifMatch = request.Headers.IfMatch.ToString();
+            var body = await api.BodyAsync<ProductRequest>(request);
+            return Versioned(await catalog.SaveProductAsync(productId, body, string.IsNullOrEmpty(ifMatch) ? null : ifMatch, request.HttpContext.RequestAborted), created: false);
+        });
+
+    [Function("Admin_GetProduct")]
+    public Task<IActionResult> GetProduct([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/products/{productId}")] HttpRequest request, string productId) =>
+        api.ForAdminAsync(request, async _ => Versioned(await catalog.GetProductAsync(productId, request.HttpContext.RequestAborted), created: false));
+
+    [Function("Admin_AdjustStock")]
+    public Task<IActionResult> AdjustStock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/skus/{skuId}/stock-adjustments")] HttpRequest request, string skuId) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var key = request.Headers["Idempotency-Key"].ToString();
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header so a retried adjustment applies once.");
+            }
+
+            var available = await stock.AdjustAsync(skuId, key, await api.BodyAsync<StockAdjustmentRequest>(request), request.HttpContext.RequestAborted);
+            return ApiResults.Ok(new { skuId, available });
+        });
+
+    private static JsonResponse Versioned(AdminProductView view, bool created)
+    {
+        var response = created ? ApiResults.Created(view) : ApiResults.Ok(view);
+        response.Headers["ETag"] = view.Version;
+        return response;
+    }
+}

@@ -1,0 +1,32 @@
+using Mall.Application.Catalog;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Catalog;
+
+/// <summary>The storefront catalog: public, no session needed.</summary>
+public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, CatalogAdminService categories)
+{
+    [Function("Catalog_Home")]
+    public Task<IActionResult> Home([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "home")] HttpRequest request) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await catalog.HomeAsync(request.HttpContext.RequestAborted)));
+
+    [Function("Catalog_Categories")]
+    public Task<IActionResult> Categories([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "categories")] HttpRequest request) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await categories.ListCategoriesAsync(request.HttpContext.RequestAborted)));
+
+    [Function("Catalog_ListProducts")]
+    public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products")] HttpRequest request) =>
+        api.RunAsync(request, async () =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            var categoryId = request.Query["categoryId"].ToString();
+            return ApiResults.Ok(await catalog.ListAsync(string.IsNullOrEmpty(categoryId) ? null : categoryId, continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Catalog_GetProduct")]
+    public Task<IActionResult> GetProduct([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{productId}")] HttpRequest request, string productId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await catalog.GetAsync(productId, request.HttpContext.RequestAborted)));
+}

@@ -1,0 +1,25 @@
+using Mall.Application.Customers;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Customers;
+
+public sealed class CustomerFunctions(Api api, CustomerService customers)
+{
+    [Function("Customers_Login")]
+    public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest request) =>
+        api.RunAsync(request, async () =>
+            ApiResults.Ok(await customers.LoginAsync(await api.BodyAsync<LoginRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Customers_Me")]
+    public Task<IActionResult> Me([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Ok(await customers.GetMeAsync(customerId, request.HttpContext.RequestAborted)));
+
+    [Function("Customers_UpdateProfile")]
+    public Task<IActionResult> UpdateProfile([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "me/profile")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Ok(await customers.UpdateProfileAsync(customerId, await api.BodyAsync<UpdateProfileRequest>(request), request.HttpContext.RequestAborted)));
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using FluentValidation;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Functions.Http;
+
+/// <summary>
+/// The one place HTTP functions turn requests into use-case calls and outcomes into responses:
+/// authentication, JSON reading and validation, and errors as RFC 7807 problems (never a stack trace).
+/// Functions stay one-liners on top of it.
+/// </summary>
+public sealed partial class Api(AccessTokenService tokens, IServiceProvider services, ILogger<Api> logger)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+    private const int MaxBodyBytes = 256 * 1024;
+
+    public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IActionResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (DomainException exception)
+        {
+            if (exception.InnerException is not null)
+            {
+                LogDomainFailure(logger, exception.InnerException, exception.Code.ToWire(), request.Path);
+            }
+
+            return ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+        }
+        catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            return ApiResults.NoContent();
+        }
+        catch (Exception exception)
+        {
+            LogUnhandled(logger, exception, request.Method, request.Path);
+            return ApiResults.Problem(request, ErrorCode.InternalError, "Something went wrong on our side; it has been logged.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>
+    public Task<IActionResult> ForCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
+        RunAsync(request, () => action(Authenticate(request, Roles.Customer)));
+
+    /// <summary>Runs <paramref name="action"/> for an operator; 401 without a valid admin token, 403 for a customer token.</summary>
+    public Task<IActionResult> ForAdminAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
+        RunAsync(request, () => action(Authenticate(request, Roles.Admin)));
+
+    /// <summary>Reads and validates a JSON body; a malformed or invalid body becomes a 400 naming the field.</summary>
+    public async Task<T> BodyAsync<T>(HttpRequest request)
+        where T : class
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw DomainException.Validation("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+        }
+
+        T? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<T>(request.Body, MallJson.Options, request.HttpContext.RequestAborted);
+        }
+        catch (JsonException exception)
+        {
+            var where = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? "the body" : exception.Path["$.".Length..];
+            throw new DomainException(ErrorCode.MalformedJson, $"The JSON body could not be read at {where}.", new Dictionary<string, string[]>
+            {
+                [where] = ["Malformed JSON or a value of the wrong type."],
+            });
+        }
+
+        if (body is null)
+        {
+            throw new DomainException(ErrorCode.MalformedJson, "A JSON object body is required.");
+        }
+
+        var validator = services.GetService<IValidator<T>>();
+        if (validator is not null)
+        {
+            var result = await validator.ValidateAsync(body, request.HttpContext.RequestAborted);
+            if (!result.IsValid)
+            {
+                var errors = result.Errors
+                    .GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                    .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
+                throw new DomainException(ErrorCode.ValidationFailed, "Some fields are invalid: " + string.Join(", ", errors.Keys) + ".", errors);
+            }
+        }
+
+        return body;
+    }
+
+    /// <summary>Paging parameters: an opaque continuationToken and a pageSize between 1 and 100.</summary>
+    public static (string? ContinuationToken, int PageSize) Paging(HttpRequest request)
+    {
+        var pageSize = DefaultPageSize;
+        if (request.Query.TryGetValue("pageSize", out var raw) && (!int.TryParse(raw, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            throw DomainException.Validation("pageSize", $"pageSize must be between 1 and {MaxPageSize}.");
+        }
+
+        var token = request.Query["continuationToken"].ToString();
+        return (string.IsNullOrEmpty(token) ? null : token, pageSize);
+    }
+
+    /// <summary>An enum query parameter, e.g. ?status=Paid; a wrong value is a 400 listing the valid ones.</summary>
+    public static TEnum? EnumQuery<TEnum>(HttpRequest request, string name)
+        where TEnum : struct, Enum
+    {
+        var raw = request.Query[name].ToString();
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        return Enum.TryParse<TEnum>(raw, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw DomainException.Validation(name, $"{name} must be one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
+    }
+
+    private string Authenticate(HttpRequest request, string role)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var claims = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
+        if (claims is null)
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            throw new DomainException(ErrorCode.Unauthorized, "Sign in first: send a valid, unexpired token as 'Authorization: Bearer <token>'.");
+        }
+
+        return claims.Role == role
+            ? claims.Subject
+            : throw new DomainException(ErrorCode.Forbidden, "This token is not allowed to call this endpoint.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Code} while handling {Path}")]
+    private static partial void LogDomainFailure(ILogger logger, Exception exception, string code, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,40 @@
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Domain.Orders;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Orders;
+
+/// <summary>Operators: order lists and detail (personal data masked), shipping and refund decisions.</summary>
+public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundService refunds)
+{
+    [Function("Admin_ListOrders")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/orders")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await orders.ListAsync(Api.EnumQuery<OrderStatus>(request, "status"), continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Admin_GetOrder")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/orders/{orderId}")] HttpRequest request, string orderId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await orders.GetAsync(orderId, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_ShipOrder")]
+    public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/ship")] HttpRequest request, string orderId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await orders.ShipAsync(orderId, await api.BodyAsync<ShipRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_ApproveRefund")]
+    public Task<IActionResult> ApproveRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/refunds/{refundId}/approve")] HttpRequest request, string orderId, string refundId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await refunds.ApproveAsync(orderId, refundId, await api.BodyAsync<ApproveRefundRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_RejectRefund")]
+    public Task<IActionResult> RejectRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/refunds/{refundId}/reject")] HttpRequest request, string orderId, string refundId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await refunds.RejectAsync(orderId, refundId, await api.BodyAsync<RejectRefundRequest>(request), request.HttpContext.RequestAborted)));
+}

@@ -1,0 +1,53 @@
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Domain.Orders;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Orders;
+
+/// <summary>The customer's orders. Every call is scoped to the caller: someone else's order is a 404.</summary>
+public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderService orders, RefundService refunds)
+{
+    [Function("Orders_Preview")]
+    public Task<IActionResult> Preview([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/preview")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Ok(await checkout.PreviewAsync(customerId, await api.BodyAsync<CheckoutRequest>(request), request.HttpContext.RequestAborted)));
+
+    /// <summary>Creates an order; the Idempotency-Key header makes retries return the same order (200) instead of a second one (201).</summary>
+    [Function("Orders_Create")]
+    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+        {
+            var body = await api.BodyAsync<CheckoutRequest>(request);
+            var result = await checkout.CreateAsync(customerId, request.Headers["Idempotency-Key"].ToString(), body, request.HttpContext.RequestAborted);
+            return result.Created ? ApiResults.Created(result.Order) : ApiResults.Ok(result.Order);
+        });
+
+    [Function("Orders_List")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "orders")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await orders.ListMineAsync(customerId, Api.EnumQuery<OrderStatus>(request, "status"), continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Orders_Get")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "orders/{orderId}")] HttpRequest request, string orderId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.GetMineAsync(customerId, orderId, request.HttpContext.RequestAborted)));
+
+    [Function("Orders_Cancel")]
+    public Task<IActionResult> Cancel([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/cancel")] HttpRequest request, string orderId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.CancelAsync(customerId, orderId, request.HttpContext.RequestAborted)));
+
+    [Function("Orders_ConfirmReceipt")]
+    public Task<IActionResult> ConfirmReceipt([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/confirm-receipt")] HttpRequest request, string orderId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.ConfirmReceiptAsync(customerId, orderId, request.HttpContext.RequestAborted)));
+
+    [Function("Orders_RequestRefund")]
+    public Task<IActionResult> RequestRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/refunds")] HttpRequest request, string orderId) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await refunds.RequestAsync(customerId, orderId, await api.BodyAsync<RefundRequestBody>(request), request.HttpContext.RequestAborted)));
+}

@@ -1,0 +1,20 @@
+using Mall.Application.Payments;
+using Mall.Infrastructure.Scheduling;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Functions.Payments;
+
+public sealed partial class PaymentTimers(DueWorkProcessor processor, ILogger<PaymentTimers> logger)
+{
+    /// <summary>Every minute: query WeChat (查单) for orders still unpaid after their prepay, submit approved refunds, chase refunds, restock.</summary>
+    [Function("Payments_Reconcile")]
+    public async Task Reconcile([TimerTrigger("30 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var summary = await processor.RunAsync([PaymentWork.Check, RefundWork.Submit, RefundWork.Check, RefundWork.Restock], cancellationToken);
+        LogRun(logger, summary.Done, summary.Deferred, summary.Failed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Payment reconciliation: {Done} done, {Deferred} deferred, {Failed} failed")]
+    private static partial void LogRun(ILogger logger, int done, int deferred, int failed);
+}
