@@ -1,0 +1,127 @@
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using static Mall.UnitTests.Orders.OrderBuilder;
+
+namespace Mall.UnitTests.Orders;
+
+public sealed class RefundTests
+{
+    [Fact]
+    public void Refunding_units_costs_their_share_and_all_steps_add_up_to_the_amount_paid()
+    {
+        // 3 x 3333 + 1 x 1000 = 10999 goods (free shipping): refund the 3333s one at a time, then the rest.
+        var order = Paid(new PricedItem("A-1", "A", "a", "x", 3333, 3), new PricedItem("B-1", "B", "b", "y", 1000, 1));
+        var total = 0L;
+        foreach (var (sku, at) in new[] { ("A-1", 1), ("A-1", 2), ("A-1", 3), ("B-1", 4) })
+        {
+            var requested = order.RequestRefund([new RefundLine(sku, 1)], null, "return", Now.AddMinutes(at)).Order;
+            var refund = requested.ActiveRefund!;
+            total += refund.AmountFen;
+            order = RefundSucceeded(requested, refund.Id, Now.AddMinutes(at));
+        }
+
+        Assert.Equal(order.Payment!.AmountFen, total);
+        Assert.Equal(OrderStatus.Refunded, order.Status);
+        Assert.All(order.Lines, l => Assert.Equal(l.Quantity, l.RefundedQuantity));
+    }
+
+    [Fact]
+    public void The_last_units_also_return_the_shipping_fee()
+    {
+        var order = Paid(new PricedItem("A-1", "A", "a", "x", 1000, 2));
+        Assert.Equal(1000, order.Pricing.ShippingFen);
+
+        var first = order.RequestRefund([new RefundLine("A-1", 1)], null, "r", Now).Order;
+        Assert.Equal(1000, first.ActiveRefund!.AmountFen);
+        var afterFirst = RefundSucceeded(first, first.ActiveRefund.Id, Now);
+
+        var second = afterFirst.RequestRefund([new RefundLine("A-1", 1)], null, "r", Now).Order;
+        Assert.Equal(2000, second.ActiveRefund!.AmountFen);
+    }
+
+    [Fact]
+    public void A_partial_amount_refund_leaves_the_order_in_its_state()
+    {
+        var order = Paid();
+        var requested = order.RequestRefund([], 500, "price adjustment", Now);
+        var refund = requested.Order.ActiveRefund!;
+
+        var done = RefundSucceeded(requested.Order, refund.Id, Now);
+
+        Assert.Equal("RefundRequested", Assert.Single(requested.Events).Type);
+        Assert.Equal(OrderStatus.Paid, done.Status);
+        Assert.Equal(500, done.RefundedFen);
+        Assert.Equal(order.Payment!.AmountFen - 500, done.RefundableFen);
+        Assert.False(refund.Restock);
+    }
+
+    [Fact]
+    public void Refund_limits_are_enforced()
+    {
+        var order = Paid();
+
+        Assert.Equal(ErrorCode.RefundAmountExceeded, Assert.Throws<DomainException>(() => order.RequestRefund([], order.Payment!.AmountFen + 1, "r", Now)).Code);
+        Assert.Throws<DomainException>(() => order.RequestRefund([new RefundLine("P1-1", 3)], null, "r", Now));
+        Assert.Throws<DomainException>(() => order.RequestRefund([new RefundLine("nope", 1)], null, "r", Now));
+        var requested = order.RequestRefund([], 100, "r", Now).Order;
+        Assert.Equal(ErrorCode.RefundInProgress, Assert.Throws<DomainException>(() => requested.RequestRefund([], 100, "r", Now)).Code);
+        Assert.Equal(ErrorCode.RefundNotAllowed, Assert.Throws<DomainException>(() => Pending().RequestRefund([], 100, "r", Now)).Code);
+    }
+
+    [Fact]
+    public void After_sale_window_bounds_refunds_of_completed_orders()
+    {
+        var completed = Completed();
+
+        Assert.True(completed.RequestRefund([], 100, "r", completed.AfterSaleEndsAt!.Value.AddTicks(-1)).Changed);
+        Assert.Equal(ErrorCode.RefundNotAllowed, Assert.Throws<DomainException>(() => completed.RequestRefund([], 100, "r", completed.AfterSaleEndsAt!.Value)).Code);
+    }
+
+    [Fact]
+    public void Unshipped_unit_refunds_restock_by_default_shipped_ones_only_when_the_operator_says_so()
+    {
+        var paid = Paid().RequestRefund([new RefundLine("P1-1", 1)], null, "r", Now).Order;
+        var shipped = Shipped().RequestRefund([new RefundLine("P1-1", 1)], null, "r", Now).Order;
+
+        Assert.True(paid.ActiveRefund!.Restock);
+        Assert.False(shipped.ActiveRefund!.Restock);
+        Assert.True(shipped.ApproveRefund(shipped.ActiveRefund.Id, restock: true, "goods back", Now).Order.GetRefund(shipped.ActiveRefund.Id).Restock);
+    }
+
+    [Fact]
+    public void Refund_transitions_are_idempotent_and_guarded()
+    {
+        var requested = Paid().RequestRefund([], 100, "r", Now).Order;
+        var id = requested.ActiveRefund!.Id;
+
+        var approved = requested.ApproveRefund(id, null, null, Now).Order;
+        Assert.False(approved.ApproveRefund(id, null, null, Now).Changed);
+        Assert.Throws<DomainException>(() => approved.RejectRefund(id, "no", Now));
+        Assert.Throws<DomainException>(() => requested.CompleteRefund(id, true, 100, "W", Now));
+        var done = approved.CompleteRefund(id, true, 100, "W", Now).Order;
+        Assert.False(done.CompleteRefund(id, true, 100, "W", Now).Changed);
+        Assert.Equal(ErrorCode.AmountMismatch, Assert.Throws<DomainException>(() => approved.CompleteRefund(id, true, 99, "W", Now)).Code);
+    }
+
+    [Fact]
+    public void A_failed_refund_frees_the_amount_for_a_new_request()
+    {
+        var order = Paid();
+        var requested = order.RequestRefund([], order.Payment!.AmountFen, "r", Now).Order;
+        var id = requested.ActiveRefund!.Id;
+
+        var failed = requested.ApproveRefund(id, null, null, Now).Order.CompleteRefund(id, false, 0, null, Now);
+
+        Assert.Equal(RefundStatus.Failed, failed.Order.GetRefund(id).Status);
+        Assert.Equal("RefundFailed", Assert.Single(failed.Events).Type);
+        Assert.Equal(order.Payment.AmountFen, failed.Order.RefundableFen);
+    }
+
+    [Theory]
+    [InlineData("O12RZ3R1", "O12RZ3")]
+    [InlineData("OABCR12", "OABC")]
+    [InlineData("OABC", null)]
+    [InlineData("OABCR", null)]
+    public void Refund_ids_lead_back_to_their_order(string refundId, string? orderId) =>
+        Assert.Equal(orderId, Order.OrderIdOfRefund(refundId));
+}
