@@ -1,1 +1,3 @@
-Console.WriteLine("sandbox placeholder");
+using Mall.WeChatSandbox;
+
+return await SandboxCommandLine.RunAsync(args);
