@@ -1,4 +1,4 @@
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>Fire-and-forget work (deliveries, refund completion) that is cancelled and awaited on shutdown.</summary>
 internal sealed class BackgroundWork : IAsyncDisposable

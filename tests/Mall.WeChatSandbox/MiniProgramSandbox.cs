@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Mall.WeChat;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>
 /// The mini-program server API: login codes, access tokens, subscribe messages, shipping uploads.

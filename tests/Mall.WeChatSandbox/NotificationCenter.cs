@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
-using Mall.WeChat;
 using Mall.WeChat.Pay;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>The kinds of notification the sandbox sends, with WeChat's envelope values.</summary>
 internal sealed record NotificationKind(string EventType, string Summary, string OriginalType)

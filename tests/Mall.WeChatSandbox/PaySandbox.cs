@@ -1,10 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Mall.WeChat;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>A v3 answer before it is signed: status and JSON body (a <see cref="WeChatPayError"/> for errors).</summary>
 internal readonly record struct V3Answer(int Status, object? Body)

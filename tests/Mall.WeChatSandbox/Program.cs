@@ -1,3 +1,3 @@
-using Mall.WeChatSandbox;
+using Mall.WeChat.Sandbox;
 
 return await SandboxCommandLine.RunAsync(args);

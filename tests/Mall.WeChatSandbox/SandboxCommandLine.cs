@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary><c>dotnet Mall.WeChatSandbox.dll [--urls …] [--state-dir …] [--mall-settings-out …] [--signing-mode …]</c>.</summary>
 internal static class SandboxCommandLine

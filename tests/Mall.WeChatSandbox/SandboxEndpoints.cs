@@ -1,11 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using Mall.WeChat;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>The HTTP surface: WeChat's own paths (mini-program and Pay v3) and the developer endpoints under /sandbox.</summary>
 internal static class SandboxEndpoints

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Mall.WeChat;
 using Mall.WeChat.Pay;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>
 /// Every secret of the sandbox: the merchant's API key pair (the sandbox hands the private key to the mall

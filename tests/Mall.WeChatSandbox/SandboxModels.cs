@@ -2,7 +2,7 @@ using System.Text;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>A transaction known to the sandbox; <see cref="Resource"/> is what 查单 answers.</summary>
 public sealed record SandboxTransaction(

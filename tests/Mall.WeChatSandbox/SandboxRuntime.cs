@@ -1,4 +1,4 @@
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>Everything one sandbox instance holds: keys, state and background deliveries.</summary>
 internal sealed class SandboxRuntime : IAsyncDisposable

@@ -1,11 +1,10 @@
 using System.Text.Json;
-using Mall.WeChat;
 using Mall.WeChat.Pay;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>
 /// A local stand-in for WeChat's servers (mini-program API and WeChat Pay API v3) with its own keys and

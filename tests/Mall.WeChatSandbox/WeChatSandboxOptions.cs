@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Mall.WeChatSandbox;
+namespace Mall.WeChat.Sandbox;
 
 /// <summary>Which key the sandbox signs answers and notifications with (WeChat runs both kinds during its migration).</summary>
 public enum SandboxSigningMode
