@@ -3,9 +3,15 @@ namespace Mall.WeChat.Sandbox;
 /// <summary>Fire-and-forget work (deliveries, refund completion) that is cancelled and awaited on shutdown.</summary>
 internal sealed class BackgroundWork : IAsyncDisposable
 {
+    private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
     private readonly HashSet<Task> running = [];
+
+    public BackgroundWork(ILogger logger)
+    {
+        this.logger = logger;
+    }
 
     public void Run(Func<CancellationToken, Task> work)
     {
@@ -16,7 +22,7 @@ internal sealed class BackgroundWork : IAsyncDisposable
                 return;
             }
 
-            var task = Task.Run(() => work(stopping.Token));
+            var task = Task.Run(() => RunLoggedAsync(work, stopping.Token));
             running.Add(task);
             task.ContinueWith(
                 finished =>
@@ -41,15 +47,24 @@ internal sealed class BackgroundWork : IAsyncDisposable
             pending = [.. running];
         }
 
+        await Task.WhenAll(pending);
+        stopping.Dispose();
+    }
+
+    private async Task RunLoggedAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
         try
         {
-            await Task.WhenAll(pending);
+            await work(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Expected: work still waiting for its next attempt was cancelled.
+            // Shutting down: work still waiting for its next attempt is dropped.
         }
-
-        stopping.Dispose();
+        catch (Exception exception)
+        {
+            // Nobody awaits this work; a sandbox bug must at least show up in the log.
+            logger.LogError(exception, "Sandbox background work failed");
+        }
     }
 }

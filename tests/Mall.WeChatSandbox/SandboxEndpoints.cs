@@ -125,8 +125,8 @@ internal static class SandboxEndpoints
             return $"serial_no {authorization.SerialNo} is not the merchant certificate's serial.";
         }
 
-        if (!long.TryParse(authorization.Timestamp, out var seconds)
-            || (runtime.Options.TimeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > WeChatPaySignatureVerifier.DefaultMaxClockSkew)
+        if (!WeChatPaySignatures.TryParseTimestamp(authorization.Timestamp, out var signedAt)
+            || (runtime.Options.TimeProvider.GetUtcNow() - signedAt).Duration() > WeChatPaySignatureVerifier.DefaultMaxClockSkew)
         {
             return "timestamp is missing or more than 5 minutes off.";
         }

@@ -1,3 +1,5 @@
+using Mall.WeChat.Pay;
+
 namespace Mall.WeChat.Sandbox;
 
 /// <summary>Everything one sandbox instance holds: keys, state and background deliveries.</summary>
@@ -5,15 +7,16 @@ internal sealed class SandboxRuntime : IAsyncDisposable
 {
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly BackgroundWork background = new();
+    private readonly BackgroundWork background;
     private readonly HttpClient notificationHttp = new() { Timeout = DeliveryTimeout };
 
     public SandboxRuntime(WeChatSandboxOptions options, ILogger logger)
     {
         Options = options;
+        background = new BackgroundWork(logger);
         Keys = SandboxKeys.LoadOrCreate(options.StateDirectory, options.TimeProvider);
         var (serial, signingKey) = Keys.SigningKey(options.SigningMode);
-        Signer = new Mall.WeChat.Pay.WeChatPayPlatformSigner(serial, signingKey);
+        Signer = new WeChatPayPlatformSigner(serial, signingKey);
         Notifications = new NotificationCenter(serial, signingKey, Keys.Stored.ApiV3Key, options.TimeProvider, options.NotificationRetrySchedule, background, notificationHttp, logger);
         Pay = new PaySandbox(options, Notifications, background, logger);
         MiniProgram = new MiniProgramSandbox(options, Pay);
@@ -23,7 +26,7 @@ internal sealed class SandboxRuntime : IAsyncDisposable
 
     public SandboxKeys Keys { get; }
 
-    public Mall.WeChat.Pay.WeChatPayPlatformSigner Signer { get; }
+    public WeChatPayPlatformSigner Signer { get; }
 
     public NotificationCenter Notifications { get; }
 

@@ -13,6 +13,7 @@ namespace Mall.WeChat.Sandbox;
 public sealed class WeChatSandbox : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private readonly WebApplication app;
     private readonly SandboxRuntime runtime;
@@ -154,8 +155,6 @@ public sealed class WeChatSandbox : IAsyncDisposable
         await runtime.DisposeAsync();
         await app.DisposeAsync();
     }
-
-    private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private sealed class EmbeddedLifetime : IHostLifetime
     {

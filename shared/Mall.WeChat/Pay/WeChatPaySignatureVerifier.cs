@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mall.WeChat.Pay;
 
 public enum WeChatPaySignatureFailure
@@ -79,6 +77,7 @@ public sealed class WeChatPaySignatureVerifier
 
     private readonly WeChatPayKeySet keys;
     private readonly TimeProvider timeProvider;
+    private readonly TimeSpan maxClockSkew;
 
     public WeChatPaySignatureVerifier(WeChatPayKeySet keys, TimeProvider timeProvider, TimeSpan? maxClockSkew = null)
     {
@@ -86,10 +85,8 @@ public sealed class WeChatPaySignatureVerifier
         ArgumentNullException.ThrowIfNull(timeProvider);
         this.keys = keys;
         this.timeProvider = timeProvider;
-        MaxClockSkew = maxClockSkew ?? DefaultMaxClockSkew;
+        this.maxClockSkew = maxClockSkew ?? DefaultMaxClockSkew;
     }
-
-    public TimeSpan MaxClockSkew { get; }
 
     /// <exception cref="WeChatPaySignatureException">The message is not genuinely and recently signed by WeChat Pay.</exception>
     public void Verify(WeChatPaySignedMessage message)
@@ -100,14 +97,13 @@ public sealed class WeChatPaySignatureVerifier
             throw new WeChatPaySignatureException(WeChatPaySignatureFailure.UnknownSerial, $"Unknown Wechatpay-Serial '{message.Serial}'.");
         }
 
-        if (!long.TryParse(message.Timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        if (!WeChatPaySignatures.TryParseTimestamp(message.Timestamp, out var signedAt))
         {
             throw new WeChatPaySignatureException(WeChatPaySignatureFailure.MissingHeaders, "Wechatpay-Timestamp is not a Unix time.");
         }
 
-        var skew = timeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (skew.Duration() > MaxClockSkew)
+        var skew = timeProvider.GetUtcNow() - signedAt;
+        if (skew.Duration() > maxClockSkew)
         {
             throw new WeChatPaySignatureException(WeChatPaySignatureFailure.StaleTimestamp, $"Wechatpay-Timestamp is {skew.TotalSeconds:0} s off.");
         }

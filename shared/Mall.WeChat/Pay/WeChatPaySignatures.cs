@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -51,7 +52,21 @@ public static class WeChatPaySignatures
     public static string CreateNonce(int length = 32) => RandomNumberGenerator.GetString(NonceAlphabet, length);
 
     /// <summary>Unix time in seconds, as every WeChat timestamp is written.</summary>
-    public static string Timestamp(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string Timestamp(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a Unix-seconds timestamp; false for anything else (signs, spaces, out of range).</summary>
+    public static bool TryParseTimestamp(string? timestamp, out DateTimeOffset time)
+    {
+        time = default;
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return false;
+        }
+
+        time = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return true;
+    }
 
     private static string Lines(params ReadOnlySpan<string> lines)
     {

@@ -22,6 +22,10 @@ public sealed class KnownAnswerTests
         -----END PUBLIC KEY-----
         """;
 
+    private const string ResponseSignature = "yx7pFaDxFcPQAHQSqHRmtUkN46cPj0q8y+TuqxI2YJ0+eBwMhsyN7aL6QR5ezcMGhdD/kEiL5tnOe0UzGT0ffRqB/LBVHNDJmUJwFyXd5VqN6wrgOQ004rDPSMAnUXG0Gj4wrQ6/PtXR+O28VDzt11rSYbUpWPU3pjya6OkcPd4p2iTZJTVHiSZsS+kydKeJKCYbBl+N8Hlv5Ay54bJj4HCdPj/nOwrvzlIrmMLyCkBfHORY6JUr5K4W1Bc7JsPBhtZ+MXF+MbFZKxcVEIR69fGx6xRDZ8BzOThvwt1ivvJHtsv2WOrA4L2wndshdJk/e1t3ThSvYl3qqGiSeIR3gQ==";
+
+    private const string RequestPaymentSignature = "XA5u422vR5hVv5VZYkZ3UxG9i8ZBCBO8w0w1yBo6WWIrhbCZDPEbcgjsZoEUQ4naNtBuRlBaenecgdgQ7BOERZmcZGhnGWgTL4hNChvvPJiPq9Tuhf3q7edl1BtgVOXKqs/WGqfMRKlph3cfawAltcPWXIe4LcP7kvHtUFh9ihEBpkXf1ECqTZYnenIH7zKg08g7z3hna0y4zRHCswAOnp9I/hVmqKCXxAEMRJ3lSzYOgiBn4WN/FWItN3QQnK3WAX+mkngtcLNBfulswhwlHHm4vWT6pFXZC5Mo5Cxg+Lz/Y4jEWwY5IT+sIwZfqKPG7jP2B5kuJaBQ7UPlIyNEMg==";
+
     public static TheoryData<string, string, string, string, string> AeadVectors => new()
     {
         {
@@ -147,8 +151,4 @@ public sealed class KnownAnswerTests
 
         Assert.ThrowsAny<CryptographicException>(() => WeChatPayAead.Decrypt(key, nonce, associatedData, Convert.ToBase64String(ciphertext)));
     }
-
-    private const string ResponseSignature = "yx7pFaDxFcPQAHQSqHRmtUkN46cPj0q8y+TuqxI2YJ0+eBwMhsyN7aL6QR5ezcMGhdD/kEiL5tnOe0UzGT0ffRqB/LBVHNDJmUJwFyXd5VqN6wrgOQ004rDPSMAnUXG0Gj4wrQ6/PtXR+O28VDzt11rSYbUpWPU3pjya6OkcPd4p2iTZJTVHiSZsS+kydKeJKCYbBl+N8Hlv5Ay54bJj4HCdPj/nOwrvzlIrmMLyCkBfHORY6JUr5K4W1Bc7JsPBhtZ+MXF+MbFZKxcVEIR69fGx6xRDZ8BzOThvwt1ivvJHtsv2WOrA4L2wndshdJk/e1t3ThSvYl3qqGiSeIR3gQ==";
-
-    private const string RequestPaymentSignature = "XA5u422vR5hVv5VZYkZ3UxG9i8ZBCBO8w0w1yBo6WWIrhbCZDPEbcgjsZoEUQ4naNtBuRlBaenecgdgQ7BOERZmcZGhnGWgTL4hNChvvPJiPq9Tuhf3q7edl1BtgVOXKqs/WGqfMRKlph3cfawAltcPWXIe4LcP7kvHtUFh9ihEBpkXf1ECqTZYnenIH7zKg08g7z3hna0y4zRHCswAOnp9I/hVmqKCXxAEMRJ3lSzYOgiBn4WN/FWItN3QQnK3WAX+mkngtcLNBfulswhwlHHm4vWT6pFXZC5Mo5Cxg+Lz/Y4jEWwY5IT+sIwZfqKPG7jP2B5kuJaBQ7UPlIyNEMg==";
 }
