@@ -1,1 +1,3 @@
-Console.WriteLine("sandbox placeholder");
+using Mall.WeChat.Sandbox;
+
+return await SandboxCommandLine.RunAsync(args);

@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using Mall.WeChat.MiniProgram;
+using Mall.WeChat.Pay;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Mall.WeChat.Sandbox;
+
+/// <summary>The HTTP surface: WeChat's own paths (mini-program and Pay v3) and the developer endpoints under /sandbox.</summary>
+internal static class SandboxEndpoints
+{
+    private const string BodyItem = "Mall.WeChatSandbox.Body";
+
+    public static void Map(IEndpointRouteBuilder app, SandboxRuntime runtime, ILogger logger)
+    {
+        MapMiniProgram(app, runtime.MiniProgram);
+        MapPay(app, runtime, logger);
+        MapDeveloper(app, runtime);
+    }
+
+    private static void MapMiniProgram(IEndpointRouteBuilder app, MiniProgramSandbox miniProgram)
+    {
+        app.MapGet("/sns/jscode2session", (HttpRequest request) => WeChatAnswer(miniProgram.Code2Session(
+            request.Query["appid"], request.Query["secret"], request.Query["js_code"], request.Query["grant_type"])));
+
+        app.MapPost("/cgi-bin/stable_token", async (HttpRequest request) =>
+        {
+            StableTokenRequest body;
+            try
+            {
+                body = WeChatJson.Deserialize<StableTokenRequest>(await ReadBodyAsync(request));
+            }
+            catch (JsonException)
+            {
+                return WeChatAnswer(new WeChatApiResult { ErrCode = 47001, ErrMsg = "data format error" });
+            }
+
+            return WeChatAnswer(miniProgram.Token(body.GrantType, body.AppId, body.Secret, body.ForceRefresh));
+        });
+
+        app.MapGet("/cgi-bin/token", (HttpRequest request) => WeChatAnswer(miniProgram.Token(
+            request.Query["grant_type"], request.Query["appid"], request.Query["secret"], forceRefresh: false)));
+
+        app.MapPost("/cgi-bin/message/subscribe/send", async (HttpRequest request) =>
+            WeChatAnswer(miniProgram.SendSubscribeMessage(request.Query["access_token"], await ReadBodyAsync(request))));
+
+        app.MapPost("/wxa/sec/order/upload_shipping_info", async (HttpRequest request) =>
+            WeChatAnswer(miniProgram.UploadShippingInfo(request.Query["access_token"], await ReadBodyAsync(request))));
+    }
+
+    private static void MapPay(IEndpointRouteBuilder app, SandboxRuntime runtime, ILogger logger)
+    {
+        var pay = runtime.Pay;
+        var v3 = app.MapGroup("/v3").AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var body = await ReadBodyAsync(http.Request);
+            http.Items[BodyItem] = body;
+            var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path + http.Request.QueryString;
+            var failure = CheckMerchantSignature(runtime, http.Request.Method, target, http.Request.Headers.Authorization, body);
+            if (failure is null)
+            {
+                return await next(context);
+            }
+
+            logger.LogWarning("Rejected {Method} {Target}: {Failure}", http.Request.Method, target, failure);
+            return new SignedAnswer(V3Answer.Error(StatusCodes.Status401Unauthorized, WeChatPayErrorCodes.SignError, failure), runtime);
+        });
+
+        v3.MapPost("/pay/transactions/jsapi", (HttpContext http) => new SignedAnswer(pay.Prepay(Body(http)), runtime));
+        v3.MapGet("/pay/transactions/out-trade-no/{outTradeNo}", (string outTradeNo, string? mchid) => new SignedAnswer(pay.Query(outTradeNo, mchid), runtime));
+        v3.MapPost("/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) => new SignedAnswer(pay.Close(outTradeNo, Body(http)), runtime));
+        v3.MapPost("/refund/domestic/refunds", (HttpContext http) => new SignedAnswer(pay.CreateRefund(Body(http)), runtime));
+        v3.MapGet("/refund/domestic/refunds/{outRefundNo}", (string outRefundNo) => new SignedAnswer(pay.QueryRefund(outRefundNo), runtime));
+    }
+
+    private static void MapDeveloper(IEndpointRouteBuilder app, SandboxRuntime runtime)
+    {
+        var sandbox = app.MapGroup("/sandbox");
+        sandbox.MapPost("/transactions/{outTradeNo}/pay", async (HttpRequest request, string outTradeNo) =>
+        {
+            var text = await ReadBodyAsync(request);
+            SandboxPayOptions options;
+            try
+            {
+                options = text.Length == 0 ? new SandboxPayOptions() : JsonSerializer.Deserialize<SandboxPayOptions>(text, JsonSerializerOptions.Web) ?? new SandboxPayOptions();
+            }
+            catch (JsonException exception)
+            {
+                return Results.Json(new { code = "PARAM_ERROR", message = exception.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var outcome = runtime.Pay.Pay(outTradeNo, options);
+            return outcome.Transaction is { } paid
+                ? Results.Json(paid)
+                : Results.Json(new { code = outcome.Status == StatusCodes.Status404NotFound ? "NOT_FOUND" : "NOT_PAYABLE", message = outcome.Error }, statusCode: outcome.Status);
+        });
+        sandbox.MapGet("/transactions", () => Results.Json(runtime.Pay.Transactions));
+        sandbox.MapGet("/refunds", () => Results.Json(runtime.Pay.Refunds));
+        sandbox.MapGet("/subscribe-messages", () => Results.Json(runtime.MiniProgram.SubscribeMessages));
+        sandbox.MapGet("/shipping-uploads", () => Results.Json(runtime.MiniProgram.ShippingUploads));
+        sandbox.MapGet("/notifications", () => Results.Json(runtime.Notifications.Deliveries));
+        sandbox.MapPost("/access-token/rotate", () =>
+        {
+            runtime.MiniProgram.RotateAccessToken();
+            return Results.NoContent();
+        });
+    }
+
+    /// <summary>Null if the request carries a valid merchant signature, else why not.</summary>
+    private static string? CheckMerchantSignature(SandboxRuntime runtime, string method, string target, string? header, string body)
+    {
+        if (!WeChatPayAuthorization.TryParse(header, out var authorization))
+        {
+            return $"Authorization is missing or not {WeChatPayAuthorization.Scheme} with mchid, nonce_str, signature, timestamp and serial_no.";
+        }
+
+        if (authorization!.MchId != runtime.Options.MchId)
+        {
+            return $"Unknown mchid {authorization.MchId}.";
+        }
+
+        if (authorization.SerialNo != runtime.Keys.Stored.MerchantSerialNo)
+        {
+            return $"serial_no {authorization.SerialNo} is not the merchant certificate's serial.";
+        }
+
+        if (!WeChatPaySignatures.TryParseTimestamp(authorization.Timestamp, out var signedAt)
+            || (runtime.Options.TimeProvider.GetUtcNow() - signedAt).Duration() > WeChatPaySignatureVerifier.DefaultMaxClockSkew)
+        {
+            return "timestamp is missing or more than 5 minutes off.";
+        }
+
+        var message = WeChatPaySignatures.RequestMessage(method, target, authorization.Timestamp, authorization.NonceStr, body);
+        return WeChatPaySignatures.Verify(runtime.Keys.MerchantKey, message, authorization.Signature)
+            ? null
+            : "signature does not verify (message: METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n).";
+    }
+
+    private static string Body(HttpContext http) => (string)http.Items[BodyItem]!;
+
+    private static async Task<string> ReadBodyAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+    }
+
+    private static IResult WeChatAnswer(object body) => Results.Text(WeChatJson.Serialize(body), "application/json", Encoding.UTF8);
+
+    /// <summary>A v3 answer signed with the sandbox's platform key, as WeChat Pay signs every answer.</summary>
+    private sealed class SignedAnswer(V3Answer answer, SandboxRuntime runtime) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var json = answer.Body is null ? string.Empty : WeChatJson.Serialize(answer.Body);
+            var response = httpContext.Response;
+            response.StatusCode = answer.Status;
+            foreach (var (name, value) in runtime.Signer.Sign(json, runtime.Options.TimeProvider.GetUtcNow()))
+            {
+                response.Headers[name] = value;
+            }
+
+            response.Headers[WeChatPayHeaders.RequestId] = Guid.NewGuid().ToString("N");
+            if (json.Length > 0)
+            {
+                response.ContentType = "application/json; charset=utf-8";
+                await response.WriteAsync(json, Encoding.UTF8, httpContext.RequestAborted);
+            }
+        }
+    }
+}
