@@ -1,6 +1,7 @@
 using Mall.Application;
 using Mall.Functions.Http;
 using Mall.Infrastructure;
+using Mall.Infrastructure.WeChat;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +17,7 @@ public static class MallFunctionsServices
     {
         services.AddMallApplication(configuration);
         services.AddMallInfrastructure(configuration);
+        services.AddWeChat(configuration);
         services.AddSingleton<Api>();
         return services;
     }

@@ -70,7 +70,7 @@ public static class MallInfrastructureServices
         services.AddSingleton<TableProvider>();
         services.AddSingleton<IDueWorkScheduler, TableDueWorkScheduler>();
         services.AddSingleton<DueWorkProcessor>();
-        services.AddSingleton<OutboxRelay>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxRelay>(sp, new Func<IEnumerable<IIntegrationEventHandler>>(sp.GetServices<IIntegrationEventHandler>)));
         services.AddSingleton<IDueWorkHandler>(sp => sp.GetRequiredService<OutboxRelay>());
         services.AddSingleton<IEventBus>(sp =>
         {

@@ -15,12 +15,13 @@ namespace Mall.Infrastructure.Messaging;
 /// scheduled before every write that adds events, so a crash anywhere after the write still gets
 /// the events relayed by the timer; a relay that runs twice re-publishes with the same message ids,
 /// which Service Bus duplicate detection and idempotent handlers absorb.
+/// Handlers are resolved when relaying: they write documents themselves, and documents need this relay.
 /// </summary>
 public sealed partial class OutboxRelay(
     TableProvider tables,
     IDueWorkScheduler scheduler,
     IEventBus eventBus,
-    IEnumerable<IIntegrationEventHandler> handlers,
+    Func<IEnumerable<IIntegrationEventHandler>> handlers,
     TimeProvider time,
     ILogger<OutboxRelay> logger) : IDueWorkHandler
 {
@@ -92,7 +93,7 @@ public sealed partial class OutboxRelay(
 
         foreach (var integrationEvent in events)
         {
-            foreach (var handler in handlers.Where(h => h.CanHandle(integrationEvent.Type)))
+            foreach (var handler in handlers().Where(h => h.CanHandle(integrationEvent.Type)))
             {
                 await handler.HandleAsync(integrationEvent, cancellationToken);
             }

@@ -19,7 +19,7 @@ public sealed class StorageHarness
         Time = time;
         Bus = bus;
         Scheduler = new TableDueWorkScheduler(tables);
-        Outbox = new OutboxRelay(tables, Scheduler, bus, handlers, time, NullLogger<OutboxRelay>.Instance);
+        Outbox = new OutboxRelay(tables, Scheduler, bus, () => handlers, time, NullLogger<OutboxRelay>.Instance);
     }
 
     public TableProvider Tables { get; }

@@ -1,0 +1,56 @@
+using Mall.Application.Catalog;
+using Mall.Application.Customers;
+using Mall.Application.Orders;
+using Mall.Domain.Catalog;
+using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.IntegrationTests;
+
+/// <summary>The mall's real services over Azurite and the in-process WeChat sandbox, plus helpers to set up a shop.</summary>
+public sealed class MallFixture : IAsyncDisposable
+{
+    private int customerCount;
+
+    private MallFixture(MallTestEnvironment environment)
+    {
+        Environment = environment;
+        Services = environment.BuildServices();
+    }
+
+    public MallTestEnvironment Environment { get; }
+
+    public ServiceProvider Services { get; }
+
+    public static async Task<MallFixture> StartAsync(TimeProvider? time = null) => new(await MallTestEnvironment.StartAsync(time: time));
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Creates a category and an on-sale product with one SKU per given stock level.</summary>
+    public async Task<Product> CreateProductAsync(long priceFen, int? purchaseLimit, params long[] stock)
+    {
+        var admin = Get<CatalogAdminService>();
+        await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
+        var skus = stock.Select((units, i) => new SkuRequest(null, $"sku {i}", null, priceFen, null, true, units)).ToList();
+        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", [], null, null, purchaseLimit, ProductStatus.OnSale, skus), CancellationToken.None);
+        return view.Product;
+    }
+
+    /// <summary>A new customer, logged in through jscode2session at the sandbox.</summary>
+    public async Task<string> NewCustomerAsync(string? inviteCode = null)
+    {
+        var name = $"user{Interlocked.Increment(ref customerCount)}-{Guid.NewGuid():N}";
+        var login = await Get<CustomerService>().LoginAsync(new LoginRequest($"{name}#1", inviteCode), CancellationToken.None);
+        return login.CustomerId;
+    }
+
+    public static CheckoutRequest Buy(string skuId, int quantity) =>
+        new([new OrderItemRequest(skuId, quantity)], null, new AddressRequest("张三", "13812345678", "浙江省", "杭州市", "西湖区", "龙井路 1 号", null), null);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Environment.DisposeAsync();
+    }
+}
