@@ -1,0 +1,153 @@
+using Mall.Application.Inventory;
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Inventory;
+using Mall.Domain.Orders;
+using Mall.Infrastructure.Scheduling;
+using Mall.WeChat.Sandbox;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mall.IntegrationTests.Payments;
+
+/// <summary>Payment and refund flows through the real services, Azurite and the WeChat sandbox.</summary>
+public sealed class PaymentFlowTests
+{
+    private static async Task<(Order Order, string CustomerId, string SkuId, string ProductId)> PendingOrderAsync(MallFixture mall, long stock = 5, int quantity = 2)
+    {
+        var product = await mall.CreateProductAsync(3000, null, stock);
+        var customer = await mall.NewCustomerAsync();
+        var created = await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, quantity), CancellationToken.None);
+        return (await mall.Get<OrderStore>().GetAsync(created.Order.Id, CancellationToken.None), customer, product.Skus[0].Id, product.Id);
+    }
+
+    private static async Task<long> StockAsync(MallFixture mall, string productId, string skuId) =>
+        (await mall.Get<StockService>().AvailableAsync(productId, CancellationToken.None))[skuId];
+
+    private static WebhookRequest Notification(MallFixture mall, string orderId)
+    {
+        var webhook = mall.Environment.Sandbox.BuildPaymentNotification(mall.Environment.Sandbox.FindTransaction(orderId)!.Resource);
+        return new WebhookRequest(webhook.Body, webhook.Headers);
+    }
+
+    [Fact]
+    public async Task Expiry_closes_an_unpaid_order_once_and_returns_its_stock_once()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var (order, _, sku, product) = await PendingOrderAsync(mall);
+        var processor = mall.Get<DueWorkProcessor>();
+        Assert.Equal(3, await StockAsync(mall, product, sku));
+
+        await processor.RunAsync([OrderWork.Expiry], CancellationToken.None);
+        Assert.Equal(OrderStatus.PendingPayment, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+
+        time.Advance(TimeSpan.FromMinutes(31));
+        await processor.RunAsync([OrderWork.Expiry], CancellationToken.None);
+        await processor.RunAsync([OrderWork.Expiry], CancellationToken.None);
+        await mall.Get<OrderService>().HandleExpiryAsync(order.Id, CancellationToken.None);
+
+        var closed = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal(OrderStatus.Closed, closed.Status);
+        Assert.Single(closed.History, h => h.Status == OrderStatus.Closed);
+        Assert.Equal(5, await StockAsync(mall, product, sku));
+    }
+
+    [Fact]
+    public async Task A_verified_notification_pays_the_order_exactly_once_and_settles_its_stock()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var (order, customer, sku, product) = await PendingOrderAsync(mall);
+        var payments = mall.Get<PaymentService>();
+        var pay = await payments.PayAsync(customer, order.Id, CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+        var notification = Notification(mall, order.Id);
+
+        await payments.HandleNotificationAsync(notification, CancellationToken.None);
+        await payments.HandleNotificationAsync(notification, CancellationToken.None);
+
+        var paid = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal("RSA", pay.Payment.SignType);
+        Assert.Equal($"prepay_id={paid.PrepayId}", pay.Payment.Package);
+        Assert.Equal(OrderStatus.Paid, paid.Status);
+        Assert.Single(paid.History, h => h.Status == OrderStatus.Paid);
+        Assert.Equal(order.Pricing.PayableFen, paid.Payment!.AmountFen);
+        var counter = await mall.Get<IDocumentCollection<GuardedCounter>>().FindAsync(CounterKeys.Stock(product, sku), CancellationToken.None);
+        Assert.Empty(counter!.Value.Pending);
+        Assert.Equal(3, counter.Value.Value);
+    }
+
+    [Fact]
+    public async Task A_lost_notification_is_recovered_by_reconciliation()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var (order, customer, _, _) = await PendingOrderAsync(mall);
+        await mall.Get<PaymentService>().PayAsync(customer, order.Id, CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        var summary = await mall.Get<DueWorkProcessor>().RunAsync([PaymentWork.Check], CancellationToken.None);
+
+        Assert.Equal(1, summary.Done);
+        Assert.Equal(OrderStatus.Paid, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Refunding_unshipped_units_pays_back_their_share_and_returns_them_to_stock()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var (order, customer, sku, product) = await PendingOrderAsync(mall);
+        await mall.Get<PaymentService>().PayAsync(customer, order.Id, CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+        await mall.Get<PaymentService>().HandleNotificationAsync(Notification(mall, order.Id), CancellationToken.None);
+        var refunds = mall.Get<RefundService>();
+
+        var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("wrong size", [new OrderItemRequest(sku, 1)], null), CancellationToken.None);
+        var refundId = Assert.Single(requested.Refunds).Id;
+        await refunds.ApproveAsync(order.Id, refundId, new ApproveRefundRequest(null, null), CancellationToken.None);
+        await WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+
+        var refunded = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        var refund = refunded.GetRefund(refundId);
+        Assert.Equal(RefundStatus.Succeeded, refund.Status);
+        Assert.Equal(3000, refund.AmountFen);
+        Assert.True(refund.StockReturned);
+        Assert.Equal(OrderStatus.Paid, refunded.Status);
+        Assert.Equal(4, await StockAsync(mall, product, sku));
+        Assert.Equal(3000, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
+    }
+
+    [Fact]
+    public async Task A_payment_for_a_closed_order_is_refunded_automatically_in_full()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var (order, customer, _, _) = await PendingOrderAsync(mall);
+        await mall.Get<PaymentService>().PayAsync(customer, order.Id, CancellationToken.None);
+        // The mall closed the order locally while the customer was paying.
+        await mall.Get<OrderStore>().ChangeAsync(order.Id, o => o.CloseIfExpired(o.ExpiresAt), CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+
+        await mall.Get<PaymentService>().HandleNotificationAsync(Notification(mall, order.Id), CancellationToken.None);
+        await WaitUntilAsync(async () => (await mall.Get<RefundService>().CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+
+        var closed = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal(OrderStatus.Closed, closed.Status);
+        Assert.NotNull(closed.LatePayment);
+        var refund = Assert.Single(closed.Refunds);
+        Assert.True(refund.Automatic);
+        Assert.Equal(RefundStatus.Succeeded, refund.Status);
+        Assert.Equal(order.Pricing.PayableFen, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 15 s.");
+            await Task.Delay(200);
+        }
+    }
+}
