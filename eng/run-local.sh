@@ -25,12 +25,19 @@ wait_for_port() {
   exit 1
 }
 
+for port in 10000 10001 10002 "$SANDBOX_PORT" "$MALL_PORT"; do
+  if (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is already in use (is another run-local.sh still running?). Stop it, or set MALL_PORT/SANDBOX_PORT." >&2
+    exit 1
+  fi
+done
+
 echo "==> Installing Azurite (npm ci) and building"
 if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-dotnet build functions/Mall.LocalHost --configuration Debug --verbosity quiet -nologo
-dotnet build tests/Mall.WeChatSandbox --configuration Debug --verbosity quiet -nologo
+dotnet build functions/Mall.LocalHost --configuration Debug --verbosity quiet -nologo -consoleLoggerParameters:ErrorsOnly
+dotnet build tests/Mall.WeChatSandbox --configuration Debug --verbosity quiet -nologo -consoleLoggerParameters:ErrorsOnly
 mkdir -p .local/azurite .local/sandbox
 
 echo "==> Starting Azurite (tables/queues/blobs on 10002/10001/10000)"

@@ -1,0 +1,46 @@
+using Mall.Application.Catalog;
+using Mall.Domain.Catalog;
+using Mall.Domain.Common;
+
+namespace Mall.LocalHost.Development;
+
+/// <summary>
+/// A small catalog to try the mall with: categories, products with SKUs ({productId}-1, -2…), stock and this
+/// week's drop.
+/// Loaded through the same admin service the API uses, and only into an empty catalog.
+/// </summary>
+public static class SampleData
+{
+    public static async Task<bool> LoadAsync(CatalogAdminService catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if ((await catalog.ListCategoriesAsync(cancellationToken)).Count > 0)
+        {
+            return false;
+        }
+
+        await catalog.SaveCategoryAsync("tea", new CategoryRequest("茶叶 Tea", 1), cancellationToken);
+        await catalog.SaveCategoryAsync("teaware", new CategoryRequest("茶具 Teaware", 2), cancellationToken);
+        await catalog.SaveCategoryAsync("snacks", new CategoryRequest("茶点 Snacks", 3), cancellationToken);
+
+        var thisWeek = ChinaTime.IsoWeekOf(time.GetUtcNow());
+        await catalog.SaveProductAsync("P_LONGJING", SampleProduct("西湖龙井 West Lake Longjing", "tea", thisWeek, purchaseLimit: 5,
+            Sku("50g", 6800, 200),
+            Sku("100g gift tin", 12800, 80)), ifMatch: null, cancellationToken);
+        await catalog.SaveProductAsync("P_PUER", SampleProduct("云南普洱 Yunnan Pu'er cake", "tea", thisWeek, purchaseLimit: null,
+            Sku("357g cake", 19800, 40)), ifMatch: null, cancellationToken);
+        await catalog.SaveProductAsync("P_GAIWAN", SampleProduct("白瓷盖碗 Porcelain gaiwan", "teaware", dropWeek: null, purchaseLimit: 2,
+            Sku("150ml", 8800, 10),
+            Sku("200ml", 9800, 3)), ifMatch: null, cancellationToken);
+        await catalog.SaveProductAsync("P_MOONCAKE", SampleProduct("莲蓉月饼 Lotus paste mooncake", "snacks", dropWeek: null, purchaseLimit: null,
+            Sku("box of 4", 3900, 500)), ifMatch: null, cancellationToken);
+        return true;
+    }
+
+    private static ProductRequest SampleProduct(string title, string categoryId, string? dropWeek, int? purchaseLimit, params SkuRequest[] skus) =>
+        new(title, Subtitle: null, Description: $"Sample product: {title}.", categoryId, Tags: dropWeek is null ? [categoryId] : [categoryId, Product.WeeklyDropTag], dropWeek,
+            new ProductMediaRequest([$"https://example.invalid/images/{categoryId}.jpg"], VideoUrl: null, Model3dUrl: null),
+            purchaseLimit, ProductStatus.OnSale, skus);
+
+    private static SkuRequest Sku(string name, long priceFen, long stock) =>
+        new(SkuId: null, name, new Dictionary<string, string> { ["spec"] = name }, priceFen, ReferencePriceFen: null, Enabled: true, InitialStock: stock);
+}
