@@ -17,12 +17,14 @@ namespace Mall.LocalHost.Engine;
 /// </summary>
 public static partial class FunctionCatalog
 {
-    public static IReadOnlyList<FunctionDefinition> Discover(IEnumerable<Assembly> assemblies, IConfiguration configuration)
+    public static IReadOnlyList<FunctionDefinition> Discover(IEnumerable<Assembly> assemblies, IConfiguration configuration) =>
+        Discover(assemblies.SelectMany(assembly => assembly.GetExportedTypes()), configuration);
+
+    public static IReadOnlyList<FunctionDefinition> Discover(IEnumerable<Type> types, IConfiguration configuration)
     {
         var definitions = new List<FunctionDefinition>();
         var problems = new List<string>();
-        var methods = assemblies
-            .SelectMany(assembly => assembly.GetExportedTypes())
+        var methods = types
             .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(method => method.GetCustomAttribute<FunctionAttribute>() is not null);
         foreach (var method in methods)

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace Mall.LocalHost.Tests;
+
+/// <summary>What the sample functions saw, for the tests to assert on.</summary>
+public sealed class Probe
+{
+    private readonly ConcurrentDictionary<string, int> running = new();
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>The most runs of one function seen at the same time.</summary>
+    public ConcurrentDictionary<string, int> MaxConcurrentRuns { get; } = new();
+
+    public async Task RecordRunAsync(string name)
+    {
+        var now = running.AddOrUpdate(name, 1, (_, n) => n + 1);
+        MaxConcurrentRuns.AddOrUpdate(name, now, (_, max) => Math.Max(max, now));
+        await Task.Delay(50);
+        Calls.Enqueue(name);
+        running.AddOrUpdate(name, 0, (_, n) => n - 1);
+    }
+}
+
+/// <summary>A scoped dependency: a new one per invocation, as in the worker.</summary>
+public sealed class InvocationScope
+{
+    public Guid Id { get; } = Guid.NewGuid();
+}
+
+public sealed record Greeting(string Name, int Times);
+
+public sealed class SampleHttpFunctions(Probe probe, InvocationScope scope)
+{
+    [Function("Sample_Echo")]
+    public IActionResult Echo([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "things/{thingId}/parts/{count:int}")] HttpRequest request, string thingId, int count) =>
+        new OkObjectResult(new { thingId, count, query = request.Query["q"].ToString(), scope = scope.Id });
+
+    [Function("Sample_Create")]
+    public async Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "things")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken);
+        probe.Calls.Enqueue("create:" + body);
+        return new ObjectResult(new { received = body }) { StatusCode = StatusCodes.Status201Created };
+    }
+
+    [Function("Sample_Fails")]
+    public static IActionResult Fails([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fails")] HttpRequest request) =>
+        throw new InvalidOperationException("secret detail that must not reach the caller");
+
+    [Function("Sample_CatchAll")]
+    public static IActionResult CatchAll([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "{*path}")] HttpRequest request) =>
+        new NotFoundObjectResult(new { path = request.Path.Value });
+
+    /// <summary>No Route: the function name is the route, as in Functions.</summary>
+    [Function("Sample_Default_Route")]
+    public static IActionResult DefaultRoute([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => new OkObjectResult("default");
+}
+
+public sealed class SampleTimerFunctions(Probe probe)
+{
+    [Function("Sample_Startup")]
+    public Task Startup([TimerTrigger("0 0 0 1 1 *", RunOnStartup = true)] TimerInfo timer) => probe.RecordRunAsync("startup");
+
+    /// <summary>The schedule comes from configuration, like %Setting% in Functions.</summary>
+    [Function("Sample_EverySecond")]
+    public Task EverySecond([TimerTrigger("%SampleSchedule%")] TimerInfo timer, CancellationToken cancellationToken) => probe.RecordRunAsync("tick");
+
+    [Function("Sample_Nightly")]
+    public Task Nightly([TimerTrigger("0 0 2 * * *")] TimerInfo timer) => probe.RecordRunAsync("nightly");
+}
+
+public static class SampleDurableFunctions
+{
+    [Function("Sample_StartGreeting")]
+    public static async Task<IActionResult> Start(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "greetings/{name}")] HttpRequest request,
+        string name,
+        [DurableClient] DurableTaskClient client)
+    {
+        var instanceId = await client.ScheduleNewOrchestrationInstanceAsync("Sample_Greeting", new Greeting(name, 2), new StartOrchestrationOptions("greeting-" + name));
+        return new AcceptedResult(string.Empty, new { instanceId });
+    }
+
+    [Function("Sample_Greeting")]
+    public static async Task<string> Greet([OrchestrationTrigger] TaskOrchestrationContext context, Greeting input)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < input.Times; i++)
+        {
+            parts.Add(await context.CallActivityAsync<string>("Sample_SayHello", input.Name));
+        }
+
+        return string.Join(" ", parts);
+    }
+
+    [Function("Sample_SayHello")]
+    public static string SayHello([ActivityTrigger] string name) => $"hello {name}";
+}
