@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Mall.Functions;
+using Mall.LocalHost.Engine;
+using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.EndToEndTests;
+
+/// <summary>
+/// The mall as a developer runs it: the local Functions host serving the real function classes over
+/// HTTP, on Azurite, talking to the WeChat sandbox, which notifies it back at its notify URLs.
+/// </summary>
+public sealed class LocalMall : IAsyncLifetime
+{
+    private int nextCustomer;
+
+    public MallTestEnvironment Environment { get; private set; } = null!;
+
+    public LocalFunctionHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The notify URLs WeChat calls must be known before the mall starts, so choose its port first.
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}/");
+        Environment = await MallTestEnvironment.StartAsync(baseAddress);
+        Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
+        {
+            FunctionAssemblies = [typeof(MallFunctionsServices).Assembly],
+            Configuration = Environment.BuildConfiguration(),
+            ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
+            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+            Url = baseAddress.ToString().TrimEnd('/'),
+            RunTimers = false,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Environment.DisposeAsync();
+    }
+
+    /// <summary>A client without credentials.</summary>
+    public ApiClient Anonymous() => new(new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "api/") });
+
+    /// <summary>Logs a new customer in through jscode2session with a one-time sandbox code.</summary>
+    public async Task<ApiClient> NewCustomerAsync(string? inviteCode = null)
+    {
+        var client = Anonymous();
+        var code = $"e2e-{Guid.NewGuid():N}#{Interlocked.Increment(ref nextCustomer)}";
+        var login = await client.PostAsync("auth/login", new { code, inviteCode });
+        Assert.Equal(HttpStatusCode.OK, login.Status);
+        client.Authorize(login.Body.GetProperty("token").GetString()!);
+        return client;
+    }
+
+    public async Task<ApiClient> AdminAsync()
+    {
+        var client = Anonymous();
+        var login = await client.PostAsync("admin/auth/login", new { username = Environment.AdminUser, password = Environment.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, login.Status);
+        client.Authorize(login.Body.GetProperty("token").GetString()!);
+        return client;
+    }
+
+    /// <summary>An on-sale product with one SKU, created through the admin API; returns the SKU id.</summary>
+    public async Task<(string ProductId, string SkuId)> CreateProductAsync(long priceFen, long stock, int? purchaseLimit = null)
+    {
+        var admin = await AdminAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("admin/categories/e2e", new { name = "E2E", sort = 1 })).Status);
+        var created = await admin.PostAsync("admin/products", new
+        {
+            title = "龙井 e2e",
+            categoryId = "e2e",
+            status = "onSale",
+            purchaseLimit,
+            skus = new[] { new { name = "50g", priceFen, initialStock = stock } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var product = created.Body.GetProperty("product");
+        return (product.GetProperty("id").GetString()!, product.GetProperty("skus")[0].GetProperty("id").GetString()!);
+    }
+
+    public static object Address() => new
+    {
+        recipient = "张三",
+        phone = "13800138000",
+        province = "浙江省",
+        city = "杭州市",
+        district = "西湖区",
+        detail = "龙井路 1 号",
+    };
+
+    /// <summary>Places an order for <paramref name="quantity"/> of a SKU and asks for its payment parameters.</summary>
+    public static async Task<string> PlaceAndPrepayAsync(ApiClient customer, string skuId, int quantity)
+    {
+        var order = await customer.PostAsync("orders", new { items = new[] { new { skuId, quantity } }, address = Address() }, idempotencyKey: Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, order.Status);
+        var orderId = order.Body.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{orderId}/pay", new { })).Status);
+        return orderId;
+    }
+
+    public static async Task<JsonElement> WaitForOrderAsync(ApiClient customer, string orderId, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var order = await customer.GetAsync($"orders/{orderId}");
+            if (condition(order.Body))
+            {
+                return order.Body;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Order {orderId} did not reach the expected state; last seen: {order.Body}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(nameof(LocalMall))]
+public sealed class LocalMallCollection : ICollectionFixture<LocalMall>;
+
+public sealed record ApiResponse(HttpStatusCode Status, JsonElement Body, string? ContentType);
+
+/// <summary>A mini-program's (or the admin console's) view of the API: JSON in, status + JSON out.</summary>
+public sealed class ApiClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http => http;
+
+    public void Authorize(string token) => http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+    public Task<ApiResponse> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+
+    public Task<ApiResponse> PostAsync(string path, object body, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return SendAsync(request);
+    }
+
+    public Task<ApiResponse> PutAsync(string path, object body) => SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) });
+
+    public async Task<ApiResponse> SendAsync(HttpRequestMessage request)
+    {
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return new ApiResponse(response.StatusCode, body, response.Content.Headers.ContentType?.MediaType);
+    }
+
+    public void Dispose() => http.Dispose();
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using Mall.WeChat.Sandbox;
+
+namespace Mall.EndToEndTests.Orders;
+
+[Collection(nameof(LocalMall))]
+public sealed class ShoppingJourneyTests(LocalMall mall)
+{
+    [Fact]
+    public async Task A_customer_logs_in_browses_fills_a_cart_orders_and_pays_through_wechat()
+    {
+        var (productId, skuId) = await mall.CreateProductAsync(priceFen: 6800, stock: 10);
+        using var customer = await mall.NewCustomerAsync();
+
+        var me = await customer.GetAsync("me");
+        Assert.Equal(HttpStatusCode.OK, me.Status);
+        Assert.False(me.Body.TryGetProperty("sessionKey", out _));
+
+        var listing = await customer.GetAsync("products?categoryId=e2e&pageSize=50");
+        Assert.Contains(listing.Body.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == productId);
+        var detail = await customer.GetAsync($"products/{productId}");
+        Assert.Equal(10, detail.Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("cart/items", new { skuId, quantity = 2 })).Status);
+        var preview = await customer.PostAsync("orders/preview", new { fromCart = true, address = LocalMall.Address() });
+        Assert.Equal(13600, preview.Body.GetProperty("pricing").GetProperty("payableFen").GetInt64());
+
+        var key = Guid.NewGuid().ToString();
+        var created = await customer.PostAsync("orders", new { fromCart = true, address = LocalMall.Address() }, key);
+        var retried = await customer.PostAsync("orders", new { fromCart = true, address = LocalMall.Address() }, key);
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
+        var orderId = created.Body.GetProperty("id").GetString()!;
+        Assert.Equal(orderId, retried.Body.GetProperty("id").GetString());
+        Assert.Equal("pendingPayment", created.Body.GetProperty("status").GetString());
+
+        var pay = await customer.PostAsync($"orders/{orderId}/pay", new { });
+        Assert.Equal(HttpStatusCode.OK, pay.Status);
+        var payment = pay.Body.GetProperty("payment");
+        Assert.StartsWith("prepay_id=", payment.GetProperty("package").GetString(), StringComparison.Ordinal);
+        Assert.Equal("RSA", payment.GetProperty("signType").GetString());
+        Assert.False(string.IsNullOrEmpty(payment.GetProperty("paySign").GetString()));
+
+        // The customer pays in WeChat; WeChat notifies the mall's notify URL, signed and encrypted.
+        await mall.Environment.Sandbox.PayAsync(orderId);
+        var paid = await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+
+        Assert.Equal(13600, paid.GetProperty("payment").GetProperty("amountFen").GetInt64());
+        Assert.Equal(8, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+        Assert.Contains(mall.Environment.Sandbox.NotificationDeliveries, d => d.Subject == orderId && d.StatusCode == 204);
+    }
+
+    [Fact]
+    public async Task Another_customers_order_does_not_exist_for_you()
+    {
+        var (_, skuId) = await mall.CreateProductAsync(priceFen: 1000, stock: 5);
+        using var owner = await mall.NewCustomerAsync();
+        using var stranger = await mall.NewCustomerAsync();
+        var orderId = await LocalMall.PlaceAndPrepayAsync(owner, skuId, 1);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"orders/{orderId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"orders/{orderId}/pay", new { })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"orders/{orderId}/cancel", new { })).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"orders/{orderId}/refunds", new { reason = "x" })).Status);
+        Assert.Equal("pendingPayment", (await owner.GetAsync($"orders/{orderId}")).Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Cancelling_an_unpaid_order_closes_it_at_wechat_and_returns_the_stock()
+    {
+        var (productId, skuId) = await mall.CreateProductAsync(priceFen: 1000, stock: 3);
+        using var customer = await mall.NewCustomerAsync();
+        var orderId = await LocalMall.PlaceAndPrepayAsync(customer, skuId, 3);
+        Assert.Equal(0, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+
+        var cancelled = await customer.PostAsync($"orders/{orderId}/cancel", new { });
+
+        Assert.Equal("cancelled", cancelled.Body.GetProperty("status").GetString());
+        Assert.Equal(3, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+        Assert.Throws<InvalidOperationException>(() => mall.Environment.Sandbox.PayAsync(orderId, new SandboxPayOptions()).GetAwaiter().GetResult());
+    }
+}
