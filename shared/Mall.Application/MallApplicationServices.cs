@@ -3,6 +3,7 @@ using Mall.Application.Administration;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
+using Mall.Application.GroupBuy;
 using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
@@ -43,6 +44,8 @@ public static class MallApplicationServices
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<RefundService>();
+        services.AddSingleton<GroupBuyService>();
+        services.AddSingleton<IIntegrationEventHandler, GroupBuyOrderEvents>();
 
         services.AddDueWork<OrderService>(OrderWork.Expiry, (s, work, ct) => s.HandleExpiryAsync(work.Subject, ct));
         services.AddDueWork<OrderService>(OrderWork.AutoConfirm, (s, work, ct) => s.HandleAutoConfirmAsync(work.Subject, ct));
@@ -66,6 +69,9 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<RefundRequestBody>, RefundRequestBodyValidator>();
         services.AddSingleton<IValidator<ApproveRefundRequest>, ApproveRefundRequestValidator>();
         services.AddSingleton<IValidator<RejectRefundRequest>, RejectRefundRequestValidator>();
+        services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
+        services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();
+        services.AddSingleton<IValidator<OpenGroupRequest>, OpenGroupRequestValidator>();
         return services;
     }
 

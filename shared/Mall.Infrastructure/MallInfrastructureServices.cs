@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Mall.Domain.GroupBuy;
+using Mall.Infrastructure.Workflows;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
@@ -95,6 +97,9 @@ public static class MallInfrastructureServices
         services.AddDocuments<CartLine>("Carts");
         services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
+        services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");
+        services.AddDocuments<GroupBuyGroup>("GroupBuyGroups");
+        services.AddSingleton<IWorkflowClient, DurableWorkflowClient>();
         return services;
     }
 

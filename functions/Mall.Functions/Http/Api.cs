@@ -126,10 +126,12 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
             : throw DomainException.Validation(name, $"{name} must be one of: {string.Join(", ", Enum.GetNames<TEnum>())}.");
     }
 
+    /// <summary>The signed-in customer, if the request carries a valid customer token; null otherwise (public endpoints).</summary>
+    public string? TryCustomer(HttpRequest request) => Claims(request) is { } claims && claims.Role == Roles.Customer ? claims.Subject : null;
+
     private string Authenticate(HttpRequest request, string role)
     {
-        var header = request.Headers.Authorization.ToString();
-        var claims = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
+        var claims = Claims(request);
         if (claims is null)
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
@@ -139,6 +141,12 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         return claims.Role == role
             ? claims.Subject
             : throw new DomainException(ErrorCode.Forbidden, "This token is not allowed to call this endpoint.");
+    }
+
+    private AccessTokenClaims? Claims(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Code} while handling {Path}")]

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Mall.Infrastructure.Workflows;
+using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.Platform;
 
@@ -28,8 +30,10 @@ public sealed partial class PlatformFunctions(Api api, TableProvider tables, Due
 
     /// <summary>Every minute: relay integration events left in outboxes (the safety net behind the inline relay).</summary>
     [Function("Platform_RelayOutbox")]
-    public async Task RelayOutbox([TimerTrigger("15 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task RelayOutbox([TimerTrigger("15 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
+        // Events whose handlers signal orchestrations and found no client where they were written land here.
+        using var signals = DurableClientScope.Use(durable);
         var summary = await processor.RunAsync([OutboxRelay.DueWorkKind], cancellationToken);
         LogRun(logger, summary.Done, summary.Deferred, summary.Failed);
     }

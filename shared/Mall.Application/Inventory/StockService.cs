@@ -32,6 +32,11 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
     /// <exception cref="DomainException">OUT_OF_STOCK or PURCHASE_LIMIT_EXCEEDED, naming the SKU/product.</exception>
     public async Task ReserveAsync(Order order, IReadOnlyDictionary<string, int?> purchaseLimits, CancellationToken cancellationToken)
     {
+        if (!order.HoldsStock)
+        {
+            return;
+        }
+
         var done = new List<DocumentKey>();
         try
         {
@@ -171,6 +176,11 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
 
     private static async Task ForEachCounterAsync(Order order, Func<DocumentKey, Task> action)
     {
+        if (!order.HoldsStock)
+        {
+            return;
+        }
+
         foreach (var line in order.Lines)
         {
             await action(CounterKeys.Stock(line.ProductId, line.SkuId));

@@ -16,6 +16,20 @@ namespace Mall.Application.Orders;
 /// <summary>The outcome of POST /api/orders: the order, and whether this call created it or replayed an earlier one.</summary>
 public sealed record CheckoutResult(OrderView Order, bool Created);
 
+/// <param name="OrderId">Deterministic per campaign step (e.g. derived from the group and the customer).</param>
+/// <param name="HoldsStock">False when another order already holds the goods (a presale balance).</param>
+/// <param name="ExpiresAt">An earlier payment deadline than the usual unpaid timeout (e.g. a window's end).</param>
+public sealed record CampaignOrderRequest(
+    string OrderId,
+    OrderSource Source,
+    string SkuId,
+    int Quantity,
+    long UnitPriceFen,
+    AddressRequest Address,
+    bool HoldsStock = true,
+    bool ChargeShipping = true,
+    DateTimeOffset? ExpiresAt = null);
+
 /// <summary>
 /// Preview and order creation. Prices come only from the catalog. Creation is idempotent per
 /// (customer, Idempotency-Key): the key determines the order id, so a retry lands on the same order.
@@ -54,51 +68,85 @@ public sealed partial class CheckoutService(
             throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
         }
 
-        if (request.Address is null)
+        var orderId = Ids.Derive("O", customerId, idempotencyKey);
+        return await PlaceAsync(
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null),
+            () => PriceItemsAsync(customerId, request, cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// An order a campaign prices: one SKU at the campaign's unit price, under the campaign's
+    /// deterministic order id (so the same step can never create two orders), linked to its source.
+    /// Stock, purchase limits, expiry and payment work as for any order.
+    /// </summary>
+    public Task<CheckoutResult> CreateCampaignOrderAsync(string customerId, CampaignOrderRequest request, CancellationToken cancellationToken)
+    {
+        var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
+        return PlaceAsync(
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt),
+            async () =>
+            {
+                var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
+                return [new PricedItem(sku.Id, product.Id, product.Title, sku.Name, request.UnitPriceFen, request.Quantity)];
+            },
+            cancellationToken);
+    }
+
+    private async Task<CheckoutResult> PlaceAsync(Placement placement, Func<Task<IReadOnlyList<PricedItem>>> priceItems, CancellationToken cancellationToken)
+    {
+        if (placement.Address is null)
         {
             throw DomainException.Validation("address", "A shipping address is required to place an order.");
         }
 
-        var orderId = Ids.Derive("O", customerId, idempotencyKey);
-        var fingerprint = Fingerprint(request);
-        var existing = await orders.FindAsync(orderId, cancellationToken);
+        var existing = await orders.FindAsync(placement.OrderId, cancellationToken);
         if (existing is not null)
         {
-            if (existing.RequestFingerprint != fingerprint)
+            if (existing.RequestFingerprint != placement.Fingerprint)
             {
                 throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was already used for a different order request.");
             }
 
             return existing.Status == OrderStatus.Reserving
-                ? new CheckoutResult(await CompleteReservationAsync(existing, request, cancellationToken), Created: false)
+                ? new CheckoutResult(await CompleteReservationAsync(existing, placement.FromCart, cancellationToken), Created: false)
                 : new CheckoutResult(views.ForOwner(existing), Created: false);
         }
 
-        var items = await PriceItemsAsync(customerId, request, cancellationToken);
+        var items = await priceItems();
         var policy = options.ToPolicy();
         if (items.Count > policy.MaxLinesPerOrder)
         {
             throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
         }
 
-        var customer = await customers.GetAsync(customerId, cancellationToken);
-        var (lines, pricing) = OrderPricing.Price(items, policy);
-        var address = request.Address!;
+        var customer = await customers.GetAsync(placement.CustomerId, cancellationToken);
+        var (lines, pricing) = OrderPricing.Price(items, placement.ChargeShipping ? policy : policy with { ShippingFeeFen = 0 });
+        var address = placement.Address;
+        var now = time.GetUtcNow();
         var order = Order.Create(
-            orderId,
-            customerId,
+            placement.OrderId,
+            placement.CustomerId,
             customer.OpenId,
             lines,
             pricing,
             views.ProtectAddress(new ShippingAddress(address.Recipient!, address.Phone!, address.Province!, address.City!, address.District!, address.Detail!, address.PostalCode)),
-            request.Remark,
-            fingerprint,
-            time.GetUtcNow(),
-            policy);
+            placement.Remark,
+            placement.Fingerprint,
+            now,
+            policy) with
+        {
+            Source = placement.Source,
+            HoldsStock = placement.HoldsStock,
+        };
+        if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
+        {
+            order = order with { ExpiresAt = expiresAt > now ? expiresAt : throw new DomainException(ErrorCode.OrderExpired, "The window for this order has closed.") };
+        }
 
         // Written first: the expiry (which also finalises stock) and the customer's list entry.
-        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, orderId, order.ExpiresAt), cancellationToken);
-        await customerOrders.UpsertAsync(new DocumentKey(customerId, InvertedTime(order.CreatedAt) + orderId), new CustomerOrderEntry(orderId, order.CreatedAt), cancellationToken);
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, order.Id, order.ExpiresAt), cancellationToken);
+        await customerOrders.UpsertAsync(new DocumentKey(order.CustomerId, InvertedTime(order.CreatedAt) + order.Id), new CustomerOrderEntry(order.Id, order.CreatedAt), cancellationToken);
         try
         {
             await orders.InsertAsync(order, cancellationToken);
@@ -106,14 +154,14 @@ public sealed partial class CheckoutService(
         catch (ConcurrencyConflictException)
         {
             // The same key raced us; continue with whichever order won.
-            return await CreateAsync(customerId, idempotencyKey, request, cancellationToken);
+            return await PlaceAsync(placement, priceItems, cancellationToken);
         }
 
-        return new CheckoutResult(await CompleteReservationAsync(order, request, cancellationToken), Created: true);
+        return new CheckoutResult(await CompleteReservationAsync(order, placement.FromCart, cancellationToken), Created: true);
     }
 
     /// <summary>Reserves stock and opens the order for payment; on shortage the order is withdrawn entirely.</summary>
-    private async Task<OrderView> CompleteReservationAsync(Order order, CheckoutRequest request, CancellationToken cancellationToken)
+    private async Task<OrderView> CompleteReservationAsync(Order order, bool fromCart, CancellationToken cancellationToken)
     {
         var limits = new Dictionary<string, int?>();
         foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
@@ -136,7 +184,7 @@ public sealed partial class CheckoutService(
 
         var opened = await orders.ChangeAsync(order.Id, o => o.ConfirmReserved(time.GetUtcNow()), cancellationToken);
         LogCreated(logger, order.Id, order.CustomerId, order.Pricing.PayableFen);
-        if (request.FromCart == true)
+        if (fromCart)
         {
             await cart.RemoveLinesAsync(order.CustomerId, order.Lines.Select(l => l.SkuId), cancellationToken);
         }
@@ -173,6 +221,18 @@ public sealed partial class CheckoutService(
 
         return items;
     }
+
+    private sealed record Placement(
+        string OrderId,
+        string CustomerId,
+        string Fingerprint,
+        AddressRequest? Address,
+        string? Remark,
+        bool FromCart,
+        OrderSource? Source,
+        bool HoldsStock,
+        bool ChargeShipping,
+        DateTimeOffset? ExpiresAt);
 
     private static string Fingerprint(CheckoutRequest request)
     {

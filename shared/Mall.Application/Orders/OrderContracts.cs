@@ -91,25 +91,25 @@ public sealed partial class CheckoutRequestValidator : AbstractValidator<Checkou
             item.RuleFor(i => i.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
         });
         RuleFor(r => r.Remark).MaximumLength(200);
-        RuleFor(r => r.Address!).SetValidator(new AddressValidator()).When(r => r.Address is not null);
+        RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }
+}
 
-    private sealed partial class AddressValidator : AbstractValidator<AddressRequest>
+public sealed partial class AddressRequestValidator : AbstractValidator<AddressRequest>
+{
+    public AddressRequestValidator()
     {
-        public AddressValidator()
-        {
-            RuleFor(a => a.Recipient).NotEmpty().MaximumLength(20);
-            RuleFor(a => a.Phone).NotEmpty().Matches(MainlandMobile()).WithMessage("Must be an 11-digit mainland China mobile number.");
-            RuleFor(a => a.Province).NotEmpty().MaximumLength(20);
-            RuleFor(a => a.City).NotEmpty().MaximumLength(20);
-            RuleFor(a => a.District).NotEmpty().MaximumLength(20);
-            RuleFor(a => a.Detail).NotEmpty().MaximumLength(120);
-            RuleFor(a => a.PostalCode).Matches("^[0-9]{6}$").When(a => a.PostalCode is not null);
-        }
-
-        [GeneratedRegex("^1[3-9][0-9]{9}$")]
-        private static partial Regex MainlandMobile();
+        RuleFor(a => a.Recipient).NotEmpty().MaximumLength(20);
+        RuleFor(a => a.Phone).NotEmpty().Matches(MainlandMobile()).WithMessage("Must be an 11-digit mainland China mobile number.");
+        RuleFor(a => a.Province).NotEmpty().MaximumLength(20);
+        RuleFor(a => a.City).NotEmpty().MaximumLength(20);
+        RuleFor(a => a.District).NotEmpty().MaximumLength(20);
+        RuleFor(a => a.Detail).NotEmpty().MaximumLength(120);
+        RuleFor(a => a.PostalCode).Matches("^[0-9]{6}$").When(a => a.PostalCode is not null);
     }
+
+    [GeneratedRegex("^1[3-9][0-9]{9}$")]
+    private static partial Regex MainlandMobile();
 }
 
 public sealed class ShipRequestValidator : AbstractValidator<ShipRequest>

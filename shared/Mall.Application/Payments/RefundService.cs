@@ -50,6 +50,17 @@ public sealed partial class RefundService(
         return views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
     }
 
+    /// <summary>
+    /// The system returns everything paid for an order (a failed group, a returned deposit): an
+    /// automatic refund, approved at once and submitted to WeChat. Safe to repeat.
+    /// </summary>
+    public async Task RefundEverythingAsync(string orderId, string reason, bool restock, CancellationToken cancellationToken)
+    {
+        await ScheduleSubmissionAsync(orderId, cancellationToken);
+        await orders.ChangeAsync(orderId, o => o.RefundEverything(reason, restock, time.GetUtcNow()), cancellationToken);
+        await TrySubmitNowAsync(orderId, cancellationToken);
+    }
+
     public async Task<OrderView> RejectAsync(string orderId, string refundId, RejectRefundRequest request, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.ChangeAsync(orderId, o => o.RejectRefund(refundId, request.Note!, time.GetUtcNow()), cancellationToken));
 

@@ -48,6 +48,17 @@ public enum ErrorCode
     RefundNotAllowed,
     RefundInProgress,
     RefundAmountExceeded,
+
+    // Campaigns
+    CampaignNotActive,
+    CampaignSoldOut,
+    GroupFull,
+    GroupClosed,
+    AlreadyInGroup,
+
+    // Distribution
+    NotAPromoter,
+    WithdrawalExceedsBalance,
 }
 
 public static class ErrorCodeExtensions

@@ -60,6 +60,15 @@ public sealed record Order
 
     public IReadOnlyList<Refund> Refunds { get; init; } = [];
 
+    /// <summary>The campaign this order belongs to; null for a plain purchase.</summary>
+    public OrderSource? Source { get; init; }
+
+    /// <summary>
+    /// Whether the order's lines reserve and sell stock. False for an order that pays for goods
+    /// another order already holds (a presale balance).
+    /// </summary>
+    public bool HoldsStock { get; init; } = true;
+
     public IReadOnlyList<StatusChange> History { get; init; } = [];
 
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
@@ -149,7 +158,7 @@ public sealed record Order
             case OrderStatus.PendingPayment:
                 // Accepted even slightly after ExpiresAt: WeChat took the money before our close ran.
                 var paid = MoveTo(OrderStatus.Paid, now, "paid") with { Payment = payment };
-                return OrderChange.To(paid, Event("paid", now, ("amountFen", payment.AmountFen.ToString()), ("transactionId", payment.TransactionId)));
+                return OrderChange.To(paid, Event("paid", now, ("amountFen", payment.AmountFen.ToString()), ("transactionId", payment.TransactionId), ("paidAt", payment.PaidAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))));
 
             case OrderStatus.Cancelled or OrderStatus.Closed when LatePayment is null:
                 var refund = new Refund
@@ -183,6 +192,43 @@ public sealed record Order
         }
 
         return OrderChange.To(MoveTo(OrderStatus.Cancelled, now, reason), Event("cancelled", now));
+    }
+
+    /// <summary>
+    /// The system gives all the money back (a group that did not fill, a presale deposit returned):
+    /// an automatic, already approved refund of everything still refundable. Idempotent: once such a
+    /// refund exists, asking again changes nothing.
+    /// </summary>
+    public OrderChange RefundEverything(string reason, bool restock, DateTimeOffset now)
+    {
+        if (Refunds.Any(r => r.Automatic && r.Reason == reason && r.Status != RefundStatus.Failed))
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        if (Status is not (OrderStatus.Paid or OrderStatus.Shipped or OrderStatus.Completed) || RefundableFen <= 0)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}; nothing to refund.");
+        }
+
+        if (ActiveRefund is { } active)
+        {
+            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
+        }
+
+        var lines = Lines.Where(l => l.Quantity > l.RefundedQuantity).Select(l => new RefundLine(l.SkuId, l.Quantity - l.RefundedQuantity)).ToList();
+        var refund = new Refund
+        {
+            Id = NextRefundId(),
+            Status = RefundStatus.Approved,
+            AmountFen = RefundableFen,
+            Lines = lines,
+            Reason = reason,
+            Automatic = true,
+            Restock = restock && HoldsStock && Status == OrderStatus.Paid,
+            RequestedAt = now,
+        };
+        return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, RefundEvent(refund, "approved", now));
     }
 
     /// <summary>Closes an unpaid order at its expiry; before expiry, or once settled otherwise, nothing changes.</summary>
@@ -410,6 +456,7 @@ public sealed record Order
             ["customerId"] = CustomerId,
             ["payableFen"] = Pricing.PayableFen.ToString(),
         };
+        AddSource(payload);
         foreach (var (key, value) in data)
         {
             payload[key] = value;
@@ -418,20 +465,29 @@ public sealed record Order
         return new IntegrationEvent($"order:{Id}:{what}", "Order" + ToPascal(what), Id, now, payload);
     }
 
-    private IntegrationEvent RefundEvent(Refund refund, string what, DateTimeOffset now) =>
-        new(
-            $"refund:{refund.Id}:{what}",
-            "Refund" + ToPascal(what),
-            Id,
-            now,
-            new Dictionary<string, string>
-            {
-                ["orderId"] = Id,
-                ["customerId"] = CustomerId,
-                ["refundId"] = refund.Id,
-                ["amountFen"] = refund.AmountFen.ToString(),
-                ["automatic"] = refund.Automatic ? "true" : "false",
-            });
+    private IntegrationEvent RefundEvent(Refund refund, string what, DateTimeOffset now)
+    {
+        var payload = new Dictionary<string, string>
+        {
+            ["orderId"] = Id,
+            ["customerId"] = CustomerId,
+            ["refundId"] = refund.Id,
+            ["amountFen"] = refund.AmountFen.ToString(),
+            ["automatic"] = refund.Automatic ? "true" : "false",
+        };
+        AddSource(payload);
+        return new($"refund:{refund.Id}:{what}", "Refund" + ToPascal(what), Id, now, payload);
+    }
+
+    private void AddSource(Dictionary<string, string> payload)
+    {
+        if (Source is not null)
+        {
+            payload["sourceKind"] = Source.Kind;
+            payload["campaignId"] = Source.CampaignId;
+            payload["referenceId"] = Source.ReferenceId;
+        }
+    }
 
     private static string ToPascal(string kebab) =>
         string.Concat(kebab.Split('-').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));

@@ -32,6 +32,13 @@ public sealed record OrderLine(
     public int RefundedQuantity { get; init; }
 }
 
+/// <summary>
+/// Where an order comes from when it is not a plain purchase: a campaign of some kind (group buy,
+/// presale deposit or balance) and the business object inside it (the group, the reservation).
+/// Carried on every order event so the campaign's process can react without loading the order.
+/// </summary>
+public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId);
+
 public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long ShippingFen, long PayableFen);
 
 public sealed record PaymentRecord(string TransactionId, long AmountFen, DateTimeOffset PaidAt, string? PayerOpenId);

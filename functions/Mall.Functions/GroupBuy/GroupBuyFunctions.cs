@@ -1,0 +1,44 @@
+using Mall.Application.GroupBuy;
+using Mall.Functions.Http;
+using Mall.Infrastructure.Workflows;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace Mall.Functions.GroupBuy;
+
+/// <summary>Group buy 拼团 for customers: open a group (as its leader) or join one, then pay the returned order.</summary>
+public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
+{
+    /// <summary>Opens a group; the Idempotency-Key makes a retry return the same group and order.</summary>
+    [Function("GroupBuy_Open")]
+    public async Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys")] HttpRequest request, [DurableClient] DurableTaskClient durable)
+    {
+        using var signals = DurableClientScope.Use(durable);
+        return await api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await groupBuys.OpenAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<OpenGroupRequest>(request), request.HttpContext.RequestAborted)));
+    }
+
+    [Function("GroupBuy_Join")]
+    public async Task<IActionResult> Join([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys/{groupId}/join")] HttpRequest request, string groupId, [DurableClient] DurableTaskClient durable)
+    {
+        using var signals = DurableClientScope.Use(durable);
+        return await api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await groupBuys.JoinAsync(customerId, groupId, await api.BodyAsync<GroupOrderRequest>(request), request.HttpContext.RequestAborted)));
+    }
+
+    /// <summary>Anyone with the link sees the group (members are anonymised; the caller sees themselves as "you").</summary>
+    [Function("GroupBuy_Get")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "group-buys/{groupId}")] HttpRequest request, string groupId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await groupBuys.GetAsync(groupId, api.TryCustomer(request), request.HttpContext.RequestAborted)));
+
+    [Function("GroupBuy_GetCampaign")]
+    public Task<IActionResult> GetCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "group-buy-campaigns/{campaignId}")] HttpRequest request, string campaignId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await groupBuys.GetCampaignAsync(campaignId, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_CreateGroupBuyCampaign")]
+    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/group-buy-campaigns")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Created(await groupBuys.CreateCampaignAsync(await api.BodyAsync<GroupBuyCampaignRequest>(request), request.HttpContext.RequestAborted)));
+}
