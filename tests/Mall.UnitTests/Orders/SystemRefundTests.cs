@@ -1,0 +1,68 @@
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using static Mall.UnitTests.Orders.OrderBuilder;
+
+namespace Mall.UnitTests.Orders;
+
+public sealed class SystemRefundTests
+{
+    [Fact]
+    public void Refunding_everything_returns_all_that_was_paid_approved_at_once_with_the_units_back_in_stock()
+    {
+        var paid = Paid();
+
+        var change = paid.RefundEverything("group failed", restock: true, Now.AddHours(1));
+
+        var refund = Assert.Single(change.Order.Refunds);
+        Assert.Equal(RefundStatus.Approved, refund.Status);
+        Assert.Equal(paid.Pricing.PayableFen, refund.AmountFen);
+        Assert.True(refund.Automatic);
+        Assert.True(refund.Restock);
+        Assert.Equal(paid.Lines.Select(l => (l.SkuId, l.Quantity)), refund.Lines.Select(l => (l.SkuId, l.Quantity)));
+        Assert.Equal("RefundApproved", Assert.Single(change.Events).Type);
+    }
+
+    [Fact]
+    public void Asking_again_for_the_same_reason_changes_nothing()
+    {
+        var once = Paid().RefundEverything("group failed", restock: true, Now).Order;
+
+        var twice = once.RefundEverything("group failed", restock: true, Now.AddMinutes(5));
+
+        Assert.False(twice.Changed);
+        Assert.Single(twice.Order.Refunds);
+    }
+
+    [Fact]
+    public void After_a_partial_refund_only_the_rest_goes_back()
+    {
+        var paid = Paid();
+        var partial = RefundSucceeded(paid.RequestRefund([new RefundLine("P1-1", 1)], null, "one broke", Now).Order, "O1R1", Now.AddMinutes(1));
+
+        var rest = partial.RefundEverything("group failed", restock: true, Now.AddMinutes(2)).Order.Refunds[^1];
+
+        Assert.Equal(paid.Pricing.PayableFen - partial.RefundedFen, rest.AmountFen);
+        Assert.Equal([new RefundLine("P1-1", 1), new RefundLine("P2-1", 1)], rest.Lines);
+    }
+
+    [Fact]
+    public void An_unpaid_order_or_a_paid_order_without_stock_has_nothing_to_refund_or_restock()
+    {
+        Assert.Equal(ErrorCode.RefundNotAllowed, Assert.Throws<DomainException>(() => Pending().RefundEverything("x", restock: true, Now)).Code);
+        var balance = Paid() with { HoldsStock = false };
+        Assert.False(balance.RefundEverything("x", restock: true, Now).Order.Refunds[^1].Restock);
+    }
+
+    [Fact]
+    public void Campaign_orders_name_their_source_on_every_event()
+    {
+        var order = Pending() with { Source = new OrderSource("groupBuy", "GB1", "G1") };
+
+        var paid = order.ApplyPayment(PaymentFor(order), Now.AddMinutes(1));
+
+        var data = Assert.Single(paid.Events).Data;
+        Assert.Equal("groupBuy", data["sourceKind"]);
+        Assert.Equal("G1", data["referenceId"]);
+        Assert.Equal(PaymentFor(order).PaidAt, DateTimeOffset.Parse(data["paidAt"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
