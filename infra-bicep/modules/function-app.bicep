@@ -176,6 +176,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Orders__FreeShippingThresholdFen: string(business.?freeShippingThresholdFen ?? 9900)
     Orders__MaxLinesPerOrder: string(business.?maxLinesPerOrder ?? 50)
     Payments__ReconcileAfterMinutes: string(business.?reconcileAfterMinutes ?? 5)
+    Distribution__SettleAfterCompletionSeconds: string(business.?settleAfterCompletionSeconds ?? 604800)
   }
 }
 

@@ -76,6 +76,9 @@ type businessSettings = {
 
   @description('Payments__ReconcileAfterMinutes. Default: 5')
   reconcileAfterMinutes: int?
+
+  @description('Distribution__SettleAfterCompletionSeconds: commission stays pending this long after an order completes. Default: 604800 (7 days)')
+  settleAfterCompletionSeconds: int?
 }
 
 @export()

@@ -3,6 +3,7 @@ using Mall.Application.Administration;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
+using Mall.Application.Distribution;
 using Mall.Application.GroupBuy;
 using Mall.Application.Inventory;
 using Mall.Application.Orders;
@@ -28,6 +29,7 @@ public static class MallApplicationServices
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
         services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
+        services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
 
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<AdminAuthService>();
@@ -46,6 +48,9 @@ public static class MallApplicationServices
         services.AddSingleton<RefundService>();
         services.AddSingleton<GroupBuyService>();
         services.AddSingleton<IIntegrationEventHandler, GroupBuyOrderEvents>();
+        services.AddSingleton<DistributionService>();
+        services.AddSingleton<IIntegrationEventHandler, DistributionEvents>();
+        services.AddSingleton<IIntegrationEventHandler, LedgerRecorder>();
 
         services.AddDueWork<OrderService>(OrderWork.Expiry, (s, work, ct) => s.HandleExpiryAsync(work.Subject, ct));
         services.AddDueWork<OrderService>(OrderWork.AutoConfirm, (s, work, ct) => s.HandleAutoConfirmAsync(work.Subject, ct));
@@ -72,6 +77,8 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
         services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();
         services.AddSingleton<IValidator<OpenGroupRequest>, OpenGroupRequestValidator>();
+        services.AddSingleton<IValidator<CommissionPolicyRequest>, CommissionPolicyRequestValidator>();
+        services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
         return services;
     }
 

@@ -1,5 +1,8 @@
 using Azure.Data.Tables;
+using Mall.Application.Distribution;
+using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Workflows;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
@@ -99,6 +102,14 @@ public static class MallInfrastructureServices
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");
         services.AddDocuments<GroupBuyGroup>("GroupBuyGroups");
+        services.AddDocuments<Promoter>("Promoters");
+        services.AddDocuments<OrderCommission>("OrderCommissions");
+        services.AddDocuments<LedgerEntry>("CommissionLedger");
+        services.AddDocuments<WithdrawalBook>("Withdrawals");
+        services.AddDocuments<CommissionPolicy>("DistributionPolicy");
+        services.AddDocuments<ReferralEntry>("Referrals");
+        services.AddDocuments<PayoutInstruction>("Payouts");
+        services.AddSingleton<IPayoutGateway, RecordedPayoutGateway>();
         services.AddSingleton<IWorkflowClient, DurableWorkflowClient>();
         return services;
     }

@@ -1,0 +1,63 @@
+using Mall.Application.Distribution;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Distribution;
+
+/// <summary>Three-tier distribution for promoters: apply, see the team and the commission, withdraw.</summary>
+public sealed class DistributionFunctions(Api api, DistributionService distribution)
+{
+    [Function("Distribution_Apply")]
+    public Task<IActionResult> Apply([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/distribution/apply")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await distribution.ApplyAsync(customerId, request.HttpContext.RequestAborted)));
+
+    /// <summary>Invite code, team size per level, pending / settled / withdrawn / withdrawable commission, withdrawals.</summary>
+    [Function("Distribution_Summary")]
+    public Task<IActionResult> Summary([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/distribution")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await distribution.SummaryAsync(customerId, request.HttpContext.RequestAborted)));
+
+    [Function("Distribution_Commissions")]
+    public Task<IActionResult> Commissions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/commissions")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await distribution.LedgerAsync(customerId, continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Distribution_Withdraw")]
+    public Task<IActionResult> Withdraw([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/withdrawals")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await distribution.RequestWithdrawalAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<WithdrawalRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_GetCommissionPolicy")]
+    public Task<IActionResult> GetPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/distribution/policy")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.GetPolicyAsync(request.HttpContext.RequestAborted)));
+
+    [Function("Admin_SaveCommissionPolicy")]
+    public Task<IActionResult> SavePolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/distribution/policy")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await distribution.SavePolicyAsync(await api.BodyAsync<CommissionPolicyRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_ApprovePromoter")]
+    public Task<IActionResult> ApprovePromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/approve")] HttpRequest request, string customerId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecidePromoterAsync(customerId, approve: true, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_RejectPromoter")]
+    public Task<IActionResult> RejectPromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/reject")] HttpRequest request, string customerId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecidePromoterAsync(customerId, approve: false, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_PayWithdrawal")]
+    public Task<IActionResult> PayWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/withdrawals/{withdrawalId}/pay")] HttpRequest request, string customerId, string withdrawalId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecideWithdrawalAsync(customerId, withdrawalId, pay: true, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_RejectWithdrawal")]
+    public Task<IActionResult> RejectWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/withdrawals/{withdrawalId}/reject")] HttpRequest request, string customerId, string withdrawalId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecideWithdrawalAsync(customerId, withdrawalId, pay: false, request.HttpContext.RequestAborted)));
+
+    /// <summary>Proves the books add up: each promoter's ledger equals the current commission of their orders.</summary>
+    [Function("Admin_ReconcileCommissions")]
+    public Task<IActionResult> Reconcile([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/distribution/reconciliation")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.ReconcileAsync(request.HttpContext.RequestAborted)));
+}

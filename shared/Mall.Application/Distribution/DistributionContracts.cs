@@ -1,0 +1,85 @@
+using FluentValidation;
+using Mall.Domain.Distribution;
+
+namespace Mall.Application.Distribution;
+
+public sealed class DistributionOptions
+{
+    public const string SectionName = "Distribution";
+
+    /// <summary>How long after an order completes its commission stays pending (the after-sale window).</summary>
+    public int SettleAfterCompletionSeconds { get; set; } = 7 * 24 * 60 * 60;
+
+    public TimeSpan SettleAfterCompletion => TimeSpan.FromSeconds(SettleAfterCompletionSeconds);
+}
+
+public sealed record CommissionRatesRequest(int? Level1Bps, int? Level2Bps, int? Level3Bps);
+
+public sealed record CommissionPolicyRequest(CommissionRatesRequest? Rates, int? TotalCapBps, bool? SelfPurchaseCounts, IReadOnlyDictionary<string, CommissionRatesRequest>? ProductRates)
+{
+    public CommissionPolicy ToPolicy() => new()
+    {
+        Rates = ToRates(Rates!),
+        TotalCapBps = TotalCapBps!.Value,
+        SelfPurchaseCounts = SelfPurchaseCounts ?? false,
+        ProductRates = (ProductRates ?? new Dictionary<string, CommissionRatesRequest>()).ToDictionary(p => p.Key, p => ToRates(p.Value)),
+    };
+
+    private static CommissionRates ToRates(CommissionRatesRequest rates) => new(rates.Level1Bps!.Value, rates.Level2Bps!.Value, rates.Level3Bps!.Value);
+}
+
+public sealed class CommissionPolicyRequestValidator : AbstractValidator<CommissionPolicyRequest>
+{
+    public CommissionPolicyRequestValidator()
+    {
+        RuleFor(r => r.TotalCapBps).NotNull().InclusiveBetween(0, 10_000);
+        RuleFor(r => r.Rates).NotNull();
+        RuleFor(r => r.Rates!).SetValidator(r => new RatesValidator(r.TotalCapBps ?? 10_000)).When(r => r.Rates is not null);
+        RuleForEach(r => r.ProductRates).ChildRules(product =>
+            product.RuleFor(p => p.Value).NotNull().SetValidator(new RatesValidator(10_000)!)).When(r => r.ProductRates is not null);
+        RuleFor(r => r.ProductRates).Must(p => p!.Count <= 1000).When(r => r.ProductRates is not null).WithMessage("At most 1000 product overrides.");
+    }
+
+    /// <summary>Each level 0–100%; all three together within the cap.</summary>
+    private sealed class RatesValidator : AbstractValidator<CommissionRatesRequest>
+    {
+        public RatesValidator(int capBps)
+        {
+            RuleFor(r => r.Level1Bps).NotNull().InclusiveBetween(0, 10_000);
+            RuleFor(r => r.Level2Bps).NotNull().InclusiveBetween(0, 10_000);
+            RuleFor(r => r.Level3Bps).NotNull().InclusiveBetween(0, 10_000);
+            RuleFor(r => (r.Level1Bps ?? 0) + (r.Level2Bps ?? 0) + (r.Level3Bps ?? 0)).LessThanOrEqualTo(capBps)
+                .OverridePropertyName("level3Bps").WithMessage($"The three levels together may not exceed {capBps} bps.");
+        }
+    }
+}
+
+public sealed record WithdrawalRequest(long? AmountFen);
+
+public sealed class WithdrawalRequestValidator : AbstractValidator<WithdrawalRequest>
+{
+    public WithdrawalRequestValidator() => RuleFor(r => r.AmountFen).NotNull().InclusiveBetween(WithdrawalBook.MinimumFen, 100_000_000);
+}
+
+public sealed record TeamCounts(int Level1, int Level2, int Level3);
+
+public sealed record DistributionSummary(
+    string InviteCode,
+    PromoterStatus? PromoterStatus,
+    TeamCounts Team,
+    long PendingFen,
+    long SettledFen,
+    long WithdrawnFen,
+    long WithdrawableFen,
+    IReadOnlyList<Withdrawal> Withdrawals);
+
+/// <summary>Index row: <c>CustomerId</c> is in the team of the partition's promoter at <c>Level</c>.</summary>
+public sealed record ReferralEntry(string CustomerId, int Level, DateTimeOffset JoinedAt);
+
+/// <summary>Where an order's commission stands, for the settlement orchestration. Status null: the order earns none.</summary>
+public sealed record CommissionProgress(CommissionStatus? Status, DateTimeOffset? SettleAt);
+
+public sealed record ReconciliationReport(int Promoters, int Orders, IReadOnlyList<string> Mismatches)
+{
+    public bool Balanced => Mismatches.Count == 0;
+}

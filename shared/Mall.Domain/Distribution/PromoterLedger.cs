@@ -1,0 +1,118 @@
+using Mall.Domain.Common;
+
+namespace Mall.Domain.Distribution;
+
+/// <summary>An append-only ledger line of a promoter's commission account; <see cref="Key"/> makes writing it idempotent.</summary>
+public sealed record LedgerEntry(string PromoterId, string Key, CommissionEntryKind? Commission, string? WithdrawalId, string? OrderId, long AmountFen, DateTimeOffset At)
+{
+    public static LedgerEntry For(CommissionMovement movement, DateTimeOffset at) =>
+        new(movement.PromoterId, movement.Key, movement.Kind, null, movement.OrderId, movement.AmountFen, at);
+
+    public static LedgerEntry PaidOut(string promoterId, string withdrawalId, long amountFen, DateTimeOffset at) =>
+        new(promoterId, $"withdrawal|{withdrawalId}", null, withdrawalId, null, amountFen, at);
+}
+
+/// <summary>A promoter's balances, derived from their ledger lines only.</summary>
+public sealed record PromoterBalances(long PendingFen, long SettledFen, long WithdrawnFen)
+{
+    /// <summary>Settled commission not yet paid out (can go below zero if a refund reversed paid-out commission).</summary>
+    public long WithdrawableFen => SettledFen - WithdrawnFen;
+
+    public static PromoterBalances From(IEnumerable<LedgerEntry> entries)
+    {
+        long pending = 0, settled = 0, withdrawn = 0;
+        foreach (var entry in entries)
+        {
+            switch (entry.Commission)
+            {
+                case CommissionEntryKind.Accrued or CommissionEntryKind.Reduced:
+                    pending += entry.AmountFen;
+                    break;
+                case CommissionEntryKind.Settled:
+                    pending -= entry.AmountFen;
+                    settled += entry.AmountFen;
+                    break;
+                case CommissionEntryKind.Reversed:
+                    settled += entry.AmountFen;
+                    break;
+                case null:
+                    withdrawn += entry.AmountFen;
+                    break;
+            }
+        }
+
+        return new PromoterBalances(pending, settled, withdrawn);
+    }
+
+    /// <summary>
+    /// The books balance when what the ledger says is owed (pending + settled) equals the sum of the
+    /// orders' current commission shares for this promoter.
+    /// </summary>
+    public bool Matches(IEnumerable<OrderCommission> commissions, string promoterId) =>
+        PendingFen + SettledFen == commissions.SelectMany(c => c.Shares).Where(s => s.PromoterId == promoterId).Sum(s => s.CurrentFen);
+}
+
+public enum WithdrawalStatus
+{
+    Requested,
+    Paid,
+    Rejected,
+}
+
+public sealed record Withdrawal(string Id, long AmountFen, WithdrawalStatus Status, DateTimeOffset RequestedAt)
+{
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    public bool Holds => Status is WithdrawalStatus.Requested or WithdrawalStatus.Paid;
+}
+
+/// <summary>
+/// A promoter's withdrawals. Every request is decided against the settled balance minus everything
+/// already requested or paid, on one guarded document, so concurrent requests can never together
+/// exceed what was settled.
+/// </summary>
+public sealed record WithdrawalBook
+{
+    public const long MinimumFen = 100;
+
+    public required string PromoterId { get; init; }
+
+    public IReadOnlyList<Withdrawal> Withdrawals { get; init; } = [];
+
+    public long HeldFen => Withdrawals.Where(w => w.Holds).Sum(w => w.AmountFen);
+
+    public WithdrawalBook Request(string withdrawalId, long amountFen, long settledFen, DateTimeOffset now)
+    {
+        if (Withdrawals.Any(w => w.Id == withdrawalId))
+        {
+            return this;
+        }
+
+        if (amountFen < MinimumFen)
+        {
+            throw DomainException.Validation("amountFen", $"Withdraw at least {MinimumFen} fen.");
+        }
+
+        var available = settledFen - HeldFen;
+        if (amountFen > available)
+        {
+            throw new DomainException(ErrorCode.WithdrawalExceedsBalance, $"Only {Math.Max(0, available)} fen can be withdrawn.");
+        }
+
+        return this with { Withdrawals = [.. Withdrawals, new Withdrawal(withdrawalId, amountFen, WithdrawalStatus.Requested, now)] };
+    }
+
+    public WithdrawalBook Decide(string withdrawalId, bool paid, DateTimeOffset now)
+    {
+        var withdrawal = Withdrawals.FirstOrDefault(w => w.Id == withdrawalId) ?? throw DomainException.NotFound($"Withdrawal {withdrawalId}");
+        if (withdrawal.Status != WithdrawalStatus.Requested)
+        {
+            return withdrawal.Status == (paid ? WithdrawalStatus.Paid : WithdrawalStatus.Rejected)
+                ? this
+                : throw new DomainException(ErrorCode.InvalidOrderState, $"Withdrawal {withdrawalId} is already {withdrawal.Status}.");
+        }
+
+        var decided = withdrawal with { Status = paid ? WithdrawalStatus.Paid : WithdrawalStatus.Rejected, DecidedAt = now };
+        return this with { Withdrawals = Withdrawals.Select(w => w.Id == withdrawalId ? decided : w).ToList() };
+    }
+}

@@ -1,0 +1,58 @@
+using Mall.Domain.Common;
+using Mall.Domain.Distribution;
+
+namespace Mall.UnitTests.Distribution;
+
+public sealed class LedgerAndWithdrawalTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
+
+    [Fact]
+    public void Balances_are_derived_from_the_ledger_lines_and_match_the_orders_current_commission()
+    {
+        var commission = OrderCommission.Accrue("O1", "b", 10000, ["p1"], CommissionPolicy.Default.Rates, 7000);
+        var (settled, settlement) = commission.Settle(Now);
+        var (reversed, reversal) = settled.ApplyRefunds(2500);
+        var lines = commission.AccrualMovements().Concat(settlement).Concat(reversal).Select(m => LedgerEntry.For(m, Now))
+            .Append(LedgerEntry.PaidOut("p1", "W1", 1000, Now))
+            .ToList();
+
+        var balances = PromoterBalances.From(lines);
+
+        Assert.Equal(0, balances.PendingFen);
+        Assert.Equal(3000, balances.SettledFen);
+        Assert.Equal(1000, balances.WithdrawnFen);
+        Assert.Equal(2000, balances.WithdrawableFen);
+        Assert.True(balances.Matches([reversed], "p1"));
+        Assert.False(balances.Matches([commission], "p1"));
+    }
+
+    [Fact]
+    public void A_withdrawal_may_use_what_is_settled_minus_what_is_already_requested_or_paid()
+    {
+        var book = new WithdrawalBook { PromoterId = "p1" }.Request("W1", 600, settledFen: 1000, Now);
+
+        Assert.Equal(ErrorCode.WithdrawalExceedsBalance, Assert.Throws<DomainException>(() => book.Request("W2", 500, 1000, Now)).Code);
+        var paid = book.Request("W2", 400, 1000, Now).Decide("W1", paid: true, Now);
+        Assert.Equal(1000, paid.HeldFen);
+        Assert.Equal(600, paid.Decide("W2", paid: false, Now).HeldFen);
+    }
+
+    [Fact]
+    public void Requests_repeat_idempotently_and_tiny_ones_are_refused()
+    {
+        var book = new WithdrawalBook { PromoterId = "p1" }.Request("W1", 600, 1000, Now);
+
+        Assert.Same(book, book.Request("W1", 600, 1000, Now));
+        Assert.Equal(ErrorCode.ValidationFailed, Assert.Throws<DomainException>(() => book.Request("W3", WithdrawalBook.MinimumFen - 1, 1000, Now)).Code);
+    }
+
+    [Fact]
+    public void A_decided_withdrawal_cannot_be_decided_the_other_way()
+    {
+        var paid = new WithdrawalBook { PromoterId = "p1" }.Request("W1", 600, 1000, Now).Decide("W1", paid: true, Now);
+
+        Assert.Same(paid, paid.Decide("W1", paid: true, Now));
+        Assert.Throws<DomainException>(() => paid.Decide("W1", paid: false, Now));
+    }
+}
