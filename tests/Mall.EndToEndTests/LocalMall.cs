@@ -17,6 +17,8 @@ namespace Mall.EndToEndTests;
 /// </summary>
 public sealed class LocalMall : IAsyncLifetime
 {
+    public const int SettleAfterCompletionSeconds = 4;
+
     private int nextCustomer;
 
     public MallTestEnvironment Environment { get; private set; } = null!;
@@ -27,7 +29,11 @@ public sealed class LocalMall : IAsyncLifetime
     {
         // The notify URLs WeChat calls must be known before the mall starts, so choose its port first.
         var baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}/");
-        Environment = await MallTestEnvironment.StartAsync(baseAddress);
+        Environment = await MallTestEnvironment.StartAsync(baseAddress, overrides: new Dictionary<string, string?>
+        {
+            // Commission settles seconds (not days) after an order completes, so a test can watch it.
+            ["Distribution:SettleAfterCompletionSeconds"] = SettleAfterCompletionSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
         {
             FunctionAssemblies = [typeof(MallFunctionsServices).Assembly],

@@ -22,7 +22,8 @@ public sealed class MallFixture : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public static async Task<MallFixture> StartAsync(TimeProvider? time = null) => new(await MallTestEnvironment.StartAsync(time: time));
+    public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null) =>
+        new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides));
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();

@@ -35,7 +35,12 @@ public sealed class MallTestEnvironment : IAsyncDisposable
 
     /// <param name="mallBaseAddress">Where the mall will listen, for WeChat's notify URLs (null: notifications go nowhere).</param>
     /// <param name="time">A shared clock for mall and sandbox (signatures carry timestamps both sides check).</param>
-    public static async Task<MallTestEnvironment> StartAsync(Uri? mallBaseAddress = null, TimeProvider? time = null, WeChatSandboxOptions? sandboxOptions = null)
+    /// <param name="overrides">Settings to change for this run (e.g. short business durations).</param>
+    public static async Task<MallTestEnvironment> StartAsync(
+        Uri? mallBaseAddress = null,
+        TimeProvider? time = null,
+        WeChatSandboxOptions? sandboxOptions = null,
+        IReadOnlyDictionary<string, string?>? overrides = null)
     {
         time ??= TimeProvider.System;
         var azurite = await Azurite.InstanceAsync();
@@ -57,6 +62,11 @@ public sealed class MallTestEnvironment : IAsyncDisposable
             ["WeChatPay:RefundNotifyUrl"] = new Uri(notifyBase, "api/payments/wechat/refund-notify").ToString(),
         };
         foreach (var (key, value) in sandbox.MallSettings)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
