@@ -9,6 +9,7 @@ using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Application.Presale;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -48,6 +49,8 @@ public static class MallApplicationServices
         services.AddSingleton<RefundService>();
         services.AddSingleton<GroupBuyService>();
         services.AddSingleton<IIntegrationEventHandler, GroupBuyOrderEvents>();
+        services.AddSingleton<PresaleService>();
+        services.AddSingleton<IIntegrationEventHandler, PresaleOrderEvents>();
         services.AddSingleton<DistributionService>();
         services.AddSingleton<IIntegrationEventHandler, DistributionEvents>();
         services.AddSingleton<IIntegrationEventHandler, LedgerRecorder>();
@@ -77,6 +80,9 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
         services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();
         services.AddSingleton<IValidator<OpenGroupRequest>, OpenGroupRequestValidator>();
+        services.AddSingleton<IValidator<PresaleCampaignRequest>, PresaleCampaignRequestValidator>();
+        services.AddSingleton<IValidator<ReservePresaleRequest>, ReservePresaleRequestValidator>();
+        services.AddSingleton<IValidator<BalanceRequest>, BalanceRequestValidator>();
         services.AddSingleton<IValidator<CommissionPolicyRequest>, CommissionPolicyRequestValidator>();
         services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
         return services;

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Mall.Application.Distribution;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Presale;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Workflows;
 using Azure.Identity;
@@ -102,6 +103,8 @@ public static class MallInfrastructureServices
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");
         services.AddDocuments<GroupBuyGroup>("GroupBuyGroups");
+        services.AddDocuments<PresaleCampaign>("PresaleCampaigns");
+        services.AddDocuments<PresaleReservation>("PresaleReservations");
         services.AddDocuments<Promoter>("Promoters");
         services.AddDocuments<OrderCommission>("OrderCommissions");
         services.AddDocuments<LedgerEntry>("CommissionLedger");

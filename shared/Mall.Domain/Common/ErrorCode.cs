@@ -55,6 +55,7 @@ public enum ErrorCode
     GroupFull,
     GroupClosed,
     AlreadyInGroup,
+    OutsideWindow,
 
     // Distribution
     NotAPromoter,

@@ -1,0 +1,36 @@
+using Mall.Application.Presale;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Presale;
+
+/// <summary>Presale 定金膨胀 for customers: reserve with a deposit, later pay the balance.</summary>
+public sealed class PresaleFunctions(Api api, PresaleService presales)
+{
+    /// <summary>Reserves with a deposit order; the Idempotency-Key makes a retry return the same reservation and order.</summary>
+    [Function("Presale_Reserve")]
+    public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "presales")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await presales.ReserveAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<ReservePresaleRequest>(request), request.HttpContext.RequestAborted)));
+
+    /// <summary>The balance order (final price minus the deposit's value), in the balance window; asking again returns the open one.</summary>
+    [Function("Presale_OrderBalance")]
+    public Task<IActionResult> OrderBalance([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "presales/{reservationId}/balance")] HttpRequest request, string reservationId) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Created(await presales.OrderBalanceAsync(customerId, reservationId, await api.BodyAsync<BalanceRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Presale_Get")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "presales/{reservationId}")] HttpRequest request, string reservationId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await presales.GetAsync(customerId, reservationId, request.HttpContext.RequestAborted)));
+
+    [Function("Presale_GetCampaign")]
+    public Task<IActionResult> GetCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "presale-campaigns/{campaignId}")] HttpRequest request, string campaignId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await presales.GetCampaignAsync(campaignId, request.HttpContext.RequestAborted)));
+
+    [Function("Admin_CreatePresaleCampaign")]
+    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/presale-campaigns")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Created(await presales.CreateCampaignAsync(await api.BodyAsync<PresaleCampaignRequest>(request), request.HttpContext.RequestAborted)));
+}

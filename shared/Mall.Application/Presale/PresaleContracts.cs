@@ -1,0 +1,77 @@
+using FluentValidation;
+using Mall.Application.Catalog;
+using Mall.Application.Orders;
+using Mall.Domain.Presale;
+
+namespace Mall.Application.Presale;
+
+public sealed record PresaleCampaignRequest(
+    string? SkuId,
+    long? DepositFen,
+    long? DepositValueFen,
+    long? FinalPriceFen,
+    DateTimeOffset? DepositStartsAt,
+    DateTimeOffset? DepositEndsAt,
+    DateTimeOffset? BalanceStartsAt,
+    DateTimeOffset? BalanceEndsAt,
+    bool? DepositRefundable,
+    string? ReminderTemplateId);
+
+public sealed class PresaleCampaignRequestValidator : AbstractValidator<PresaleCampaignRequest>
+{
+    public PresaleCampaignRequestValidator()
+    {
+        RuleFor(r => r.SkuId).NotEmpty();
+        RuleFor(r => r.DepositFen).NotNull().InclusiveBetween(1, ProductRequestValidator.MaxPriceFen);
+        RuleFor(r => r.DepositValueFen).NotNull().GreaterThanOrEqualTo(r => r.DepositFen ?? 0).WithMessage("The deposit must be worth at least what it costs.");
+        RuleFor(r => r.FinalPriceFen).NotNull().GreaterThan(r => r.DepositValueFen ?? 0).LessThanOrEqualTo(ProductRequestValidator.MaxPriceFen)
+            .WithMessage("The final price must exceed the deposit's value, so there is a balance to pay.");
+        RuleFor(r => r.DepositStartsAt).NotNull();
+        RuleFor(r => r.DepositEndsAt).NotNull().GreaterThan(r => r.DepositStartsAt).WithMessage("Must be after depositStartsAt.");
+        RuleFor(r => r.BalanceStartsAt).NotNull().GreaterThanOrEqualTo(r => r.DepositEndsAt).WithMessage("The balance window starts when the deposit window has ended.");
+        RuleFor(r => r.BalanceEndsAt).NotNull().GreaterThan(r => r.BalanceStartsAt).WithMessage("Must be after balanceStartsAt.");
+        RuleFor(r => r.DepositRefundable).NotNull();
+        RuleFor(r => r.ReminderTemplateId).MaximumLength(64);
+    }
+}
+
+public sealed record ReservePresaleRequest(string? CampaignId, AddressRequest? Address);
+
+public sealed class ReservePresaleRequestValidator : AbstractValidator<ReservePresaleRequest>
+{
+    public ReservePresaleRequestValidator()
+    {
+        RuleFor(r => r.CampaignId).NotEmpty();
+        RuleFor(r => r.Address).NotNull();
+        RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
+    }
+}
+
+public sealed record BalanceRequest(AddressRequest? Address);
+
+public sealed class BalanceRequestValidator : AbstractValidator<BalanceRequest>
+{
+    public BalanceRequestValidator()
+    {
+        RuleFor(r => r.Address).NotNull();
+        RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
+    }
+}
+
+public sealed record PresaleView(
+    string Id,
+    string CampaignId,
+    PresaleStatus Status,
+    long DepositFen,
+    long DepositValueFen,
+    long FinalPriceFen,
+    long BalanceFen,
+    DateTimeOffset BalanceStartsAt,
+    DateTimeOffset BalanceEndsAt,
+    bool DepositRefundable,
+    string DepositOrderId,
+    string? BalanceOrderId);
+
+public sealed record PresaleOrderResult(PresaleView Presale, OrderView Order);
+
+public sealed record PresaleProcessInput(string ReservationId, DateTimeOffset BalanceStartsAt, DateTimeOffset BalanceEndsAt);

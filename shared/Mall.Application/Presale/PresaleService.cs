@@ -1,0 +1,250 @@
+using Mall.Application.Catalog;
+using Mall.Application.Customers;
+using Mall.Application.Inventory;
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using Mall.Domain.Presale;
+
+namespace Mall.Application.Presale;
+
+/// <summary>
+/// Presales with deposit inflation: the deposit order reserves the goods; the balance order pays
+/// the rest (final price minus the deposit's inflated value) and holds no stock of its own. The
+/// windows are kept by <see cref="PresaleOrchestrator"/>.
+/// </summary>
+public sealed class PresaleService(
+    IDocumentCollection<PresaleCampaign> campaigns,
+    IDocumentCollection<PresaleReservation> reservations,
+    CatalogQueryService catalog,
+    CheckoutService checkout,
+    OrderStore orders,
+    RefundService refunds,
+    StockService stock,
+    CustomerService customers,
+    IWeChatMiniProgram miniProgram,
+    IWorkflowClient workflows,
+    TimeProvider time)
+{
+    public const string DepositKind = "presaleDeposit";
+    public const string BalanceKind = "presaleBalance";
+    public const string DepositRefundReason = "Presale balance not paid; deposit returned";
+    public const string LateDepositReason = "Deposit paid outside the deposit window";
+    public const string LateBalanceReason = "Balance paid after the presale closed";
+
+    public async Task<PresaleCampaign> CreateCampaignAsync(PresaleCampaignRequest request, CancellationToken cancellationToken)
+    {
+        var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId!, cancellationToken);
+        var campaign = new PresaleCampaign
+        {
+            Id = Ids.New("PS"),
+            ProductId = product.Id,
+            SkuId = sku.Id,
+            DepositFen = request.DepositFen!.Value,
+            DepositValueFen = request.DepositValueFen!.Value,
+            FinalPriceFen = request.FinalPriceFen!.Value,
+            DepositStartsAt = request.DepositStartsAt!.Value,
+            DepositEndsAt = request.DepositEndsAt!.Value,
+            BalanceStartsAt = request.BalanceStartsAt!.Value,
+            BalanceEndsAt = request.BalanceEndsAt!.Value,
+            DepositRefundable = request.DepositRefundable!.Value,
+            ReminderTemplateId = request.ReminderTemplateId,
+        };
+        await campaigns.InsertAsync(DocumentKey.Single(campaign.Id), campaign, [], cancellationToken);
+        return campaign;
+    }
+
+    public async Task<PresaleCampaign> GetCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
+        (await campaigns.FindAsync(DocumentKey.Single(campaignId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Presale {campaignId}");
+
+    /// <summary>Reserves with a deposit order (payable until the deposit window closes); the Idempotency-Key makes a retry return the same.</summary>
+    public async Task<PresaleOrderResult> ReserveAsync(string customerId, string? idempotencyKey, ReservePresaleRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(idempotencyKey))
+        {
+            throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header so a retried request cannot reserve twice.");
+        }
+
+        var campaign = await GetCampaignAsync(request.CampaignId!, cancellationToken);
+        var reservationId = Ids.Derive("R", customerId, campaign.Id, idempotencyKey);
+        var depositOrderId = reservationId + "D";
+        var reservation = await reservations.TransitionAsync(
+            DocumentKey.Single(reservationId),
+            current => current is null
+                ? Decision.Write(PresaleReservation.Reserve(reservationId, campaign, customerId, depositOrderId, time.GetUtcNow()), PresaleReservation.Reserve(reservationId, campaign, customerId, depositOrderId, time.GetUtcNow()))
+                : Decision.Keep<PresaleReservation, PresaleReservation>(current.Value),
+            cancellationToken);
+        try
+        {
+            var placed = await checkout.CreateCampaignOrderAsync(
+                customerId,
+                new CampaignOrderRequest(depositOrderId, new OrderSource(DepositKind, campaign.Id, reservationId), campaign.SkuId, 1, campaign.DepositFen, request.Address!, ChargeShipping: false, ExpiresAt: campaign.DepositEndsAt),
+                cancellationToken);
+            return new PresaleOrderResult(View(campaign, reservation), placed.Order);
+        }
+        catch (DomainException)
+        {
+            await ChangeAsync(reservationId, r => r.DepositLapsed(), CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the balance order in the balance window; while it is unpaid, asking again returns the same order.</summary>
+    public async Task<PresaleOrderResult> OrderBalanceAsync(string customerId, string reservationId, BalanceRequest request, CancellationToken cancellationToken)
+    {
+        var existing = await GetOwnedAsync(customerId, reservationId, cancellationToken);
+        var campaign = await GetCampaignAsync(existing.CampaignId, cancellationToken);
+        var reservation = await ChangeAsync(reservationId, r => r.OrderBalance(campaign, time.GetUtcNow()), cancellationToken);
+        var placed = await checkout.CreateCampaignOrderAsync(
+            customerId,
+            new CampaignOrderRequest(reservation.BalanceOrderId!, new OrderSource(BalanceKind, campaign.Id, reservationId), campaign.SkuId, 1, campaign.BalanceFen, request.Address!, HoldsStock: false, ExpiresAt: campaign.BalanceEndsAt),
+            cancellationToken);
+        return new PresaleOrderResult(View(campaign, reservation), placed.Order);
+    }
+
+    public async Task<PresaleView> GetAsync(string customerId, string reservationId, CancellationToken cancellationToken)
+    {
+        var reservation = await GetOwnedAsync(customerId, reservationId, cancellationToken);
+        return View(await GetCampaignAsync(reservation.CampaignId, cancellationToken), reservation);
+    }
+
+    /// <summary>A presale order was paid: a deposit starts the process (or is refunded if too late); a balance completes it.</summary>
+    public async Task RecordPaymentAsync(string kind, string reservationId, string orderId, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    {
+        var reservation = await GetReservationAsync(reservationId, cancellationToken);
+        var campaign = await GetCampaignAsync(reservation.CampaignId, cancellationToken);
+        if (kind == DepositKind)
+        {
+            var counted = await reservations.TransitionAsync(
+                DocumentKey.Single(reservationId),
+                current =>
+                {
+                    var (paid, ok) = current!.Value.DepositPaid(campaign, paidAt);
+                    return ReferenceEquals(paid, current.Value) ? Decision.Keep<PresaleReservation, bool>(ok) : Decision.Write(paid, ok);
+                },
+                cancellationToken);
+            if (counted)
+            {
+                await workflows.StartOnceAsync(PresaleOrchestrator.Name, reservationId, new PresaleProcessInput(reservationId, campaign.BalanceStartsAt, campaign.BalanceEndsAt), cancellationToken);
+            }
+            else
+            {
+                await refunds.RefundEverythingAsync(orderId, LateDepositReason, restock: true, cancellationToken);
+            }
+
+            return;
+        }
+
+        var after = await ChangeAsync(reservationId, r => r.BalancePaid(orderId), cancellationToken);
+        if (after.Status == PresaleStatus.BalancePaid)
+        {
+            await workflows.RaiseEventAsync(reservationId, PresaleOrchestrator.BalancePaidEvent, orderId, cancellationToken);
+        }
+        else
+        {
+            // The window closed before this payment counted: the balance goes back.
+            await refunds.RefundEverythingAsync(orderId, LateBalanceReason, restock: false, cancellationToken);
+        }
+    }
+
+    /// <summary>A presale order ended unpaid.</summary>
+    public Task RecordLapseAsync(string kind, string reservationId, string orderId, CancellationToken cancellationToken) =>
+        ChangeAsync(reservationId, r => kind == DepositKind ? r.DepositLapsed() : r.BalanceLapsed(orderId), cancellationToken);
+
+    /// <summary>The balance window opened: remind the customer once (if the campaign has a reminder template).</summary>
+    public async Task RemindAsync(string reservationId, CancellationToken cancellationToken)
+    {
+        var reservation = await GetReservationAsync(reservationId, cancellationToken);
+        var campaign = await GetCampaignAsync(reservation.CampaignId, cancellationToken);
+        if (reservation.RemindedAt is not null || reservation.Status != PresaleStatus.DepositPaid || campaign.ReminderTemplateId is null)
+        {
+            return;
+        }
+
+        var customer = await customers.GetAsync(reservation.CustomerId, cancellationToken);
+        await miniProgram.SendSubscribeMessageAsync(
+            new SubscribeMessage(customer.OpenId, campaign.ReminderTemplateId, $"pages/presale/index?id={reservationId}", new Dictionary<string, string>
+            {
+                ["amount1"] = $"{campaign.BalanceFen / 100m:0.00}",
+                ["time2"] = ChinaTime.ToCst(campaign.BalanceEndsAt).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            }),
+            cancellationToken);
+        await ChangeAsync(reservationId, r => r.Reminded(time.GetUtcNow()), cancellationToken);
+    }
+
+    public async Task<PresaleStatus> StatusAsync(string reservationId, CancellationToken cancellationToken) =>
+        (await GetReservationAsync(reservationId, cancellationToken)).Status;
+
+    /// <summary>
+    /// The balance window ended: an unpaid balance forfeits the deposit (its unit goes back on sale)
+    /// or refunds it, per the campaign. A balance paid at the last moment still counts. Safe to repeat.
+    /// </summary>
+    public async Task<PresaleStatus> CloseWindowAsync(string reservationId, CancellationToken cancellationToken)
+    {
+        var reservation = await GetReservationAsync(reservationId, cancellationToken);
+        if (reservation.BalanceOrderId is { } balanceOrderId && (await orders.FindAsync(balanceOrderId, cancellationToken))?.Status == OrderStatus.Paid)
+        {
+            reservation = await ChangeAsync(reservationId, r => r.BalancePaid(balanceOrderId), cancellationToken);
+        }
+
+        var campaign = await GetCampaignAsync(reservation.CampaignId, cancellationToken);
+        var now = time.GetUtcNow();
+        var outcome = await reservations.TransitionAsync(
+            DocumentKey.Single(reservationId),
+            current =>
+            {
+                var (closed, result) = current!.Value.CloseWindow(campaign, now);
+                return ReferenceEquals(closed, current.Value) ? Decision.Keep<PresaleReservation, WindowOutcome>(result) : Decision.Write(closed, result);
+            },
+            cancellationToken);
+        switch (outcome)
+        {
+            case WindowOutcome.RefundDeposit:
+                await refunds.RefundEverythingAsync(reservation.DepositOrderId, DepositRefundReason, restock: true, cancellationToken);
+                break;
+            case WindowOutcome.ForfeitDeposit:
+                // The deposit is kept, but the reserved unit was never bought: back on sale, once.
+                await stock.AdjustAsync(campaign.SkuId, $"presale-forfeit-{reservationId}", new StockAdjustmentRequest(1, $"Presale {reservationId} forfeited"), cancellationToken);
+                break;
+        }
+
+        return (await GetReservationAsync(reservationId, cancellationToken)).Status;
+    }
+
+    private async Task<PresaleReservation> GetReservationAsync(string reservationId, CancellationToken cancellationToken) =>
+        (await reservations.FindAsync(DocumentKey.Single(reservationId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Presale reservation {reservationId}");
+
+    private async Task<PresaleReservation> GetOwnedAsync(string customerId, string reservationId, CancellationToken cancellationToken)
+    {
+        var reservation = await GetReservationAsync(reservationId, cancellationToken);
+        return reservation.CustomerId == customerId ? reservation : throw DomainException.NotFound($"Presale reservation {reservationId}");
+    }
+
+    private Task<PresaleReservation> ChangeAsync(string reservationId, Func<PresaleReservation, PresaleReservation> change, CancellationToken cancellationToken) =>
+        reservations.TransitionAsync(
+            DocumentKey.Single(reservationId),
+            current =>
+            {
+                var existing = (current ?? throw DomainException.NotFound($"Presale reservation {reservationId}")).Value;
+                var changed = change(existing);
+                return ReferenceEquals(changed, existing) ? Decision.Keep<PresaleReservation, PresaleReservation>(existing) : Decision.Write(changed, changed);
+            },
+            cancellationToken);
+
+    private static PresaleView View(PresaleCampaign campaign, PresaleReservation reservation) => new(
+        reservation.Id,
+        campaign.Id,
+        reservation.Status,
+        campaign.DepositFen,
+        campaign.DepositValueFen,
+        campaign.FinalPriceFen,
+        campaign.BalanceFen,
+        campaign.BalanceStartsAt,
+        campaign.BalanceEndsAt,
+        campaign.DepositRefundable,
+        reservation.DepositOrderId,
+        reservation.BalanceOrderId);
+}

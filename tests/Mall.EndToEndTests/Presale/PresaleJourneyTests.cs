@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Mall.EndToEndTests.Presale;
+
+/// <summary>Presales through the running mall with windows a few seconds long: deposit, reminder, balance, or forfeit.</summary>
+[Collection(nameof(LocalMall))]
+public sealed class PresaleJourneyTests(LocalMall mall)
+{
+    private async Task<(string CampaignId, string ProductId)> CampaignAsync(TimeSpan depositWindow, TimeSpan balanceWindow, bool refundable)
+    {
+        var (productId, skuId) = await mall.CreateProductAsync(priceFen: 49900, stock: 5);
+        using var admin = await mall.AdminAsync();
+        var now = DateTimeOffset.UtcNow;
+        var created = await admin.PostAsync("admin/presale-campaigns", new
+        {
+            skuId,
+            depositFen = 5000,
+            depositValueFen = 10000,
+            finalPriceFen = 39900,
+            depositStartsAt = now.AddSeconds(-1),
+            depositEndsAt = now + depositWindow,
+            balanceStartsAt = now + depositWindow,
+            balanceEndsAt = now + depositWindow + balanceWindow,
+            depositRefundable = refundable,
+            reminderTemplateId = "tmpl-presale-balance",
+        });
+        Assert.True(created.Status == HttpStatusCode.Created, created.Body.ToString());
+        return (created.Body.GetProperty("id").GetString()!, productId);
+    }
+
+    private async Task<string> ReserveAndPayDepositAsync(ApiClient customer, string campaignId)
+    {
+        var reserved = await customer.PostAsync("presales", new { campaignId, address = LocalMall.Address() }, idempotencyKey: Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, reserved.Status);
+        var depositOrder = reserved.Body.GetProperty("order");
+        Assert.Equal(5000, depositOrder.GetProperty("pricing").GetProperty("payableFen").GetInt64());
+        var orderId = depositOrder.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{orderId}/pay", new { })).Status);
+        await mall.Environment.Sandbox.PayAsync(orderId);
+        await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+        return reserved.Body.GetProperty("presale").GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> WaitForPresaleAsync(ApiClient customer, string reservationId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var presale = (await customer.GetAsync($"presales/{reservationId}")).Body;
+            if (presale.GetProperty("status").GetString() == status)
+            {
+                return presale;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Presale {reservationId} never became {status}: {presale}");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task A_deposit_then_a_reminder_then_a_balance_of_final_price_minus_deposit_value_completes_the_presale()
+    {
+        var (campaignId, _) = await CampaignAsync(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), refundable: false);
+        using var customer = await mall.NewCustomerAsync();
+        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+
+        var early = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });
+        Assert.Equal("OUTSIDE_WINDOW", early.Body.GetProperty("code").GetString());
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ApiResponse balance;
+        while ((balance = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() })).Status != HttpStatusCode.Created)
+        {
+            Assert.True(DateTime.UtcNow < deadline, balance.Body.ToString());
+            await Task.Delay(250);
+        }
+
+        var again = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });
+        var balanceOrder = balance.Body.GetProperty("order");
+        Assert.Equal(balanceOrder.GetProperty("id").GetString(), again.Body.GetProperty("order").GetProperty("id").GetString());
+        Assert.Equal(29900, balanceOrder.GetProperty("pricing").GetProperty("goodsFen").GetInt64());
+        var balanceOrderId = balanceOrder.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{balanceOrderId}/pay", new { })).Status);
+        await mall.Environment.Sandbox.PayAsync(balanceOrderId);
+
+        await WaitForPresaleAsync(customer, reservationId, "balancePaid");
+        Assert.Contains(mall.Environment.Sandbox.SubscribeMessages, m => m.Message.TemplateId == "tmpl-presale-balance");
+    }
+
+    [Fact]
+    public async Task A_balance_never_paid_forfeits_a_non_refundable_deposit_and_puts_the_unit_back_on_sale()
+    {
+        var (campaignId, productId) = await CampaignAsync(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: false);
+        using var customer = await mall.NewCustomerAsync();
+        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+        Assert.Equal(4, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+
+        var forfeited = await WaitForPresaleAsync(customer, reservationId, "forfeited");
+
+        var deposit = (await customer.GetAsync($"orders/{forfeited.GetProperty("depositOrderId").GetString()}")).Body;
+        Assert.Equal(0, deposit.GetProperty("refundedFen").GetInt64());
+        Assert.Equal(5, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_balance_never_paid_refunds_a_refundable_deposit_with_its_unit()
+    {
+        var (campaignId, productId) = await CampaignAsync(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: true);
+        using var customer = await mall.NewCustomerAsync();
+        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+
+        var refunded = await WaitForPresaleAsync(customer, reservationId, "depositRefunded");
+
+        await LocalMall.WaitForOrderAsync(customer, refunded.GetProperty("depositOrderId").GetString()!, o =>
+            o.GetProperty("refundedFen").GetInt64() == 5000 && o.GetProperty("refunds")[0].GetProperty("stockReturned").GetBoolean());
+        Assert.Equal(5, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+    }
+}
