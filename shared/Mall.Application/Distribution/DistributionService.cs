@@ -39,24 +39,17 @@ public sealed class DistributionService(
         return policy;
     }
 
-    public Task<Promoter> ApplyAsync(string customerId, CancellationToken cancellationToken) =>
-        promoters.TransitionAsync(
+    public Task<Promoter> ApplyAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var application = new Promoter(customerId, PromoterStatus.Applied, time.GetUtcNow());
+        return promoters.TransitionAsync(
             DocumentKey.Single(customerId),
-            current => current is null
-                ? Decision.Write(new Promoter(customerId, PromoterStatus.Applied, time.GetUtcNow()), new Promoter(customerId, PromoterStatus.Applied, time.GetUtcNow()))
-                : Decision.Keep<Promoter, Promoter>(current.Value),
+            current => current is null ? Decision.Write(application, application) : Decision.Keep<Promoter, Promoter>(current.Value),
             cancellationToken);
+    }
 
     public Task<Promoter> DecidePromoterAsync(string customerId, bool approve, CancellationToken cancellationToken) =>
-        promoters.TransitionAsync(
-            DocumentKey.Single(customerId),
-            current =>
-            {
-                var promoter = (current ?? throw DomainException.NotFound($"Promoter application of {customerId}")).Value;
-                var decided = promoter.Decide(approve, time.GetUtcNow());
-                return ReferenceEquals(decided, promoter) ? Decision.Keep<Promoter, Promoter>(promoter) : Decision.Write(decided, decided);
-            },
-            cancellationToken);
+        promoters.UpdateAsync(DocumentKey.Single(customerId), $"Promoter application of {customerId}", p => p.Decide(approve, time.GetUtcNow()), cancellationToken);
 
     public async Task<DistributionSummary> SummaryAsync(string customerId, CancellationToken cancellationToken)
     {

@@ -184,15 +184,7 @@ public sealed partial class GroupBuyService(
         (await groups.FindAsync(DocumentKey.Single(groupId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Group {groupId}");
 
     private Task<GroupBuyGroup> ChangeGroupAsync(string groupId, Func<GroupBuyGroup, GroupBuyGroup> change, CancellationToken cancellationToken) =>
-        groups.TransitionAsync(
-            DocumentKey.Single(groupId),
-            current =>
-            {
-                var existing = (current ?? throw DomainException.NotFound($"Group {groupId}")).Value;
-                var changed = change(existing);
-                return ReferenceEquals(changed, existing) ? Decision.Keep<GroupBuyGroup, GroupBuyGroup>(existing) : Decision.Write(changed, changed);
-            },
-            cancellationToken);
+        groups.UpdateAsync(DocumentKey.Single(groupId), $"Group {groupId}", change, cancellationToken);
 
     private static GroupView View(GroupBuyCampaign campaign, GroupBuyGroup group, string? viewerId) => new(
         group.Id,

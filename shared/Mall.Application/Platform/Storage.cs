@@ -108,6 +108,22 @@ public static class DocumentCollectionExtensions
     private const int MaxAttempts = 64;
 
     /// <summary>
+    /// A guarded transition of an existing document by a pure <paramref name="change"/> that returns the
+    /// same instance when nothing changes (then nothing is written). Missing: NOT_FOUND naming <paramref name="what"/>.
+    /// </summary>
+    public static Task<T> UpdateAsync<T>(this IDocumentCollection<T> collection, DocumentKey key, string what, Func<T, T> change, CancellationToken cancellationToken)
+        where T : class =>
+        collection.TransitionAsync(
+            key,
+            current =>
+            {
+                var existing = (current ?? throw DomainException.NotFound(what)).Value;
+                var changed = change(existing);
+                return ReferenceEquals(changed, existing) ? Decision.Keep<T, T>(existing) : Decision.Write(changed, changed);
+            },
+            cancellationToken);
+
+    /// <summary>
     /// The guarded state transition: read, decide (pure), write conditionally; on a lost race read
     /// again and decide again. The decision function must be free of side effects because it may run
     /// several times. A missing document is passed as null, so the same call can create it.

@@ -71,11 +71,19 @@ public sealed class PresaleService(
         var campaign = await GetCampaignAsync(request.CampaignId!, cancellationToken);
         var reservationId = Ids.Derive("R", customerId, campaign.Id, idempotencyKey);
         var depositOrderId = reservationId + "D";
+        var now = time.GetUtcNow();
         var reservation = await reservations.TransitionAsync(
             DocumentKey.Single(reservationId),
-            current => current is null
-                ? Decision.Write(PresaleReservation.Reserve(reservationId, campaign, customerId, depositOrderId, time.GetUtcNow()), PresaleReservation.Reserve(reservationId, campaign, customerId, depositOrderId, time.GetUtcNow()))
-                : Decision.Keep<PresaleReservation, PresaleReservation>(current.Value),
+            current =>
+            {
+                if (current is not null)
+                {
+                    return Decision.Keep<PresaleReservation, PresaleReservation>(current.Value);
+                }
+
+                var created = PresaleReservation.Reserve(reservationId, campaign, customerId, depositOrderId, now);
+                return Decision.Write(created, created);
+            },
             cancellationToken);
         try
         {
@@ -224,15 +232,7 @@ public sealed class PresaleService(
     }
 
     private Task<PresaleReservation> ChangeAsync(string reservationId, Func<PresaleReservation, PresaleReservation> change, CancellationToken cancellationToken) =>
-        reservations.TransitionAsync(
-            DocumentKey.Single(reservationId),
-            current =>
-            {
-                var existing = (current ?? throw DomainException.NotFound($"Presale reservation {reservationId}")).Value;
-                var changed = change(existing);
-                return ReferenceEquals(changed, existing) ? Decision.Keep<PresaleReservation, PresaleReservation>(existing) : Decision.Write(changed, changed);
-            },
-            cancellationToken);
+        reservations.UpdateAsync(DocumentKey.Single(reservationId), $"Presale reservation {reservationId}", change, cancellationToken);
 
     private static PresaleView View(PresaleCampaign campaign, PresaleReservation reservation) => new(
         reservation.Id,
