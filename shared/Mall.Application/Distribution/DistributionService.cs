@@ -150,9 +150,9 @@ public sealed class DistributionService(
                 beneficiaries.Add(await IsPromoterAsync(candidate, cancellationToken) ? candidate : null);
             }
 
-            // Commission is paid on the goods actually paid for, never on shipping.
-            var rates = policy.RatesFor(order.Lines[0].ProductId);
-            var commission = OrderCommission.Accrue(orderId, buyer.Id, order.Pricing.GoodsFen - order.Pricing.DiscountFen, beneficiaries, rates, policy.TotalCapBps);
+            // Commission is paid on the goods actually paid for (never shipping), at each product's rates.
+            var parts = order.Lines.Select(line => new CommissionBase(RefundCalculator.PaidShare(order, line), policy.RatesFor(line.ProductId))).ToList();
+            var commission = OrderCommission.Accrue(orderId, buyer.Id, parts, beneficiaries, policy.TotalCapBps);
             var now = time.GetUtcNow();
             await commissions.TransitionAsync(
                 DocumentKey.Single(orderId),

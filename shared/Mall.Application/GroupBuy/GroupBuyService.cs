@@ -22,6 +22,7 @@ public sealed partial class GroupBuyService(
     CatalogQueryService catalog,
     CounterStore counters,
     CheckoutService checkout,
+    OrderStore orders,
     RefundService refunds,
     IWorkflowClient workflows,
     TimeProvider time,
@@ -30,6 +31,7 @@ public sealed partial class GroupBuyService(
     public const string SourceKind = "groupBuy";
     public const string FailedRefundReason = "Group buy did not fill in time";
     public const string LateRefundReason = "Group buy closed before this payment";
+    public const string GroupHold = "its group has not filled yet";
 
     public async Task<GroupBuyCampaign> CreateCampaignAsync(GroupBuyCampaignRequest request, CancellationToken cancellationToken)
     {
@@ -121,24 +123,32 @@ public sealed partial class GroupBuyService(
     /// <summary>A member's order was paid: count the seat (raising the group's event) or refund a payment that came too late.</summary>
     public async Task RecordPaymentAsync(string groupId, string orderId, DateTimeOffset paidAt, CancellationToken cancellationToken)
     {
-        var verdict = await groups.TransitionAsync(
+        var (group, verdict) = await groups.TransitionAsync(
             DocumentKey.Single(groupId),
             current =>
             {
-                var (group, outcome) = (current ?? throw DomainException.NotFound($"Group {groupId}")).Value.RecordPayment(orderId, paidAt);
-                return ReferenceEquals(group, current.Value) ? Decision.Keep<GroupBuyGroup, PaymentVerdict>(outcome) : Decision.Write(group, outcome);
+                var existing = (current ?? throw DomainException.NotFound($"Group {groupId}")).Value;
+                var (changed, outcome) = existing.RecordPayment(orderId, paidAt);
+                return ReferenceEquals(changed, existing) ? Decision.Keep<GroupBuyGroup, (GroupBuyGroup, PaymentVerdict)>((existing, outcome)) : Decision.Write(changed, (changed, outcome));
             },
             cancellationToken);
         LogPayment(logger, groupId, orderId, verdict);
-        switch (verdict)
+        if (verdict == PaymentVerdict.Refund)
         {
-            case PaymentVerdict.Refund:
-                await refunds.RefundEverythingAsync(orderId, LateRefundReason, restock: true, cancellationToken);
-                break;
-            case PaymentVerdict.Counted:
-                await workflows.RaiseEventAsync(groupId, GroupBuyOrchestrator.MemberPaidEvent, orderId, cancellationToken);
-                break;
+            await refunds.RefundEverythingAsync(orderId, LateRefundReason, restock: true, cancellationToken);
+            return;
         }
+
+        if (group.Status == GroupStatus.Succeeded)
+        {
+            // Full: every member's order may ship. Repeated deliveries repeat this harmlessly.
+            foreach (var seat in group.Seats.Where(s => s.Status == SeatStatus.Paid))
+            {
+                await orders.ChangeAsync(seat.OrderId, o => o.ReleaseShippingHold(), cancellationToken);
+            }
+        }
+
+        await workflows.RaiseEventAsync(groupId, GroupBuyOrchestrator.MemberPaidEvent, orderId, cancellationToken);
     }
 
     /// <summary>A member's order ended unpaid: the seat is free again.</summary>
@@ -168,7 +178,7 @@ public sealed partial class GroupBuyService(
         {
             var placed = await checkout.CreateCampaignOrderAsync(
                 customerId,
-                new CampaignOrderRequest(orderId, new OrderSource(SourceKind, campaign.Id, group.Id), campaign.SkuId, 1, campaign.GroupPriceFen, address, ExpiresAt: group.Deadline),
+                new CampaignOrderRequest(orderId, new OrderSource(SourceKind, campaign.Id, group.Id), campaign.SkuId, 1, campaign.GroupPriceFen, address, ExpiresAt: group.Deadline, ShippingHold: GroupHold),
                 cancellationToken);
             return placed.Order;
         }

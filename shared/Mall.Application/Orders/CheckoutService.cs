@@ -28,7 +28,8 @@ public sealed record CampaignOrderRequest(
     AddressRequest Address,
     bool HoldsStock = true,
     bool ChargeShipping = true,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    string? ShippingHold = null);
 
 /// <summary>
 /// Preview and order creation. Prices come only from the catalog. Creation is idempotent per
@@ -70,7 +71,7 @@ public sealed partial class CheckoutService(
 
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
-            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null),
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null, ShippingHold: null),
             () => PriceItemsAsync(customerId, request, cancellationToken),
             cancellationToken);
     }
@@ -84,7 +85,7 @@ public sealed partial class CheckoutService(
     {
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
         return PlaceAsync(
-            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt),
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt, request.ShippingHold),
             async () =>
             {
                 var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
@@ -138,6 +139,7 @@ public sealed partial class CheckoutService(
         {
             Source = placement.Source,
             HoldsStock = placement.HoldsStock,
+            ShippingHold = placement.ShippingHold,
         };
         if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
         {
@@ -232,7 +234,8 @@ public sealed partial class CheckoutService(
         OrderSource? Source,
         bool HoldsStock,
         bool ChargeShipping,
-        DateTimeOffset? ExpiresAt);
+        DateTimeOffset? ExpiresAt,
+        string? ShippingHold);
 
     private static string Fingerprint(CheckoutRequest request)
     {

@@ -14,7 +14,10 @@ public enum CommissionStatus
     Cancelled,
 }
 
-/// <summary>One level's commission on one order.</summary>
+/// <summary>Part of an order's commissionable amount (a line's paid goods) and the rates that apply to it.</summary>
+public sealed record CommissionBase(long BaseFen, CommissionRates Rates);
+
+/// <summary>One level's commission on one order; <see cref="RateBps"/> is the effective rate over the whole order.</summary>
 public sealed record CommissionShare(int Level, string PromoterId, int RateBps, long OriginalFen)
 {
     /// <summary>What the share is worth now, after refunds.</summary>
@@ -66,28 +69,29 @@ public sealed record OrderCommission
     public long CurrentTotalFen => Shares.Sum(s => s.CurrentFen);
 
     /// <summary>
-    /// Splits <paramref name="baseFen"/> among <paramref name="beneficiaries"/> (nearest first, at most
-    /// three; null where the person at that level is not a promoter, whose share is simply not paid).
+    /// Splits the commissionable amount — the sum of <paramref name="parts"/>, each with its own rates
+    /// (per-product overrides) — among <paramref name="beneficiaries"/>: nearest first, at most three,
+    /// null where the person at that level is not a promoter (that share is simply not paid).
     /// </summary>
-    public static OrderCommission Accrue(string orderId, string buyerId, long baseFen, IReadOnlyList<string?> beneficiaries, CommissionRates rates, int totalCapBps)
+    public static OrderCommission Accrue(string orderId, string buyerId, IReadOnlyList<CommissionBase> parts, IReadOnlyList<string?> beneficiaries, int totalCapBps)
     {
         if (beneficiaries.Count > CommissionPolicy.MaxLevels)
         {
             throw DomainException.Validation("beneficiaries", $"Commission goes at most {CommissionPolicy.MaxLevels} levels deep.");
         }
 
+        var baseFen = parts.Sum(p => p.BaseFen);
         var cap = baseFen * totalCapBps / 10_000;
         var shares = new List<CommissionShare>();
         var paid = 0L;
         for (var i = 0; i < beneficiaries.Count; i++)
         {
             var level = i + 1;
-            var rate = rates.ForLevel(level);
-            // Nearer levels are served first; the cap trims whatever would exceed it.
-            var amount = Math.Min(baseFen * rate / 10_000, cap - paid);
+            // Floored per part, then summed; nearer levels are served first and the cap trims the rest.
+            var amount = Math.Min(parts.Sum(p => p.BaseFen * p.Rates.ForLevel(level) / 10_000), cap - paid);
             if (beneficiaries[i] is { } promoterId && amount > 0)
             {
-                shares.Add(new CommissionShare(level, promoterId, rate, amount));
+                shares.Add(new CommissionShare(level, promoterId, (int)(amount * 10_000 / baseFen), amount));
                 paid += amount;
             }
         }

@@ -69,6 +69,11 @@ public sealed record Order
     /// </summary>
     public bool HoldsStock { get; init; } = true;
 
+    /// <summary>
+    /// Why a paid order may not ship yet (e.g. its group has not filled); null when it may.
+    /// </summary>
+    public string? ShippingHold { get; init; }
+
     public IReadOnlyList<StatusChange> History { get; init; } = [];
 
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
@@ -231,6 +236,10 @@ public sealed record Order
         return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, RefundEvent(refund, "approved", now));
     }
 
+    /// <summary>The reason to hold the order back is gone (its group filled). Idempotent.</summary>
+    public OrderChange ReleaseShippingHold() =>
+        ShippingHold is null ? OrderChange.Unchanged(this) : OrderChange.To(this with { ShippingHold = null });
+
     /// <summary>Closes an unpaid order at its expiry; before expiry, or once settled otherwise, nothing changes.</summary>
     public OrderChange CloseIfExpired(DateTimeOffset now) =>
         IsAwaitingPayment && now >= ExpiresAt
@@ -252,6 +261,11 @@ public sealed record Order
         if (ActiveRefund is not null)
         {
             throw new DomainException(ErrorCode.RefundInProgress, $"Order {Id} has refund {ActiveRefund.Id} in progress; settle it before shipping.");
+        }
+
+        if (ShippingHold is not null)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} cannot ship yet: {ShippingHold}.");
         }
 
         var shipped = MoveTo(OrderStatus.Shipped, now, "shipped") with { Shipment = new Shipment(carrier, trackingNumber, now) };

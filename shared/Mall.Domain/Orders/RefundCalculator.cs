@@ -25,7 +25,7 @@ public static class RefundCalculator
                 throw DomainException.Validation("items", $"Between 1 and {remaining} unit(s) of {line.SkuId} can be refunded.");
             }
 
-            var lineShare = LineShare(order, line, paidGoods);
+            var lineShare = PaidShare(order, line);
             var alreadyRefunded = line.Quantity - remaining;
             // Cumulative floor: refunding units [a, a+n) costs floor(share*(a+n)/q) - floor(share*a/q),
             // so every split of the line sums to exactly its share.
@@ -37,9 +37,10 @@ public static class RefundCalculator
         return everythingRefunded ? order.RefundableFen : total;
     }
 
-    /// <summary>A line's part of the paid goods amount: proportional to its total, remainder to the last line.</summary>
-    private static long LineShare(Order order, OrderLine line, long paidGoods)
+    /// <summary>A line's part of the paid goods amount (after discounts): proportional to its total, remainder to the last line.</summary>
+    public static long PaidShare(Order order, OrderLine line)
     {
+        var paidGoods = order.Pricing.GoodsFen - order.Pricing.DiscountFen;
         if (order.Pricing.GoodsFen == 0)
         {
             return 0;

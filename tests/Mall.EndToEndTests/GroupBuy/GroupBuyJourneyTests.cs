@@ -65,17 +65,23 @@ public sealed class GroupBuyJourneyTests(LocalMall mall)
     }
 
     [Fact]
-    public async Task A_group_that_fills_succeeds_and_its_orders_proceed()
+    public async Task A_group_that_fills_succeeds_and_only_then_its_orders_can_ship()
     {
         var (campaignId, _, _) = await CampaignAsync(size: 2, timeLimitSeconds: 300);
         using var leader = await mall.NewCustomerAsync();
         using var member = await mall.NewCustomerAsync();
 
+        using var admin = await mall.AdminAsync();
+        var ship = new { carrier = "SF", trackingNumber = "SF0000002" };
+
         var (groupId, leaderOrder) = await OpenAsync(leader, campaignId);
         await PayAsync(leader, leaderOrder);
+        var tooEarly = await admin.PostAsync($"admin/orders/{leaderOrder}/ship", ship);
+        Assert.Equal("INVALID_ORDER_STATE", tooEarly.Body.GetProperty("code").GetString());
         var memberOrder = await JoinAndPayAsync(member, groupId);
 
         var group = await WaitForGroupAsync(member, groupId, "succeeded");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/orders/{leaderOrder}/ship", ship)).Status);
         Assert.Equal(2, group.GetProperty("paid").GetInt32());
         Assert.Contains(group.GetProperty("members").EnumerateArray(), m => m.GetProperty("isYou").GetBoolean());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

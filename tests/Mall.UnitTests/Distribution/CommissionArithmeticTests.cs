@@ -8,7 +8,7 @@ public sealed class CommissionArithmeticTests
     private static readonly CommissionRates Defaults = CommissionPolicy.Default.Rates;
 
     private static OrderCommission Accrue(long baseFen, params string?[] beneficiaries) =>
-        OrderCommission.Accrue("O1", "buyer", baseFen, beneficiaries, Defaults, CommissionPolicy.Default.TotalCapBps);
+        OrderCommission.Accrue("O1", "buyer", [new CommissionBase(baseFen, Defaults)], beneficiaries, CommissionPolicy.Default.TotalCapBps);
 
     [Fact]
     public void Each_level_gets_its_rate_of_the_goods_amount_floored_to_the_fen()
@@ -31,7 +31,7 @@ public sealed class CommissionArithmeticTests
     [Fact]
     public void The_total_cap_trims_the_deepest_levels_first()
     {
-        var commission = OrderCommission.Accrue("O1", "b", 10000, ["p1", "p2", "p3"], Defaults, totalCapBps: 5000);
+        var commission = OrderCommission.Accrue("O1", "b", [new CommissionBase(10000, Defaults)], ["p1", "p2", "p3"], totalCapBps: 5000);
 
         Assert.Equal([4000L, 1000L], commission.Shares.Select(s => s.OriginalFen));
     }
@@ -114,6 +114,15 @@ public sealed class CommissionArithmeticTests
         Assert.Equal(referrers, CommissionPolicy.Default.Beneficiaries("buyer", buyerIsPromoter: true, referrers));
         Assert.Equal(["buyer", "r1", "r2"], (CommissionPolicy.Default with { SelfPurchaseCounts = true }).Beneficiaries("buyer", buyerIsPromoter: true, referrers));
         Assert.Equal(referrers, (CommissionPolicy.Default with { SelfPurchaseCounts = true }).Beneficiaries("buyer", buyerIsPromoter: false, referrers));
+    }
+
+    [Fact]
+    public void Each_line_earns_at_its_own_products_rates()
+    {
+        var commission = OrderCommission.Accrue("O1", "b", [new CommissionBase(10000, Defaults), new CommissionBase(5000, new CommissionRates(1000, 0, 0))], ["p1", "p2"], 7000);
+
+        Assert.Equal([4000L + 500L, 2000L], commission.Shares.Select(s => s.OriginalFen));
+        Assert.Equal(3000, commission.Shares[0].RateBps);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class LedgerAndWithdrawalTests
     [Fact]
     public void Balances_are_derived_from_the_ledger_lines_and_match_the_orders_current_commission()
     {
-        var commission = OrderCommission.Accrue("O1", "b", 10000, ["p1"], CommissionPolicy.Default.Rates, 7000);
+        var commission = OrderCommission.Accrue("O1", "b", [new CommissionBase(10000, CommissionPolicy.Default.Rates)], ["p1"], 7000);
         var (settled, settlement) = commission.Settle(Now);
         var (reversed, reversal) = settled.ApplyRefunds(2500);
         var lines = commission.AccrualMovements().Concat(settlement).Concat(reversal).Select(m => LedgerEntry.For(m, Now))
