@@ -2,6 +2,7 @@ using FluentValidation;
 using Mall.Application.Administration;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
+using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
 using Mall.Application.GroupBuy;
@@ -43,6 +44,8 @@ public static class MallApplicationServices
         services.AddSingleton<CartService>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderViews>();
+        services.AddSingleton<CouponService>();
+        services.AddSingleton<IIntegrationEventHandler, CouponOrderEvents>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();
@@ -80,6 +83,7 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
         services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();
         services.AddSingleton<IValidator<OpenGroupRequest>, OpenGroupRequestValidator>();
+        services.AddSingleton<IValidator<CouponTemplateRequest>, CouponTemplateRequestValidator>();
         services.AddSingleton<IValidator<PresaleCampaignRequest>, PresaleCampaignRequestValidator>();
         services.AddSingleton<IValidator<ReservePresaleRequest>, ReservePresaleRequestValidator>();
         services.AddSingleton<IValidator<BalanceRequest>, BalanceRequestValidator>();

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Mall.Application.Distribution;
+using Mall.Domain.Coupons;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
 using Mall.Domain.Presale;
@@ -101,6 +102,8 @@ public static class MallInfrastructureServices
         services.AddDocuments<CartLine>("Carts");
         services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
+        services.AddDocuments<CouponTemplate>("CouponTemplates");
+        services.AddDocuments<Coupon>("Coupons");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");
         services.AddDocuments<GroupBuyGroup>("GroupBuyGroups");
         services.AddDocuments<PresaleCampaign>("PresaleCampaigns");

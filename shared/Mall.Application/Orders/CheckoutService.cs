@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
+using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Inventory;
 using Mall.Application.Platform;
@@ -44,6 +45,7 @@ public sealed partial class CheckoutService(
     StockService stock,
     CartService cart,
     CustomerService customers,
+    CouponService coupons,
     IDueWorkScheduler scheduler,
     OrderViews views,
     OrderOptions options,
@@ -54,7 +56,7 @@ public sealed partial class CheckoutService(
     {
         var items = await PriceItemsAsync(customerId, request, cancellationToken);
         var (lines, pricing) = OrderPricing.Price(items, options.ToPolicy());
-        return new OrderPreview(lines, pricing);
+        return new OrderPreview(lines, await ApplyCouponAsync(customerId, request.CouponId, pricing, cancellationToken));
     }
 
     public async Task<CheckoutResult> CreateAsync(string customerId, string? idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
@@ -71,7 +73,7 @@ public sealed partial class CheckoutService(
 
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
-            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null, ShippingHold: null),
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
             () => PriceItemsAsync(customerId, request, cancellationToken),
             cancellationToken);
     }
@@ -85,7 +87,7 @@ public sealed partial class CheckoutService(
     {
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
         return PlaceAsync(
-            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt, request.ShippingHold),
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt, request.ShippingHold, CouponId: null),
             async () =>
             {
                 var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
@@ -123,6 +125,7 @@ public sealed partial class CheckoutService(
 
         var customer = await customers.GetAsync(placement.CustomerId, cancellationToken);
         var (lines, pricing) = OrderPricing.Price(items, placement.ChargeShipping ? policy : policy with { ShippingFeeFen = 0 });
+        pricing = await ApplyCouponAsync(placement.CustomerId, placement.CouponId, pricing, cancellationToken);
         var address = placement.Address;
         var now = time.GetUtcNow();
         var order = Order.Create(
@@ -140,6 +143,7 @@ public sealed partial class CheckoutService(
             Source = placement.Source,
             HoldsStock = placement.HoldsStock,
             ShippingHold = placement.ShippingHold,
+            CouponId = placement.CouponId,
         };
         if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
         {
@@ -174,10 +178,20 @@ public sealed partial class CheckoutService(
 
         try
         {
+            if (order.CouponId is not null)
+            {
+                await coupons.UseAsync(order.CustomerId, order.CouponId, order.Id, cancellationToken);
+            }
+
             await stock.ReserveAsync(order, limits, cancellationToken);
         }
         catch (DomainException)
         {
+            if (order.CouponId is not null)
+            {
+                await coupons.ReturnAsync(order.CustomerId, order.CouponId, order.Id, CancellationToken.None);
+            }
+
             await orders.DeleteAsync(order.Id, CancellationToken.None);
             await customerOrders.DeleteAsync(new DocumentKey(order.CustomerId, InvertedTime(order.CreatedAt) + order.Id), null, CancellationToken.None);
             await scheduler.CancelAsync(new DueWork(OrderWork.Expiry, order.Id, order.ExpiresAt), CancellationToken.None);
@@ -235,7 +249,19 @@ public sealed partial class CheckoutService(
         bool HoldsStock,
         bool ChargeShipping,
         DateTimeOffset? ExpiresAt,
-        string? ShippingHold);
+        string? ShippingHold,
+        string? CouponId);
+
+    private async Task<PriceBreakdown> ApplyCouponAsync(string customerId, string? couponId, PriceBreakdown pricing, CancellationToken cancellationToken)
+    {
+        if (couponId is null)
+        {
+            return pricing;
+        }
+
+        var discount = await coupons.QuoteAsync(customerId, couponId, pricing.GoodsFen - pricing.DiscountFen, pricing.ShippingFen, cancellationToken);
+        return OrderPricing.WithDiscount(pricing, discount.GoodsFen, discount.ShippingFen);
+    }
 
     private static string Fingerprint(CheckoutRequest request)
     {

@@ -37,7 +37,8 @@ public sealed record OrderItemRequest(string? SkuId, int? Quantity);
 public sealed record AddressRequest(string? Recipient, string? Phone, string? Province, string? City, string? District, string? Detail, string? PostalCode);
 
 /// <summary>Either explicit items or the whole cart; the address is needed to create, not to preview (and validated whenever given).</summary>
-public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark);
+/// <param name="CouponId">At most one coupon per order (the stacking rule); see SPEC §4.6.</param>
+public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark, string? CouponId = null);
 
 public sealed record ShipRequest(string? Carrier, string? TrackingNumber);
 
@@ -91,6 +92,7 @@ public sealed partial class CheckoutRequestValidator : AbstractValidator<Checkou
             item.RuleFor(i => i.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
         });
         RuleFor(r => r.Remark).MaximumLength(200);
+        RuleFor(r => r.CouponId).MaximumLength(64);
         RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }
 }

@@ -57,6 +57,12 @@ public enum ErrorCode
     AlreadyInGroup,
     OutsideWindow,
 
+    // Coupons
+    CouponUnavailable,
+    CouponNotApplicable,
+    CouponQuotaExhausted,
+    CouponLimitReached,
+
     // Distribution
     NotAPromoter,
     WithdrawalExceedsBalance,

@@ -60,6 +60,9 @@ public sealed record Order
 
     public IReadOnlyList<Refund> Refunds { get; init; } = [];
 
+    /// <summary>The coupon this order used (given back if the order is never paid or is refunded in full).</summary>
+    public string? CouponId { get; init; }
+
     /// <summary>The campaign this order belongs to; null for a plain purchase.</summary>
     public OrderSource? Source { get; init; }
 
@@ -471,6 +474,11 @@ public sealed record Order
             ["payableFen"] = Pricing.PayableFen.ToString(),
         };
         AddSource(payload);
+        if (CouponId is not null)
+        {
+            payload["couponId"] = CouponId;
+        }
+
         foreach (var (key, value) in data)
         {
             payload[key] = value;

@@ -15,4 +15,12 @@ public static class OrderPricing
         var shipping = goods >= policy.FreeShippingThresholdFen ? 0 : policy.ShippingFeeFen;
         return (lines, new PriceBreakdown(goods, DiscountFen: 0, shipping, goods + shipping));
     }
+
+    /// <summary>A coupon's discount: goods discount first (never below zero), shipping waived if it says so.</summary>
+    public static PriceBreakdown WithDiscount(PriceBreakdown pricing, long goodsOffFen, long shippingWaivedFen)
+    {
+        var discount = pricing.DiscountFen + Math.Min(goodsOffFen, pricing.GoodsFen - pricing.DiscountFen);
+        var shipping = pricing.ShippingFen - Math.Min(shippingWaivedFen, pricing.ShippingFen);
+        return new PriceBreakdown(pricing.GoodsFen, discount, shipping, pricing.GoodsFen - discount + shipping);
+    }
 }

@@ -1,0 +1,28 @@
+using Mall.Application.Coupons;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Coupons;
+
+/// <summary>Coupons: operators define templates; customers claim them, see theirs and pass one to checkout as couponId.</summary>
+public sealed class CouponFunctions(Api api, CouponService coupons)
+{
+    [Function("Admin_CreateCouponTemplate")]
+    public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/coupon-templates")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Created(await coupons.CreateTemplateAsync(await api.BodyAsync<CouponTemplateRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Coupons_GetTemplate")]
+    public Task<IActionResult> GetTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "coupon-templates/{templateId}")] HttpRequest request, string templateId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await coupons.GetTemplateAsync(templateId, request.HttpContext.RequestAborted)));
+
+    [Function("Coupons_Claim")]
+    public Task<IActionResult> Claim([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "coupon-templates/{templateId}/claim")] HttpRequest request, string templateId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Created(await coupons.ClaimAsync(customerId, templateId, request.HttpContext.RequestAborted)));
+
+    [Function("Coupons_Mine")]
+    public Task<IActionResult> Mine([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/coupons")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(new { items = await coupons.MineAsync(customerId, request.HttpContext.RequestAborted) }));
+}

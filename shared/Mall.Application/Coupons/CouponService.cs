@@ -1,0 +1,165 @@
+using Mall.Application.Inventory;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Domain.Coupons;
+using Mall.Domain.Inventory;
+
+namespace Mall.Application.Coupons;
+
+/// <summary>
+/// Coupon templates and the coupons customers hold. Issuing goes through two guarded counters —
+/// the template's total quota and the customer's limit — marked with the coupon's id, so concurrent
+/// claims never over-issue and a repeated grant never issues twice.
+/// </summary>
+public sealed class CouponService(
+    IDocumentCollection<CouponTemplate> templates,
+    IDocumentCollection<Coupon> coupons,
+    CounterStore counters,
+    TimeProvider time)
+{
+    public async Task<CouponTemplate> CreateTemplateAsync(CouponTemplateRequest request, CancellationToken cancellationToken)
+    {
+        var template = new CouponTemplate
+        {
+            Id = Ids.New("CT"),
+            Name = request.Name!.Trim(),
+            Kind = request.Kind!.Value,
+            AmountFen = request.AmountFen ?? 0,
+            MinimumSpendFen = request.MinimumSpendFen ?? 0,
+            PercentOffBps = request.PercentOffBps ?? 0,
+            MaxDiscountFen = request.MaxDiscountFen ?? 0,
+            ValidFrom = request.ValidFrom,
+            ValidUntil = request.ValidUntil,
+            ValidDaysAfterClaim = request.ValidDaysAfterClaim,
+            PerCustomerLimit = request.PerCustomerLimit!.Value,
+            TotalQuota = request.TotalQuota!.Value,
+            Claimable = request.Claimable ?? true,
+        };
+        await templates.InsertAsync(DocumentKey.Single(template.Id), template, [], cancellationToken);
+        return template;
+    }
+
+    public async Task<TemplateView> GetTemplateAsync(string templateId, CancellationToken cancellationToken) =>
+        new(await TemplateAsync(templateId, cancellationToken), await counters.ValueAsync(QuotaKey(templateId), cancellationToken));
+
+    /// <summary>A customer claims a claimable coupon.</summary>
+    public async Task<CouponView> ClaimAsync(string customerId, string templateId, CancellationToken cancellationToken)
+    {
+        var template = await TemplateAsync(templateId, cancellationToken);
+        if (!template.Claimable)
+        {
+            throw DomainException.NotFound($"Coupon {templateId}");
+        }
+
+        return View(template, await IssueAsync(template, customerId, Ids.New("CP"), "claim", cancellationToken));
+    }
+
+    /// <summary>
+    /// Grants a coupon for a reason (a segment's gift pack, a wake-up…). The grant key makes it
+    /// idempotent: the same grant never issues twice. Returns null when quota or limit are used up.
+    /// </summary>
+    public async Task<Coupon?> GrantAsync(string customerId, string templateId, string grantKey, CancellationToken cancellationToken)
+    {
+        var template = await TemplateAsync(templateId, cancellationToken);
+        try
+        {
+            return await IssueAsync(template, customerId, Ids.Derive("CP", customerId, templateId, grantKey), grantKey, cancellationToken);
+        }
+        catch (DomainException exception) when (exception.Code is ErrorCode.CouponQuotaExhausted or ErrorCode.CouponLimitReached)
+        {
+            return null;
+        }
+    }
+
+    public async Task<IReadOnlyList<CouponView>> MineAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var page = await coupons.QueryAsync(new DocumentQuery { PartitionKey = customerId }, null, 500, cancellationToken);
+        var views = new List<CouponView>();
+        foreach (var coupon in page.Items.Select(c => c.Value))
+        {
+            views.Add(View(await TemplateAsync(coupon.TemplateId, cancellationToken), coupon));
+        }
+
+        return views.OrderBy(v => v.Status).ThenBy(v => v.ValidUntil).ToList();
+    }
+
+    /// <summary>What the coupon takes off these goods and shipping, if the customer can use it now (no side effects).</summary>
+    public async Task<CouponDiscount> QuoteAsync(string customerId, string couponId, long goodsFen, long shippingFen, CancellationToken cancellationToken)
+    {
+        var coupon = await CouponAsync(customerId, couponId, cancellationToken);
+        coupon.EnsureUsable(customerId, time.GetUtcNow());
+        return (await TemplateAsync(coupon.TemplateId, cancellationToken)).DiscountFor(goodsFen, shippingFen);
+    }
+
+    public Task UseAsync(string customerId, string couponId, string orderId, CancellationToken cancellationToken) =>
+        coupons.UpdateAsync(new DocumentKey(customerId, couponId), $"Coupon {couponId}", c => c.Use(customerId, orderId, time.GetUtcNow()), cancellationToken);
+
+    public Task ReturnAsync(string customerId, string couponId, string orderId, CancellationToken cancellationToken) =>
+        coupons.UpdateAsync(new DocumentKey(customerId, couponId), $"Coupon {couponId}", c => c.Return(orderId, time.GetUtcNow()), cancellationToken);
+
+    private async Task<Coupon> IssueAsync(CouponTemplate template, string customerId, string couponId, string reason, CancellationToken cancellationToken)
+    {
+        var key = new DocumentKey(customerId, couponId);
+        if ((await coupons.FindAsync(key, cancellationToken))?.Value is { } existing)
+        {
+            return existing;
+        }
+
+        var now = time.GetUtcNow();
+        var (validFrom, validUntil) = template.ValidityFor(now);
+        if (validUntil <= now)
+        {
+            throw new DomainException(ErrorCode.CouponUnavailable, $"{template.Name} is no longer valid.");
+        }
+
+        var operation = "coupon:" + couponId;
+        if (await counters.ApplyAsync(QuotaKey(template.Id), operation, 1, 0, template.TotalQuota, cancellationToken) == CounterOutcome.Refused)
+        {
+            throw new DomainException(ErrorCode.CouponQuotaExhausted, $"{template.Name} has all been claimed.");
+        }
+
+        var perCustomer = new DocumentKey(QuotaKey(template.Id).PartitionKey, "customer|" + customerId);
+        if (await counters.ApplyAsync(perCustomer, operation, 1, 0, template.PerCustomerLimit, cancellationToken) == CounterOutcome.Refused)
+        {
+            await counters.RevertAsync(QuotaKey(template.Id), operation, CancellationToken.None);
+            throw new DomainException(ErrorCode.CouponLimitReached, $"You already hold {template.PerCustomerLimit} of {template.Name}.");
+        }
+
+        var coupon = new Coupon
+        {
+            Id = couponId,
+            TemplateId = template.Id,
+            CustomerId = customerId,
+            Status = CouponStatus.Available,
+            ValidFrom = validFrom,
+            ValidUntil = validUntil,
+            IssuedAt = now,
+            Reason = reason,
+        };
+        try
+        {
+            await coupons.InsertAsync(key, coupon, [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The same grant raced itself; the counters are marked with the same operation, so nothing was counted twice.
+            coupon = (await coupons.FindAsync(key, cancellationToken))!.Value;
+        }
+
+        await counters.SettleAsync(QuotaKey(template.Id), operation, cancellationToken);
+        await counters.SettleAsync(perCustomer, operation, cancellationToken);
+        return coupon;
+    }
+
+    private async Task<CouponTemplate> TemplateAsync(string templateId, CancellationToken cancellationToken) =>
+        (await templates.FindAsync(DocumentKey.Single(templateId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Coupon {templateId}");
+
+    private async Task<Coupon> CouponAsync(string customerId, string couponId, CancellationToken cancellationToken) =>
+        (await coupons.FindAsync(new DocumentKey(customerId, couponId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Coupon {couponId}");
+
+    private static DocumentKey QuotaKey(string templateId) => new($"coupon|{templateId}", "issued");
+
+    private static CouponView View(CouponTemplate template, Coupon coupon) => new(
+        coupon.Id, template.Id, template.Name, template.Kind, coupon.Status, template.AmountFen, template.MinimumSpendFen, template.PercentOffBps, template.MaxDiscountFen,
+        coupon.ValidFrom, coupon.ValidUntil, coupon.UsedByOrderId);
+}
