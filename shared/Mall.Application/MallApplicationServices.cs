@@ -11,6 +11,7 @@ using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.Presale;
+using Mall.Application.Segmentation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,7 @@ public static class MallApplicationServices
         services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
+        services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
 
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<AdminAuthService>();
@@ -45,6 +47,8 @@ public static class MallApplicationServices
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderViews>();
         services.AddSingleton<CouponService>();
+        services.AddSingleton<SegmentationService>();
+        services.AddSingleton<IIntegrationEventHandler, SegmentationEvents>();
         services.AddSingleton<IIntegrationEventHandler, CouponOrderEvents>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();

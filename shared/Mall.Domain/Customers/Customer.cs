@@ -1,4 +1,5 @@
 using Mall.Domain.Common;
+using Mall.Domain.Segmentation;
 
 namespace Mall.Domain.Customers;
 
@@ -30,7 +31,39 @@ public sealed record Customer
 
     public string? ProtectedPhone { get; init; }
 
+    public CustomerActivity Activity { get; init; } = new();
+
+    public SegmentAssignment? Segment { get; init; }
+
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
+
+    /// <summary>The latest sign of life: registration, login or payment.</summary>
+    public DateTimeOffset LastInteractionAt => new[] { RegisteredAt, LastLoginAt, Activity.LastPaidAt ?? DateTimeOffset.MinValue }.Max();
+
+    /// <summary>Puts the customer in the segment the rules give today; unchanged (same instance, no event) if already there.</summary>
+    public (Customer Customer, IntegrationEvent? Changed) Reclassify(SegmentRules rules, DateTimeOffset now)
+    {
+        var segment = rules.Classify(Activity, LastInteractionAt, now);
+        if (Segment?.Segment == segment)
+        {
+            return (this, null);
+        }
+
+        var day = ChinaTime.DateOf(now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var changed = new IntegrationEvent(
+            $"customer:{Id}:segment:{segment}:{day}",
+            "CustomerSegmentChanged",
+            Id,
+            now,
+            new Dictionary<string, string>
+            {
+                ["customerId"] = Id,
+                ["from"] = Segment?.Segment.ToString() ?? string.Empty,
+                ["to"] = segment.ToString(),
+                ["day"] = day,
+            });
+        return (this with { Segment = new SegmentAssignment(segment, now) }, changed);
+    }
 
     public static string IdFor(string openId) => Ids.Derive("C", "openid", openId);
 
