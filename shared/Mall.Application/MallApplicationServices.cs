@@ -7,6 +7,7 @@ using Mall.Application.Customers;
 using Mall.Application.Distribution;
 using Mall.Application.GroupBuy;
 using Mall.Application.Inventory;
+using Mall.Application.Membership;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
@@ -34,6 +35,8 @@ public static class MallApplicationServices
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
+        services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName);
+        services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<AdminAuthService>();
@@ -48,6 +51,9 @@ public static class MallApplicationServices
         services.AddSingleton<OrderViews>();
         services.AddSingleton<CouponService>();
         services.AddSingleton<SegmentationService>();
+        services.AddSingleton<MembershipService>();
+        services.AddSingleton<IIntegrationEventHandler>(sp => sp.GetRequiredService<MembershipService>());
+        services.AddSingleton<IIntegrationEventHandler, PointsLedgerRecorder>();
         services.AddSingleton<IIntegrationEventHandler, SegmentationEvents>();
         services.AddSingleton<IIntegrationEventHandler, CouponOrderEvents>();
         services.AddSingleton<CheckoutService>();

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Mall.Application.Distribution;
+using Mall.Application.Membership;
 using Mall.Application.Segmentation;
 using Mall.Domain.Coupons;
 using Mall.Domain.Distribution;
@@ -104,6 +105,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<SegmentationRun>("SegmentationRuns");
+        services.AddDocuments<PointsEntry>("PointsLedger");
         services.AddDocuments<CouponTemplate>("CouponTemplates");
         services.AddDocuments<Coupon>("Coupons");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");

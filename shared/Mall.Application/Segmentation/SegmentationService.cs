@@ -2,13 +2,14 @@ using System.Globalization;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
+using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Segmentation;
 
 /// <summary>
-/// The daily segmentation: streams every customer page by page (continuation tokens; one page in
+/// The daily segmentation (and tier review): streams every customer page by page (continuation tokens; one page in
 /// memory), writes only customers whose segment changed (each a guarded single-entity write carrying
 /// its CustomerSegmentChanged event), and checkpoints after every page. Re-running a finished day does
 /// nothing; a run that crashed resumes at its last checkpoint, and re-processing that page is harmless
@@ -18,6 +19,7 @@ public sealed partial class SegmentationService(
     IDocumentCollection<Customer> customers,
     IDocumentCollection<SegmentationRun> runs,
     SegmentationOptions options,
+    TierRules tiers,
     TimeProvider time,
     ILogger<SegmentationService> logger)
 {
@@ -36,14 +38,14 @@ public sealed partial class SegmentationService(
         }
 
         var rules = options.ToRules();
+        bool Unchanged(Customer customer) => customer.Review(rules, tiers, now).Events.Count == 0;
         using var writes = new SemaphoreSlim(options.WriteConcurrency);
         do
         {
             var page = await customers.QueryAsync(new DocumentQuery(), run.ContinuationToken, options.PageSize, cancellationToken);
             var outcomes = await Task.WhenAll(page.Items.Select(async entry =>
             {
-                var (_, changed) = entry.Value.Reclassify(rules, now);
-                if (changed is null)
+                if (Unchanged(entry.Value))
                 {
                     return (Segment: entry.Value.Segment!.Segment, Move: (string?)null);
                 }
@@ -116,9 +118,10 @@ public sealed partial class SegmentationService(
             current =>
             {
                 var before = current!.Value;
-                var (after, changed) = before.Reclassify(rules, now);
-                var result = (after.Segment!.Segment, changed is null ? null : $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}");
-                return changed is null ? Decision.Keep<Customer, (CustomerSegment, string?)>(result) : Decision.Write(after, result, changed);
+                var (after, events) = before.Review(rules, tiers, now);
+                var moved = after.Segment!.Segment != before.Segment?.Segment;
+                var result = (after.Segment.Segment, moved ? $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}" : null);
+                return events.Count == 0 ? Decision.Keep<Customer, (CustomerSegment, string?)>(result) : Decision.Write(after, result, events);
             },
             cancellationToken);
 

@@ -1,4 +1,5 @@
 using Mall.Domain.Common;
+using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
 
 namespace Mall.Domain.Customers;
@@ -35,34 +36,105 @@ public sealed record Customer
 
     public SegmentAssignment? Segment { get; init; }
 
+    public MemberStatus Member { get; init; } = MemberStatus.None;
+
+    public long PointsBalance { get; init; }
+
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
 
     /// <summary>The latest sign of life: registration, login or payment.</summary>
     public DateTimeOffset LastInteractionAt => new[] { RegisteredAt, LastLoginAt, Activity.LastPaidAt ?? DateTimeOffset.MinValue }.Max();
 
-    /// <summary>Puts the customer in the segment the rules give today; unchanged (same instance, no event) if already there.</summary>
-    public (Customer Customer, IntegrationEvent? Changed) Reclassify(SegmentRules rules, DateTimeOffset now)
+    /// <summary>
+    /// The daily review: the segment the rules give today (CustomerSegmentChanged when it moves) and,
+    /// at the tier's anniversary, the tier (MemberTierChanged). Same instance and no events if nothing moved.
+    /// </summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Review(SegmentRules segments, TierRules tiers, DateTimeOffset now)
     {
-        var segment = rules.Classify(Activity, LastInteractionAt, now);
-        if (Segment?.Segment == segment)
+        var events = new List<IntegrationEvent>();
+        var reviewed = WithSegment(segments, now, events);
+        var member = Member.AtReview(tiers.Evaluate(Activity, now), now);
+        if (member != Member)
         {
-            return (this, null);
+            events.Add(TierEvent(member, now));
+            reviewed = reviewed with { Member = member };
         }
 
+        return (events.Count == 0 ? this : reviewed, events);
+    }
+
+    /// <summary>
+    /// A paid order: counted once for activity, earns points (per yuan) and upgrades the tier at once
+    /// if it now qualifies. A repeated delivery changes nothing.
+    /// </summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RecordPayment(string orderId, long paidFen, DateTimeOffset paidAt, SegmentRules segments, TierRules tiers, int pointsPerYuan, DateTimeOffset now)
+    {
+        var activity = Activity.OrderPaid(orderId, paidFen, paidAt);
+        if (ReferenceEquals(activity, Activity))
+        {
+            return (this, []);
+        }
+
+        var points = paidFen / 100 * pointsPerYuan;
+        var member = Member.AfterPayment(tiers.Evaluate(activity, now), now);
+        var events = new List<IntegrationEvent> { PointsEvent($"{orderId}|earned", points, orderId, now) };
+        if (member != Member)
+        {
+            events.Add(TierEvent(member, now));
+        }
+
+        // A first order makes a FirstOrder customer right away (its action, e.g. a threshold coupon, follows).
+        var paid = (this with { Activity = activity, Member = member, PointsBalance = PointsBalance + points }).WithSegment(segments, now, events);
+        return (paid, events);
+    }
+
+    /// <summary>Money went back: net spend shrinks (the tier waits for its review) and the points it earned are taken back, never below zero.</summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RecordRefund(string refundId, string orderId, long refundedFen, DateTimeOffset orderPaidAt, int pointsPerYuan, DateTimeOffset now)
+    {
+        var activity = Activity.Refunded(refundId, refundedFen, orderPaidAt);
+        if (ReferenceEquals(activity, Activity))
+        {
+            return (this, []);
+        }
+
+        var points = Math.Min(PointsBalance, refundedFen / 100 * pointsPerYuan);
+        return (this with { Activity = activity, PointsBalance = PointsBalance - points }, [PointsEvent($"{refundId}|reversed", -points, orderId, now)]);
+    }
+
+    private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)
+    {
+        var segment = segments.Classify(Activity, LastInteractionAt, now);
+        if (Segment?.Segment == segment)
+        {
+            return this;
+        }
+
+        events.Add(Event("segment", segment.ToString(), now, ("from", Segment?.Segment.ToString() ?? string.Empty), ("to", segment.ToString())));
+        return this with { Segment = new SegmentAssignment(segment, now) };
+    }
+
+    private IntegrationEvent TierEvent(MemberStatus member, DateTimeOffset now) =>
+        Event("tier", member.Tier.ToString(), now, ("from", Member.Tier.ToString()), ("to", member.Tier.ToString()));
+
+    private IntegrationEvent PointsEvent(string key, long points, string orderId, DateTimeOffset now) =>
+        new($"customer:{Id}:points:{key}", "PointsChanged", Id, now, new Dictionary<string, string>
+        {
+            ["customerId"] = Id,
+            ["key"] = key,
+            ["orderId"] = orderId,
+            ["points"] = points.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    private IntegrationEvent Event(string what, string value, DateTimeOffset now, params (string Key, string Value)[] data)
+    {
         var day = ChinaTime.DateOf(now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var changed = new IntegrationEvent(
-            $"customer:{Id}:segment:{segment}:{day}",
-            "CustomerSegmentChanged",
-            Id,
-            now,
-            new Dictionary<string, string>
-            {
-                ["customerId"] = Id,
-                ["from"] = Segment?.Segment.ToString() ?? string.Empty,
-                ["to"] = segment.ToString(),
-                ["day"] = day,
-            });
-        return (this with { Segment = new SegmentAssignment(segment, now) }, changed);
+        var payload = new Dictionary<string, string> { ["customerId"] = Id, ["day"] = day };
+        foreach (var (key, item) in data)
+        {
+            payload[key] = item;
+        }
+
+        return new IntegrationEvent($"customer:{Id}:{what}:{value}:{day}", what == "segment" ? "CustomerSegmentChanged" : "MemberTierChanged", Id, now, payload);
     }
 
     public static string IdFor(string openId) => Ids.Derive("C", "openid", openId);

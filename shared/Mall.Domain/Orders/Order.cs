@@ -497,6 +497,11 @@ public sealed record Order
             ["amountFen"] = refund.AmountFen.ToString(),
             ["automatic"] = refund.Automatic ? "true" : "false",
         };
+        if (Payment is not null)
+        {
+            payload["orderPaidAt"] = Payment.PaidAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         AddSource(payload);
         return new($"refund:{refund.Id}:{what}", "Refund" + ToPascal(what), Id, now, payload);
     }

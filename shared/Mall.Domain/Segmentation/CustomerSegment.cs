@@ -35,6 +35,9 @@ public sealed record CustomerActivity
 
     public int PaidOrders { get; init; }
 
+    /// <summary>Everything paid, minus refunds, ever.</summary>
+    public long LifetimePaidFen { get; init; }
+
     public DateTimeOffset? LastPaidAt { get; init; }
 
     public IReadOnlyList<MonthlySpend> Months { get; init; } = [];
@@ -58,9 +61,30 @@ public sealed record CustomerActivity
         return this with
         {
             PaidOrders = PaidOrders + 1,
+            LifetimePaidFen = LifetimePaidFen + paidFen,
             LastPaidAt = LastPaidAt is { } last && last > paidAt ? last : paidAt,
             Months = months.OrderByDescending(m => m.Month, StringComparer.Ordinal).Take(MonthsKept).ToList(),
             CountedOrders = [.. CountedOrders.TakeLast(OrdersRemembered - 1), orderId],
+        };
+    }
+
+    /// <summary>
+    /// Money went back: deducted from the month the order was paid in (tiers count net spend) and
+    /// from the lifetime total, never below zero. The refund id makes a repeat a no-op.
+    /// </summary>
+    public CustomerActivity Refunded(string refundId, long refundedFen, DateTimeOffset orderPaidAt)
+    {
+        if (CountedOrders.Contains(refundId))
+        {
+            return this;
+        }
+
+        var month = MonthOf(orderPaidAt);
+        return this with
+        {
+            LifetimePaidFen = Math.Max(0, LifetimePaidFen - refundedFen),
+            Months = Months.Select(m => m.Month == month ? m with { PaidFen = Math.Max(0, m.PaidFen - refundedFen) } : m).ToList(),
+            CountedOrders = [.. CountedOrders.TakeLast(OrdersRemembered - 1), refundId],
         };
     }
 

@@ -3,6 +3,7 @@ using Mall.Application.Platform;
 using Mall.Application.Segmentation;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
+using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,6 +15,7 @@ public sealed class SegmentationRunTests
         customers ?? mall.Get<IDocumentCollection<Customer>>(),
         mall.Get<IDocumentCollection<SegmentationRun>>(),
         new SegmentationOptions { PageSize = 3 },
+        new TierRules(),
         TimeProvider.System,
         NullLogger<SegmentationService>.Instance);
 

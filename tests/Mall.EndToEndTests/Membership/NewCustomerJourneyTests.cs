@@ -1,0 +1,65 @@
+using System.Net;
+using Mall.Application.Segmentation;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.EndToEndTests.Membership;
+
+/// <summary>A new customer through the running mall: the segmentation timer's gift pack, a first order with it, FirstOrder and Bronze.</summary>
+[Collection(nameof(LocalMall))]
+public sealed class NewCustomerJourneyTests(LocalMall mall)
+{
+    [Fact]
+    public async Task A_new_customer_gets_the_new_user_pack_orders_with_it_and_becomes_first_order_and_bronze()
+    {
+        using var admin = await mall.AdminAsync();
+        var pack = await admin.PostAsync("admin/coupon-templates", new
+        {
+            name = "新人礼包 5元",
+            kind = "fixedAmount",
+            amountFen = 500,
+            validDaysAfterClaim = 7,
+            perCustomerLimit = 1,
+            totalQuota = 10_000,
+            claimable = false,
+        });
+        Assert.Equal(HttpStatusCode.Created, pack.Status);
+        // The Potential segment's automatic action (a setting in production).
+        mall.Host.Services.GetRequiredService<SegmentationOptions>().CouponTemplates["Potential"] = pack.Body.GetProperty("id").GetString()!;
+        var (_, skuId) = await mall.CreateProductAsync(priceFen: 50_500, stock: 5);
+        using var customer = await mall.NewCustomerAsync();
+
+        using var timer = new HttpClient { BaseAddress = mall.Host.BaseAddress };
+        Assert.Equal(HttpStatusCode.Accepted, (await timer.PostAsync("admin/functions/Segmentation_Daily", null)).StatusCode);
+
+        var coupon = Assert.Single((await customer.GetAsync("me/coupons")).Body.GetProperty("items").EnumerateArray());
+        var order = await customer.PostAsync("orders", new { items = new[] { new { skuId, quantity = 1 } }, address = LocalMall.Address(), couponId = coupon.GetProperty("id").GetString() }, Guid.NewGuid().ToString());
+        Assert.Equal(50_000, order.Body.GetProperty("pricing").GetProperty("payableFen").GetInt64());
+        var orderId = order.Body.GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{orderId}/pay", new { })).Status);
+        await mall.Environment.Sandbox.PayAsync(orderId);
+        await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var membership = (await customer.GetAsync("me/membership")).Body;
+            if (membership.GetProperty("tier").GetString() == "bronze")
+            {
+                Assert.Equal(500, membership.GetProperty("points").GetInt64());
+                Assert.Contains(membership.GetProperty("benefits").EnumerateArray(), b => b.GetString() == "points-to-cash");
+                Assert.Equal("silver", membership.GetProperty("progress").GetProperty("next").GetString());
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, membership.ToString());
+            await Task.Delay(200);
+        }
+
+        var customerId = (await customer.GetAsync("me")).Body.GetProperty("customerId").GetString();
+        var lifecycle = (await admin.GetAsync($"admin/customers/{customerId}")).Body;
+        Assert.Equal("FirstOrder", lifecycle.GetProperty("segment").GetString());
+        Assert.Equal(50_000, lifecycle.GetProperty("lifetimePaidFen").GetInt64());
+        var report = (await admin.GetAsync("admin/segments?days=7")).Body;
+        Assert.True(report.GetProperty("runs")[0].GetProperty("sizes").GetProperty("Potential").GetInt32() >= 1);
+    }
+}

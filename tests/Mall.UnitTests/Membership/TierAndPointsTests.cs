@@ -1,0 +1,105 @@
+using Mall.Domain.Customers;
+using Mall.Domain.Membership;
+using Mall.Domain.Segmentation;
+
+namespace Mall.UnitTests.Membership;
+
+public sealed class TierAndPointsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
+    private static readonly TierRules Rules = new();
+    private static readonly SegmentRules Segments = new();
+
+    private static Customer NewCustomer() => new()
+    {
+        Id = "C1",
+        OpenId = "o1",
+        InviteCode = "ABCDEFGHJK",
+        RegisteredAt = Now.AddYears(-2),
+        LastLoginAt = Now,
+    };
+
+    private static Customer Pay(Customer customer, string orderId, long fen, DateTimeOffset at) =>
+        customer.RecordPayment(orderId, fen, at, Segments, Rules, pointsPerYuan: 1, at).Customer;
+
+    [Fact]
+    public void Bronze_from_exactly_500_yuan_paid_in_total()
+    {
+        var almost = Pay(NewCustomer(), "O1", 49_999, Now);
+
+        Assert.Equal(MemberTier.None, almost.Member.Tier);
+        Assert.Equal(new TierProgress(MemberTier.Bronze, 1, 0), Rules.ProgressFrom(almost.Activity, MemberTier.None, Now));
+        Assert.Equal(MemberTier.Bronze, Pay(almost, "O2", 1, Now).Member.Tier);
+    }
+
+    [Fact]
+    public void Silver_from_8000_yuan_in_the_last_twelve_months_upgraded_right_after_the_payment()
+    {
+        var customer = Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-11));
+
+        var (silver, events) = customer.RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now);
+
+        Assert.Equal(MemberTier.Silver, silver.Member.Tier);
+        Assert.Contains(events, e => e.Type == "MemberTierChanged" && e.Data["to"] == "Silver");
+        Assert.Equal(MemberTier.Bronze, Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-12)).RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now).Customer.Member.Tier);
+    }
+
+    [Fact]
+    public void Gold_needs_a_paid_order_in_each_of_the_last_twelve_china_months_and_more_than_5000_yuan()
+    {
+        var customer = NewCustomer();
+        for (var i = 11; i >= 0; i--)
+        {
+            customer = Pay(customer, $"O{i}", 41_667, Now.AddMonths(-i));
+        }
+
+        Assert.Equal(MemberTier.Gold, customer.Member.Tier);
+        Assert.Equal(MemberTier.Bronze, Rules.Evaluate(customer.Activity, Now.AddMonths(1)));
+    }
+
+    [Fact]
+    public void A_first_paid_order_makes_a_first_order_customer_at_once()
+    {
+        var (paid, events) = NewCustomer().RecordPayment("O1", 1000, Now, Segments, Rules, 1, Now);
+
+        Assert.Equal(CustomerSegment.FirstOrder, paid.Segment!.Segment);
+        Assert.Contains(events, e => e.Type == "CustomerSegmentChanged" && e.Data["to"] == "FirstOrder");
+    }
+
+    [Fact]
+    public void Points_are_earned_per_yuan_once_per_order_and_taken_back_by_refunds_never_below_zero()
+    {
+        var paid = Pay(NewCustomer(), "O1", 12_345, Now);
+
+        Assert.Equal(123, paid.PointsBalance);
+        Assert.Same(paid, paid.RecordPayment("O1", 12_345, Now, Segments, Rules, 1, Now).Customer);
+        var refunded = paid.RecordRefund("O1R1", "O1", 12_345, Now, 1, Now).Customer;
+        Assert.Equal(0, refunded.PointsBalance);
+        Assert.Same(refunded, refunded.RecordRefund("O1R1", "O1", 12_345, Now, 1, Now).Customer);
+        Assert.Equal(0, (paid with { PointsBalance = 10 }).RecordRefund("O1R2", "O1", 12_345, Now, 1, Now).Customer.PointsBalance);
+    }
+
+    [Fact]
+    public void A_refund_that_drops_below_the_threshold_downgrades_only_at_the_anniversary()
+    {
+        var bronze = Pay(NewCustomer(), "O1", 60_000, Now);
+        var refunded = bronze.RecordRefund("O1R1", "O1", 20_000, Now, 1, Now).Customer;
+        var segments = new SegmentRules();
+
+        Assert.Equal(MemberTier.Bronze, refunded.Review(segments, Rules, Now.AddMonths(6)).Customer.Member.Tier);
+        var (reviewed, events) = refunded.Review(segments, Rules, Now.AddYears(1));
+        Assert.Equal(MemberTier.None, reviewed.Member.Tier);
+        Assert.Contains(events, e => e.Type == "MemberTierChanged" && e.Data["from"] == "Bronze");
+    }
+
+    [Fact]
+    public void The_daily_review_of_an_unchanged_customer_is_the_same_instance_with_no_events()
+    {
+        var reviewed = NewCustomer().Review(new SegmentRules(), Rules, Now).Customer;
+
+        var again = reviewed.Review(new SegmentRules(), Rules, Now.AddHours(1));
+
+        Assert.Same(reviewed, again.Customer);
+        Assert.Empty(again.Events);
+    }
+}
