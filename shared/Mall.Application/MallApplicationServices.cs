@@ -8,10 +8,12 @@ using Mall.Application.Distribution;
 using Mall.Application.GroupBuy;
 using Mall.Application.Inventory;
 using Mall.Application.Membership;
+using Mall.Application.Notifications;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.Presale;
+using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +38,13 @@ public static class MallApplicationServices
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
         services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName);
+        services.AddSettings<ReactivationOptions>(configuration, ReactivationOptions.SectionName, o =>
+        {
+            if (o.MessagesPerSecond <= 0 || o.PageSize <= 0 || o.Concurrency <= 0)
+            {
+                throw new OptionsValidationException(ReactivationOptions.SectionName, typeof(ReactivationOptions), ["MessagesPerSecond, PageSize and Concurrency must be positive."]);
+            }
+        });
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
         services.AddSingleton<AccessTokenService>();
@@ -51,6 +60,9 @@ public static class MallApplicationServices
         services.AddSingleton<OrderViews>();
         services.AddSingleton<CouponService>();
         services.AddSingleton<SegmentationService>();
+        services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<ReactivationService>();
+        services.AddSingleton<IIntegrationEventHandler>(sp => sp.GetRequiredService<ReactivationService>());
         services.AddSingleton<MembershipService>();
         services.AddSingleton<IIntegrationEventHandler>(sp => sp.GetRequiredService<MembershipService>());
         services.AddSingleton<IIntegrationEventHandler, PointsLedgerRecorder>();
@@ -99,6 +111,7 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<BalanceRequest>, BalanceRequestValidator>();
         services.AddSingleton<IValidator<CommissionPolicyRequest>, CommissionPolicyRequestValidator>();
         services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
+        services.AddSingleton<IValidator<SubscriptionsRequest>, SubscriptionsRequestValidator>();
         return services;
     }
 

@@ -1,34 +1,36 @@
 using Azure.Data.Tables;
-using Mall.Application.Distribution;
-using Mall.Application.Membership;
-using Mall.Application.Segmentation;
-using Mall.Domain.Coupons;
-using Mall.Domain.Distribution;
-using Mall.Domain.GroupBuy;
-using Mall.Domain.Presale;
-using Mall.Infrastructure.Distribution;
-using Mall.Infrastructure.Workflows;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
-using Mall.Application;
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
+using Mall.Application.Distribution;
 using Mall.Application.Inventory;
+using Mall.Application.Membership;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
+using Mall.Application.Reactivation;
+using Mall.Application.Segmentation;
+using Mall.Application;
 using Mall.Domain.Cart;
 using Mall.Domain.Catalog;
+using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
+using Mall.Domain.Distribution;
+using Mall.Domain.GroupBuy;
 using Mall.Domain.Inventory;
+using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
+using Mall.Domain.Presale;
+using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Security;
 using Mall.Infrastructure.Storage;
+using Mall.Infrastructure.Workflows;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.Infrastructure;
 
@@ -94,7 +96,7 @@ public static class MallInfrastructureServices
         });
         services.AddSingleton<IFieldProtector, AesGcmFieldProtector>();
 
-        services.AddDocuments<Customer>("Customers");
+        services.AddDocuments<Customer>("Customers", CustomerService.IndexedColumns);
         services.AddDocuments<InviteCodeEntry>("InviteCodes");
         services.AddDocuments<Category>("Categories");
         services.AddDocuments<Product>("Products");
@@ -106,6 +108,9 @@ public static class MallInfrastructureServices
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<SegmentationRun>("SegmentationRuns");
         services.AddDocuments<PointsEntry>("PointsLedger");
+        services.AddDocuments<MessageSubscription>("MessageSubscriptions");
+        services.AddDocuments<ReactivationRun>("ReactivationRuns");
+        services.AddDocuments<WakeUpContact>("WakeUpContacts");
         services.AddDocuments<CouponTemplate>("CouponTemplates");
         services.AddDocuments<Coupon>("Coupons");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");

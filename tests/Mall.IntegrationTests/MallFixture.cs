@@ -1,8 +1,11 @@
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Application.WeChat;
 using Mall.Domain.Catalog;
 using Mall.Testing;
+using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.IntegrationTests;
@@ -44,6 +47,22 @@ public sealed class MallFixture : IAsyncDisposable
         var name = $"user{Interlocked.Increment(ref customerCount)}-{Guid.NewGuid():N}";
         var login = await Get<CustomerService>().LoginAsync(new LoginRequest($"{name}#1", inviteCode), CancellationToken.None);
         return login.CustomerId;
+    }
+
+    /// <summary>The sandbox's signed payment notification for an order it has been paid for.</summary>
+    public WebhookRequest PaymentNotification(string orderId)
+    {
+        var webhook = Environment.Sandbox.BuildPaymentNotification(Environment.Sandbox.FindTransaction(orderId)!.Resource);
+        return new WebhookRequest(webhook.Body, webhook.Headers);
+    }
+
+    /// <summary>Pays an order at the sandbox and delivers the notification to the mall.</summary>
+    public async Task PayAsync(string customerId, string orderId)
+    {
+        var payments = Get<PaymentService>();
+        await payments.PayAsync(customerId, orderId, CancellationToken.None);
+        await Environment.Sandbox.PayAsync(orderId, new SandboxPayOptions { Notify = false });
+        await payments.HandleNotificationAsync(PaymentNotification(orderId), CancellationToken.None);
     }
 
     public static CheckoutRequest Buy(string skuId, int quantity) =>

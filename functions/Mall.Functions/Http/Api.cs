@@ -46,6 +46,10 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         }
     }
 
+    /// <summary>The ?days= of a report: 1–366, 30 by default.</summary>
+    public static int DaysParameter(HttpRequest request) =>
+        int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 366) : 30;
+
     /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>
     public Task<IActionResult> ForCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Customer)));

@@ -16,9 +16,5 @@ public sealed class SegmentationFunctions(Api api, SegmentationService segmentat
     /// <summary>Segment sizes per day and the seed's target metrics (first-order conversion, 30-day repurchase, reactivation).</summary>
     [Function("Admin_Segments")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/segments")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-        {
-            var days = int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 366) : 30;
-            return ApiResults.Ok(await segmentation.ReportAsync(days, request.HttpContext.RequestAborted));
-        });
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await segmentation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
 }

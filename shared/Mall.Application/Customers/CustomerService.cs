@@ -18,6 +18,13 @@ public sealed partial class CustomerService(
 {
     private const int InviteCodeAttempts = 5;
 
+    /// <summary>Columns the daily timers filter on: the segment (wake-up) and the birthday's month and day (gifts).</summary>
+    public static IReadOnlyDictionary<string, object?> IndexedColumns(Customer customer) => new Dictionary<string, object?>
+    {
+        ["Segment"] = customer.Segment?.Segment.ToString(),
+        ["BirthdayMonthDay"] = customer.Birthday?.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>
     /// wx.login code → customer + session token. A new customer is bound to the inviter of
     /// <see cref="LoginRequest.InviteCode"/> in the same write that creates them, so the binding

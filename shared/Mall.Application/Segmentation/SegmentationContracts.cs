@@ -49,9 +49,20 @@ public sealed record SegmentationRun
 
     /// <summary>Moves between segments ("Potential->FirstOrder").</summary>
     public Dictionary<string, int> Transitions { get; init; } = [];
+
+    /// <summary>What each segment's customers paid in the last complete CST month (for ARPU).</summary>
+    public Dictionary<string, long> LastMonthSpendFen { get; init; } = [];
+
+    /// <summary>Average last-month spend per customer of <paramref name="segment"/>; null when the segment was empty.</summary>
+    public long? Arpu(CustomerSegment segment)
+    {
+        var size = Sizes.GetValueOrDefault(segment.ToString());
+        return size == 0 ? null : LastMonthSpendFen.GetValueOrDefault(segment.ToString()) / size;
+    }
 }
 
 /// <summary>A segment's target metric from the seed over a period, with the numbers behind it.</summary>
-public sealed record SegmentMetric(string Segment, string Metric, double? Rate, double Target, int Moved, int Base);
+/// <param name="Basis">The numbers behind the rate, readable ("12 of 80").</param>
+public sealed record SegmentMetric(string Segment, string Metric, double? Rate, double Target, string Basis);
 
 public sealed record SegmentReport(IReadOnlyList<SegmentationRun> Runs, IReadOnlyList<SegmentMetric> Targets);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mall.Application.Platform;
+using Mall.Application.Reactivation;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
@@ -20,6 +21,7 @@ public sealed partial class SegmentationService(
     IDocumentCollection<SegmentationRun> runs,
     SegmentationOptions options,
     TierRules tiers,
+    ReactivationService reactivation,
     TimeProvider time,
     ILogger<SegmentationService> logger)
 {
@@ -38,6 +40,7 @@ public sealed partial class SegmentationService(
         }
 
         var rules = options.ToRules();
+        var previousMonth = CustomerActivity.MonthOf(ChinaTime.ToCst(now).AddMonths(-1));
         bool Unchanged(Customer customer) => customer.Review(rules, tiers, now).Events.Count == 0;
         using var writes = new SemaphoreSlim(options.WriteConcurrency);
         do
@@ -45,15 +48,17 @@ public sealed partial class SegmentationService(
             var page = await customers.QueryAsync(new DocumentQuery(), run.ContinuationToken, options.PageSize, cancellationToken);
             var outcomes = await Task.WhenAll(page.Items.Select(async entry =>
             {
+                var spend = entry.Value.Activity.PaidInMonth(previousMonth);
                 if (Unchanged(entry.Value))
                 {
-                    return (Segment: entry.Value.Segment!.Segment, Move: (string?)null);
+                    return (Segment: entry.Value.Segment!.Segment, Move: (string?)null, Spend: spend);
                 }
 
                 await writes.WaitAsync(cancellationToken);
                 try
                 {
-                    return await ReclassifyAsync(entry.Key, rules, now, cancellationToken);
+                    var (segment, move) = await ReclassifyAsync(entry.Key, rules, now, cancellationToken);
+                    return (Segment: segment, Move: move, Spend: spend);
                 }
                 finally
                 {
@@ -69,6 +74,7 @@ public sealed partial class SegmentationService(
                 Changed = run.Changed + outcomes.Count(o => o.Move is not null),
                 Sizes = Merge(run.Sizes, outcomes.Select(o => o.Segment.ToString())),
                 Transitions = Merge(run.Transitions, outcomes.Where(o => o.Move is not null).Select(o => o.Move!)),
+                LastMonthSpendFen = Sum(run.LastMonthSpendFen, outcomes.Select(o => (o.Segment.ToString(), o.Spend))),
                 CompletedAt = page.ContinuationToken is null ? time.GetUtcNow() : null,
             };
             // The checkpoint: a crash after this point resumes with the next page.
@@ -86,29 +92,37 @@ public sealed partial class SegmentationService(
         var since = ChinaTime.DateOf(time.GetUtcNow()).AddDays(-days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var page = await runs.QueryAsync(new DocumentQuery { PartitionKey = RunPartition }, null, 1000, cancellationToken);
         var recent = page.Items.Where(r => string.CompareOrdinal(r.Key.RowKey, since) >= 0).Select(r => r.Value).OrderByDescending(r => r.Day).ToList();
-        return new SegmentReport(recent, Targets(recent));
+        return new SegmentReport(recent, Targets(recent, await reactivation.ReportAsync(days, cancellationToken)));
     }
 
     /// <summary>
-    /// First-order conversion, 30-day repurchase and reactivation: customers who moved out of a segment
-    /// (to the next one) over the period, against the segment's size at the start of the period.
+    /// The seed's target per segment over the period: first-order conversion and 30-day repurchase
+    /// (customers who moved on, against the segment's size at the start), the Active segment's ARPU
+    /// change (last complete month's spend per customer, first run against latest) and reactivation
+    /// (wake-up contacts who came back within the window).
     /// </summary>
-    public static IReadOnlyList<SegmentMetric> Targets(IReadOnlyList<SegmentationRun> newestFirst)
+    public static IReadOnlyList<SegmentMetric> Targets(IReadOnlyList<SegmentationRun> newestFirst, ReactivationReport reactivated)
     {
-        var oldest = newestFirst.Count > 0 ? newestFirst[^1] : null;
-        int Moved(Func<string, bool> move) => newestFirst.SelectMany(r => r.Transitions).Where(t => move(t.Key)).Sum(t => t.Value);
-        SegmentMetric Metric(CustomerSegment from, string metric, double target, Func<string, bool> move)
+        var (oldest, newest) = newestFirst.Count > 0 ? (newestFirst[^1], newestFirst[0]) : (null, null);
+        SegmentMetric Conversion(CustomerSegment from, string metric, double target, Func<string, bool> move)
         {
             var size = oldest?.Sizes.GetValueOrDefault(from.ToString()) ?? 0;
-            var moved = Moved(move);
-            return new SegmentMetric(from.ToString(), metric, size == 0 ? null : (double)moved / size, target, moved, size);
+            var moved = newestFirst.SelectMany(r => r.Transitions).Where(t => move(t.Key)).Sum(t => t.Value);
+            return new SegmentMetric(from.ToString(), metric, size == 0 ? null : (double)moved / size, target, $"{moved} of {size}");
         }
 
+        var (arpuBefore, arpuNow) = (oldest?.Arpu(CustomerSegment.Active), newest?.Arpu(CustomerSegment.Active));
         return
         [
-            Metric(CustomerSegment.Potential, "first-order conversion", 0.15, t => t == "Potential->FirstOrder"),
-            Metric(CustomerSegment.FirstOrder, "30-day repurchase", 0.25, t => t is "FirstOrder->Regular" or "FirstOrder->Active"),
-            Metric(CustomerSegment.Dormant, "reactivation", 0.18, t => t.StartsWith("Dormant->", StringComparison.Ordinal)),
+            Conversion(CustomerSegment.Potential, "first-order conversion", 0.15, t => t == "Potential->FirstOrder"),
+            Conversion(CustomerSegment.FirstOrder, "30-day repurchase", 0.25, t => t is "FirstOrder->Regular" or "FirstOrder->Active"),
+            new SegmentMetric(
+                nameof(CustomerSegment.Active),
+                "ARPU change",
+                arpuBefore is > 0 && arpuNow is not null ? (double)arpuNow / arpuBefore - 1 : null,
+                0.30,
+                $"{Yuan(arpuBefore)} -> {Yuan(arpuNow)} yuan per customer per month"),
+            new SegmentMetric(nameof(CustomerSegment.Dormant), "reactivation", reactivated.Rate, reactivated.Target, $"{reactivated.Returned} of {reactivated.Contacted} contacted came back"),
         ];
     }
 
@@ -124,6 +138,19 @@ public sealed partial class SegmentationService(
                 return events.Count == 0 ? Decision.Keep<Customer, (CustomerSegment, string?)>(result) : Decision.Write(after, result, events);
             },
             cancellationToken);
+
+    private static Dictionary<string, long> Sum(Dictionary<string, long> totals, IEnumerable<(string Key, long Amount)> amounts)
+    {
+        var summed = new Dictionary<string, long>(totals);
+        foreach (var (key, amount) in amounts)
+        {
+            summed[key] = summed.GetValueOrDefault(key) + amount;
+        }
+
+        return summed;
+    }
+
+    private static string Yuan(long? fen) => fen is null ? "?" : (fen.Value / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, int> Merge(Dictionary<string, int> totals, IEnumerable<string> keys)
     {

@@ -1,5 +1,6 @@
 using Mall.Domain.Common;
 using Mall.Domain.Membership;
+using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
 
 namespace Mall.Domain.Customers;
@@ -39,6 +40,9 @@ public sealed record Customer
     public MemberStatus Member { get; init; } = MemberStatus.None;
 
     public long PointsBalance { get; init; }
+
+    /// <summary>The wake-up campaign's last contact (at most one per interval).</summary>
+    public WakeUpMark? LastWakeUp { get; init; }
 
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
 
@@ -99,6 +103,13 @@ public sealed record Customer
 
         var points = Math.Min(PointsBalance, refundedFen / 100 * pointsPerYuan);
         return (this with { Activity = activity, PointsBalance = PointsBalance - points }, [PointsEvent($"{refundId}|reversed", -points, orderId, now)]);
+    }
+
+    /// <summary>The wake-up campaign reaches this customer today: marked once, so a resumed run finishes rather than repeats.</summary>
+    public (Customer Customer, WakeUpStep Step) WakeUp(WakeUpRules rules, DateOnly day, DateTimeOffset now)
+    {
+        var step = rules.Decide(LastWakeUp, Segment?.Segment == CustomerSegment.Dormant, day, now);
+        return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
 
     private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)

@@ -88,6 +88,9 @@ public sealed record CustomerActivity
         };
     }
 
+    /// <summary>Net amount paid in one CST month ("2026-11").</summary>
+    public long PaidInMonth(string month) => Months.FirstOrDefault(m => m.Month == month)?.PaidFen ?? 0;
+
     /// <summary>Paid orders in the <paramref name="count"/> CST months ending with the month of <paramref name="now"/>.</summary>
     public int OrdersInLastMonths(DateTimeOffset now, int count)
     {

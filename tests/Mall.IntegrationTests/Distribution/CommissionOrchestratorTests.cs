@@ -28,7 +28,7 @@ public sealed class CommissionEngine : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await DurableTaskTestHost.StartAsync(registry =>
+        Host = await DurableTestEngine.StartAsync(registry =>
         {
             registry.AddOrchestrator<CommissionSettlementOrchestrator>();
             registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.AccrueActivity, (_, orderId) => Record(orderId, "accrue", s => s.Accrued));

@@ -38,7 +38,7 @@ public sealed class GroupBuyEngine : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await DurableTaskTestHost.StartAsync(registry =>
+        Host = await DurableTestEngine.StartAsync(registry =>
         {
             registry.AddOrchestrator<GroupBuyOrchestrator>();
             registry.AddActivityFunc<string, GroupStatus>(GroupBuyOrchestrator.StatusActivity, (_, groupId) =>

@@ -2,7 +2,6 @@ using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
-using Mall.Application.WeChat;
 using Mall.Domain.Inventory;
 using Mall.Domain.Orders;
 using Mall.Infrastructure.Scheduling;
@@ -24,12 +23,6 @@ public sealed class PaymentFlowTests
 
     private static async Task<long> StockAsync(MallFixture mall, string productId, string skuId) =>
         (await mall.Get<StockService>().AvailableAsync(productId, CancellationToken.None))[skuId];
-
-    private static WebhookRequest Notification(MallFixture mall, string orderId)
-    {
-        var webhook = mall.Environment.Sandbox.BuildPaymentNotification(mall.Environment.Sandbox.FindTransaction(orderId)!.Resource);
-        return new WebhookRequest(webhook.Body, webhook.Headers);
-    }
 
     [Fact]
     public async Task Expiry_closes_an_unpaid_order_once_and_returns_its_stock_once()
@@ -62,7 +55,7 @@ public sealed class PaymentFlowTests
         var payments = mall.Get<PaymentService>();
         var pay = await payments.PayAsync(customer, order.Id, CancellationToken.None);
         await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
-        var notification = Notification(mall, order.Id);
+        var notification = mall.PaymentNotification(order.Id);
 
         await payments.HandleNotificationAsync(notification, CancellationToken.None);
         await payments.HandleNotificationAsync(notification, CancellationToken.None);
@@ -101,7 +94,7 @@ public sealed class PaymentFlowTests
         var (order, customer, sku, product) = await PendingOrderAsync(mall);
         await mall.Get<PaymentService>().PayAsync(customer, order.Id, CancellationToken.None);
         await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
-        await mall.Get<PaymentService>().HandleNotificationAsync(Notification(mall, order.Id), CancellationToken.None);
+        await mall.Get<PaymentService>().HandleNotificationAsync(mall.PaymentNotification(order.Id), CancellationToken.None);
         var refunds = mall.Get<RefundService>();
 
         var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("wrong size", [new OrderItemRequest(sku, 1)], null), CancellationToken.None);
@@ -129,7 +122,7 @@ public sealed class PaymentFlowTests
         await mall.Get<OrderStore>().ChangeAsync(order.Id, o => o.CloseIfExpired(o.ExpiresAt), CancellationToken.None);
         await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
 
-        await mall.Get<PaymentService>().HandleNotificationAsync(Notification(mall, order.Id), CancellationToken.None);
+        await mall.Get<PaymentService>().HandleNotificationAsync(mall.PaymentNotification(order.Id), CancellationToken.None);
         await WaitUntilAsync(async () => (await mall.Get<RefundService>().CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
 
         var closed = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);

@@ -18,7 +18,7 @@ public sealed class PresaleEngine : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await DurableTaskTestHost.StartAsync(registry =>
+        Host = await DurableTestEngine.StartAsync(registry =>
         {
             registry.AddOrchestrator<PresaleOrchestrator>();
             registry.AddActivityFunc<string, bool>(PresaleOrchestrator.RemindActivity, (_, id) => Record(id, "remind", true));

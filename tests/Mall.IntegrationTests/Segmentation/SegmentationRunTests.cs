@@ -1,11 +1,14 @@
 using Mall.Application.Coupons;
 using Mall.Application.Platform;
+using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging.Abstractions;
+
+using Mall.IntegrationTests.Platform;
 
 namespace Mall.IntegrationTests.Segmentation;
 
@@ -16,6 +19,7 @@ public sealed class SegmentationRunTests
         mall.Get<IDocumentCollection<SegmentationRun>>(),
         new SegmentationOptions { PageSize = 3 },
         new TierRules(),
+        mall.Get<ReactivationService>(),
         TimeProvider.System,
         NullLogger<SegmentationService>.Instance);
 
@@ -56,7 +60,7 @@ public sealed class SegmentationRunTests
     {
         await using var mall = await MallFixture.StartAsync();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => mall.NewCustomerAsync()));
-        var crashing = new CrashingCustomers(mall.Get<IDocumentCollection<Customer>>(), crashOnQuery: 2);
+        var crashing = new CrashingQueries<Customer>(mall.Get<IDocumentCollection<Customer>>(), crashOnQuery: 2);
 
         await Assert.ThrowsAsync<IOException>(() => Service(mall, crashing).RunAsync(CancellationToken.None));
         var resumed = await Service(mall).RunAsync(CancellationToken.None);
@@ -66,26 +70,5 @@ public sealed class SegmentationRunTests
         Assert.Equal(8, resumed.Processed);
         Assert.Equal(8, resumed.Sizes["Potential"]);
         Assert.All(await AllCustomersAsync(mall), c => Assert.Equal(CustomerSegment.Potential, c.Segment!.Segment));
-    }
-
-    /// <summary>The customers table, failing on the Nth page read (a crash mid-run).</summary>
-    private sealed class CrashingCustomers(IDocumentCollection<Customer> inner, int crashOnQuery) : IDocumentCollection<Customer>
-    {
-        private int queries;
-
-        public Task<ResultPage<Versioned<Customer>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref queries) == crashOnQuery ? throw new IOException("storage went away") : inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
-
-        public Task<Versioned<Customer>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
-
-        public Task<Versioned<Customer>> InsertAsync(DocumentKey key, Customer value, IReadOnlyList<Domain.Common.IntegrationEvent> events, CancellationToken cancellationToken) =>
-            inner.InsertAsync(key, value, events, cancellationToken);
-
-        public Task<Versioned<Customer>> ReplaceAsync(Versioned<Customer> current, Customer value, IReadOnlyList<Domain.Common.IntegrationEvent> events, CancellationToken cancellationToken) =>
-            inner.ReplaceAsync(current, value, events, cancellationToken);
-
-        public Task UpsertAsync(DocumentKey key, Customer value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
-
-        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
     }
 }

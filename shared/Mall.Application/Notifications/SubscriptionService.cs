@@ -1,0 +1,85 @@
+using FluentValidation;
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Notifications;
+
+namespace Mall.Application.Notifications;
+
+/// <param name="TemplateIds">The templates the customer accepted in one wx.requestSubscribeMessage call (status "accept").</param>
+public sealed record SubscriptionsRequest(IReadOnlyList<string>? TemplateIds);
+
+public sealed record SubscriptionView(string TemplateId, int Available, int Granted, int Spent);
+
+public sealed class SubscriptionsRequestValidator : AbstractValidator<SubscriptionsRequest>
+{
+    public SubscriptionsRequestValidator()
+    {
+        RuleFor(r => r.TemplateIds).NotEmpty().Must(ids => ids!.Count <= 3).WithMessage("wx.requestSubscribeMessage accepts at most 3 templates at once.");
+        RuleForEach(r => r.TemplateIds).NotEmpty().MaximumLength(64).Matches("^[A-Za-z0-9_-]+$");
+    }
+}
+
+/// <summary>
+/// One-time subscribe messages with consent: the mini-program reports each accepted template, and a
+/// message is sent only by spending one of those acceptances (SPEC §4.4), at most once per send key.
+/// </summary>
+public sealed class SubscriptionService(IDocumentCollection<MessageSubscription> subscriptions, IWeChatMiniProgram miniProgram, TimeProvider time)
+{
+    public async Task<IReadOnlyList<SubscriptionView>> GrantAsync(string customerId, SubscriptionsRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var granted = new List<SubscriptionView>();
+        foreach (var templateId in request.TemplateIds!.Distinct(StringComparer.Ordinal))
+        {
+            var subscription = await subscriptions.TransitionAsync(
+                Key(customerId, templateId),
+                current =>
+                {
+                    var next = (current?.Value ?? MessageSubscription.None(customerId, templateId)).Grant(now);
+                    return Decision.Write(next, next);
+                },
+                cancellationToken);
+            granted.Add(View(subscription));
+        }
+
+        return granted;
+    }
+
+    public async Task<IReadOnlyList<SubscriptionView>> MineAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var page = await subscriptions.QueryAsync(new DocumentQuery { PartitionKey = customerId }, null, 100, cancellationToken);
+        return page.Items.Select(s => View(s.Value)).ToList();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template,
+    /// spending it first: a crash between spending and sending loses that one message rather than
+    /// sending it twice. The same <paramref name="sendKey"/> never sends again.
+    /// </summary>
+    public async Task<SpendOutcome> SendAsync(string customerId, string sendKey, SubscribeMessage message, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
+    {
+        var outcome = await subscriptions.TransitionAsync(
+            Key(customerId, message.TemplateId),
+            current =>
+            {
+                var (next, spent) = (current?.Value ?? MessageSubscription.None(customerId, message.TemplateId)).Spend(sendKey);
+                return spent == SpendOutcome.Spent ? Decision.Write(next, spent) : Decision.Keep<MessageSubscription, SpendOutcome>(spent);
+            },
+            cancellationToken);
+        if (outcome == SpendOutcome.Spent)
+        {
+            if (beforeSend is not null)
+            {
+                await beforeSend(cancellationToken);
+            }
+
+            await miniProgram.SendSubscribeMessageAsync(message, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    private static DocumentKey Key(string customerId, string templateId) => new(customerId, templateId);
+
+    private static SubscriptionView View(MessageSubscription s) => new(s.TemplateId, s.Available, s.Granted, s.Spent);
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using Mall.Application.Coupons;
+using Mall.Application.Notifications;
+using Mall.Application.Platform;
+using Mall.Application.WeChat;
+using Mall.Domain.Common;
+using Mall.Domain.Customers;
+using Mall.Domain.Notifications;
+using Mall.Domain.Reactivation;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Application.Reactivation;
+
+/// <summary>
+/// The daily wake-up of dormant customers (SPEC §4.4): streams the Dormant segment page by page,
+/// marks each customer before contacting them (at most once per interval; a resumed run finishes a
+/// marked contact instead of repeating it), issues the wake-up coupon (idempotent per day), and sends
+/// the recall message only by spending one of the customer's subscriptions, at the configured rate.
+/// Checkpoints after every page; re-running a finished day does nothing.
+/// </summary>
+public sealed partial class ReactivationService(
+    IDocumentCollection<Customer> customers,
+    IDocumentCollection<ReactivationRun> runs,
+    IDocumentCollection<WakeUpContact> contacts,
+    CouponService coupons,
+    SubscriptionService subscriptions,
+    ReactivationOptions options,
+    TimeProvider time,
+    ILogger<ReactivationService> logger) : IIntegrationEventHandler
+{
+    private const string RunPartition = "reactivation";
+    private const double Target = 0.18;
+
+    public async Task<ReactivationRun> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var day = ChinaTime.DateOf(now);
+        var key = new DocumentKey(RunPartition, DayKey(day));
+        var stored = await runs.FindAsync(key, cancellationToken);
+        var run = stored?.Value ?? new ReactivationRun { Day = day, StartedAt = now };
+        if (run.CompletedAt is not null)
+        {
+            return run;
+        }
+
+        var pacer = new SendPacer(time, options.MessagesPerSecond);
+        using var slots = new SemaphoreSlim(options.Concurrency);
+        var dormant = new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["Segment"] = nameof(Domain.Segmentation.CustomerSegment.Dormant) } };
+        do
+        {
+            var page = await customers.QueryAsync(dormant, run.ContinuationToken, options.PageSize, cancellationToken);
+            var outcomes = await Task.WhenAll(page.Items.Select(async entry =>
+            {
+                await slots.WaitAsync(cancellationToken);
+                try
+                {
+                    return await ContactAsync(entry.Key, day, pacer, cancellationToken);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }));
+
+            var contacted = outcomes.OfType<WakeUpContact>().ToList();
+            run = run with
+            {
+                ContinuationToken = page.ContinuationToken,
+                Dormant = run.Dormant + outcomes.Length,
+                Contacted = run.Contacted + contacted.Count,
+                Skipped = run.Skipped + (outcomes.Length - contacted.Count),
+                CouponsIssued = run.CouponsIssued + contacted.Count(c => c.CouponIssued),
+                MessagesSent = run.MessagesSent + contacted.Count(c => c.Message == WakeUpMessage.Sent),
+                NoConsent = run.NoConsent + contacted.Count(c => c.Message == WakeUpMessage.NoConsent),
+                MessagesFailed = run.MessagesFailed + contacted.Count(c => c.Message == WakeUpMessage.Failed),
+                CompletedAt = page.ContinuationToken is null ? time.GetUtcNow() : null,
+            };
+            // The checkpoint: a crash after this point resumes with the next page.
+            stored = stored is null ? await runs.InsertAsync(key, run, [], cancellationToken) : await runs.ReplaceAsync(stored, run, [], cancellationToken);
+            LogProgress(logger, day, run.Dormant, run.Contacted, run.MessagesSent);
+        }
+        while (run.CompletedAt is null);
+
+        return run;
+    }
+
+    /// <summary>Wake-up contacts made since <paramref name="days"/> ago and how many of them came back.</summary>
+    public async Task<ReactivationReport> ReportAsync(int days, CancellationToken cancellationToken)
+    {
+        var today = ChinaTime.DateOf(time.GetUtcNow());
+        var (contacted, sent, returned) = (0, 0, 0);
+        string? token = null;
+        do
+        {
+            var page = await contacts.QueryAsync(new DocumentQuery { PartitionKeyFrom = DayKey(today.AddDays(-days)), PartitionKeyBefore = DayKey(today.AddDays(1)) }, token, 1000, cancellationToken);
+            contacted += page.Items.Count;
+            sent += page.Items.Count(c => c.Value.Message == WakeUpMessage.Sent);
+            returned += page.Items.Count(c => c.Value.ReturnedAt is not null);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        var recent = await runs.QueryAsync(new DocumentQuery { PartitionKey = RunPartition }, null, 1000, cancellationToken);
+        var since = DayKey(today.AddDays(-days));
+        var runList = recent.Items.Where(r => string.CompareOrdinal(r.Key.RowKey, since) >= 0).Select(r => r.Value).OrderByDescending(r => r.Day).ToList();
+        return new ReactivationReport(contacted, sent, returned, contacted == 0 ? null : (double)returned / contacted, Target, runList);
+    }
+
+    public bool CanHandle(string eventType) => eventType == "OrderPaid";
+
+    /// <summary>A payment within the window after a wake-up contact marks that contact as returned (once).</summary>
+    public async Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    {
+        var data = integrationEvent.Data;
+        var customer = await customers.FindAsync(DocumentKey.Single(data["customerId"]), cancellationToken);
+        var paidAt = DateTimeOffset.Parse(data["paidAt"], CultureInfo.InvariantCulture);
+        if (customer?.Value.LastWakeUp is not { } mark || !options.ToRules().IsReturn(mark, paidAt))
+        {
+            return;
+        }
+
+        await contacts.TransitionAsync(
+            new DocumentKey(DayKey(mark.Day), customer.Value.Id),
+            current => current is null || current.Value.ReturnedAt is not null
+                ? Decision.Keep<WakeUpContact, bool>(false)
+                : Decision.Write(current.Value with { ReturnedAt = paidAt, ReturnOrderId = data["orderId"] }, true),
+            cancellationToken);
+    }
+
+    /// <summary>One customer: null when left alone, else the contact as made (or as finished after a crash).</summary>
+    private async Task<WakeUpContact?> ContactAsync(DocumentKey customerKey, DateOnly day, SendPacer pacer, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (customer, step) = await customers.TransitionAsync(
+            customerKey,
+            current =>
+            {
+                var (next, decided) = current!.Value.WakeUp(options.ToRules(), day, now);
+                return decided == WakeUpStep.Start ? Decision.Write(next, (next, decided)) : Decision.Keep<Customer, (Customer, WakeUpStep)>((next, decided));
+            },
+            cancellationToken);
+        if (step is WakeUpStep.TooSoon or WakeUpStep.NotDormant)
+        {
+            return null;
+        }
+
+        var contactKey = new DocumentKey(DayKey(day), customer.Id);
+        if ((await contacts.FindAsync(contactKey, cancellationToken))?.Value is { } finished)
+        {
+            return finished;
+        }
+
+        var sendKey = $"wakeup:{DayKey(day)}";
+        var couponIssued = !string.IsNullOrEmpty(options.CouponTemplateId)
+            && await coupons.GrantAsync(customer.Id, options.CouponTemplateId, sendKey, cancellationToken) is not null;
+        var message = await MessageAsync(customer, sendKey, day, pacer, cancellationToken);
+        var contact = new WakeUpContact(customer.Id, day, customer.LastWakeUp!.At, couponIssued, message);
+        try
+        {
+            await contacts.InsertAsync(contactKey, contact, [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another run finished this contact first; its record stands.
+        }
+
+        return contact;
+    }
+
+    private async Task<WakeUpMessage> MessageAsync(Customer customer, string sendKey, DateOnly day, SendPacer pacer, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options.MessageTemplateId))
+        {
+            return WakeUpMessage.NotConfigured;
+        }
+
+        var message = new SubscribeMessage(customer.OpenId, options.MessageTemplateId, options.MessagePage, new Dictionary<string, string>
+        {
+            ["thing1"] = options.MessageText,
+            ["date2"] = DayKey(day),
+        });
+        try
+        {
+            return await subscriptions.SendAsync(customer.Id, sendKey, message, pacer.WaitTurnAsync, cancellationToken) switch
+            {
+                SpendOutcome.NoConsent => WakeUpMessage.NoConsent,
+                _ => WakeUpMessage.Sent,
+            };
+        }
+        catch (WeChatException exception)
+        {
+            LogSendFailed(logger, customer.Id, exception.Failure);
+            return WakeUpMessage.Failed;
+        }
+    }
+
+    private static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reactivation {Day}: {Dormant} dormant read, {Contacted} contacted, {Sent} messages sent")]
+    private static partial void LogProgress(ILogger logger, DateOnly day, int dormant, int contacted, int sent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up message to {CustomerId} failed: {Failure}")]
+    private static partial void LogSendFailed(ILogger logger, string customerId, WeChatFailure failure);
+}

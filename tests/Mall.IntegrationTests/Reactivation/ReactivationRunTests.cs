@@ -1,0 +1,135 @@
+using Mall.Application.Coupons;
+using Mall.Application.Notifications;
+using Mall.Application.Orders;
+using Mall.Application.Platform;
+using Mall.Application.Reactivation;
+using Mall.Application.Segmentation;
+using Mall.Domain.Common;
+using Mall.Domain.Coupons;
+using Mall.Domain.Customers;
+using Mall.Domain.Notifications;
+using Mall.Domain.Reactivation;
+using Mall.Domain.Segmentation;
+using Mall.IntegrationTests.Platform;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.IntegrationTests.Reactivation;
+
+public sealed class ReactivationRunTests
+{
+    private const string WakeUpTemplate = "TPL_WAKEUP";
+
+    /// <summary>A mall whose wake-up campaign issues a coupon and a recall message.</summary>
+    private static async Task<MallFixture> StartAsync(int pageSize = 200)
+    {
+        var mall = await MallFixture.StartAsync(overrides: new Dictionary<string, string?>
+        {
+            ["Reactivation:MessageTemplateId"] = WakeUpTemplate,
+            ["Reactivation:PageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Reactivation:MessagesPerSecond"] = "50",
+        });
+        var template = await mall.Get<CouponService>().CreateTemplateAsync(new CouponTemplateRequest("回归礼券", CouponKind.FixedAmount, 1000, null, null, null, null, null, 30, 1, 1000, false), CancellationToken.None);
+        mall.Get<ReactivationOptions>().CouponTemplateId = template.Id;
+        return mall;
+    }
+
+    /// <summary>Customers who last showed up 200 days ago, classified Dormant by the daily segmentation.</summary>
+    private static async Task<string[]> DormantCustomersAsync(MallFixture mall, int count)
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => mall.NewCustomerAsync()));
+        var longAgo = DateTimeOffset.UtcNow.AddDays(-200);
+        foreach (var id in ids)
+        {
+            await Customers(mall).UpdateAsync(DocumentKey.Single(id), id, c => c with { RegisteredAt = longAgo, LastLoginAt = longAgo }, CancellationToken.None);
+        }
+
+        await mall.Get<SegmentationService>().RunAsync(CancellationToken.None);
+        return ids;
+    }
+
+    private static IDocumentCollection<Customer> Customers(MallFixture mall) => mall.Get<IDocumentCollection<Customer>>();
+
+    private static async Task<Customer> CustomerAsync(MallFixture mall, string id) => (await Customers(mall).FindAsync(DocumentKey.Single(id), CancellationToken.None))!.Value;
+
+    private static List<string> WakeUpMessageRecipients(MallFixture mall) =>
+        mall.Environment.Sandbox.SubscribeMessages.Where(m => m.Message.TemplateId == WakeUpTemplate).Select(m => m.Message.ToUser!).ToList();
+
+    [Fact]
+    public async Task Dormant_customers_get_one_coupon_a_message_only_with_consent_and_a_re_run_issues_nothing()
+    {
+        await using var mall = await StartAsync();
+        var active = await mall.NewCustomerAsync();
+        var (consenting, silent) = (await DormantCustomersAsync(mall, 2)) switch { var ids => (ids[0], ids[1]) };
+        await mall.Get<SubscriptionService>().GrantAsync(consenting, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        var reactivation = mall.Get<ReactivationService>();
+
+        var first = await reactivation.RunAsync(CancellationToken.None);
+        var again = await reactivation.RunAsync(CancellationToken.None);
+
+        Assert.Equal((2, 2, 2, 1, 1), (first.Dormant, first.Contacted, first.CouponsIssued, first.MessagesSent, first.NoConsent));
+        Assert.Equal(first, again);
+        Assert.Equal([(await CustomerAsync(mall, consenting)).OpenId], WakeUpMessageRecipients(mall));
+        var coupons = mall.Get<CouponService>();
+        Assert.Single(await coupons.MineAsync(consenting, CancellationToken.None));
+        Assert.Single(await coupons.MineAsync(silent, CancellationToken.None));
+        Assert.Empty(await coupons.MineAsync(active, CancellationToken.None));
+        Assert.Equal(0, (await mall.Get<SubscriptionService>().MineAsync(consenting, CancellationToken.None)).Single().Available);
+    }
+
+    [Fact]
+    public async Task A_customer_is_contacted_again_only_after_thirty_days_and_a_payment_within_the_window_counts_once_as_a_return()
+    {
+        await using var mall = await StartAsync();
+        var (recent, due) = (await DormantCustomersAsync(mall, 2)) switch { var ids => (ids[0], ids[1]) };
+        var now = DateTimeOffset.UtcNow;
+        await Customers(mall).UpdateAsync(DocumentKey.Single(recent), recent, c => c with { LastWakeUp = new WakeUpMark(ChinaTime.DateOf(now.AddDays(-10)), now.AddDays(-10)) }, CancellationToken.None);
+        await Customers(mall).UpdateAsync(DocumentKey.Single(due), due, c => c with { LastWakeUp = new WakeUpMark(ChinaTime.DateOf(now.AddDays(-31)), now.AddDays(-31)) }, CancellationToken.None);
+        var reactivation = mall.Get<ReactivationService>();
+
+        var run = await reactivation.RunAsync(CancellationToken.None);
+        Assert.Equal((2, 1, 1), (run.Dormant, run.Contacted, run.Skipped));
+
+        var product = await mall.CreateProductAsync(3000, null, 10);
+        var order = await mall.Get<CheckoutService>().CreateAsync(due, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, 1), CancellationToken.None);
+        await mall.PayAsync(due, order.Order.Id);
+        await reactivation.HandleAsync(new IntegrationEvent("again", "OrderPaid", order.Order.Id, now, new Dictionary<string, string>
+        {
+            ["customerId"] = due,
+            ["orderId"] = order.Order.Id,
+            ["paidAt"] = DateTimeOffset.UtcNow.ToString("O"),
+        }), CancellationToken.None);
+
+        var report = await reactivation.ReportAsync(30, CancellationToken.None);
+        Assert.Equal((1, 1, 1.0), (report.Contacted, report.Returned, report.Rate));
+        Assert.NotEqual(CustomerSegment.Dormant, (await CustomerAsync(mall, due)).Segment!.Segment);
+    }
+
+    [Fact]
+    public async Task A_run_that_crashes_half_way_resumes_without_skipping_anyone_or_sending_any_message_twice()
+    {
+        await using var mall = await StartAsync(pageSize: 2);
+        var ids = await DormantCustomersAsync(mall, 4);
+        foreach (var id in ids)
+        {
+            await mall.Get<SubscriptionService>().GrantAsync(id, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        }
+
+        // One customer was mid-contact when an earlier attempt died: marked, subscription spent, nothing recorded.
+        var now = DateTimeOffset.UtcNow;
+        var today = ChinaTime.DateOf(now);
+        var interrupted = ids[3];
+        await Customers(mall).UpdateAsync(DocumentKey.Single(interrupted), interrupted, c => c with { LastWakeUp = new WakeUpMark(today, now) }, CancellationToken.None);
+        await mall.Get<IDocumentCollection<MessageSubscription>>().UpdateAsync(new DocumentKey(interrupted, WakeUpTemplate), interrupted, s => s.Spend($"wakeup:{today:yyyy-MM-dd}").Subscription, CancellationToken.None);
+        var crashing = ActivatorUtilities.CreateInstance<ReactivationService>(mall.Services, new CrashingQueries<Customer>(Customers(mall), crashOnQuery: 2));
+
+        await Assert.ThrowsAsync<IOException>(() => crashing.RunAsync(CancellationToken.None));
+        var resumed = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
+
+        Assert.NotNull(resumed.CompletedAt);
+        Assert.Equal((4, 4, 4), (resumed.Dormant, resumed.Contacted, resumed.CouponsIssued));
+        var recipients = WakeUpMessageRecipients(mall);
+        Assert.Equal(3, recipients.Count);
+        Assert.Equal(3, recipients.Distinct().Count());
+        Assert.DoesNotContain((await CustomerAsync(mall, interrupted)).OpenId, recipients);
+    }
+}
