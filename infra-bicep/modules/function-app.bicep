@@ -177,6 +177,28 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Orders__MaxLinesPerOrder: string(business.?maxLinesPerOrder ?? 50)
     Payments__ReconcileAfterMinutes: string(business.?reconcileAfterMinutes ?? 5)
     Distribution__SettleAfterCompletionSeconds: string(business.?settleAfterCompletionSeconds ?? 604800)
+    Segmentation__DormantAfterDays: string(business.?dormantAfterDays ?? 180)
+    Segmentation__ActiveOrdersPerMonth: string(business.?activeOrdersPerMonth ?? 3)
+    Segmentation__ActiveWindowMonths: string(business.?activeWindowMonths ?? 3)
+    Segmentation__CouponTemplates__Potential: business.?potentialCouponTemplateId ?? ''
+    Segmentation__CouponTemplates__FirstOrder: business.?firstOrderCouponTemplateId ?? ''
+    Membership__BronzeLifetimeYuan: string(business.?bronzeLifetimeYuan ?? 500)
+    Membership__SilverTwelveMonthYuan: string(business.?silverTwelveMonthYuan ?? 8000)
+    Membership__GoldTwelveMonthYuan: string(business.?goldTwelveMonthYuan ?? 5000)
+    Membership__PointsPerYuan: string(business.?pointsPerYuan ?? 1)
+    Membership__RedeemPointsPerYuan: string(business.?redeemPointsPerYuan ?? 100)
+    Membership__RedeemMaxShareBps: string(business.?redeemMaxShareBps ?? 5000)
+    Membership__BirthdayCouponTemplateId: business.?birthdayCouponTemplateId ?? ''
+    Promotions__MemberDayOfMonth: string(business.?memberDayOfMonth ?? 8)
+    Promotions__MemberDayPriceBps: string(business.?memberDayPriceBps ?? 9000)
+    Promotions__Gift__Name: business.?giftName ?? ''
+    Promotions__Gift__PriceFen: string(business.?giftPriceFen ?? 0)
+    Promotions__Gift__SelectedByDefault: string(business.?giftSelectedByDefault ?? false)
+    Reactivation__CouponTemplateId: business.?wakeUpCouponTemplateId ?? ''
+    Reactivation__MessageTemplateId: business.?wakeUpMessageTemplateId ?? ''
+    Reactivation__ContactIntervalDays: string(business.?wakeUpContactIntervalDays ?? 30)
+    Reactivation__ReturnWindowDays: string(business.?wakeUpReturnWindowDays ?? 30)
+    Reactivation__MessagesPerSecond: string(business.?wakeUpMessagesPerSecond ?? 20)
   }
 }
 

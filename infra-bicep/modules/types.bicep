@@ -79,6 +79,72 @@ type businessSettings = {
 
   @description('Distribution__SettleAfterCompletionSeconds: commission stays pending this long after an order completes. Default: 604800 (7 days)')
   settleAfterCompletionSeconds: int?
+
+  @description('Segmentation__DormantAfterDays: no interaction this long makes a customer Dormant. Default: 180')
+  dormantAfterDays: int?
+
+  @description('Segmentation__ActiveOrdersPerMonth: paid orders per month (on average) that make a customer Active. Default: 3')
+  activeOrdersPerMonth: int?
+
+  @description('Segmentation__ActiveWindowMonths: months the Active average is taken over. Default: 3')
+  activeWindowMonths: int?
+
+  @description('Segmentation__CouponTemplates__Potential: coupon template granted on becoming Potential (new-user gift pack). Default: none')
+  potentialCouponTemplateId: string?
+
+  @description('Segmentation__CouponTemplates__FirstOrder: coupon template granted after the first order (threshold coupon). Default: none')
+  firstOrderCouponTemplateId: string?
+
+  @description('Membership__BronzeLifetimeYuan: cumulative net paid for Bronze. Default: 500')
+  bronzeLifetimeYuan: int?
+
+  @description('Membership__SilverTwelveMonthYuan: net paid over the last 12 months for Silver. Default: 8000')
+  silverTwelveMonthYuan: int?
+
+  @description('Membership__GoldTwelveMonthYuan: Gold needs more than this over 12 months with an order every month. Default: 5000')
+  goldTwelveMonthYuan: int?
+
+  @description('Membership__PointsPerYuan: points earned per yuan paid. Default: 1')
+  pointsPerYuan: int?
+
+  @description('Membership__RedeemPointsPerYuan: points worth one yuan at checkout. Default: 100')
+  redeemPointsPerYuan: int?
+
+  @description('Membership__RedeemMaxShareBps: most of the goods amount payable with points, basis points. Default: 5000')
+  redeemMaxShareBps: int?
+
+  @description('Membership__BirthdayCouponTemplateId: coupon template of the birthday gift pack. Default: none')
+  birthdayCouponTemplateId: string?
+
+  @description('Promotions__MemberDayOfMonth: CST day of the monthly member day, 0 for none. Default: 8')
+  memberDayOfMonth: int?
+
+  @description('Promotions__MemberDayPriceBps: what members pay on the member day, basis points of the list price. Default: 9000')
+  memberDayPriceBps: int?
+
+  @description('Promotions__Gift__Name: the gift option at checkout; empty for none. Default: none')
+  giftName: string?
+
+  @description('Promotions__Gift__PriceFen: its price (fen). Default: 0')
+  giftPriceFen: int?
+
+  @description('Promotions__Gift__SelectedByDefault: ticked by default (only a free gift may be). Default: false')
+  giftSelectedByDefault: bool?
+
+  @description('Reactivation__CouponTemplateId: the wake-up coupon template. Default: none')
+  wakeUpCouponTemplateId: string?
+
+  @description('Reactivation__MessageTemplateId: the recall subscribe-message template. Default: none')
+  wakeUpMessageTemplateId: string?
+
+  @description('Reactivation__ContactIntervalDays: at most one wake-up per customer this often. Default: 30')
+  wakeUpContactIntervalDays: int?
+
+  @description('Reactivation__ReturnWindowDays: a payment this soon after a wake-up counts as a return. Default: 30')
+  wakeUpReturnWindowDays: int?
+
+  @description('Reactivation__MessagesPerSecond: send rate of recall messages. Default: 20')
+  wakeUpMessagesPerSecond: int?
 }
 
 @export()

@@ -13,6 +13,7 @@ using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.Presale;
+using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +39,18 @@ public static class MallApplicationServices
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
         services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName);
+        services.AddSettings<PromotionOptions>(configuration, PromotionOptions.SectionName, o =>
+        {
+            if (o.Gift.ToOption() is { IsLawful: false })
+            {
+                throw new OptionsValidationException(PromotionOptions.SectionName, typeof(PromotionOptions), ["Promotions:Gift: a paid add-on cannot be ticked by default (E-commerce Law art. 19); set SelectedByDefault to false or PriceFen to 0."]);
+            }
+
+            if (o.MemberDayOfMonth is < 0 or > 28 || o.MemberDayPriceBps is < 100 or > 10_000)
+            {
+                throw new OptionsValidationException(PromotionOptions.SectionName, typeof(PromotionOptions), ["MemberDayOfMonth must be 0–28 and MemberDayPriceBps 100–10000."]);
+            }
+        });
         services.AddSettings<ReactivationOptions>(configuration, ReactivationOptions.SectionName, o =>
         {
             if (o.MessagesPerSecond <= 0 || o.PageSize <= 0 || o.Concurrency <= 0)
@@ -59,6 +72,7 @@ public static class MallApplicationServices
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderViews>();
         services.AddSingleton<CouponService>();
+        services.AddSingleton<PromotionService>();
         services.AddSingleton<SegmentationService>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<ReactivationService>();
@@ -112,6 +126,7 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<CommissionPolicyRequest>, CommissionPolicyRequestValidator>();
         services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
         services.AddSingleton<IValidator<SubscriptionsRequest>, SubscriptionsRequestValidator>();
+        services.AddSingleton<IValidator<PriceRuleRequest>, PriceRuleRequestValidator>();
         return services;
     }
 

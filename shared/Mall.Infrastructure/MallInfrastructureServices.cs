@@ -22,6 +22,7 @@ using Mall.Domain.Inventory;
 using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
+using Mall.Domain.Promotions;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
@@ -112,6 +113,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<ReactivationRun>("ReactivationRuns");
         services.AddDocuments<WakeUpContact>("WakeUpContacts");
         services.AddDocuments<CouponTemplate>("CouponTemplates");
+        services.AddDocuments<PriceRule>("PriceRules");
         services.AddDocuments<Coupon>("Coupons");
         services.AddDocuments<GroupBuyCampaign>("GroupBuyCampaigns");
         services.AddDocuments<GroupBuyGroup>("GroupBuyGroups");

@@ -60,6 +60,8 @@ public sealed class MallTestEnvironment : IAsyncDisposable
             ["Admin:Users:0:PasswordHash"] = PasswordHashing.Hash(adminPassword),
             ["WeChatPay:PaymentNotifyUrl"] = new Uri(notifyBase, "api/payments/wechat/notify").ToString(),
             ["WeChatPay:RefundNotifyUrl"] = new Uri(notifyBase, "api/payments/wechat/refund-notify").ToString(),
+            // No member day unless a test asks for one: prices must not depend on the day the suite runs.
+            ["Promotions:MemberDayOfMonth"] = "0",
         };
         foreach (var (key, value) in sandbox.MallSettings)
         {

@@ -13,6 +13,11 @@ public sealed class MembershipFunctions(Api api, MembershipService membership)
     public Task<IActionResult> Mine([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/membership")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await membership.GetAsync(customerId, request.HttpContext.RequestAborted)));
 
+    /// <summary>Daily at 00:05 CST (16:05 UTC): birthday gift packs for members whose birthday it is; safe to re-run.</summary>
+    [Function("Membership_BirthdayGifts")]
+    public Task BirthdayGifts([TimerTrigger("0 5 16 * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        membership.IssueBirthdayGiftsAsync(cancellationToken);
+
     /// <summary>An operator's view of a customer's segment, tier, points and spend.</summary>
     [Function("Admin_GetCustomerLifecycle")]
     public Task<IActionResult> Lifecycle([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/customers/{customerId}")] HttpRequest request, string customerId) =>

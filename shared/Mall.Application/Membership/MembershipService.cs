@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Platform;
 using Mall.Application.Segmentation;
@@ -22,6 +23,17 @@ public sealed class MembershipOptions
 
     public int PointsPerYuan { get; set; } = 1;
 
+    /// <summary>Points worth one yuan at checkout.</summary>
+    public int RedeemPointsPerYuan { get; set; } = 100;
+
+    /// <summary>At most this share of the goods may be paid with points (basis points).</summary>
+    public int RedeemMaxShareBps { get; set; } = 5_000;
+
+    /// <summary>Coupon template of the birthday gift pack; empty: none.</summary>
+    public string? BirthdayCouponTemplateId { get; set; }
+
+    public PointsRules ToPointsRules() => new() { PointsPerYuan = RedeemPointsPerYuan, MaxShareBps = RedeemMaxShareBps };
+
     public TierRules ToRules() => new()
     {
         BronzeLifetimeFen = BronzeLifetimeYuan * 100,
@@ -43,19 +55,12 @@ public sealed record PointsEntry(string CustomerId, string Key, string OrderId, 
 public sealed class MembershipService(
     IDocumentCollection<Customer> customers,
     CustomerService customerService,
+    CouponService coupons,
     TierRules tiers,
     SegmentationOptions segmentation,
     MembershipOptions options,
     TimeProvider time) : IIntegrationEventHandler
 {
-    private static readonly Dictionary<MemberTier, string[]> Benefits = new Dictionary<MemberTier, string[]>
-    {
-        [MemberTier.None] = [],
-        [MemberTier.Bronze] = ["points-to-cash", "birthday-gift-pack"],
-        [MemberTier.Silver] = ["points-to-cash", "birthday-gift-pack", "exclusive-service", "priority-shipping"],
-        [MemberTier.Gold] = ["points-to-cash", "birthday-gift-pack", "exclusive-service", "priority-shipping", "new-product-trials", "offline-salons"],
-    };
-
     public async Task<MembershipView> GetAsync(string customerId, CancellationToken cancellationToken)
     {
         var customer = await customerService.GetAsync(customerId, cancellationToken);
@@ -65,7 +70,7 @@ public sealed class MembershipService(
             tier == MemberTier.None ? null : customer.Member.Since,
             tiers.ProgressFrom(customer.Activity, tier, time.GetUtcNow()),
             customer.PointsBalance,
-            Benefits[tier]);
+            MemberBenefits.For(tier));
     }
 
     public async Task<CustomerLifecycleView> LifecycleAsync(string customerId, CancellationToken cancellationToken)
@@ -74,12 +79,59 @@ public sealed class MembershipService(
         return new CustomerLifecycleView(c.Id, c.RegisteredAt, c.LastInteractionAt, c.Segment?.Segment.ToString(), c.Segment?.Since, c.Member.Tier, c.PointsBalance, c.Activity.PaidOrders, c.Activity.LifetimePaidFen);
     }
 
-    public bool CanHandle(string eventType) => eventType is "OrderPaid" or "RefundSucceeded";
+    /// <summary>Points pay part of an order; taken once per order, before its stock is reserved.</summary>
+    public Task UsePointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
+        ChangeCustomerAsync(customerId, c => c.RedeemPoints(orderId, points, time.GetUtcNow()), cancellationToken);
+
+    /// <summary>An order's points come back when it is withdrawn, lapses or is refunded in full; once.</summary>
+    public Task ReturnPointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
+        ChangeCustomerAsync(customerId, c => c.ReturnPoints(orderId, points, time.GetUtcNow()), cancellationToken);
+
+    /// <summary>
+    /// The daily birthday run: members with the benefit whose birthday is today (CST; 29 February on
+    /// the 28th in other years) get the gift pack, at most once a year (the grant key carries the year).
+    /// Returns how many members hold this year's gift (a re-run finds the same ones and issues nothing).
+    /// </summary>
+    public async Task<int> IssueBirthdayGiftsAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options.BirthdayCouponTemplateId))
+        {
+            return 0;
+        }
+
+        var today = ChinaTime.DateOf(time.GetUtcNow());
+        var days = today is { Month: 2, Day: 28 } && !DateTime.IsLeapYear(today.Year) ? new[] { "02-28", "02-29" } : [today.ToString("MM-dd", CultureInfo.InvariantCulture)];
+        var gifted = 0;
+        foreach (var day in days)
+        {
+            string? token = null;
+            do
+            {
+                var page = await customers.QueryAsync(new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["BirthdayMonthDay"] = day } }, token, 500, cancellationToken);
+                foreach (var customer in page.Items.Select(c => c.Value).Where(c => MemberBenefits.Has(c.Member.Tier, MemberBenefits.BirthdayGiftPack)))
+                {
+                    gifted += await coupons.GrantAsync(customer.Id, options.BirthdayCouponTemplateId, $"birthday:{today.Year}", cancellationToken) is null ? 0 : 1;
+                }
+
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        return gifted;
+    }
+
+    public bool CanHandle(string eventType) => eventType is "OrderPaid" or "RefundSucceeded" or "OrderCancelled" or "OrderClosed" or "OrderRefunded";
 
     /// <summary>Paid orders add spend, points and maybe a tier; refunds take spend and points back. Repeats change nothing.</summary>
     public Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
     {
         var data = integrationEvent.Data;
+        if (integrationEvent.Type is "OrderCancelled" or "OrderClosed" or "OrderRefunded")
+        {
+            return data.TryGetValue("pointsUsed", out var points) ? ReturnPointsAsync(data["customerId"], data["orderId"], Fen(points), cancellationToken) : Task.CompletedTask;
+        }
+
         if (integrationEvent.Type == "RefundSucceeded" && !data.ContainsKey("orderPaidAt"))
         {
             // A payment that never counted (it arrived after the order closed) is not taken back either.
@@ -87,18 +139,23 @@ public sealed class MembershipService(
         }
 
         var now = time.GetUtcNow();
-        return customers.TransitionAsync(
-            DocumentKey.Single(data["customerId"]),
+        return ChangeCustomerAsync(
+            data["customerId"],
+            customer => integrationEvent.Type == "OrderPaid"
+                ? customer.RecordPayment(data["orderId"], Fen(data["amountFen"]), Time(data["paidAt"]), segmentation.ToRules(), tiers, options.PointsPerYuan, now)
+                : customer.RecordRefund(data["refundId"], data["orderId"], Fen(data["amountFen"]), Time(data["orderPaidAt"]), options.PointsPerYuan, now),
+            cancellationToken);
+    }
+
+    private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>
+        customers.TransitionAsync(
+            DocumentKey.Single(customerId),
             current =>
             {
-                var customer = (current ?? throw DomainException.NotFound($"Customer {data["customerId"]}")).Value;
-                var (changed, events) = integrationEvent.Type == "OrderPaid"
-                    ? customer.RecordPayment(data["orderId"], Fen(data["amountFen"]), Time(data["paidAt"]), segmentation.ToRules(), tiers, options.PointsPerYuan, now)
-                    : customer.RecordRefund(data["refundId"], data["orderId"], Fen(data["amountFen"]), Time(data["orderPaidAt"]), options.PointsPerYuan, now);
+                var (changed, events) = change((current ?? throw DomainException.NotFound($"Customer {customerId}")).Value);
                 return events.Count == 0 ? Decision.Keep<Customer, bool>(false) : Decision.Write(changed, true, events);
             },
             cancellationToken);
-    }
 
     private static long Fen(string value) => long.Parse(value, CultureInfo.InvariantCulture);
 

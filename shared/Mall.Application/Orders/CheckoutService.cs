@@ -7,9 +7,15 @@ using Mall.Application.Catalog;
 using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Inventory;
+using Mall.Application.Membership;
 using Mall.Application.Platform;
+using Mall.Application.Promotions;
+using Mall.Domain.Catalog;
 using Mall.Domain.Common;
+using Mall.Domain.Customers;
+using Mall.Domain.Membership;
 using Mall.Domain.Orders;
+using Mall.Domain.Promotions;
 using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Orders;
@@ -46,6 +52,9 @@ public sealed partial class CheckoutService(
     CartService cart,
     CustomerService customers,
     CouponService coupons,
+    MembershipService membership,
+    PromotionService promotions,
+    MembershipOptions membershipOptions,
     IDueWorkScheduler scheduler,
     OrderViews views,
     OrderOptions options,
@@ -54,9 +63,15 @@ public sealed partial class CheckoutService(
 {
     public async Task<OrderPreview> PreviewAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
     {
-        var items = await PriceItemsAsync(customerId, request, cancellationToken);
-        var (lines, pricing) = OrderPricing.Price(items, options.ToPolicy());
-        return new OrderPreview(lines, await ApplyCouponAsync(customerId, request.CouponId, pricing, cancellationToken));
+        var customer = await customers.GetAsync(customerId, cancellationToken);
+        var quote = await QuoteAsync(customer, request, options.ToPolicy(), cancellationToken);
+        return new OrderPreview(quote.Lines, quote.Pricing)
+        {
+            PointsUsed = quote.Points.Points,
+            PointsBalance = customer.PointsBalance,
+            Gift = quote.Gift,
+            PriorityShipping = MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PriorityShipping),
+        };
     }
 
     public async Task<CheckoutResult> CreateAsync(string customerId, string? idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
@@ -73,8 +88,8 @@ public sealed partial class CheckoutService(
 
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
-            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ChargeShipping: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
-            () => PriceItemsAsync(customerId, request, cancellationToken),
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
+            customer => QuoteAsync(customer, request, options.ToPolicy(), cancellationToken),
             cancellationToken);
     }
 
@@ -87,16 +102,19 @@ public sealed partial class CheckoutService(
     {
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
         return PlaceAsync(
-            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ChargeShipping, request.ExpiresAt, request.ShippingHold, CouponId: null),
-            async () =>
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.ShippingHold, CouponId: null),
+            async _ =>
             {
+                // The campaign's price is the promotion: no price rules, coupon, points or gift option on top.
                 var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
-                return [new PricedItem(sku.Id, product.Id, product.Title, sku.Name, request.UnitPriceFen, request.Quantity)];
+                var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
+                var (lines, pricing) = OrderPricing.Price([new PricedItem(sku.Id, product.Id, product.Title, sku.Name, request.UnitPriceFen, request.Quantity)], policy);
+                return new Quote(lines, pricing, PointsRedemption.None, Gift: null);
             },
             cancellationToken);
     }
 
-    private async Task<CheckoutResult> PlaceAsync(Placement placement, Func<Task<IReadOnlyList<PricedItem>>> priceItems, CancellationToken cancellationToken)
+    private async Task<CheckoutResult> PlaceAsync(Placement placement, Func<Customer, Task<Quote>> quoteFor, CancellationToken cancellationToken)
     {
         if (placement.Address is null)
         {
@@ -116,24 +134,17 @@ public sealed partial class CheckoutService(
                 : new CheckoutResult(views.ForOwner(existing), Created: false);
         }
 
-        var items = await priceItems();
         var policy = options.ToPolicy();
-        if (items.Count > policy.MaxLinesPerOrder)
-        {
-            throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
-        }
-
         var customer = await customers.GetAsync(placement.CustomerId, cancellationToken);
-        var (lines, pricing) = OrderPricing.Price(items, placement.ChargeShipping ? policy : policy with { ShippingFeeFen = 0 });
-        pricing = await ApplyCouponAsync(placement.CustomerId, placement.CouponId, pricing, cancellationToken);
+        var quote = await quoteFor(customer);
         var address = placement.Address;
         var now = time.GetUtcNow();
         var order = Order.Create(
             placement.OrderId,
             placement.CustomerId,
             customer.OpenId,
-            lines,
-            pricing,
+            quote.Lines,
+            quote.Pricing,
             views.ProtectAddress(new ShippingAddress(address.Recipient!, address.Phone!, address.Province!, address.City!, address.District!, address.Detail!, address.PostalCode)),
             placement.Remark,
             placement.Fingerprint,
@@ -144,6 +155,9 @@ public sealed partial class CheckoutService(
             HoldsStock = placement.HoldsStock,
             ShippingHold = placement.ShippingHold,
             CouponId = placement.CouponId,
+            PointsUsed = quote.Points.Points,
+            Gift = quote.Gift,
+            PriorityShipping = MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PriorityShipping),
         };
         if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
         {
@@ -160,7 +174,7 @@ public sealed partial class CheckoutService(
         catch (ConcurrencyConflictException)
         {
             // The same key raced us; continue with whichever order won.
-            return await PlaceAsync(placement, priceItems, cancellationToken);
+            return await PlaceAsync(placement, quoteFor, cancellationToken);
         }
 
         return new CheckoutResult(await CompleteReservationAsync(order, placement.FromCart, cancellationToken), Created: true);
@@ -183,6 +197,11 @@ public sealed partial class CheckoutService(
                 await coupons.UseAsync(order.CustomerId, order.CouponId, order.Id, cancellationToken);
             }
 
+            if (order.PointsUsed > 0)
+            {
+                await membership.UsePointsAsync(order.CustomerId, order.Id, order.PointsUsed, cancellationToken);
+            }
+
             await stock.ReserveAsync(order, limits, cancellationToken);
         }
         catch (DomainException)
@@ -190,6 +209,11 @@ public sealed partial class CheckoutService(
             if (order.CouponId is not null)
             {
                 await coupons.ReturnAsync(order.CustomerId, order.CouponId, order.Id, CancellationToken.None);
+            }
+
+            if (order.PointsUsed > 0)
+            {
+                await membership.ReturnPointsAsync(order.CustomerId, order.Id, order.PointsUsed, CancellationToken.None);
             }
 
             await orders.DeleteAsync(order.Id, CancellationToken.None);
@@ -208,11 +232,57 @@ public sealed partial class CheckoutService(
         return views.ForOwner(opened);
     }
 
-    /// <summary>The requested items priced from the catalog, with stock checked (no reservation).</summary>
-    private async Task<IReadOnlyList<PricedItem>> PriceItemsAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stacking rules in order (see <see cref="PromotionRules"/>): best price rule per line, one
+    /// coupon, points within their cap, then the gift option. No side effects: the preview uses it too.
+    /// </summary>
+    private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, CancellationToken cancellationToken)
+    {
+        var rules = await promotions.ActiveAsync(cancellationToken);
+        var items = PromotionRules.ApplyPriceRules(await PriceItemsAsync(customer, request, cancellationToken), rules, customer.Member.Tier, time.GetUtcNow());
+        if (items.Count > policy.MaxLinesPerOrder)
+        {
+            throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
+        }
+
+        var (lines, pricing) = OrderPricing.Price(items, policy);
+        pricing = await ApplyCouponAsync(customer.Id, request.CouponId, pricing, cancellationToken);
+        var points = RedeemPoints(customer, request.Points ?? 0, pricing);
+        pricing = OrderPricing.WithPoints(pricing, points.ValueFen);
+        var gift = PromotionRules.Choose(PromotionRules.GiftFor(rules, promotions.DefaultGift), request.Gift);
+        if (gift is { Selected: true })
+        {
+            pricing = OrderPricing.WithAddOn(pricing, gift.PriceFen);
+        }
+
+        return new Quote(lines, pricing, points, gift);
+    }
+
+    private PointsRedemption RedeemPoints(Customer customer, long requested, PriceBreakdown pricing)
+    {
+        if (requested == 0)
+        {
+            return PointsRedemption.None;
+        }
+
+        if (!MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PointsToCash))
+        {
+            throw new DomainException(ErrorCode.MembersOnly, "Paying with points is a member benefit (Bronze and up).");
+        }
+
+        if (requested > customer.PointsBalance)
+        {
+            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {customer.PointsBalance} points available; {requested} requested.");
+        }
+
+        return membershipOptions.ToPointsRules().Redeem(requested, customer.PointsBalance, pricing.GoodsFen - pricing.DiscountFen);
+    }
+
+    /// <summary>The requested items priced from the catalog, with stock and member-only products checked (no reservation).</summary>
+    private async Task<IReadOnlyList<PricedItem>> PriceItemsAsync(Customer customer, CheckoutRequest request, CancellationToken cancellationToken)
     {
         var wanted = request.FromCart == true
-            ? (await cart.LinesAsync(customerId, cancellationToken)).Select(l => (l.SkuId, l.Quantity)).ToList()
+            ? (await cart.LinesAsync(customer.Id, cancellationToken)).Select(l => (l.SkuId, l.Quantity)).ToList()
             : request.Items!.Select(i => (i.SkuId!, i.Quantity!.Value)).ToList();
         if (wanted.Count == 0)
         {
@@ -223,6 +293,11 @@ public sealed partial class CheckoutService(
         foreach (var (skuId, quantity) in wanted)
         {
             var (product, sku) = await catalog.GetSellableSkuAsync(skuId, cancellationToken);
+            if (product.Tags.Contains(Product.MemberTrialTag) && !MemberBenefits.Has(customer.Member.Tier, MemberBenefits.NewProductTrials))
+            {
+                throw new DomainException(ErrorCode.MembersOnly, $"{product.Title} is a new-product trial for Gold members.");
+            }
+
             var available = (await stock.AvailableAsync(product.Id, cancellationToken)).GetValueOrDefault(sku.Id);
             if (available < quantity)
             {
@@ -247,10 +322,11 @@ public sealed partial class CheckoutService(
         bool FromCart,
         OrderSource? Source,
         bool HoldsStock,
-        bool ChargeShipping,
         DateTimeOffset? ExpiresAt,
         string? ShippingHold,
         string? CouponId);
+
+    private sealed record Quote(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing, PointsRedemption Points, GiftChoice? Gift);
 
     private async Task<PriceBreakdown> ApplyCouponAsync(string customerId, string? couponId, PriceBreakdown pricing, CancellationToken cancellationToken)
     {

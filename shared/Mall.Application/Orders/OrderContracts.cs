@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Mall.Domain.Cart;
 using Mall.Domain.Orders;
+using Mall.Domain.Promotions;
 
 namespace Mall.Application.Orders;
 
@@ -38,7 +39,9 @@ public sealed record AddressRequest(string? Recipient, string? Phone, string? Pr
 
 /// <summary>Either explicit items or the whole cart; the address is needed to create, not to preview (and validated whenever given).</summary>
 /// <param name="CouponId">At most one coupon per order (the stacking rule); see SPEC §4.6.</param>
-public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark, string? CouponId = null);
+/// <param name="Points">Points to pay with (members); fewer are taken if the cap or the amount allow fewer.</param>
+/// <param name="Gift">Take the gift option or not; null: its default.</param>
+public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark, string? CouponId = null, long? Points = null, bool? Gift = null);
 
 public sealed record ShipRequest(string? Carrier, string? TrackingNumber);
 
@@ -50,7 +53,17 @@ public sealed record RejectRefundRequest(string? Note);
 
 public sealed record ShippingAddress(string Recipient, string Phone, string Province, string City, string District, string Detail, string? PostalCode);
 
-public sealed record OrderPreview(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing);
+public sealed record OrderPreview(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing)
+{
+    public long PointsUsed { get; init; }
+
+    public long PointsBalance { get; init; }
+
+    /// <summary>The gift option on offer (null: none) and whether this checkout takes it.</summary>
+    public GiftChoice? Gift { get; init; }
+
+    public bool PriorityShipping { get; init; }
+}
 
 public sealed record PaymentView(long AmountFen, DateTimeOffset PaidAt, string TransactionId);
 
@@ -71,7 +84,14 @@ public sealed record OrderView(
     DateTimeOffset? AfterSaleEndsAt,
     IReadOnlyList<Refund> Refunds,
     long RefundedFen,
-    IReadOnlyList<StatusChange> History);
+    IReadOnlyList<StatusChange> History)
+{
+    public long PointsUsed { get; init; }
+
+    public GiftChoice? Gift { get; init; }
+
+    public bool PriorityShipping { get; init; }
+}
 
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
 
@@ -93,6 +113,7 @@ public sealed partial class CheckoutRequestValidator : AbstractValidator<Checkou
         });
         RuleFor(r => r.Remark).MaximumLength(200);
         RuleFor(r => r.CouponId).MaximumLength(64);
+        RuleFor(r => r.Points).InclusiveBetween(0, 10_000_000);
         RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }
 }

@@ -37,5 +37,10 @@ public sealed class OrderViews(IFieldProtector protector)
         order.AfterSaleEndsAt,
         order.Refunds,
         order.RefundedFen,
-        order.History);
+        order.History)
+    {
+        PointsUsed = order.PointsUsed,
+        Gift = order.Gift,
+        PriorityShipping = order.PriorityShipping,
+    };
 }

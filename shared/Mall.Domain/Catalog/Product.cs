@@ -22,6 +22,9 @@ public sealed record Product
 {
     public const string WeeklyDropTag = "weekly-drop";
 
+    /// <summary>A new-product trial: only members with the trial benefit (Gold) may buy it.</summary>
+    public const string MemberTrialTag = "member-trial";
+
     public required string Id { get; init; }
 
     public required string Title { get; init; }

@@ -66,6 +66,10 @@ public enum ErrorCode
     // Distribution
     NotAPromoter,
     WithdrawalExceedsBalance,
+
+    // Membership
+    MembersOnly,
+    InsufficientPoints,
 }
 
 public static class ErrorCodeExtensions

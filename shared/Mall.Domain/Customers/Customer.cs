@@ -41,6 +41,9 @@ public sealed record Customer
 
     public long PointsBalance { get; init; }
 
+    /// <summary>The latest points spent on or given back to orders, so a repeated request changes nothing.</summary>
+    public IReadOnlyList<string> PointsKeys { get; init; } = [];
+
     /// <summary>The wake-up campaign's last contact (at most one per interval).</summary>
     public WakeUpMark? LastWakeUp { get; init; }
 
@@ -105,12 +108,43 @@ public sealed record Customer
         return (this with { Activity = activity, PointsBalance = PointsBalance - points }, [PointsEvent($"{refundId}|reversed", -points, orderId, now)]);
     }
 
+    /// <summary>Points pay part of an order (taken once per order); never more than the balance.</summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RedeemPoints(string orderId, long points, DateTimeOffset now)
+    {
+        var key = $"{orderId}|redeemed";
+        if (PointsKeys.Contains(key))
+        {
+            return (this, []);
+        }
+
+        if (points > PointsBalance)
+        {
+            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsBalance} points available; {points} requested.");
+        }
+
+        return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
+    }
+
+    /// <summary>The order that spent points was never paid or was refunded in full: they come back, once.</summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnPoints(string orderId, long points, DateTimeOffset now)
+    {
+        var key = $"{orderId}|returned";
+        if (PointsKeys.Contains(key) || !PointsKeys.Contains($"{orderId}|redeemed"))
+        {
+            return (this, []);
+        }
+
+        return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
+    }
+
     /// <summary>The wake-up campaign reaches this customer today: marked once, so a resumed run finishes rather than repeats.</summary>
     public (Customer Customer, WakeUpStep Step) WakeUp(WakeUpRules rules, DateOnly day, DateTimeOffset now)
     {
         var step = rules.Decide(LastWakeUp, Segment?.Segment == CustomerSegment.Dormant, day, now);
         return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
+
+    private List<string> RememberPointsKey(string key) => [.. PointsKeys.TakeLast(99), key];
 
     private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)
     {

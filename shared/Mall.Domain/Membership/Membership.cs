@@ -18,6 +18,27 @@ public enum MemberTier
     Gold,
 }
 
+/// <summary>What each tier gets (SPEC §4.5); each tier keeps the benefits of the tiers below.</summary>
+public static class MemberBenefits
+{
+    public const string PointsToCash = "points-to-cash";
+    public const string BirthdayGiftPack = "birthday-gift-pack";
+    public const string ExclusiveService = "exclusive-service";
+    public const string PriorityShipping = "priority-shipping";
+    public const string NewProductTrials = "new-product-trials";
+    public const string OfflineSalons = "offline-salons";
+
+    public static IReadOnlyList<string> For(MemberTier tier) => tier switch
+    {
+        MemberTier.Bronze => [PointsToCash, BirthdayGiftPack],
+        MemberTier.Silver => [.. For(MemberTier.Bronze), ExclusiveService, PriorityShipping],
+        MemberTier.Gold => [.. For(MemberTier.Silver), NewProductTrials, OfflineSalons],
+        _ => [],
+    };
+
+    public static bool Has(MemberTier tier, string benefit) => For(tier).Contains(benefit);
+}
+
 /// <summary>How far the customer is from the next tier.</summary>
 public sealed record TierProgress(MemberTier? Next, long YuanToGo, int MonthsToGo);
 

@@ -1,4 +1,5 @@
 using Mall.Domain.Common;
+using Mall.Domain.Promotions;
 
 namespace Mall.Domain.Orders;
 
@@ -62,6 +63,15 @@ public sealed record Order
 
     /// <summary>The coupon this order used (given back if the order is never paid or is refunded in full).</summary>
     public string? CouponId { get; init; }
+
+    /// <summary>Points spent on this order (given back if it is never paid or is refunded in full).</summary>
+    public long PointsUsed { get; init; }
+
+    /// <summary>The gift option as offered and chosen at checkout.</summary>
+    public GiftChoice? Gift { get; init; }
+
+    /// <summary>The customer's tier ships first (a member benefit), fixed when the order was placed.</summary>
+    public bool PriorityShipping { get; init; }
 
     /// <summary>The campaign this order belongs to; null for a plain purchase.</summary>
     public OrderSource? Source { get; init; }
@@ -477,6 +487,11 @@ public sealed record Order
         if (CouponId is not null)
         {
             payload["couponId"] = CouponId;
+        }
+
+        if (PointsUsed > 0)
+        {
+            payload["pointsUsed"] = PointsUsed.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         foreach (var (key, value) in data)

@@ -1,7 +1,13 @@
 namespace Mall.Domain.Orders;
 
 /// <summary>A SKU as sold right now, read from the catalog by the server (never from the client).</summary>
-public sealed record PricedItem(string SkuId, string ProductId, string Title, string SkuName, long UnitPriceFen, int Quantity);
+public sealed record PricedItem(string SkuId, string ProductId, string Title, string SkuName, long UnitPriceFen, int Quantity)
+{
+    /// <summary>The catalog price when a price rule lowered <see cref="UnitPriceFen"/>.</summary>
+    public long? ListUnitPriceFen { get; init; }
+
+    public string? PriceRuleId { get; init; }
+}
 
 /// <summary>Server-side pricing: line totals, shipping, payable. Pure; the preview and the order use the same code.</summary>
 public static class OrderPricing
@@ -9,7 +15,7 @@ public static class OrderPricing
     public static (IReadOnlyList<OrderLine> Lines, PriceBreakdown Breakdown) Price(IReadOnlyList<PricedItem> items, OrderPolicy policy)
     {
         var lines = items
-            .Select(i => new OrderLine(i.SkuId, i.ProductId, i.Title, i.SkuName, i.UnitPriceFen, i.Quantity, checked(i.UnitPriceFen * i.Quantity)))
+            .Select(i => new OrderLine(i.SkuId, i.ProductId, i.Title, i.SkuName, i.UnitPriceFen, i.Quantity, checked(i.UnitPriceFen * i.Quantity)) { ListUnitPriceFen = i.ListUnitPriceFen, PriceRuleId = i.PriceRuleId })
             .ToList();
         var goods = lines.Sum(l => l.LineTotalFen);
         var shipping = goods >= policy.FreeShippingThresholdFen ? 0 : policy.ShippingFeeFen;
@@ -21,6 +27,17 @@ public static class OrderPricing
     {
         var discount = pricing.DiscountFen + Math.Min(goodsOffFen, pricing.GoodsFen - pricing.DiscountFen);
         var shipping = pricing.ShippingFen - Math.Min(shippingWaivedFen, pricing.ShippingFen);
-        return new PriceBreakdown(pricing.GoodsFen, discount, shipping, pricing.GoodsFen - discount + shipping);
+        return pricing with { DiscountFen = discount, ShippingFen = shipping, PayableFen = pricing.GoodsFen - discount + shipping + pricing.AddOnFen };
     }
+
+    /// <summary>Points paid part of the goods: counted as discount (no commission or cash refund on it) and shown apart.</summary>
+    public static PriceBreakdown WithPoints(PriceBreakdown pricing, long pointsFen)
+    {
+        var paid = WithDiscount(pricing, pointsFen, 0);
+        return paid with { PointsFen = pricing.PointsFen + (paid.DiscountFen - pricing.DiscountFen) };
+    }
+
+    /// <summary>A chosen add-on (the gift option) is charged on top, outside every discount.</summary>
+    public static PriceBreakdown WithAddOn(PriceBreakdown pricing, long addOnFen) =>
+        pricing with { AddOnFen = pricing.AddOnFen + addOnFen, PayableFen = pricing.PayableFen + addOnFen };
 }

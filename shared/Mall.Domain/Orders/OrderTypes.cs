@@ -30,6 +30,11 @@ public sealed record OrderLine(
 {
     /// <summary>Units already refunded (succeeded refunds).</summary>
     public int RefundedQuantity { get; init; }
+
+    /// <summary>The catalog price when a limited-time discount set <see cref="UnitPriceFen"/>.</summary>
+    public long? ListUnitPriceFen { get; init; }
+
+    public string? PriceRuleId { get; init; }
 }
 
 /// <summary>
@@ -39,7 +44,15 @@ public sealed record OrderLine(
 /// </summary>
 public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId);
 
-public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long ShippingFen, long PayableFen);
+/// <param name="DiscountFen">Coupon and points together, off the goods.</param>
+public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long ShippingFen, long PayableFen)
+{
+    /// <summary>The part of <see cref="DiscountFen"/> paid with points.</summary>
+    public long PointsFen { get; init; }
+
+    /// <summary>Chosen extras outside the goods (the gift option).</summary>
+    public long AddOnFen { get; init; }
+}
 
 public sealed record PaymentRecord(string TransactionId, long AmountFen, DateTimeOffset PaidAt, string? PayerOpenId);
 

@@ -1,0 +1,25 @@
+using Mall.Application.Promotions;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Promotions;
+
+/// <summary>Limited-time discounts: operators define price rules with a window; checkout applies the best one per line.</summary>
+public sealed class PromotionFunctions(Api api, PromotionService promotions)
+{
+    [Function("Admin_CreatePriceRule")]
+    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/price-rules")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Created(await promotions.CreateRuleAsync(await api.BodyAsync<PriceRuleRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Admin_ListPriceRules")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/price-rules")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(new { items = await promotions.ListAsync(request.HttpContext.RequestAborted) }));
+
+    /// <summary>What runs now (the member day included), for the storefront's banners.</summary>
+    [Function("Promotions_Active")]
+    public Task<IActionResult> Active([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "promotions")] HttpRequest request) =>
+        api.RunAsync(request, async () => ApiResults.Ok(new { items = await promotions.ActiveAsync(request.HttpContext.RequestAborted), gift = promotions.DefaultGift }));
+}

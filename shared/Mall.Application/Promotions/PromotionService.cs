@@ -1,0 +1,119 @@
+using FluentValidation;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Domain.Membership;
+using Mall.Domain.Promotions;
+
+namespace Mall.Application.Promotions;
+
+public sealed class GiftOptionSettings
+{
+    /// <summary>Empty: no gift option at checkout.</summary>
+    public string? Name { get; set; }
+
+    public long PriceFen { get; set; }
+
+    public bool SelectedByDefault { get; set; }
+
+    public GiftOption? ToOption() => string.IsNullOrWhiteSpace(Name) ? null : new GiftOption(Name, PriceFen, SelectedByDefault);
+}
+
+public sealed class PromotionOptions
+{
+    public const string SectionName = "Promotions";
+
+    /// <summary>The mall's default gift option; a running limited-time discount may bring its own.</summary>
+    public GiftOptionSettings Gift { get; set; } = new();
+
+    /// <summary>Day of the CST month of the member day (1–28); 0: none.</summary>
+    public int MemberDayOfMonth { get; set; } = 8;
+
+    /// <summary>What members pay on the member day, in basis points of the listed price.</summary>
+    public int MemberDayPriceBps { get; set; } = 9_000;
+
+    public MemberTier MemberDayMinimumTier { get; set; } = MemberTier.Bronze;
+}
+
+public sealed record GiftOptionRequest(string? Name, long? PriceFen, bool? SelectedByDefault);
+
+public sealed record PriceRuleRequest(string? Name, int? PriceBps, IReadOnlyList<string>? ProductIds, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, MemberTier? MinimumTier, GiftOptionRequest? Gift);
+
+public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleRequest>
+{
+    public PriceRuleRequestValidator()
+    {
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.PriceBps).NotNull().InclusiveBetween(100, 9_999).WithMessage("PriceBps is what the customer pays in basis points of the listed price: 100–9999 (8000 = 20% off).");
+        RuleFor(r => r.ProductIds).Must(ids => ids is null || ids.Count <= 200).WithMessage("At most 200 products per rule.");
+        RuleFor(r => r.StartsAt).NotNull();
+        RuleFor(r => r.EndsAt).NotNull().GreaterThan(r => r.StartsAt).WithMessage("EndsAt must be after StartsAt.");
+        RuleFor(r => r.EndsAt).Must((r, end) => end - r.StartsAt <= TimeSpan.FromDays(31)).When(r => r.StartsAt is not null && r.EndsAt is not null)
+            .WithMessage("A limited-time discount lasts at most 31 days.");
+        RuleFor(r => r.Gift!.Name).NotEmpty().MaximumLength(32).When(r => r.Gift is not null);
+        RuleFor(r => r.Gift!.PriceFen).NotNull().InclusiveBetween(0, 100_000).When(r => r.Gift is not null);
+        RuleFor(r => r.Gift!.SelectedByDefault)
+            .Must((r, selected) => selected != true || r.Gift!.PriceFen == 0)
+            .When(r => r.Gift is not null)
+            .WithMessage("A paid add-on cannot be ticked by default (E-commerce Law art. 19: no tie-in sale as a default choice); offer it unticked or make it free.");
+    }
+}
+
+/// <summary>Limited-time discounts (operator-defined price rules) and the monthly member day.</summary>
+public sealed class PromotionService(IDocumentCollection<PriceRule> rules, PromotionOptions options, TimeProvider time)
+{
+    private const string Partition = "rules";
+
+    public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, CancellationToken cancellationToken)
+    {
+        var rule = new PriceRule
+        {
+            Id = Ids.New("PR"),
+            Name = request.Name!.Trim(),
+            PriceBps = request.PriceBps!.Value,
+            ProductIds = request.ProductIds?.Distinct(StringComparer.Ordinal).ToList() ?? [],
+            StartsAt = request.StartsAt!.Value,
+            EndsAt = request.EndsAt!.Value,
+            MinimumTier = request.MinimumTier ?? MemberTier.None,
+            Gift = request.Gift is { } gift ? new GiftOption(gift.Name!.Trim(), gift.PriceFen!.Value, gift.SelectedByDefault ?? false) : null,
+        };
+        await rules.InsertAsync(new DocumentKey(Partition, rule.Id), rule, [], cancellationToken);
+        return rule;
+    }
+
+    public async Task<IReadOnlyList<PriceRule>> ListAsync(CancellationToken cancellationToken) =>
+        (await rules.QueryAsync(new DocumentQuery { PartitionKey = Partition }, null, 1000, cancellationToken)).Items.Select(r => r.Value).OrderByDescending(r => r.StartsAt).ToList();
+
+    /// <summary>The rules running now, the member day's included when today is the day.</summary>
+    public async Task<IReadOnlyList<PriceRule>> ActiveAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var active = (await ListAsync(cancellationToken)).Where(r => r.IsActive(now)).ToList();
+        if (MemberDay(now) is { } memberDay)
+        {
+            active.Add(memberDay);
+        }
+
+        return active;
+    }
+
+    public GiftOption? DefaultGift => options.Gift.ToOption();
+
+    private PriceRule? MemberDay(DateTimeOffset now)
+    {
+        var today = ChinaTime.DateOf(now);
+        if (options.MemberDayOfMonth == 0 || today.Day != options.MemberDayOfMonth)
+        {
+            return null;
+        }
+
+        return new PriceRule
+        {
+            Id = $"member-day-{today:yyyy-MM}",
+            Name = "会员日 member day",
+            PriceBps = options.MemberDayPriceBps,
+            StartsAt = ChinaTime.StartOf(today),
+            EndsAt = ChinaTime.StartOf(today.AddDays(1)),
+            MinimumTier = options.MemberDayMinimumTier,
+        };
+    }
+}

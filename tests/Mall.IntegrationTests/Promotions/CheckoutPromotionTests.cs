@@ -1,0 +1,117 @@
+using Mall.Application.Catalog;
+using Mall.Application.Coupons;
+using Mall.Application.Orders;
+using Mall.Application.Platform;
+using Mall.Application.Promotions;
+using Mall.Domain.Catalog;
+using Mall.Domain.Common;
+using Mall.Domain.Coupons;
+using Mall.Domain.Customers;
+using Mall.Domain.Membership;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mall.IntegrationTests.Promotions;
+
+public sealed class CheckoutPromotionTests
+{
+    private static async Task<Product> ProductAsync(MallFixture mall, long priceFen, params string[] tags)
+    {
+        var admin = mall.Get<CatalogAdminService>();
+        await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
+        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", tags, null, null, null, ProductStatus.OnSale, [new SkuRequest(null, "250 g", null, priceFen, null, true, 10)]), CancellationToken.None);
+        return view.Product;
+    }
+
+    /// <summary>A customer of the given tier holding some points (as if earned earlier).</summary>
+    private static async Task<string> MemberAsync(MallFixture mall, MemberTier tier, long points = 0)
+    {
+        var id = await mall.NewCustomerAsync();
+        var now = mall.Environment.Time.GetUtcNow();
+        await mall.Get<IDocumentCollection<Customer>>().UpdateAsync(DocumentKey.Single(id), id, c => c with { Member = new MemberStatus(tier, now), PointsBalance = points }, CancellationToken.None);
+        return id;
+    }
+
+    private static async Task<long> PointsAsync(MallFixture mall, string customerId) =>
+        (await mall.Get<IDocumentCollection<Customer>>().FindAsync(DocumentKey.Single(customerId), CancellationToken.None))!.Value.PointsBalance;
+
+    private static CheckoutRequest Buy(string skuId, int quantity, string? couponId = null, long? points = null, bool? gift = null) =>
+        MallFixture.Buy(skuId, quantity) with { CouponId = couponId, Points = points, Gift = gift };
+
+    [Fact]
+    public async Task A_limited_time_price_a_coupon_points_and_the_gift_stack_in_order_and_a_cancel_gives_coupon_and_points_back()
+    {
+        await using var mall = await MallFixture.StartAsync(overrides: new Dictionary<string, string?>
+        {
+            ["Promotions:Gift:Name"] = "礼盒",
+            ["Promotions:Gift:PriceFen"] = "800",
+        });
+        var product = await ProductAsync(mall, 10_000);
+        var now = DateTimeOffset.UtcNow;
+        await mall.Get<PromotionService>().CreateRuleAsync(new PriceRuleRequest("限时8折", 8_000, [product.Id], now.AddHours(-1), now.AddHours(1), null, null), CancellationToken.None);
+        var coupons = mall.Get<CouponService>();
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("满100减20", CouponKind.Threshold, 2_000, 10_000, null, null, null, now.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var customer = await MemberAsync(mall, MemberTier.Bronze, points: 5_000);
+        var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
+        var checkout = mall.Get<CheckoutService>();
+
+        var preview = await checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 2, coupon.Id, points: 5_000, gift: true), CancellationToken.None);
+        var overdrawn = await Assert.ThrowsAsync<DomainException>(() => checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 2, points: 5_001), CancellationToken.None));
+        var order = (await checkout.CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 2, coupon.Id, points: 5_000, gift: true), CancellationToken.None)).Order;
+
+        // 2 × 80.00 = 160.00; 满100减20 → 140.00; points capped at half of that but the balance is 50.00; gift +8.00 on top.
+        Assert.Equal(ErrorCode.InsufficientPoints, overdrawn.Code);
+        Assert.Equal((8_000L, 10_000L), (preview.Lines[0].UnitPriceFen, preview.Lines[0].ListUnitPriceFen!.Value));
+        Assert.Equal(16_000 - 2_000 - 5_000 + 800, order.Pricing.PayableFen);
+        Assert.Equal((7_000L, 5_000L, 800L), (order.Pricing.DiscountFen, order.Pricing.PointsFen, order.Pricing.AddOnFen));
+        Assert.Equal(5_000, order.PointsUsed);
+        Assert.Equal(0, await PointsAsync(mall, customer));
+
+        await mall.Get<OrderService>().CancelAsync(customer, order.Id, CancellationToken.None);
+
+        Assert.Equal(5_000, await PointsAsync(mall, customer));
+        Assert.Equal(CouponStatus.Available, (await coupons.MineAsync(customer, CancellationToken.None)).Single().Status);
+    }
+
+    [Fact]
+    public async Task Trials_are_for_gold_members_points_for_members_and_silver_orders_ship_first()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var trial = await ProductAsync(mall, 10_000, Product.MemberTrialTag);
+        var plain = await ProductAsync(mall, 10_000);
+        var (guest, silver, gold) = (await mall.NewCustomerAsync(), await MemberAsync(mall, MemberTier.Silver, 100), await MemberAsync(mall, MemberTier.Gold));
+        var checkout = mall.Get<CheckoutService>();
+
+        async Task<ErrorCode> RefusedAsync(string customer, CheckoutRequest request) =>
+            (await Assert.ThrowsAsync<DomainException>(() => checkout.PreviewAsync(customer, request, CancellationToken.None))).Code;
+
+        Assert.Equal(ErrorCode.MembersOnly, await RefusedAsync(guest, Buy(trial.Skus[0].Id, 1)));
+        Assert.Equal(ErrorCode.MembersOnly, await RefusedAsync(silver, Buy(trial.Skus[0].Id, 1)));
+        Assert.Equal(ErrorCode.MembersOnly, await RefusedAsync(guest, Buy(plain.Skus[0].Id, 1, points: 100)));
+        Assert.Equal(10_000, (await checkout.PreviewAsync(gold, Buy(trial.Skus[0].Id, 1), CancellationToken.None)).Pricing.GoodsFen);
+
+        var silverOrder = (await checkout.CreateAsync(silver, Guid.NewGuid().ToString(), Buy(plain.Skus[0].Id, 1, points: 100), CancellationToken.None)).Order;
+        var guestOrder = (await checkout.CreateAsync(guest, Guid.NewGuid().ToString(), Buy(plain.Skus[0].Id, 1), CancellationToken.None)).Order;
+        Assert.True(silverOrder.PriorityShipping);
+        Assert.Equal(100, silverOrder.Pricing.PointsFen);
+        Assert.False(guestOrder.PriorityShipping);
+    }
+
+    [Fact]
+    public async Task On_the_member_day_members_pay_the_member_price_and_others_the_list_price()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 8, 4, 0, 0, TimeSpan.Zero));
+        await using var mall = await MallFixture.StartAsync(time, new Dictionary<string, string?> { ["Promotions:MemberDayOfMonth"] = "8" });
+        var product = await ProductAsync(mall, 10_000);
+        var (guest, bronze) = (await mall.NewCustomerAsync(), await MemberAsync(mall, MemberTier.Bronze));
+        var checkout = mall.Get<CheckoutService>();
+
+        var member = await checkout.PreviewAsync(bronze, Buy(product.Skus[0].Id, 1), CancellationToken.None);
+        var other = await checkout.PreviewAsync(guest, Buy(product.Skus[0].Id, 1), CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(1));
+        var dayAfter = await checkout.PreviewAsync(bronze, Buy(product.Skus[0].Id, 1), CancellationToken.None);
+
+        Assert.Equal((9_000L, "member-day-2026-12"), (member.Lines[0].UnitPriceFen, member.Lines[0].PriceRuleId!));
+        Assert.Equal(10_000, other.Lines[0].UnitPriceFen);
+        Assert.Equal(10_000, dayAfter.Lines[0].UnitPriceFen);
+    }
+}

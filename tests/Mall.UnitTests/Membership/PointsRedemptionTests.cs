@@ -1,0 +1,53 @@
+using Mall.Domain.Common;
+using Mall.Domain.Customers;
+
+namespace Mall.UnitTests.Membership;
+
+public sealed class PointsRedemptionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 30, 2, 0, 0, TimeSpan.Zero);
+
+    private static Customer WithPoints(long points) => new()
+    {
+        Id = "C1",
+        OpenId = "o1",
+        InviteCode = "ABCDEFGHJK",
+        RegisteredAt = Now,
+        LastLoginAt = Now,
+        PointsBalance = points,
+    };
+
+    [Fact]
+    public void Redeeming_takes_the_points_once_per_order()
+    {
+        var (once, events) = WithPoints(1_000).RedeemPoints("O1", 300, Now);
+        var (twice, again) = once.RedeemPoints("O1", 300, Now);
+
+        Assert.Equal(700, twice.PointsBalance);
+        Assert.Equal("-300", Assert.Single(events).Data["points"]);
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public void Redeeming_more_than_the_balance_is_refused_and_changes_nothing()
+    {
+        var error = Assert.Throws<DomainException>(() => WithPoints(100).RedeemPoints("O1", 101, Now));
+        Assert.Equal(ErrorCode.InsufficientPoints, error.Code);
+    }
+
+    [Fact]
+    public void Points_come_back_once_and_only_for_an_order_that_took_them()
+    {
+        var (redeemed, _) = WithPoints(1_000).RedeemPoints("O1", 300, Now);
+
+        var (returned, events) = redeemed.ReturnPoints("O1", 300, Now);
+        var (again, none) = returned.ReturnPoints("O1", 300, Now);
+        var (stranger, nothing) = returned.ReturnPoints("O2", 300, Now);
+
+        Assert.Equal(1_000, again.PointsBalance);
+        Assert.Single(events);
+        Assert.Empty(none);
+        Assert.Same(returned, stranger);
+        Assert.Empty(nothing);
+    }
+}
