@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.EndToEndTests.Membership;
 
-/// <summary>A new customer through the running mall: the segmentation timer's gift pack, a first order with it, FirstOrder and Bronze.</summary>
+/// <summary>
+/// A new customer through the running mall: the segmentation timer's gift pack, a first order with it,
+/// FirstOrder and Bronze; then a limited-time price paid partly with points, and message consent.
+/// </summary>
 [Collection(nameof(LocalMall))]
 public sealed class NewCustomerJourneyTests(LocalMall mall)
 {
@@ -61,5 +64,24 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         Assert.Equal(50_000, lifecycle.GetProperty("lifetimePaidFen").GetInt64());
         var report = (await admin.GetAsync("admin/segments?days=7")).Body;
         Assert.True(report.GetProperty("runs")[0].GetProperty("sizes").GetProperty("Potential").GetInt32() >= 1);
+
+        // As a Bronze member: a limited-time price, then points on top of it.
+        var (productId, discountedSku) = await mall.CreateProductAsync(priceFen: 10_000, stock: 5);
+        var window = new { startsAt = DateTimeOffset.UtcNow.AddMinutes(-1), endsAt = DateTimeOffset.UtcNow.AddHours(1) };
+        var rule = await admin.PostAsync("admin/price-rules", new { name = "限时8折", priceBps = 8_000, productIds = new[] { productId }, window.startsAt, window.endsAt });
+        Assert.Equal(HttpStatusCode.Created, rule.Status);
+        var tieIn = await admin.PostAsync("admin/price-rules", new { name = "礼盒", priceBps = 9_000, window.startsAt, window.endsAt, gift = new { name = "礼盒", priceFen = 800, selectedByDefault = true } });
+        Assert.Equal(HttpStatusCode.BadRequest, tieIn.Status);
+        Assert.Contains("art. 19", tieIn.Body.ToString(), StringComparison.Ordinal);
+
+        var preview = (await customer.PostAsync("orders/preview", new { items = new[] { new { skuId = discountedSku, quantity = 1 } }, points = 500 })).Body;
+        Assert.Equal(8_000, preview.GetProperty("lines")[0].GetProperty("unitPriceFen").GetInt64());
+        Assert.Equal(500, preview.GetProperty("pricing").GetProperty("pointsFen").GetInt64());
+        Assert.Equal(8_000 - 500 + 1_000, preview.GetProperty("pricing").GetProperty("payableFen").GetInt64());
+
+        // Consent to a subscribe message, as wx.requestSubscribeMessage reported it.
+        var consent = await customer.PostAsync("me/subscriptions", new { templateIds = new[] { "TPL_WAKEUP" } });
+        Assert.Equal(1, consent.Body.GetProperty("items")[0].GetProperty("available").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { "a", "b", "c", "d" } })).Status);
     }
 }
