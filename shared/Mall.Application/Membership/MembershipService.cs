@@ -6,6 +6,7 @@ using Mall.Application.Segmentation;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
+using Mall.Domain.Segmentation;
 
 namespace Mall.Application.Membership;
 
@@ -46,7 +47,8 @@ public sealed class MembershipOptions
 /// <summary>What an operator sees of a customer's lifecycle (no personal data).</summary>
 public sealed record CustomerLifecycleView(string CustomerId, DateTimeOffset RegisteredAt, DateTimeOffset LastInteractionAt, string? Segment, DateTimeOffset? SegmentSince, MemberTier Tier, long Points, int PaidOrders, long LifetimePaidFen);
 
-public sealed record MembershipView(MemberTier Tier, DateTimeOffset? Since, TierProgress Progress, long Points, IReadOnlyList<string> Benefits);
+/// <param name="ExclusiveService">A dedicated service channel: Silver and up, and Active customers (the segment's action).</param>
+public sealed record MembershipView(MemberTier Tier, DateTimeOffset? Since, TierProgress Progress, long Points, IReadOnlyList<string> Benefits, bool ExclusiveService);
 
 /// <summary>A points ledger line (earned on payment, reversed on refund); its key makes it idempotent per order or refund.</summary>
 public sealed record PointsEntry(string CustomerId, string Key, string OrderId, long Points, DateTimeOffset At);
@@ -70,7 +72,8 @@ public sealed class MembershipService(
             tier == MemberTier.None ? null : customer.Member.Since,
             tiers.ProgressFrom(customer.Activity, tier, time.GetUtcNow()),
             customer.PointsBalance,
-            MemberBenefits.For(tier));
+            MemberBenefits.For(tier),
+            MemberBenefits.Has(tier, MemberBenefits.ExclusiveService) || customer.Segment?.Segment == CustomerSegment.Active);
     }
 
     public async Task<CustomerLifecycleView> LifecycleAsync(string customerId, CancellationToken cancellationToken)

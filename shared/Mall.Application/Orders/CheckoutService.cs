@@ -239,7 +239,7 @@ public sealed partial class CheckoutService(
     private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, CancellationToken cancellationToken)
     {
         var rules = await promotions.ActiveAsync(cancellationToken);
-        var items = PromotionRules.ApplyPriceRules(await PriceItemsAsync(customer, request, cancellationToken), rules, customer.Member.Tier, time.GetUtcNow());
+        var items = PromotionRules.ApplyPriceRules(await PriceItemsAsync(customer, request, cancellationToken), rules, customer.Member.Tier, customer.CurrentSegment, time.GetUtcNow());
         if (items.Count > policy.MaxLinesPerOrder)
         {
             throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");

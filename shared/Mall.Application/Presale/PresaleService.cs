@@ -3,6 +3,7 @@ using Mall.Application.Customers;
 using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
+using Mall.Application.Notifications;
 using Mall.Application.Platform;
 using Mall.Application.WeChat;
 using Mall.Domain.Common;
@@ -25,7 +26,7 @@ public sealed class PresaleService(
     RefundService refunds,
     StockService stock,
     CustomerService customers,
-    IWeChatMiniProgram miniProgram,
+    SubscriptionService subscriptions,
     IWorkflowClient workflows,
     TimeProvider time)
 {
@@ -162,7 +163,10 @@ public sealed class PresaleService(
     public Task RecordLapseAsync(string kind, string reservationId, string orderId, CancellationToken cancellationToken) =>
         ChangeAsync(reservationId, r => kind == DepositKind ? r.DepositLapsed() : r.BalanceLapsed(orderId), cancellationToken);
 
-    /// <summary>The balance window opened: remind the customer once (if the campaign has a reminder template).</summary>
+    /// <summary>
+    /// The balance window opened: remind the customer once (if the campaign has a reminder template and
+    /// the customer accepted it — a one-time subscription is spent; without one no message goes out).
+    /// </summary>
     public async Task RemindAsync(string reservationId, CancellationToken cancellationToken)
     {
         var reservation = await GetReservationAsync(reservationId, cancellationToken);
@@ -173,12 +177,15 @@ public sealed class PresaleService(
         }
 
         var customer = await customers.GetAsync(reservation.CustomerId, cancellationToken);
-        await miniProgram.SendSubscribeMessageAsync(
+        await subscriptions.SendAsync(
+            customer.Id,
+            $"presale-balance:{reservationId}",
             new SubscribeMessage(customer.OpenId, campaign.ReminderTemplateId, $"pages/presale/index?id={reservationId}", new Dictionary<string, string>
             {
                 ["amount1"] = $"{campaign.BalanceFen / 100m:0.00}",
                 ["time2"] = ChinaTime.ToCst(campaign.BalanceEndsAt).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture),
             }),
+            beforeSend: null,
             cancellationToken);
         await ChangeAsync(reservationId, r => r.Reminded(time.GetUtcNow()), cancellationToken);
     }

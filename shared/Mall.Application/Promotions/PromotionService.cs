@@ -3,6 +3,7 @@ using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Membership;
 using Mall.Domain.Promotions;
+using Mall.Domain.Segmentation;
 
 namespace Mall.Application.Promotions;
 
@@ -36,7 +37,8 @@ public sealed class PromotionOptions
 
 public sealed record GiftOptionRequest(string? Name, long? PriceFen, bool? SelectedByDefault);
 
-public sealed record PriceRuleRequest(string? Name, int? PriceBps, IReadOnlyList<string>? ProductIds, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, MemberTier? MinimumTier, GiftOptionRequest? Gift);
+/// <param name="Segment">Only for customers of this segment (a new-user price for Potential); null: everyone.</param>
+public sealed record PriceRuleRequest(string? Name, int? PriceBps, IReadOnlyList<string>? ProductIds, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, MemberTier? MinimumTier, GiftOptionRequest? Gift, CustomerSegment? Segment = null);
 
 public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleRequest>
 {
@@ -46,6 +48,8 @@ public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleReque
         RuleFor(r => r.PriceBps).NotNull().InclusiveBetween(100, 9_999).WithMessage("PriceBps is what the customer pays in basis points of the listed price: 100–9999 (8000 = 20% off).");
         RuleFor(r => r.ProductIds).Must(ids => ids is null || ids.Count <= 200).WithMessage("At most 200 products per rule.");
         RuleFor(r => r.StartsAt).NotNull();
+        RuleFor(r => r.MinimumTier).IsInEnum();
+        RuleFor(r => r.Segment).IsInEnum();
         RuleFor(r => r.EndsAt).NotNull().GreaterThan(r => r.StartsAt).WithMessage("EndsAt must be after StartsAt.");
         RuleFor(r => r.EndsAt).Must((r, end) => end - r.StartsAt <= TimeSpan.FromDays(31)).When(r => r.StartsAt is not null && r.EndsAt is not null)
             .WithMessage("A limited-time discount lasts at most 31 days.");
@@ -74,6 +78,7 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
             StartsAt = request.StartsAt!.Value,
             EndsAt = request.EndsAt!.Value,
             MinimumTier = request.MinimumTier ?? MemberTier.None,
+            Segment = request.Segment,
             Gift = request.Gift is { } gift ? new GiftOption(gift.Name!.Trim(), gift.PriceFen!.Value, gift.SelectedByDefault ?? false) : null,
         };
         await rules.InsertAsync(new DocumentKey(Partition, rule.Id), rule, [], cancellationToken);

@@ -150,7 +150,7 @@ public sealed partial class SegmentationService(
         return summed;
     }
 
-    private static string Yuan(long? fen) => fen is null ? "?" : (fen.Value / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Yuan(long? fen) => fen is null ? "n/a" : (fen.Value / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, int> Merge(Dictionary<string, int> totals, IEnumerable<string> keys)
     {

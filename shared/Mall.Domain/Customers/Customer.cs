@@ -49,6 +49,9 @@ public sealed record Customer
 
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
 
+    /// <summary>The segment for pricing: a customer the daily run has not classified yet and who never paid is Potential.</summary>
+    public CustomerSegment? CurrentSegment => Segment?.Segment ?? (Activity.PaidOrders == 0 ? CustomerSegment.Potential : null);
+
     /// <summary>The latest sign of life: registration, login or payment.</summary>
     public DateTimeOffset LastInteractionAt => new[] { RegisteredAt, LastLoginAt, Activity.LastPaidAt ?? DateTimeOffset.MinValue }.Max();
 

@@ -1,5 +1,6 @@
 using Mall.Domain.Membership;
 using Mall.Domain.Orders;
+using Mall.Domain.Segmentation;
 
 namespace Mall.Domain.Promotions;
 
@@ -24,13 +25,16 @@ public sealed record PriceRule
 
     public MemberTier MinimumTier { get; init; } = MemberTier.None;
 
+    /// <summary>Only for customers in this segment (e.g. a new-user price for Potential customers); null: everyone.</summary>
+    public CustomerSegment? Segment { get; init; }
+
     /// <summary>This campaign's own gift option at checkout, replacing the mall's default while it runs.</summary>
     public GiftOption? Gift { get; init; }
 
     public bool IsActive(DateTimeOffset now) => now >= StartsAt && now < EndsAt;
 
-    public bool Covers(string productId, MemberTier tier, DateTimeOffset now) =>
-        IsActive(now) && tier >= MinimumTier && (ProductIds.Count == 0 || ProductIds.Contains(productId));
+    public bool Covers(string productId, MemberTier tier, CustomerSegment? segment, DateTimeOffset now) =>
+        IsActive(now) && tier >= MinimumTier && (Segment is null || Segment == segment) && (ProductIds.Count == 0 || ProductIds.Contains(productId));
 
     /// <summary>The unit price under this rule: rounded down to the fen, never below one fen.</summary>
     public long PriceOf(long listPriceFen) => Math.Max(1, listPriceFen * PriceBps / 10_000);
@@ -43,6 +47,7 @@ public sealed record PriceRule
 /// </summary>
 public sealed record GiftOption(string Name, long PriceFen, bool SelectedByDefault)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsLawful => PriceFen == 0 || !SelectedByDefault;
 }
 
@@ -59,10 +64,10 @@ public sealed record GiftChoice(string Name, long PriceFen, bool Selected);
 public static class PromotionRules
 {
     /// <summary>Step 1: each item at its best price rule's price (the list price stays on the line).</summary>
-    public static IReadOnlyList<PricedItem> ApplyPriceRules(IReadOnlyList<PricedItem> items, IReadOnlyList<PriceRule> rules, MemberTier tier, DateTimeOffset now) =>
+    public static IReadOnlyList<PricedItem> ApplyPriceRules(IReadOnlyList<PricedItem> items, IReadOnlyList<PriceRule> rules, MemberTier tier, CustomerSegment? segment, DateTimeOffset now) =>
         items.Select(item =>
         {
-            var best = rules.Where(r => r.Covers(item.ProductId, tier, now)).MinBy(r => r.PriceOf(item.UnitPriceFen));
+            var best = rules.Where(r => r.Covers(item.ProductId, tier, segment, now)).MinBy(r => r.PriceOf(item.UnitPriceFen));
             return best is null || best.PriceOf(item.UnitPriceFen) >= item.UnitPriceFen
                 ? item
                 : item with { UnitPriceFen = best.PriceOf(item.UnitPriceFen), ListUnitPriceFen = item.UnitPriceFen, PriceRuleId = best.Id };

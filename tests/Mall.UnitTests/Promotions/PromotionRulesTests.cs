@@ -1,6 +1,7 @@
 using Mall.Domain.Membership;
 using Mall.Domain.Orders;
 using Mall.Domain.Promotions;
+using Mall.Domain.Segmentation;
 
 namespace Mall.UnitTests.Promotions;
 
@@ -27,7 +28,7 @@ public sealed class PromotionRulesTests
         var flash = Rule("flash", 8_000, MemberTier.None, "P1");
         var memberDay = Rule("member-day", 9_000, MemberTier.Bronze);
 
-        var priced = PromotionRules.ApplyPriceRules([Tea, Cup], [flash, memberDay], MemberTier.Gold, Now);
+        var priced = PromotionRules.ApplyPriceRules([Tea, Cup], [flash, memberDay], MemberTier.Gold, CustomerSegment.Active, Now);
 
         Assert.Equal((8_000L, 10_000L, "flash"), (priced[0].UnitPriceFen, priced[0].ListUnitPriceFen!.Value, priced[0].PriceRuleId!));
         Assert.Equal((4_500L, "member-day"), (priced[1].UnitPriceFen, priced[1].PriceRuleId!));
@@ -39,9 +40,19 @@ public sealed class PromotionRulesTests
         var memberDay = Rule("member-day", 9_000, MemberTier.Bronze);
         var expired = Rule("old", 5_000) with { EndsAt = Now };
 
-        var priced = PromotionRules.ApplyPriceRules([Tea], [memberDay, expired], MemberTier.None, Now);
+        var priced = PromotionRules.ApplyPriceRules([Tea], [memberDay, expired], MemberTier.None, null, Now);
 
         Assert.Same(Tea, priced[0]);
+    }
+
+    [Fact]
+    public void A_new_user_price_applies_to_potential_customers_only()
+    {
+        var newUser = Rule("new-user", 7_000) with { Segment = CustomerSegment.Potential };
+
+        Assert.Equal(7_000, PromotionRules.ApplyPriceRules([Tea], [newUser], MemberTier.None, CustomerSegment.Potential, Now)[0].UnitPriceFen);
+        Assert.Same(Tea, PromotionRules.ApplyPriceRules([Tea], [newUser], MemberTier.None, CustomerSegment.FirstOrder, Now)[0]);
+        Assert.Same(Tea, PromotionRules.ApplyPriceRules([Tea], [newUser], MemberTier.None, null, Now)[0]);
     }
 
     [Fact]
