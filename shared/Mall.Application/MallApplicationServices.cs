@@ -38,7 +38,13 @@ public static class MallApplicationServices
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
-        services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName);
+        services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName, o =>
+        {
+            if (o.PointsPerYuan < 0 || o.RedeemPointsPerYuan <= 0 || o.RedeemMaxShareBps is < 0 or > 10_000 || o.BronzeLifetimeYuan <= 0 || o.GoldMonths is < 1 or > 12)
+            {
+                throw new OptionsValidationException(MembershipOptions.SectionName, typeof(MembershipOptions), ["PointsPerYuan ≥ 0, RedeemPointsPerYuan > 0, RedeemMaxShareBps 0–10000, BronzeLifetimeYuan > 0, GoldMonths 1–12."]);
+            }
+        });
         services.AddSettings<PromotionOptions>(configuration, PromotionOptions.SectionName, o =>
         {
             if (o.Gift.ToOption() is { IsLawful: false })

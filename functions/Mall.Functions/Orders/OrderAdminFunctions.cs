@@ -11,12 +11,13 @@ namespace Mall.Functions.Orders;
 /// <summary>Operators: order lists and detail (personal data masked), shipping and refund decisions.</summary>
 public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundService refunds)
 {
+    /// <summary>Orders; ?status= filters by status, ?priority=true keeps members' priority-shipping orders (ship those first).</summary>
     [Function("Admin_ListOrders")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/orders")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
         {
             var (continuationToken, pageSize) = Api.Paging(request);
-            return ApiResults.Ok(await orders.ListAsync(Api.EnumQuery<OrderStatus>(request, "status"), continuationToken, pageSize, request.HttpContext.RequestAborted));
+            return ApiResults.Ok(await orders.ListAsync(Api.EnumQuery<OrderStatus>(request, "status"), request.Query["priority"] == "true", continuationToken, pageSize, request.HttpContext.RequestAborted));
         });
 
     [Function("Admin_GetOrder")]

@@ -14,9 +14,10 @@ public sealed class PromotionFunctions(Api api, PromotionService promotions)
         api.ForAdminAsync(request, async _ =>
             ApiResults.Created(await promotions.CreateRuleAsync(await api.BodyAsync<PriceRuleRequest>(request), request.HttpContext.RequestAborted)));
 
+    /// <summary>Rules running or ended within ?days= (30 by default).</summary>
     [Function("Admin_ListPriceRules")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/price-rules")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ => ApiResults.Ok(new { items = await promotions.ListAsync(request.HttpContext.RequestAborted) }));
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(new { items = await promotions.ListAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted) }));
 
     /// <summary>What runs now (the member day included), for the storefront's banners.</summary>
     [Function("Promotions_Active")]

@@ -124,6 +124,13 @@ public sealed class MembershipService(
         return gifted;
     }
 
+    /// <summary>An order priced with a segment offer holds it (one order at a time).</summary>
+    public Task ClaimSegmentOfferAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
+        customers.UpdateAsync(DocumentKey.Single(customerId), $"Customer {customerId}", c => c.ClaimSegmentOffer(orderId), cancellationToken);
+
+    public Task ReleaseSegmentOfferAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
+        customers.UpdateAsync(DocumentKey.Single(customerId), $"Customer {customerId}", c => c.ReleaseSegmentOffer(orderId), cancellationToken);
+
     public bool CanHandle(string eventType) => eventType is "OrderPaid" or "RefundSucceeded" or "OrderCancelled" or "OrderClosed" or "OrderRefunded";
 
     /// <summary>Paid orders add spend, points and maybe a tier; refunds take spend and points back. Repeats change nothing.</summary>
@@ -132,7 +139,7 @@ public sealed class MembershipService(
         var data = integrationEvent.Data;
         if (integrationEvent.Type is "OrderCancelled" or "OrderClosed" or "OrderRefunded")
         {
-            return data.TryGetValue("pointsUsed", out var points) ? ReturnPointsAsync(data["customerId"], data["orderId"], Fen(points), cancellationToken) : Task.CompletedTask;
+            return ReturnOrderBenefitsAsync(integrationEvent.Type, data, cancellationToken);
         }
 
         if (integrationEvent.Type == "RefundSucceeded" && !data.ContainsKey("orderPaidAt"))
@@ -148,6 +155,20 @@ public sealed class MembershipService(
                 ? customer.RecordPayment(data["orderId"], Fen(data["amountFen"]), Time(data["paidAt"]), segmentation.ToRules(), tiers, options.PointsPerYuan, now)
                 : customer.RecordRefund(data["refundId"], data["orderId"], Fen(data["amountFen"]), Time(data["orderPaidAt"]), options.PointsPerYuan, now),
             cancellationToken);
+    }
+
+    /// <summary>An order that lapsed gives back its points and its segment offer; a full refund gives back its points.</summary>
+    private async Task ReturnOrderBenefitsAsync(string eventType, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken)
+    {
+        if (data.TryGetValue("pointsUsed", out var points))
+        {
+            await ReturnPointsAsync(data["customerId"], data["orderId"], Fen(points), cancellationToken);
+        }
+
+        if (eventType != "OrderRefunded" && data.ContainsKey("segmentOffer"))
+        {
+            await ReleaseSegmentOfferAsync(data["customerId"], data["orderId"], cancellationToken);
+        }
     }
 
     private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>

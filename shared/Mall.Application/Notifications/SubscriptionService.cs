@@ -52,28 +52,47 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
     }
 
     /// <summary>
-    /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template,
-    /// spending it first: a crash between spending and sending loses that one message rather than
-    /// sending it twice. The same <paramref name="sendKey"/> never sends again.
+    /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template.
+    /// <paramref name="beforeSend"/> (pacing) runs only for a message that will go out, before the
+    /// subscription is spent. The subscription is spent before sending: a crash in between loses that
+    /// one message rather than sending it twice, and the same <paramref name="sendKey"/> never sends
+    /// again. When WeChat is unavailable the subscription is given back, so a retry can send.
     /// </summary>
     public async Task<SpendOutcome> SendAsync(string customerId, string sendKey, SubscribeMessage message, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
     {
+        var key = Key(customerId, message.TemplateId);
+        var stored = (await subscriptions.FindAsync(key, cancellationToken))?.Value ?? MessageSubscription.None(customerId, message.TemplateId);
+        if (stored.Spend(sendKey).Outcome != SpendOutcome.Spent)
+        {
+            return stored.Spend(sendKey).Outcome;
+        }
+
+        if (beforeSend is not null)
+        {
+            await beforeSend(cancellationToken);
+        }
+
         var outcome = await subscriptions.TransitionAsync(
-            Key(customerId, message.TemplateId),
+            key,
             current =>
             {
                 var (next, spent) = (current?.Value ?? MessageSubscription.None(customerId, message.TemplateId)).Spend(sendKey);
                 return spent == SpendOutcome.Spent ? Decision.Write(next, spent) : Decision.Keep<MessageSubscription, SpendOutcome>(spent);
             },
             cancellationToken);
-        if (outcome == SpendOutcome.Spent)
+        if (outcome != SpendOutcome.Spent)
         {
-            if (beforeSend is not null)
-            {
-                await beforeSend(cancellationToken);
-            }
+            return outcome;
+        }
 
+        try
+        {
             await miniProgram.SendSubscribeMessageAsync(message, cancellationToken);
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Unavailable)
+        {
+            await subscriptions.UpdateAsync(key, key.ToString(), s => s.GiveBack(sendKey), CancellationToken.None);
+            throw;
         }
 
         return outcome;

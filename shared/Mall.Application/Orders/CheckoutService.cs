@@ -64,7 +64,7 @@ public sealed partial class CheckoutService(
     public async Task<OrderPreview> PreviewAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
     {
         var customer = await customers.GetAsync(customerId, cancellationToken);
-        var quote = await QuoteAsync(customer, request, options.ToPolicy(), cancellationToken);
+        var quote = await QuoteAsync(customer, request, options.ToPolicy(), orderId: null, cancellationToken);
         return new OrderPreview(quote.Lines, quote.Pricing)
         {
             PointsUsed = quote.Points.Points,
@@ -89,7 +89,7 @@ public sealed partial class CheckoutService(
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
             new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
-            customer => QuoteAsync(customer, request, options.ToPolicy(), cancellationToken),
+            customer => QuoteAsync(customer, request, options.ToPolicy(), orderId, cancellationToken),
             cancellationToken);
     }
 
@@ -109,7 +109,7 @@ public sealed partial class CheckoutService(
                 var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
                 var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
                 var (lines, pricing) = OrderPricing.Price([new PricedItem(sku.Id, product.Id, product.Title, sku.Name, request.UnitPriceFen, request.Quantity)], policy);
-                return new Quote(lines, pricing, PointsRedemption.None, Gift: null);
+                return new Quote(lines, pricing, PointsRedemption.None, Gift: null, SegmentOffer: false);
             },
             cancellationToken);
     }
@@ -158,6 +158,7 @@ public sealed partial class CheckoutService(
             PointsUsed = quote.Points.Points,
             Gift = quote.Gift,
             PriorityShipping = MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PriorityShipping),
+            SegmentOffer = quote.SegmentOffer,
         };
         if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
         {
@@ -202,6 +203,11 @@ public sealed partial class CheckoutService(
                 await membership.UsePointsAsync(order.CustomerId, order.Id, order.PointsUsed, cancellationToken);
             }
 
+            if (order.SegmentOffer)
+            {
+                await membership.ClaimSegmentOfferAsync(order.CustomerId, order.Id, cancellationToken);
+            }
+
             await stock.ReserveAsync(order, limits, cancellationToken);
         }
         catch (DomainException)
@@ -214,6 +220,11 @@ public sealed partial class CheckoutService(
             if (order.PointsUsed > 0)
             {
                 await membership.ReturnPointsAsync(order.CustomerId, order.Id, order.PointsUsed, CancellationToken.None);
+            }
+
+            if (order.SegmentOffer)
+            {
+                await membership.ReleaseSegmentOfferAsync(order.CustomerId, order.Id, CancellationToken.None);
             }
 
             await orders.DeleteAsync(order.Id, CancellationToken.None);
@@ -235,11 +246,15 @@ public sealed partial class CheckoutService(
     /// <summary>
     /// The stacking rules in order (see <see cref="PromotionRules"/>): best price rule per line, one
     /// coupon, points within their cap, then the gift option. No side effects: the preview uses it too.
+    /// A segment's offer (the new-user price) is priced only while no other order holds it.
     /// </summary>
-    private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, CancellationToken cancellationToken)
+    private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, string? orderId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         var rules = await promotions.ActiveAsync(cancellationToken);
-        var items = PromotionRules.ApplyPriceRules(await PriceItemsAsync(customer, request, cancellationToken), rules, customer.Member.Tier, customer.CurrentSegment, time.GetUtcNow());
+        var segment = customer.SegmentOfferOrderId is null || customer.SegmentOfferOrderId == orderId ? customer.CurrentSegment : null;
+        var listed = await PriceItemsAsync(customer, request, cancellationToken);
+        var items = PromotionRules.ApplyPriceRules(listed, rules, customer.Member.Tier, segment, now);
         if (items.Count > policy.MaxLinesPerOrder)
         {
             throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
@@ -249,13 +264,15 @@ public sealed partial class CheckoutService(
         pricing = await ApplyCouponAsync(customer.Id, request.CouponId, pricing, cancellationToken);
         var points = RedeemPoints(customer, request.Points ?? 0, pricing);
         pricing = OrderPricing.WithPoints(pricing, points.ValueFen);
-        var gift = PromotionRules.Choose(PromotionRules.GiftFor(rules, promotions.DefaultGift), request.Gift);
+        var covering = rules.Where(r => listed.Any(i => r.Covers(i.ProductId, customer.Member.Tier, segment, now))).ToList();
+        var gift = PromotionRules.Choose(PromotionRules.GiftFor(covering, promotions.DefaultGift), request.Gift);
         if (gift is { Selected: true })
         {
             pricing = OrderPricing.WithAddOn(pricing, gift.PriceFen);
         }
 
-        return new Quote(lines, pricing, points, gift);
+        var segmentOffer = items.Any(i => rules.Any(r => r.Id == i.PriceRuleId && r.Segment is not null));
+        return new Quote(lines, pricing, points, gift, segmentOffer);
     }
 
     private PointsRedemption RedeemPoints(Customer customer, long requested, PriceBreakdown pricing)
@@ -326,7 +343,7 @@ public sealed partial class CheckoutService(
         string? ShippingHold,
         string? CouponId);
 
-    private sealed record Quote(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing, PointsRedemption Points, GiftChoice? Gift);
+    private sealed record Quote(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing, PointsRedemption Points, GiftChoice? Gift, bool SegmentOffer);
 
     private async Task<PriceBreakdown> ApplyCouponAsync(string customerId, string? couponId, PriceBreakdown pricing, CancellationToken cancellationToken)
     {

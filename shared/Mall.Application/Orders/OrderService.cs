@@ -39,9 +39,9 @@ public sealed partial class OrderService(
     public async Task<OrderView> GetAsync(string orderId, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
 
-    public async Task<OrderPage> ListAsync(OrderStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public async Task<OrderPage> ListAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        var page = await orders.QueryAsync(status, continuationToken, pageSize, cancellationToken);
+        var page = await orders.QueryAsync(status, priorityOnly, continuationToken, pageSize, cancellationToken);
         return new OrderPage(page.Items.Select(views.ForOperator).ToList(), page.ContinuationToken);
     }
 

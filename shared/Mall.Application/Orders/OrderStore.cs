@@ -40,11 +40,21 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
     public async Task DeleteAsync(string orderId, CancellationToken cancellationToken) =>
         await orders.DeleteAsync(KeyOf(orderId), null, cancellationToken);
 
-    public async Task<ResultPage<Order>> QueryAsync(OrderStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    /// <param name="priorityOnly">Only orders of members with priority shipping (what to ship first).</param>
+    public async Task<ResultPage<Order>> QueryAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        var query = status is null
-            ? new DocumentQuery()
-            : new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["Status"] = status.Value.ToString() } };
+        var filters = new Dictionary<string, string>();
+        if (status is not null)
+        {
+            filters["Status"] = status.Value.ToString();
+        }
+
+        if (priorityOnly)
+        {
+            filters["Shipping"] = PriorityShipping;
+        }
+
+        var query = new DocumentQuery { ColumnEquals = filters };
         var page = await orders.QueryAsync(query, continuationToken, pageSize, cancellationToken);
         return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
     }
@@ -56,7 +66,10 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         ["CustomerId"] = order.CustomerId,
         ["CreatedAt"] = order.CreatedAt,
         ["HasActiveRefund"] = order.ActiveRefund is not null,
+        ["Shipping"] = order.PriorityShipping ? PriorityShipping : "standard",
     };
+
+    private const string PriorityShipping = "priority";
 }
 
 /// <summary>Kinds of due work the order lifecycle schedules.</summary>

@@ -65,7 +65,8 @@ public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleReque
 /// <summary>Limited-time discounts (operator-defined price rules) and the monthly member day.</summary>
 public sealed class PromotionService(IDocumentCollection<PriceRule> rules, PromotionOptions options, TimeProvider time)
 {
-    private const string Partition = "rules";
+    /// <summary>Rules live in a partition per month they end in, so looking for running ones reads only recent months.</summary>
+    private static string PartitionOf(DateTimeOffset endsAt) => endsAt.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, CancellationToken cancellationToken)
     {
@@ -81,18 +82,19 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
             Segment = request.Segment,
             Gift = request.Gift is { } gift ? new GiftOption(gift.Name!.Trim(), gift.PriceFen!.Value, gift.SelectedByDefault ?? false) : null,
         };
-        await rules.InsertAsync(new DocumentKey(Partition, rule.Id), rule, [], cancellationToken);
+        await rules.InsertAsync(new DocumentKey(PartitionOf(rule.EndsAt), rule.Id), rule, [], cancellationToken);
         return rule;
     }
 
-    public async Task<IReadOnlyList<PriceRule>> ListAsync(CancellationToken cancellationToken) =>
-        (await rules.QueryAsync(new DocumentQuery { PartitionKey = Partition }, null, 1000, cancellationToken)).Items.Select(r => r.Value).OrderByDescending(r => r.StartsAt).ToList();
+    /// <summary>Rules still running or ended within the last <paramref name="days"/> (whole months), newest start first.</summary>
+    public Task<IReadOnlyList<PriceRule>> ListAsync(int days, CancellationToken cancellationToken) =>
+        EndingFromAsync(time.GetUtcNow().AddDays(-days), cancellationToken);
 
     /// <summary>The rules running now, the member day's included when today is the day.</summary>
     public async Task<IReadOnlyList<PriceRule>> ActiveAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var active = (await ListAsync(cancellationToken)).Where(r => r.IsActive(now)).ToList();
+        var active = (await EndingFromAsync(now, cancellationToken)).Where(r => r.IsActive(now)).ToList();
         if (MemberDay(now) is { } memberDay)
         {
             active.Add(memberDay);
@@ -102,6 +104,21 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
     }
 
     public GiftOption? DefaultGift => options.Gift.ToOption();
+
+    private async Task<IReadOnlyList<PriceRule>> EndingFromAsync(DateTimeOffset endingFrom, CancellationToken cancellationToken)
+    {
+        var found = new List<PriceRule>();
+        string? token = null;
+        do
+        {
+            var page = await rules.QueryAsync(new DocumentQuery { PartitionKeyFrom = PartitionOf(endingFrom) }, token, 1000, cancellationToken);
+            found.AddRange(page.Items.Select(r => r.Value));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return found.OrderByDescending(r => r.StartsAt).ToList();
+    }
 
     private PriceRule? MemberDay(DateTimeOffset now)
     {

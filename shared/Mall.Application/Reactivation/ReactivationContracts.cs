@@ -65,6 +65,9 @@ public enum WakeUpMessage
     Sent,
     NoConsent,
     Failed,
+
+    /// <summary>An interrupted attempt spent the subscription: sent or lost then, never repeated.</summary>
+    Interrupted,
 }
 
 /// <summary>One customer contacted on one day (partition: the day), and whether they came back.</summary>

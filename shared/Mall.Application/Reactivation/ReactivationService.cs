@@ -139,22 +139,25 @@ public sealed partial class ReactivationService(
                 return decided == WakeUpStep.Start ? Decision.Write(next, (next, decided)) : Decision.Keep<Customer, (Customer, WakeUpStep)>((next, decided));
             },
             cancellationToken);
-        if (step is WakeUpStep.TooSoon or WakeUpStep.NotDormant)
+        if (step == WakeUpStep.NotDormant)
         {
             return null;
         }
 
-        var contactKey = new DocumentKey(DayKey(day), customer.Id);
+        // Too soon after a finished contact: leave alone. Too soon after one a crashed run never
+        // finished (on an earlier day, the timer running once a day): finish it now, under its own day.
+        var mark = customer.LastWakeUp!;
+        var contactKey = new DocumentKey(DayKey(mark.Day), customer.Id);
         if ((await contacts.FindAsync(contactKey, cancellationToken))?.Value is { } finished)
         {
-            return finished;
+            return step == WakeUpStep.TooSoon ? null : finished;
         }
 
-        var sendKey = $"wakeup:{DayKey(day)}";
+        var sendKey = $"wakeup:{DayKey(mark.Day)}";
         var couponIssued = !string.IsNullOrEmpty(options.CouponTemplateId)
             && await coupons.GrantAsync(customer.Id, options.CouponTemplateId, sendKey, cancellationToken) is not null;
-        var message = await MessageAsync(customer, sendKey, day, pacer, cancellationToken);
-        var contact = new WakeUpContact(customer.Id, day, customer.LastWakeUp!.At, couponIssued, message);
+        var message = await MessageAsync(customer, sendKey, mark.Day, pacer, cancellationToken);
+        var contact = new WakeUpContact(customer.Id, mark.Day, mark.At, couponIssued, message);
         try
         {
             await contacts.InsertAsync(contactKey, contact, [], cancellationToken);
@@ -184,6 +187,7 @@ public sealed partial class ReactivationService(
             return await subscriptions.SendAsync(customer.Id, sendKey, message, pacer.WaitTurnAsync, cancellationToken) switch
             {
                 SpendOutcome.NoConsent => WakeUpMessage.NoConsent,
+                SpendOutcome.AlreadySpent => WakeUpMessage.Interrupted,
                 _ => WakeUpMessage.Sent,
             };
         }

@@ -11,7 +11,7 @@ namespace Mall.Application.Segmentation;
 
 /// <summary>
 /// The daily segmentation (and tier review): streams every customer page by page (continuation tokens; one page in
-/// memory), writes only customers whose segment changed (each a guarded single-entity write carrying
+/// memory), writes only customers whose segment changed (or whose stored columns are from an older version) (each a guarded single-entity write carrying
 /// its CustomerSegmentChanged event), and checkpoints after every page. Re-running a finished day does
 /// nothing; a run that crashed resumes at its last checkpoint, and re-processing that page is harmless
 /// because an unchanged customer is never written.
@@ -41,7 +41,7 @@ public sealed partial class SegmentationService(
 
         var rules = options.ToRules();
         var previousMonth = CustomerActivity.MonthOf(ChinaTime.ToCst(now).AddMonths(-1));
-        bool Unchanged(Customer customer) => customer.Review(rules, tiers, now).Events.Count == 0;
+        bool Unchanged(Customer customer) => customer.IndexVersion == Customer.CurrentIndexVersion && customer.Review(rules, tiers, now).Events.Count == 0;
         using var writes = new SemaphoreSlim(options.WriteConcurrency);
         do
         {
@@ -135,7 +135,9 @@ public sealed partial class SegmentationService(
                 var (after, events) = before.Review(rules, tiers, now);
                 var moved = after.Segment!.Segment != before.Segment?.Segment;
                 var result = (after.Segment.Segment, moved ? $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}" : null);
-                return events.Count == 0 ? Decision.Keep<Customer, (CustomerSegment, string?)>(result) : Decision.Write(after, result, events);
+                return events.Count == 0 && before.IndexVersion == Customer.CurrentIndexVersion
+                    ? Decision.Keep<Customer, (CustomerSegment, string?)>(result)
+                    : Decision.Write(after with { IndexVersion = Customer.CurrentIndexVersion }, result, events);
             },
             cancellationToken);
 

@@ -70,6 +70,9 @@ public enum ErrorCode
     // Membership
     MembersOnly,
     InsufficientPoints,
+
+    // Promotions
+    OfferInUse,
 }
 
 public static class ErrorCodeExtensions

@@ -8,6 +8,15 @@ namespace Mall.Domain.Customers;
 /// <summary>A mini-program user, keyed by a stable id derived from their openid.</summary>
 public sealed record Customer
 {
+    /// <summary>
+    /// Bumped when the stored entity gains indexed columns (1: Segment, BirthdayMonthDay). The daily
+    /// segmentation rewrites customers stored under an older version, so the timers that filter on
+    /// those columns find everyone without a separate migration.
+    /// </summary>
+    public const int CurrentIndexVersion = 1;
+
+    public int IndexVersion { get; init; }
+
     public required string Id { get; init; }
 
     public required string OpenId { get; init; }
@@ -41,8 +50,11 @@ public sealed record Customer
 
     public long PointsBalance { get; init; }
 
-    /// <summary>The latest points spent on or given back to orders, so a repeated request changes nothing.</summary>
+    /// <summary>The latest points spent on or given back to orders ("O1|redeemed#1"), so a repeated request changes nothing.</summary>
     public IReadOnlyList<string> PointsKeys { get; init; } = [];
+
+    /// <summary>The order holding this customer's segment offer (e.g. the new-user price): one order at a time, and once paid, for good.</summary>
+    public string? SegmentOfferOrderId { get; init; }
 
     /// <summary>The wake-up campaign's last contact (at most one per interval).</summary>
     public WakeUpMark? LastWakeUp { get; init; }
@@ -111,11 +123,15 @@ public sealed record Customer
         return (this with { Activity = activity, PointsBalance = PointsBalance - points }, [PointsEvent($"{refundId}|reversed", -points, orderId, now)]);
     }
 
-    /// <summary>Points pay part of an order (taken once per order); never more than the balance.</summary>
+    /// <summary>
+    /// Points pay part of an order: taken once per placement of the order (a repeat is a no-op), never
+    /// more than the balance. After the points came back (the order was withdrawn), the same order id
+    /// placed again takes them again.
+    /// </summary>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RedeemPoints(string orderId, long points, DateTimeOffset now)
     {
-        var key = $"{orderId}|redeemed";
-        if (PointsKeys.Contains(key))
+        var (state, round) = PointsStateOf(orderId);
+        if (state == "redeemed")
         {
             return (this, []);
         }
@@ -125,20 +141,38 @@ public sealed record Customer
             throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsBalance} points available; {points} requested.");
         }
 
+        var key = $"{orderId}|redeemed#{round + 1}";
         return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
     }
 
-    /// <summary>The order that spent points was never paid or was refunded in full: they come back, once.</summary>
+    /// <summary>The order that spent points was never paid or was refunded in full: they come back, once per redemption.</summary>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnPoints(string orderId, long points, DateTimeOffset now)
     {
-        var key = $"{orderId}|returned";
-        if (PointsKeys.Contains(key) || !PointsKeys.Contains($"{orderId}|redeemed"))
+        var (state, round) = PointsStateOf(orderId);
+        if (state != "redeemed")
         {
             return (this, []);
         }
 
+        var key = $"{orderId}|returned#{round}";
         return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
     }
+
+    /// <summary>An order takes the segment offer; refused while another order holds it.</summary>
+    public Customer ClaimSegmentOffer(string orderId)
+    {
+        if (SegmentOfferOrderId == orderId)
+        {
+            return this;
+        }
+
+        return SegmentOfferOrderId is null
+            ? this with { SegmentOfferOrderId = orderId }
+            : throw new DomainException(ErrorCode.OfferInUse, $"The new-customer price is for one order; order {SegmentOfferOrderId} has it.");
+    }
+
+    /// <summary>The order holding the offer was withdrawn or lapsed unpaid: the offer is free again.</summary>
+    public Customer ReleaseSegmentOffer(string orderId) => SegmentOfferOrderId == orderId ? this with { SegmentOfferOrderId = null } : this;
 
     /// <summary>The wake-up campaign reaches this customer today: marked once, so a resumed run finishes rather than repeats.</summary>
     public (Customer Customer, WakeUpStep Step) WakeUp(WakeUpRules rules, DateOnly day, DateTimeOffset now)
@@ -148,6 +182,20 @@ public sealed record Customer
     }
 
     private List<string> RememberPointsKey(string key) => [.. PointsKeys.TakeLast(99), key];
+
+    /// <summary>The order's latest points step ("redeemed" or "returned", null if none) and how many redemptions it had.</summary>
+    private (string? State, int Round) PointsStateOf(string orderId)
+    {
+        var prefix = orderId + "|";
+        var steps = PointsKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).ToList();
+        if (steps.Count == 0)
+        {
+            return (null, 0);
+        }
+
+        var latest = steps[^1].Split('#');
+        return (latest[0], int.Parse(latest[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)
     {
@@ -206,6 +254,7 @@ public sealed record Customer
             RegisteredAt = now,
             LastLoginAt = now,
             ProtectedSessionKey = protectedSessionKey,
+            IndexVersion = CurrentIndexVersion,
         };
         var registered = new IntegrationEvent(
             $"customer:{id}:registered",

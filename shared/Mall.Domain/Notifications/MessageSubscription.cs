@@ -43,6 +43,10 @@ public sealed record MessageSubscription
             ? (this, SpendOutcome.NoConsent)
             : (this with { Spent = Spent + 1, SpentKeys = [.. SpentKeys.TakeLast(KeysRemembered - 1), key] }, SpendOutcome.Spent);
     }
+
+    /// <summary>The send for <paramref name="key"/> did not reach WeChat: the acceptance is the customer's again.</summary>
+    public MessageSubscription GiveBack(string key) =>
+        SpentKeys.Contains(key) ? this with { Spent = Spent - 1, SpentKeys = SpentKeys.Where(k => k != key).ToList() } : this;
 }
 
 public enum SpendOutcome

@@ -70,6 +70,9 @@ public sealed record Order
     /// <summary>The gift option as offered and chosen at checkout.</summary>
     public GiftChoice? Gift { get; init; }
 
+    /// <summary>Priced with a segment's offer (the new-user price), which the customer holds for this order only.</summary>
+    public bool SegmentOffer { get; init; }
+
     /// <summary>The customer's tier ships first (a member benefit), fixed when the order was placed.</summary>
     public bool PriorityShipping { get; init; }
 
@@ -487,6 +490,11 @@ public sealed record Order
         if (CouponId is not null)
         {
             payload["couponId"] = CouponId;
+        }
+
+        if (SegmentOffer)
+        {
+            payload["segmentOffer"] = "true";
         }
 
         if (PointsUsed > 0)

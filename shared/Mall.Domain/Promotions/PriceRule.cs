@@ -73,9 +73,9 @@ public static class PromotionRules
                 : item with { UnitPriceFen = best.PriceOf(item.UnitPriceFen), ListUnitPriceFen = item.UnitPriceFen, PriceRuleId = best.Id };
         }).ToList();
 
-    /// <summary>The gift option that applies now: the first running campaign's own, else the mall's default.</summary>
-    public static GiftOption? GiftFor(IReadOnlyList<PriceRule> activeRules, GiftOption? mallDefault) =>
-        activeRules.Select(r => r.Gift).FirstOrDefault(g => g is not null) ?? mallDefault;
+    /// <summary>The gift option that applies: the first campaign's own among those covering the basket, else the mall's default.</summary>
+    public static GiftOption? GiftFor(IReadOnlyList<PriceRule> coveringRules, GiftOption? mallDefault) =>
+        coveringRules.Select(r => r.Gift).FirstOrDefault(g => g is not null) ?? mallDefault;
 
     /// <summary>The customer's explicit choice, else the option's default.</summary>
     public static GiftChoice? Choose(GiftOption? option, bool? requested) =>

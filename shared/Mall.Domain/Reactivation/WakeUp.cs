@@ -40,7 +40,18 @@ public sealed record WakeUpRules
         return last is not null && now - last.At < TimeSpan.FromDays(ContactIntervalDays) ? WakeUpStep.TooSoon : WakeUpStep.Start;
     }
 
-    /// <summary>A payment counts as a reactivation when it comes after the contact and within the window.</summary>
-    public bool IsReturn(WakeUpMark? last, DateTimeOffset paidAt) =>
-        last is not null && paidAt >= last.At && paidAt < last.At + TimeSpan.FromDays(ReturnWindowDays);
+    /// <summary>
+    /// A payment counts as a reactivation when it comes after the contact and within the window.
+    /// WeChat reports payment times to the second, so the contact's instant is compared at that precision.
+    /// </summary>
+    public bool IsReturn(WakeUpMark? last, DateTimeOffset paidAt)
+    {
+        if (last is null)
+        {
+            return false;
+        }
+
+        var contacted = last.At.AddTicks(-(last.At.UtcTicks % TimeSpan.TicksPerSecond));
+        return paidAt >= contacted && paidAt < last.At + TimeSpan.FromDays(ReturnWindowDays);
+    }
 }

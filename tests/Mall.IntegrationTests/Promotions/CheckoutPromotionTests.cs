@@ -8,17 +8,20 @@ using Mall.Domain.Common;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
+using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Promotions;
 
 public sealed class CheckoutPromotionTests
 {
-    private static async Task<Product> ProductAsync(MallFixture mall, long priceFen, params string[] tags)
+    private static async Task<Product> ProductAsync(MallFixture mall, long priceFen, params string[] tags) => await ProductAsync(mall, priceFen, null, tags);
+
+    private static async Task<Product> ProductAsync(MallFixture mall, long priceFen, int? purchaseLimit, params string[] tags)
     {
         var admin = mall.Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", tags, null, null, null, ProductStatus.OnSale, [new SkuRequest(null, "250 g", null, priceFen, null, true, 10)]), CancellationToken.None);
+        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", tags, null, null, purchaseLimit, ProductStatus.OnSale, [new SkuRequest(null, "250 g", null, priceFen, null, true, 10)]), CancellationToken.None);
         return view.Product;
     }
 
@@ -73,6 +76,25 @@ public sealed class CheckoutPromotionTests
     }
 
     [Fact]
+    public async Task An_order_withdrawn_over_the_purchase_limit_gives_its_points_back_and_a_retry_with_the_same_key_pays_with_them_again()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000, purchaseLimit: 1);
+        var customer = await MemberAsync(mall, MemberTier.Bronze, points: 1_000);
+        var checkout = mall.Get<CheckoutService>();
+        var key = Guid.NewGuid().ToString();
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => checkout.CreateAsync(customer, key, Buy(product.Skus[0].Id, 2, points: 500), CancellationToken.None));
+        Assert.Equal(ErrorCode.PurchaseLimitExceeded, refused.Code);
+        Assert.Equal(1_000, await PointsAsync(mall, customer));
+
+        var order = (await checkout.CreateAsync(customer, key, Buy(product.Skus[0].Id, 1, points: 500), CancellationToken.None)).Order;
+
+        Assert.Equal((500L, 500L), (order.PointsUsed, order.Pricing.PointsFen));
+        Assert.Equal(500, await PointsAsync(mall, customer));
+    }
+
+    [Fact]
     public async Task Trials_are_for_gold_members_points_for_members_and_silver_orders_ship_first()
     {
         await using var mall = await MallFixture.StartAsync();
@@ -94,6 +116,28 @@ public sealed class CheckoutPromotionTests
         Assert.True(silverOrder.PriorityShipping);
         Assert.Equal(100, silverOrder.Pricing.PointsFen);
         Assert.False(guestOrder.PriorityShipping);
+        var shipFirst = await mall.Get<OrderService>().ListAsync(null, priorityOnly: true, null, 50, CancellationToken.None);
+        Assert.Equal([silverOrder.Id], shipFirst.Items.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task The_new_user_price_is_for_one_order_at_a_time_and_comes_back_when_that_order_is_cancelled()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000);
+        var now = DateTimeOffset.UtcNow;
+        await mall.Get<PromotionService>().CreateRuleAsync(new PriceRuleRequest("新人价", 5_000, [product.Id], now.AddHours(-1), now.AddHours(1), null, null, CustomerSegment.Potential), CancellationToken.None);
+        var customer = await mall.NewCustomerAsync();
+        var checkout = mall.Get<CheckoutService>();
+
+        var first = (await checkout.CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1), CancellationToken.None)).Order;
+        var second = await checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 1), CancellationToken.None);
+        await mall.Get<OrderService>().CancelAsync(customer, first.Id, CancellationToken.None);
+        var afterCancel = await checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 1), CancellationToken.None);
+
+        Assert.Equal(5_000, first.Lines[0].UnitPriceFen);
+        Assert.Equal(10_000, second.Lines[0].UnitPriceFen);
+        Assert.Equal(5_000, afterCancel.Lines[0].UnitPriceFen);
     }
 
     [Fact]

@@ -10,6 +10,8 @@ using Mall.Domain.Customers;
 using Mall.Domain.Notifications;
 using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
+using Mall.Infrastructure.Messaging;
+using Mall.Infrastructure.Storage;
 using Mall.IntegrationTests.Platform;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -77,21 +79,34 @@ public sealed class ReactivationRunTests
     }
 
     [Fact]
-    public async Task A_customer_is_contacted_again_only_after_thirty_days_and_a_payment_within_the_window_counts_once_as_a_return()
+    public async Task A_customer_is_contacted_again_only_after_thirty_days_an_unfinished_contact_is_finished_and_a_payment_in_the_window_counts_once()
     {
         await using var mall = await StartAsync();
-        var (recent, due) = (await DormantCustomersAsync(mall, 2)) switch { var ids => (ids[0], ids[1]) };
+        var (recent, due, unfinished) = (await DormantCustomersAsync(mall, 3)) switch { var ids => (ids[0], ids[1], ids[2]) };
         var now = DateTimeOffset.UtcNow;
-        await Customers(mall).UpdateAsync(DocumentKey.Single(recent), recent, c => c with { LastWakeUp = new WakeUpMark(ChinaTime.DateOf(now.AddDays(-10)), now.AddDays(-10)) }, CancellationToken.None);
-        await Customers(mall).UpdateAsync(DocumentKey.Single(due), due, c => c with { LastWakeUp = new WakeUpMark(ChinaTime.DateOf(now.AddDays(-31)), now.AddDays(-31)) }, CancellationToken.None);
+        async Task MarkAsync(string id, int daysAgo, bool finished)
+        {
+            var mark = new WakeUpMark(ChinaTime.DateOf(now.AddDays(-daysAgo)), now.AddDays(-daysAgo));
+            await Customers(mall).UpdateAsync(DocumentKey.Single(id), id, c => c with { LastWakeUp = mark }, CancellationToken.None);
+            if (finished)
+            {
+                await mall.Get<IDocumentCollection<WakeUpContact>>().InsertAsync(new DocumentKey($"{mark.Day:yyyy-MM-dd}", id), new WakeUpContact(id, mark.Day, mark.At, true, WakeUpMessage.NoConsent), [], CancellationToken.None);
+            }
+        }
+
+        await MarkAsync(recent, daysAgo: 10, finished: true);
+        await MarkAsync(due, daysAgo: 31, finished: true);
+        await MarkAsync(unfinished, daysAgo: 1, finished: false); // yesterday's run crashed mid-contact
         var reactivation = mall.Get<ReactivationService>();
 
         var run = await reactivation.RunAsync(CancellationToken.None);
-        Assert.Equal((2, 1, 1), (run.Dormant, run.Contacted, run.Skipped));
+        Assert.Equal((3, 2, 1), (run.Dormant, run.Contacted, run.Skipped));
+        Assert.Single(await mall.Get<CouponService>().MineAsync(unfinished, CancellationToken.None));
 
         var product = await mall.CreateProductAsync(3000, null, 10);
         var order = await mall.Get<CheckoutService>().CreateAsync(due, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, 1), CancellationToken.None);
         await mall.PayAsync(due, order.Order.Id);
+        Assert.Equal(1, (await reactivation.ReportAsync(40, CancellationToken.None)).Returned);
         await reactivation.HandleAsync(new IntegrationEvent("again", "OrderPaid", order.Order.Id, now, new Dictionary<string, string>
         {
             ["customerId"] = due,
@@ -99,9 +114,30 @@ public sealed class ReactivationRunTests
             ["paidAt"] = DateTimeOffset.UtcNow.ToString("O"),
         }), CancellationToken.None);
 
-        var report = await reactivation.ReportAsync(30, CancellationToken.None);
-        Assert.Equal((1, 1, 1.0), (report.Contacted, report.Returned, report.Rate));
+        var report = await reactivation.ReportAsync(40, CancellationToken.None);
+        Assert.Equal((4, 1, 0.25), (report.Contacted, report.Returned, report.Rate));
         Assert.NotEqual(CustomerSegment.Dormant, (await CustomerAsync(mall, due)).Segment!.Segment);
+    }
+
+    [Fact]
+    public async Task A_dormant_customer_stored_before_the_segment_column_existed_is_found_once_the_daily_segmentation_has_run()
+    {
+        await using var mall = await StartAsync();
+        var id = await mall.NewCustomerAsync();
+        var key = DocumentKey.Single(id);
+        var longAgo = DateTimeOffset.UtcNow.AddDays(-200);
+        var stored = (await Customers(mall).FindAsync(key, CancellationToken.None))!.Value;
+        // Written the way the first version stored customers: no indexed columns.
+        var firstVersion = new TableDocumentCollection<Customer>(mall.Get<TableProvider>(), new DocumentCollectionDefinition<Customer>("Customers"), mall.Get<OutboxRelay>());
+        await firstVersion.UpsertAsync(key, stored with { RegisteredAt = longAgo, LastLoginAt = longAgo, Segment = new SegmentAssignment(CustomerSegment.Dormant, longAgo), IndexVersion = 0 }, CancellationToken.None);
+        var dormantQuery = new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["Segment"] = "Dormant" } };
+        Assert.Empty((await Customers(mall).QueryAsync(dormantQuery, null, 10, CancellationToken.None)).Items);
+
+        await mall.Get<SegmentationService>().RunAsync(CancellationToken.None);
+        var run = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
+
+        Assert.Single((await Customers(mall).QueryAsync(dormantQuery, null, 10, CancellationToken.None)).Items);
+        Assert.Equal((1, 1), (run.Dormant, run.Contacted));
     }
 
     [Fact]
@@ -126,7 +162,7 @@ public sealed class ReactivationRunTests
         var resumed = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
 
         Assert.NotNull(resumed.CompletedAt);
-        Assert.Equal((4, 4, 4), (resumed.Dormant, resumed.Contacted, resumed.CouponsIssued));
+        Assert.Equal((4, 4, 4, 3), (resumed.Dormant, resumed.Contacted, resumed.CouponsIssued, resumed.MessagesSent));
         var recipients = WakeUpMessageRecipients(mall);
         Assert.Equal(3, recipients.Count);
         Assert.Equal(3, recipients.Distinct().Count());

@@ -29,6 +29,21 @@ public sealed class PointsRedemptionTests
     }
 
     [Fact]
+    public void An_order_placed_again_after_its_points_came_back_pays_with_points_again()
+    {
+        // A withdrawn order (say, over the purchase limit) frees its id for a retry with the same Idempotency-Key.
+        var (withdrawn, _) = WithPoints(1_000).RedeemPoints("O1", 300, Now).Customer.ReturnPoints("O1", 300, Now);
+
+        var (placedAgain, events) = withdrawn.RedeemPoints("O1", 300, Now);
+        var (cancelled, returned) = placedAgain.ReturnPoints("O1", 300, Now);
+
+        Assert.Equal(700, placedAgain.PointsBalance);
+        Assert.Equal("O1|redeemed#2", Assert.Single(events).Data["key"]);
+        Assert.Equal(1_000, cancelled.PointsBalance);
+        Assert.Equal("O1|returned#2", Assert.Single(returned).Data["key"]);
+    }
+
+    [Fact]
     public void Redeeming_more_than_the_balance_is_refused_and_changes_nothing()
     {
         var error = Assert.Throws<DomainException>(() => WithPoints(100).RedeemPoints("O1", 101, Now));

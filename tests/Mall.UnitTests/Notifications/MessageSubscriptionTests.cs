@@ -39,6 +39,18 @@ public sealed class MessageSubscriptionTests
     }
 
     [Fact]
+    public void A_send_that_never_reached_wechat_gives_the_acceptance_back_once()
+    {
+        var (spent, _) = MessageSubscription.None("C1", "TPL").Grant(Now).Spend("a");
+
+        var givenBack = spent.GiveBack("a");
+
+        Assert.Equal(1, givenBack.Available);
+        Assert.Same(givenBack, givenBack.GiveBack("a"));
+        Assert.Equal(SpendOutcome.Spent, givenBack.Spend("a").Outcome);
+    }
+
+    [Fact]
     public async Task The_pacer_spaces_sends_at_the_configured_rate()
     {
         var time = new FakeTimeProvider(Now);

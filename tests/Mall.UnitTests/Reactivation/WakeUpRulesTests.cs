@@ -46,5 +46,13 @@ public sealed class WakeUpRulesTests
     }
 
     [Fact]
+    public void A_payment_in_the_same_second_as_the_contact_counts_as_wechat_reports_whole_seconds()
+    {
+        var mark = new WakeUpMark(Today, Now.AddMilliseconds(700));
+        Assert.True(rules.IsReturn(mark, Now));
+        Assert.False(rules.IsReturn(mark, Now.AddMilliseconds(-1)));
+    }
+
+    [Fact]
     public void Without_a_contact_nothing_is_a_return() => Assert.False(rules.IsReturn(null, Now));
 }
