@@ -70,7 +70,14 @@ public sealed class PresaleJourneyTests(LocalMall mall)
         var early = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });
         Assert.Equal("OUTSIDE_WINDOW", early.Body.GetProperty("code").GetString());
 
+        // The balance window opens: the reminder goes out first (a balance paid before it would make it moot).
         var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!mall.Environment.Sandbox.SubscribeMessages.Any(m => m.Message.TemplateId == "tmpl-presale-balance"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No balance reminder within 30 s.");
+            await Task.Delay(250);
+        }
+
         ApiResponse balance;
         while ((balance = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() })).Status != HttpStatusCode.Created)
         {
