@@ -107,6 +107,7 @@ public enum TradeState
 }
 
 /// <summary>A WeChat Pay transaction as reported by a notification or a query.</summary>
+/// <param name="SuccessTime">When WeChat took the money, in UTC (WeChat reports CST).</param>
 public sealed record PaymentTransaction(
     string OutTradeNo,
     string? TransactionId,

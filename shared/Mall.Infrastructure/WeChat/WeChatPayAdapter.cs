@@ -138,7 +138,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
 
         return resource.OutTradeNo is null || resource.OutRefundNo is null || resource.Amount is null || ParseRefundState(resource.RefundStatus) is not { } state
             ? throw new WebhookRejectedException(WebhookRejection.MalformedBody, "Refund notification without out_trade_no, out_refund_no, amount or a known refund_status.")
-            : new RefundStatusReport(resource.OutTradeNo, resource.OutRefundNo, resource.RefundId, state, resource.Amount.Refund, resource.SuccessTime);
+            : new RefundStatusReport(resource.OutTradeNo, resource.OutRefundNo, resource.RefundId, state, resource.Amount.Refund, resource.SuccessTime?.ToUniversalTime());
     }
 
     private static async Task<T> Call<T>(Task<T> call)
@@ -188,14 +188,14 @@ public sealed class WeChatPayAdapter : IWeChatPay
                 transaction.Amount.Total,
                 transaction.Amount.PayerTotal,
                 transaction.Payer?.OpenId,
-                transaction.SuccessTime,
+                transaction.SuccessTime?.ToUniversalTime(),
                 notificationId);
     }
 
     private static RefundStatusReport? ToRefundStatusReport(Refund refund) =>
         refund.OutTradeNo is null || refund.OutRefundNo is null || refund.Amount is null || ParseRefundState(refund.Status) is not { } state
             ? null
-            : new RefundStatusReport(refund.OutTradeNo, refund.OutRefundNo, refund.RefundId, state, refund.Amount.Refund, refund.SuccessTime);
+            : new RefundStatusReport(refund.OutTradeNo, refund.OutRefundNo, refund.RefundId, state, refund.Amount.Refund, refund.SuccessTime?.ToUniversalTime());
 
     private static RefundState? ParseRefundState(string? status) => status switch
     {
