@@ -1,4 +1,5 @@
 using Mall.Application.Catalog;
+using Mall.Application.Coupons;
 using Mall.Functions;
 using Mall.LocalHost.Development;
 using Mall.LocalHost.Engine;
@@ -50,7 +51,7 @@ await using var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostO
 
 if (devDirectory is not null)
 {
-    var loaded = await SampleData.LoadAsync(host.Services.GetRequiredService<CatalogAdminService>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+    var loaded = await SampleData.LoadAsync(host.Services.GetRequiredService<CatalogAdminService>(), host.Services.GetRequiredService<CouponService>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     Console.WriteLine(loaded ? "Sample catalog loaded." : "Catalog already has data; sample data not loaded again.");
 }
 

@@ -65,6 +65,16 @@ public sealed class MallFixture : IAsyncDisposable
         await payments.HandleNotificationAsync(PaymentNotification(orderId), CancellationToken.None);
     }
 
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 15 s.");
+            await Task.Delay(200);
+        }
+    }
+
     public static CheckoutRequest Buy(string skuId, int quantity) =>
         new([new OrderItemRequest(skuId, quantity)], null, new AddressRequest("张三", "13812345678", "浙江省", "杭州市", "西湖区", "龙井路 1 号", null), null);
 

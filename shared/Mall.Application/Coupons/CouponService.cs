@@ -3,6 +3,7 @@ using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Coupons;
 using Mall.Domain.Inventory;
+using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Coupons;
 
@@ -11,17 +12,22 @@ namespace Mall.Application.Coupons;
 /// the template's total quota and the customer's limit — marked with the coupon's id, so concurrent
 /// claims never over-issue and a repeated grant never issues twice.
 /// </summary>
-public sealed class CouponService(
+public sealed partial class CouponService(
     IDocumentCollection<CouponTemplate> templates,
     IDocumentCollection<Coupon> coupons,
     CounterStore counters,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<CouponService> logger)
 {
-    public async Task<CouponTemplate> CreateTemplateAsync(CouponTemplateRequest request, CancellationToken cancellationToken)
+    public Task<CouponTemplate> CreateTemplateAsync(CouponTemplateRequest request, CancellationToken cancellationToken) =>
+        CreateTemplateAsync(Ids.New("CT"), request, cancellationToken);
+
+    /// <summary>A template under a chosen id, so settings can name it (sample data, fixtures).</summary>
+    public async Task<CouponTemplate> CreateTemplateAsync(string templateId, CouponTemplateRequest request, CancellationToken cancellationToken)
     {
         var template = new CouponTemplate
         {
-            Id = Ids.New("CT"),
+            Id = templateId,
             Name = request.Name!.Trim(),
             Kind = request.Kind!.Value,
             AmountFen = request.AmountFen ?? 0,
@@ -56,11 +62,17 @@ public sealed class CouponService(
 
     /// <summary>
     /// Grants a coupon for a reason (a segment's gift pack, a wake-up…). The grant key makes it
-    /// idempotent: the same grant never issues twice. Returns null when quota or limit are used up.
+    /// idempotent: the same grant never issues twice. Returns null when quota or limit are used up, or
+    /// when the template the settings name does not exist (logged: a timer must not stall on it).
     /// </summary>
     public async Task<Coupon?> GrantAsync(string customerId, string templateId, string grantKey, CancellationToken cancellationToken)
     {
-        var template = await TemplateAsync(templateId, cancellationToken);
+        if ((await templates.FindAsync(DocumentKey.Single(templateId), cancellationToken))?.Value is not { } template)
+        {
+            LogMissingTemplate(logger, templateId, grantKey);
+            return null;
+        }
+
         try
         {
             return await IssueAsync(template, customerId, Ids.Derive("CP", customerId, templateId, grantKey), grantKey, cancellationToken);
@@ -158,6 +170,9 @@ public sealed class CouponService(
         (await coupons.FindAsync(new DocumentKey(customerId, couponId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Coupon {couponId}");
 
     private static DocumentKey QuotaKey(string templateId) => new($"coupon|{templateId}", "issued");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Coupon template {TemplateId} named in the settings does not exist; grant {GrantKey} skipped")]
+    private static partial void LogMissingTemplate(ILogger logger, string templateId, string grantKey);
 
     private static CouponView View(CouponTemplate template, Coupon coupon) => new(
         coupon.Id, template.Id, template.Name, template.Kind, coupon.Status, template.AmountFen, template.MinimumSpendFen, template.PercentOffBps, template.MaxDiscountFen,

@@ -56,7 +56,8 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
     /// <paramref name="beforeSend"/> (pacing) runs only for a message that will go out, before the
     /// subscription is spent. The subscription is spent before sending: a crash in between loses that
     /// one message rather than sending it twice, and the same <paramref name="sendKey"/> never sends
-    /// again. When WeChat is unavailable the subscription is given back, so a retry can send.
+    /// again. When WeChat answered that it did not send (busy, rate-limited, connection refused) the
+    /// subscription is given back, so a retry can send; when the outcome is unknown it stays spent.
     /// </summary>
     public async Task<SpendOutcome> SendAsync(string customerId, string sendKey, SubscribeMessage message, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
     {
@@ -89,7 +90,7 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
         {
             await miniProgram.SendSubscribeMessageAsync(message, cancellationToken);
         }
-        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Unavailable)
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Unavailable && !exception.OutcomeUnknown)
         {
             await subscriptions.UpdateAsync(key, key.ToString(), s => s.GiveBack(sendKey), CancellationToken.None);
             throw;

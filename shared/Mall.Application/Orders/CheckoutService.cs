@@ -16,6 +16,7 @@ using Mall.Domain.Customers;
 using Mall.Domain.Membership;
 using Mall.Domain.Orders;
 using Mall.Domain.Promotions;
+using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Orders;
@@ -246,13 +247,18 @@ public sealed partial class CheckoutService(
     /// <summary>
     /// The stacking rules in order (see <see cref="PromotionRules"/>): best price rule per line, one
     /// coupon, points within their cap, then the gift option. No side effects: the preview uses it too.
-    /// A segment's offer (the new-user price) is priced only while no other order holds it.
+    /// The new-user price (rules for Potential customers) is priced only while no other order holds it.
     /// </summary>
     private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, string? orderId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var rules = await promotions.ActiveAsync(cancellationToken);
-        var segment = customer.SegmentOfferOrderId is null || customer.SegmentOfferOrderId == orderId ? customer.CurrentSegment : null;
+        if (customer.SegmentOfferOrderId is not null && customer.SegmentOfferOrderId != orderId)
+        {
+            rules = rules.Where(r => r.Segment != CustomerSegment.Potential).ToList();
+        }
+
+        var segment = customer.CurrentSegment;
         var listed = await PriceItemsAsync(customer, request, cancellationToken);
         var items = PromotionRules.ApplyPriceRules(listed, rules, customer.Member.Tier, segment, now);
         if (items.Count > policy.MaxLinesPerOrder)
@@ -271,7 +277,7 @@ public sealed partial class CheckoutService(
             pricing = OrderPricing.WithAddOn(pricing, gift.PriceFen);
         }
 
-        var segmentOffer = items.Any(i => rules.Any(r => r.Id == i.PriceRuleId && r.Segment is not null));
+        var segmentOffer = items.Any(i => rules.Any(r => r.Id == i.PriceRuleId && r.Segment == CustomerSegment.Potential));
         return new Quote(lines, pricing, points, gift, segmentOffer);
     }
 

@@ -41,7 +41,7 @@ public sealed partial class SegmentationService(
 
         var rules = options.ToRules();
         var previousMonth = CustomerActivity.MonthOf(ChinaTime.ToCst(now).AddMonths(-1));
-        bool Unchanged(Customer customer) => customer.IndexVersion == Customer.CurrentIndexVersion && customer.Review(rules, tiers, now).Events.Count == 0;
+        bool Unchanged(Customer customer) => customer.IndexVersion == Customer.CurrentIndexVersion && ReferenceEquals(customer.Review(rules, tiers, now).Customer, customer);
         using var writes = new SemaphoreSlim(options.WriteConcurrency);
         do
         {
@@ -135,7 +135,7 @@ public sealed partial class SegmentationService(
                 var (after, events) = before.Review(rules, tiers, now);
                 var moved = after.Segment!.Segment != before.Segment?.Segment;
                 var result = (after.Segment.Segment, moved ? $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}" : null);
-                return events.Count == 0 && before.IndexVersion == Customer.CurrentIndexVersion
+                return ReferenceEquals(after, before) && before.IndexVersion == Customer.CurrentIndexVersion
                     ? Decision.Keep<Customer, (CustomerSegment, string?)>(result)
                     : Decision.Write(after with { IndexVersion = Customer.CurrentIndexVersion }, result, events);
             },

@@ -180,6 +180,9 @@ public sealed class WeChatException : Exception
     }
 
     public WeChatFailure Failure { get; }
+
+    /// <summary>WeChat may have carried the request out (no readable answer): do not assume it did not happen.</summary>
+    public bool OutcomeUnknown { get; init; }
 }
 
 public enum WebhookRejection

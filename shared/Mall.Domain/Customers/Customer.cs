@@ -53,7 +53,7 @@ public sealed record Customer
     /// <summary>The latest points spent on or given back to orders ("O1|redeemed#1"), so a repeated request changes nothing.</summary>
     public IReadOnlyList<string> PointsKeys { get; init; } = [];
 
-    /// <summary>The order holding this customer's segment offer (e.g. the new-user price): one order at a time, and once paid, for good.</summary>
+    /// <summary>The order holding this customer's new-user price: one order at a time, and once paid, for good (a refund does not renew it).</summary>
     public string? SegmentOfferOrderId { get; init; }
 
     /// <summary>The wake-up campaign's last contact (at most one per interval).</summary>
@@ -69,20 +69,21 @@ public sealed record Customer
 
     /// <summary>
     /// The daily review: the segment the rules give today (CustomerSegmentChanged when it moves) and,
-    /// at the tier's anniversary, the tier (MemberTierChanged). Same instance and no events if nothing moved.
+    /// at the tier's anniversary, the tier (MemberTierChanged; a kept tier renews silently). Same
+    /// instance if nothing changed.
     /// </summary>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Review(SegmentRules segments, TierRules tiers, DateTimeOffset now)
     {
         var events = new List<IntegrationEvent>();
         var reviewed = WithSegment(segments, now, events);
         var member = Member.AtReview(tiers.Evaluate(Activity, now), now);
-        if (member != Member)
+        if (member.Tier != Member.Tier)
         {
             events.Add(TierEvent(member, now));
-            reviewed = reviewed with { Member = member };
         }
 
-        return (events.Count == 0 ? this : reviewed, events);
+        // A tier kept at its anniversary starts a new year: written, but nothing to announce.
+        return member == Member && events.Count == 0 ? (this, events) : (reviewed with { Member = member }, events);
     }
 
     /// <summary>
@@ -194,7 +195,7 @@ public sealed record Customer
         }
 
         var latest = steps[^1].Split('#');
-        return (latest[0], int.Parse(latest[1], System.Globalization.CultureInfo.InvariantCulture));
+        return (latest[0], latest.Length > 1 ? int.Parse(latest[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
     }
 
     private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)

@@ -59,7 +59,7 @@ public sealed record TierRules
     {
         var months = LastMonths(activity, now, 12);
         var twelveMonths = months.Sum(m => m.PaidFen);
-        if (months.Take(GoldMonths).All(m => m.Orders > 0 && m.PaidFen > 0) && twelveMonths > GoldTwelveMonthFen)
+        if (IsGold(months) || IsGold(LastMonths(activity, now, 13).Skip(1).ToList()))
         {
             return MemberTier.Gold;
         }
@@ -85,6 +85,13 @@ public sealed record TierRules
         };
     }
 
+    /// <summary>
+    /// An order in each of the months and enough over them. Judged on the twelve months up to now or on
+    /// the twelve complete months before this one, so a new month without an order yet costs nothing.
+    /// </summary>
+    private bool IsGold(List<MonthlySpend> twelveMonths) =>
+        twelveMonths.Take(GoldMonths).All(m => m.Orders > 0 && m.PaidFen > 0) && twelveMonths.Sum(m => m.PaidFen) > GoldTwelveMonthFen;
+
     /// <summary>The last <paramref name="count"/> CST months, newest first, zero for months without orders.</summary>
     private static List<MonthlySpend> LastMonths(CustomerActivity activity, DateTimeOffset now, int count)
     {
@@ -108,7 +115,10 @@ public sealed record MemberStatus(MemberTier Tier, DateTimeOffset Since)
 
     public MemberStatus AfterPayment(MemberTier earned, DateTimeOffset now) => earned > Tier ? new MemberStatus(earned, now) : this;
 
-    /// <summary>On or after the tier's anniversary: the evaluated tier stands (down or up), and a new year starts.</summary>
+    /// <summary>
+    /// On or after the tier's anniversary the evaluated tier stands (down, or kept for another year from
+    /// the anniversary); an upgrade stands at once.
+    /// </summary>
     public MemberStatus AtReview(MemberTier earned, DateTimeOffset now)
     {
         if (earned > Tier)
@@ -116,6 +126,11 @@ public sealed record MemberStatus(MemberTier Tier, DateTimeOffset Since)
             return new MemberStatus(earned, now);
         }
 
-        return Tier != MemberTier.None && earned < Tier && now >= Since.AddYears(1) ? new MemberStatus(earned, now) : this;
+        if (Tier == MemberTier.None || now < Since.AddYears(1))
+        {
+            return this;
+        }
+
+        return earned < Tier ? new MemberStatus(earned, now) : this with { Since = Since.AddYears(1) };
     }
 }

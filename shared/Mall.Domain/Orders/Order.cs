@@ -70,7 +70,7 @@ public sealed record Order
     /// <summary>The gift option as offered and chosen at checkout.</summary>
     public GiftChoice? Gift { get; init; }
 
-    /// <summary>Priced with a segment's offer (the new-user price), which the customer holds for this order only.</summary>
+    /// <summary>Priced with the new-user price (a rule for Potential customers), which the customer holds for this order only.</summary>
     public bool SegmentOffer { get; init; }
 
     /// <summary>The customer's tier ships first (a member benefit), fixed when the order was placed.</summary>

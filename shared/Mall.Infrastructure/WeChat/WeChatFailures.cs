@@ -15,7 +15,10 @@ internal static class WeChatFailures
             _ => WeChatFailure.Unavailable,
         },
         exception.Message,
-        exception);
+        exception)
+    {
+        OutcomeUnknown = exception.OutcomeUnknown,
+    };
 
     public static WeChatException From(WeChatPayException exception) => new(
         exception.Failure switch

@@ -47,6 +47,9 @@ public sealed class WeChatApiException : Exception
 
     public WeChatApiFailure Failure { get; }
 
+    /// <summary>The request may have been carried out: WeChat's answer never arrived or could not be read.</summary>
+    public bool OutcomeUnknown { get; init; }
+
     public int ErrCode { get; }
 }
 
@@ -165,22 +168,23 @@ public sealed class MiniProgramClient
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered HTTP {(int)response.StatusCode}.");
+                throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered HTTP {(int)response.StatusCode}.") { OutcomeUnknown = true };
             }
 
             return WeChatJson.Deserialize<T>(text);
         }
         catch (HttpRequestException exception)
         {
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} failed: {exception.Message}", 0, exception);
+            // Refused before anything was sent is a known outcome; a connection lost mid-request is not.
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} failed: {exception.Message}", 0, exception) { OutcomeUnknown = exception.HttpRequestError != HttpRequestError.ConnectionError };
         }
         catch (JsonException exception)
         {
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered with unreadable JSON.", 0, exception);
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered with unreadable JSON.", 0, exception) { OutcomeUnknown = true };
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} timed out.", 0, exception);
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} timed out.", 0, exception) { OutcomeUnknown = true };
         }
     }
 }

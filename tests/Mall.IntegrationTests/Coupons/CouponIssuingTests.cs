@@ -86,4 +86,14 @@ public sealed class CouponIssuingTests
         Assert.Equal(ErrorCode.CouponUnavailable, second.Code);
         Assert.Equal(CouponStatus.Available, (await coupons.MineAsync(customer, CancellationToken.None)).Single().Status);
     }
+
+    [Fact]
+    public async Task A_grant_naming_a_template_that_does_not_exist_is_skipped_so_the_timer_carries_on()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var customer = await mall.NewCustomerAsync();
+
+        Assert.Null(await mall.Get<CouponService>().GrantAsync(customer, "CT_MISSING", "segment:Potential:2026-11-30", CancellationToken.None));
+        Assert.Empty(await mall.Get<CouponService>().MineAsync(customer, CancellationToken.None));
+    }
 }

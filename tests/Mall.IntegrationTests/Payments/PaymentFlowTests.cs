@@ -100,7 +100,7 @@ public sealed class PaymentFlowTests
         var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("wrong size", [new OrderItemRequest(sku, 1)], null), CancellationToken.None);
         var refundId = Assert.Single(requested.Refunds).Id;
         await refunds.ApproveAsync(order.Id, refundId, new ApproveRefundRequest(null, null), CancellationToken.None);
-        await WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+        await MallFixture.WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
 
         var refunded = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
         var refund = refunded.GetRefund(refundId);
@@ -123,7 +123,7 @@ public sealed class PaymentFlowTests
         await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
 
         await mall.Get<PaymentService>().HandleNotificationAsync(mall.PaymentNotification(order.Id), CancellationToken.None);
-        await WaitUntilAsync(async () => (await mall.Get<RefundService>().CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+        await MallFixture.WaitUntilAsync(async () => (await mall.Get<RefundService>().CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
 
         var closed = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
         Assert.Equal(OrderStatus.Closed, closed.Status);
@@ -132,15 +132,5 @@ public sealed class PaymentFlowTests
         Assert.True(refund.Automatic);
         Assert.Equal(RefundStatus.Succeeded, refund.Status);
         Assert.Equal(order.Pricing.PayableFen, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 15 s.");
-            await Task.Delay(200);
-        }
     }
 }

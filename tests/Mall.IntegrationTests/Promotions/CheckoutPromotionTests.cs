@@ -1,6 +1,7 @@
 using Mall.Application.Catalog;
 using Mall.Application.Coupons;
 using Mall.Application.Orders;
+using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.Promotions;
 using Mall.Domain.Catalog;
@@ -8,6 +9,7 @@ using Mall.Domain.Common;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
+using Mall.Domain.Orders;
 using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Time.Testing;
 
@@ -72,6 +74,29 @@ public sealed class CheckoutPromotionTests
         await mall.Get<OrderService>().CancelAsync(customer, order.Id, CancellationToken.None);
 
         Assert.Equal(5_000, await PointsAsync(mall, customer));
+        Assert.Equal(CouponStatus.Available, (await coupons.MineAsync(customer, CancellationToken.None)).Single().Status);
+    }
+
+    [Fact]
+    public async Task A_full_refund_gives_back_the_coupon_and_the_points_and_takes_back_the_points_earned()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000);
+        var coupons = mall.Get<CouponService>();
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("满100减20", CouponKind.Threshold, 2_000, 10_000, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var customer = await MemberAsync(mall, MemberTier.Bronze, points: 1_000);
+        var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
+        var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, coupon.Id, points: 1_000), CancellationToken.None)).Order;
+        await mall.PayAsync(customer, order.Id);
+        Assert.Equal(70, await PointsAsync(mall, customer)); // 1,000 spent, 70 earned on the 70.00 paid
+
+        var refunds = mall.Get<RefundService>();
+        var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("不要了", [new OrderItemRequest(product.Skus[0].Id, 1)], null), CancellationToken.None);
+        await refunds.ApproveAsync(order.Id, Assert.Single(requested.Refunds).Id, new ApproveRefundRequest(null, null), CancellationToken.None);
+        await MallFixture.WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+
+        Assert.Equal(OrderStatus.Refunded, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+        Assert.Equal(1_000, await PointsAsync(mall, customer));
         Assert.Equal(CouponStatus.Available, (await coupons.MineAsync(customer, CancellationToken.None)).Single().Status);
     }
 

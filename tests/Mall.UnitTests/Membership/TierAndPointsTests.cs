@@ -54,7 +54,27 @@ public sealed class TierAndPointsTests
         }
 
         Assert.Equal(MemberTier.Gold, customer.Member.Tier);
-        Assert.Equal(MemberTier.Bronze, Rules.Evaluate(customer.Activity, Now.AddMonths(1)));
+        // A new month without an order yet costs nothing (the twelve complete months still qualify)…
+        Assert.Equal(MemberTier.Gold, Rules.Evaluate(customer.Activity, Now.AddMonths(1)));
+        // …but a whole month without one does.
+        Assert.Equal(MemberTier.Bronze, Rules.Evaluate(customer.Activity, Now.AddMonths(2)));
+    }
+
+    [Fact]
+    public void A_tier_kept_at_its_anniversary_is_kept_for_another_year_however_spend_moves_in_between()
+    {
+        var segments = new SegmentRules();
+        var silver = Pay(Pay(NewCustomer(), "O1", 800_000, Now), "O2", 800_000, Now.AddMonths(6));
+
+        var (renewed, renewal) = silver.Review(segments, Rules, Now.AddYears(1));
+        var midYear = renewed.Review(segments, Rules, Now.AddYears(1).AddMonths(7)).Customer;
+        var (downgraded, downgrade) = midYear.Review(segments, Rules, Now.AddYears(2));
+
+        Assert.Equal(new MemberStatus(MemberTier.Silver, Now.AddYears(1)), renewed.Member);
+        Assert.DoesNotContain(renewal, e => e.Type == "MemberTierChanged");
+        Assert.Equal(MemberTier.Silver, midYear.Member.Tier);
+        Assert.Equal(MemberTier.Bronze, downgraded.Member.Tier);
+        Assert.Contains(downgrade, e => e.Type == "MemberTierChanged" && e.Data["to"] == "Bronze");
     }
 
     [Fact]
