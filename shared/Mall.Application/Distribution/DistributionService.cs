@@ -176,14 +176,10 @@ public sealed class DistributionService(
     public async Task<ReconciliationReport> ReconcileAsync(CancellationToken cancellationToken)
     {
         var all = new List<OrderCommission>();
-        string? token = null;
-        do
+        await foreach (var commission in commissions.ScanAsync(new DocumentQuery(), 500, cancellationToken))
         {
-            var page = await commissions.QueryAsync(new DocumentQuery(), token, 500, cancellationToken);
-            all.AddRange(page.Items.Select(c => c.Value));
-            token = page.ContinuationToken;
+            all.Add(commission.Value);
         }
-        while (token is not null);
 
         var mismatches = new List<string>();
         var promoterIds = all.SelectMany(c => c.Shares).Select(s => s.PromoterId).Distinct().ToList();
@@ -213,14 +209,10 @@ public sealed class DistributionService(
     public async Task<PromoterBalances> BalancesAsync(string promoterId, CancellationToken cancellationToken)
     {
         var entries = new List<LedgerEntry>();
-        string? token = null;
-        do
+        await foreach (var entry in ledger.ScanAsync(new DocumentQuery { PartitionKey = promoterId }, 1000, cancellationToken))
         {
-            var page = await ledger.QueryAsync(new DocumentQuery { PartitionKey = promoterId }, token, 1000, cancellationToken);
-            entries.AddRange(page.Items.Select(e => e.Value));
-            token = page.ContinuationToken;
+            entries.Add(entry.Value);
         }
-        while (token is not null);
 
         return PromoterBalances.From(entries);
     }
@@ -258,14 +250,10 @@ public sealed class DistributionService(
     private async Task<int> TeamSizeAsync(string promoterId, int level, CancellationToken cancellationToken)
     {
         var count = 0;
-        string? token = null;
-        do
+        await foreach (var _ in referrals.ScanAsync(new DocumentQuery { PartitionKey = promoterId, RowKeyPrefix = level.ToString(CultureInfo.InvariantCulture) + "|" }, 1000, cancellationToken))
         {
-            var page = await referrals.QueryAsync(new DocumentQuery { PartitionKey = promoterId, RowKeyPrefix = level.ToString(CultureInfo.InvariantCulture) + "|" }, token, 1000, cancellationToken);
-            count += page.Items.Count;
-            token = page.ContinuationToken;
+            count++;
         }
-        while (token is not null);
 
         return count;
     }

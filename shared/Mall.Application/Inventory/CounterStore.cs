@@ -56,18 +56,10 @@ public sealed class CounterStore(IDocumentCollection<GuardedCounter> counters)
     public async Task<IReadOnlyDictionary<string, long>> ValuesAsync(string partitionKey, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, long>();
-        string? continuation = null;
-        do
+        await foreach (var counter in counters.ScanAsync(new DocumentQuery { PartitionKey = partitionKey }, 1000, cancellationToken))
         {
-            var page = await counters.QueryAsync(new DocumentQuery { PartitionKey = partitionKey }, continuation, 1000, cancellationToken);
-            foreach (var counter in page.Items)
-            {
-                values[counter.Key.RowKey] = counter.Value.Value;
-            }
-
-            continuation = page.ContinuationToken;
+            values[counter.Key.RowKey] = counter.Value.Value;
         }
-        while (continuation is not null);
 
         return values;
     }

@@ -107,18 +107,13 @@ public sealed class MembershipService(
         var gifted = 0;
         foreach (var day in days)
         {
-            string? token = null;
-            do
+            await foreach (var entry in customers.ScanAsync(new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["BirthdayMonthDay"] = day } }, 500, cancellationToken))
             {
-                var page = await customers.QueryAsync(new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["BirthdayMonthDay"] = day } }, token, 500, cancellationToken);
-                foreach (var customer in page.Items.Select(c => c.Value).Where(c => MemberBenefits.Has(c.Member.Tier, MemberBenefits.BirthdayGiftPack)))
+                if (MemberBenefits.Has(entry.Value.Member.Tier, MemberBenefits.BirthdayGiftPack))
                 {
-                    gifted += await coupons.GrantAsync(customer.Id, options.BirthdayCouponTemplateId, $"birthday:{today.Year}", cancellationToken) is null ? 0 : 1;
+                    gifted += await coupons.GrantAsync(entry.Value.Id, options.BirthdayCouponTemplateId, $"birthday:{today.Year}", cancellationToken) is null ? 0 : 1;
                 }
-
-                token = page.ContinuationToken;
             }
-            while (token is not null);
         }
 
         return gifted;

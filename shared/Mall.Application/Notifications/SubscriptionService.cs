@@ -63,9 +63,10 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
     {
         var key = Key(customerId, message.TemplateId);
         var stored = (await subscriptions.FindAsync(key, cancellationToken))?.Value ?? MessageSubscription.None(customerId, message.TemplateId);
-        if (stored.Spend(sendKey).Outcome != SpendOutcome.Spent)
+        var (_, possible) = stored.Spend(sendKey);
+        if (possible != SpendOutcome.Spent)
         {
-            return stored.Spend(sendKey).Outcome;
+            return possible;
         }
 
         if (beforeSend is not null)

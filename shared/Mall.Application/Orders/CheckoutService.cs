@@ -293,11 +293,7 @@ public sealed partial class CheckoutService(
             throw new DomainException(ErrorCode.MembersOnly, "Paying with points is a member benefit (Bronze and up).");
         }
 
-        if (requested > customer.PointsBalance)
-        {
-            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {customer.PointsBalance} points available; {requested} requested.");
-        }
-
+        customer.EnsurePointsAvailable(requested);
         return membershipOptions.ToPointsRules().Redeem(requested, customer.PointsBalance, pricing.GoodsFen - pricing.DiscountFen);
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Mall.Domain.Common;
 
 namespace Mall.Application.Platform;
@@ -106,6 +107,28 @@ public static class Decision
 public static class DocumentCollectionExtensions
 {
     private const int MaxAttempts = 64;
+
+    /// <summary>Every document the query matches, page after page; one page in memory at a time.</summary>
+    public static async IAsyncEnumerable<Versioned<T>> ScanAsync<T>(
+        this IDocumentCollection<T> collection,
+        DocumentQuery query,
+        int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        string? token = null;
+        do
+        {
+            var page = await collection.QueryAsync(query, token, pageSize, cancellationToken);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
 
     /// <summary>
     /// A guarded transition of an existing document by a pure <paramref name="change"/> that returns the

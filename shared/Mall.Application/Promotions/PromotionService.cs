@@ -108,14 +108,10 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
     private async Task<IReadOnlyList<PriceRule>> EndingFromAsync(DateTimeOffset endingFrom, CancellationToken cancellationToken)
     {
         var found = new List<PriceRule>();
-        string? token = null;
-        do
+        await foreach (var rule in rules.ScanAsync(new DocumentQuery { PartitionKeyFrom = PartitionOf(endingFrom) }, 1000, cancellationToken))
         {
-            var page = await rules.QueryAsync(new DocumentQuery { PartitionKeyFrom = PartitionOf(endingFrom) }, token, 1000, cancellationToken);
-            found.AddRange(page.Items.Select(r => r.Value));
-            token = page.ContinuationToken;
+            found.Add(rule.Value);
         }
-        while (token is not null);
 
         return found.OrderByDescending(r => r.StartsAt).ToList();
     }

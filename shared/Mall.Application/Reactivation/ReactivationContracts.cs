@@ -1,3 +1,4 @@
+using Mall.Application.Platform;
 using Mall.Domain.Reactivation;
 
 namespace Mall.Application.Reactivation;
@@ -31,7 +32,7 @@ public sealed class ReactivationOptions
 }
 
 /// <summary>One day's wake-up run (keyed by CST date), checkpointed after every page so a crash resumes.</summary>
-public sealed record ReactivationRun
+public sealed record ReactivationRun : IDailyRun
 {
     public required DateOnly Day { get; init; }
 

@@ -28,15 +28,14 @@ public sealed partial class ReactivationService(
     TimeProvider time,
     ILogger<ReactivationService> logger) : IIntegrationEventHandler
 {
-    private const string RunPartition = "reactivation";
+    private readonly DailyRuns<ReactivationRun> daily = new(runs, "reactivation");
     private const double Target = 0.18;
 
     public async Task<ReactivationRun> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var day = ChinaTime.DateOf(now);
-        var key = new DocumentKey(RunPartition, DayKey(day));
-        var stored = await runs.FindAsync(key, cancellationToken);
+        var stored = await daily.FindAsync(day, cancellationToken);
         var run = stored?.Value ?? new ReactivationRun { Day = day, StartedAt = now };
         if (run.CompletedAt is not null)
         {
@@ -76,7 +75,7 @@ public sealed partial class ReactivationService(
                 CompletedAt = page.ContinuationToken is null ? time.GetUtcNow() : null,
             };
             // The checkpoint: a crash after this point resumes with the next page.
-            stored = stored is null ? await runs.InsertAsync(key, run, [], cancellationToken) : await runs.ReplaceAsync(stored, run, [], cancellationToken);
+            stored = await daily.CheckpointAsync(stored, run, cancellationToken);
             LogProgress(logger, day, run.Dormant, run.Contacted, run.MessagesSent);
         }
         while (run.CompletedAt is null);
@@ -88,22 +87,17 @@ public sealed partial class ReactivationService(
     public async Task<ReactivationReport> ReportAsync(int days, CancellationToken cancellationToken)
     {
         var today = ChinaTime.DateOf(time.GetUtcNow());
+        var since = today.AddDays(-days);
         var (contacted, sent, returned) = (0, 0, 0);
-        string? token = null;
-        do
+        await foreach (var contact in contacts.ScanAsync(new DocumentQuery { PartitionKeyFrom = ChinaTime.DayKey(since), PartitionKeyBefore = ChinaTime.DayKey(today.AddDays(1)) }, 1000, cancellationToken))
         {
-            var page = await contacts.QueryAsync(new DocumentQuery { PartitionKeyFrom = DayKey(today.AddDays(-days)), PartitionKeyBefore = DayKey(today.AddDays(1)) }, token, 1000, cancellationToken);
-            contacted += page.Items.Count;
-            sent += page.Items.Count(c => c.Value.Message == WakeUpMessage.Sent);
-            returned += page.Items.Count(c => c.Value.ReturnedAt is not null);
-            token = page.ContinuationToken;
+            contacted++;
+            sent += contact.Value.Message == WakeUpMessage.Sent ? 1 : 0;
+            returned += contact.Value.ReturnedAt is null ? 0 : 1;
         }
-        while (token is not null);
 
-        var recent = await runs.QueryAsync(new DocumentQuery { PartitionKey = RunPartition }, null, 1000, cancellationToken);
-        var since = DayKey(today.AddDays(-days));
-        var runList = recent.Items.Where(r => string.CompareOrdinal(r.Key.RowKey, since) >= 0).Select(r => r.Value).OrderByDescending(r => r.Day).ToList();
-        return new ReactivationReport(contacted, sent, returned, contacted == 0 ? null : (double)returned / contacted, Target, runList);
+        var recentRuns = await daily.SinceAsync(since, cancellationToken);
+        return new ReactivationReport(contacted, sent, returned, contacted == 0 ? null : (double)returned / contacted, Target, recentRuns);
     }
 
     public bool CanHandle(string eventType) => eventType == "OrderPaid";
@@ -120,7 +114,7 @@ public sealed partial class ReactivationService(
         }
 
         await contacts.TransitionAsync(
-            new DocumentKey(DayKey(mark.Day), customer.Value.Id),
+            new DocumentKey(ChinaTime.DayKey(mark.Day), customer.Value.Id),
             current => current is null || current.Value.ReturnedAt is not null
                 ? Decision.Keep<WakeUpContact, bool>(false)
                 : Decision.Write(current.Value with { ReturnedAt = paidAt, ReturnOrderId = data["orderId"] }, true),
@@ -147,13 +141,13 @@ public sealed partial class ReactivationService(
         // Too soon after a finished contact: leave alone. Too soon after one a crashed run never
         // finished (on an earlier day, the timer running once a day): finish it now, under its own day.
         var mark = customer.LastWakeUp!;
-        var contactKey = new DocumentKey(DayKey(mark.Day), customer.Id);
+        var contactKey = new DocumentKey(ChinaTime.DayKey(mark.Day), customer.Id);
         if ((await contacts.FindAsync(contactKey, cancellationToken))?.Value is { } finished)
         {
             return step == WakeUpStep.TooSoon ? null : finished;
         }
 
-        var sendKey = $"wakeup:{DayKey(mark.Day)}";
+        var sendKey = $"wakeup:{ChinaTime.DayKey(mark.Day)}";
         var couponIssued = !string.IsNullOrEmpty(options.CouponTemplateId)
             && await coupons.GrantAsync(customer.Id, options.CouponTemplateId, sendKey, cancellationToken) is not null;
         var message = await MessageAsync(customer, sendKey, mark.Day, pacer, cancellationToken);
@@ -180,7 +174,7 @@ public sealed partial class ReactivationService(
         var message = new SubscribeMessage(customer.OpenId, options.MessageTemplateId, options.MessagePage, new Dictionary<string, string>
         {
             ["thing1"] = options.MessageText,
-            ["date2"] = DayKey(day),
+            ["date2"] = ChinaTime.DayKey(day),
         });
         try
         {
@@ -197,8 +191,6 @@ public sealed partial class ReactivationService(
             return WakeUpMessage.Failed;
         }
     }
-
-    private static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reactivation {Day}: {Dormant} dormant read, {Contacted} contacted, {Sent} messages sent")]
     private static partial void LogProgress(ILogger logger, DateOnly day, int dormant, int contacted, int sent);

@@ -1,3 +1,4 @@
+using Mall.Application.Platform;
 using Mall.Domain.Segmentation;
 
 namespace Mall.Application.Segmentation;
@@ -28,7 +29,7 @@ public sealed class SegmentationOptions
 /// One day's segmentation run (keyed by CST date): where it has got to (a continuation token,
 /// checkpointed after every page, so a crashed run resumes) and what it found.
 /// </summary>
-public sealed record SegmentationRun
+public sealed record SegmentationRun : IDailyRun
 {
     public required DateOnly Day { get; init; }
 

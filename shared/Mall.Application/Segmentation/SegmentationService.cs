@@ -25,14 +25,13 @@ public sealed partial class SegmentationService(
     TimeProvider time,
     ILogger<SegmentationService> logger)
 {
-    private const string RunPartition = "segmentation";
+    private readonly DailyRuns<SegmentationRun> daily = new(runs, "segmentation");
 
     public async Task<SegmentationRun> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var day = ChinaTime.DateOf(now);
-        var key = new DocumentKey(RunPartition, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var stored = await runs.FindAsync(key, cancellationToken);
+        var stored = await daily.FindAsync(day, cancellationToken);
         var run = stored?.Value ?? new SegmentationRun { Day = day, StartedAt = now };
         if (run.CompletedAt is not null)
         {
@@ -78,7 +77,7 @@ public sealed partial class SegmentationService(
                 CompletedAt = page.ContinuationToken is null ? time.GetUtcNow() : null,
             };
             // The checkpoint: a crash after this point resumes with the next page.
-            stored = stored is null ? await runs.InsertAsync(key, run, [], cancellationToken) : await runs.ReplaceAsync(stored, run, [], cancellationToken);
+            stored = await daily.CheckpointAsync(stored, run, cancellationToken);
         }
         while (run.CompletedAt is null);
 
@@ -89,9 +88,7 @@ public sealed partial class SegmentationService(
     /// <summary>Recent runs (newest first) and the seed's target metrics over them.</summary>
     public async Task<SegmentReport> ReportAsync(int days, CancellationToken cancellationToken)
     {
-        var since = ChinaTime.DateOf(time.GetUtcNow()).AddDays(-days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var page = await runs.QueryAsync(new DocumentQuery { PartitionKey = RunPartition }, null, 1000, cancellationToken);
-        var recent = page.Items.Where(r => string.CompareOrdinal(r.Key.RowKey, since) >= 0).Select(r => r.Value).OrderByDescending(r => r.Day).ToList();
+        var recent = await daily.SinceAsync(ChinaTime.DateOf(time.GetUtcNow()).AddDays(-days), cancellationToken);
         return new SegmentReport(recent, Targets(recent, await reactivation.ReportAsync(days, cancellationToken)));
     }
 

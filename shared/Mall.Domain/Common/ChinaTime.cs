@@ -13,6 +13,9 @@ public static class ChinaTime
     /// <summary>The CST calendar date an instant falls on.</summary>
     public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(ToCst(instant).DateTime);
 
+    /// <summary>A CST date as it appears in keys and events ("2026-11-30").</summary>
+    public static string DayKey(DateOnly cstDate) => cstDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The UTC instant at which a CST calendar date begins.</summary>
     public static DateTimeOffset StartOf(DateOnly cstDate) =>
         new DateTimeOffset(cstDate.ToDateTime(TimeOnly.MinValue), Offset).ToUniversalTime();

@@ -137,13 +137,18 @@ public sealed record Customer
             return (this, []);
         }
 
+        EnsurePointsAvailable(points);
+        var key = $"{orderId}|redeemed#{round + 1}";
+        return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
+    }
+
+    /// <summary>Refuses to spend more points than the balance holds.</summary>
+    public void EnsurePointsAvailable(long points)
+    {
         if (points > PointsBalance)
         {
             throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsBalance} points available; {points} requested.");
         }
-
-        var key = $"{orderId}|redeemed#{round + 1}";
-        return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
     }
 
     /// <summary>The order that spent points was never paid or was refunded in full: they come back, once per redemption.</summary>
@@ -224,7 +229,7 @@ public sealed record Customer
 
     private IntegrationEvent Event(string what, string value, DateTimeOffset now, params (string Key, string Value)[] data)
     {
-        var day = ChinaTime.DateOf(now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = ChinaTime.DayKey(ChinaTime.DateOf(now));
         var payload = new Dictionary<string, string> { ["customerId"] = Id, ["day"] = day };
         foreach (var (key, item) in data)
         {
