@@ -70,7 +70,7 @@ foreach (var function in host.Functions)
 if (adminPassword is not null)
 {
     Console.WriteLine();
-    Console.WriteLine($"Admin login: POST {new Uri(host.BaseAddress, $"{routePrefix}/admin/auth/login")} {{\"username\":\"{DevelopmentSetup.AdminUser}\",\"password\":\"{adminPassword}\"}}");
+    Console.WriteLine($"Admin login: POST {new Uri(host.BaseAddress, $"{routePrefix}/manage/auth/login")} {{\"username\":\"{DevelopmentSetup.AdminUser}\",\"password\":\"{adminPassword}\"}}");
 }
 
 Console.WriteLine("Press Ctrl-C to stop.");

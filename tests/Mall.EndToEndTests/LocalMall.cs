@@ -68,7 +68,7 @@ public sealed class LocalMall : IAsyncLifetime
     public async Task<ApiClient> AdminAsync()
     {
         var client = Anonymous();
-        var login = await client.PostAsync("admin/auth/login", new { username = Environment.AdminUser, password = Environment.AdminPassword });
+        var login = await client.PostAsync("manage/auth/login", new { username = Environment.AdminUser, password = Environment.AdminPassword });
         Assert.Equal(HttpStatusCode.OK, login.Status);
         client.Authorize(login.Body.GetProperty("token").GetString()!);
         return client;
@@ -78,8 +78,8 @@ public sealed class LocalMall : IAsyncLifetime
     public async Task<(string ProductId, string SkuId)> CreateProductAsync(long priceFen, long stock, int? purchaseLimit = null)
     {
         var admin = await AdminAsync();
-        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("admin/categories/e2e", new { name = "E2E", sort = 1 })).Status);
-        var created = await admin.PostAsync("admin/products", new
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("manage/categories/e2e", new { name = "E2E", sort = 1 })).Status);
+        var created = await admin.PostAsync("manage/products", new
         {
             title = "龙井 e2e",
             categoryId = "e2e",

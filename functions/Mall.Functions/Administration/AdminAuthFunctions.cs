@@ -8,7 +8,7 @@ namespace Mall.Functions.Administration;
 
 public sealed class AdminAuthFunctions(Api api, AdminAuthService admins)
 {
-    [Function("Admin_Login")]
-    public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/auth/login")] HttpRequest request) =>
+    [Function("Manage_Login")]
+    public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/auth/login")] HttpRequest request) =>
         api.RunAsync(request, async () => ApiResults.Ok(admins.Login(await api.BodyAsync<AdminLoginRequest>(request))));
 }

@@ -10,27 +10,27 @@ namespace Mall.Functions.Catalog;
 
 public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, StockService stock)
 {
-    [Function("Admin_SaveCategory")]
-    public Task<IActionResult> SaveCategory([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/categories/{categoryId}")] HttpRequest request, string categoryId) =>
+    [Function("Manage_SaveCategory")]
+    public Task<IActionResult> SaveCategory([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/categories/{categoryId}")] HttpRequest request, string categoryId) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await catalog.SaveCategoryAsync(categoryId, await api.BodyAsync<CategoryRequest>(request), request.HttpContext.RequestAborted)));
 
-    [Function("Admin_ListProducts")]
-    public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/products")] HttpRequest request) =>
+    [Function("Manage_ListProducts")]
+    public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/products")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
         {
             var (continuationToken, pageSize) = Api.Paging(request);
             return ApiResults.Ok(await catalog.ListProductsAsync(continuationToken, pageSize, request.HttpContext.RequestAborted));
         });
 
-    [Function("Admin_CreateProduct")]
-    public Task<IActionResult> CreateProduct([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/products")] HttpRequest request) =>
+    [Function("Manage_CreateProduct")]
+    public Task<IActionResult> CreateProduct([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/products")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             Versioned(await catalog.CreateProductAsync(await api.BodyAsync<ProductRequest>(request), request.HttpContext.RequestAborted), created: true));
 
     /// <summary>Creates or replaces a product; send If-Match with the ETag you read to refuse overwriting someone else's edit.</summary>
-    [Function("Admin_SaveProduct")]
-    public Task<IActionResult> SaveProduct([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/products/{productId}")] HttpRequest request, string productId) =>
+    [Function("Manage_SaveProduct")]
+    public Task<IActionResult> SaveProduct([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/products/{productId}")] HttpRequest request, string productId) =>
         api.ForAdminAsync(request, async _ =>
         {
             var ifMatch = request.Headers.IfMatch.ToString();
@@ -38,12 +38,12 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
             return Versioned(await catalog.SaveProductAsync(productId, body, string.IsNullOrEmpty(ifMatch) ? null : ifMatch, request.HttpContext.RequestAborted), created: false);
         });
 
-    [Function("Admin_GetProduct")]
-    public Task<IActionResult> GetProduct([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/products/{productId}")] HttpRequest request, string productId) =>
+    [Function("Manage_GetProduct")]
+    public Task<IActionResult> GetProduct([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/products/{productId}")] HttpRequest request, string productId) =>
         api.ForAdminAsync(request, async _ => Versioned(await catalog.GetProductAsync(productId, request.HttpContext.RequestAborted), created: false));
 
-    [Function("Admin_AdjustStock")]
-    public Task<IActionResult> AdjustStock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/skus/{skuId}/stock-adjustments")] HttpRequest request, string skuId) =>
+    [Function("Manage_AdjustStock")]
+    public Task<IActionResult> AdjustStock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/skus/{skuId}/stock-adjustments")] HttpRequest request, string skuId) =>
         api.ForAdminAsync(request, async _ =>
         {
             var key = request.Headers["Idempotency-Key"].ToString();

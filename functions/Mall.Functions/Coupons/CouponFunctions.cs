@@ -9,8 +9,8 @@ namespace Mall.Functions.Coupons;
 /// <summary>Coupons: operators define templates; customers claim them, see theirs and pass one to checkout as couponId.</summary>
 public sealed class CouponFunctions(Api api, CouponService coupons)
 {
-    [Function("Admin_CreateCouponTemplate")]
-    public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/coupon-templates")] HttpRequest request) =>
+    [Function("Manage_CreateCouponTemplate")]
+    public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/coupon-templates")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Created(await coupons.CreateTemplateAsync(await api.BodyAsync<CouponTemplateRequest>(request), request.HttpContext.RequestAborted)));
 

@@ -31,33 +31,33 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
         api.ForCustomerAsync(request, async customerId =>
             ApiResults.Created(await distribution.RequestWithdrawalAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<WithdrawalRequest>(request), request.HttpContext.RequestAborted)));
 
-    [Function("Admin_GetCommissionPolicy")]
-    public Task<IActionResult> GetPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/distribution/policy")] HttpRequest request) =>
+    [Function("Manage_GetCommissionPolicy")]
+    public Task<IActionResult> GetPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/distribution/policy")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.GetPolicyAsync(request.HttpContext.RequestAborted)));
 
-    [Function("Admin_SaveCommissionPolicy")]
-    public Task<IActionResult> SavePolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "admin/distribution/policy")] HttpRequest request) =>
+    [Function("Manage_SaveCommissionPolicy")]
+    public Task<IActionResult> SavePolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/distribution/policy")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await distribution.SavePolicyAsync(await api.BodyAsync<CommissionPolicyRequest>(request), request.HttpContext.RequestAborted)));
 
-    [Function("Admin_ApprovePromoter")]
-    public Task<IActionResult> ApprovePromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/approve")] HttpRequest request, string customerId) =>
+    [Function("Manage_ApprovePromoter")]
+    public Task<IActionResult> ApprovePromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/approve")] HttpRequest request, string customerId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecidePromoterAsync(customerId, approve: true, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_RejectPromoter")]
-    public Task<IActionResult> RejectPromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/reject")] HttpRequest request, string customerId) =>
+    [Function("Manage_RejectPromoter")]
+    public Task<IActionResult> RejectPromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/reject")] HttpRequest request, string customerId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecidePromoterAsync(customerId, approve: false, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_PayWithdrawal")]
-    public Task<IActionResult> PayWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/withdrawals/{withdrawalId}/pay")] HttpRequest request, string customerId, string withdrawalId) =>
+    [Function("Manage_PayWithdrawal")]
+    public Task<IActionResult> PayWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/withdrawals/{withdrawalId}/pay")] HttpRequest request, string customerId, string withdrawalId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecideWithdrawalAsync(customerId, withdrawalId, pay: true, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_RejectWithdrawal")]
-    public Task<IActionResult> RejectWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/promoters/{customerId}/withdrawals/{withdrawalId}/reject")] HttpRequest request, string customerId, string withdrawalId) =>
+    [Function("Manage_RejectWithdrawal")]
+    public Task<IActionResult> RejectWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/withdrawals/{withdrawalId}/reject")] HttpRequest request, string customerId, string withdrawalId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecideWithdrawalAsync(customerId, withdrawalId, pay: false, request.HttpContext.RequestAborted)));
 
     /// <summary>Proves the books add up: each promoter's ledger equals the current commission of their orders.</summary>
-    [Function("Admin_ReconcileCommissions")]
-    public Task<IActionResult> Reconcile([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/distribution/reconciliation")] HttpRequest request) =>
+    [Function("Manage_ReconcileCommissions")]
+    public Task<IActionResult> Reconcile([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/distribution/reconciliation")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.ReconcileAsync(request.HttpContext.RequestAborted)));
 }

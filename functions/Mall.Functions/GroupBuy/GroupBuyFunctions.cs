@@ -37,8 +37,8 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
     public Task<IActionResult> GetCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "group-buy-campaigns/{campaignId}")] HttpRequest request, string campaignId) =>
         api.RunAsync(request, async () => ApiResults.Ok(await groupBuys.GetCampaignAsync(campaignId, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_CreateGroupBuyCampaign")]
-    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/group-buy-campaigns")] HttpRequest request) =>
+    [Function("Manage_CreateGroupBuyCampaign")]
+    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/group-buy-campaigns")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Created(await groupBuys.CreateCampaignAsync(await api.BodyAsync<GroupBuyCampaignRequest>(request), request.HttpContext.RequestAborted)));
 }

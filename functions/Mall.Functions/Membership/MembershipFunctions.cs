@@ -19,7 +19,7 @@ public sealed class MembershipFunctions(Api api, MembershipService membership)
         membership.IssueBirthdayGiftsAsync(cancellationToken);
 
     /// <summary>An operator's view of a customer's segment, tier, points and spend.</summary>
-    [Function("Admin_GetCustomerLifecycle")]
-    public Task<IActionResult> Lifecycle([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/customers/{customerId}")] HttpRequest request, string customerId) =>
+    [Function("Manage_GetCustomerLifecycle")]
+    public Task<IActionResult> Lifecycle([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/customers/{customerId}")] HttpRequest request, string customerId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await membership.LifecycleAsync(customerId, request.HttpContext.RequestAborted)));
 }

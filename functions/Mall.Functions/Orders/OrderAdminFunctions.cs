@@ -12,30 +12,30 @@ namespace Mall.Functions.Orders;
 public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundService refunds)
 {
     /// <summary>Orders; ?status= filters by status, ?priority=true keeps members' priority-shipping orders (ship those first).</summary>
-    [Function("Admin_ListOrders")]
-    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/orders")] HttpRequest request) =>
+    [Function("Manage_ListOrders")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
         {
             var (continuationToken, pageSize) = Api.Paging(request);
             return ApiResults.Ok(await orders.ListAsync(Api.EnumQuery<OrderStatus>(request, "status"), request.Query["priority"] == "true", continuationToken, pageSize, request.HttpContext.RequestAborted));
         });
 
-    [Function("Admin_GetOrder")]
-    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/orders/{orderId}")] HttpRequest request, string orderId) =>
+    [Function("Manage_GetOrder")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders/{orderId}")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await orders.GetAsync(orderId, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_ShipOrder")]
-    public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/ship")] HttpRequest request, string orderId) =>
+    [Function("Manage_ShipOrder")]
+    public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/ship")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await orders.ShipAsync(orderId, await api.BodyAsync<ShipRequest>(request), request.HttpContext.RequestAborted)));
 
-    [Function("Admin_ApproveRefund")]
-    public Task<IActionResult> ApproveRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/refunds/{refundId}/approve")] HttpRequest request, string orderId, string refundId) =>
+    [Function("Manage_ApproveRefund")]
+    public Task<IActionResult> ApproveRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/approve")] HttpRequest request, string orderId, string refundId) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await refunds.ApproveAsync(orderId, refundId, await api.BodyAsync<ApproveRefundRequest>(request), request.HttpContext.RequestAborted)));
 
-    [Function("Admin_RejectRefund")]
-    public Task<IActionResult> RejectRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/orders/{orderId}/refunds/{refundId}/reject")] HttpRequest request, string orderId, string refundId) =>
+    [Function("Manage_RejectRefund")]
+    public Task<IActionResult> RejectRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/reject")] HttpRequest request, string orderId, string refundId) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await refunds.RejectAsync(orderId, refundId, await api.BodyAsync<RejectRefundRequest>(request), request.HttpContext.RequestAborted)));
 }

@@ -29,8 +29,8 @@ public sealed class PresaleFunctions(Api api, PresaleService presales)
     public Task<IActionResult> GetCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "presale-campaigns/{campaignId}")] HttpRequest request, string campaignId) =>
         api.RunAsync(request, async () => ApiResults.Ok(await presales.GetCampaignAsync(campaignId, request.HttpContext.RequestAborted)));
 
-    [Function("Admin_CreatePresaleCampaign")]
-    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/presale-campaigns")] HttpRequest request) =>
+    [Function("Manage_CreatePresaleCampaign")]
+    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/presale-campaigns")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Created(await presales.CreateCampaignAsync(await api.BodyAsync<PresaleCampaignRequest>(request), request.HttpContext.RequestAborted)));
 }

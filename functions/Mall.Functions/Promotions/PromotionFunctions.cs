@@ -9,14 +9,14 @@ namespace Mall.Functions.Promotions;
 /// <summary>Limited-time discounts: operators define price rules with a window; checkout applies the best one per line.</summary>
 public sealed class PromotionFunctions(Api api, PromotionService promotions)
 {
-    [Function("Admin_CreatePriceRule")]
-    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/price-rules")] HttpRequest request) =>
+    [Function("Manage_CreatePriceRule")]
+    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/price-rules")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Created(await promotions.CreateRuleAsync(await api.BodyAsync<PriceRuleRequest>(request), request.HttpContext.RequestAborted)));
 
     /// <summary>Rules running or ended within ?days= (30 by default).</summary>
-    [Function("Admin_ListPriceRules")]
-    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/price-rules")] HttpRequest request) =>
+    [Function("Manage_ListPriceRules")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/price-rules")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(new { items = await promotions.ListAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted) }));
 
     /// <summary>What runs now (the member day included), for the storefront's banners.</summary>

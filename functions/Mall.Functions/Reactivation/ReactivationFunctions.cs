@@ -14,7 +14,7 @@ public sealed class ReactivationFunctions(Api api, ReactivationService reactivat
         reactivation.RunAsync(cancellationToken);
 
     /// <summary>Wake-up contacts over the last days, how many came back, and each day's run.</summary>
-    [Function("Admin_Reactivation")]
-    public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/reactivation")] HttpRequest request) =>
+    [Function("Manage_Reactivation")]
+    public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/reactivation")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await reactivation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
 }

@@ -14,7 +14,7 @@ public sealed class SegmentationFunctions(Api api, SegmentationService segmentat
         segmentation.RunAsync(cancellationToken);
 
     /// <summary>Segment sizes per day and the seed's target metrics (first-order conversion, 30-day repurchase, reactivation).</summary>
-    [Function("Admin_Segments")]
-    public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/segments")] HttpRequest request) =>
+    [Function("Manage_Segments")]
+    public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/segments")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await segmentation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
 }

@@ -33,7 +33,7 @@ public sealed class CommissionJourneyTests(LocalMall mall)
         using var promoter = await mall.NewCustomerAsync();
         Assert.Equal(HttpStatusCode.OK, (await promoter.PostAsync("me/distribution/apply", new { })).Status);
         var promoterId = (await promoter.GetAsync("me")).Body.GetProperty("customerId").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/promoters/{promoterId}/approve", new { })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"manage/promoters/{promoterId}/approve", new { })).Status);
         var inviteCode = (await promoter.GetAsync("me/distribution")).Body.GetProperty("inviteCode").GetString();
 
         using var buyer = await mall.NewCustomerAsync(inviteCode);
@@ -46,7 +46,7 @@ public sealed class CommissionJourneyTests(LocalMall mall)
         Assert.Equal(1, pending.GetProperty("team").GetProperty("level1").GetInt32());
         Assert.Equal(0, pending.GetProperty("settledFen").GetInt64());
 
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/orders/{orderId}/ship", new { carrier = "SF", trackingNumber = "SF0000001" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"manage/orders/{orderId}/ship", new { carrier = "SF", trackingNumber = "SF0000001" })).Status);
         Assert.Equal(HttpStatusCode.OK, (await buyer.PostAsync($"orders/{orderId}/confirm-receipt", new { })).Status);
         await WaitForSummaryAsync(promoter, s => s.GetProperty("settledFen").GetInt64() == 4000 && s.GetProperty("pendingFen").GetInt64() == 0);
 
@@ -54,7 +54,7 @@ public sealed class CommissionJourneyTests(LocalMall mall)
         var refund = await buyer.PostAsync($"orders/{orderId}/refunds", new { reason = "one tin was dented", items = new[] { new { skuId, quantity = 1 } } });
         Assert.Equal(HttpStatusCode.Created, refund.Status);
         var refundId = refund.Body.GetProperty("refunds").EnumerateArray().Last().GetProperty("id").GetString();
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/orders/{orderId}/refunds/{refundId}/approve", new { })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"manage/orders/{orderId}/refunds/{refundId}/approve", new { })).Status);
         await WaitForSummaryAsync(promoter, s => s.GetProperty("settledFen").GetInt64() == 2000);
 
         var tooMuch = await promoter.PostAsync("me/withdrawals", new { amountFen = 2001 }, idempotencyKey: Guid.NewGuid().ToString());
@@ -62,13 +62,13 @@ public sealed class CommissionJourneyTests(LocalMall mall)
         var withdrawal = await promoter.PostAsync("me/withdrawals", new { amountFen = 1500 }, idempotencyKey: Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.Created, withdrawal.Status);
         var withdrawalId = withdrawal.Body.GetProperty("id").GetString();
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/promoters/{promoterId}/withdrawals/{withdrawalId}/pay", new { })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"manage/promoters/{promoterId}/withdrawals/{withdrawalId}/pay", new { })).Status);
 
         var final = await WaitForSummaryAsync(promoter, s => s.GetProperty("withdrawnFen").GetInt64() == 1500);
         Assert.Equal(500, final.GetProperty("withdrawableFen").GetInt64());
         var ledger = (await promoter.GetAsync("me/commissions")).Body.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(4, ledger.Count); // accrued, settled, reversed, paid out
-        var books = await admin.GetAsync("admin/distribution/reconciliation");
+        var books = await admin.GetAsync("manage/distribution/reconciliation");
         Assert.True(books.Body.GetProperty("balanced").GetBoolean(), books.Body.ToString());
     }
 }

@@ -12,7 +12,7 @@ public sealed class GroupBuyJourneyTests(LocalMall mall)
     {
         var (productId, skuId) = await mall.CreateProductAsync(priceFen: 5000, stock: stock);
         using var admin = await mall.AdminAsync();
-        var created = await admin.PostAsync("admin/group-buy-campaigns", new
+        var created = await admin.PostAsync("manage/group-buy-campaigns", new
         {
             skuId,
             groupPriceFen = 3000,
@@ -76,12 +76,12 @@ public sealed class GroupBuyJourneyTests(LocalMall mall)
 
         var (groupId, leaderOrder) = await OpenAsync(leader, campaignId);
         await PayAsync(leader, leaderOrder);
-        var tooEarly = await admin.PostAsync($"admin/orders/{leaderOrder}/ship", ship);
+        var tooEarly = await admin.PostAsync($"manage/orders/{leaderOrder}/ship", ship);
         Assert.Equal("INVALID_ORDER_STATE", tooEarly.Body.GetProperty("code").GetString());
         var memberOrder = await JoinAndPayAsync(member, groupId);
 
         var group = await WaitForGroupAsync(member, groupId, "succeeded");
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"admin/orders/{leaderOrder}/ship", ship)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"manage/orders/{leaderOrder}/ship", ship)).Status);
         Assert.Equal(2, group.GetProperty("paid").GetInt32());
         Assert.Contains(group.GetProperty("members").EnumerateArray(), m => m.GetProperty("isYou").GetBoolean());
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

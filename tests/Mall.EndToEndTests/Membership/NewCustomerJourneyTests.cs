@@ -15,7 +15,7 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
     public async Task A_new_customer_gets_the_new_user_pack_orders_with_it_and_becomes_first_order_and_bronze()
     {
         using var admin = await mall.AdminAsync();
-        var pack = await admin.PostAsync("admin/coupon-templates", new
+        var pack = await admin.PostAsync("manage/coupon-templates", new
         {
             name = "新人礼包 5元",
             kind = "fixedAmount",
@@ -59,18 +59,18 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         }
 
         var customerId = (await customer.GetAsync("me")).Body.GetProperty("customerId").GetString();
-        var lifecycle = (await admin.GetAsync($"admin/customers/{customerId}")).Body;
+        var lifecycle = (await admin.GetAsync($"manage/customers/{customerId}")).Body;
         Assert.Equal("FirstOrder", lifecycle.GetProperty("segment").GetString());
         Assert.Equal(50_000, lifecycle.GetProperty("lifetimePaidFen").GetInt64());
-        var report = (await admin.GetAsync("admin/segments?days=7")).Body;
+        var report = (await admin.GetAsync("manage/segments?days=7")).Body;
         Assert.True(report.GetProperty("runs")[0].GetProperty("sizes").GetProperty("Potential").GetInt32() >= 1);
 
         // As a Bronze member: a limited-time price, then points on top of it.
         var (productId, discountedSku) = await mall.CreateProductAsync(priceFen: 10_000, stock: 5);
         var window = new { startsAt = DateTimeOffset.UtcNow.AddMinutes(-1), endsAt = DateTimeOffset.UtcNow.AddHours(1) };
-        var rule = await admin.PostAsync("admin/price-rules", new { name = "限时8折", priceBps = 8_000, productIds = new[] { productId }, window.startsAt, window.endsAt });
+        var rule = await admin.PostAsync("manage/price-rules", new { name = "限时8折", priceBps = 8_000, productIds = new[] { productId }, window.startsAt, window.endsAt });
         Assert.Equal(HttpStatusCode.Created, rule.Status);
-        var tieIn = await admin.PostAsync("admin/price-rules", new { name = "礼盒", priceBps = 9_000, window.startsAt, window.endsAt, gift = new { name = "礼盒", priceFen = 800, selectedByDefault = true } });
+        var tieIn = await admin.PostAsync("manage/price-rules", new { name = "礼盒", priceBps = 9_000, window.startsAt, window.endsAt, gift = new { name = "礼盒", priceFen = 800, selectedByDefault = true } });
         Assert.Equal(HttpStatusCode.BadRequest, tieIn.Status);
         Assert.Contains("art. 19", tieIn.Body.ToString(), StringComparison.Ordinal);
 

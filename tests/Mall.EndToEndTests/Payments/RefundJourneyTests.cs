@@ -21,7 +21,7 @@ public sealed class RefundJourneyTests(LocalMall mall)
         Assert.Equal(3000, refund.GetProperty("amountFen").GetInt64());
         var refundId = refund.GetProperty("id").GetString()!;
 
-        var approved = await admin.PostAsync($"admin/orders/{orderId}/refunds/{refundId}/approve", new { note = "ok" });
+        var approved = await admin.PostAsync($"manage/orders/{orderId}/refunds/{refundId}/approve", new { note = "ok" });
         Assert.Equal(HttpStatusCode.OK, approved.Status);
 
         // WeChat completes the refund and notifies the refund URL; the unit goes back on sale.

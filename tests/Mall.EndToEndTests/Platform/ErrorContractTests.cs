@@ -51,6 +51,6 @@ public sealed class ErrorContractTests(LocalMall mall)
         using var customer = await mall.NewCustomerAsync();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("me")).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync("admin/orders")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync("manage/orders")).Status);
     }
 }

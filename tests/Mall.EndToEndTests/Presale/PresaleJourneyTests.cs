@@ -12,7 +12,7 @@ public sealed class PresaleJourneyTests(LocalMall mall)
         var (productId, skuId) = await mall.CreateProductAsync(priceFen: 49900, stock: 5);
         using var admin = await mall.AdminAsync();
         var now = DateTimeOffset.UtcNow;
-        var created = await admin.PostAsync("admin/presale-campaigns", new
+        var created = await admin.PostAsync("manage/presale-campaigns", new
         {
             skuId,
             depositFen = 5000,

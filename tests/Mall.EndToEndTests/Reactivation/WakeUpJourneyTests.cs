@@ -17,7 +17,7 @@ public sealed class WakeUpJourneyTests(LocalMall mall)
     public async Task A_dormant_customer_who_consented_gets_the_wake_up_message_and_coupon_and_counts_as_returned_after_paying()
     {
         using var admin = await mall.AdminAsync();
-        var template = await admin.PostAsync("admin/coupon-templates", new { name = "回归礼券 10元", kind = "fixedAmount", amountFen = 1_000, validDaysAfterClaim = 14, perCustomerLimit = 1, totalQuota = 10_000, claimable = false });
+        var template = await admin.PostAsync("manage/coupon-templates", new { name = "回归礼券 10元", kind = "fixedAmount", amountFen = 1_000, validDaysAfterClaim = 14, perCustomerLimit = 1, totalQuota = 10_000, claimable = false });
         Assert.Equal(HttpStatusCode.Created, template.Status);
         // The wake-up campaign's settings in production.
         var options = mall.Host.Services.GetRequiredService<ReactivationOptions>();
@@ -50,7 +50,7 @@ public sealed class WakeUpJourneyTests(LocalMall mall)
         await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await admin.GetAsync("admin/reactivation?days=1")).Body is var report && report.GetProperty("returned").GetInt32() < 1)
+        while ((await admin.GetAsync("manage/reactivation?days=1")).Body is var report && report.GetProperty("returned").GetInt32() < 1)
         {
             Assert.True(DateTime.UtcNow < deadline, report.ToString());
             await Task.Delay(200);
