@@ -16,6 +16,11 @@ using Mall.Application.Presale;
 using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
+using Mall.Domain.Catalog;
+using Mall.Domain.Customers;
+using Mall.Domain.Distribution;
+using Mall.Domain.GroupBuy;
+using Mall.Domain.Orders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,6 +69,13 @@ public static class MallApplicationServices
                 throw new OptionsValidationException(ReactivationOptions.SectionName, typeof(ReactivationOptions), ["MessagesPerSecond, PageSize and Concurrency must be positive."]);
             }
         });
+        services.AddSettings<EventOptions>(configuration, EventOptions.SectionName, o =>
+        {
+            if (o.MaxAttempts < 1 || o.Concurrency < 1 || o.Lease <= TimeSpan.Zero || o.RetryBaseDelay < TimeSpan.Zero || o.CommitWait <= TimeSpan.Zero)
+            {
+                throw new OptionsValidationException(EventOptions.SectionName, typeof(EventOptions), ["MaxAttempts and Concurrency must be positive, Lease and CommitWait longer than zero, RetryBaseDelay not negative."]);
+            }
+        });
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
         services.AddSingleton<AccessTokenService>();
@@ -73,7 +85,6 @@ public static class MallApplicationServices
         services.AddSingleton<StockService>();
         services.AddSingleton<CatalogAdminService>();
         services.AddSingleton<CatalogQueryService>();
-        services.AddSingleton<IIntegrationEventHandler, CatalogProjection>();
         services.AddSingleton<CartService>();
         services.AddSingleton<OrderStore>();
         services.AddSingleton<OrderViews>();
@@ -82,23 +93,18 @@ public static class MallApplicationServices
         services.AddSingleton<SegmentationService>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<ReactivationService>();
-        services.AddSingleton<IIntegrationEventHandler>(sp => sp.GetRequiredService<ReactivationService>());
         services.AddSingleton<MembershipService>();
-        services.AddSingleton<IIntegrationEventHandler>(sp => sp.GetRequiredService<MembershipService>());
-        services.AddSingleton<IIntegrationEventHandler, PointsLedgerRecorder>();
-        services.AddSingleton<IIntegrationEventHandler, SegmentationEvents>();
-        services.AddSingleton<IIntegrationEventHandler, CouponOrderEvents>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();
         services.AddSingleton<RefundService>();
         services.AddSingleton<GroupBuyService>();
-        services.AddSingleton<IIntegrationEventHandler, GroupBuyOrderEvents>();
         services.AddSingleton<PresaleService>();
-        services.AddSingleton<IIntegrationEventHandler, PresaleOrderEvents>();
         services.AddSingleton<DistributionService>();
-        services.AddSingleton<IIntegrationEventHandler, DistributionEvents>();
-        services.AddSingleton<IIntegrationEventHandler, LedgerRecorder>();
+
+        services.AddSingleton<EventDispatcher>();
+        services.AddSingleton(sp => new EventSubscriptions(sp.GetServices<EventSubscription>()));
+        services.AddEventHandlers();
 
         services.AddDueWork<OrderService>(OrderWork.Expiry, (s, work, ct) => s.HandleExpiryAsync(work.Subject, ct));
         services.AddDueWork<OrderService>(OrderWork.AutoConfirm, (s, work, ct) => s.HandleAutoConfirmAsync(work.Subject, ct));
@@ -135,6 +141,38 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<PriceRuleRequest>, PriceRuleRequestValidator>();
         return services;
     }
+
+    /// <summary>
+    /// Who reacts to which integration event — the whole list, in one place. Handlers run after the
+    /// write that raised the event, from the dispatch function (see EventDispatcher); docs/events.md
+    /// is the catalog for downstream systems.
+    /// </summary>
+    private static void AddEventHandlers(this IServiceCollection services) => services
+        .AddEventHandler<ProductChanged, CatalogProjection>()
+        .AddEventHandler<CustomerRegistered, DistributionEvents>()
+        .AddEventHandler<CustomerSegmentChanged, SegmentationEvents>()
+        .AddEventHandler<PointsChanged, PointsLedgerRecorder>()
+        .AddEventHandler<OrderPaid, MembershipService>()
+        .AddEventHandler<OrderPaid, ReactivationService>()
+        .AddEventHandler<OrderPaid, GroupBuyEvents>()
+        .AddEventHandler<OrderPaid, PresaleOrderEvents>()
+        .AddEventHandler<OrderPaid, DistributionEvents>()
+        .AddEventHandler<OrderCancelled, MembershipService>()
+        .AddEventHandler<OrderCancelled, CouponOrderEvents>()
+        .AddEventHandler<OrderCancelled, GroupBuyEvents>()
+        .AddEventHandler<OrderCancelled, PresaleOrderEvents>()
+        .AddEventHandler<OrderClosed, MembershipService>()
+        .AddEventHandler<OrderClosed, CouponOrderEvents>()
+        .AddEventHandler<OrderClosed, GroupBuyEvents>()
+        .AddEventHandler<OrderClosed, PresaleOrderEvents>()
+        .AddEventHandler<OrderCompleted, DistributionEvents>()
+        .AddEventHandler<OrderRefunded, MembershipService>()
+        .AddEventHandler<OrderRefunded, CouponOrderEvents>()
+        .AddEventHandler<RefundSucceeded, MembershipService>()
+        .AddEventHandler<RefundSucceeded, DistributionEvents>()
+        .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()
+        .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
+        .AddEventHandler<CommissionPaidOut, LedgerRecorder>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

@@ -28,7 +28,6 @@ using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Security;
 using Mall.Infrastructure.Storage;
-using Mall.Infrastructure.Workflows;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,8 +81,15 @@ public static class MallInfrastructureServices
         services.AddSingleton<TableProvider>();
         services.AddSingleton<IDueWorkScheduler, TableDueWorkScheduler>();
         services.AddSingleton<DueWorkProcessor>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<OutboxRelay>(sp, new Func<IEnumerable<IIntegrationEventHandler>>(sp.GetServices<IIntegrationEventHandler>)));
-        services.AddSingleton<IDueWorkHandler>(sp => sp.GetRequiredService<OutboxRelay>());
+        services.AddSingleton<IOutboxStore, TableOutboxStore>();
+        services.AddSingleton<IDispatchQueue>(sp =>
+        {
+            var options = sp.GetRequiredService<StorageOptions>();
+            var queue = sp.GetRequiredService<EventOptions>().DispatchQueue;
+            return new StorageDispatchQueue(string.IsNullOrEmpty(options.ConnectionString)
+                ? new QueueClient(new Uri(options.QueueServiceUri!, queue), new DefaultAzureCredential(), StorageDispatchQueue.ClientOptions)
+                : new QueueClient(options.ConnectionString, queue, StorageDispatchQueue.ClientOptions));
+        });
         services.AddSingleton<IEventBus>(sp =>
         {
             var options = sp.GetRequiredService<MessagingOptions>();
@@ -126,13 +132,17 @@ public static class MallInfrastructureServices
         services.AddDocuments<CommissionPolicy>("DistributionPolicy");
         services.AddDocuments<ReferralEntry>("Referrals");
         services.AddDocuments<PayoutInstruction>("Payouts");
+        services.AddDocuments<EventDelivery>("EventDeliveries");
+        services.AddDocuments<ParkedEvent>("ParkedEvents");
         services.AddSingleton<IPayoutGateway, RecordedPayoutGateway>();
-        services.AddSingleton<IWorkflowClient, DurableWorkflowClient>();
         return services;
     }
 
     public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null)
         where T : class =>
-        services.AddSingleton<IDocumentCollection<T>>(sp =>
-            new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns), sp.GetRequiredService<OutboxRelay>()));
+        services.AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
+            tableName,
+            new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)),
+            sp.GetRequiredService<IDispatchQueue>(),
+            sp.GetRequiredService<TimeProvider>()));
 }

@@ -19,11 +19,15 @@ public sealed class MallFixture : IAsyncDisposable
     {
         Environment = environment;
         Services = environment.BuildServices();
+        Events = EventPump.For(Services);
     }
 
     public MallTestEnvironment Environment { get; }
 
     public ServiceProvider Services { get; }
+
+    /// <summary>The dispatch function's work, on demand: <c>await mall.Events.DrainAsync()</c> lets the mall react to what happened.</summary>
+    public EventPump Events { get; }
 
     public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null) =>
         new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides));

@@ -54,6 +54,8 @@ public sealed class MallTestEnvironment : IAsyncDisposable
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = prefix,
             ["Messaging:QueueName"] = prefix + "-events",
+            ["Events:DispatchQueue"] = prefix + "-dispatch",
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Auth:SessionSigningKey"] = RandomKey(),
             ["Security:DataProtectionKey"] = RandomKey(),
             ["Admin:Users:0:Name"] = "admin",

@@ -1,10 +1,8 @@
 using Mall.Application.GroupBuy;
 using Mall.Functions.Http;
-using Mall.Infrastructure.Workflows;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.GroupBuy;
 
@@ -13,20 +11,14 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
 {
     /// <summary>Opens a group; the Idempotency-Key makes a retry return the same group and order.</summary>
     [Function("GroupBuy_Open")]
-    public async Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys")] HttpRequest request, [DurableClient] DurableTaskClient durable)
-    {
-        using var signals = DurableClientScope.Use(durable);
-        return await api.ForCustomerAsync(request, async customerId =>
+    public Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
             ApiResults.Created(await groupBuys.OpenAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<OpenGroupRequest>(request), request.HttpContext.RequestAborted)));
-    }
 
     [Function("GroupBuy_Join")]
-    public async Task<IActionResult> Join([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys/{groupId}/join")] HttpRequest request, string groupId, [DurableClient] DurableTaskClient durable)
-    {
-        using var signals = DurableClientScope.Use(durable);
-        return await api.ForCustomerAsync(request, async customerId =>
+    public Task<IActionResult> Join([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys/{groupId}/join")] HttpRequest request, string groupId) =>
+        api.ForCustomerAsync(request, async customerId =>
             ApiResults.Created(await groupBuys.JoinAsync(customerId, groupId, await api.BodyAsync<GroupOrderRequest>(request), request.HttpContext.RequestAborted)));
-    }
 
     /// <summary>Anyone with the link sees the group (members are anonymised; the caller sees themselves as "you").</summary>
     [Function("GroupBuy_Get")]

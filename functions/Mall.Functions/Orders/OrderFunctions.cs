@@ -2,11 +2,9 @@ using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Domain.Orders;
 using Mall.Functions.Http;
-using Mall.Infrastructure.Workflows;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.Orders;
 
@@ -45,11 +43,8 @@ public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderServi
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.CancelAsync(customerId, orderId, request.HttpContext.RequestAborted)));
 
     [Function("Orders_ConfirmReceipt")]
-    public async Task<IActionResult> ConfirmReceipt([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/confirm-receipt")] HttpRequest request, string orderId, [DurableClient] DurableTaskClient durable)
-    {
-        using var signals = DurableClientScope.Use(durable); // completion starts the commission's after-sale wait
-        return await api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.ConfirmReceiptAsync(customerId, orderId, request.HttpContext.RequestAborted)));
-    }
+    public Task<IActionResult> ConfirmReceipt([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/confirm-receipt")] HttpRequest request, string orderId) =>
+        api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await orders.ConfirmReceiptAsync(customerId, orderId, request.HttpContext.RequestAborted)));
 
     [Function("Orders_RequestRefund")]
     public Task<IActionResult> RequestRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/refunds")] HttpRequest request, string orderId) =>

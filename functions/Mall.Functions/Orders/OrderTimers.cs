@@ -2,8 +2,6 @@ using Mall.Application.Orders;
 using Mall.Infrastructure.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Mall.Infrastructure.Workflows;
-using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.Orders;
 
@@ -11,9 +9,8 @@ public sealed partial class OrderTimers(DueWorkProcessor processor, ILogger<Orde
 {
     /// <summary>Every minute: close unpaid orders at expiry, auto-confirm deliveries, end after-sale windows, upload shipping info.</summary>
     [Function("Orders_ProcessDeadlines")]
-    public async Task ProcessDeadlines([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    public async Task ProcessDeadlines([TimerTrigger("0 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        using var signals = DurableClientScope.Use(durable);
         var summary = await processor.RunAsync([OrderWork.Expiry, OrderWork.AutoConfirm, OrderWork.AfterSaleClose, OrderWork.ShippingUpload], cancellationToken);
         LogRun(logger, summary.Done, summary.Deferred, summary.Failed);
     }

@@ -6,8 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Mall.Infrastructure.Workflows;
-using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.Payments;
 
@@ -23,18 +21,12 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await payments.PayAsync(customerId, orderId, request.HttpContext.RequestAborted)));
 
     [Function("Payments_WeChatNotify")]
-    public async Task<IActionResult> PaymentNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/notify")] HttpRequest request, [DurableClient] DurableTaskClient durable)
-    {
-        using var signals = DurableClientScope.Use(durable); // a paid order may signal its campaign's process
-        return await WebhookAsync(request, payments.HandleNotificationAsync);
-    }
+    public Task<IActionResult> PaymentNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/notify")] HttpRequest request) =>
+        WebhookAsync(request, payments.HandleNotificationAsync);
 
     [Function("Payments_WeChatRefundNotify")]
-    public async Task<IActionResult> RefundNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/refund-notify")] HttpRequest request, [DurableClient] DurableTaskClient durable)
-    {
-        using var signals = DurableClientScope.Use(durable);
-        return await WebhookAsync(request, refunds.HandleNotificationAsync);
-    }
+    public Task<IActionResult> RefundNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/refund-notify")] HttpRequest request) =>
+        WebhookAsync(request, refunds.HandleNotificationAsync);
 
     private async Task<IActionResult> WebhookAsync(HttpRequest request, Func<WebhookRequest, CancellationToken, Task> handle)
     {

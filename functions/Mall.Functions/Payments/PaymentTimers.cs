@@ -2,8 +2,6 @@ using Mall.Application.Payments;
 using Mall.Infrastructure.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Mall.Infrastructure.Workflows;
-using Microsoft.DurableTask.Client;
 
 namespace Mall.Functions.Payments;
 
@@ -11,9 +9,8 @@ public sealed partial class PaymentTimers(DueWorkProcessor processor, ILogger<Pa
 {
     /// <summary>Every minute: query WeChat (查单) for orders still unpaid after their prepay, submit approved refunds, chase refunds, restock.</summary>
     [Function("Payments_Reconcile")]
-    public async Task Reconcile([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
+    public async Task Reconcile([TimerTrigger("30 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        using var signals = DurableClientScope.Use(durable);
         var summary = await processor.RunAsync([PaymentWork.Check, RefundWork.Submit, RefundWork.Check, RefundWork.Restock], cancellationToken);
         LogRun(logger, summary.Done, summary.Deferred, summary.Failed);
     }

@@ -63,10 +63,13 @@ public sealed class CatalogAdminService(
                 }
 
                 var save = ProductEditor.Save(productId, current?.Value, draft, time.GetUtcNow(), options.ReferenceLookback);
-                return Decision.Write(save.Product, save.Product, save.Changed);
+                return Decision.Write(save.Product, save, save.Changed);
             },
             cancellationToken);
-        return await GetProductAsync(saved.Id, cancellationToken);
+
+        // New SKUs can be sold as soon as the save answers; the storefront lists follow from ProductChanged.
+        await stock.InitializeAsync(productId, saved.Changed.NewSkus, cancellationToken);
+        return await GetProductAsync(productId, cancellationToken);
     }
 
     public async Task<AdminProductView> GetProductAsync(string productId, CancellationToken cancellationToken)

@@ -78,27 +78,20 @@ public static class ProductListings
 }
 
 /// <summary>
-/// Reacts to ProductChanged (relayed from the product's outbox, so it runs even after a crash):
-/// creates stock counters for new SKUs and brings the storefront lists in line with the product.
-/// Idempotent: it always converges on the product's current state.
+/// Reacts to ProductChanged (from the product's outbox, so it runs even after a crash): creates stock
+/// counters for new SKUs (if the save itself did not get that far) and brings the storefront lists in
+/// line with the product. Idempotent: it always converges on the product's current state.
 /// </summary>
 public sealed class CatalogProjection(
     IDocumentCollection<Product> products,
     IDocumentCollection<ProductListingEntry> listings,
     Inventory.StockService stock,
-    CatalogOptions options) : IIntegrationEventHandler
+    CatalogOptions options) : IEventHandler<ProductChanged>
 {
-    public bool CanHandle(string eventType) => eventType == "ProductChanged";
-
-    public async Task HandleAsync(Domain.Common.IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(ProductChanged changed, EventContext context, CancellationToken cancellationToken)
     {
-        var productId = integrationEvent.Data["productId"];
-        foreach (var (key, value) in integrationEvent.Data.Where(d => d.Key.StartsWith(ProductEditor.InitialStockKeyPrefix, StringComparison.Ordinal)))
-        {
-            await stock.InitializeAsync(productId, key[ProductEditor.InitialStockKeyPrefix.Length..], long.Parse(value, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
-        }
-
-        var product = (await products.FindAsync(DocumentKey.Single(productId), cancellationToken))?.Value;
+        await stock.InitializeAsync(changed.ProductId, changed.NewSkus, cancellationToken);
+        var product = (await products.FindAsync(DocumentKey.Single(changed.ProductId), cancellationToken))?.Value;
         if (product is null)
         {
             return;
@@ -106,9 +99,8 @@ public sealed class CatalogProjection(
 
         var entry = ProductListings.EntryFor(product, options.ReferenceLookback);
         var wanted = entry is null ? [] : ProductListings.PartitionsFor(product.CategoryId, entry.DropWeek);
-        var previousDropWeek = integrationEvent.Data.GetValueOrDefault("previousDropWeek");
         var candidates = ProductListings.PartitionsFor(product.CategoryId, product.DropWeek)
-            .Concat(ProductListings.PartitionsFor(integrationEvent.Data.GetValueOrDefault("previousCategoryId") is { Length: > 0 } previous ? previous : product.CategoryId, previousDropWeek))
+            .Concat(ProductListings.PartitionsFor(changed.PreviousCategoryId ?? product.CategoryId, changed.PreviousDropWeek))
             .Distinct();
         var rowKey = ProductListings.RowKey(product);
         foreach (var partition in candidates.Except(wanted))

@@ -1,15 +1,17 @@
 using Mall.Application.Platform;
-using Mall.Domain.Common;
+using Mall.Domain.Orders;
 
 namespace Mall.Application.Coupons;
 
 /// <summary>A coupon comes back when its order is cancelled, closes unpaid or is refunded in full (if still valid).</summary>
-public sealed class CouponOrderEvents(CouponService coupons) : IIntegrationEventHandler
+public sealed class CouponOrderEvents(CouponService coupons) : IEventHandler<OrderCancelled>, IEventHandler<OrderClosed>, IEventHandler<OrderRefunded>
 {
-    public bool CanHandle(string eventType) => eventType is "OrderCancelled" or "OrderClosed" or "OrderRefunded";
+    public Task HandleAsync(OrderCancelled cancelled, EventContext context, CancellationToken cancellationToken) => ReturnAsync(cancelled.Order, cancellationToken);
 
-    public Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken) =>
-        integrationEvent.Data.TryGetValue("couponId", out var couponId)
-            ? coupons.ReturnAsync(integrationEvent.Data["customerId"], couponId, integrationEvent.Data["orderId"], cancellationToken)
-            : Task.CompletedTask;
+    public Task HandleAsync(OrderClosed closed, EventContext context, CancellationToken cancellationToken) => ReturnAsync(closed.Order, cancellationToken);
+
+    public Task HandleAsync(OrderRefunded refunded, EventContext context, CancellationToken cancellationToken) => ReturnAsync(refunded.Order, cancellationToken);
+
+    private Task ReturnAsync(OrderFacts order, CancellationToken cancellationToken) =>
+        order.CouponId is { } couponId ? coupons.ReturnAsync(order.CustomerId, couponId, order.OrderId, cancellationToken) : Task.CompletedTask;
 }

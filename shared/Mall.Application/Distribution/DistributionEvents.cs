@@ -1,6 +1,7 @@
 using Mall.Application.Platform;
-using Mall.Domain.Common;
+using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
+using Mall.Domain.Orders;
 
 namespace Mall.Application.Distribution;
 
@@ -9,37 +10,34 @@ namespace Mall.Application.Distribution;
 /// process; completion and refunds update the commission (reversing it if already settled) and wake
 /// the process; a new customer joins their referrers' teams.
 /// </summary>
-public sealed class DistributionEvents(DistributionService distribution, IWorkflowClient workflows) : IIntegrationEventHandler
+public sealed class DistributionEvents(DistributionService distribution)
+    : IEventHandler<CustomerRegistered>, IEventHandler<OrderPaid>, IEventHandler<OrderCompleted>, IEventHandler<RefundSucceeded>
 {
-    public bool CanHandle(string eventType) => eventType is "OrderPaid" or "OrderCompleted" or "RefundSucceeded" or "CustomerRegistered";
+    public Task HandleAsync(CustomerRegistered registered, EventContext context, CancellationToken cancellationToken) =>
+        distribution.IndexReferralsAsync(registered.CustomerId, cancellationToken);
 
-    public async Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken)
     {
-        var data = integrationEvent.Data;
-        switch (integrationEvent.Type)
+        if (await distribution.EarnsCommissionAsync(paid.Order.CustomerId, cancellationToken))
         {
-            case "CustomerRegistered":
-                await distribution.IndexReferralsAsync(data["customerId"], cancellationToken);
-                break;
+            var orderId = paid.Order.OrderId;
+            await context.Workflows.StartOnceAsync(CommissionSettlementOrchestrator.Name, CommissionSettlementOrchestrator.InstanceId(orderId), orderId, cancellationToken);
+        }
+    }
 
-            case "OrderPaid":
-                if (await distribution.EarnsCommissionAsync(data["customerId"], cancellationToken))
-                {
-                    var orderId = data["orderId"];
-                    await workflows.StartOnceAsync(CommissionSettlementOrchestrator.Name, CommissionSettlementOrchestrator.InstanceId(orderId), orderId, cancellationToken);
-                }
+    public Task HandleAsync(OrderCompleted completed, EventContext context, CancellationToken cancellationToken) =>
+        SyncAsync(completed.Order.OrderId, nameof(OrderCompleted), context, cancellationToken);
 
-                break;
+    public Task HandleAsync(RefundSucceeded succeeded, EventContext context, CancellationToken cancellationToken) =>
+        SyncAsync(succeeded.Refund.OrderId, nameof(RefundSucceeded), context, cancellationToken);
 
-            default:
-                // Refunds after settlement are reversed here; the process (if still waiting) re-checks.
-                var progress = await distribution.SyncAsync(data["orderId"], cancellationToken);
-                if (progress.Status == CommissionStatus.Pending)
-                {
-                    await workflows.RaiseEventAsync(CommissionSettlementOrchestrator.InstanceId(data["orderId"]), CommissionSettlementOrchestrator.OrderChangedEvent, integrationEvent.Type, cancellationToken);
-                }
-
-                break;
+    /// <summary>Refunds after settlement are reversed here; the process (if still waiting) re-checks.</summary>
+    private async Task SyncAsync(string orderId, string change, EventContext context, CancellationToken cancellationToken)
+    {
+        var progress = await distribution.SyncAsync(orderId, cancellationToken);
+        if (progress.Status == CommissionStatus.Pending)
+        {
+            await context.Workflows.RaiseEventAsync(CommissionSettlementOrchestrator.InstanceId(orderId), CommissionSettlementOrchestrator.OrderChangedEvent, change, cancellationToken);
         }
     }
 }

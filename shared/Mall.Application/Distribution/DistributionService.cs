@@ -122,7 +122,7 @@ public sealed class DistributionService(
                 var after = before.Decide(withdrawalId, pay, now);
                 return ReferenceEquals(after, before)
                     ? Decision.Keep<WithdrawalBook, WithdrawalBook>(before)
-                    : Decision.Write(after, after, pay ? [LedgerRecorder.PaidOutEvent(LedgerEntry.PaidOut(promoterId, withdrawalId, withdrawal.AmountFen, now))] : []);
+                    : Decision.Write(after, after, pay ? [new CommissionPaidOut(promoterId, withdrawalId, withdrawal.AmountFen) { OccurredAt = now }] : []);
             },
             cancellationToken);
         return decided.Withdrawals.Single(w => w.Id == withdrawalId);
@@ -157,7 +157,7 @@ public sealed class DistributionService(
             await commissions.TransitionAsync(
                 DocumentKey.Single(orderId),
                 current => current is null
-                    ? Decision.Write(commission, true, LedgerRecorder.Events(commission.AccrualMovements(), now))
+                    ? Decision.Write(commission, true, Movements(commission.AccrualMovements(), now))
                     : Decision.Keep<OrderCommission, bool>(false),
                 cancellationToken);
         }
@@ -238,7 +238,7 @@ public sealed class DistributionService(
                 var all = movements.Concat(settlement).ToList();
                 return all.Count == 0 && ReferenceEquals(settled, current.Value)
                     ? Decision.Keep<OrderCommission, OrderCommission>(current.Value)
-                    : Decision.Write(settled, settled, LedgerRecorder.Events(all, now));
+                    : Decision.Write(settled, settled, Movements(all, now));
             },
             cancellationToken);
         return new CommissionProgress(commission.Status, commission.Status == CommissionStatus.Pending ? settleAt : null);
@@ -257,4 +257,7 @@ public sealed class DistributionService(
 
         return count;
     }
+
+    private static List<IntegrationEvent> Movements(IEnumerable<CommissionMovement> movements, DateTimeOffset at) =>
+        movements.Select(m => (IntegrationEvent)CommissionMovementEvent.For(m, at)).ToList();
 }

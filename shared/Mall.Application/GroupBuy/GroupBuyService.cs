@@ -24,7 +24,6 @@ public sealed partial class GroupBuyService(
     CheckoutService checkout,
     OrderStore orders,
     RefundService refunds,
-    IWorkflowClient workflows,
     TimeProvider time,
     ILogger<GroupBuyService> logger)
 {
@@ -84,11 +83,11 @@ public sealed partial class GroupBuyService(
             }
 
             await counters.SettleAsync(quota, "group:" + groupId, cancellationToken);
-            group = await groups.TransitionAsync(DocumentKey.Single(groupId), current => current is null ? Decision.Write(opened, opened) : Decision.Keep<GroupBuyGroup, GroupBuyGroup>(current.Value), cancellationToken);
+            // GroupBuyOpened starts the deadline process, so the deadline holds even if nobody ever pays.
+            var started = new GroupBuyOpened(groupId, campaignId, customerId, opened.Deadline) { OccurredAt = opened.OpenedAt };
+            group = await groups.TransitionAsync(DocumentKey.Single(groupId), current => current is null ? Decision.Write(opened, opened, started) : Decision.Keep<GroupBuyGroup, GroupBuyGroup>(current.Value), cancellationToken);
         }
 
-        // Started with the group, so the deadline holds even if nobody ever pays.
-        await workflows.StartOnceAsync(GroupBuyOrchestrator.Name, groupId, new GroupBuyProcessInput(groupId, group.Deadline), cancellationToken);
         var order = await PlaceOrderAsync(campaign, group, customerId, leaderOrderId, request.Address!, cancellationToken);
         return new GroupOrderResult(View(campaign, await GetGroupAsync(groupId, cancellationToken), customerId), order);
     }
@@ -121,7 +120,7 @@ public sealed partial class GroupBuyService(
     }
 
     /// <summary>A member's order was paid: count the seat (raising the group's event) or refund a payment that came too late.</summary>
-    public async Task RecordPaymentAsync(string groupId, string orderId, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    public async Task RecordPaymentAsync(string groupId, string orderId, DateTimeOffset paidAt, IWorkflowClient workflows, CancellationToken cancellationToken)
     {
         var (group, verdict) = await groups.TransitionAsync(
             DocumentKey.Single(groupId),

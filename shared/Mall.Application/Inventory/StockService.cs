@@ -112,8 +112,14 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         }
     }
 
-    public Task InitializeAsync(string productId, string skuId, long initialStock, CancellationToken cancellationToken) =>
-        counters.InitializeAsync(CounterKeys.Stock(productId, skuId), initialStock, cancellationToken);
+    /// <summary>Creates the stock counters of new SKUs with their initial stock; counters that exist are left alone.</summary>
+    public async Task InitializeAsync(string productId, IReadOnlyList<InitialStock> newSkus, CancellationToken cancellationToken)
+    {
+        foreach (var sku in newSkus)
+        {
+            await counters.InitializeAsync(CounterKeys.Stock(productId, sku.SkuId), sku.Quantity, cancellationToken);
+        }
+    }
 
     public Task<IReadOnlyDictionary<string, long>> AvailableAsync(string productId, CancellationToken cancellationToken) =>
         counters.ValuesAsync(CounterKeys.StockPartition(productId), cancellationToken);

@@ -6,6 +6,7 @@ using Mall.Application.Segmentation;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
+using Mall.Domain.Orders;
 using Mall.Domain.Segmentation;
 
 namespace Mall.Application.Membership;
@@ -61,7 +62,8 @@ public sealed class MembershipService(
     TierRules tiers,
     SegmentationOptions segmentation,
     MembershipOptions options,
-    TimeProvider time) : IIntegrationEventHandler
+    TimeProvider time)
+    : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>, IEventHandler<OrderCancelled>, IEventHandler<OrderClosed>, IEventHandler<OrderRefunded>
 {
     public async Task<MembershipView> GetAsync(string customerId, CancellationToken cancellationToken)
     {
@@ -126,43 +128,39 @@ public sealed class MembershipService(
     public Task ReleaseSegmentOfferAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
         customers.UpdateAsync(DocumentKey.Single(customerId), $"Customer {customerId}", c => c.ReleaseSegmentOffer(orderId), cancellationToken);
 
-    public bool CanHandle(string eventType) => eventType is "OrderPaid" or "RefundSucceeded" or "OrderCancelled" or "OrderClosed" or "OrderRefunded";
-
-    /// <summary>Paid orders add spend, points and maybe a tier; refunds take spend and points back. Repeats change nothing.</summary>
-    public Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
-    {
-        var data = integrationEvent.Data;
-        if (integrationEvent.Type is "OrderCancelled" or "OrderClosed" or "OrderRefunded")
-        {
-            return ReturnOrderBenefitsAsync(integrationEvent.Type, data, cancellationToken);
-        }
-
-        if (integrationEvent.Type == "RefundSucceeded" && !data.ContainsKey("orderPaidAt"))
-        {
-            // A payment that never counted (it arrived after the order closed) is not taken back either.
-            return Task.CompletedTask;
-        }
-
-        var now = time.GetUtcNow();
-        return ChangeCustomerAsync(
-            data["customerId"],
-            customer => integrationEvent.Type == "OrderPaid"
-                ? customer.RecordPayment(data["orderId"], Fen(data["amountFen"]), Time(data["paidAt"]), segmentation.ToRules(), tiers, options.PointsPerYuan, now)
-                : customer.RecordRefund(data["refundId"], data["orderId"], Fen(data["amountFen"]), Time(data["orderPaidAt"]), options.PointsPerYuan, now),
+    /// <summary>A paid order adds spend, points and maybe a tier. A repeat changes nothing.</summary>
+    public Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken) =>
+        ChangeCustomerAsync(
+            paid.Order.CustomerId,
+            c => c.RecordPayment(paid.Order.OrderId, paid.AmountFen, paid.PaidAt, segmentation.ToRules(), tiers, options.PointsPerYuan, time.GetUtcNow()),
             cancellationToken);
-    }
+
+    /// <summary>A refund takes spend and points back; a payment that never counted (it came after the order closed) is not taken back either.</summary>
+    public Task HandleAsync(RefundSucceeded succeeded, EventContext context, CancellationToken cancellationToken) =>
+        succeeded.Refund.OrderPaidAt is { } orderPaidAt
+            ? ChangeCustomerAsync(
+                succeeded.Refund.CustomerId,
+                c => c.RecordRefund(succeeded.Refund.RefundId, succeeded.Refund.OrderId, succeeded.Refund.AmountFen, orderPaidAt, options.PointsPerYuan, time.GetUtcNow()),
+                cancellationToken)
+            : Task.CompletedTask;
+
+    public Task HandleAsync(OrderCancelled cancelled, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(cancelled.Order, releaseOffer: true, cancellationToken);
+
+    public Task HandleAsync(OrderClosed closed, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(closed.Order, releaseOffer: true, cancellationToken);
+
+    public Task HandleAsync(OrderRefunded refunded, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(refunded.Order, releaseOffer: false, cancellationToken);
 
     /// <summary>An order that lapsed gives back its points and its segment offer; a full refund gives back its points.</summary>
-    private async Task ReturnOrderBenefitsAsync(string eventType, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken)
+    private async Task ReturnOrderBenefitsAsync(OrderFacts order, bool releaseOffer, CancellationToken cancellationToken)
     {
-        if (data.TryGetValue("pointsUsed", out var points))
+        if (order.PointsUsed > 0)
         {
-            await ReturnPointsAsync(data["customerId"], data["orderId"], Fen(points), cancellationToken);
+            await ReturnPointsAsync(order.CustomerId, order.OrderId, order.PointsUsed, cancellationToken);
         }
 
-        if (eventType != "OrderRefunded" && data.ContainsKey("segmentOffer"))
+        if (releaseOffer && order.SegmentOffer)
         {
-            await ReleaseSegmentOfferAsync(data["customerId"], data["orderId"], cancellationToken);
+            await ReleaseSegmentOfferAsync(order.CustomerId, order.OrderId, cancellationToken);
         }
     }
 
@@ -175,8 +173,4 @@ public sealed class MembershipService(
                 return events.Count == 0 ? Decision.Keep<Customer, bool>(false) : Decision.Write(changed, true, events);
             },
             cancellationToken);
-
-    private static long Fen(string value) => long.Parse(value, CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Time(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture);
 }

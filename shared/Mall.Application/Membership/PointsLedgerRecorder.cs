@@ -1,25 +1,22 @@
-using System.Globalization;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
+using Mall.Domain.Customers;
 
 namespace Mall.Application.Membership;
 
-/// <summary>Appends the customer's PointsChanged outbox events to the points ledger, once each (the key is the line's identity).</summary>
-public sealed class PointsLedgerRecorder(IDocumentCollection<PointsEntry> ledger) : IIntegrationEventHandler
+/// <summary>Appends the customer's PointsChanged events to the points ledger, once each (the key is the line's identity).</summary>
+public sealed class PointsLedgerRecorder(IDocumentCollection<PointsEntry> ledger) : IEventHandler<PointsChanged>
 {
-    public bool CanHandle(string eventType) => eventType == "PointsChanged";
-
-    public async Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(PointsChanged changed, EventContext context, CancellationToken cancellationToken)
     {
-        var data = integrationEvent.Data;
-        var entry = new PointsEntry(data["customerId"], data["key"], data["orderId"], long.Parse(data["points"], CultureInfo.InvariantCulture), integrationEvent.OccurredAt);
+        var entry = new PointsEntry(changed.CustomerId, changed.Key, changed.OrderId, changed.Points, changed.OccurredAt);
         try
         {
-            await ledger.InsertAsync(new DocumentKey(entry.CustomerId, entry.Key), entry, [], cancellationToken);
+            // The key holds '#' ("O1|redeemed#2"), which Table Storage does not allow in keys.
+            await ledger.InsertAsync(new DocumentKey(entry.CustomerId, StorageKeys.Escape(entry.Key)), entry, [], cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
-            // Recorded by an earlier relay of the same event.
+            // Recorded by an earlier attempt of the same delivery.
         }
     }
 }

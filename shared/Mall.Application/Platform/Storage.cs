@@ -15,10 +15,10 @@ public readonly record struct DocumentKey(string PartitionKey, string RowKey)
 public sealed record Versioned<T>(DocumentKey Key, T Value, string ETag)
 {
     /// <summary>
-    /// Events written with earlier changes and not yet relayed. Storage keeps them across writes;
-    /// business code neither reads nor sets them.
+    /// The document's outbox: events written with earlier changes and not yet dispatched. Storage keeps
+    /// them across writes; business code neither reads nor sets them.
     /// </summary>
-    public IReadOnlyList<IntegrationEvent> UnrelayedEvents { get; init; } = [];
+    public IReadOnlyList<EventEnvelope> PendingEvents { get; init; } = [];
 }
 
 /// <summary>One page of a query and the opaque token for the next page (null when done).</summary>
@@ -44,7 +44,7 @@ public sealed record DocumentQuery
 /// A collection of documents with optimistic concurrency. Every write that changes state is either a
 /// conditional insert or an ETag-guarded replace of a single entity, which is correct on real Azure
 /// and on Azurite alike. Integration events passed to a write are stored in the same entity (the
-/// outbox) and relayed after the write commits.
+/// outbox), in the same write; <see cref="EventDispatcher"/> delivers them later.
 /// </summary>
 public interface IDocumentCollection<T>
     where T : class
@@ -151,16 +151,29 @@ public static class DocumentCollectionExtensions
     /// again and decide again. The decision function must be free of side effects because it may run
     /// several times. A missing document is passed as null, so the same call can create it.
     /// </summary>
-    public static async Task<TResult> TransitionAsync<T, TResult>(
+    public static Task<TResult> TransitionAsync<T, TResult>(
         this IDocumentCollection<T> collection,
         DocumentKey key,
+        Func<Versioned<T>?, Decision<T, TResult>> decide,
+        CancellationToken cancellationToken)
+        where T : class =>
+        collection.TransitionFromAsync(key, null, decide, cancellationToken);
+
+    /// <summary>
+    /// <see cref="TransitionAsync{T, TResult}"/> starting from a version the caller has just read (e.g. a
+    /// query page), which saves the first read; a lost race reads again as usual.
+    /// </summary>
+    public static async Task<TResult> TransitionFromAsync<T, TResult>(
+        this IDocumentCollection<T> collection,
+        DocumentKey key,
+        Versioned<T>? lastRead,
         Func<Versioned<T>?, Decision<T, TResult>> decide,
         CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await collection.FindAsync(key, cancellationToken);
+            var current = attempt == 1 && lastRead is not null ? lastRead : await collection.FindAsync(key, cancellationToken);
             var decision = decide(current);
             if (!decision.Writes)
             {

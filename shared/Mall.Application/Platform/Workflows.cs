@@ -2,7 +2,9 @@ namespace Mall.Application.Platform;
 
 /// <summary>
 /// Starts and signals the long-running business processes (Durable Functions orchestrations).
-/// Instance ids are the business object's id, so starting twice never runs twice.
+/// Instance ids are the business object's id, so starting twice never runs twice. In the isolated
+/// worker only a function that binds [DurableClient] has one: event handlers get it through their
+/// <see cref="EventContext"/>, from the dispatching function.
 /// </summary>
 public interface IWorkflowClient
 {
@@ -13,10 +15,3 @@ public interface IWorkflowClient
     /// <summary>Delivers an external event; the orchestration must tolerate duplicates.</summary>
     Task RaiseEventAsync(string instanceId, string eventName, object payload, CancellationToken cancellationToken);
 }
-
-/// <summary>
-/// No durable client is reachable in this invocation (in Azure only functions with a [DurableClient]
-/// binding have one). Event handlers that throw it leave their event in the outbox, and the relay
-/// timer, which has a client, delivers it.
-/// </summary>
-public sealed class WorkflowClientUnavailableException() : InvalidOperationException("No durable client in this function invocation; the outbox relay timer will deliver the signal.");

@@ -1,26 +1,23 @@
-using System.Globalization;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
+using Mall.Domain.Orders;
 
 namespace Mall.Application.Presale;
 
-/// <summary>Order events of presale deposit and balance orders, relayed from the order outbox.</summary>
-public sealed class PresaleOrderEvents(PresaleService presales) : IIntegrationEventHandler
+/// <summary>Order events of presale deposit and balance orders: payments move the reservation on, lapses release it.</summary>
+public sealed class PresaleOrderEvents(PresaleService presales) : IEventHandler<OrderPaid>, IEventHandler<OrderClosed>, IEventHandler<OrderCancelled>
 {
-    public bool CanHandle(string eventType) => eventType is "OrderPaid" or "OrderClosed" or "OrderCancelled";
+    public Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken) =>
+        PresaleKind(paid.Order) is { } kind
+            ? presales.RecordPaymentAsync(kind, paid.Order.Source!.ReferenceId, paid.Order.OrderId, paid.PaidAt, context.Workflows, cancellationToken)
+            : Task.CompletedTask;
 
-    public Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
-    {
-        var kind = integrationEvent.Data.GetValueOrDefault("sourceKind");
-        if (kind is not (PresaleService.DepositKind or PresaleService.BalanceKind))
-        {
-            return Task.CompletedTask;
-        }
+    public Task HandleAsync(OrderClosed closed, EventContext context, CancellationToken cancellationToken) => LapseAsync(closed.Order, cancellationToken);
 
-        var reservationId = integrationEvent.Data["referenceId"];
-        var orderId = integrationEvent.Data["orderId"];
-        return integrationEvent.Type == "OrderPaid"
-            ? presales.RecordPaymentAsync(kind, reservationId, orderId, DateTimeOffset.Parse(integrationEvent.Data["paidAt"], CultureInfo.InvariantCulture), cancellationToken)
-            : presales.RecordLapseAsync(kind, reservationId, orderId, cancellationToken);
-    }
+    public Task HandleAsync(OrderCancelled cancelled, EventContext context, CancellationToken cancellationToken) => LapseAsync(cancelled.Order, cancellationToken);
+
+    private Task LapseAsync(OrderFacts order, CancellationToken cancellationToken) =>
+        PresaleKind(order) is { } kind ? presales.RecordLapseAsync(kind, order.Source!.ReferenceId, order.OrderId, cancellationToken) : Task.CompletedTask;
+
+    private static string? PresaleKind(OrderFacts order) =>
+        order.Source?.Kind is PresaleService.DepositKind or PresaleService.BalanceKind ? order.Source.Kind : null;
 }

@@ -27,7 +27,6 @@ public sealed class PresaleService(
     StockService stock,
     CustomerService customers,
     SubscriptionService subscriptions,
-    IWorkflowClient workflows,
     TimeProvider time)
 {
     public const string DepositKind = "presaleDeposit";
@@ -121,7 +120,7 @@ public sealed class PresaleService(
     }
 
     /// <summary>A presale order was paid: a deposit starts the process (or is refunded if too late); a balance completes it.</summary>
-    public async Task RecordPaymentAsync(string kind, string reservationId, string orderId, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    public async Task RecordPaymentAsync(string kind, string reservationId, string orderId, DateTimeOffset paidAt, IWorkflowClient workflows, CancellationToken cancellationToken)
     {
         var reservation = await GetReservationAsync(reservationId, cancellationToken);
         var campaign = await GetCampaignAsync(reservation.CampaignId, cancellationToken);

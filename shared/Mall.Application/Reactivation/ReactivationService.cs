@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mall.Application.Coupons;
 using Mall.Application.Notifications;
 using Mall.Application.Platform;
@@ -6,6 +5,7 @@ using Mall.Application.WeChat;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Notifications;
+using Mall.Domain.Orders;
 using Mall.Domain.Reactivation;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +26,7 @@ public sealed partial class ReactivationService(
     SubscriptionService subscriptions,
     ReactivationOptions options,
     TimeProvider time,
-    ILogger<ReactivationService> logger) : IIntegrationEventHandler
+    ILogger<ReactivationService> logger) : IEventHandler<OrderPaid>
 {
     private readonly DailyRuns<ReactivationRun> daily = new(runs, "reactivation");
     private const double Target = 0.18;
@@ -100,14 +100,11 @@ public sealed partial class ReactivationService(
         return new ReactivationReport(contacted, sent, returned, contacted == 0 ? null : (double)returned / contacted, Target, recentRuns);
     }
 
-    public bool CanHandle(string eventType) => eventType == "OrderPaid";
-
     /// <summary>A payment within the window after a wake-up contact marks that contact as returned (once).</summary>
-    public async Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken)
     {
-        var data = integrationEvent.Data;
-        var customer = await customers.FindAsync(DocumentKey.Single(data["customerId"]), cancellationToken);
-        var paidAt = DateTimeOffset.Parse(data["paidAt"], CultureInfo.InvariantCulture);
+        var customer = await customers.FindAsync(DocumentKey.Single(paid.Order.CustomerId), cancellationToken);
+        var paidAt = paid.PaidAt;
         if (customer?.Value.LastWakeUp is not { } mark || !options.ToRules().IsReturn(mark, paidAt))
         {
             return;
@@ -117,7 +114,7 @@ public sealed partial class ReactivationService(
             new DocumentKey(ChinaTime.DayKey(mark.Day), customer.Value.Id),
             current => current is null || current.Value.ReturnedAt is not null
                 ? Decision.Keep<WakeUpContact, bool>(false)
-                : Decision.Write(current.Value with { ReturnedAt = paidAt, ReturnOrderId = data["orderId"] }, true),
+                : Decision.Write(current.Value with { ReturnedAt = paidAt, ReturnOrderId = paid.Order.OrderId }, true),
             cancellationToken);
     }
 

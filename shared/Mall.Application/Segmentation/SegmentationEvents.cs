@@ -1,6 +1,6 @@
 using Mall.Application.Coupons;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
+using Mall.Domain.Customers;
 
 namespace Mall.Application.Segmentation;
 
@@ -8,16 +8,13 @@ namespace Mall.Application.Segmentation;
 /// A segment's automatic action when a customer enters it: the configured coupon (gift pack,
 /// threshold coupon, wake-up…), granted once per day of entering, so a re-run never issues twice.
 /// </summary>
-public sealed class SegmentationEvents(CouponService coupons, SegmentationOptions options) : IIntegrationEventHandler
+public sealed class SegmentationEvents(CouponService coupons, SegmentationOptions options) : IEventHandler<CustomerSegmentChanged>
 {
-    public bool CanHandle(string eventType) => eventType == "CustomerSegmentChanged";
-
-    public async Task HandleAsync(IntegrationEvent integrationEvent, CancellationToken cancellationToken)
+    public async Task HandleAsync(CustomerSegmentChanged changed, EventContext context, CancellationToken cancellationToken)
     {
-        var data = integrationEvent.Data;
-        if (options.CouponTemplates.TryGetValue(data["to"], out var templateId) && !string.IsNullOrEmpty(templateId))
+        if (options.CouponTemplates.TryGetValue(changed.To.ToString(), out var templateId) && !string.IsNullOrEmpty(templateId))
         {
-            await coupons.GrantAsync(data["customerId"], templateId, $"segment:{data["to"]}:{data["day"]}", cancellationToken);
+            await coupons.GrantAsync(changed.CustomerId, templateId, $"segment:{changed.To}:{changed.Day}", cancellationToken);
         }
     }
 }

@@ -25,14 +25,11 @@ public sealed record SkuDraft(
     long InitialStock);
 
 /// <summary>A saved product and the event announcing the change (which also carries new SKUs' initial stock).</summary>
-public sealed record ProductSave(Product Product, IntegrationEvent Changed);
+public sealed record ProductSave(Product Product, ProductChanged Changed);
 
 /// <summary>Turns an operator's draft into a product, enforcing SKU identity, price history and truthful reference prices.</summary>
 public static class ProductEditor
 {
-    /// <summary>ProductChanged data key prefix for the stock a new SKU starts with ("initialStock:{skuId}").</summary>
-    public const string InitialStockKeyPrefix = "initialStock:";
-
     /// <summary>How long price history is kept beyond the reference-price lookback.</summary>
     private static readonly TimeSpan HistoryMargin = TimeSpan.FromDays(30);
 
@@ -106,19 +103,8 @@ public static class ProductEditor
             UpdatedAt = now,
         };
 
-        var data = new Dictionary<string, string>
-        {
-            ["productId"] = productId,
-            ["status"] = product.Status.ToString(),
-            ["previousCategoryId"] = existing?.CategoryId ?? string.Empty,
-            ["previousDropWeek"] = existing?.DropWeek ?? string.Empty,
-        };
-        foreach (var (skuId, stock) in newSkuStock)
-        {
-            data[InitialStockKeyPrefix + skuId] = stock.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return new ProductSave(product, new IntegrationEvent($"product:{productId}:changed:{now.UtcTicks}", "ProductChanged", productId, now, data));
+        var newSkus = newSkuStock.Select(sku => new InitialStock(sku.Key, sku.Value)).ToList();
+        return new ProductSave(product, new ProductChanged(productId, product.Status, existing?.CategoryId, existing?.DropWeek, newSkus) { OccurredAt = now });
     }
 
     /// <summary>Appends a price change and forgets periods that ended before the retention window.</summary>

@@ -211,37 +211,19 @@ public sealed record Customer
             return this;
         }
 
-        events.Add(Event("segment", segment.ToString(), now, ("from", Segment?.Segment.ToString() ?? string.Empty), ("to", segment.ToString())));
+        events.Add(new CustomerSegmentChanged(Id, Segment?.Segment, segment, ChinaTime.DayKey(ChinaTime.DateOf(now))) { OccurredAt = now });
         return this with { Segment = new SegmentAssignment(segment, now) };
     }
 
-    private IntegrationEvent TierEvent(MemberStatus member, DateTimeOffset now) =>
-        Event("tier", member.Tier.ToString(), now, ("from", Member.Tier.ToString()), ("to", member.Tier.ToString()));
+    private MemberTierChanged TierEvent(MemberStatus member, DateTimeOffset now) =>
+        new(Id, Member.Tier, member.Tier, ChinaTime.DayKey(ChinaTime.DateOf(now))) { OccurredAt = now };
 
-    private IntegrationEvent PointsEvent(string key, long points, string orderId, DateTimeOffset now) =>
-        new($"customer:{Id}:points:{key}", "PointsChanged", Id, now, new Dictionary<string, string>
-        {
-            ["customerId"] = Id,
-            ["key"] = key,
-            ["orderId"] = orderId,
-            ["points"] = points.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
-
-    private IntegrationEvent Event(string what, string value, DateTimeOffset now, params (string Key, string Value)[] data)
-    {
-        var day = ChinaTime.DayKey(ChinaTime.DateOf(now));
-        var payload = new Dictionary<string, string> { ["customerId"] = Id, ["day"] = day };
-        foreach (var (key, item) in data)
-        {
-            payload[key] = item;
-        }
-
-        return new IntegrationEvent($"customer:{Id}:{what}:{value}:{day}", what == "segment" ? "CustomerSegmentChanged" : "MemberTierChanged", Id, now, payload);
-    }
+    private PointsChanged PointsEvent(string key, long points, string orderId, DateTimeOffset now) =>
+        new(Id, key, orderId, points) { OccurredAt = now };
 
     public static string IdFor(string openId) => Ids.Derive("C", "openid", openId);
 
-    public static (Customer Customer, IntegrationEvent Registered) Register(
+    public static (Customer Customer, CustomerRegistered Registered) Register(
         string openId,
         string? unionId,
         string inviteCode,
@@ -262,12 +244,7 @@ public sealed record Customer
             ProtectedSessionKey = protectedSessionKey,
             IndexVersion = CurrentIndexVersion,
         };
-        var registered = new IntegrationEvent(
-            $"customer:{id}:registered",
-            "CustomerRegistered",
-            id,
-            now,
-            new Dictionary<string, string> { ["customerId"] = id, ["referrerId"] = customer.ReferrerId ?? string.Empty });
+        var registered = new CustomerRegistered(id, customer.ReferrerId) { OccurredAt = now };
         return (customer, registered);
     }
 

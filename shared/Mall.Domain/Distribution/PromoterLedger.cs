@@ -5,11 +5,20 @@ namespace Mall.Domain.Distribution;
 /// <summary>An append-only ledger line of a promoter's commission account; <see cref="Key"/> makes writing it idempotent.</summary>
 public sealed record LedgerEntry(string PromoterId, string Key, CommissionEntryKind? Commission, string? WithdrawalId, string? OrderId, long AmountFen, DateTimeOffset At)
 {
-    public static LedgerEntry For(CommissionMovement movement, DateTimeOffset at) =>
-        new(movement.PromoterId, movement.Key, movement.Kind, null, movement.OrderId, movement.AmountFen, at);
+    public static LedgerEntry For(CommissionMovementEvent movement) =>
+        new(movement.PromoterId, movement.Key, KindOf(movement), null, movement.OrderId, movement.AmountFen, movement.OccurredAt);
 
     public static LedgerEntry PaidOut(string promoterId, string withdrawalId, long amountFen, DateTimeOffset at) =>
         new(promoterId, $"withdrawal|{withdrawalId}", null, withdrawalId, null, amountFen, at);
+
+    private static CommissionEntryKind KindOf(CommissionMovementEvent movement) => movement switch
+    {
+        CommissionAccrued => CommissionEntryKind.Accrued,
+        CommissionReduced => CommissionEntryKind.Reduced,
+        CommissionSettled => CommissionEntryKind.Settled,
+        CommissionReversed => CommissionEntryKind.Reversed,
+        _ => throw new ArgumentOutOfRangeException(nameof(movement), movement.Name, "Unknown commission movement."),
+    };
 }
 
 /// <summary>A promoter's balances, derived from their ledger lines only.</summary>

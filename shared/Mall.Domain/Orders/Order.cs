@@ -134,7 +134,7 @@ public sealed record Order
     /// <summary>Stock is reserved: the order can be paid.</summary>
     public OrderChange ConfirmReserved(DateTimeOffset now) =>
         Status == OrderStatus.Reserving
-            ? OrderChange.To(MoveTo(OrderStatus.PendingPayment, now, "stock reserved"), Event("created", now))
+            ? OrderChange.To(MoveTo(OrderStatus.PendingPayment, now, "stock reserved"), new OrderCreated(Facts) { OccurredAt = now })
             : OrderChange.Unchanged(this);
 
     public OrderChange RecordPrepay(string prepayId, DateTimeOffset now)
@@ -179,7 +179,7 @@ public sealed record Order
             case OrderStatus.PendingPayment:
                 // Accepted even slightly after ExpiresAt: WeChat took the money before our close ran.
                 var paid = MoveTo(OrderStatus.Paid, now, "paid") with { Payment = payment };
-                return OrderChange.To(paid, Event("paid", now, ("amountFen", payment.AmountFen.ToString()), ("transactionId", payment.TransactionId), ("paidAt", payment.PaidAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))));
+                return OrderChange.To(paid, new OrderPaid(Facts, payment.AmountFen, payment.TransactionId, payment.PaidAt) { OccurredAt = now });
 
             case OrderStatus.Cancelled or OrderStatus.Closed when LatePayment is null:
                 var refund = new Refund
@@ -193,7 +193,7 @@ public sealed record Order
                     RequestedAt = now,
                 };
                 var late = this with { LatePayment = payment, Refunds = [.. Refunds, refund] };
-                return OrderChange.To(late, Event("paid-after-close", now, ("amountFen", payment.AmountFen.ToString()), ("transactionId", payment.TransactionId), ("refundId", refund.Id)));
+                return OrderChange.To(late, new OrderPaidAfterClose(Facts, payment.AmountFen, payment.TransactionId, refund.Id) { OccurredAt = now });
 
             default:
                 throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {Status}; unexpected payment {payment.TransactionId}.");
@@ -212,7 +212,7 @@ public sealed record Order
             throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {Status}; only unpaid orders can be cancelled (paid orders are refunded).");
         }
 
-        return OrderChange.To(MoveTo(OrderStatus.Cancelled, now, reason), Event("cancelled", now));
+        return OrderChange.To(MoveTo(OrderStatus.Cancelled, now, reason), new OrderCancelled(Facts) { OccurredAt = now });
     }
 
     /// <summary>
@@ -249,7 +249,7 @@ public sealed record Order
             Restock = restock && HoldsStock && Status == OrderStatus.Paid,
             RequestedAt = now,
         };
-        return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, RefundEvent(refund, "approved", now));
+        return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, new RefundApproved(RefundFactsOf(refund)) { OccurredAt = now });
     }
 
     /// <summary>The reason to hold the order back is gone (its group filled). Idempotent.</summary>
@@ -259,7 +259,7 @@ public sealed record Order
     /// <summary>Closes an unpaid order at its expiry; before expiry, or once settled otherwise, nothing changes.</summary>
     public OrderChange CloseIfExpired(DateTimeOffset now) =>
         IsAwaitingPayment && now >= ExpiresAt
-            ? OrderChange.To(MoveTo(OrderStatus.Closed, now, "unpaid at expiry"), Event("closed", now))
+            ? OrderChange.To(MoveTo(OrderStatus.Closed, now, "unpaid at expiry"), new OrderClosed(Facts) { OccurredAt = now })
             : OrderChange.Unchanged(this);
 
     public OrderChange Ship(string carrier, string trackingNumber, DateTimeOffset now)
@@ -285,7 +285,7 @@ public sealed record Order
         }
 
         var shipped = MoveTo(OrderStatus.Shipped, now, "shipped") with { Shipment = new Shipment(carrier, trackingNumber, now) };
-        return OrderChange.To(shipped, Event("shipped", now, ("carrier", carrier), ("trackingNumber", trackingNumber)));
+        return OrderChange.To(shipped, new OrderShipped(Facts, carrier, trackingNumber) { OccurredAt = now });
     }
 
     public OrderChange MarkShippingUploaded(DateTimeOffset now) =>
@@ -316,13 +316,13 @@ public sealed record Order
             CompletedAt = now,
             AfterSaleEndsAt = now + policy.AfterSaleWindow,
         };
-        return OrderChange.To(completed, Event("completed", now));
+        return OrderChange.To(completed, new OrderCompleted(Facts) { OccurredAt = now });
     }
 
     /// <summary>The after-sale window has ended: from now on the order's money is final (commissions may settle).</summary>
     public OrderChange CloseAfterSale(DateTimeOffset now) =>
         Status == OrderStatus.Completed && !AfterSaleClosed && now >= AfterSaleEndsAt && ActiveRefund is null
-            ? OrderChange.To(this with { AfterSaleClosed = true }, Event("after-sale-closed", now))
+            ? OrderChange.To(this with { AfterSaleClosed = true }, new OrderAfterSaleClosed(Facts) { OccurredAt = now })
             : OrderChange.Unchanged(this);
 
     /// <summary>
@@ -362,7 +362,7 @@ public sealed record Order
             Restock = lines.Count > 0 && Status == OrderStatus.Paid,
             RequestedAt = now,
         };
-        return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, RefundEvent(refund, "requested", now));
+        return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, new RefundRequested(RefundFactsOf(refund)) { OccurredAt = now });
     }
 
     /// <summary>An operator approves a requested refund; <paramref name="restock"/> overrides the default (e.g. goods received back).</summary>
@@ -380,7 +380,7 @@ public sealed record Order
         }
 
         var approved = refund with { Status = RefundStatus.Approved, Restock = (restock ?? refund.Restock) && refund.Lines.Count > 0, Note = note };
-        return OrderChange.To(WithRefund(approved), RefundEvent(approved, "approved", now));
+        return OrderChange.To(WithRefund(approved), new RefundApproved(RefundFactsOf(approved)) { OccurredAt = now });
     }
 
     public OrderChange RejectRefund(string refundId, string note, DateTimeOffset now)
@@ -397,7 +397,7 @@ public sealed record Order
         }
 
         var rejected = refund with { Status = RefundStatus.Rejected, Note = note, CompletedAt = now };
-        return OrderChange.To(WithRefund(rejected), RefundEvent(rejected, "rejected", now));
+        return OrderChange.To(WithRefund(rejected), new RefundRejected(RefundFactsOf(rejected)) { OccurredAt = now });
     }
 
     /// <summary>WeChat accepted the refund request and is processing it.</summary>
@@ -426,7 +426,7 @@ public sealed record Order
         if (!succeeded)
         {
             var failed = refund with { Status = RefundStatus.Failed, CompletedAt = now, WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId };
-            return OrderChange.To(WithRefund(failed), RefundEvent(failed, "failed", now));
+            return OrderChange.To(WithRefund(failed), new RefundFailed(RefundFactsOf(failed)) { OccurredAt = now });
         }
 
         if (refundedFen != refund.AmountFen)
@@ -439,11 +439,11 @@ public sealed record Order
         {
             Lines = Lines.Select(l => l with { RefundedQuantity = l.RefundedQuantity + succeededRefund.Lines.Where(r => r.SkuId == l.SkuId).Sum(r => r.Quantity) }).ToList(),
         };
-        var events = new List<IntegrationEvent> { RefundEvent(succeededRefund, "succeeded", now) };
+        var events = new List<IntegrationEvent> { new RefundSucceeded(RefundFactsOf(succeededRefund)) { OccurredAt = now } };
         if (!IsLatePaymentRefund(succeededRefund) && next.RefundedFen == Payment?.AmountFen)
         {
             next = next.MoveTo(OrderStatus.Refunded, now, "fully refunded");
-            events.Add(Event("refunded", now, ("refundedFen", next.RefundedFen.ToString())));
+            events.Add(new OrderRefunded(Facts, next.RefundedFen) { OccurredAt = now });
         }
 
         return new OrderChange(next, events, true);
@@ -478,67 +478,7 @@ public sealed record Order
     private Order MoveTo(OrderStatus status, DateTimeOffset now, string reason) =>
         this with { Status = status, History = [.. History, new StatusChange(status, now, reason)] };
 
-    private IntegrationEvent Event(string what, DateTimeOffset now, params (string Key, string Value)[] data)
-    {
-        var payload = new Dictionary<string, string>
-        {
-            ["orderId"] = Id,
-            ["customerId"] = CustomerId,
-            ["payableFen"] = Pricing.PayableFen.ToString(),
-        };
-        AddSource(payload);
-        if (CouponId is not null)
-        {
-            payload["couponId"] = CouponId;
-        }
+    private OrderFacts Facts => new(Id, CustomerId, Pricing.PayableFen, Source, CouponId, SegmentOffer, PointsUsed);
 
-        if (SegmentOffer)
-        {
-            payload["segmentOffer"] = "true";
-        }
-
-        if (PointsUsed > 0)
-        {
-            payload["pointsUsed"] = PointsUsed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        foreach (var (key, value) in data)
-        {
-            payload[key] = value;
-        }
-
-        return new IntegrationEvent($"order:{Id}:{what}", "Order" + ToPascal(what), Id, now, payload);
-    }
-
-    private IntegrationEvent RefundEvent(Refund refund, string what, DateTimeOffset now)
-    {
-        var payload = new Dictionary<string, string>
-        {
-            ["orderId"] = Id,
-            ["customerId"] = CustomerId,
-            ["refundId"] = refund.Id,
-            ["amountFen"] = refund.AmountFen.ToString(),
-            ["automatic"] = refund.Automatic ? "true" : "false",
-        };
-        if (Payment is not null)
-        {
-            payload["orderPaidAt"] = Payment.PaidAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        AddSource(payload);
-        return new($"refund:{refund.Id}:{what}", "Refund" + ToPascal(what), Id, now, payload);
-    }
-
-    private void AddSource(Dictionary<string, string> payload)
-    {
-        if (Source is not null)
-        {
-            payload["sourceKind"] = Source.Kind;
-            payload["campaignId"] = Source.CampaignId;
-            payload["referenceId"] = Source.ReferenceId;
-        }
-    }
-
-    private static string ToPascal(string kebab) =>
-        string.Concat(kebab.Split('-').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+    private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
 
 namespace Mall.Infrastructure.Messaging;
 
@@ -10,7 +9,7 @@ public sealed class StorageQueueEventBus(QueueClient queue) : IEventBus
 {
     private bool queueExists;
 
-    public async Task PublishAsync(IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    public async Task PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
         if (!queueExists)
         {
@@ -19,9 +18,6 @@ public sealed class StorageQueueEventBus(QueueClient queue) : IEventBus
             queueExists = true;
         }
 
-        foreach (var integrationEvent in events)
-        {
-            await queue.SendMessageAsync(JsonSerializer.Serialize(integrationEvent, MallJson.Options), cancellationToken);
-        }
+        await queue.SendMessageAsync(JsonSerializer.Serialize(envelope, MallJson.Options), cancellationToken);
     }
 }

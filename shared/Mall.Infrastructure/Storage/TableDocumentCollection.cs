@@ -1,32 +1,23 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
-using Mall.Infrastructure.Messaging;
 
 namespace Mall.Infrastructure.Storage;
 
 /// <summary>
 /// Documents as Azure Table entities: the JSON document (split over several properties when long),
-/// the outbox of unrelayed integration events, and indexed columns. Every state change is one
+/// its outbox of undispatched integration events, and indexed columns. Every state change is one
 /// single-entity conditional write (insert-if-absent or replace-if-ETag-matches); Azurite honours
-/// those exactly like Azure, unlike If-Match inside batches.
+/// those exactly like Azure, unlike If-Match inside batches. Writing is all this does: the events
+/// are dispatched later (see <see cref="OutboxDocumentCollection{T}"/> and EventDispatcher).
 /// </summary>
-public sealed class TableDocumentCollection<T>(
-    TableProvider tables,
-    DocumentCollectionDefinition<T> definition,
-    OutboxRelay outbox) : IDocumentCollection<T>
+public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCollectionDefinition<T> definition) : IDocumentCollection<T>
     where T : class
 {
     private const string DocumentProperty = "Doc";
-    private const string OutboxProperty = OutboxRelay.OutboxProperty;
-
-    // A string property holds at most 32K UTF-16 characters; an entity at most 1 MiB.
-    private const int ChunkLength = 30_000;
-    private const int MaxChunks = 15;
 
     public string TableName => definition.TableName;
 
@@ -40,8 +31,8 @@ public sealed class TableDocumentCollection<T>(
     public async Task<Versioned<T>> InsertAsync(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
-        var relayHint = events.Count > 0 ? await outbox.RegisterAsync(definition.TableName, key, cancellationToken) : null;
-        var entity = ToEntity(key, value, events);
+        var pending = events.Select(EventCatalog.Seal).ToList();
+        var entity = ToEntity(key, value, pending);
         Response response;
         try
         {
@@ -52,15 +43,13 @@ public sealed class TableDocumentCollection<T>(
             throw new ConcurrencyConflictException($"{definition.TableName}/{key} already exists.", exception);
         }
 
-        await outbox.TryRelayNowAsync(definition.TableName, key, relayHint, cancellationToken);
-        return new Versioned<T>(key, value, response.Headers.ETag?.ToString() ?? string.Empty);
+        return new Versioned<T>(key, value, response.Headers.ETag?.ToString() ?? string.Empty) { PendingEvents = pending };
     }
 
     public async Task<Versioned<T>> ReplaceAsync(Versioned<T> current, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
-        var relayHint = events.Count > 0 ? await outbox.RegisterAsync(definition.TableName, current.Key, cancellationToken) : null;
-        var pending = current.UnrelayedEvents.Concat(events).ToList();
+        var pending = current.PendingEvents.Concat(events.Select(EventCatalog.Seal)).ToList();
         var entity = ToEntity(current.Key, value, pending);
         Response response;
         try
@@ -72,12 +61,7 @@ public sealed class TableDocumentCollection<T>(
             throw new ConcurrencyConflictException($"{definition.TableName}/{current.Key} changed concurrently.", exception);
         }
 
-        if (events.Count > 0)
-        {
-            await outbox.TryRelayNowAsync(definition.TableName, current.Key, relayHint, cancellationToken);
-        }
-
-        return new Versioned<T>(current.Key, value, response.Headers.ETag?.ToString() ?? string.Empty) { UnrelayedEvents = pending };
+        return new Versioned<T>(current.Key, value, response.Headers.ETag?.ToString() ?? string.Empty) { PendingEvents = pending };
     }
 
     public async Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken)
@@ -129,26 +113,25 @@ public sealed class TableDocumentCollection<T>(
         return new ResultPage<Versioned<T>>([], ContinuationTokens.Encode(storageToken));
     }
 
-    private TableEntity ToEntity(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events)
+    private TableEntity ToEntity(DocumentKey key, T value, List<EventEnvelope> events)
     {
         var entity = new TableEntity(key.PartitionKey, key.RowKey);
         var json = JsonSerializer.Serialize(value, MallJson.Options);
-        var chunks = (json.Length + ChunkLength - 1) / ChunkLength;
-        if (chunks > MaxChunks)
+        var outbox = TableOutboxStore.Serialize(events);
+        var outboxChunks = EntityChunks.CountFor(outbox);
+        if (outboxChunks > TableOutboxStore.MaxChunks)
         {
-            throw new InvalidOperationException($"{typeof(T).Name} {key} is too large to store ({json.Length} characters).");
+            // Bounded on purpose: this many undelivered events means dispatch has been failing for long.
+            throw new InvalidOperationException($"{definition.TableName}/{key} holds {events.Count} undispatched events; see the parked events and the dispatch function's log.");
         }
 
-        for (var i = 0; i < Math.Max(1, chunks); i++)
+        if (EntityChunks.CountFor(json) + outboxChunks > EntityChunks.MaxChunksPerEntity)
         {
-            var start = i * ChunkLength;
-            entity[ChunkName(i)] = json.Substring(start, Math.Min(ChunkLength, json.Length - start));
+            throw new InvalidOperationException($"{typeof(T).Name} {key} is too large to store ({json.Length} characters and {outbox.Length} of outbox).");
         }
 
-        if (events.Count > 0)
-        {
-            entity[OutboxProperty] = OutboxRelay.Serialize(events);
-        }
+        EntityChunks.Write(entity, DocumentProperty, json);
+        EntityChunks.Write(entity, TableOutboxStore.Property, outbox);
 
         if (definition.IndexedColumns is not null)
         {
@@ -163,19 +146,9 @@ public sealed class TableDocumentCollection<T>(
 
     private Versioned<T> Read(TableEntity entity)
     {
-        var json = new StringBuilder();
-        for (var i = 0; i < MaxChunks && entity.TryGetValue(ChunkName(i), out var chunk) && chunk is string text; i++)
-        {
-            json.Append(text);
-        }
-
-        var value = JsonSerializer.Deserialize<T>(json.ToString(), MallJson.Options)
+        var json = EntityChunks.Read(entity, DocumentProperty, EntityChunks.MaxChunksPerEntity);
+        var value = (json.Length == 0 ? null : JsonSerializer.Deserialize<T>(json, MallJson.Options))
             ?? throw new InvalidOperationException($"{definition.TableName}/{entity.PartitionKey}/{entity.RowKey} holds no document.");
-        return new Versioned<T>(new DocumentKey(entity.PartitionKey, entity.RowKey), value, entity.ETag.ToString())
-        {
-            UnrelayedEvents = OutboxRelay.Deserialize(entity.GetString(OutboxProperty)),
-        };
+        return new Versioned<T>(new DocumentKey(entity.PartitionKey, entity.RowKey), value, entity.ETag.ToString()) { PendingEvents = TableOutboxStore.ReadFrom(entity) };
     }
-
-    private static string ChunkName(int index) => index == 0 ? DocumentProperty : DocumentProperty + index;
 }

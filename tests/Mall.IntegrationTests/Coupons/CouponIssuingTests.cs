@@ -80,6 +80,7 @@ public sealed class CouponIssuingTests
         var created = await mall.Get<CheckoutService>().CreateAsync(customer, "coupon-order-1", request, CancellationToken.None);
         var second = await Assert.ThrowsAsync<DomainException>(() => mall.Get<CheckoutService>().CreateAsync(customer, "coupon-order-2", request, CancellationToken.None));
         await mall.Get<OrderService>().CancelAsync(customer, created.Order.Id, CancellationToken.None);
+        await mall.Events.DrainAsync();
 
         Assert.Equal(8000, preview.Pricing.PayableFen);
         Assert.Equal(8000, created.Order.Pricing.PayableFen);

@@ -20,7 +20,7 @@ public sealed class WithdrawalRaceTests
         var earned = new CommissionMovement("O1", 1, promoter, CommissionEntryKind.Accrued, 1000, "O1|1|accrued");
         foreach (var movement in new[] { earned, earned with { Kind = CommissionEntryKind.Settled, Key = "O1|1|settled" } })
         {
-            await ledger.InsertAsync(new DocumentKey(promoter, movement.Key), LedgerEntry.For(movement, DateTimeOffset.UtcNow), [], CancellationToken.None);
+            await ledger.InsertAsync(new DocumentKey(promoter, movement.Key), LedgerEntry.For(CommissionMovementEvent.For(movement, DateTimeOffset.UtcNow)), [], CancellationToken.None);
         }
 
         var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>

@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Storage;
@@ -10,49 +10,74 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Platform;
 
-/// <summary>The storage primitives wired by hand against Azurite, with a recording event bus and a controllable clock.</summary>
+/// <summary>
+/// The storage primitives and the event path wired by hand against Azurite (tables and the dispatch
+/// queue), with a recording event bus, the given subscriptions and a controllable clock.
+/// </summary>
 public sealed class StorageHarness
 {
-    private StorageHarness(TableProvider tables, FakeTimeProvider time, RecordingEventBus bus, IReadOnlyList<IIntegrationEventHandler> handlers)
+    private readonly IDispatchQueue dispatchQueue;
+
+    private StorageHarness(TableProvider tables, QueueClient queue, FakeTimeProvider time, EventOptions options, IEnumerable<EventSubscription> subscriptions)
     {
         Tables = tables;
         Time = time;
-        Bus = bus;
         Scheduler = new TableDueWorkScheduler(tables);
-        Outbox = new OutboxRelay(tables, Scheduler, bus, () => handlers, time, NullLogger<OutboxRelay>.Instance);
+        dispatchQueue = new StorageDispatchQueue(queue);
+        Dispatcher = new EventDispatcher(
+            new TableOutboxStore(tables),
+            dispatchQueue,
+            Collection<EventDelivery>("EventDeliveries"),
+            Collection<ParkedEvent>("ParkedEvents"),
+            new EventSubscriptions(subscriptions),
+            Bus,
+            options,
+            time,
+            NullLogger<EventDispatcher>.Instance);
+        Pump = new EventPump(queue, Dispatcher);
     }
 
     public TableProvider Tables { get; }
 
     public FakeTimeProvider Time { get; }
 
-    public RecordingEventBus Bus { get; }
+    public RecordingEventBus Bus { get; } = new();
 
     public TableDueWorkScheduler Scheduler { get; }
 
-    public OutboxRelay Outbox { get; }
+    public EventDispatcher Dispatcher { get; }
 
-    public static async Task<StorageHarness> CreateAsync(params IIntegrationEventHandler[] handlers)
+    public EventPump Pump { get; }
+
+    public static async Task<StorageHarness> CreateAsync(EventOptions? options = null, params EventSubscription[] subscriptions)
     {
         var azurite = await Azurite.InstanceAsync();
-        var tables = new TableProvider(new TableServiceClient(azurite.ConnectionString), new StorageOptions { TablePrefix = Azurite.NewTablePrefix() });
-        return new StorageHarness(tables, new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 2, 0, 0, TimeSpan.Zero)), new RecordingEventBus(), handlers);
+        var prefix = Azurite.NewTablePrefix();
+        var tables = new TableProvider(new TableServiceClient(azurite.ConnectionString), new StorageOptions { TablePrefix = prefix });
+        var queue = new QueueClient(azurite.ConnectionString, prefix + "-dispatch", StorageDispatchQueue.ClientOptions);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 2, 0, 0, TimeSpan.Zero));
+        return new StorageHarness(tables, queue, time, options ?? new EventOptions { RetryBaseDelay = TimeSpan.Zero }, subscriptions);
     }
 
-    public TableDocumentCollection<T> Collection<T>(string table, Func<T, IReadOnlyDictionary<string, object?>>? columns = null)
-        where T : class => new(Tables, new DocumentCollectionDefinition<T>(table, columns), Outbox);
+    /// <summary>A collection as the mall registers it: the table adapter behind the outbox protocol.</summary>
+    public IDocumentCollection<T> Collection<T>(string table, Func<T, IReadOnlyDictionary<string, object?>>? columns = null)
+        where T : class => new OutboxDocumentCollection<T>(table, Stored<T>(table, columns), dispatchQueue, Time);
+
+    /// <summary>The table adapter alone (no announcements).</summary>
+    public TableDocumentCollection<T> Stored<T>(string table, Func<T, IReadOnlyDictionary<string, object?>>? columns = null)
+        where T : class => new(Tables, new DocumentCollectionDefinition<T>(table, columns));
 
     public DueWorkProcessor Processor(params IDueWorkHandler[] handlers) =>
-        new(Tables, handlers.Append(Outbox), Time, NullLogger<DueWorkProcessor>.Instance);
+        new(Tables, handlers, Time, NullLogger<DueWorkProcessor>.Instance);
 }
 
 public sealed class RecordingEventBus : IEventBus
 {
-    private readonly List<IntegrationEvent> published = [];
+    private readonly List<EventEnvelope> published = [];
 
     public bool Fail { get; set; }
 
-    public IReadOnlyList<IntegrationEvent> Published
+    public IReadOnlyList<EventEnvelope> Published
     {
         get
         {
@@ -63,7 +88,7 @@ public sealed class RecordingEventBus : IEventBus
         }
     }
 
-    public Task PublishAsync(IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    public Task PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
         if (Fail)
         {
@@ -72,7 +97,7 @@ public sealed class RecordingEventBus : IEventBus
 
         lock (published)
         {
-            published.AddRange(events);
+            published.Add(envelope);
         }
 
         return Task.CompletedTask;

@@ -72,6 +72,7 @@ public sealed class CheckoutPromotionTests
         Assert.Equal(0, await PointsAsync(mall, customer));
 
         await mall.Get<OrderService>().CancelAsync(customer, order.Id, CancellationToken.None);
+        await mall.Events.DrainAsync();
 
         Assert.Equal(5_000, await PointsAsync(mall, customer));
         Assert.Equal(CouponStatus.Available, (await coupons.MineAsync(customer, CancellationToken.None)).Single().Status);
@@ -88,12 +89,14 @@ public sealed class CheckoutPromotionTests
         var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
         var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, coupon.Id, points: 1_000), CancellationToken.None)).Order;
         await mall.PayAsync(customer, order.Id);
+        await mall.Events.DrainAsync();
         Assert.Equal(70, await PointsAsync(mall, customer)); // 1,000 spent, 70 earned on the 70.00 paid
 
         var refunds = mall.Get<RefundService>();
         var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("不要了", [new OrderItemRequest(product.Skus[0].Id, 1)], null), CancellationToken.None);
         await refunds.ApproveAsync(order.Id, Assert.Single(requested.Refunds).Id, new ApproveRefundRequest(null, null), CancellationToken.None);
         await MallFixture.WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+        await mall.Events.DrainAsync();
 
         Assert.Equal(OrderStatus.Refunded, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
         Assert.Equal(1_000, await PointsAsync(mall, customer));
@@ -158,6 +161,7 @@ public sealed class CheckoutPromotionTests
         var first = (await checkout.CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1), CancellationToken.None)).Order;
         var second = await checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 1), CancellationToken.None);
         await mall.Get<OrderService>().CancelAsync(customer, first.Id, CancellationToken.None);
+        await mall.Events.DrainAsync();
         var afterCancel = await checkout.PreviewAsync(customer, Buy(product.Skus[0].Id, 1), CancellationToken.None);
 
         Assert.Equal(5_000, first.Lines[0].UnitPriceFen);

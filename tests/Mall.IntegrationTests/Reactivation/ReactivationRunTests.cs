@@ -8,9 +8,9 @@ using Mall.Domain.Common;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Notifications;
+using Mall.Domain.Orders;
 using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
-using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Storage;
 using Mall.IntegrationTests.Platform;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,13 +106,10 @@ public sealed class ReactivationRunTests
         var product = await mall.CreateProductAsync(3000, null, 10);
         var order = await mall.Get<CheckoutService>().CreateAsync(due, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, 1), CancellationToken.None);
         await mall.PayAsync(due, order.Order.Id);
+        await mall.Events.DrainAsync();
         Assert.Equal(1, (await reactivation.ReportAsync(40, CancellationToken.None)).Returned);
-        await reactivation.HandleAsync(new IntegrationEvent("again", "OrderPaid", order.Order.Id, now, new Dictionary<string, string>
-        {
-            ["customerId"] = due,
-            ["orderId"] = order.Order.Id,
-            ["paidAt"] = DateTimeOffset.UtcNow.ToString("O"),
-        }), CancellationToken.None);
+        // The same payment delivered once more (its marker aside): the contact counts once.
+        await reactivation.HandleAsync(new OrderPaid(new OrderFacts(order.Order.Id, due, 3000, null, null, false, 0), 3000, "again", DateTimeOffset.UtcNow) { OccurredAt = now }, new EventContext(null!), CancellationToken.None);
 
         var report = await reactivation.ReportAsync(40, CancellationToken.None);
         Assert.Equal((4, 1, 0.25), (report.Contacted, report.Returned, report.Rate));
@@ -128,7 +125,7 @@ public sealed class ReactivationRunTests
         var longAgo = DateTimeOffset.UtcNow.AddDays(-200);
         var stored = (await Customers(mall).FindAsync(key, CancellationToken.None))!.Value;
         // Written the way the first version stored customers: no indexed columns.
-        var firstVersion = new TableDocumentCollection<Customer>(mall.Get<TableProvider>(), new DocumentCollectionDefinition<Customer>("Customers"), mall.Get<OutboxRelay>());
+        var firstVersion = new TableDocumentCollection<Customer>(mall.Get<TableProvider>(), new DocumentCollectionDefinition<Customer>("Customers"));
         await firstVersion.UpsertAsync(key, stored with { RegisteredAt = longAgo, LastLoginAt = longAgo, Segment = new SegmentAssignment(CustomerSegment.Dormant, longAgo), IndexVersion = 0 }, CancellationToken.None);
         var dormantQuery = new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["Segment"] = "Dormant" } };
         Assert.Empty((await Customers(mall).QueryAsync(dormantQuery, null, 10, CancellationToken.None)).Items);

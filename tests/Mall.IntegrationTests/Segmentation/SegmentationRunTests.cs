@@ -39,7 +39,9 @@ public sealed class SegmentationRunTests
         var segmentation = mall.Get<SegmentationService>();
 
         var first = await segmentation.RunAsync(CancellationToken.None);
+        await mall.Events.DrainAsync();
         var again = await segmentation.RunAsync(CancellationToken.None);
+        await mall.Events.DrainAsync();
 
         Assert.Equal(7, first.Processed);
         Assert.Equal(3, first.Pages);

@@ -20,9 +20,7 @@ public sealed class ProductEditorTests
         var save = ProductEditor.Save("P1", null, Draft(NewSku(100, stock: 7), NewSku(200, stock: 0)), Now, Week);
 
         Assert.Equal(["P1-1", "P1-2"], save.Product.Skus.Select(s => s.Id));
-        Assert.Equal("7", save.Changed.Data["initialStock:P1-1"]);
-        Assert.Equal("0", save.Changed.Data["initialStock:P1-2"]);
-        Assert.Equal("ProductChanged", save.Changed.Type);
+        Assert.Equal([new InitialStock("P1-1", 7), new InitialStock("P1-2", 0)], save.Changed.NewSkus);
     }
 
     [Fact]

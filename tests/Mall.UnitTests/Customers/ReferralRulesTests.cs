@@ -38,8 +38,7 @@ public sealed class ReferralRulesTests
 
         Assert.Equal(["C9", "C8"], customer.Referrers);
         Assert.Equal("C9", customer.ReferrerId);
-        Assert.Equal("CustomerRegistered", registered.Type);
-        Assert.Equal("C9", registered.Data["referrerId"]);
+        Assert.Equal("C9", registered.ReferrerId);
         Assert.Equal(Mall.Domain.Customers.Customer.IdFor("openid-x"), customer.Id);
     }
 

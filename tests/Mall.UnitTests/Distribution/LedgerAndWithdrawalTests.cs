@@ -13,7 +13,7 @@ public sealed class LedgerAndWithdrawalTests
         var commission = OrderCommission.Accrue("O1", "b", [new CommissionBase(10000, CommissionPolicy.Default.Rates)], ["p1"], 7000);
         var (settled, settlement) = commission.Settle(Now);
         var (reversed, reversal) = settled.ApplyRefunds(2500);
-        var lines = commission.AccrualMovements().Concat(settlement).Concat(reversal).Select(m => LedgerEntry.For(m, Now))
+        var lines = commission.AccrualMovements().Concat(settlement).Concat(reversal).Select(m => LedgerEntry.For(CommissionMovementEvent.For(m, Now)))
             .Append(LedgerEntry.PaidOut("p1", "W1", 1000, Now))
             .ToList();
 

@@ -24,7 +24,7 @@ public sealed class PointsRedemptionTests
         var (twice, again) = once.RedeemPoints("O1", 300, Now);
 
         Assert.Equal(700, twice.PointsBalance);
-        Assert.Equal("-300", Assert.Single(events).Data["points"]);
+        Assert.Equal(-300, Assert.IsType<PointsChanged>(Assert.Single(events)).Points);
         Assert.Empty(again);
     }
 
@@ -38,9 +38,9 @@ public sealed class PointsRedemptionTests
         var (cancelled, returned) = placedAgain.ReturnPoints("O1", 300, Now);
 
         Assert.Equal(700, placedAgain.PointsBalance);
-        Assert.Equal("O1|redeemed#2", Assert.Single(events).Data["key"]);
+        Assert.Equal("O1|redeemed#2", Assert.IsType<PointsChanged>(Assert.Single(events)).Key);
         Assert.Equal(1_000, cancelled.PointsBalance);
-        Assert.Equal("O1|returned#2", Assert.Single(returned).Data["key"]);
+        Assert.Equal("O1|returned#2", Assert.IsType<PointsChanged>(Assert.Single(returned)).Key);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class TierAndPointsTests
         var (silver, events) = customer.RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now);
 
         Assert.Equal(MemberTier.Silver, silver.Member.Tier);
-        Assert.Contains(events, e => e.Type == "MemberTierChanged" && e.Data["to"] == "Silver");
+        Assert.Contains(events, e => e is MemberTierChanged { To: MemberTier.Silver });
         Assert.Equal(MemberTier.Bronze, Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-12)).RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now).Customer.Member.Tier);
     }
 
@@ -71,10 +71,10 @@ public sealed class TierAndPointsTests
         var (downgraded, downgrade) = midYear.Review(segments, Rules, Now.AddYears(2));
 
         Assert.Equal(new MemberStatus(MemberTier.Silver, Now.AddYears(1)), renewed.Member);
-        Assert.DoesNotContain(renewal, e => e.Type == "MemberTierChanged");
+        Assert.DoesNotContain(renewal, e => e is MemberTierChanged);
         Assert.Equal(MemberTier.Silver, midYear.Member.Tier);
         Assert.Equal(MemberTier.Bronze, downgraded.Member.Tier);
-        Assert.Contains(downgrade, e => e.Type == "MemberTierChanged" && e.Data["to"] == "Bronze");
+        Assert.Contains(downgrade, e => e is MemberTierChanged { To: MemberTier.Bronze });
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class TierAndPointsTests
         var (paid, events) = NewCustomer().RecordPayment("O1", 1000, Now, Segments, Rules, 1, Now);
 
         Assert.Equal(CustomerSegment.FirstOrder, paid.Segment!.Segment);
-        Assert.Contains(events, e => e.Type == "CustomerSegmentChanged" && e.Data["to"] == "FirstOrder");
+        Assert.Contains(events, e => e is CustomerSegmentChanged { To: CustomerSegment.FirstOrder });
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class TierAndPointsTests
         Assert.Equal(MemberTier.Bronze, refunded.Review(segments, Rules, Now.AddMonths(6)).Customer.Member.Tier);
         var (reviewed, events) = refunded.Review(segments, Rules, Now.AddYears(1));
         Assert.Equal(MemberTier.None, reviewed.Member.Tier);
-        Assert.Contains(events, e => e.Type == "MemberTierChanged" && e.Data["from"] == "Bronze");
+        Assert.Contains(events, e => e is MemberTierChanged { From: MemberTier.Bronze });
     }
 
     [Fact]

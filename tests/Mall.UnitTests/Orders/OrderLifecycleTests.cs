@@ -31,7 +31,7 @@ public sealed class OrderLifecycleTests
         var replay = first.Order.ApplyPayment(payment, Now.AddMinutes(5));
 
         Assert.Equal(OrderStatus.Paid, first.Order.Status);
-        Assert.Equal("OrderPaid", Assert.Single(first.Events).Type);
+        Assert.IsType<OrderPaid>(Assert.Single(first.Events));
         Assert.False(replay.Changed);
         Assert.Empty(replay.Events);
     }
@@ -69,7 +69,7 @@ public sealed class OrderLifecycleTests
         Assert.True(refund.Automatic);
         Assert.Equal(RefundStatus.Approved, refund.Status);
         Assert.Equal(payment.AmountFen, refund.AmountFen);
-        Assert.Equal("OrderPaidAfterClose", Assert.Single(late.Events).Type);
+        Assert.IsType<OrderPaidAfterClose>(Assert.Single(late.Events));
         Assert.False(replay.Changed);
 
         var refunded = RefundSucceeded(late.Order, refund.Id, Now.AddHours(1));
@@ -104,7 +104,7 @@ public sealed class OrderLifecycleTests
     public void Ship_confirm_and_after_sale_follow_each_other()
     {
         var shipped = Paid().Ship("SF", "SF1", Now.AddHours(1));
-        Assert.Equal("OrderShipped", Assert.Single(shipped.Events).Type);
+        Assert.IsType<OrderShipped>(Assert.Single(shipped.Events));
         Assert.False(shipped.Order.Ship("SF", "SF1", Now.AddHours(2)).Changed);
         Assert.Throws<DomainException>(() => shipped.Order.Ship("SF", "SF2", Now.AddHours(2)));
 
@@ -117,7 +117,7 @@ public sealed class OrderLifecycleTests
         Assert.False(auto.Order.CloseAfterSale(auto.Order.AfterSaleEndsAt!.Value.AddTicks(-1)).Changed);
         var closed = auto.Order.CloseAfterSale(auto.Order.AfterSaleEndsAt!.Value);
         Assert.True(closed.Order.AfterSaleClosed);
-        Assert.Equal("OrderAfterSaleClosed", Assert.Single(closed.Events).Type);
+        Assert.IsType<OrderAfterSaleClosed>(Assert.Single(closed.Events));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class RefundTests
 
         var done = RefundSucceeded(requested.Order, refund.Id, Now);
 
-        Assert.Equal("RefundRequested", Assert.Single(requested.Events).Type);
+        Assert.IsType<RefundRequested>(Assert.Single(requested.Events));
         Assert.Equal(OrderStatus.Paid, done.Status);
         Assert.Equal(500, done.RefundedFen);
         Assert.Equal(order.Payment!.AmountFen - 500, done.RefundableFen);
@@ -113,7 +113,7 @@ public sealed class RefundTests
         var failed = requested.ApproveRefund(id, null, null, Now).Order.CompleteRefund(id, false, 0, null, Now);
 
         Assert.Equal(RefundStatus.Failed, failed.Order.GetRefund(id).Status);
-        Assert.Equal("RefundFailed", Assert.Single(failed.Events).Type);
+        Assert.IsType<RefundFailed>(Assert.Single(failed.Events));
         Assert.Equal(order.Payment.AmountFen, failed.Order.RefundableFen);
     }
 

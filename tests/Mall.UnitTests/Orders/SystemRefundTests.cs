@@ -19,7 +19,7 @@ public sealed class SystemRefundTests
         Assert.True(refund.Automatic);
         Assert.True(refund.Restock);
         Assert.Equal(paid.Lines.Select(l => (l.SkuId, l.Quantity)), refund.Lines.Select(l => (l.SkuId, l.Quantity)));
-        Assert.Equal("RefundApproved", Assert.Single(change.Events).Type);
+        Assert.IsType<RefundApproved>(Assert.Single(change.Events));
     }
 
     [Fact]
@@ -60,9 +60,8 @@ public sealed class SystemRefundTests
 
         var paid = order.ApplyPayment(PaymentFor(order), Now.AddMinutes(1));
 
-        var data = Assert.Single(paid.Events).Data;
-        Assert.Equal("groupBuy", data["sourceKind"]);
-        Assert.Equal("G1", data["referenceId"]);
-        Assert.Equal(PaymentFor(order).PaidAt, DateTimeOffset.Parse(data["paidAt"], System.Globalization.CultureInfo.InvariantCulture));
+        var paidEvent = Assert.IsType<OrderPaid>(Assert.Single(paid.Events));
+        Assert.Equal(new OrderSource("groupBuy", "GB1", "G1"), paidEvent.Order.Source);
+        Assert.Equal(PaymentFor(order).PaidAt, paidEvent.PaidAt);
     }
 }

@@ -1,0 +1,75 @@
+namespace Mall.Application.Platform;
+
+public enum DeliveryState
+{
+    /// <summary>A dispatcher is running the subscriber now (until its lease ends).</summary>
+    Running,
+
+    /// <summary>The last attempt failed; tried again after <see cref="EventDelivery.NextAttemptAt"/>.</summary>
+    Failed,
+
+    Done,
+
+    /// <summary>Failed too often: left to an operator (see <see cref="ParkedEvent"/>); the event's other subscribers go on.</summary>
+    Parked,
+}
+
+/// <summary>
+/// The durable marker of one subscriber's delivery of one event: stored under the event id and the
+/// subscriber's name and never deleted, so a delivery finished once is recognised for the life of
+/// the event id — a re-delivery a month later does nothing.
+/// </summary>
+public sealed record EventDelivery(
+    string EventId,
+    string Subscriber,
+    DeliveryState State,
+    int Attempts,
+    DateTimeOffset? LeaseUntil,
+    DateTimeOffset? NextAttemptAt,
+    string? LastError,
+    DateTimeOffset UpdatedAt)
+{
+    public static DocumentKey KeyFor(string eventId, string subscriber) => new(StorageKeys.Escape(eventId), subscriber);
+}
+
+/// <summary>A delivery that failed <see cref="Attempts"/> times, kept with its event for an operator to retry.</summary>
+public sealed record ParkedEvent(string Id, EventEnvelope Event, string Subscriber, int Attempts, string Error, DateTimeOffset ParkedAt)
+{
+    public const string Partition = "parked";
+
+    public static string IdFor(string eventId, string subscriber) => Domain.Common.Ids.Derive("PE", eventId, subscriber);
+}
+
+/// <summary>Settings of the event path (section "Events").</summary>
+public sealed class EventOptions
+{
+    public const string SectionName = "Events";
+
+    /// <summary>The storage queue the dispatch function listens on (its trigger reads %Events:DispatchQueue%).</summary>
+    public string DispatchQueue { get; set; } = "mall-dispatch";
+
+    /// <summary>Attempts of one subscriber before its delivery is parked.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Wait before the first retry; each further retry waits six times longer, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a dispatcher owns a delivery it started (a crashed one's work is taken over after this).</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long an announced event that is not in its outbox yet is waited for. A write commits, at the
+    /// latest, when the storage client's last retry is sent (Azure.Data.Tables: 3 retries of at most
+    /// 100 s each), so an event still missing after this was never written.
+    /// </summary>
+    public TimeSpan CommitWait { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Outboxes of one dispatch request handled at the same time.</summary>
+    public int Concurrency { get; set; } = 16;
+
+    /// <summary>10 s, 1 min, 6 min, 30 min… with the defaults.</summary>
+    public TimeSpan RetryDelay(int failedAttempts) =>
+        TimeSpan.FromTicks((long)Math.Min(MaxRetryDelay.Ticks, RetryBaseDelay.Ticks * Math.Pow(6, Math.Max(0, failedAttempts - 1))));
+}

@@ -1,0 +1,76 @@
+using Mall.Domain.Common;
+
+namespace Mall.Application.Platform;
+
+/// <summary>Where an outbox lives: the stored document whose write raised the events.</summary>
+public sealed record OutboxAddress(string Table, string PartitionKey, string RowKey)
+{
+    public override string ToString() => $"{Table}/{PartitionKey}/{RowKey}";
+}
+
+/// <summary>"These events may be in that outbox": sent before the write that adds them.</summary>
+/// <param name="AnnouncedAt">When the write was about to happen; a write still missing long after this never happened.</param>
+public sealed record OutboxAnnouncement(OutboxAddress Address, IReadOnlyList<string> EventIds, DateTimeOffset AnnouncedAt);
+
+/// <summary>One message of the dispatch queue: outboxes to dispatch.</summary>
+public sealed record DispatchRequest(IReadOnlyList<OutboxAnnouncement> Outboxes);
+
+/// <summary>The events an outbox still holds, in the order they were written, and the version to remove them against.</summary>
+public sealed record OutboxContents(IReadOnlyList<EventEnvelope> Events, string ETag);
+
+/// <summary>Reads and trims the outboxes that documents carry (storage side of the dispatcher).</summary>
+public interface IOutboxStore
+{
+    /// <summary>Null when the document does not exist.</summary>
+    Task<OutboxContents?> ReadAsync(OutboxAddress address, CancellationToken cancellationToken);
+
+    /// <summary>Removes these events from the outbox, touching nothing else of the document; events added meanwhile stay.</summary>
+    Task RemoveAsync(OutboxAddress address, IReadOnlySet<string> eventIds, CancellationToken cancellationToken);
+}
+
+/// <summary>Puts dispatch requests on the dispatch queue.</summary>
+public interface IDispatchQueue
+{
+    /// <param name="delay">How long the message stays invisible (0: at once).</param>
+    Task SendAsync(DispatchRequest request, TimeSpan delay, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The outbox protocol around a document collection: a write that raises events first announces
+/// them on the dispatch queue, then writes the document and its outbox (one conditional write). So a
+/// committed event always has an announcement that was durable before it, whatever crashes later;
+/// an announcement whose write never happened is recognised by the dispatcher and dropped. Nothing
+/// else happens here: events are dispatched later, by <see cref="EventDispatcher"/>.
+/// </summary>
+public sealed class OutboxDocumentCollection<T>(string table, IDocumentCollection<T> documents, IDispatchQueue queue, TimeProvider time) : IDocumentCollection<T>
+    where T : class
+{
+    public Task<Versioned<T>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => documents.FindAsync(key, cancellationToken);
+
+    public async Task<Versioned<T>> InsertAsync(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    {
+        await AnnounceAsync(key, events, cancellationToken);
+        return await documents.InsertAsync(key, value, events, cancellationToken);
+    }
+
+    public async Task<Versioned<T>> ReplaceAsync(Versioned<T> current, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+    {
+        await AnnounceAsync(current.Key, events, cancellationToken);
+        return await documents.ReplaceAsync(current, value, events, cancellationToken);
+    }
+
+    public Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken) => documents.UpsertAsync(key, value, cancellationToken);
+
+    public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => documents.DeleteAsync(key, etag, cancellationToken);
+
+    public Task<ResultPage<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        documents.QueryAsync(query, continuationToken, pageSize, cancellationToken);
+
+    private Task AnnounceAsync(DocumentKey key, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) =>
+        events.Count == 0
+            ? Task.CompletedTask
+            : queue.SendAsync(
+                new DispatchRequest([new OutboxAnnouncement(new OutboxAddress(table, key.PartitionKey, key.RowKey), events.Select(e => e.Id).ToList(), time.GetUtcNow())]),
+                TimeSpan.Zero,
+                cancellationToken);
+}
