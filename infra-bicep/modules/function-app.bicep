@@ -142,6 +142,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Messaging__Topic: eventTopicName
     // Only used when Messaging__ServiceBusNamespace is empty (storage-queue fallback).
     Messaging__QueueName: eventTopicName
+    // The outbox dispatch queue: the app writes it (Storage__QueueServiceUri) and the dispatch
+    // function's queue trigger reads it (AzureWebJobsStorage) - the same account.
+    Events__DispatchQueue: 'mall-dispatch'
 
     // Secrets are Key Vault references. Secret name = setting name with '__' replaced by '--'
     // (Key Vault allows no '_'); versionless URIs pick up a new secret version without a redeployment.

@@ -86,9 +86,9 @@ public static class MallInfrastructureServices
         {
             var options = sp.GetRequiredService<StorageOptions>();
             var queue = sp.GetRequiredService<EventOptions>().DispatchQueue;
-            return new StorageDispatchQueue(string.IsNullOrEmpty(options.ConnectionString)
+            return new GroupCommitDispatchQueue(new StorageDispatchQueue(string.IsNullOrEmpty(options.ConnectionString)
                 ? new QueueClient(new Uri(options.QueueServiceUri!, queue), new DefaultAzureCredential(), StorageDispatchQueue.ClientOptions)
-                : new QueueClient(options.ConnectionString, queue, StorageDispatchQueue.ClientOptions));
+                : new QueueClient(options.ConnectionString, queue, StorageDispatchQueue.ClientOptions)));
         });
         services.AddSingleton<IEventBus>(sp =>
         {

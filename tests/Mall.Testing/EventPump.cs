@@ -31,19 +31,20 @@ public sealed class EventPump(QueueClient queue, EventDispatcher dispatcher, IWo
         var handled = 0;
         while (true)
         {
-            var messages = (await queue.ReceiveMessagesAsync(maxMessages: 32, visibilityTimeout: TimeSpan.FromMinutes(1), cancellationToken)).Value;
+            var messages = (await queue.ReceiveMessagesAsync(maxMessages: 16, visibilityTimeout: TimeSpan.FromMinutes(1), cancellationToken)).Value;
             if (messages.Length == 0)
             {
                 return handled;
             }
 
-            foreach (var message in messages)
+            // Like the queue trigger, a batch of messages at a time.
+            await Task.WhenAll(messages.Select(async message =>
             {
                 var request = JsonSerializer.Deserialize<DispatchRequest>(message.Body.ToString(), MallJson.Options)!;
                 await dispatcher.DispatchAsync(request, context, cancellationToken);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-                handled++;
-            }
+            }));
+            handled += messages.Length;
         }
     }
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
 
 namespace Mall.Functions.Platform;
 
@@ -14,7 +15,7 @@ namespace Mall.Functions.Platform;
 /// events, so the one that binds the durable client handlers signal orchestrations with), and the
 /// operator's view of deliveries that kept failing.
 /// </summary>
-public sealed class EventFunctions(Api api, EventDispatcher dispatcher)
+public sealed partial class EventFunctions(Api api, EventDispatcher dispatcher, IDispatchQueue queue, ILogger<EventFunctions> logger)
 {
     /// <summary>
     /// Dispatches the outboxes a message names. A failure leaves the message to the queue's retries
@@ -26,6 +27,20 @@ public sealed class EventFunctions(Api api, EventDispatcher dispatcher)
         var request = JsonSerializer.Deserialize<DispatchRequest>(message, MallJson.Options)
             ?? throw new InvalidOperationException("The dispatch message is empty.");
         return dispatcher.DispatchAsync(request, new EventContext(new DurableWorkflowClient(durable)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Every 15 minutes: messages the queue trigger gave up on (storage unreachable, a defect since
+    /// fixed) go back on the dispatch queue; their outboxes still hold the events.
+    /// </summary>
+    [Function("Platform_RedriveDispatch")]
+    public async Task Redrive([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var moved = await queue.RedrivePoisonedAsync(cancellationToken);
+        if (moved > 0)
+        {
+            LogRedriven(logger, moved);
+        }
     }
 
     /// <summary>Deliveries parked after failing too often, with their event and last error.</summary>
@@ -45,4 +60,7 @@ public sealed class EventFunctions(Api api, EventDispatcher dispatcher)
         [DurableClient] DurableTaskClient durable) =>
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await dispatcher.RetryParkedAsync(parkedId, new EventContext(new DurableWorkflowClient(durable)), request.HttpContext.RequestAborted)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Moved {Count} dispatch message(s) back from the poison queue")]
+    private static partial void LogRedriven(ILogger logger, int count);
 }

@@ -84,7 +84,7 @@ public sealed partial class EventDispatcher(
         var subscriber = subscribers.FirstOrDefault(s => s.Name == parked.Subscriber)
             ?? throw new DomainException(ErrorCode.Conflict, $"{parked.Subscriber} no longer handles {parked.Event.Type}.");
         var claim = await deliveries.ReplaceAsync(marker, Claimed(marker.Value), [], cancellationToken);
-        var outcome = await RunAsync(claim, parked.Event, integrationEvent!, subscriber, context, parkAfterFailure: true, cancellationToken);
+        var outcome = await RunAndRecordAsync(claim, parked.Event, integrationEvent!, subscriber, context, parkAfterFailure: true, cancellationToken);
         if (outcome.State == DeliveryState.Done)
         {
             await parkedEvents.DeleteAsync(parkedKey, null, cancellationToken);
@@ -96,7 +96,8 @@ public sealed partial class EventDispatcher(
     private async Task<IReadOnlyList<(OutboxAnnouncement, TimeSpan)>> DispatchOutboxAsync(OutboxAnnouncement announcement, EventContext context, CancellationToken cancellationToken)
     {
         var address = announcement.Address;
-        var pending = (await outboxes.ReadAsync(address, cancellationToken))?.Events ?? [];
+        var read = await outboxes.ReadAsync(address, cancellationToken);
+        var pending = read?.Events ?? [];
         var finished = new HashSet<string>(StringComparer.Ordinal);
         var blocked = new HashSet<string>(StringComparer.Ordinal);
         var toRetry = new List<string>();
@@ -104,26 +105,15 @@ public sealed partial class EventDispatcher(
         foreach (var envelope in pending)
         {
             var (integrationEvent, subscribers) = SubscribersOf(envelope);
-            var complete = true;
-            foreach (var subscriber in subscribers)
+            var outcomes = await DeliverAsync(envelope, integrationEvent, subscribers.Where(s => !blocked.Contains(s.Name)).ToList(), context, cancellationToken);
+            var complete = outcomes.Count == subscribers.Count;
+            foreach (var delivery in outcomes.Where(d => d.State is not (DeliveryState.Done or DeliveryState.Parked)))
             {
-                if (blocked.Contains(subscriber.Name))
-                {
-                    complete = false;
-                    continue;
-                }
-
-                var delivery = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
-                if (delivery.State is DeliveryState.Done or DeliveryState.Parked)
-                {
-                    continue;
-                }
-
                 // Running: another dispatcher holds it and removes the event when done (or its message comes back).
                 complete = false;
                 if (delivery.State == DeliveryState.Failed)
                 {
-                    blocked.Add(subscriber.Name);
+                    blocked.Add(delivery.Subscriber);
                     retryAt = retryAt is null || delivery.NextAttemptAt < retryAt ? delivery.NextAttemptAt : retryAt;
                 }
             }
@@ -140,7 +130,7 @@ public sealed partial class EventDispatcher(
 
         if (finished.Count > 0)
         {
-            await outboxes.RemoveAsync(address, finished, cancellationToken);
+            await outboxes.RemoveAsync(address, read!, finished, cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -178,7 +168,49 @@ public sealed partial class EventDispatcher(
         return followUps;
     }
 
-    private async Task<EventDelivery> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers one event to these subscribers. The common case — nobody has touched the event yet —
+    /// costs two writes for all of them: their claims in one transaction, their outcomes in another
+    /// (the markers of one event share a partition). Otherwise each is claimed on its own.
+    /// </summary>
+    private async Task<IReadOnlyList<EventDelivery>> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, IReadOnlyList<Subscriber> subscribers, EventContext context, CancellationToken cancellationToken)
+    {
+        if (subscribers.Count == 0)
+        {
+            return [];
+        }
+
+        var partition = StorageKeys.Escape(envelope.Id);
+        var now = time.GetUtcNow();
+        var claims = subscribers.Select(s => new EventDelivery(envelope.Id, s.Name, DeliveryState.Running, 1, now + options.Lease, null, null, now)).ToList();
+        try
+        {
+            await deliveries.InsertAllAsync(partition, claims.Select(c => KeyValuePair.Create(c.Subscriber, c)).ToList(), cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            var oneByOne = new List<EventDelivery>();
+            foreach (var subscriber in subscribers)
+            {
+                oneByOne.Add(await DeliverAloneAsync(envelope, integrationEvent, subscriber, context, cancellationToken));
+            }
+
+            return oneByOne;
+        }
+
+        var outcomes = new List<EventDelivery>();
+        for (var i = 0; i < subscribers.Count; i++)
+        {
+            outcomes.Add(await RunAsync(claims[i], envelope, integrationEvent!, subscribers[i], context, parkAfterFailure: false, cancellationToken));
+        }
+
+        // Last writer wins: only a dispatcher that took over after our lease ran out could have written meanwhile.
+        await deliveries.UpsertAllAsync(partition, outcomes.Select(o => KeyValuePair.Create(o.Subscriber, o)).ToList(), cancellationToken);
+        return outcomes;
+    }
+
+    /// <summary>One subscriber's delivery, claimed (or taken over from a failed or expired attempt) with its own marker.</summary>
+    private async Task<EventDelivery> DeliverAloneAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
     {
         var key = EventDelivery.KeyFor(envelope.Id, subscriber.Name);
         var now = time.GetUtcNow();
@@ -205,37 +237,12 @@ public sealed partial class EventDispatcher(
             }
         }
 
-        return await RunAsync(claim, envelope, integrationEvent!, subscriber, context, parkAfterFailure: false, cancellationToken);
+        return await RunAndRecordAsync(claim, envelope, integrationEvent!, subscriber, context, parkAfterFailure: false, cancellationToken);
     }
 
-    private async Task<EventDelivery> RunAsync(Versioned<EventDelivery> claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
+    private async Task<EventDelivery> RunAndRecordAsync(Versioned<EventDelivery> claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
     {
-        EventDelivery outcome;
-        try
-        {
-            await subscriber.Run(integrationEvent, envelope, context, cancellationToken);
-            outcome = claim.Value with { State = DeliveryState.Done, LeaseUntil = null, NextAttemptAt = null, LastError = null, UpdatedAt = time.GetUtcNow() };
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            var error = Truncate($"{exception.GetType().Name}: {exception.Message}");
-            var now = time.GetUtcNow();
-            if (parkAfterFailure || claim.Value.Attempts >= options.MaxAttempts)
-            {
-                // The listing first: a crash between the two writes leaves a visible record, never a silent one.
-                var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Value.Attempts, error, now);
-                await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, cancellationToken);
-                outcome = claim.Value with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
-                LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Value.Attempts);
-            }
-            else
-            {
-                var next = now + options.RetryDelay(claim.Value.Attempts);
-                outcome = claim.Value with { State = DeliveryState.Failed, LeaseUntil = null, NextAttemptAt = next, LastError = error, UpdatedAt = now };
-                LogFailed(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Value.Attempts, next);
-            }
-        }
-
+        var outcome = await RunAsync(claim.Value, envelope, integrationEvent, subscriber, context, parkAfterFailure, cancellationToken);
         try
         {
             await deliveries.ReplaceAsync(claim, outcome, [], cancellationToken);
@@ -246,6 +253,33 @@ public sealed partial class EventDispatcher(
         }
 
         return outcome;
+    }
+
+    /// <summary>Runs the subscriber and says how its delivery stands now (a parked one is also listed for the operator).</summary>
+    private async Task<EventDelivery> RunAsync(EventDelivery claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await subscriber.Run(integrationEvent, envelope, context, cancellationToken);
+            return claim with { State = DeliveryState.Done, LeaseUntil = null, NextAttemptAt = null, LastError = null, UpdatedAt = time.GetUtcNow() };
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var error = Truncate($"{exception.GetType().Name}: {exception.Message}");
+            var now = time.GetUtcNow();
+            if (parkAfterFailure || claim.Attempts >= options.MaxAttempts)
+            {
+                // The listing first: a crash between the two writes leaves a visible record, never a silent one.
+                var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
+                await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, cancellationToken);
+                LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
+                return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
+            }
+
+            var next = now + options.RetryDelay(claim.Attempts);
+            LogFailed(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts, next);
+            return claim with { State = DeliveryState.Failed, LeaseUntil = null, NextAttemptAt = next, LastError = error, UpdatedAt = now };
+        }
     }
 
     private static bool CanTakeOver(EventDelivery delivery, DateTimeOffset now) => delivery.State switch

@@ -24,8 +24,11 @@ public interface IOutboxStore
     /// <summary>Null when the document does not exist.</summary>
     Task<OutboxContents?> ReadAsync(OutboxAddress address, CancellationToken cancellationToken);
 
-    /// <summary>Removes these events from the outbox, touching nothing else of the document; events added meanwhile stay.</summary>
-    Task RemoveAsync(OutboxAddress address, IReadOnlySet<string> eventIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes these events from the outbox, touching nothing else of the document; events added
+    /// meanwhile stay. Tried first against <paramref name="read"/> (no second read when nothing changed).
+    /// </summary>
+    Task RemoveAsync(OutboxAddress address, OutboxContents read, IReadOnlySet<string> eventIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Puts dispatch requests on the dispatch queue.</summary>
@@ -33,6 +36,13 @@ public interface IDispatchQueue
 {
     /// <param name="delay">How long the message stays invisible (0: at once).</param>
     Task SendAsync(DispatchRequest request, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the messages the queue trigger gave up on (after maxDequeueCount failures, into
+    /// "{queue}-poison") back onto the queue, so an outage or a fixed defect never strands an outbox.
+    /// </summary>
+    /// <returns>How many messages were moved.</returns>
+    Task<int> RedrivePoisonedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -60,6 +70,12 @@ public sealed class OutboxDocumentCollection<T>(string table, IDocumentCollectio
     }
 
     public Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken) => documents.UpsertAsync(key, value, cancellationToken);
+
+    public Task InsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken) =>
+        documents.InsertAllAsync(partitionKey, rows, cancellationToken);
+
+    public Task UpsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken) =>
+        documents.UpsertAllAsync(partitionKey, rows, cancellationToken);
 
     public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => documents.DeleteAsync(key, etag, cancellationToken);
 

@@ -42,9 +42,13 @@ public sealed partial class SegmentationService(
         var previousMonth = CustomerActivity.MonthOf(ChinaTime.ToCst(now).AddMonths(-1));
         bool Unchanged(Customer customer) => customer.IndexVersion == Customer.CurrentIndexVersion && ReferenceEquals(customer.Review(rules, tiers, now).Customer, customer);
         using var writes = new SemaphoreSlim(options.WriteConcurrency);
+        Task<ResultPage<Versioned<Customer>>> ReadPage(string? token) => customers.QueryAsync(new DocumentQuery(), token, options.PageSize, cancellationToken);
+        var nextPage = ReadPage(run.ContinuationToken);
         do
         {
-            var page = await customers.QueryAsync(new DocumentQuery(), run.ContinuationToken, options.PageSize, cancellationToken);
+            var page = await nextPage;
+            // The next page is read while this one is written (two pages in memory at most).
+            nextPage = page.ContinuationToken is null ? Task.FromResult(new ResultPage<Versioned<Customer>>([], null)) : ReadPage(page.ContinuationToken);
             var outcomes = await Task.WhenAll(page.Items.Select(async entry =>
             {
                 var spend = entry.Value.Activity.PaidInMonth(previousMonth);
@@ -56,7 +60,7 @@ public sealed partial class SegmentationService(
                 await writes.WaitAsync(cancellationToken);
                 try
                 {
-                    var (segment, move) = await ReclassifyAsync(entry.Key, rules, now, cancellationToken);
+                    var (segment, move) = await ReclassifyAsync(entry, rules, now, cancellationToken);
                     return (Segment: segment, Move: move, Spend: spend);
                 }
                 finally
@@ -123,9 +127,11 @@ public sealed partial class SegmentationService(
         ];
     }
 
-    private async Task<(CustomerSegment Segment, string? Move)> ReclassifyAsync(DocumentKey key, SegmentRules rules, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await customers.TransitionAsync(
-            key,
+    /// <summary>Starts from the page's copy of the customer (no second read); a customer changed since is read again.</summary>
+    private async Task<(CustomerSegment Segment, string? Move)> ReclassifyAsync(Versioned<Customer> read, SegmentRules rules, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await customers.TransitionFromAsync(
+            read.Key,
+            read,
             current =>
             {
                 var before = current!.Value;

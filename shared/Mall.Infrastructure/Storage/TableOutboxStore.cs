@@ -32,18 +32,12 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
         return stored.HasValue ? new OutboxContents(ReadFrom(stored.Value!), stored.Value!.ETag.ToString()) : null;
     }
 
-    public async Task RemoveAsync(OutboxAddress address, IReadOnlySet<string> eventIds, CancellationToken cancellationToken)
+    public async Task RemoveAsync(OutboxAddress address, OutboxContents read, IReadOnlySet<string> eventIds, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(address.Table, cancellationToken);
+        var (current, etag) = (read.Events, new ETag(read.ETag));
         while (true)
         {
-            var stored = await table.GetEntityIfExistsAsync<TableEntity>(address.PartitionKey, address.RowKey, EntityChunks.Names(Property, MaxChunks), cancellationToken);
-            if (!stored.HasValue)
-            {
-                return;
-            }
-
-            var current = ReadFrom(stored.Value!);
             var remaining = current.Where(e => !eventIds.Contains(e.Id)).ToList();
             if (remaining.Count == current.Count)
             {
@@ -54,12 +48,19 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
             EntityChunks.Write(update, Property, Serialize(remaining), clearUpTo: EntityChunks.CountFor(Serialize(current)));
             try
             {
-                await table.UpdateEntityAsync(update, stored.Value!.ETag, TableUpdateMode.Merge, cancellationToken);
+                await table.UpdateEntityAsync(update, etag, TableUpdateMode.Merge, cancellationToken);
                 return;
             }
             catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.PreconditionFailed)
             {
-                // The document changed since we read it (maybe new events): read the outbox again.
+                // The document changed since it was read (maybe new events): read the outbox again.
+                var stored = await table.GetEntityIfExistsAsync<TableEntity>(address.PartitionKey, address.RowKey, EntityChunks.Names(Property, MaxChunks), cancellationToken);
+                if (!stored.HasValue)
+                {
+                    return;
+                }
+
+                (current, etag) = (ReadFrom(stored.Value!), stored.Value!.ETag);
             }
             catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.NotFound)
             {

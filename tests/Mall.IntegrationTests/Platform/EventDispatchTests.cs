@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Queues.Specialized;
 using Mall.Application.Platform;
-using Mall.Domain.Customers;
 using Mall.Domain.Common;
+using Mall.Domain.Customers;
 
 namespace Mall.IntegrationTests.Platform;
 
@@ -190,5 +191,28 @@ public sealed class EventDispatchTests
 
         Assert.Equal(1, handler.Runs["customer:C1:registered"]);
         Assert.True(drained >= 1);
+    }
+
+    [Fact]
+    public async Task An_outbox_whose_message_the_queue_trigger_gave_up_on_is_dispatched_after_the_redrive()
+    {
+        var handler = new CountingHandler("Counter");
+        var harness = await StorageHarness.CreateAsync(null, handler.Subscription);
+        await harness.Collection<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [Registered("C1")], CancellationToken.None);
+
+        // What the Functions host does after maxDequeueCount failures: the message moves to "{queue}-poison".
+        var poison = harness.Queue.GetParentQueueServiceClient().GetQueueClient(harness.Queue.Name + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        var message = Assert.Single((await harness.Queue.ReceiveMessagesAsync(maxMessages: 32)).Value);
+        await poison.SendMessageAsync(message.Body);
+        await harness.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        await harness.Pump.DrainAsync();
+        Assert.Empty(handler.Runs);
+
+        Assert.Equal(1, await harness.DispatchQueue.RedrivePoisonedAsync(CancellationToken.None));
+        await harness.Pump.DrainAsync();
+
+        Assert.Equal(1, handler.Runs["customer:C1:registered"]);
+        Assert.Equal(0, (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 }

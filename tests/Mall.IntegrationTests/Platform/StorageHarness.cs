@@ -21,9 +21,10 @@ public sealed class StorageHarness
     private StorageHarness(TableProvider tables, QueueClient queue, FakeTimeProvider time, EventOptions options, IEnumerable<EventSubscription> subscriptions)
     {
         Tables = tables;
+        Queue = queue;
         Time = time;
         Scheduler = new TableDueWorkScheduler(tables);
-        dispatchQueue = new StorageDispatchQueue(queue);
+        dispatchQueue = new GroupCommitDispatchQueue(new StorageDispatchQueue(queue));
         Dispatcher = new EventDispatcher(
             new TableOutboxStore(tables),
             dispatchQueue,
@@ -38,6 +39,11 @@ public sealed class StorageHarness
     }
 
     public TableProvider Tables { get; }
+
+    /// <summary>The dispatch queue itself (what the queue trigger reads).</summary>
+    public QueueClient Queue { get; }
+
+    public IDispatchQueue DispatchQueue => dispatchQueue;
 
     public FakeTimeProvider Time { get; }
 
