@@ -31,8 +31,9 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         var (_, skuId) = await mall.CreateProductAsync(priceFen: 50_500, stock: 5);
         using var customer = await mall.NewCustomerAsync();
 
-        using var timer = new HttpClient { BaseAddress = mall.Host.BaseAddress };
-        Assert.Equal(HttpStatusCode.Accepted, (await timer.PostAsync("admin/functions/Segmentation_Daily", null)).StatusCode);
+        var requestedAt = mall.Environment.Time.GetUtcNow();
+        await mall.RunThroughAdminApiAsync("Segmentation_Daily");
+        await LocalMall.WaitForCompletedRunAsync(admin, "manage/segments?days=7", requestedAt);
 
         var coupon = Assert.Single((await customer.GetAsync("me/coupons")).Body.GetProperty("items").EnumerateArray());
         var order = await customer.PostAsync("orders", new { items = new[] { new { skuId, quantity = 1 } }, address = LocalMall.Address(), couponId = coupon.GetProperty("id").GetString() }, Guid.NewGuid().ToString());
