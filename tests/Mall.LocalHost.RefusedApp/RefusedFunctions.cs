@@ -45,4 +45,15 @@ public static class RefusedFunctions
     public static void Connection([QueueTrigger("orders", Connection = "NotConfigured")] string message)
     {
     }
+
+    [Function("Refused_BadConnection")]
+    public static void BadConnection([QueueTrigger("orders", Connection = "BadStorage")] string message)
+    {
+    }
+
+    /// <summary>Azure would use the app's identity (IdentityStorage__queueServiceUri); the local host needs a connection string.</summary>
+    [Function("Refused_IdentityConnection")]
+    public static void IdentityConnection([QueueTrigger("orders", Connection = "IdentityStorage")] string message)
+    {
+    }
 }

@@ -11,6 +11,13 @@ public sealed class FunctionCatalogTests
     private static readonly IConfiguration SampleConfiguration =
         new ConfigurationBuilder().AddInMemoryCollection(SampleSettings.For("UseDevelopmentStorage=true")).Build();
 
+    private static readonly IConfiguration RefusedConfiguration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        ["AzureWebJobsBadStorage"] = "not a connection string",
+        ["IdentityStorage:queueServiceUri"] = "https://mall.queue.core.windows.net",
+    }).Build();
+
     [Fact]
     public void The_mall_functions_are_all_runnable()
     {
@@ -48,9 +55,11 @@ public sealed class FunctionCatalogTests
     [InlineData("Refused_Context", "parameter 'context' (FunctionContext) cannot be bound: the local host has no FunctionContext")]
     [InlineData("Refused_QueueName", "queueName: A queue name cannot contain consecutive dash(-) characters.")]
     [InlineData("Refused_Connection", "Storage account connection string 'AzureWebJobsNotConfigured' does not exist. Make sure that it is a defined App Setting.")]
+    [InlineData("Refused_BadConnection", "connection 'BadStorage': AzureWebJobsBadStorage is not a storage connection string")]
+    [InlineData("Refused_IdentityConnection", "connection 'IdentityStorage' is identity-based (IdentityStorage:queueServiceUri); the local host needs a connection string")]
     public void Every_function_the_host_cannot_run_is_refused_at_once_with_its_reason(string function, string reason)
     {
-        var exception = Assert.Throws<UnsupportedFunctionException>(() => FunctionCatalog.Load(FunctionApps.Refused, SampleConfiguration));
+        var exception = Assert.Throws<UnsupportedFunctionException>(() => FunctionCatalog.Load(FunctionApps.Refused, RefusedConfiguration));
 
         Assert.Contains(exception.Message.Split(Environment.NewLine), line => line.StartsWith($" - {function}: ", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
     }

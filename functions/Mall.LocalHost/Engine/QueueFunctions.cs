@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Core.Serialization;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -96,10 +95,11 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
             {
                 break;
             }
-            catch (RequestFailedException exception)
+            catch (Exception exception)
             {
+                // Storage errors, and storage out of reach (retries exhausted): look again after the backoff.
                 queueExists = null;
-                LogPollFailed(logger, function.QueueName!, function.Name, exception.Status, exception.Message);
+                LogPollFailed(logger, function.QueueName!, function.Name, exception.Message);
             }
 
             if (batch.Length == 0)
@@ -173,10 +173,11 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
 
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
-        catch (RequestFailedException exception)
+        catch (Exception exception)
         {
-            // The message is gone or was taken over (pop receipt mismatch): nothing left to complete.
-            LogCompletionFailed(logger, message.MessageId, function.QueueName!, exception.Status, exception.Message);
+            // Gone, taken over (pop receipt mismatch) or storage out of reach: the message becomes visible
+            // again when its invisibility ends, and is delivered once more (at least once, as in Azure).
+            LogCompletionFailed(logger, message.MessageId, function.QueueName!, exception.Message);
         }
     }
 
@@ -196,8 +197,8 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
     [LoggerMessage(Level = LogLevel.Debug, Message = "Queue {Queue} for {Function} is empty; polling again in {DelayMs} ms")]
     private static partial void LogBackoff(ILogger logger, string queue, string function, long delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling queue {Queue} for {Function} failed ({Status}): {Error}")]
-    private static partial void LogPollFailed(ILogger logger, string queue, string function, int status, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Polling queue {Queue} for {Function} failed: {Error}")]
+    private static partial void LogPollFailed(ILogger logger, string queue, string function, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed on message {MessageId} (dequeue count {DequeueCount} of {MaxDequeueCount})")]
     private static partial void LogFailure(ILogger logger, Exception exception, string function, string messageId, long dequeueCount, int maxDequeueCount);
@@ -209,8 +210,8 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on queue {Queue} is not valid {Encoding}; moved to queue '{PoisonQueue}'")]
     private static partial void LogUndecodable(ILogger logger, string messageId, string queue, QueueMessageEncoding encoding, string poisonQueue);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {MessageId} on queue {Queue} could not be completed ({Status}): {Error}")]
-    private static partial void LogCompletionFailed(ILogger logger, string messageId, string queue, int status, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on queue {Queue} could not be completed: {Error}")]
+    private static partial void LogCompletionFailed(ILogger logger, string messageId, string queue, string error);
 }
 
 /// <summary>

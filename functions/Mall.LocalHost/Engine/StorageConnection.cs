@@ -1,3 +1,5 @@
+using Azure.Storage.Queues;
+
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
@@ -20,7 +22,9 @@ public static class StorageConnection
             var section = configuration.GetSection(key);
             if (!string.IsNullOrEmpty(section.Value))
             {
-                return key;
+                return IsConnectionString(section.Value)
+                    ? key
+                    : throw new UnsupportedFunctionException($"connection '{name}': {key} is not a storage connection string (for Azurite: UseDevelopmentStorage=true).");
             }
 
             if (section.Exists())
@@ -34,5 +38,18 @@ public static class StorageConnection
 
         // The storage extension's own message (StorageClientProvider.GetWebJobsConnectionStringSection).
         throw new UnsupportedFunctionException($"Storage account connection string '{Prefix}{name}' does not exist. Make sure that it is a defined App Setting.");
+    }
+
+    private static bool IsConnectionString(string value)
+    {
+        try
+        {
+            _ = new QueueServiceClient(value);
+            return true;
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 }
