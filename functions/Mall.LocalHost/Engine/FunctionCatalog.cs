@@ -93,15 +93,15 @@ public static partial class FunctionCatalog
     private static FunctionDefinition Describe(FunctionMetadata function, MethodInfo method, IConfiguration configuration)
     {
         var trigger = function.Trigger;
-        var unbound = function.Bindings.Where(b => !b.IsReturn && method.GetParameters().All(p => p.Name != b.Name)).ToList();
+        if (function.Bindings.FirstOrDefault(b => !b.IsInput && !(b.IsReturn && b.IsOfType("http"))) is { } output)
+        {
+            throw new UnsupportedFunctionException($"output binding '{output.Name}' ({output.Type}) is not supported; the only output is an HTTP function's $return.");
+        }
+
+        var unbound = function.Bindings.Where(b => b.IsInput && method.GetParameters().All(p => p.Name != b.Name)).ToList();
         if (unbound.Count > 0)
         {
             throw new UnsupportedFunctionException($"binding(s) {string.Join(", ", unbound.Select(b => $"'{b.Name}' ({b.Type})"))} match no parameter of {method.DeclaringType!.Name}.{method.Name}.");
-        }
-
-        if (function.Bindings.FirstOrDefault(b => b.IsReturn && !b.IsOfType("http")) is { } output)
-        {
-            throw new UnsupportedFunctionException($"the {output.Type} output binding on the return value is not supported.");
         }
 
         var resultType = UnwrapAwaitable(method.ReturnType);

@@ -8,7 +8,7 @@ namespace Mall.LocalHost.Engine;
 
 /// <summary>
 /// Maps every HTTP-triggered function to an ASP.NET Core endpoint at <c>/{routePrefix}/{route}</c>, with
-/// the attribute's methods; ASP.NET's route precedence matches the Functions host's (literal segments
+/// the metadata's methods; ASP.NET's route precedence matches the Functions host's (literal segments
 /// before parameters before catch-alls). A function whose authLevel is not Anonymous answers 401 without
 /// the master key, as Azure does without a key.
 /// </summary>
