@@ -1,5 +1,6 @@
 using Mall.LocalHost.Engine;
 using Mall.LocalHost.SampleApp;
+using Mall.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 
@@ -18,10 +19,13 @@ public sealed class FunctionCatalogTests
         ["IdentityStorage:queueServiceUri"] = "https://mall.queue.core.windows.net",
     }).Build();
 
+    /// <summary>With the settings a developer starts from (the %Setting% references must resolve).</summary>
     [Fact]
     public void The_mall_functions_are_all_runnable()
     {
-        var functions = FunctionCatalog.Load(FunctionApps.Mall, new ConfigurationBuilder().Build());
+        var settings = new ConfigurationBuilder().AddLocalSettingsFile(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")).Build();
+
+        var functions = FunctionCatalog.Load(FunctionApps.Mall, settings);
 
         Assert.Contains(functions, f => f is { Name: "Orders_Create", Trigger: TriggerKind.Http, Route: "orders", AuthLevel: AuthorizationLevel.Anonymous } && f.HttpMethods.SequenceEqual(["POST"]));
         Assert.Contains(functions, f => f is { Name: "Orders_ProcessDeadlines", Trigger: TriggerKind.Timer, Schedule: "0 * * * * *" });
