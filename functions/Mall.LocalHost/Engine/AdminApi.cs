@@ -4,7 +4,8 @@ namespace Mall.LocalHost.Engine;
 
 /// <summary>
 /// <c>POST /admin/functions/{name}</c> with <c>{"input": "..."}</c>, as the host's admin API runs a
-/// non-HTTP function (FunctionsController.Invoke): the master key is required, the answer is 202 Accepted
+/// non-HTTP function (src/WebJobs.Script.WebHost/Controllers/FunctionsController.cs, Invoke): the master
+/// key first (401), then the JSON body (415, 400), then the function (404); the answer is 202 Accepted
 /// at once and the function runs in the background (its outcome is logged).
 /// </summary>
 public static class AdminApi

@@ -154,7 +154,7 @@ public static partial class FunctionCatalog
         };
     }
 
-    /// <summary>The host reads authLevel with Function as the default (WebJobsCoreScriptBindingProvider).</summary>
+    /// <summary>The host reads authLevel with Function as the default (src/WebJobs.Script/Binding/WebJobsCoreScriptBindingProvider.cs, HttpScriptBinding.GetAttributes).</summary>
     private static AuthorizationLevel AuthLevel(BindingMetadata trigger) => trigger.Get("authLevel") switch
     {
         null => AuthorizationLevel.Function,
@@ -220,7 +220,8 @@ public static partial class FunctionCatalog
         };
 
     /// <summary>
-    /// The queue extension's trigger (QueueTriggerAttributeBindingProvider): the queue name with
+    /// The queue extension's trigger (azure-sdk-for-net sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Queues/
+    /// src/Triggers/QueueTriggerAttributeBindingProvider.cs, TryCreateAsync/NormalizeAndValidate): the queue name with
     /// %Setting% resolved, lower-cased and validated; the message reaches a string, byte[], BinaryData,
     /// QueueMessage or (as JSON) any other type.
     /// </summary>

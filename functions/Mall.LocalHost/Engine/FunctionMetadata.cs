@@ -75,7 +75,7 @@ public sealed class BindingMetadata(JsonElement raw)
 
     public string? Direction => Get("direction");
 
-    /// <summary>The host's test (BindingMetadata.IsTrigger): the type ends in "trigger".</summary>
+    /// <summary>The host's test (src/WebJobs.Script.Abstractions/Description/Binding/BindingMetadata.cs, IsTrigger): the type ends in "trigger".</summary>
     public bool IsTrigger => Type?.EndsWith("trigger", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>The host's input bindings are those whose direction is not "out".</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// host.json as the Functions host reads it (HostJsonFileConfigurationSource): every value becomes a
+/// host.json as the Functions host reads it (src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs): every value becomes a
 /// configuration key under "AzureFunctionsJobHost", so app settings such as
 /// <c>AzureFunctionsJobHost__extensions__queues__batchSize</c> override the file.
 /// </summary>

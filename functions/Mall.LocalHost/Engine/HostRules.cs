@@ -10,8 +10,9 @@ public sealed record FunctionProblem(string Function, string Reason)
 
 /// <summary>
 /// The checks the Azure Functions host makes on a function app's metadata before it runs anything, with
-/// the host's own messages (Azure/azure-functions-host, src/WebJobs.Script). Where Azure would refuse a
-/// function at start, so does the local host — it must never serve what Azure will not.
+/// the host's own messages (Azure/azure-functions-host; the comments name the file and method of each
+/// rule). Where Azure would refuse a function at start, so does the local host — it must never serve
+/// what Azure will not.
 /// </summary>
 public static partial class HostRules
 {
@@ -29,7 +30,7 @@ public static partial class HostRules
             var reasons = CheckFunction(function).ToList();
             if (!names.Add(function.Name))
             {
-                // ScriptHost.ValidateFunction (checked there among HTTP functions; every name is unique here,
+                // src/WebJobs.Script/Host/ScriptHost.cs, ValidateFunction (checked there among HTTP functions; every name is unique here,
                 // as the admin API and the durable engine look functions up by name).
                 reasons.Add($"The function or proxy name '{function.Name}' must be unique within the function app.");
             }
@@ -45,7 +46,7 @@ public static partial class HostRules
         return problems;
     }
 
-    /// <summary>Utility.IsValidFunctionName: a letter, then up to 127 letters, digits, '_' or '-'; never "host".</summary>
+    /// <summary>src/WebJobs.Script/Utility.cs, IsValidFunctionName: a letter, then up to 127 letters, digits, '_' or '-'; never "host".</summary>
     private static bool IsValidFunctionName(string name) =>
         FunctionName().IsMatch(name) && !string.Equals(name, "host", StringComparison.OrdinalIgnoreCase);
 
@@ -53,11 +54,12 @@ public static partial class HostRules
     {
         if (!IsValidFunctionName(function.Name))
         {
-            // Utility.ValidateName, called by WorkerFunctionMetadataProvider.ValidateMetadata.
+            // src/WebJobs.Script/Utility.cs, ValidateName, called by Host/WorkerFunctionMetadataProvider.cs, ValidateMetadata.
             yield return $"'{function.Name}' is not a valid function name.";
         }
 
-        // WorkerFunctionMetadataProvider.ValidateBindings and FunctionDescriptorProvider.ValidateFunction/ValidateBinding.
+        // src/WebJobs.Script/Host/WorkerFunctionMetadataProvider.cs, ValidateBindings, and
+        // src/WebJobs.Script/Description/FunctionDescriptorProvider.cs, ValidateFunction and ValidateBinding.
         var bindingNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var binding in function.Bindings)
         {
@@ -88,7 +90,8 @@ public static partial class HostRules
             yield return "Multiple trigger bindings defined. A function can only have a single trigger binding.";
         }
 
-        // FunctionDescriptorProvider.VerifyResolvedBindings: a type no installed extension resolves.
+        // src/WebJobs.Script/Description/FunctionDescriptorProvider.cs, VerifyResolvedBindings/CreateBindingError:
+        // a type no installed extension resolves (here: one the local host does not run).
         var unregistered = function.Bindings.Select(b => b.Type).OfType<string>()
             .Where(type => !RegisteredBindingTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -100,7 +103,7 @@ public static partial class HostRules
 
     private static IEnumerable<string> CheckBinding(BindingMetadata binding)
     {
-        // Utility.ValidateBinding.
+        // src/WebJobs.Script/Utility.cs, ValidateBinding.
         if (binding.Name is not { } name || !BindingName().IsMatch(name))
         {
             yield return $"The binding name {binding.Name} is invalid. Please assign a valid name to the binding.";
@@ -108,7 +111,7 @@ public static partial class HostRules
 
         if (binding.Direction is { } direction && !Enum.TryParse<BindingDirection>(direction, ignoreCase: true, out _))
         {
-            // BindingMetadata.Create.
+            // src/WebJobs.Script.Abstractions/Description/Binding/BindingMetadata.cs, Create.
             yield return $"'{direction}' is not a valid binding direction.";
         }
         else if (binding.IsReturn && binding.IsInput)
@@ -118,12 +121,12 @@ public static partial class HostRules
 
         if (binding.Type is null)
         {
-            // FunctionDescriptorProvider.ValidateBinding.
+            // src/WebJobs.Script/Description/FunctionDescriptorProvider.cs, ValidateBinding.
             yield return $"Binding '{binding.Name}' is invalid. Bindings must specify a Type.";
         }
     }
 
-    /// <summary>ScriptHost.ValidateHttpFunction and ScriptHost.HttpRoutesConflict, against the HTTP functions accepted so far.</summary>
+    /// <summary>src/WebJobs.Script/Host/ScriptHost.cs, ValidateHttpFunction and HttpRoutesConflict, against the HTTP functions accepted so far.</summary>
     private static IEnumerable<string> CheckHttpRoute(FunctionMetadata function, List<(string Function, string Route, IReadOnlyList<string>? Methods)> accepted)
     {
         var trigger = function.Trigger;
@@ -146,7 +149,7 @@ public static partial class HostRules
         accepted.Add((function.Name, trimmed, methods));
     }
 
-    /// <summary>ScriptHost.ValidateHttpFunction: a route left out (or blank) is the function's name.</summary>
+    /// <summary>src/WebJobs.Script/Host/ScriptHost.cs, ValidateHttpFunction: a route left out (or blank) is the function's name.</summary>
     public static string DefaultRoute(string functionName, string? route) => string.IsNullOrWhiteSpace(route) ? functionName : route;
 
     /// <summary>

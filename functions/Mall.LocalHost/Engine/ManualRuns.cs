@@ -18,7 +18,7 @@ public sealed partial class ManualRuns(TimerFunctions timers, QueueFunctions que
 
     public Task RunAsync(FunctionDefinition function, string? input, CancellationToken cancellationToken) => function.Trigger == TriggerKind.Timer
         ? timers.RunAsync(function, isPastDue: false, cancellationToken)
-        // As the admin API's StringToStorageQueueMessageConverter does: no id, no pop receipt, dequeue count 0.
+        // As the queue extension's src/Triggers/StringToStorageQueueMessageConverter.cs does: no id, no pop receipt, dequeue count 0.
         : queues.RunAsync(function, QueuesModelFactory.QueueMessage(null, null, input ?? string.Empty, 0), cancellationToken);
 
     /// <summary>Starts a run and returns; its outcome is logged in one line.</summary>

@@ -13,7 +13,10 @@ public sealed class MasterKey(string value)
 
     public static string Generate() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>The x-functions-key header, or else the code query parameter (AuthenticationLevelHandler.GetAuthorizationKeyInfoAsync).</summary>
+    /// <summary>
+    /// The x-functions-key header, or else the code query parameter (src/WebJobs.Script.WebHost/Security/
+    /// Authentication/Keys/AuthenticationLevelHandler.cs, GetAuthorizationKeyInfoAsync).
+    /// </summary>
     public bool IsPresentedBy(HttpRequest request)
     {
         var presented = request.Headers.TryGetValue("x-functions-key", out var header) ? header.ToString()

@@ -37,12 +37,14 @@ public sealed class QueueFunctions(IReadOnlyList<FunctionDefinition> functions, 
 }
 
 /// <summary>
-/// One listener per queue function, polling as the queue extension's QueueListener does: a batch of
+/// One listener per queue function, polling as the queue extension's listener does (azure-sdk-for-net
+/// sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Common/src/Shared/Queues/QueueListener.cs): a batch of
 /// messages at a time (each invisible for 10 minutes while its function runs), the next batch once no
 /// more than newBatchThreshold are still running, a randomized exponential backoff up to
 /// maxPollingInterval while the queue is empty. A message that succeeds is deleted; one that fails is
 /// released to be retried after visibilityTimeout, and after maxDequeueCount tries moves to
-/// &lt;queue&gt;-poison (QueueProcessor). A message the encoding cannot decode goes to the poison queue at once.
+/// &lt;queue&gt;-poison (Shared/Queues/QueueProcessor.cs, BeginProcessingMessageAsync/CompleteProcessingMessageAsync).
+/// A message the encoding cannot decode goes to the poison queue at once (Queues/src/QueueServiceClientProvider.cs).
 /// </summary>
 public sealed partial class QueueListeners(QueueFunctions functions, QueueOptions options, IConfiguration configuration, ILogger<QueueListeners> logger) : BackgroundService
 {
@@ -203,7 +205,7 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed on message {MessageId} (dequeue count {DequeueCount} of {MaxDequeueCount})")]
     private static partial void LogFailure(ILogger logger, Exception exception, string function, string messageId, long dequeueCount, int maxDequeueCount);
 
-    /// <summary>The queue extension's own warning (QueueProcessor.CopyMessageToPoisonQueueAsync).</summary>
+    /// <summary>The queue extension's own warning (Shared/Queues/QueueProcessor.cs, CopyMessageToPoisonQueueAsync).</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message has reached MaxDequeueCount of {MaxDequeueCount}. Moving message to queue '{PoisonQueue}'.")]
     private static partial void LogPoison(ILogger logger, int maxDequeueCount, string poisonQueue);
 
@@ -215,7 +217,7 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
 }
 
 /// <summary>
-/// The wait after an empty poll (RandomizedExponentialBackoffStrategy in the storage extensions): the
+/// The wait after an empty poll (Shared/Timers/RandomizedExponentialBackoffStrategy.cs in the storage extensions): the
 /// minimum after a poll that found messages; then, poll after empty poll, the minimum plus an increment
 /// that doubles each time, randomized by ±20 %, until it reaches the maximum, where it stays.
 /// </summary>

@@ -1,6 +1,9 @@
 namespace Mall.LocalHost.Engine;
 
-/// <summary>Azure Queue naming rules, as the queue extension checks them (QueueClientExtensions.IsValidQueueName).</summary>
+/// <summary>
+/// Azure Queue naming rules, as the queue extension checks them (azure-sdk-for-net
+/// sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Queues/src/QueueClientExtensions.cs, IsValidQueueName).
+/// </summary>
 public static class QueueNames
 {
     private const string PoisonSuffix = "-poison";
@@ -27,7 +30,7 @@ public static class QueueNames
     }
 
     /// <summary>
-    /// QueueListenerFactory.CreatePoisonQueueReference: &lt;queue&gt;-poison, unless the queue is a poison
+    /// src/Listeners/QueueListenerFactory.cs, CreatePoisonQueueReference: &lt;queue&gt;-poison, unless the queue is a poison
     /// queue itself or the suffix would make the name too long (then failed messages stay invisible).
     /// </summary>
     public static string? PoisonQueueFor(string name) =>

@@ -4,12 +4,12 @@ using Azure.Storage.Queues;
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// host.json's extensions.queues, with the queue extension's defaults and limits (QueuesOptions in
-/// Microsoft.Azure.WebJobs.Extensions.Storage.Queues).
+/// host.json's extensions.queues, with the queue extension's defaults and limits (azure-sdk-for-net
+/// sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Common/src/Shared/Queues/QueuesOptions.cs).
 /// </summary>
 public sealed record QueueOptions
 {
-    /// <summary>QueuePollingIntervals.Minimum: the shortest wait between polls of an empty queue.</summary>
+    /// <summary>Shared/Queues/QueuePollingIntervals.cs, Minimum: the shortest wait between polls of an empty queue.</summary>
     public static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Azure Queues hands out at most 32 messages per request.</summary>

@@ -3,9 +3,10 @@ using Azure.Storage.Queues;
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// Finds a binding's storage connection as the storage extensions do (StorageClientProvider, through the
-/// WebJobs GetWebJobsConnectionStringSection): the connection the binding names, "Storage" when it names
-/// none, looked up as AzureWebJobs{name} and then {name}, each in ConnectionStrings first.
+/// Finds a binding's storage connection as the storage extensions do (azure-sdk-for-net
+/// sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Common/src/Shared/StorageClientProvider.cs,
+/// GetWebJobsConnectionStringSection): the connection the binding names, "Storage" when it names none,
+/// looked up as AzureWebJobs{name} and then {name}, each in ConnectionStrings first.
 /// </summary>
 public static class StorageConnection
 {
@@ -36,7 +37,7 @@ public static class StorageConnection
             }
         }
 
-        // The storage extension's own message (StorageClientProvider.GetWebJobsConnectionStringSection).
+        // The storage extension's own message (StorageClientProvider.cs, GetWebJobsConnectionStringSection).
         throw new UnsupportedFunctionException($"Storage account connection string '{Prefix}{name}' does not exist. Make sure that it is a defined App Setting.");
     }
 
