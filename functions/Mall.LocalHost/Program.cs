@@ -4,11 +4,11 @@ using Mall.Functions;
 using Mall.LocalHost.Development;
 using Mall.LocalHost.Engine;
 
-// The mall's development host: the function classes of Mall.Functions, served without Core Tools.
+// The mall's development host: the functions of Mall.Functions' functions.metadata, served without Core Tools.
 //   --urls <url>       where to listen (default http://127.0.0.1:7071, like `func start`)
 //   --settings <file>  a local.settings.json-style file; repeatable, later files win; environment wins over files
 //   --no-timers        do not run timer functions on schedule (POST /admin/functions/{name} still runs them)
-//   --dev <dir>        development mode: generated admin password and sample data, state kept in <dir>
+//   --dev <dir>        development mode: generated admin password, master key and sample data, state kept in <dir>
 var url = "http://127.0.0.1:7071";
 var settingsFiles = new List<string>();
 var runTimers = true;
@@ -32,20 +32,22 @@ var configurationBuilder = new ConfigurationBuilder();
 settingsFiles.ForEach(file => configurationBuilder.AddLocalSettingsFile(file));
 configurationBuilder.AddEnvironmentVariables();
 string? adminPassword = null;
+string? masterKey = null;
 if (devDirectory is not null)
 {
     (adminPassword, var adminSettings) = DevelopmentSetup.PrepareAdmin(devDirectory);
     configurationBuilder.AddInMemoryCollection(adminSettings);
+    masterKey = DevelopmentSetup.PrepareMasterKey(devDirectory);
 }
 
-var routePrefix = LocalSettings.RoutePrefixFromHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
 await using var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
 {
-    FunctionAssemblies = [typeof(MallFunctionsServices).Assembly],
+    // The reference to Mall.Functions copies its build output here: the assemblies, functions.metadata, host.json.
+    FunctionAppDirectory = AppContext.BaseDirectory,
     Configuration = configurationBuilder.Build(),
     ConfigureServices = (services, configuration) => services.AddMallFunctions(configuration),
     Url = url,
-    RoutePrefix = routePrefix,
+    MasterKey = masterKey,
     RunTimers = runTimers,
 });
 
@@ -61,16 +63,21 @@ foreach (var function in host.Functions)
 {
     Console.WriteLine(function.Trigger switch
     {
-        TriggerKind.Http => $"  {function.Name,-28} {string.Join(',', function.HttpMethods.DefaultIfEmpty("ANY")),-8} {new Uri(host.BaseAddress, $"{routePrefix}/{function.Route}")}",
-        TriggerKind.Timer => $"  {function.Name,-28} timer    {function.Schedule} (run now: POST {new Uri(host.BaseAddress, $"admin/functions/{function.Name}")})",
+        TriggerKind.Http => $"  {function.Name,-28} {string.Join(',', function.HttpMethods.DefaultIfEmpty("ANY")),-8} {new Uri(host.BaseAddress, $"{host.RoutePrefix}/{function.Route}")}",
+        TriggerKind.Timer => $"  {function.Name,-28} timer    {function.Schedule}",
+        TriggerKind.Queue => $"  {function.Name,-28} queue    {function.QueueName}",
         _ => $"  {function.Name,-28} {function.Trigger.ToString().ToLowerInvariant()}",
     });
 }
 
+Console.WriteLine();
+Console.WriteLine($"Master key (admin API, x-functions-key): {host.MasterKey}{(devDirectory is null ? string.Empty : $" (kept in {Path.Combine(devDirectory, DevelopmentSetup.MasterKeyFile)})")}");
+Console.WriteLine($"Run a timer or queue function now: curl -X POST {new Uri(host.BaseAddress, "admin/functions/<name>")} -H \"x-functions-key: <master key>\" -H \"Content-Type: application/json\" -d '{{\"input\":\"\"}}'");
+
 if (adminPassword is not null)
 {
     Console.WriteLine();
-    Console.WriteLine($"Admin login: POST {new Uri(host.BaseAddress, $"{routePrefix}/manage/auth/login")} {{\"username\":\"{DevelopmentSetup.AdminUser}\",\"password\":\"{adminPassword}\"}}");
+    Console.WriteLine($"Admin login: POST {new Uri(host.BaseAddress, $"{host.RoutePrefix}/manage/auth/login")} {{\"username\":\"{DevelopmentSetup.AdminUser}\",\"password\":\"{adminPassword}\"}}");
 }
 
 Console.WriteLine("Press Ctrl-C to stop.");

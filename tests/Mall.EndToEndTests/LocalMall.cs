@@ -36,7 +36,7 @@ public sealed class LocalMall : IAsyncLifetime
         });
         Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
         {
-            FunctionAssemblies = [typeof(MallFunctionsServices).Assembly],
+            FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
             Configuration = Environment.BuildConfiguration(),
             ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
             ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
@@ -50,6 +50,28 @@ public sealed class LocalMall : IAsyncLifetime
         await Host.DisposeAsync();
         await Environment.DisposeAsync();
     }
+
+    /// <summary>
+    /// Runs a timer function through the admin API as a developer does with curl: 202 at once, the run
+    /// goes on in the background, so wait for something the run does last.
+    /// </summary>
+    public async Task RunThroughAdminApiAsync(string function)
+    {
+        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{function}") { Content = JsonContent.Create(new { input = "" }) };
+        request.Headers.Add("x-functions-key", Host.MasterKey);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    /// <summary>
+    /// Waits for a daily run (segmentation, reactivation) started at or after <paramref name="requestedAt"/>
+    /// to be completed, as its operator report shows it: the checkpoint with CompletedAt is its last write.
+    /// </summary>
+    public static Task<JsonElement> WaitForCompletedRunAsync(ApiClient admin, string report, DateTimeOffset requestedAt) =>
+        WaitForAsync(admin, report, body => body.GetProperty("runs").EnumerateArray().Any(run =>
+            run.TryGetProperty("completedAt", out var completedAt) && completedAt.ValueKind == JsonValueKind.String
+            && run.GetProperty("startedAt").GetDateTimeOffset() >= requestedAt.AddSeconds(-1)));
 
     /// <summary>A client without credentials.</summary>
     public ApiClient Anonymous() => new(new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "api/") });
@@ -112,18 +134,22 @@ public sealed class LocalMall : IAsyncLifetime
         return orderId;
     }
 
-    public static async Task<JsonElement> WaitForOrderAsync(ApiClient customer, string orderId, Func<JsonElement, bool> condition)
+    public static Task<JsonElement> WaitForOrderAsync(ApiClient customer, string orderId, Func<JsonElement, bool> condition) =>
+        WaitForAsync(customer, $"orders/{orderId}", condition);
+
+    /// <summary>Reads <paramref name="path"/> until its body meets <paramref name="condition"/> (30 s at most).</summary>
+    public static async Task<JsonElement> WaitForAsync(ApiClient client, string path, Func<JsonElement, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var order = await customer.GetAsync($"orders/{orderId}");
-            if (condition(order.Body))
+            var response = await client.GetAsync(path);
+            if (condition(response.Body))
             {
-                return order.Body;
+                return response.Body;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"Order {orderId} did not reach the expected state; last seen: {order.Body}");
+            Assert.True(DateTime.UtcNow < deadline, $"{path} did not reach the expected state; last seen: {response.Body}");
             await Task.Delay(100);
         }
     }

@@ -1,54 +1,81 @@
 using Mall.LocalHost.Engine;
+using Mall.LocalHost.SampleApp;
+using Mall.Testing;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 
 namespace Mall.LocalHost.Tests;
 
+/// <summary>Functions registered from the Worker SDK's functions.metadata and bound to their methods.</summary>
 public sealed class FunctionCatalogTests
 {
-    private static readonly IConfiguration Empty = new ConfigurationBuilder().Build();
+    private static readonly IConfiguration SampleConfiguration =
+        new ConfigurationBuilder().AddInMemoryCollection(SampleSettings.For("UseDevelopmentStorage=true")).Build();
 
+    private static readonly IConfiguration RefusedConfiguration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        ["AzureWebJobsBadStorage"] = "not a connection string",
+        ["IdentityStorage:queueServiceUri"] = "https://mall.queue.core.windows.net",
+    }).Build();
+
+    /// <summary>With the settings a developer starts from (the %Setting% references must resolve).</summary>
     [Fact]
     public void The_mall_functions_are_all_runnable()
     {
-        var functions = FunctionCatalog.Discover([typeof(Mall.Functions.MallFunctionsServices).Assembly], Empty);
+        var settings = new ConfigurationBuilder().AddLocalSettingsFile(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")).Build();
 
-        Assert.Contains(functions, f => f is { Name: "Orders_Create", Trigger: TriggerKind.Http, Route: "orders" } && f.HttpMethods.SequenceEqual(["POST"]));
+        var functions = FunctionCatalog.Load(FunctionApps.Mall, settings);
+
+        Assert.Contains(functions, f => f is { Name: "Orders_Create", Trigger: TriggerKind.Http, Route: "orders", AuthLevel: AuthorizationLevel.Anonymous } && f.HttpMethods.SequenceEqual(["POST"]));
         Assert.Contains(functions, f => f is { Name: "Orders_ProcessDeadlines", Trigger: TriggerKind.Timer, Schedule: "0 * * * * *" });
+        Assert.All(functions.Where(f => f.Trigger == TriggerKind.Http), f => Assert.False(f.Route!.StartsWith("admin", StringComparison.OrdinalIgnoreCase), f.Name));
     }
 
     [Fact]
-    public void Orchestrations_take_their_input_type_from_the_extra_parameter()
+    public void Entry_points_and_bindings_come_from_the_metadata_the_sdk_wrote()
     {
-        var functions = FunctionCatalog.Discover([typeof(SampleDurableFunctions)], Empty);
+        var functions = FunctionCatalog.Load(FunctionApps.Sample, SampleConfiguration).ToDictionary(f => f.Name);
 
-        Assert.Equal(typeof(Greeting), functions.Single(f => f.Name == "Sample_Greeting").InputType);
-        Assert.Equal(typeof(string), functions.Single(f => f.Name == "Sample_SayHello").InputType);
+        Assert.Equal(typeof(SampleDurableFunctions).GetMethod(nameof(SampleDurableFunctions.Greet)), functions["Sample_Greeting"].Method);
+        Assert.Equal(typeof(Greeting), functions["Sample_Greeting"].InputType);
+        Assert.Equal(typeof(string), functions["Sample_SayHello"].InputType);
+        Assert.Equal("Sample_Default_Route", functions["Sample_Default_Route"].Route);
+        Assert.Equal(AuthorizationLevel.Function, functions["Sample_Keyed"].AuthLevel);
+        Assert.True(functions["Sample_Startup"].RunOnStartup);
+        Assert.Equal(
+            [ParameterSource.QueueMessage, ParameterSource.DurableClient, ParameterSource.CancellationToken],
+            functions["Sample_QueueGreeting"].Parameters.Select(p => p.Source));
+        Assert.Equal("AzureWebJobsStorage", functions["Sample_QueueGreeting"].QueueConnectionSetting);
     }
 
     [Theory]
-    [InlineData(typeof(UnsupportedFunctions.EntityFunction), "Bad_Entity", "trigger EntityTrigger is not supported")]
-    [InlineData(typeof(UnsupportedFunctions.RequestDataFunction), "Bad_RequestData", "must be Microsoft.AspNetCore.Http.HttpRequest")]
-    [InlineData(typeof(UnsupportedFunctions.UnboundParameterFunction), "Bad_Parameter", "parameter 'itemId' (String) cannot be bound")]
-    [InlineData(typeof(UnsupportedFunctions.MissingSettingFunction), "Bad_Setting", "setting 'NotConfigured'")]
-    [InlineData(typeof(UnsupportedFunctions.FiveFieldCronFunction), "Bad_Cron", "is not a 6-field CRON expression")]
-    [InlineData(typeof(UnsupportedFunctions.TwoFunctionsOneName), "Same_Name", "used by 2 methods")]
-    public void Unsupported_shapes_are_refused_with_the_function_and_the_reason(Type functionClass, string name, string reason)
+    [InlineData("Refused_Route", "The specified route conflicts with one or more built in routes.")]
+    [InlineData("Refused_Entity", "The binding type(s) 'entityTrigger' are not registered in the local host")]
+    [InlineData("Refused_RequestData", "must be Microsoft.AspNetCore.Http.HttpRequest")]
+    [InlineData("Refused_Parameter", "parameter 'itemId' (String) cannot be bound")]
+    [InlineData("Refused_Setting", "setting 'NotConfigured' used in '%NotConfigured%' is not configured.")]
+    [InlineData("Refused_Cron", "is not a 6-field CRON expression")]
+    [InlineData("Refused_Context", "parameter 'context' (FunctionContext) cannot be bound: the local host has no FunctionContext")]
+    [InlineData("Refused_QueueName", "queueName: A queue name cannot contain consecutive dash(-) characters.")]
+    [InlineData("Refused_Connection", "Storage account connection string 'AzureWebJobsNotConfigured' does not exist. Make sure that it is a defined App Setting.")]
+    [InlineData("Refused_BadConnection", "connection 'BadStorage': AzureWebJobsBadStorage is not a storage connection string")]
+    [InlineData("Refused_IdentityConnection", "connection 'IdentityStorage' is identity-based (IdentityStorage:queueServiceUri); the local host needs a connection string")]
+    public void Every_function_the_host_cannot_run_is_refused_at_once_with_its_reason(string function, string reason)
     {
-        var exception = Assert.Throws<UnsupportedFunctionException>(() => FunctionCatalog.Discover([functionClass], Empty));
+        var exception = Assert.Throws<UnsupportedFunctionException>(() => FunctionCatalog.Load(FunctionApps.Refused, RefusedConfiguration));
 
-        Assert.Contains(name, exception.Message, StringComparison.Ordinal);
-        Assert.Contains(reason, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(exception.Message.Split(Environment.NewLine), line => line.StartsWith($" - {function}: ", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Every_problem_is_reported_at_once()
+    public void A_directory_without_functions_metadata_is_named_in_the_error()
     {
-        var exception = Assert.Throws<UnsupportedFunctionException>(() => FunctionCatalog.Discover(
-            [typeof(UnsupportedFunctions.EntityFunction), typeof(UnsupportedFunctions.FiveFieldCronFunction), typeof(SampleTimerFunctions)],
-            Empty));
+        var directory = Directory.CreateTempSubdirectory("no-function-app-").FullName;
 
-        Assert.Contains("Bad_Entity", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("Bad_Cron", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("Sample_EverySecond", exception.Message, StringComparison.Ordinal); // %SampleSchedule% is not configured here
+        var exception = Assert.Throws<InvalidDataException>(() => FunctionCatalog.Load(directory, SampleConfiguration));
+
+        Assert.Contains(directory, exception.Message, StringComparison.Ordinal);
+        Assert.Contains("functions.metadata", exception.Message, StringComparison.Ordinal);
     }
 }

@@ -1,29 +1,39 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Mall.LocalHost.Engine;
+using Mall.LocalHost.SampleApp;
+using Mall.Testing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Mall.LocalHost.Tests;
 
+/// <summary>The sample app, from the build output where the Worker SDK wrote its functions.metadata, run by the local host on Azurite.</summary>
 public sealed class LocalHostFixture : IAsyncLifetime
 {
     public LocalFunctionHost Host { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
 
-    public Probe Probe { get; } = new();
+    public LogCollector Logs { get; } = new();
+
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = null!;
+
+    public Probe Probe => Host.Services.GetRequiredService<Probe>();
 
     public async Task InitializeAsync()
     {
+        Settings = SampleSettings.For((await Azurite.InstanceAsync()).ConnectionString);
         Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
         {
-            FunctionAssemblies = [typeof(SampleHttpFunctions).Assembly],
-            Configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>("SampleSchedule", "* * * * * *")]).Build(),
-            ConfigureServices = (services, _) => services.AddSingleton(Probe).AddScoped<InvocationScope>(),
-            RoutePrefix = "api",
+            FunctionAppDirectory = FunctionApps.Sample,
+            Configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).Build(),
+            ConfigureServices = (services, _) => services.AddSampleFunctions(),
+            ConfigureLogging = logging => logging.AddProvider(Logs).AddFilter<LogCollector>(null, LogLevel.Debug),
         });
         Client = new HttpClient { BaseAddress = Host.BaseAddress };
     }
@@ -33,9 +43,25 @@ public sealed class LocalHostFixture : IAsyncLifetime
         Client.Dispose();
         await Host.DisposeAsync();
     }
+
+    /// <summary>An admin API call as curl makes it, with the master key.</summary>
+    public Task<HttpResponseMessage> RunThroughAdminApiAsync(string function, string body = "{}", string? key = null) =>
+        Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{function}")
+        {
+            Headers = { { "x-functions-key", key ?? Host.MasterKey } },
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        });
+
+    public Task WaitForLogAsync(string text) =>
+        Eventually.HoldsAsync(() => Logs.Entries.Any(e => e.Message.Contains(text, StringComparison.Ordinal)), $"The log line '{text}'");
 }
 
-public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFixture<LocalHostFixture>
+/// <summary>One host for the test classes that use it (they run one after another).</summary>
+[CollectionDefinition(nameof(LocalHostFixture))]
+public sealed class LocalHostCollection : ICollectionFixture<LocalHostFixture>;
+
+[Collection(nameof(LocalHostFixture))]
+public sealed class LocalFunctionHostTests(LocalHostFixture fixture)
 {
     private HttpClient Client => fixture.Client;
 
@@ -78,7 +104,7 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_method_the_attribute_does_not_allow_is_not_routed_to_the_function()
+    public async Task A_method_the_metadata_does_not_allow_is_not_routed_to_the_function()
     {
         var response = await Client.DeleteAsync("api/things");
 
@@ -89,6 +115,15 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFix
     public async Task A_function_without_a_route_is_served_at_its_name()
     {
         Assert.Equal("default", await Client.GetStringAsync("api/Sample_Default_Route"));
+    }
+
+    [Fact]
+    public async Task A_function_level_function_wants_a_key_which_locally_is_the_master_key()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.GetAsync("api/keyed")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.GetAsync("api/keyed?code=wrong")).StatusCode);
+
+        Assert.Equal("keyed", await Client.GetStringAsync($"api/keyed?code={Uri.EscapeDataString(fixture.Host.MasterKey)}"));
     }
 
     [Fact]
@@ -103,7 +138,7 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFix
     [Fact]
     public async Task Timers_run_on_startup_and_on_their_cron_schedule_with_settings_resolved()
     {
-        await WaitUntilAsync(() => fixture.Probe.Calls.Contains("startup") && fixture.Probe.Calls.Count(c => c == "tick") >= 2);
+        await Eventually.HoldsAsync(() => fixture.Probe.Calls.Contains("startup") && fixture.Probe.Calls.Count(c => c == "tick") >= 2, "The startup run and two ticks");
 
         var schedule = fixture.Host.Functions.Single(f => f.Name == "Sample_EverySecond").Schedule;
         Assert.Equal("* * * * * *", schedule);
@@ -113,20 +148,53 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFix
     public async Task A_timer_can_be_run_on_demand_and_never_overlaps_itself()
     {
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => fixture.Host.TriggerAsync("Sample_Nightly")));
-        var viaAdminApi = await Client.PostAsync("admin/functions/Sample_Nightly", null);
+        var viaAdminApi = await fixture.RunThroughAdminApiAsync("Sample_Nightly");
 
         Assert.Equal(HttpStatusCode.Accepted, viaAdminApi.StatusCode);
+        await fixture.WaitForLogAsync("Admin run of Sample_Nightly: Succeeded in");
         Assert.Equal(5, fixture.Probe.Calls.Count(c => c == "nightly"));
         Assert.Equal(1, fixture.Probe.MaxConcurrentRuns["nightly"]);
     }
 
     [Fact]
-    public async Task The_admin_api_names_the_timers_when_asked_for_an_unknown_function()
+    public async Task The_admin_api_wants_the_master_key_in_the_header_or_the_code_parameter()
     {
-        var response = await Client.PostAsync("admin/functions/Nope", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Client.PostAsync("admin/functions/Sample_FailingTimer", JsonContent.Create(new { }))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.RunThroughAdminApiAsync("Sample_FailingTimer", key: "not-the-key")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("Sample_Nightly", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var withCode = await Client.PostAsync($"admin/functions/Sample_FailingTimer?code={Uri.EscapeDataString(fixture.Host.MasterKey)}", JsonContent.Create(new { input = "" }));
+        Assert.Equal(HttpStatusCode.Accepted, withCode.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_admin_run_is_accepted_at_once_and_its_outcome_is_logged_in_one_line()
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await fixture.RunThroughAdminApiAsync("Sample_FailingTimer", """{"input":"ignored by timers"}""")).StatusCode);
+
+        await fixture.WaitForLogAsync("Admin run of Sample_FailingTimer: Failed in");
+        var line = fixture.Logs.Entries.First(e => e.Message.StartsWith("Admin run of Sample_FailingTimer: Failed in", StringComparison.Ordinal));
+        Assert.EndsWith("ms: the nightly export is broken", line.Message, StringComparison.Ordinal);
+        Assert.Null(line.Exception); // one line: no stack trace
+        Assert.Equal(LogLevel.Error, line.Level);
+    }
+
+    [Theory]
+    [InlineData("Sample_Nightly", "[]", "text/plain", HttpStatusCode.UnsupportedMediaType, "Content-Type: application/json")]
+    [InlineData("Sample_Nightly", "", "application/json", HttpStatusCode.BadRequest, "The body must be a JSON object like {\"input\": \"...\"}")]
+    [InlineData("Sample_Nightly", "[]", "application/json", HttpStatusCode.BadRequest, "JSON object")]
+    [InlineData("Sample_Nightly", """{"input": 5}""", "application/json", HttpStatusCode.BadRequest, "'input' must be a string, not number")]
+    [InlineData("Nope", "{}", "application/json", HttpStatusCode.NotFound, "There is no function 'Nope'.")]
+    [InlineData("Sample_Echo", "{}", "application/json", HttpStatusCode.BadRequest, "not a timer or queue function")]
+    public async Task The_admin_api_refuses_what_it_cannot_run_and_says_why(string function, string body, string contentType, HttpStatusCode status, string reason)
+    {
+        var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"admin/functions/{function}")
+        {
+            Headers = { { "x-functions-key", fixture.Host.MasterKey } },
+            Content = new StringContent(body, Encoding.UTF8, contentType),
+        });
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Contains(reason, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,15 +209,5 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture) : IClassFix
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, completed.RuntimeStatus);
         Assert.Equal("hello mei hello mei", completed.ReadOutputAs<string>());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition was not met within 20 s.");
-            await Task.Delay(100);
-        }
     }
 }

@@ -28,14 +28,6 @@ public sealed class LocalSettingsTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => new ConfigurationBuilder().AddLocalSettingsFile(Path.Combine(directory, "missing.json")));
     }
 
-    [Fact]
-    public void The_route_prefix_comes_from_host_json()
-    {
-        Assert.Equal("shop", LocalSettings.RoutePrefixFromHostJson(Write("host.json", """{ "extensions": { "http": { "routePrefix": "shop" } } }""")));
-        Assert.Equal("api", LocalSettings.RoutePrefixFromHostJson(Write("host2.json", """{ "version": "2.0" }""")));
-        Assert.Equal("api", LocalSettings.RoutePrefixFromHostJson(Path.Combine(directory, "none.json")));
-    }
-
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     private string Write(string name, string content)

@@ -1,48 +1,45 @@
 using System.Reflection;
+using System.Runtime.Loader;
 using System.Text.RegularExpressions;
 using Cronos;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// Finds the <c>[Function]</c> methods of the given assemblies and works out how to call each one from
-/// its trigger and parameter attributes, exactly the information the Functions host uses; nothing is
-/// mapped by hand. Anything the local host cannot run is reported, all at once, before it starts.
+/// Registers functions the way the Functions host does: from the function app's functions.metadata
+/// (names, entry points, bindings), refused at start where the host would refuse them
+/// (<see cref="HostRules"/>), each bound to the method its entry point names, its parameters to the
+/// bindings by name, as the worker does. Anything the local host cannot run is reported, all at once.
 /// </summary>
 public static partial class FunctionCatalog
 {
-    public static IReadOnlyList<FunctionDefinition> Discover(IEnumerable<Assembly> assemblies, IConfiguration configuration) =>
-        Discover(assemblies.SelectMany(assembly => assembly.GetExportedTypes()), configuration);
+    /// <exception cref="InvalidDataException">The directory has no readable functions.metadata.</exception>
+    /// <exception cref="UnsupportedFunctionException">Some functions cannot run; the message names each and why.</exception>
+    public static IReadOnlyList<FunctionDefinition> Load(string functionAppDirectory, IConfiguration configuration) =>
+        Bind(FunctionMetadata.ReadFrom(functionAppDirectory), functionAppDirectory, configuration);
 
-    public static IReadOnlyList<FunctionDefinition> Discover(IEnumerable<Type> types, IConfiguration configuration)
+    public static IReadOnlyList<FunctionDefinition> Bind(IReadOnlyList<FunctionMetadata> metadata, string functionAppDirectory, IConfiguration configuration)
     {
+        var problems = HostRules.Check(metadata).ToList();
+        var refused = problems.Select(p => p.Function).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var definitions = new List<FunctionDefinition>();
-        var problems = new List<string>();
-        var methods = types
-            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Where(method => method.GetCustomAttribute<FunctionAttribute>() is not null);
-        foreach (var method in methods)
+        foreach (var function in metadata.Where(f => !refused.Contains(f.Name)))
         {
-            var name = method.GetCustomAttribute<FunctionAttribute>()!.Name;
             try
             {
-                definitions.Add(Describe(name, method, configuration));
+                definitions.Add(Describe(function, FindMethod(function, functionAppDirectory), configuration));
             }
             catch (UnsupportedFunctionException exception)
             {
-                problems.Add($"{name} ({method.DeclaringType!.FullName}.{method.Name}): {exception.Message}");
+                problems.Add(new FunctionProblem(function.Name, exception.Message));
             }
         }
 
-        problems.AddRange(definitions.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(group => group.Count() > 1)
-            .Select(group => $"{group.Key}: the function name is used by {group.Count()} methods."));
         if (problems.Count > 0)
         {
             throw new UnsupportedFunctionException(
@@ -52,41 +49,80 @@ public static partial class FunctionCatalog
         return definitions.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
 
-    private static FunctionDefinition Describe(string name, MethodInfo method, IConfiguration configuration)
+    /// <summary>
+    /// The entry point's method (Namespace.Type.Method) in the scriptFile assembly. An assembly this
+    /// process already references is that one (the function classes must be the types the app's
+    /// composition root registered); any other is loaded from the function app directory.
+    /// </summary>
+    private static MethodInfo FindMethod(FunctionMetadata function, string functionAppDirectory)
     {
-        if (method.ReturnParameter.GetCustomAttributes().OfType<OutputBindingAttribute>().FirstOrDefault() is { } output)
+        var path = Path.Combine(functionAppDirectory, function.ScriptFile ?? string.Empty);
+        if (string.IsNullOrEmpty(function.ScriptFile) || !File.Exists(path))
         {
-            throw new UnsupportedFunctionException($"output binding {AttributeName(output)} is not supported.");
+            throw new UnsupportedFunctionException($"scriptFile '{function.ScriptFile}' does not exist in {functionAppDirectory}.");
         }
 
-        var triggers = method.GetParameters()
-            .Select(parameter => (parameter, trigger: parameter.GetCustomAttributes().OfType<TriggerBindingAttribute>().FirstOrDefault()))
-            .Where(p => p.trigger is not null)
-            .ToList();
-        if (triggers.Count != 1)
+        var assembly = LoadAssembly(path);
+        var entryPoint = function.EntryPoint ?? string.Empty;
+        var dot = entryPoint.LastIndexOf('.');
+        var type = dot > 0 ? assembly.GetType(entryPoint[..dot]) : null;
+        if (type is null)
         {
-            throw new UnsupportedFunctionException("a function needs exactly one trigger parameter.");
+            throw new UnsupportedFunctionException($"entryPoint '{entryPoint}' names no type of {assembly.GetName().Name}.");
         }
 
-        var (triggerParameter, attribute) = triggers[0];
+        var methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Where(m => m.Name == entryPoint[(dot + 1)..]).ToList();
+        return methods.Count == 1
+            ? methods[0]
+            : throw new UnsupportedFunctionException($"entryPoint '{entryPoint}' names {methods.Count} public methods; it must name exactly one.");
+    }
+
+    private static Assembly LoadAssembly(string path)
+    {
+        var name = AssemblyName.GetAssemblyName(path);
+        try
+        {
+            return AssemblyLoadContext.Default.LoadFromAssemblyName(name);
+        }
+        catch (FileNotFoundException)
+        {
+            return AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+        }
+    }
+
+    private static FunctionDefinition Describe(FunctionMetadata function, MethodInfo method, IConfiguration configuration)
+    {
+        var trigger = function.Trigger;
+        if (function.Bindings.FirstOrDefault(b => !b.IsInput && !(b.IsReturn && b.IsOfType("http"))) is { } output)
+        {
+            throw new UnsupportedFunctionException($"output binding '{output.Name}' ({output.Type}) is not supported; the only output is an HTTP function's $return.");
+        }
+
+        var unbound = function.Bindings.Where(b => b.IsInput && method.GetParameters().All(p => p.Name != b.Name)).ToList();
+        if (unbound.Count > 0)
+        {
+            throw new UnsupportedFunctionException($"binding(s) {string.Join(", ", unbound.Select(b => $"'{b.Name}' ({b.Type})"))} match no parameter of {method.DeclaringType!.Name}.{method.Name}.");
+        }
+
         var resultType = UnwrapAwaitable(method.ReturnType);
-        return attribute switch
+        return trigger.Type!.ToLowerInvariant() switch
         {
-            HttpTriggerAttribute http => DescribeHttp(name, method, triggerParameter, http, resultType),
-            TimerTriggerAttribute timer => DescribeTimer(name, method, timer, resultType, configuration),
-            OrchestrationTriggerAttribute => DescribeOrchestration(name, method, triggerParameter, resultType),
-            ActivityTriggerAttribute => DescribeActivity(name, method, triggerParameter, resultType),
-            _ => throw new UnsupportedFunctionException(
-                $"trigger {AttributeName(attribute!)} is not supported (HttpTrigger, TimerTrigger, OrchestrationTrigger and ActivityTrigger are)."),
+            "httptrigger" => DescribeHttp(function, trigger, method, resultType),
+            "timertrigger" => DescribeTimer(function, trigger, method, resultType, configuration),
+            "orchestrationtrigger" => DescribeOrchestration(function, trigger, method, resultType),
+            "activitytrigger" => DescribeActivity(function, trigger, method, resultType),
+            "queuetrigger" => DescribeQueue(function, trigger, method, resultType, configuration),
+            _ => throw new UnsupportedFunctionException($"trigger {trigger.Type} is not supported."),
         };
     }
 
-    private static FunctionDefinition DescribeHttp(string name, MethodInfo method, ParameterInfo trigger, HttpTriggerAttribute http, Type resultType)
+    private static FunctionDefinition DescribeHttp(FunctionMetadata function, BindingMetadata trigger, MethodInfo method, Type resultType)
     {
-        if (trigger.ParameterType != typeof(HttpRequest))
+        var request = TriggerParameter(method, trigger);
+        if (request.ParameterType != typeof(HttpRequest))
         {
             throw new UnsupportedFunctionException(
-                $"the HttpTrigger parameter must be Microsoft.AspNetCore.Http.HttpRequest (ASP.NET Core integration), not {trigger.ParameterType.Name}.");
+                $"the httpTrigger parameter must be Microsoft.AspNetCore.Http.HttpRequest (ASP.NET Core integration), not {request.ParameterType.Name}.");
         }
 
         if (!typeof(IActionResult).IsAssignableFrom(resultType))
@@ -94,27 +130,46 @@ public static partial class FunctionCatalog
             throw new UnsupportedFunctionException($"HTTP functions must return IActionResult or Task<IActionResult>, not {method.ReturnType.Name}.");
         }
 
-        var route = string.IsNullOrEmpty(http.Route) ? name : http.Route;
-        var routeParameters = RoutePatternFactory.Parse(route).Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var bindings = method.GetParameters().Select(parameter => parameter == trigger
-            ? new ParameterBinding(ParameterSource.HttpRequest, parameter.Name!, parameter.ParameterType)
-            : BindCommon(parameter) ?? (routeParameters.Contains(parameter.Name!) && IsSimple(parameter.ParameterType)
+        var route = HostRules.DefaultRoute(function.Name, trigger.Get("route"));
+        HashSet<string> routeParameters;
+        try
+        {
+            routeParameters = RoutePatternFactory.Parse(route).Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+        catch (RoutePatternException exception)
+        {
+            throw new UnsupportedFunctionException($"route '{route}' is not a valid route template: {exception.Message}");
+        }
+
+        var bindings = BindParameters(function, method, ParameterSource.HttpRequest, parameter =>
+            routeParameters.Contains(parameter.Name!) && IsSimple(parameter.ParameterType)
                 ? new ParameterBinding(ParameterSource.RouteValue, parameter.Name!, parameter.ParameterType)
-                : throw Unbindable(parameter, "it is neither a route parameter nor a supported binding"))).ToList();
-        return new FunctionDefinition(name, method, TriggerKind.Http, bindings)
+                : throw Unbindable(parameter, "it is neither a route parameter nor a binding"));
+        return new FunctionDefinition(function.Name, method, TriggerKind.Http, bindings)
         {
             Route = route,
-            HttpMethods = (http.Methods ?? []).Select(m => m.ToUpperInvariant()).ToList(),
+            HttpMethods = (trigger.GetStrings("methods") ?? []).Select(m => m.ToUpperInvariant()).ToList(),
+            AuthLevel = AuthLevel(trigger),
             ResultType = resultType,
         };
     }
 
-    private static FunctionDefinition DescribeTimer(string name, MethodInfo method, TimerTriggerAttribute timer, Type resultType, IConfiguration configuration)
+    /// <summary>The host reads authLevel with Function as the default (src/WebJobs.Script/Binding/WebJobsCoreScriptBindingProvider.cs, HttpScriptBinding.GetAttributes).</summary>
+    private static AuthorizationLevel AuthLevel(BindingMetadata trigger) => trigger.Get("authLevel") switch
     {
-        var bindings = method.GetParameters().Select(parameter => parameter.ParameterType == typeof(TimerInfo)
-            ? new ParameterBinding(ParameterSource.TimerInfo, parameter.Name!, parameter.ParameterType)
-            : BindCommon(parameter) ?? throw Unbindable(parameter, "timer functions take TimerInfo, CancellationToken and [DurableClient]")).ToList();
-        var schedule = ResolveSettings(timer.Schedule, configuration);
+        null => AuthorizationLevel.Function,
+        var level when Enum.TryParse<AuthorizationLevel>(level, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) => parsed,
+        var level => throw new UnsupportedFunctionException($"authLevel '{level}' is not one of {string.Join(", ", Enum.GetNames<AuthorizationLevel>())}."),
+    };
+
+    private static FunctionDefinition DescribeTimer(FunctionMetadata function, BindingMetadata trigger, MethodInfo method, Type resultType, IConfiguration configuration)
+    {
+        if (TriggerParameter(method, trigger).ParameterType != typeof(TimerInfo))
+        {
+            throw new UnsupportedFunctionException("the timerTrigger parameter must be a TimerInfo.");
+        }
+
+        var schedule = ResolveSettings(trigger.Get("schedule") ?? string.Empty, configuration);
         try
         {
             CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
@@ -124,74 +179,105 @@ public static partial class FunctionCatalog
             throw new UnsupportedFunctionException($"schedule '{schedule}' is not a 6-field CRON expression ({exception.Message}).");
         }
 
-        return new FunctionDefinition(name, method, TriggerKind.Timer, bindings)
+        return new FunctionDefinition(function.Name, method, TriggerKind.Timer, BindParameters(function, method, ParameterSource.TimerInfo, NotBindable("timer functions take TimerInfo, CancellationToken and [DurableClient]")))
         {
             Schedule = schedule,
-            RunOnStartup = timer.RunOnStartup,
+            RunOnStartup = trigger.GetBool("runOnStartup"),
             ResultType = resultType,
         };
     }
 
-    private static FunctionDefinition DescribeOrchestration(string name, MethodInfo method, ParameterInfo trigger, Type resultType)
+    private static FunctionDefinition DescribeOrchestration(FunctionMetadata function, BindingMetadata trigger, MethodInfo method, Type resultType)
     {
-        if (trigger.ParameterType != typeof(TaskOrchestrationContext))
+        var context = TriggerParameter(method, trigger);
+        if (context.ParameterType != typeof(TaskOrchestrationContext))
         {
-            throw new UnsupportedFunctionException("the OrchestrationTrigger parameter must be a TaskOrchestrationContext.");
+            throw new UnsupportedFunctionException("the orchestrationTrigger parameter must be a TaskOrchestrationContext.");
         }
 
-        // As in the isolated Durable extension, one otherwise unbound parameter receives the orchestration input.
-        var inputs = method.GetParameters().Where(p => p != trigger).ToList();
-        if (inputs.Count > 1 || inputs.Any(p => p.GetCustomAttributes().OfType<BindingAttribute>().Any() || p.ParameterType == typeof(FunctionContext)))
+        // As in the isolated Durable extension, the one parameter without a binding receives the orchestration input.
+        var inputs = method.GetParameters().Where(p => p != context).ToList();
+        if (inputs.Count > 1 || inputs.Any(p => p.ParameterType == typeof(FunctionContext) || function.Bindings.Any(b => b.Name == p.Name)))
         {
             throw new UnsupportedFunctionException("an orchestrator takes its TaskOrchestrationContext and at most one input parameter.");
         }
 
-        var bindings = method.GetParameters().Select(parameter => parameter == trigger
+        var bindings = method.GetParameters().Select(parameter => parameter == context
             ? new ParameterBinding(ParameterSource.OrchestrationContext, parameter.Name!, parameter.ParameterType)
             : new ParameterBinding(ParameterSource.OrchestrationInput, parameter.Name!, parameter.ParameterType)).ToList();
-        return new FunctionDefinition(name, method, TriggerKind.Orchestration, bindings)
+        return new FunctionDefinition(function.Name, method, TriggerKind.Orchestration, bindings)
         {
             InputType = inputs.FirstOrDefault()?.ParameterType ?? typeof(object),
             ResultType = resultType,
         };
     }
 
-    private static FunctionDefinition DescribeActivity(string name, MethodInfo method, ParameterInfo trigger, Type resultType)
-    {
-        var bindings = method.GetParameters().Select(parameter => parameter == trigger
-            ? new ParameterBinding(ParameterSource.ActivityInput, parameter.Name!, parameter.ParameterType)
-            : BindCommon(parameter) ?? throw Unbindable(parameter, "activities take their input, CancellationToken and [DurableClient]")).ToList();
-        return new FunctionDefinition(name, method, TriggerKind.Activity, bindings)
+    private static FunctionDefinition DescribeActivity(FunctionMetadata function, BindingMetadata trigger, MethodInfo method, Type resultType) =>
+        new(function.Name, method, TriggerKind.Activity, BindParameters(function, method, ParameterSource.ActivityInput, NotBindable("activities take their input, CancellationToken and [DurableClient]")))
         {
-            InputType = trigger.ParameterType,
+            InputType = TriggerParameter(method, trigger).ParameterType,
+            ResultType = resultType,
+        };
+
+    /// <summary>
+    /// The queue extension's trigger (azure-sdk-for-net sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Queues/
+    /// src/Triggers/QueueTriggerAttributeBindingProvider.cs, TryCreateAsync/NormalizeAndValidate): the queue name with
+    /// %Setting% resolved, lower-cased and validated; the message reaches a string, byte[], BinaryData,
+    /// QueueMessage or (as JSON) any other type.
+    /// </summary>
+    private static FunctionDefinition DescribeQueue(FunctionMetadata function, BindingMetadata trigger, MethodInfo method, Type resultType, IConfiguration configuration)
+    {
+        var queueName = ResolveSettings(trigger.Get("queueName") ?? string.Empty, configuration).ToLowerInvariant();
+        if (QueueNames.Problem(queueName) is { } problem)
+        {
+            throw new UnsupportedFunctionException($"queueName: {problem}");
+        }
+
+        var connection = trigger.Get("connection") is { } named ? ResolveSettings(named, configuration) : null;
+        return new FunctionDefinition(function.Name, method, TriggerKind.Queue, BindParameters(function, method, ParameterSource.QueueMessage, NotBindable("queue functions take the message, CancellationToken and [DurableClient]")))
+        {
+            QueueName = queueName,
+            QueueConnectionSetting = StorageConnection.FindSetting(configuration, connection),
             ResultType = resultType,
         };
     }
 
-    /// <summary>Bindings every trigger kind accepts; null when the parameter is none of them.</summary>
-    private static ParameterBinding? BindCommon(ParameterInfo parameter)
-    {
-        if (parameter.ParameterType == typeof(CancellationToken))
+    private static ParameterInfo TriggerParameter(MethodInfo method, BindingMetadata trigger) => method.GetParameters().Single(p => p.Name == trigger.Name);
+
+    /// <summary>
+    /// The worker's binding by name: the trigger's parameter, the [DurableClient] input binding, the
+    /// invocation's CancellationToken; any other parameter is the trigger kind's to bind (route values).
+    /// </summary>
+    private static List<ParameterBinding> BindParameters(FunctionMetadata function, MethodInfo method, ParameterSource triggerSource, Func<ParameterInfo, ParameterBinding> bindOther) =>
+        method.GetParameters().Select(parameter =>
         {
-            return new ParameterBinding(ParameterSource.CancellationToken, parameter.Name!, parameter.ParameterType);
-        }
+            var binding = function.Bindings.FirstOrDefault(b => b.Name == parameter.Name);
+            if (binding is { IsTrigger: true })
+            {
+                return new ParameterBinding(triggerSource, parameter.Name!, parameter.ParameterType);
+            }
 
-        if (parameter.GetCustomAttribute<DurableClientAttribute>() is not null)
-        {
-            return parameter.ParameterType == typeof(DurableTaskClient)
-                ? new ParameterBinding(ParameterSource.DurableClient, parameter.Name!, parameter.ParameterType)
-                : throw Unbindable(parameter, "[DurableClient] parameters must be DurableTaskClient");
-        }
+            if (binding?.IsOfType("durableClient") == true)
+            {
+                return parameter.ParameterType == typeof(DurableTaskClient)
+                    ? new ParameterBinding(ParameterSource.DurableClient, parameter.Name!, parameter.ParameterType)
+                    : throw Unbindable(parameter, "durableClient bindings take a DurableTaskClient");
+            }
 
-        return null;
-    }
+            if (parameter.ParameterType == typeof(CancellationToken))
+            {
+                return new ParameterBinding(ParameterSource.CancellationToken, parameter.Name!, parameter.ParameterType);
+            }
 
-    private static UnsupportedFunctionException Unbindable(ParameterInfo parameter, string why)
-    {
-        var binding = parameter.GetCustomAttributes().OfType<BindingAttribute>().FirstOrDefault();
-        var what = binding is null ? parameter.ParameterType.Name : $"{AttributeName(binding)} {parameter.ParameterType.Name}";
-        return new UnsupportedFunctionException($"parameter '{parameter.Name}' ({what}) cannot be bound: {why}.");
-    }
+            return parameter.ParameterType == typeof(FunctionContext)
+                ? throw Unbindable(parameter, "the local host has no FunctionContext; take ILogger<T> and services in the constructor")
+                : bindOther(parameter);
+        }).ToList();
+
+    private static Func<ParameterInfo, ParameterBinding> NotBindable(string why) => parameter => throw Unbindable(parameter, why);
+
+    private static UnsupportedFunctionException Unbindable(ParameterInfo parameter, string why) =>
+        new($"parameter '{parameter.Name}' ({parameter.ParameterType.Name}) cannot be bound: {why}.");
 
     private static string ResolveSettings(string value, IConfiguration configuration) =>
         SettingReference().Replace(value, match =>
@@ -217,8 +303,6 @@ public static partial class FunctionCatalog
             ? type.GetGenericArguments()[0]
             : type;
     }
-
-    private static string AttributeName(Attribute attribute) => attribute.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal);
 
     [GeneratedRegex("%([^%]+)%")]
     private static partial Regex SettingReference();

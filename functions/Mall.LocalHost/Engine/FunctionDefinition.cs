@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.LocalHost.Engine;
 
@@ -8,6 +9,7 @@ public enum TriggerKind
     Timer,
     Orchestration,
     Activity,
+    Queue,
 }
 
 /// <summary>What the host supplies for one parameter of a function method.</summary>
@@ -21,26 +23,36 @@ public enum ParameterSource
     OrchestrationContext,
     OrchestrationInput,
     ActivityInput,
+    QueueMessage,
 }
 
 public sealed record ParameterBinding(ParameterSource Source, string Name, Type Type);
 
 /// <summary>
-/// One <c>[Function]</c> method as the local host runs it, read from the same attributes the Azure
-/// Functions host reads (see <see cref="FunctionCatalog"/>).
+/// One function as the local host runs it: its functions.metadata entry bound to the method its entry
+/// point names (see <see cref="FunctionCatalog"/>).
 /// </summary>
 public sealed record FunctionDefinition(string Name, MethodInfo Method, TriggerKind Trigger, IReadOnlyList<ParameterBinding> Parameters)
 {
-    /// <summary>HTTP: the route under the route prefix (the function name when the attribute has none).</summary>
+    /// <summary>HTTP: the route under the route prefix (the function name when the metadata has none).</summary>
     public string? Route { get; init; }
 
     /// <summary>HTTP: allowed methods, upper case; empty means any method, as in Functions.</summary>
     public IReadOnlyList<string> HttpMethods { get; init; } = [];
 
+    /// <summary>HTTP: anything but Anonymous needs a key (the host's default is Function).</summary>
+    public AuthorizationLevel AuthLevel { get; init; } = AuthorizationLevel.Function;
+
     /// <summary>Timer: the 6-field CRON expression, %Setting% references already resolved.</summary>
     public string? Schedule { get; init; }
 
     public bool RunOnStartup { get; init; }
+
+    /// <summary>Queue: the queue's name, %Setting% resolved and lower-cased as the queue extension does.</summary>
+    public string? QueueName { get; init; }
+
+    /// <summary>Queue: the setting that holds the storage connection string (see <see cref="StorageConnection"/>).</summary>
+    public string? QueueConnectionSetting { get; init; }
 
     /// <summary>Orchestration/activity: the input type (object when the function takes none).</summary>
     public Type InputType { get; init; } = typeof(object);

@@ -1,14 +1,16 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
 /// Maps every HTTP-triggered function to an ASP.NET Core endpoint at <c>/{routePrefix}/{route}</c>, with
-/// the attribute's methods; ASP.NET's route precedence matches the Functions host's (literal segments
-/// before parameters before catch-alls).
+/// the metadata's methods; ASP.NET's route precedence matches the Functions host's (literal segments
+/// before parameters before catch-alls). A function whose authLevel is not Anonymous answers 401 without
+/// the master key, as Azure does without a key.
 /// </summary>
 public static partial class HttpFunctionEndpoints
 {
@@ -27,6 +29,12 @@ public static partial class HttpFunctionEndpoints
     private static async Task InvokeAsync(FunctionDefinition function, HttpContext context)
     {
         var services = context.RequestServices;
+        if (function.AuthLevel != AuthorizationLevel.Anonymous && !services.GetRequiredService<MasterKey>().IsPresentedBy(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
         IActionResult? result;
         try
         {

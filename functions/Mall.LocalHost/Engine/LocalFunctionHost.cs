@@ -8,20 +8,22 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// A development stand-in for the Azure Functions host: discovers the <c>[Function]</c> methods of the
-/// given assemblies and serves them — HTTP triggers as ASP.NET Core endpoints, timers on their CRON
-/// schedules, orchestrations and activities on the in-process durable engine — with the same classes,
-/// attributes and dependency injection as the worker. Non-HTTP functions can be run on demand with
-/// <c>POST /admin/functions/{name}</c>, like the Functions host's admin API.
+/// A development stand-in for the Azure Functions host: registers the functions of a function app's
+/// functions.metadata and serves them — HTTP triggers as ASP.NET Core endpoints, timers on their CRON
+/// schedules, queue triggers from Azure Storage queues, orchestrations and activities on the in-process
+/// durable engine — with the same classes and dependency injection as the worker. Timer and queue
+/// functions can be run on demand with <c>POST /admin/functions/{name}</c> and the master key, like the
+/// Functions host's admin API.
 /// </summary>
 public sealed class LocalFunctionHost : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private LocalFunctionHost(WebApplication app, IReadOnlyList<FunctionDefinition> functions)
+    private LocalFunctionHost(WebApplication app, IReadOnlyList<FunctionDefinition> functions, string routePrefix)
     {
         this.app = app;
         Functions = functions;
+        RoutePrefix = routePrefix;
         BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 
@@ -31,13 +33,21 @@ public sealed class LocalFunctionHost : IAsyncDisposable
 
     public IReadOnlyList<FunctionDefinition> Functions { get; }
 
+    /// <summary>host.json's extensions.http.routePrefix.</summary>
+    public string RoutePrefix { get; }
+
+    /// <summary>The key the admin API (and non-anonymous HTTP functions) want in x-functions-key.</summary>
+    public string MasterKey => app.Services.GetRequiredService<Engine.MasterKey>().Value;
+
     /// <summary>The durable engine's client (only when some function is durable or takes [DurableClient]).</summary>
     public DurableTaskClient DurableClient => app.Services.GetRequiredService<DurableTaskClient>();
 
-    /// <exception cref="UnsupportedFunctionException">A function has a trigger or binding this host cannot run.</exception>
+    /// <exception cref="UnsupportedFunctionException">Azure would refuse a function, or this host cannot run it.</exception>
+    /// <exception cref="InvalidDataException">functions.metadata or host.json is missing or not valid.</exception>
     public static async Task<LocalFunctionHost> StartAsync(LocalFunctionHostOptions options, CancellationToken cancellationToken = default)
     {
-        var functions = FunctionCatalog.Discover(options.FunctionAssemblies, options.Configuration);
+        var hostJson = HostJson.Load(options.FunctionAppDirectory, options.Configuration);
+        var functions = FunctionCatalog.Load(options.FunctionAppDirectory, options.Configuration);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(LocalFunctionHost).Assembly.GetName().Name,
@@ -51,10 +61,18 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         builder.Services.AddRouting();
         builder.Services.AddMvcCore(); // executors for the IActionResult types functions return
         builder.Services.AddSingleton(functions);
+        builder.Services.AddSingleton(new Engine.MasterKey(options.MasterKey ?? Engine.MasterKey.Generate()));
         builder.Services.AddSingleton<TimerFunctions>();
+        builder.Services.AddSingleton<QueueFunctions>();
+        builder.Services.AddSingleton<ManualRuns>().AddHostedService(services => services.GetRequiredService<ManualRuns>());
         if (options.RunTimers)
         {
             builder.Services.AddHostedService<TimerScheduler>();
+        }
+
+        if (functions.Any(f => f.Trigger == TriggerKind.Queue))
+        {
+            builder.Services.AddSingleton(QueueOptions.FromHostJson(hostJson)).AddHostedService<QueueListeners>();
         }
 
         WebApplication? app = null;
@@ -66,18 +84,19 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         options.ConfigureServices(builder.Services, options.Configuration);
         builder.Services.TryAddSingleton(TimeProvider.System);
         app = builder.Build();
-        app.MapHttpFunctions(functions, options.RoutePrefix);
-        app.MapPost("/admin/functions/{name}", TriggerEndpointAsync);
+        var routePrefix = HostJson.RoutePrefix(hostJson);
+        app.MapHttpFunctions(functions, routePrefix);
+        app.MapAdminApi();
         await app.StartAsync(cancellationToken);
-        return new LocalFunctionHost(app, functions);
+        return new LocalFunctionHost(app, functions, routePrefix);
     }
 
-    /// <summary>Runs a timer function now and waits for it to finish.</summary>
-    public Task TriggerAsync(string name, CancellationToken cancellationToken = default)
+    /// <summary>Runs a timer or queue function now (a queue function with <paramref name="input"/> as its message) and waits for it to finish.</summary>
+    public Task TriggerAsync(string name, string? input = null, CancellationToken cancellationToken = default)
     {
-        var timers = app.Services.GetRequiredService<TimerFunctions>();
-        var function = timers.Find(name) ?? throw new ArgumentException($"There is no timer function '{name}'.", nameof(name));
-        return timers.RunAsync(function, isPastDue: false, cancellationToken);
+        var runs = app.Services.GetRequiredService<ManualRuns>();
+        var function = runs.Find(name) ?? throw new ArgumentException($"There is no timer or queue function '{name}'.", nameof(name));
+        return runs.RunAsync(function, input, cancellationToken);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
@@ -86,17 +105,6 @@ public sealed class LocalFunctionHost : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
-    }
-
-    private static async Task<IResult> TriggerEndpointAsync(string name, TimerFunctions timers, CancellationToken cancellationToken)
-    {
-        if (timers.Find(name) is not { } function)
-        {
-            return Results.NotFound(new { error = $"There is no timer function '{name}'.", timers = timers.All.Select(t => t.Name) });
-        }
-
-        await timers.RunAsync(function, isPastDue: false, cancellationToken);
-        return Results.Accepted();
     }
 
     private static int FreeTcpPort()

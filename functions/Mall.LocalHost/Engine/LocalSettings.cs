@@ -25,20 +25,4 @@ public static class LocalSettings
             property.Name.Replace("__", ":", StringComparison.Ordinal),
             property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText())).ToList());
     }
-
-    /// <summary>host.json's extensions.http.routePrefix ("api" when the file or the setting is absent).</summary>
-    public static string RoutePrefixFromHostJson(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return "api";
-        }
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.TryGetProperty("extensions", out var extensions)
-            && extensions.TryGetProperty("http", out var http)
-            && http.TryGetProperty("routePrefix", out var prefix)
-            ? prefix.GetString() ?? string.Empty
-            : "api";
-    }
 }

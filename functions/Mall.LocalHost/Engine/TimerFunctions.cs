@@ -15,8 +15,6 @@ public sealed class TimerFunctions(IReadOnlyList<FunctionDefinition> functions, 
 
     public IReadOnlyList<FunctionDefinition> All { get; } = functions.Where(f => f.Trigger == TriggerKind.Timer).ToList();
 
-    public FunctionDefinition? Find(string name) => All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-
     public async Task RunAsync(FunctionDefinition function, bool isPastDue, CancellationToken cancellationToken)
     {
         var gate = running.GetOrAdd(function.Name, _ => new SemaphoreSlim(1, 1));

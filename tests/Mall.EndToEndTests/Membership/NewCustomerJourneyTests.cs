@@ -31,10 +31,13 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         var (_, skuId) = await mall.CreateProductAsync(priceFen: 50_500, stock: 5);
         using var customer = await mall.NewCustomerAsync();
 
-        using var timer = new HttpClient { BaseAddress = mall.Host.BaseAddress };
-        Assert.Equal(HttpStatusCode.Accepted, (await timer.PostAsync("admin/functions/Segmentation_Daily", null)).StatusCode);
+        var requestedAt = mall.Environment.Time.GetUtcNow();
+        await mall.RunThroughAdminApiAsync("Segmentation_Daily");
+        await LocalMall.WaitForCompletedRunAsync(admin, "manage/segments?days=7", requestedAt);
 
-        var coupon = Assert.Single((await customer.GetAsync("me/coupons")).Body.GetProperty("items").EnumerateArray());
+        // The pack is the Potential segment's action; wait for it rather than assume when it is granted.
+        var coupons = await LocalMall.WaitForAsync(customer, "me/coupons", body => body.GetProperty("items").GetArrayLength() > 0);
+        var coupon = Assert.Single(coupons.GetProperty("items").EnumerateArray());
         var order = await customer.PostAsync("orders", new { items = new[] { new { skuId, quantity = 1 } }, address = LocalMall.Address(), couponId = coupon.GetProperty("id").GetString() }, Guid.NewGuid().ToString());
         Assert.Equal(50_000, order.Body.GetProperty("pricing").GetProperty("payableFen").GetInt64());
         var orderId = order.Body.GetProperty("id").GetString()!;

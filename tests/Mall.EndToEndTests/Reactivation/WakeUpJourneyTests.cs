@@ -37,8 +37,9 @@ public sealed class WakeUpJourneyTests(LocalMall mall)
             Segment = new SegmentAssignment(CustomerSegment.Dormant, longAgo.AddDays(180)),
         }, CancellationToken.None);
 
-        using var timer = new HttpClient { BaseAddress = mall.Host.BaseAddress };
-        Assert.Equal(HttpStatusCode.Accepted, (await timer.PostAsync("admin/functions/Reactivation_Daily", null)).StatusCode);
+        var requestedAt = mall.Environment.Time.GetUtcNow();
+        await mall.RunThroughAdminApiAsync("Reactivation_Daily");
+        await LocalMall.WaitForCompletedRunAsync(admin, "manage/reactivation?days=1", requestedAt);
 
         Assert.Single(mall.Environment.Sandbox.SubscribeMessages, m => m.Message.TemplateId == WakeUpTemplate && m.Message.ToUser == dormant.OpenId);
         Assert.Contains((await customer.GetAsync("me/coupons")).Body.GetProperty("items").EnumerateArray(), c => c.GetProperty("name").GetString() == "回归礼券 10元");

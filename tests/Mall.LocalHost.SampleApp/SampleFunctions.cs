@@ -1,11 +1,20 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Queues.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Mall.LocalHost.Tests;
+namespace Mall.LocalHost.SampleApp;
+
+/// <summary>The sample app's composition root, called by its Program and by the local host's tests alike.</summary>
+public static class SampleFunctionsServices
+{
+    public static IServiceCollection AddSampleFunctions(this IServiceCollection services) =>
+        services.AddSingleton<Probe>().AddScoped<InvocationScope>();
+}
 
 /// <summary>What the sample functions saw, for the tests to assert on.</summary>
 public sealed class Probe
@@ -35,6 +44,8 @@ public sealed class InvocationScope
 
 public sealed record Greeting(string Name, int Times);
 
+public sealed record SampleOrder(string Id, int Quantity);
+
 public sealed class SampleHttpFunctions(Probe probe, InvocationScope scope)
 {
     [Function("Sample_Echo")]
@@ -61,6 +72,10 @@ public sealed class SampleHttpFunctions(Probe probe, InvocationScope scope)
     /// <summary>No Route: the function name is the route, as in Functions.</summary>
     [Function("Sample_Default_Route")]
     public static IActionResult DefaultRoute([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => new OkObjectResult("default");
+
+    /// <summary>Function-level authorization: Azure wants a key; locally the master key is the only one.</summary>
+    [Function("Sample_Keyed")]
+    public static IActionResult Keyed([HttpTrigger(AuthorizationLevel.Function, "get", Route = "keyed")] HttpRequest request) => new OkObjectResult("keyed");
 }
 
 public sealed class SampleTimerFunctions(Probe probe)
@@ -74,6 +89,9 @@ public sealed class SampleTimerFunctions(Probe probe)
 
     [Function("Sample_Nightly")]
     public Task Nightly([TimerTrigger("0 0 2 * * *")] TimerInfo timer) => probe.RecordRunAsync("nightly");
+
+    [Function("Sample_FailingTimer")]
+    public static Task Failing([TimerTrigger("0 0 3 * * *")] TimerInfo timer) => throw new InvalidOperationException("the nightly export is broken");
 }
 
 public static class SampleDurableFunctions
@@ -102,4 +120,33 @@ public static class SampleDurableFunctions
 
     [Function("Sample_SayHello")]
     public static string SayHello([ActivityTrigger] string name) => $"hello {name}";
+}
+
+/// <summary>Queue names come from settings (%SampleQueues:…%), so each test run has its own queues.</summary>
+public sealed class SampleQueueFunctions(Probe probe)
+{
+    /// <summary>The outbox dispatcher's shape: a queue message starts an orchestration through [DurableClient].</summary>
+    [Function("Sample_QueueGreeting")]
+    public static Task Greet([QueueTrigger("%SampleQueues:Greetings%")] string name, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        client.ScheduleNewOrchestrationInstanceAsync("Sample_Greeting", new Greeting(name, 1), new StartOrchestrationOptions("queued-" + name), cancellationToken);
+
+    [Function("Sample_QueueOrder")]
+    public void Order([QueueTrigger("%SampleQueues:Orders%")] SampleOrder order) => probe.Calls.Enqueue($"order:{order.Id}:{order.Quantity}");
+
+    [Function("Sample_QueueBytes")]
+    public void Bytes([QueueTrigger("%SampleQueues:Bytes%")] byte[] body) => probe.Calls.Enqueue("bytes:" + Convert.ToHexString(body));
+
+    [Function("Sample_QueueBinary")]
+    public void Binary([QueueTrigger("%SampleQueues:Binary%", Connection = "SampleStorage")] BinaryData body) => probe.Calls.Enqueue("binary:" + body);
+
+    /// <summary>Fails every time, so its messages are retried and then moved to the poison queue.</summary>
+    [Function("Sample_QueueFlaky")]
+    public void Flaky([QueueTrigger("%SampleQueues:Flaky%")] QueueMessage message)
+    {
+        probe.Calls.Enqueue($"flaky:{message.MessageText}:{message.DequeueCount}");
+        throw new InvalidOperationException("the downstream system is down");
+    }
+
+    [Function("Sample_QueuePolled")]
+    public void Polled([QueueTrigger("%SampleQueues:Polled%")] string message) => probe.Calls.Enqueue("polled:" + message);
 }
