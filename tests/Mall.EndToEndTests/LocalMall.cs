@@ -154,6 +154,17 @@ public sealed class LocalMall : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds (30 s at most), for what the API does not show (e.g. the sandbox's records).</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Not within 30 s: {what}.");
+            await Task.Delay(100);
+        }
+    }
+
     private static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -16,8 +16,9 @@ public sealed class ShoppingJourneyTests(LocalMall mall)
         Assert.Equal(HttpStatusCode.OK, me.Status);
         Assert.False(me.Body.TryGetProperty("sessionKey", out _));
 
-        var listing = await customer.GetAsync("products?categoryId=e2e&pageSize=50");
-        Assert.Contains(listing.Body.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == productId);
+        // The storefront lists follow the product's ProductChanged event, moments after the save.
+        await LocalMall.WaitForAsync(customer, "products?categoryId=e2e&pageSize=50", listing =>
+            listing.GetProperty("items").EnumerateArray().Any(p => p.GetProperty("id").GetString() == productId));
         var detail = await customer.GetAsync($"products/{productId}");
         Assert.Equal(10, detail.Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
 
@@ -47,7 +48,8 @@ public sealed class ShoppingJourneyTests(LocalMall mall)
 
         Assert.Equal(13600, paid.GetProperty("payment").GetProperty("amountFen").GetInt64());
         Assert.Equal(8, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
-        Assert.Contains(mall.Environment.Sandbox.NotificationDeliveries, d => d.Subject == orderId && d.StatusCode == 204);
+        // The sandbox records the delivery when the mall's answer reaches it, which may be after the order reads paid.
+        await LocalMall.EventuallyAsync(() => mall.Environment.Sandbox.NotificationDeliveries.Any(d => d.Subject == orderId && d.StatusCode == 204), "the sandbox saw the mall answer 204");
     }
 
     [Fact]
