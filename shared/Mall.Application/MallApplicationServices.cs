@@ -94,6 +94,7 @@ public static class MallApplicationServices
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<ReactivationService>();
         services.AddSingleton<MembershipService>();
+        services.AddSingleton<OrderBenefits>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();
@@ -157,17 +158,14 @@ public static class MallApplicationServices
         .AddEventHandler<OrderPaid, GroupBuyEvents>()
         .AddEventHandler<OrderPaid, PresaleOrderEvents>()
         .AddEventHandler<OrderPaid, DistributionEvents>()
-        .AddEventHandler<OrderCancelled, MembershipService>()
-        .AddEventHandler<OrderCancelled, CouponOrderEvents>()
+        .AddEventHandler<OrderCancelled, OrderBenefits>()
         .AddEventHandler<OrderCancelled, GroupBuyEvents>()
         .AddEventHandler<OrderCancelled, PresaleOrderEvents>()
-        .AddEventHandler<OrderClosed, MembershipService>()
-        .AddEventHandler<OrderClosed, CouponOrderEvents>()
+        .AddEventHandler<OrderClosed, OrderBenefits>()
         .AddEventHandler<OrderClosed, GroupBuyEvents>()
         .AddEventHandler<OrderClosed, PresaleOrderEvents>()
         .AddEventHandler<OrderCompleted, DistributionEvents>()
-        .AddEventHandler<OrderRefunded, MembershipService>()
-        .AddEventHandler<OrderRefunded, CouponOrderEvents>()
+        .AddEventHandler<OrderRefunded, OrderBenefits>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
         .AddEventHandler<RefundSucceeded, DistributionEvents>()
         .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()

@@ -144,5 +144,6 @@ public static class MallInfrastructureServices
             tableName,
             new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)),
             sp.GetRequiredService<IDispatchQueue>(),
+            sp.GetRequiredService<EventOptions>(),
             sp.GetRequiredService<TimeProvider>()));
 }

@@ -57,7 +57,7 @@ public sealed class CatalogAdminService(
             key,
             current =>
             {
-                if (ifMatch is not null && current?.ETag != ifMatch)
+                if (ifMatch is not null && VersionOf(current?.Value) != ifMatch)
                 {
                     throw new DomainException(ErrorCode.PreconditionFailed, "The product changed since you read it; reload and apply your edit again.");
                 }
@@ -75,8 +75,11 @@ public sealed class CatalogAdminService(
     public async Task<AdminProductView> GetProductAsync(string productId, CancellationToken cancellationToken)
     {
         var product = await products.FindAsync(DocumentKey.Single(productId), cancellationToken) ?? throw DomainException.NotFound($"Product {productId}");
-        return new AdminProductView(product.Value, await stock.AvailableAsync(productId, cancellationToken), product.ETag);
+        return new AdminProductView(product.Value, await stock.AvailableAsync(productId, cancellationToken), VersionOf(product.Value)!);
     }
+
+    /// <summary>The If-Match version of a product (an entity tag: quoted).</summary>
+    private static string? VersionOf(Product? product) => product is null ? null : $"\"{product.Revision}\"";
 
     public async Task<ResultPage<Product>> ListProductsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {

@@ -119,8 +119,17 @@ public sealed partial class GroupBuyService(
         return View(await GetCampaignAsync(group.CampaignId, cancellationToken), group, viewerId);
     }
 
-    /// <summary>A member's order was paid: count the seat (raising the group's event) or refund a payment that came too late.</summary>
+    /// <summary>A member's order was paid: count the seat and tell the group's process, or refund a payment that came too late.</summary>
     public async Task RecordPaymentAsync(string groupId, string orderId, DateTimeOffset paidAt, IWorkflowClient workflows, CancellationToken cancellationToken)
+    {
+        if (await CountPaymentAsync(groupId, orderId, paidAt, cancellationToken) != PaymentVerdict.Refund)
+        {
+            await workflows.RaiseEventAsync(groupId, GroupBuyOrchestrator.MemberPaidEvent, orderId, cancellationToken);
+        }
+    }
+
+    /// <summary>Counts a payment once; a full group lets every paid member's order ship.</summary>
+    private async Task<PaymentVerdict> CountPaymentAsync(string groupId, string orderId, DateTimeOffset paidAt, CancellationToken cancellationToken)
     {
         var (group, verdict) = await groups.TransitionAsync(
             DocumentKey.Single(groupId),
@@ -135,7 +144,7 @@ public sealed partial class GroupBuyService(
         if (verdict == PaymentVerdict.Refund)
         {
             await refunds.RefundEverythingAsync(orderId, LateRefundReason, restock: true, cancellationToken);
-            return;
+            return verdict;
         }
 
         if (group.Status == GroupStatus.Succeeded)
@@ -147,7 +156,7 @@ public sealed partial class GroupBuyService(
             }
         }
 
-        await workflows.RaiseEventAsync(groupId, GroupBuyOrchestrator.MemberPaidEvent, orderId, cancellationToken);
+        return verdict;
     }
 
     /// <summary>A member's order ended unpaid: the seat is free again.</summary>
@@ -160,6 +169,17 @@ public sealed partial class GroupBuyService(
     /// <summary>The deadline fired: fail the group unless it filled first; returns the paid orders to refund.</summary>
     public async Task<GroupClosing> FailAtDeadlineAsync(string groupId, CancellationToken cancellationToken)
     {
+        // Seats are counted from OrderPaid events, which may still be on their way: a seat whose order
+        // was paid before the deadline is counted first, so a group that filled in time never fails.
+        var forming = await GetGroupAsync(groupId, cancellationToken);
+        foreach (var seat in forming.Seats.Where(s => s.Status == SeatStatus.Reserved))
+        {
+            if ((await orders.FindAsync(seat.OrderId, cancellationToken))?.Payment is { } payment && payment.PaidAt < forming.Deadline)
+            {
+                await CountPaymentAsync(groupId, seat.OrderId, payment.PaidAt, cancellationToken);
+            }
+        }
+
         var group = await ChangeGroupAsync(groupId, g => g.FailAtDeadline(time.GetUtcNow()), cancellationToken);
         return new GroupClosing(group.Status, group.OrdersToRefund);
     }

@@ -63,7 +63,7 @@ public sealed class MembershipService(
     SegmentationOptions segmentation,
     MembershipOptions options,
     TimeProvider time)
-    : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>, IEventHandler<OrderCancelled>, IEventHandler<OrderClosed>, IEventHandler<OrderRefunded>
+    : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>
 {
     public async Task<MembershipView> GetAsync(string customerId, CancellationToken cancellationToken)
     {
@@ -143,26 +143,6 @@ public sealed class MembershipService(
                 c => c.RecordRefund(succeeded.Refund.RefundId, succeeded.Refund.OrderId, succeeded.Refund.AmountFen, orderPaidAt, options.PointsPerYuan, time.GetUtcNow()),
                 cancellationToken)
             : Task.CompletedTask;
-
-    public Task HandleAsync(OrderCancelled cancelled, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(cancelled.Order, releaseOffer: true, cancellationToken);
-
-    public Task HandleAsync(OrderClosed closed, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(closed.Order, releaseOffer: true, cancellationToken);
-
-    public Task HandleAsync(OrderRefunded refunded, EventContext context, CancellationToken cancellationToken) => ReturnOrderBenefitsAsync(refunded.Order, releaseOffer: false, cancellationToken);
-
-    /// <summary>An order that lapsed gives back its points and its segment offer; a full refund gives back its points.</summary>
-    private async Task ReturnOrderBenefitsAsync(OrderFacts order, bool releaseOffer, CancellationToken cancellationToken)
-    {
-        if (order.PointsUsed > 0)
-        {
-            await ReturnPointsAsync(order.CustomerId, order.OrderId, order.PointsUsed, cancellationToken);
-        }
-
-        if (releaseOffer && order.SegmentOffer)
-        {
-            await ReleaseSegmentOfferAsync(order.CustomerId, order.OrderId, cancellationToken);
-        }
-    }
 
     private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>
         customers.TransitionAsync(

@@ -17,6 +17,7 @@ public sealed partial class OrderService(
     IDocumentCollection<CustomerOrderEntry> customerOrders,
     OrderViews views,
     StockService stock,
+    OrderBenefits benefits,
     PaymentService payments,
     IWeChatPay weChatPay,
     IWeChatMiniProgram miniProgram,
@@ -59,6 +60,7 @@ public sealed partial class OrderService(
 
         order = await orders.ChangeAsync(orderId, o => o.Cancel(time.GetUtcNow(), "cancelled by customer"), cancellationToken);
         await stock.ReleaseAsync(order, cancellationToken);
+        await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
         return views.ForOwner(order);
     }
 
@@ -121,6 +123,10 @@ public sealed partial class OrderService(
         else
         {
             await stock.ReleaseAsync(order, cancellationToken);
+            if (order.Status == OrderStatus.Closed)
+            {
+                await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
+            }
         }
 
         return DueWorkResult.Done;

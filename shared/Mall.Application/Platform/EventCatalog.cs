@@ -70,6 +70,6 @@ public static class EventCatalog
     }
 }
 
-/// <summary>An outbox holds an event this version of the mall has no type for (e.g. written by a newer version).</summary>
-public sealed class UnknownEventException(EventEnvelope envelope)
-    : Exception($"Event {envelope.Id} has the unknown type '{envelope.Type}'.");
+/// <summary>An outbox holds an event this version of the mall cannot read (e.g. a type or value of a newer version).</summary>
+public sealed class UnknownEventException(EventEnvelope envelope, Exception? innerException = null)
+    : Exception($"Event {envelope.Id} ({envelope.Type}) cannot be read by this version{(innerException is null ? string.Empty : ": " + innerException.Message)}.", innerException);

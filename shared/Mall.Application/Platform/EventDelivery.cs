@@ -56,8 +56,11 @@ public sealed class EventOptions
 
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How long a dispatcher owns a delivery it started (a crashed one's work is taken over after this).</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// How long a dispatcher owns a delivery it started; a crashed one's work is taken over after this.
+    /// Longer than host.json's functionTimeout (10 min), so a running handler is never run twice.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// How long an announced event that is not in its outbox yet is waited for. A write commits, at the

@@ -8,12 +8,20 @@ namespace Mall.Application.Platform;
 /// The one place integration events go from an outbox to whoever reacts to them: the mall's own
 /// handlers, orchestrations (through the handlers' <see cref="EventContext"/>) and the event bus.
 /// Runs from the dispatch queue's function, after the writes that raised the events committed.
-/// For each event and subscriber a durable marker (<see cref="EventDelivery"/>) is claimed before
-/// the subscriber runs and kept for good, so a finished delivery never runs again, however late the
-/// event comes back. A failing subscriber is retried with backoff and, after
-/// <see cref="EventOptions.MaxAttempts"/>, parked for an operator; it holds back only its own later
-/// events of the same document (their order matters to it), never the other subscribers.
-/// An event leaves its outbox once every subscriber is done with it or parked.
+/// <para>
+/// For each event and subscriber a durable marker (<see cref="EventDelivery"/>) is claimed just
+/// before the subscriber runs and kept for good, so a finished delivery never runs again, however
+/// late the event comes back. A failing subscriber is retried with backoff and, after
+/// <see cref="EventOptions.MaxAttempts"/>, parked for an operator. Per document, a subscriber sees
+/// its events in order: while one is failing or running elsewhere, its later events of that document
+/// wait (the other subscribers go on). An event leaves its outbox once every subscriber is done
+/// with it or parked.
+/// </para>
+/// <para>
+/// Nothing is left behind: whatever stays in an outbox (a failure, a delivery running elsewhere, an
+/// announced write not committed yet, an outbox that could not be read) gets a follow-up message
+/// before this invocation ends; if the invocation itself fails, the queue delivers its message again.
+/// </para>
 /// </summary>
 public sealed partial class EventDispatcher(
     IOutboxStore outboxes,
@@ -29,33 +37,54 @@ public sealed partial class EventDispatcher(
     /// <summary>The subscriber every event has: publication to downstream systems.</summary>
     public const string BusSubscriber = "EventBus";
 
+    /// <summary>Stands for an event this version cannot read (a newer type or field value): retried, then parked.</summary>
+    public const string CatalogSubscriber = "EventCatalog";
+
     private const int MaxErrorLength = 2_000;
-    private const int MaxAnnouncementsPerMessage = 100;
+
+    /// <summary>A delivery running elsewhere is looked at again this long after its lease ends.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a failed outcome write is tried again before the lease is left to expire.</summary>
+    private const int OutcomeWriteAttempts = 3;
+
+    /// <summary>Passes over one outbox in one invocation (more events written meanwhile wait for a follow-up).</summary>
+    private const int MaxPasses = 3;
 
     public async Task DispatchAsync(DispatchRequest request, EventContext context, CancellationToken cancellationToken)
     {
-        var outboxes = request.Outboxes
+        var outboxesToDispatch = request.Outboxes
             .GroupBy(a => a.Address)
-            .Select(g => new OutboxAnnouncement(g.Key, g.SelectMany(a => a.EventIds).Distinct().ToList(), g.Min(a => a.AnnouncedAt)))
+            .Select(g => new OutboxAnnouncement(g.Key, g.SelectMany(a => a.EventIds).Distinct().ToList(), g.Min(a => a.AnnouncedAt)) { Retries = g.Max(a => a.Retries) })
             .ToList();
-        var followUps = new ConcurrentBag<(OutboxAnnouncement Announcement, TimeSpan Delay)>();
+        var followUps = new ConcurrentBag<FollowUp>();
         await Parallel.ForEachAsync(
-            outboxes,
+            outboxesToDispatch,
             new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
             async (announcement, token) =>
             {
-                foreach (var followUp in await DispatchOutboxAsync(announcement, context, token))
+                try
                 {
-                    followUps.Add(followUp);
+                    foreach (var followUp in await DispatchOutboxAsync(announcement, context, token))
+                    {
+                        followUps.Add(followUp);
+                    }
+                }
+                catch (Exception exception) when (!token.IsCancellationRequested)
+                {
+                    // One outbox's trouble (storage timeout…) is that outbox's: it is tried again on its own.
+                    var retries = announcement.Retries + 1;
+                    LogOutboxFailed(logger, exception, announcement.Address.ToString(), retries);
+                    followUps.Add(new FollowUp(announcement with { Retries = retries }, options.RetryDelay(retries)));
                 }
             });
 
         // Whole seconds, so the follow-ups of one request share few messages.
         foreach (var group in followUps.GroupBy(f => TimeSpan.FromSeconds(Math.Ceiling(f.Delay.TotalSeconds))))
         {
-            foreach (var chunk in group.Select(f => f.Announcement).Chunk(MaxAnnouncementsPerMessage))
+            foreach (var message in DispatchRequest.Split(group.Select(f => f.Announcement)))
             {
-                await queue.SendAsync(new DispatchRequest(chunk), group.Key, cancellationToken);
+                await queue.SendAsync(message, group.Key, cancellationToken);
             }
         }
     }
@@ -67,23 +96,51 @@ public sealed partial class EventDispatcher(
         return new ResultPage<ParkedEvent>(page.Items.Select(p => p.Value).ToList(), page.ContinuationToken);
     }
 
-    /// <summary>An operator's retry of a parked delivery: runs the subscriber once more, now.</summary>
+    /// <summary>
+    /// An operator's retry of a parked delivery: runs the subscriber once more, now. An event this
+    /// version could not read is read again and, if it can be now, delivered to all its subscribers.
+    /// </summary>
     public async Task<EventDelivery> RetryParkedAsync(string parkedId, EventContext context, CancellationToken cancellationToken)
     {
         var parkedKey = new DocumentKey(ParkedEvent.Partition, parkedId);
         var parked = (await parkedEvents.FindAsync(parkedKey, cancellationToken))?.Value ?? throw DomainException.NotFound($"Parked event {parkedId}");
-        var marker = await deliveries.FindAsync(EventDelivery.KeyFor(parked.Event.Id, parked.Subscriber), cancellationToken);
-        if (marker?.Value.State != DeliveryState.Parked)
+        var marker = await deliveries.FindAsync(EventDelivery.KeyFor(parked.Event.Id, parked.Subscriber), cancellationToken)
+            ?? throw DomainException.NotFound($"Delivery of {parked.Event.Id} to {parked.Subscriber}");
+        var now = time.GetUtcNow();
+        if (marker.Value.State == DeliveryState.Done)
         {
-            // Delivered meanwhile (or the marker is being worked on): nothing to retry.
             await parkedEvents.DeleteAsync(parkedKey, null, cancellationToken);
-            return marker?.Value ?? throw DomainException.NotFound($"Delivery of {parked.Event.Id} to {parked.Subscriber}");
+            return marker.Value;
+        }
+
+        if (marker.Value.State == DeliveryState.Running && marker.Value.LeaseUntil > now)
+        {
+            throw new DomainException(ErrorCode.RequestInProgress, $"This delivery is being retried now (until {marker.Value.LeaseUntil:O}); look again shortly.");
         }
 
         var (integrationEvent, subscribers) = SubscribersOf(parked.Event);
-        var subscriber = subscribers.FirstOrDefault(s => s.Name == parked.Subscriber)
-            ?? throw new DomainException(ErrorCode.Conflict, $"{parked.Subscriber} no longer handles {parked.Event.Type}.");
-        var claim = await deliveries.ReplaceAsync(marker, Claimed(marker.Value), [], cancellationToken);
+        var subscriber = subscribers.FirstOrDefault(s => s.Name == parked.Subscriber);
+        if (parked.Subscriber == CatalogSubscriber && integrationEvent is not null)
+        {
+            // Readable now (a newer version is deployed): the retry delivers it to its real subscribers.
+            subscriber = new Subscriber(CatalogSubscriber, (e, envelope, c, ct) => DeliverToAllAsync(envelope, e, c, ct));
+        }
+
+        if (subscriber is null)
+        {
+            throw new DomainException(ErrorCode.Conflict, $"{parked.Subscriber} no longer handles {parked.Event.Type}.");
+        }
+
+        Versioned<EventDelivery> claim;
+        try
+        {
+            claim = await deliveries.ReplaceAsync(marker, Claimed(marker.Value), [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException exception)
+        {
+            throw new DomainException(ErrorCode.RequestInProgress, "Someone is retrying this delivery at the same moment; look again shortly.", null, exception);
+        }
+
         var outcome = await RunAndRecordAsync(claim, parked.Event, integrationEvent!, subscriber, context, parkAfterFailure: true, cancellationToken);
         if (outcome.State == DeliveryState.Done)
         {
@@ -93,55 +150,67 @@ public sealed partial class EventDispatcher(
         return outcome;
     }
 
-    private async Task<IReadOnlyList<(OutboxAnnouncement, TimeSpan)>> DispatchOutboxAsync(OutboxAnnouncement announcement, EventContext context, CancellationToken cancellationToken)
+    private async Task DeliverToAllAsync(EventEnvelope envelope, IntegrationEvent integrationEvent, EventContext context, CancellationToken cancellationToken)
+    {
+        var (_, subscribers) = SubscribersOf(envelope);
+        foreach (var subscriber in subscribers)
+        {
+            var outcome = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
+            if (outcome.State is DeliveryState.Failed or DeliveryState.Running)
+            {
+                throw new InvalidOperationException($"{subscriber.Name} has not taken {envelope.Id} yet ({outcome.State}: {outcome.LastError}).");
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<FollowUp>> DispatchOutboxAsync(OutboxAnnouncement announcement, EventContext context, CancellationToken cancellationToken)
     {
         var address = announcement.Address;
         var read = await outboxes.ReadAsync(address, cancellationToken);
-        var pending = read?.Events ?? [];
-        var finished = new HashSet<string>(StringComparer.Ordinal);
-        var blocked = new HashSet<string>(StringComparer.Ordinal);
-        var toRetry = new List<string>();
-        DateTimeOffset? retryAt = null;
-        foreach (var envelope in pending)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? lookAgainAt = null;
+
+        // Events written while this pass ran (e.g. behind a delivery another instance was running)
+        // show up when the finished ones are removed: they get another pass, up to a few.
+        for (var pass = 0; read is not null && read.Events.Any(e => !seen.Contains(e.Id)) && pass < MaxPasses; pass++)
         {
-            var (integrationEvent, subscribers) = SubscribersOf(envelope);
-            var outcomes = await DeliverAsync(envelope, integrationEvent, subscribers.Where(s => !blocked.Contains(s.Name)).ToList(), context, cancellationToken);
-            var complete = outcomes.Count == subscribers.Count;
-            foreach (var delivery in outcomes.Where(d => d.State is not (DeliveryState.Done or DeliveryState.Parked)))
+            var finished = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var envelope in read.Events)
             {
-                // Running: another dispatcher holds it and removes the event when done (or its message comes back).
-                complete = false;
-                if (delivery.State == DeliveryState.Failed)
+                seen.Add(envelope.Id);
+                var (complete, next) = await DeliverEventAsync(envelope, waiting, context, cancellationToken);
+                if (complete)
                 {
-                    blocked.Add(delivery.Subscriber);
-                    retryAt = retryAt is null || delivery.NextAttemptAt < retryAt ? delivery.NextAttemptAt : retryAt;
+                    finished.Add(envelope.Id);
                 }
+
+                lookAgainAt = next is not null && (lookAgainAt is null || next < lookAgainAt) ? next : lookAgainAt;
             }
 
-            if (complete)
+            if (finished.Count == 0)
             {
-                finished.Add(envelope.Id);
+                break;
             }
-            else
+
+            read = read with { Events = await outboxes.RemoveAsync(address, read, finished, cancellationToken) };
+            if (read.Events.Any(e => !seen.Contains(e.Id)))
             {
-                toRetry.Add(envelope.Id);
+                read = await outboxes.ReadAsync(address, cancellationToken);
             }
         }
 
-        if (finished.Count > 0)
-        {
-            await outboxes.RemoveAsync(address, read!, finished, cancellationToken);
-        }
-
+        var pending = seen;
         var now = time.GetUtcNow();
-        var followUps = new List<(OutboxAnnouncement, TimeSpan)>();
-        if (retryAt is not null)
+        var followUps = new List<FollowUp>();
+        if (lookAgainAt is not null)
         {
-            followUps.Add((new OutboxAnnouncement(address, toRetry, now), Max(TimeSpan.Zero, retryAt.Value - now)));
+            // No ids: they only serve to recognise a write that has not committed yet.
+            followUps.Add(new FollowUp(new OutboxAnnouncement(address, [], now), Max(TimeSpan.Zero, lookAgainAt.Value - now)));
         }
 
         var unwritten = new List<string>();
-        foreach (var id in announcement.EventIds.Except(pending.Select(e => e.Id)))
+        foreach (var id in announcement.EventIds.Except(pending))
         {
             // Every dispatched event has at least the bus's marker: none means its write has not committed (yet).
             var markers = await deliveries.QueryAsync(new DocumentQuery { PartitionKey = StorageKeys.Escape(id) }, null, 1, cancellationToken);
@@ -157,7 +226,7 @@ public sealed partial class EventDispatcher(
             if (waited < options.CommitWait)
             {
                 // Checks again soon at first (the write is usually milliseconds behind), then less often.
-                followUps.Add((announcement with { EventIds = unwritten }, Max(TimeSpan.FromSeconds(1), Min(waited, TimeSpan.FromMinutes(2)))));
+                followUps.Add(new FollowUp(announcement with { EventIds = unwritten }, Max(TimeSpan.FromSeconds(1), Min(waited, TimeSpan.FromMinutes(2)))));
             }
             else
             {
@@ -169,48 +238,41 @@ public sealed partial class EventDispatcher(
     }
 
     /// <summary>
-    /// Delivers one event to these subscribers. The common case — nobody has touched the event yet —
-    /// costs two writes for all of them: their claims in one transaction, their outcomes in another
-    /// (the markers of one event share a partition). Otherwise each is claimed on its own.
+    /// Delivers one event to each of its subscribers that is not waiting on an earlier event of the
+    /// document. Complete when everyone is done with it; otherwise, when to look at it again (null
+    /// when only subscribers already waiting on an earlier event remain: that event's time holds).
     /// </summary>
-    private async Task<IReadOnlyList<EventDelivery>> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, IReadOnlyList<Subscriber> subscribers, EventContext context, CancellationToken cancellationToken)
+    private async Task<(bool Complete, DateTimeOffset? LookAgainAt)> DeliverEventAsync(EventEnvelope envelope, HashSet<string> waiting, EventContext context, CancellationToken cancellationToken)
     {
-        if (subscribers.Count == 0)
+        var (integrationEvent, subscribers) = SubscribersOf(envelope);
+        var complete = true;
+        DateTimeOffset? lookAgainAt = null;
+        foreach (var subscriber in subscribers)
         {
-            return [];
-        }
-
-        var partition = StorageKeys.Escape(envelope.Id);
-        var now = time.GetUtcNow();
-        var claims = subscribers.Select(s => new EventDelivery(envelope.Id, s.Name, DeliveryState.Running, 1, now + options.Lease, null, null, now)).ToList();
-        try
-        {
-            await deliveries.InsertAllAsync(partition, claims.Select(c => KeyValuePair.Create(c.Subscriber, c)).ToList(), cancellationToken);
-        }
-        catch (ConcurrencyConflictException)
-        {
-            var oneByOne = new List<EventDelivery>();
-            foreach (var subscriber in subscribers)
+            if (waiting.Contains(subscriber.Name))
             {
-                oneByOne.Add(await DeliverAloneAsync(envelope, integrationEvent, subscriber, context, cancellationToken));
+                complete = false;
+                continue;
             }
 
-            return oneByOne;
+            var delivery = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
+            if (delivery.State is DeliveryState.Done or DeliveryState.Parked)
+            {
+                continue;
+            }
+
+            // Failed (retried later) or running elsewhere: this subscriber's later events of the document wait.
+            complete = false;
+            waiting.Add(subscriber.Name);
+            var next = delivery.State == DeliveryState.Failed ? delivery.NextAttemptAt!.Value : delivery.LeaseUntil!.Value + LeaseMargin;
+            lookAgainAt = lookAgainAt is null || next < lookAgainAt ? next : lookAgainAt;
         }
 
-        var outcomes = new List<EventDelivery>();
-        for (var i = 0; i < subscribers.Count; i++)
-        {
-            outcomes.Add(await RunAsync(claims[i], envelope, integrationEvent!, subscribers[i], context, parkAfterFailure: false, cancellationToken));
-        }
-
-        // Last writer wins: only a dispatcher that took over after our lease ran out could have written meanwhile.
-        await deliveries.UpsertAllAsync(partition, outcomes.Select(o => KeyValuePair.Create(o.Subscriber, o)).ToList(), cancellationToken);
-        return outcomes;
+        return (complete, lookAgainAt);
     }
 
-    /// <summary>One subscriber's delivery, claimed (or taken over from a failed or expired attempt) with its own marker.</summary>
-    private async Task<EventDelivery> DeliverAloneAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
+    /// <summary>One subscriber's delivery: claimed (or taken over from a failed or expired attempt), run, recorded.</summary>
+    private async Task<EventDelivery> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
     {
         var key = EventDelivery.KeyFor(envelope.Id, subscriber.Name);
         var now = time.GetUtcNow();
@@ -224,7 +286,7 @@ public sealed partial class EventDispatcher(
             var current = await deliveries.FindAsync(key, cancellationToken);
             if (current is null || !CanTakeOver(current.Value, now))
             {
-                return current?.Value ?? new EventDelivery(envelope.Id, subscriber.Name, DeliveryState.Running, 0, null, null, null, now);
+                return current?.Value ?? new EventDelivery(envelope.Id, subscriber.Name, DeliveryState.Running, 0, now + options.Lease, null, null, now);
             }
 
             try
@@ -233,7 +295,7 @@ public sealed partial class EventDispatcher(
             }
             catch (ConcurrencyConflictException)
             {
-                return current.Value with { State = DeliveryState.Running };
+                return (await deliveries.FindAsync(key, cancellationToken))?.Value ?? current.Value with { State = DeliveryState.Running, LeaseUntil = now + options.Lease };
             }
         }
 
@@ -242,17 +304,45 @@ public sealed partial class EventDispatcher(
 
     private async Task<EventDelivery> RunAndRecordAsync(Versioned<EventDelivery> claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
     {
-        var outcome = await RunAsync(claim.Value, envelope, integrationEvent, subscriber, context, parkAfterFailure, cancellationToken);
+        EventDelivery outcome;
         try
         {
-            await deliveries.ReplaceAsync(claim, outcome, [], cancellationToken);
+            outcome = await RunAsync(claim.Value, envelope, integrationEvent, subscriber, context, parkAfterFailure, cancellationToken);
         }
-        catch (ConcurrencyConflictException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Our lease ran out and another dispatcher took the delivery over: its outcome stands.
+            // Stopped mid-run (host shutdown, a closed request): hand the delivery back rather than hold it for the lease.
+            await TryRecordAsync(claim, claim.Value with { State = DeliveryState.Failed, LeaseUntil = null, NextAttemptAt = time.GetUtcNow(), LastError = "Interrupted.", UpdatedAt = time.GetUtcNow() });
+            throw;
         }
 
+        await TryRecordAsync(claim, outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// Records an outcome against the claim (a takeover after our lease ran out wins). Tried a few
+    /// times, so a storage hiccup does not make a finished handler run again after the lease.
+    /// </summary>
+    private async Task TryRecordAsync(Versioned<EventDelivery> claim, EventDelivery outcome)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await deliveries.ReplaceAsync(claim, outcome, [], CancellationToken.None);
+                return;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return;
+            }
+            catch (Exception exception) when (attempt < OutcomeWriteAttempts)
+            {
+                LogOutcomeWriteFailed(logger, exception, outcome.EventId, outcome.Subscriber, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>Runs the subscriber and says how its delivery stands now (a parked one is also listed for the operator).</summary>
@@ -271,7 +361,7 @@ public sealed partial class EventDispatcher(
             {
                 // The listing first: a crash between the two writes leaves a visible record, never a silent one.
                 var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
-                await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, cancellationToken);
+                await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, CancellationToken.None);
                 LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
                 return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
             }
@@ -295,23 +385,26 @@ public sealed partial class EventDispatcher(
         return delivery with { State = DeliveryState.Running, Attempts = delivery.Attempts + 1, LeaseUntil = now + options.Lease, UpdatedAt = now };
     }
 
-    /// <summary>The event's handlers, then the bus; an event of a type this version does not know goes to the bus only.</summary>
+    /// <summary>
+    /// The event's handlers, then the bus. An event this version cannot read has one stand-in
+    /// subscriber that fails, so it stays (retried, for a version that can read it) and is parked in
+    /// the end, holding back nothing else.
+    /// </summary>
     private (IntegrationEvent? Event, IReadOnlyList<Subscriber> Subscribers) SubscribersOf(EventEnvelope envelope)
     {
-        var publish = new Subscriber(BusSubscriber, (_, e, _, ct) => bus.PublishAsync(e, ct));
         IntegrationEvent integrationEvent;
         try
         {
             integrationEvent = EventCatalog.Open(envelope);
         }
-        catch (UnknownEventException exception)
+        catch (Exception exception)
         {
-            LogUnknown(logger, exception, envelope.Id, envelope.Type);
-            return (null, [publish]);
+            LogUnreadable(logger, exception, envelope.Id, envelope.Type);
+            return (null, [new Subscriber(CatalogSubscriber, (_, _, _, _) => throw new UnknownEventException(envelope, exception))]);
         }
 
         var handlers = subscriptions.For(integrationEvent.GetType()).Select(s => new Subscriber(s.Name, (e, _, c, ct) => s.Run(e, c, ct)));
-        return (integrationEvent, [.. handlers, publish]);
+        return (integrationEvent, [.. handlers, new Subscriber(BusSubscriber, (_, e, _, ct) => bus.PublishAsync(e, ct))]);
     }
 
     private static string Truncate(string text) => text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
@@ -322,14 +415,22 @@ public sealed partial class EventDispatcher(
 
     private sealed record Subscriber(string Name, Func<IntegrationEvent, EventEnvelope, EventContext, CancellationToken, Task> Run);
 
+    private sealed record FollowUp(OutboxAnnouncement Announcement, TimeSpan Delay);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({Type}): {Subscriber} failed (attempt {Attempts}); retried at {NextAttemptAt}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string eventId, string type, string subscriber, int attempts, DateTimeOffset nextAttemptAt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} ({Type}): {Subscriber} failed {Attempts} times and is parked for an operator")]
     private static partial void LogParked(ILogger logger, Exception exception, string eventId, string type, string subscriber, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} has a type this version does not know ({Type}); it is only published")]
-    private static partial void LogUnknown(ILogger logger, Exception exception, string eventId, string type);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} ({Type}) cannot be read by this version; it waits for one that can")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string eventId, string type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Address} could not be dispatched (retry {Retries}); it is tried again on its own")]
+    private static partial void LogOutboxFailed(ILogger logger, Exception exception, string address, int retries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the delivery of {EventId} to {Subscriber} failed (attempt {Attempt})")]
+    private static partial void LogOutcomeWriteFailed(ILogger logger, Exception exception, string eventId, string subscriber, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Announced events of {Address} were never written (the write failed): {EventIds}")]
     private static partial void LogNeverWritten(ILogger logger, string address, string eventIds);

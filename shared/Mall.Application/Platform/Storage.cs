@@ -60,15 +60,6 @@ public interface IDocumentCollection<T>
     /// <summary>Last-writer-wins write for documents with no invariants across writers (projections, carts).</summary>
     Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Inserts documents of one partition (at most 100) in one transaction: all or none; throws
-    /// <see cref="ConcurrencyConflictException"/> if any exists.
-    /// </summary>
-    Task InsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken);
-
-    /// <summary>Last-writer-wins write of documents of one partition (at most 100) in one transaction.</summary>
-    Task UpsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken);
-
     /// <summary>Deletes; with an ETag only if unchanged. Returns false if it was already gone.</summary>
     Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken);
 

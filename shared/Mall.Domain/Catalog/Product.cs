@@ -53,6 +53,12 @@ public sealed record Product
 
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// Counts saves; the version an operator's If-Match names. (Not the storage ETag: the event path
+    /// rewrites the entity's outbox after a save, which changes the ETag but not the product.)
+    /// </summary>
+    public int Revision { get; init; }
+
     public bool IsWeeklyDrop => DropWeek is not null && Tags.Contains(WeeklyDropTag);
 
     public Sku? FindSku(string skuId) => Skus.FirstOrDefault(s => s.Id == skuId);

@@ -101,10 +101,11 @@ public static class ProductEditor
             Skus = skus,
             CreatedAt = existing?.CreatedAt ?? now,
             UpdatedAt = now,
+            Revision = (existing?.Revision ?? 0) + 1,
         };
 
         var newSkus = newSkuStock.Select(sku => new InitialStock(sku.Key, sku.Value)).ToList();
-        return new ProductSave(product, new ProductChanged(productId, product.Status, existing?.CategoryId, existing?.DropWeek, newSkus) { OccurredAt = now });
+        return new ProductSave(product, new ProductChanged(productId, product.Revision, product.Status, existing?.CategoryId, existing?.DropWeek, newSkus) { OccurredAt = now });
     }
 
     /// <summary>Appends a price change and forgets periods that ended before the retention window.</summary>

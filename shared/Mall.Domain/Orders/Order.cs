@@ -478,7 +478,8 @@ public sealed record Order
     private Order MoveTo(OrderStatus status, DateTimeOffset now, string reason) =>
         this with { Status = status, History = [.. History, new StatusChange(status, now, reason)] };
 
-    private OrderFacts Facts => new(Id, CustomerId, Pricing.PayableFen, Source, CouponId, SegmentOffer, PointsUsed);
+    /// <summary>What every event of this order says about it.</summary>
+    public OrderFacts Facts => new(Id, CustomerId, Pricing.PayableFen, Source, CouponId, SegmentOffer, PointsUsed);
 
     private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mall.Application.Platform;
 
 namespace Mall.Infrastructure.Messaging;
@@ -5,23 +6,21 @@ namespace Mall.Infrastructure.Messaging;
 /// <summary>
 /// Group commit for announcements: while one message is being sent, the announcements of writers
 /// that arrive meanwhile wait and go out together in the next message (up to
-/// <see cref="MaxAnnouncementsPerMessage"/>), so many concurrent writes cost a few queue operations
+/// <see cref="DispatchRequest.MaxBytes"/>), so many concurrent writes cost a few queue operations
 /// instead of one each. Every writer still waits until its own announcement is on the queue before it
 /// writes, so nothing here is needed for correctness: a process that dies with announcements waiting
 /// has not written their documents either. A lone writer sends at once, with no added wait.
 /// </summary>
 public sealed class GroupCommitDispatchQueue(IDispatchQueue queue) : IDispatchQueue
 {
-    /// <summary>Well inside a queue message's 64 KiB once base64 encoded.</summary>
-    public const int MaxAnnouncementsPerMessage = 100;
-
     private readonly Lock gate = new();
-    private readonly Queue<(DispatchRequest Request, TaskCompletionSource Sent)> waiting = new();
+    private readonly Queue<(DispatchRequest Request, int Bytes, TaskCompletionSource Sent)> waiting = new();
     private bool sending;
 
     public Task SendAsync(DispatchRequest request, TimeSpan delay, CancellationToken cancellationToken)
     {
-        if (delay > TimeSpan.Zero || request.Outboxes.Count >= MaxAnnouncementsPerMessage)
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(request, MallJson.Options).Length;
+        if (delay > TimeSpan.Zero || bytes >= DispatchRequest.MaxBytes / 2)
         {
             return queue.SendAsync(request, delay, cancellationToken);
         }
@@ -30,7 +29,7 @@ public sealed class GroupCommitDispatchQueue(IDispatchQueue queue) : IDispatchQu
         bool lead;
         lock (gate)
         {
-            waiting.Enqueue((request, sent));
+            waiting.Enqueue((request, bytes, sent));
             lead = !sending;
             sending = true;
         }
@@ -62,16 +61,16 @@ public sealed class GroupCommitDispatchQueue(IDispatchQueue queue) : IDispatchQu
     }
 
     /// <summary>Whole requests, as many as fit in one message; empty (and no longer sending) when none wait.</summary>
-    private List<(DispatchRequest Request, TaskCompletionSource Sent)> NextBatch()
+    private List<(DispatchRequest Request, int Bytes, TaskCompletionSource Sent)> NextBatch()
     {
         lock (gate)
         {
-            var batch = new List<(DispatchRequest Request, TaskCompletionSource Sent)>();
-            var announcements = 0;
-            while (waiting.TryPeek(out var next) && (batch.Count == 0 || announcements + next.Request.Outboxes.Count <= MaxAnnouncementsPerMessage))
+            var batch = new List<(DispatchRequest Request, int Bytes, TaskCompletionSource Sent)>();
+            var bytes = 0;
+            while (waiting.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Bytes <= DispatchRequest.MaxBytes))
             {
                 batch.Add(waiting.Dequeue());
-                announcements += next.Request.Outboxes.Count;
+                bytes += next.Bytes;
             }
 
             sending = batch.Count > 0;

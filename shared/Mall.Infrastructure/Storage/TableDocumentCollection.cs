@@ -70,25 +70,6 @@ public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCol
         await table.UpsertEntityAsync(ToEntity(key, value, []), TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task InsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(definition.TableName, cancellationToken);
-        try
-        {
-            await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(new DocumentKey(partitionKey, row.Key), row.Value, []))), cancellationToken);
-        }
-        catch (TableTransactionFailedException exception) when (exception.Status == (int)HttpStatusCode.Conflict)
-        {
-            throw new ConcurrencyConflictException($"{definition.TableName}/{partitionKey}: a row already exists.", exception);
-        }
-    }
-
-    public async Task UpsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(definition.TableName, cancellationToken);
-        await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(new DocumentKey(partitionKey, row.Key), row.Value, []))), cancellationToken);
-    }
-
     public async Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(definition.TableName, cancellationToken);

@@ -32,7 +32,7 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
         return stored.HasValue ? new OutboxContents(ReadFrom(stored.Value!), stored.Value!.ETag.ToString()) : null;
     }
 
-    public async Task RemoveAsync(OutboxAddress address, OutboxContents read, IReadOnlySet<string> eventIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventEnvelope>> RemoveAsync(OutboxAddress address, OutboxContents read, IReadOnlySet<string> eventIds, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(address.Table, cancellationToken);
         var (current, etag) = (read.Events, new ETag(read.ETag));
@@ -41,7 +41,7 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
             var remaining = current.Where(e => !eventIds.Contains(e.Id)).ToList();
             if (remaining.Count == current.Count)
             {
-                return;
+                return remaining;
             }
 
             var update = new TableEntity(address.PartitionKey, address.RowKey);
@@ -49,7 +49,7 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
             try
             {
                 await table.UpdateEntityAsync(update, etag, TableUpdateMode.Merge, cancellationToken);
-                return;
+                return remaining;
             }
             catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.PreconditionFailed)
             {
@@ -57,14 +57,14 @@ public sealed class TableOutboxStore(TableProvider tables) : IOutboxStore
                 var stored = await table.GetEntityIfExistsAsync<TableEntity>(address.PartitionKey, address.RowKey, EntityChunks.Names(Property, MaxChunks), cancellationToken);
                 if (!stored.HasValue)
                 {
-                    return;
+                    return [];
                 }
 
                 (current, etag) = (ReadFrom(stored.Value!), stored.Value!.ETag);
             }
             catch (RequestFailedException exception) when (exception.Status is (int)HttpStatusCode.NotFound)
             {
-                return;
+                return [];
             }
         }
     }

@@ -79,8 +79,8 @@ public sealed class CouponIssuingTests
         var preview = await mall.Get<CheckoutService>().PreviewAsync(customer, request, CancellationToken.None);
         var created = await mall.Get<CheckoutService>().CreateAsync(customer, "coupon-order-1", request, CancellationToken.None);
         var second = await Assert.ThrowsAsync<DomainException>(() => mall.Get<CheckoutService>().CreateAsync(customer, "coupon-order-2", request, CancellationToken.None));
+        // The coupon is back as the cancel answers (the OrderCancelled event only repeats that).
         await mall.Get<OrderService>().CancelAsync(customer, created.Order.Id, CancellationToken.None);
-        await mall.Events.DrainAsync();
 
         Assert.Equal(8000, preview.Pricing.PayableFen);
         Assert.Equal(8000, created.Order.Pricing.PayableFen);

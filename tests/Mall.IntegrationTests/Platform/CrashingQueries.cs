@@ -22,11 +22,5 @@ public sealed class CrashingQueries<T>(IDocumentCollection<T> inner, int crashOn
 
     public Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
 
-    public Task InsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken) =>
-        inner.InsertAllAsync(partitionKey, rows, cancellationToken);
-
-    public Task UpsertAllAsync(string partitionKey, IReadOnlyList<KeyValuePair<string, T>> rows, CancellationToken cancellationToken) =>
-        inner.UpsertAllAsync(partitionKey, rows, cancellationToken);
-
     public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
 }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Azure.Storage.Queues.Specialized;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Platform;
 
@@ -214,5 +216,47 @@ public sealed class EventDispatchTests
 
         Assert.Equal(1, handler.Runs["customer:C1:registered"]);
         Assert.Equal(0, (await poison.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    /// <summary>A document collection whose writes take longer than a third of the commit wait (storage retries).</summary>
+    private sealed class SlowWrites<T>(IDocumentCollection<T> inner, FakeTimeProvider time, TimeSpan takes) : IDocumentCollection<T>
+        where T : class
+    {
+        public async Task<Versioned<T>> InsertAsync(DocumentKey key, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+        {
+            time.Advance(takes);
+            return await inner.InsertAsync(key, value, events, cancellationToken);
+        }
+
+        public Task<Versioned<T>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
+
+        public Task<Versioned<T>> ReplaceAsync(Versioned<T> current, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.ReplaceAsync(current, value, events, cancellationToken);
+
+        public Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
+
+        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
+
+        public Task<ResultPage<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_write_that_commits_late_is_announced_again_so_the_dispatcher_does_not_give_up_on_it()
+    {
+        var handler = new CountingHandler("Counter");
+        var harness = await StorageHarness.CreateAsync(null, handler.Subscription);
+        var options = new EventOptions();
+        var things = new OutboxDocumentCollection<Thing>("Things", new SlowWrites<Thing>(harness.Stored<Thing>("Things"), harness.Time, options.CommitWait * 0.9), harness.DispatchQueue, options, harness.Time);
+
+        await things.InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [Registered("C1")], CancellationToken.None);
+
+        // The first announcement is as old as the commit wait by the time the dispatcher reads it; the second is fresh.
+        var messages = (await harness.Queue.ReceiveMessagesAsync(maxMessages: 32)).Value;
+        Assert.Equal(2, messages.Length);
+        foreach (var message in messages)
+        {
+            await harness.Dispatcher.DispatchAsync(JsonSerializer.Deserialize<DispatchRequest>(message.Body.ToString(), MallJson.Options)!, new EventContext(null!), CancellationToken.None);
+        }
+
+        Assert.Equal(1, handler.Runs["customer:C1:registered"]);
     }
 }

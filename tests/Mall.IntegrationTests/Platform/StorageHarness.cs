@@ -17,11 +17,13 @@ namespace Mall.IntegrationTests.Platform;
 public sealed class StorageHarness
 {
     private readonly IDispatchQueue dispatchQueue;
+    private readonly EventOptions options;
 
     private StorageHarness(TableProvider tables, QueueClient queue, FakeTimeProvider time, EventOptions options, IEnumerable<EventSubscription> subscriptions)
     {
         Tables = tables;
         Queue = queue;
+        this.options = options;
         Time = time;
         Scheduler = new TableDueWorkScheduler(tables);
         dispatchQueue = new GroupCommitDispatchQueue(new StorageDispatchQueue(queue));
@@ -67,7 +69,7 @@ public sealed class StorageHarness
 
     /// <summary>A collection as the mall registers it: the table adapter behind the outbox protocol.</summary>
     public IDocumentCollection<T> Collection<T>(string table, Func<T, IReadOnlyDictionary<string, object?>>? columns = null)
-        where T : class => new OutboxDocumentCollection<T>(table, Stored<T>(table, columns), dispatchQueue, Time);
+        where T : class => new OutboxDocumentCollection<T>(table, Stored<T>(table, columns), dispatchQueue, options, Time);
 
     /// <summary>The table adapter alone (no announcements).</summary>
     public TableDocumentCollection<T> Stored<T>(string table, Func<T, IReadOnlyDictionary<string, object?>>? columns = null)
