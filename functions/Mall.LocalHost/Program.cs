@@ -38,7 +38,8 @@ if (devDirectory is not null)
     configurationBuilder.AddInMemoryCollection(adminSettings);
 }
 
-var routePrefix = LocalSettings.RoutePrefixFromHostJson(Path.Combine(AppContext.BaseDirectory, "host.json"));
+var hostJson = Path.Combine(AppContext.BaseDirectory, "host.json");
+var routePrefix = LocalSettings.RoutePrefixFromHostJson(hostJson);
 await using var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
 {
     FunctionAssemblies = [typeof(MallFunctionsServices).Assembly],
@@ -46,6 +47,7 @@ await using var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostO
     ConfigureServices = (services, configuration) => services.AddMallFunctions(configuration),
     Url = url,
     RoutePrefix = routePrefix,
+    DurableHubName = DurableTaskHub.NameFromHostJson(hostJson),
     RunTimers = runTimers,
 });
 
@@ -57,6 +59,11 @@ if (devDirectory is not null)
 
 Console.WriteLine();
 Console.WriteLine($"Mall local host listening on {host.BaseAddress}");
+if (host.DurableTaskHub is { } durableTaskHub)
+{
+    Console.WriteLine($"Orchestrations kept in {durableTaskHub}");
+}
+
 foreach (var function in host.Functions)
 {
     Console.WriteLine(function.Trigger switch

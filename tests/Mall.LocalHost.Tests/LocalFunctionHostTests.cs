@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mall.LocalHost.Engine;
+using Mall.Testing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,10 +19,16 @@ public sealed class LocalHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var azurite = await Azurite.InstanceAsync();
         Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
         {
             FunctionAssemblies = [typeof(SampleHttpFunctions).Assembly],
-            Configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>("SampleSchedule", "* * * * * *")]).Build(),
+            Configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["SampleSchedule"] = "* * * * * *",
+                [DurableTaskHub.StorageSetting] = azurite.ConnectionString,
+                [DurableTaskHub.NameSetting] = Azurite.NewTablePrefix() + "Hub",
+            }).Build(),
             ConfigureServices = (services, _) => services.AddSingleton(Probe).AddScoped<InvocationScope>(),
             RoutePrefix = "api",
         });

@@ -10,7 +10,7 @@ namespace Mall.LocalHost.Engine;
 /// <summary>
 /// A development stand-in for the Azure Functions host: discovers the <c>[Function]</c> methods of the
 /// given assemblies and serves them — HTTP triggers as ASP.NET Core endpoints, timers on their CRON
-/// schedules, orchestrations and activities on the in-process durable engine — with the same classes,
+/// schedules, orchestrations and activities on the durable engine in storage — with the same classes,
 /// attributes and dependency injection as the worker. Non-HTTP functions can be run on demand with
 /// <c>POST /admin/functions/{name}</c>, like the Functions host's admin API.
 /// </summary>
@@ -33,6 +33,9 @@ public sealed class LocalFunctionHost : IAsyncDisposable
 
     /// <summary>The durable engine's client (only when some function is durable or takes [DurableClient]).</summary>
     public DurableTaskClient DurableClient => app.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <summary>Where orchestrations are kept (null when no function is durable or takes [DurableClient]).</summary>
+    public DurableTaskHub? DurableTaskHub { get; private init; }
 
     /// <exception cref="UnsupportedFunctionException">A function has a trigger or binding this host cannot run.</exception>
     public static async Task<LocalFunctionHost> StartAsync(LocalFunctionHostOptions options, CancellationToken cancellationToken = default)
@@ -58,9 +61,11 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         }
 
         WebApplication? app = null;
+        DurableTaskHub? durableTaskHub = null;
         if (DurableFunctions.AreUsedBy(functions))
         {
-            builder.Services.AddDurableFunctions(functions, () => app!.Services, options.DurablePort == 0 ? FreeTcpPort() : options.DurablePort);
+            durableTaskHub = DurableTaskHub.FromConfiguration(options.Configuration, options.DurableHubName);
+            builder.Services.AddDurableFunctions(functions, () => app!.Services, durableTaskHub, options.DurablePort == 0 ? FreeTcpPort() : options.DurablePort);
         }
 
         options.ConfigureServices(builder.Services, options.Configuration);
@@ -69,7 +74,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         app.MapHttpFunctions(functions, options.RoutePrefix);
         app.MapPost("/admin/functions/{name}", TriggerEndpointAsync);
         await app.StartAsync(cancellationToken);
-        return new LocalFunctionHost(app, functions);
+        return new LocalFunctionHost(app, functions) { DurableTaskHub = durableTaskHub };
     }
 
     /// <summary>Runs a timer function now and waits for it to finish.</summary>
