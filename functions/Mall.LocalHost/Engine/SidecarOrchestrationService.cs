@@ -15,6 +15,9 @@ namespace Mall.LocalHost.Engine;
 /// queue's visibility timeout would be delivered again while it still runs. Here the lock is renewed
 /// 30 s before it expires until the activity completes or is abandoned, as DurableTask.Core's own
 /// TaskActivityDispatcher.RenewUntil does.</item>
+/// <item>Its fetch loops stop when a cancelled fetch throws, as the in-memory service's does; this
+/// provider returns no work item instead, and the loop would spin on at full speed and never stop.
+/// Here a cancelled fetch throws.</item>
 /// </list>
 /// </summary>
 public sealed partial class SidecarOrchestrationService(IOrchestrationService inner, ILogger<SidecarOrchestrationService> logger) : IOrchestrationService
@@ -94,8 +97,16 @@ public sealed partial class SidecarOrchestrationService(IOrchestrationService in
 
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
 
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        if (workItem is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return workItem!; // null when there was nothing to lock after all
+    }
 
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
@@ -116,7 +127,11 @@ public sealed partial class SidecarOrchestrationService(IOrchestrationService in
     public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
         var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-        if (workItem is not null)
+        if (workItem is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        else
         {
             var cancellation = new CancellationTokenSource();
             activityLocks[workItem.Id] = new LockRenewal(RenewUntilCancelledAsync(workItem, cancellation.Token), cancellation);
