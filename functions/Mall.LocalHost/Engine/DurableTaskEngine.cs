@@ -55,19 +55,25 @@ public static partial class DurableTaskEngine
         return services;
     }
 
-    /// <summary>The provider's settings: the extension's defaults except where noted.</summary>
-    public static AzureStorageOrchestrationServiceSettings StorageSettings(DurableTaskHub hub, ILoggerFactory loggerFactory) => new()
+    /// <summary>The provider's settings: the Durable extension's defaults except where noted (docs/benchmarks.md has the measurements).</summary>
+    private static AzureStorageOrchestrationServiceSettings StorageSettings(DurableTaskHub hub, ILoggerFactory loggerFactory) => new()
     {
         TaskHubName = hub.Name,
         StorageAccountClientProvider = new StorageAccountClientProvider(hub.StorageConnection),
         LoggerFactory = loggerFactory,
-        // An idle queue is polled less and less often, up to this interval: at the default 30 s a due
-        // timer or a new orchestration waits up to that long after a quiet spell. Polling every second
-        // costs (PartitionCount + 1) queue reads a second when idle.
-        MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
-        // The extension's defaults (DurableTaskOptions: 10 per core).
+        // An empty queue is polled less and less often, up to this interval (default 30 s). Messages this
+        // host sends wake its own pollers, but nothing wakes them for a timer coming due or for a start
+        // message the provider put back for 2 s (it can be read before the client has written its
+        // instance row; AzureStorage's OrchestrationSessionManager then defers it): each waits up to one
+        // interval more. At 250 ms an idle host costs (PartitionCount + 1) x 4 queue reads a second.
+        MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
+        // One host, one worker: two control queues fetch in parallel as fast as four (default) here, for
+        // fewer idle reads. Fixed when a task hub is created.
+        PartitionCount = 2,
+        // The provider's default (the extension's is 10 per core): a burst of starts runs in one wave.
+        MaxConcurrentTaskOrchestrationWorkItems = 100,
+        // The extension's default: activities do the real work (storage, WeChat).
         MaxConcurrentTaskActivityWorkItems = 10 * Environment.ProcessorCount,
-        MaxConcurrentTaskOrchestrationWorkItems = 10 * Environment.ProcessorCount,
         // As the extension sets it: starting an instance id that is running is an error, not a no-op.
         ThrowExceptionOnInvalidDedupeStatus = true,
         // WorkerId stays the default, the machine name: the same across restarts, so a restarted host
