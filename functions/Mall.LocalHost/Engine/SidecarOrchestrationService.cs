@@ -13,8 +13,8 @@ namespace Mall.LocalHost.Engine;
 /// the host can wait for the provider to give up its leases before it exits.</item>
 /// <item>It never renews the lock of a running activity, so an activity outliving the work-item
 /// queue's visibility timeout would be delivered again while it still runs. Here the lock is renewed
-/// 30 s before it expires until the activity completes or is abandoned, as DurableTask.Core's own
-/// TaskActivityDispatcher.RenewUntil does.</item>
+/// 30 s before it expires (halfway, for shorter locks) until the activity completes or is abandoned,
+/// as DurableTask.Core's own TaskActivityDispatcher.RenewUntil does.</item>
 /// <item>Its fetch loops stop when a cancelled fetch throws, as the in-memory service's does; this
 /// provider returns no work item instead, and the loop would spin on at full speed and never stop.
 /// Here a cancelled fetch throws.</item>
@@ -97,16 +97,8 @@ public sealed partial class SidecarOrchestrationService(IOrchestrationService in
 
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
 
-    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
-    {
-        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
-        if (workItem is null)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        return workItem!; // null when there was nothing to lock after all
-    }
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
+        (await ThrowIfCancelledEmptyAsync(inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken), cancellationToken))!;
 
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
@@ -126,18 +118,14 @@ public sealed partial class SidecarOrchestrationService(IOrchestrationService in
 
     public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
-        var workItem = await inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-        if (workItem is null)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-        else
+        var workItem = await ThrowIfCancelledEmptyAsync(inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken), cancellationToken);
+        if (workItem is not null)
         {
             var cancellation = new CancellationTokenSource();
             activityLocks[workItem.Id] = new LockRenewal(RenewUntilCancelledAsync(workItem, cancellation.Token), cancellation);
         }
 
-        return workItem!; // null when the provider is shutting down
+        return workItem!;
     }
 
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
@@ -153,6 +141,23 @@ public sealed partial class SidecarOrchestrationService(IOrchestrationService in
     {
         await EndRenewalAsync(workItem);
         await inner.AbandonTaskActivityWorkItemAsync(workItem);
+    }
+
+    /// <summary>
+    /// The provider's fetch gives no work item when cancelled; the sidecar's loop needs it to throw. No
+    /// work item without a cancellation (nothing left to lock after all, e.g. a released partition)
+    /// goes through: the sidecar fetches again.
+    /// </summary>
+    private static async Task<T?> ThrowIfCancelledEmptyAsync<T>(Task<T> fetching, CancellationToken cancellationToken)
+        where T : class
+    {
+        var workItem = await fetching;
+        if (workItem is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return workItem;
     }
 
     private async Task RenewUntilCancelledAsync(TaskActivityWorkItem workItem, CancellationToken cancellationToken)
