@@ -10,8 +10,12 @@ SANDBOX_PORT="${SANDBOX_PORT:-7080}"
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Last started first, each waited for: the mall gives its task hub's leases back to Azurite before
+  # Azurite goes (a restarted mall would take them back anyway, but only after a stop that timed out).
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   echo "Stopped."
 }
 trap cleanup INT TERM EXIT
@@ -41,7 +45,8 @@ dotnet build tests/Mall.WeChatSandbox --configuration Debug --verbosity quiet -n
 mkdir -p .local/azurite .local/sandbox
 
 echo "==> Starting Azurite (tables/queues/blobs on 10002/10001/10000)"
-node_modules/.bin/azurite --disableTelemetry --silent --skipApiVersionCheck --location .local/azurite \
+# In a session of its own, so a Ctrl-C in the terminal cannot stop Azurite before cleanup has stopped the mall.
+setsid node_modules/.bin/azurite --disableTelemetry --silent --skipApiVersionCheck --location .local/azurite \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 &
 pids+=($!)
 wait_for_port 10002

@@ -94,6 +94,7 @@ public static partial class DurableTaskEngine
     {
         private readonly ILogger logger = loggerFactory.CreateLogger<DurableTaskSidecar>();
         private WebApplication? sidecar;
+        private Task? stopping;
 
         public async Task StartingAsync(CancellationToken cancellationToken)
         {
@@ -121,7 +122,10 @@ public static partial class DurableTaskEngine
 
         public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public async Task StoppingAsync(CancellationToken cancellationToken)
+        // A host stopped on Ctrl-C is stopped again when disposed; the engine stops (or gives up) once.
+        public Task StoppingAsync(CancellationToken cancellationToken) => stopping ??= StopEngineAsync(cancellationToken);
+
+        private async Task StopEngineAsync(CancellationToken cancellationToken)
         {
             if (sidecar is null)
             {
@@ -136,8 +140,11 @@ public static partial class DurableTaskEngine
             }
             catch (OperationCanceledException)
             {
-                LogForcedStop(logger);
-                await service.StopAsync(isForced: true);
+                // Not waited for: with storage out of reach the provider keeps trying to hand its leases
+                // back for up to 10 minutes (TablePartitionManager). A restarted host on the same
+                // WorkerId takes them back at once.
+                LogStopAbandoned(logger);
+                _ = service.StopAsync(isForced: true);
             }
         }
 
@@ -159,8 +166,8 @@ public static partial class DurableTaskEngine
             }
         }
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Work items were still running when the host's shutdown timeout passed; the durable engine stopped without them (they run again after the next start)")]
-        private static partial void LogForcedStop(ILogger logger);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The durable engine had not stopped when the host's shutdown timeout passed (work items still running, or storage out of reach); the host stops without it, and what did not finish runs again after the next start")]
+        private static partial void LogStopAbandoned(ILogger logger);
     }
 
     /// <summary>The sidecar stops when the local host says so, not on its own at Ctrl-C.</summary>
