@@ -7,6 +7,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Grpc.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mall.LocalHost.Engine;
 
@@ -29,7 +30,8 @@ public static partial class DurableTaskEngine
         services.AddSingleton(provider => new AzureStorageOrchestrationService(StorageSettings(hub, provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(provider => new SidecarOrchestrationService(
             provider.GetRequiredService<AzureStorageOrchestrationService>(), provider.GetRequiredService<ILogger<SidecarOrchestrationService>>()));
-        // Registered before the worker, so it starts before and stops after it (see DurableTaskSidecar).
+        // A lifecycle service: its Starting/Stopping/Stopped steps come before and after every hosted
+        // service's start and stop, the worker's included (see DurableTaskSidecar).
         services.AddHostedService(provider => new DurableTaskSidecar(
             provider.GetRequiredService<AzureStorageOrchestrationService>(),
             provider.GetRequiredService<SidecarOrchestrationService>(),
@@ -103,7 +105,7 @@ public static partial class DurableTaskEngine
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
                 kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
-            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton<ILoggerFactory>(new WithoutLifetimeMessages(loggerFactory));
             builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
             builder.Services.AddRouting().AddGrpc();
             builder.Services.AddSingleton<IOrchestrationService>(service);
@@ -168,6 +170,23 @@ public static partial class DurableTaskEngine
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The durable engine had not stopped when the host's shutdown timeout passed (work items still running, or storage out of reach); the host stops without it, and what did not finish runs again after the next start")]
         private static partial void LogStopAbandoned(ILogger logger);
+    }
+
+    /// <summary>
+    /// The host's logging, less the sidecar web host's "Now listening on" lines: its address is internal,
+    /// and next to the host's own it misleads.
+    /// </summary>
+    private sealed class WithoutLifetimeMessages(ILoggerFactory hostLogging) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == "Microsoft.Hosting.Lifetime" ? NullLogger.Instance : hostLogging.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => hostLogging.AddProvider(provider);
+
+        // The host's factory: the host disposes it.
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>The sidecar stops when the local host says so, not on its own at Ctrl-C.</summary>
