@@ -19,8 +19,12 @@ started=$SECONDS
 pids=()
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Last started first, each waited for: the mall gives its task hub's leases back to Azurite before
+  # Azurite goes (a restarted mall would take them back anyway, but only after a stop that timed out).
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   echo "Stopped."
 }
 trap cleanup INT TERM EXIT
@@ -59,7 +63,8 @@ done_step
 mkdir -p "$STATE/azurite" "$STATE/sandbox"
 
 step "Starting Azurite (blobs/queues/tables on $AZURITE_BLOB_PORT/$AZURITE_QUEUE_PORT/$AZURITE_TABLE_PORT, data in $STATE/azurite)"
-node_modules/.bin/azurite --disableTelemetry --silent --skipApiVersionCheck --location "$STATE/azurite" \
+# In a session of its own, so a Ctrl-C in the terminal cannot stop Azurite before cleanup has stopped the mall.
+setsid node_modules/.bin/azurite --disableTelemetry --silent --skipApiVersionCheck --location "$STATE/azurite" \
   --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
   --blobPort "$AZURITE_BLOB_PORT" --queuePort "$AZURITE_QUEUE_PORT" --tablePort "$AZURITE_TABLE_PORT" &
 pids+=($!)

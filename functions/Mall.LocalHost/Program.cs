@@ -59,6 +59,11 @@ if (devDirectory is not null)
 
 Console.WriteLine();
 Console.WriteLine($"Mall local host listening on {host.BaseAddress}");
+if (host.DurableTaskHub is { } durableTaskHub)
+{
+    Console.WriteLine($"Orchestrations kept in {durableTaskHub}");
+}
+
 foreach (var function in host.Functions)
 {
     Console.WriteLine(function.Trigger switch

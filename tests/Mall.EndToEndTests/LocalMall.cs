@@ -20,6 +20,7 @@ public sealed class LocalMall : IAsyncLifetime
     public const int SettleAfterCompletionSeconds = 4;
 
     private int nextCustomer;
+    private Uri baseAddress = null!;
 
     public MallTestEnvironment Environment { get; private set; } = null!;
 
@@ -28,22 +29,35 @@ public sealed class LocalMall : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // The notify URLs WeChat calls must be known before the mall starts, so choose its port first.
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}/");
+        baseAddress = new Uri($"http://127.0.0.1:{FreeTcpPort()}/");
         Environment = await MallTestEnvironment.StartAsync(baseAddress, overrides: new Dictionary<string, string?>
         {
             // Commission settles seconds (not days) after an order completes, so a test can watch it.
             ["Distribution:SettleAfterCompletionSeconds"] = SettleAfterCompletionSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        Host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
-        {
-            FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
-            Configuration = Environment.BuildConfiguration(),
-            ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
-            ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
-            Url = baseAddress.ToString().TrimEnd('/'),
-            RunTimers = false,
-        });
+        Host = await StartHostAsync();
     }
+
+    /// <summary>
+    /// Stops the local host and starts a new one on the same port, settings, tables and task hub, as a
+    /// developer restarting eng/run-local.sh does; <paramref name="whileStopped"/> runs in between.
+    /// </summary>
+    public async Task RestartHostAsync(Func<Task>? whileStopped = null)
+    {
+        await Host.DisposeAsync();
+        await (whileStopped?.Invoke() ?? Task.CompletedTask);
+        Host = await StartHostAsync();
+    }
+
+    private Task<LocalFunctionHost> StartHostAsync() => LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
+    {
+        FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
+        Configuration = Environment.BuildConfiguration(),
+        ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
+        ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+        Url = baseAddress.ToString().TrimEnd('/'),
+        RunTimers = false,
+    });
 
     public async Task DisposeAsync()
     {

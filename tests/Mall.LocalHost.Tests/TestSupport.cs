@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mall.LocalHost.Engine;
 using Mall.Testing;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,8 @@ internal static class SampleSettings
         {
             ["SampleSchedule"] = "* * * * * *",
             ["AzureWebJobsStorage"] = storageConnection,
+            // A task hub of its own for each host (the sample app has orchestrations).
+            [DurableTaskHub.NameSetting] = "sample" + suffix + "Hub",
             // Sample_QueueBinary's connection "SampleStorage": found unprefixed, after AzureWebJobsSampleStorage.
             ["SampleStorage"] = storageConnection,
             ["SampleQueues:Greetings"] = "greetings-" + suffix,

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Mall.Application.Platform;
 using Mall.Functions;
+using Mall.LocalHost.Engine;
 using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,9 +54,11 @@ public sealed class MallTestEnvironment : IAsyncDisposable
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["Storage:ConnectionString"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = prefix,
+            // Orchestrations too, in a task hub of their own, so hosts of parallel tests never share one.
+            [DurableTaskHub.StorageSetting] = azurite.ConnectionString,
+            [DurableTaskHub.NameSetting] = prefix + "Hub",
             ["Messaging:QueueName"] = prefix + "-events",
             ["Events:DispatchQueue"] = prefix + "-dispatch",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Auth:SessionSigningKey"] = RandomKey(),
             ["Security:DataProtectionKey"] = RandomKey(),
             ["Admin:Users:0:Name"] = "admin",

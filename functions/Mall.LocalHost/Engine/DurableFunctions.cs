@@ -1,13 +1,11 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
 
 namespace Mall.LocalHost.Engine;
 
 /// <summary>
-/// Registers orchestrator and activity functions on the in-process durable engine
-/// (Microsoft.DurableTask.InProcessTestHost) under their function names, so <c>[DurableClient]</c>
-/// callers start them exactly as they would in Azure.
+/// Registers orchestrator and activity functions on the durable engine (<see cref="DurableTaskEngine"/>)
+/// under their function names, so <c>[DurableClient]</c> callers start them exactly as they would in Azure.
 /// </summary>
 public static class DurableFunctions
 {
@@ -16,23 +14,19 @@ public static class DurableFunctions
             || f.Parameters.Any(p => p.Source == ParameterSource.DurableClient));
 
     /// <param name="rootServices">The host's services once built (orchestrator factories take no provider).</param>
-    public static void AddDurableFunctions(this IServiceCollection services, IReadOnlyList<FunctionDefinition> functions, Func<IServiceProvider> rootServices, int port)
-    {
-        services.AddInMemoryDurableTask(
-            registry =>
+    public static void AddDurableFunctions(this IServiceCollection services, IReadOnlyList<FunctionDefinition> functions, Func<IServiceProvider> rootServices, DurableTaskHub hub, int sidecarPort) =>
+        services.AddDurableTaskEngine(hub, sidecarPort, registry =>
+        {
+            foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Orchestration))
             {
-                foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Orchestration))
-                {
-                    registry.AddOrchestrator(function.Name, () => new FunctionOrchestrator(function, rootServices()));
-                }
+                registry.AddOrchestrator(function.Name, () => new FunctionOrchestrator(function, rootServices()));
+            }
 
-                foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Activity))
-                {
-                    registry.AddActivity(function.Name, provider => new FunctionActivity(function, provider));
-                }
-            },
-            new InMemoryDurableTaskOptions { Port = port });
-    }
+            foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Activity))
+            {
+                registry.AddActivity(function.Name, provider => new FunctionActivity(function, provider));
+            }
+        });
 
     private sealed class FunctionOrchestrator(FunctionDefinition function, IServiceProvider services) : ITaskOrchestrator
     {

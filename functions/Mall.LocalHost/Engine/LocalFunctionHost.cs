@@ -10,8 +10,8 @@ namespace Mall.LocalHost.Engine;
 /// <summary>
 /// A development stand-in for the Azure Functions host: registers the functions of a function app's
 /// functions.metadata and serves them — HTTP triggers as ASP.NET Core endpoints, timers on their CRON
-/// schedules, queue triggers from Azure Storage queues, orchestrations and activities on the in-process
-/// durable engine — with the same classes and dependency injection as the worker. Timer and queue
+/// schedules, queue triggers from Azure Storage queues, orchestrations and activities on the durable
+/// engine in storage — with the same classes and dependency injection as the worker. Timer and queue
 /// functions can be run on demand with <c>POST /admin/functions/{name}</c> and the master key, like the
 /// Functions host's admin API.
 /// </summary>
@@ -41,6 +41,9 @@ public sealed class LocalFunctionHost : IAsyncDisposable
 
     /// <summary>The durable engine's client (only when some function is durable or takes [DurableClient]).</summary>
     public DurableTaskClient DurableClient => app.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <summary>Where orchestrations are kept (null when no function is durable or takes [DurableClient]).</summary>
+    public DurableTaskHub? DurableTaskHub { get; private init; }
 
     /// <exception cref="UnsupportedFunctionException">Azure would refuse a function, or this host cannot run it.</exception>
     /// <exception cref="InvalidDataException">functions.metadata or host.json is missing or not valid.</exception>
@@ -76,9 +79,11 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         }
 
         WebApplication? app = null;
+        DurableTaskHub? durableTaskHub = null;
         if (DurableFunctions.AreUsedBy(functions))
         {
-            builder.Services.AddDurableFunctions(functions, () => app!.Services, options.DurablePort == 0 ? FreeTcpPort() : options.DurablePort);
+            durableTaskHub = DurableTaskHub.FromConfiguration(hostJson);
+            builder.Services.AddDurableFunctions(functions, () => app!.Services, durableTaskHub, options.DurablePort == 0 ? FreeTcpPort() : options.DurablePort);
         }
 
         options.ConfigureServices(builder.Services, options.Configuration);
@@ -88,7 +93,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         app.MapHttpFunctions(functions, routePrefix);
         app.MapAdminApi();
         await app.StartAsync(cancellationToken);
-        return new LocalFunctionHost(app, functions, routePrefix);
+        return new LocalFunctionHost(app, functions, routePrefix) { DurableTaskHub = durableTaskHub };
     }
 
     /// <summary>Runs a timer or queue function now (a queue function with <paramref name="input"/> as its message) and waits for it to finish.</summary>

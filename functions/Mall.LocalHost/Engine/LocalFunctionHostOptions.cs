@@ -25,6 +25,6 @@ public sealed class LocalFunctionHostOptions
     /// <summary>Run timer functions on their schedules; off in tests that trigger them explicitly.</summary>
     public bool RunTimers { get; init; } = true;
 
-    /// <summary>Port of the in-process durable engine's gRPC endpoint; 0 picks a free one.</summary>
+    /// <summary>Port of the durable engine's gRPC sidecar; 0 picks a free one.</summary>
     public int DurablePort { get; init; }
 }

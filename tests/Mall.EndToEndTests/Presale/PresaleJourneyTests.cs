@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text.Json;
+using static Mall.EndToEndTests.Presale.PresaleSteps;
 
 namespace Mall.EndToEndTests.Presale;
 
@@ -7,77 +7,22 @@ namespace Mall.EndToEndTests.Presale;
 [Collection(nameof(LocalMall))]
 public sealed class PresaleJourneyTests(LocalMall mall)
 {
-    private async Task<(string CampaignId, string ProductId)> CampaignAsync(TimeSpan depositWindow, TimeSpan balanceWindow, bool refundable)
-    {
-        var (productId, skuId) = await mall.CreateProductAsync(priceFen: 49900, stock: 5);
-        using var admin = await mall.AdminAsync();
-        var now = DateTimeOffset.UtcNow;
-        var created = await admin.PostAsync("manage/presale-campaigns", new
-        {
-            skuId,
-            depositFen = 5000,
-            depositValueFen = 10000,
-            finalPriceFen = 39900,
-            depositStartsAt = now.AddSeconds(-1),
-            depositEndsAt = now + depositWindow,
-            balanceStartsAt = now + depositWindow,
-            balanceEndsAt = now + depositWindow + balanceWindow,
-            depositRefundable = refundable,
-            reminderTemplateId = "tmpl-presale-balance",
-        });
-        Assert.True(created.Status == HttpStatusCode.Created, created.Body.ToString());
-        return (created.Body.GetProperty("id").GetString()!, productId);
-    }
-
-    private async Task<string> ReserveAndPayDepositAsync(ApiClient customer, string campaignId)
-    {
-        var reserved = await customer.PostAsync("presales", new { campaignId, address = LocalMall.Address() }, idempotencyKey: Guid.NewGuid().ToString());
-        Assert.Equal(HttpStatusCode.Created, reserved.Status);
-        var depositOrder = reserved.Body.GetProperty("order");
-        Assert.Equal(5000, depositOrder.GetProperty("pricing").GetProperty("payableFen").GetInt64());
-        var orderId = depositOrder.GetProperty("id").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{orderId}/pay", new { })).Status);
-        await mall.Environment.Sandbox.PayAsync(orderId);
-        await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
-        return reserved.Body.GetProperty("presale").GetProperty("id").GetString()!;
-    }
-
-    private static async Task<JsonElement> WaitForPresaleAsync(ApiClient customer, string reservationId, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var presale = (await customer.GetAsync($"presales/{reservationId}")).Body;
-            if (presale.GetProperty("status").GetString() == status)
-            {
-                return presale;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Presale {reservationId} never became {status}: {presale}");
-            await Task.Delay(200);
-        }
-    }
-
     [Fact]
     public async Task A_deposit_then_a_reminder_then_a_balance_of_final_price_minus_deposit_value_completes_the_presale()
     {
-        var (campaignId, _) = await CampaignAsync(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), refundable: false);
+        var (campaignId, _) = await CampaignAsync(mall, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), refundable: false);
         using var customer = await mall.NewCustomerAsync();
         // The mini-program asked for the reminder with wx.requestSubscribeMessage and the customer accepted.
-        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { "tmpl-presale-balance" } })).Status);
-        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { ReminderTemplateId } })).Status);
+        var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
 
         var early = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });
         Assert.Equal("OUTSIDE_WINDOW", early.Body.GetProperty("code").GetString());
 
         // The balance window opens: the reminder goes out first (a balance paid before it would make it moot).
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!mall.Environment.Sandbox.SubscribeMessages.Any(m => m.Message.TemplateId == "tmpl-presale-balance"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "No balance reminder within 30 s.");
-            await Task.Delay(250);
-        }
+        await WaitForReminderAsync(mall);
 
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         ApiResponse balance;
         while ((balance = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() })).Status != HttpStatusCode.Created)
         {
@@ -95,15 +40,15 @@ public sealed class PresaleJourneyTests(LocalMall mall)
 
         await WaitForPresaleAsync(customer, reservationId, "balancePaid");
         // Only this customer consented, so the other presale journeys' reminders were never sent.
-        Assert.Single(mall.Environment.Sandbox.SubscribeMessages, m => m.Message.TemplateId == "tmpl-presale-balance");
+        Assert.Single(mall.Environment.Sandbox.SubscribeMessages, m => m.Message.TemplateId == ReminderTemplateId);
     }
 
     [Fact]
     public async Task A_balance_never_paid_forfeits_a_non_refundable_deposit_and_puts_the_unit_back_on_sale()
     {
-        var (campaignId, productId) = await CampaignAsync(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: false);
+        var (campaignId, productId) = await CampaignAsync(mall, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: false);
         using var customer = await mall.NewCustomerAsync();
-        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+        var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
         Assert.Equal(4, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
 
         var forfeited = await WaitForPresaleAsync(customer, reservationId, "forfeited");
@@ -124,14 +69,10 @@ public sealed class PresaleJourneyTests(LocalMall mall)
     [Fact]
     public async Task A_balance_never_paid_refunds_a_refundable_deposit_with_its_unit()
     {
-        var (campaignId, productId) = await CampaignAsync(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: true);
+        var (campaignId, productId) = await CampaignAsync(mall, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), refundable: true);
         using var customer = await mall.NewCustomerAsync();
-        var reservationId = await ReserveAndPayDepositAsync(customer, campaignId);
+        var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
 
-        var refunded = await WaitForPresaleAsync(customer, reservationId, "depositRefunded");
-
-        await LocalMall.WaitForOrderAsync(customer, refunded.GetProperty("depositOrderId").GetString()!, o =>
-            o.GetProperty("refundedFen").GetInt64() == 5000 && o.GetProperty("refunds")[0].GetProperty("stockReturned").GetBoolean());
-        Assert.Equal(5, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
+        await WaitForDepositRefundAsync(customer, reservationId, productId);
     }
 }
