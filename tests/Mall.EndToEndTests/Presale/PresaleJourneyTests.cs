@@ -10,6 +10,7 @@ public sealed class PresaleJourneyTests(LocalMall mall)
     [Fact]
     public async Task A_deposit_then_a_reminder_then_a_balance_of_final_price_minus_deposit_value_completes_the_presale()
     {
+        var balanceOpensNoEarlierThan = DateTimeOffset.UtcNow.AddSeconds(5);
         var (campaignId, _) = await CampaignAsync(mall, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), refundable: false);
         using var customer = await mall.NewCustomerAsync();
         // The mini-program asked for the reminder with wx.requestSubscribeMessage and the customer accepted.
@@ -17,7 +18,11 @@ public sealed class PresaleJourneyTests(LocalMall mall)
         var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
 
         var early = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });
-        Assert.Equal("OUTSIDE_WINDOW", early.Body.GetProperty("code").GetString());
+        if (DateTimeOffset.UtcNow < balanceOpensNoEarlierThan)
+        {
+            // Answered before the window opened (a loaded machine may get here later, inside it).
+            Assert.Equal("OUTSIDE_WINDOW", early.Body.GetProperty("code").GetString());
+        }
 
         // The balance window opens: the reminder goes out first (a balance paid before it would make it moot).
         await WaitForReminderAsync(mall);

@@ -40,7 +40,11 @@ internal static class PresaleSteps
         Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync($"orders/{orderId}/pay", new { })).Status);
         await mall.Environment.Sandbox.PayAsync(orderId);
         await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
-        return reserved.Body.GetProperty("presale").GetProperty("id").GetString()!;
+
+        // The reservation counts the deposit when the dispatcher delivers the order's OrderPaid.
+        var reservationId = reserved.Body.GetProperty("presale").GetProperty("id").GetString()!;
+        await WaitForPresaleAsync(customer, reservationId, "depositPaid");
+        return reservationId;
     }
 
     public static async Task<JsonElement> WaitForPresaleAsync(ApiClient customer, string reservationId, string status)
