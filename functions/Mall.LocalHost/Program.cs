@@ -9,6 +9,7 @@ using Mall.LocalHost.Engine;
 //   --settings <file>  a local.settings.json-style file; repeatable, later files win; environment wins over files
 //   --no-timers        do not run timer functions on schedule (POST /admin/functions/{name} still runs them)
 //   --dev <dir>        development mode: generated admin password, master key and sample data, state kept in <dir>
+var started = System.Diagnostics.Stopwatch.StartNew();
 var url = "http://127.0.0.1:7071";
 var settingsFiles = new List<string>();
 var runTimers = true;
@@ -57,34 +58,43 @@ if (devDirectory is not null)
     Console.WriteLine(loaded ? "Sample catalog loaded." : "Catalog already has data; sample data not loaded again.");
 }
 
-Console.WriteLine();
-Console.WriteLine($"Mall local host listening on {host.BaseAddress}");
 if (host.DurableTaskHub is { } durableTaskHub)
 {
     Console.WriteLine($"Orchestrations kept in {durableTaskHub}");
 }
 
-foreach (var function in host.Functions)
+// The endpoint list goes to a file (it is long); the console gets the counts and where to find it.
+var endpoints = host.Functions.Select(function => function.Trigger switch
 {
-    Console.WriteLine(function.Trigger switch
-    {
-        TriggerKind.Http => $"  {function.Name,-28} {string.Join(',', function.HttpMethods.DefaultIfEmpty("ANY")),-8} {new Uri(host.BaseAddress, $"{host.RoutePrefix}/{function.Route}")}",
-        TriggerKind.Timer => $"  {function.Name,-28} timer    {function.Schedule}",
-        TriggerKind.Queue => $"  {function.Name,-28} queue    {function.QueueName}",
-        _ => $"  {function.Name,-28} {function.Trigger.ToString().ToLowerInvariant()}",
-    });
+    TriggerKind.Http => $"{function.Name,-32} {string.Join(',', function.HttpMethods.DefaultIfEmpty("ANY")),-8} {new Uri(host.BaseAddress, $"{host.RoutePrefix}/{function.Route}")}",
+    TriggerKind.Timer => $"{function.Name,-32} timer    {function.Schedule}",
+    TriggerKind.Queue => $"{function.Name,-32} queue    {function.QueueName}",
+    _ => $"{function.Name,-32} {function.Trigger.ToString().ToLowerInvariant()}",
+}).ToList();
+var listed = devDirectory is null ? null : Path.Combine(devDirectory, "endpoints.txt");
+if (listed is not null)
+{
+    File.WriteAllLines(listed, endpoints);
 }
 
+var counts = string.Join(", ", host.Functions.GroupBy(f => f.Trigger).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+Console.WriteLine($"{host.Functions.Count} functions ({counts}){(listed is null ? ":" : $"; every endpoint in {listed}")}");
+if (listed is null)
+{
+    endpoints.ForEach(line => Console.WriteLine("  " + line));
+}
+
+Console.WriteLine($"Run a timer or queue function now: curl -X POST {new Uri(host.BaseAddress, "admin/functions/<name>")} -H \"x-functions-key: $(cat {(devDirectory is null ? "<master key file>" : Path.Combine(devDirectory, DevelopmentSetup.MasterKeyFile))})\" -H 'content-type: application/json' -d '{{\"input\":\"\"}}'");
+if (devDirectory is null)
+{
+    Console.WriteLine($"Master key (admin API, x-functions-key): {host.MasterKey}");
+}
+
+// The one line to look for: everything above is ready when it appears. The seconds count from
+// eng/run-local.sh's start when it passes how long it took before starting this host.
+var before = int.TryParse(Environment.GetEnvironmentVariable("MALL_STARTUP_SECONDS_BEFORE_HOST"), out var seconds) ? seconds : 0;
+var credentials = adminPassword is null ? string.Empty : $"; admin password in {Path.Combine(devDirectory!, DevelopmentSetup.AdminPasswordFile)}";
 Console.WriteLine();
-Console.WriteLine($"Master key (admin API, x-functions-key): {host.MasterKey}{(devDirectory is null ? string.Empty : $" (kept in {Path.Combine(devDirectory, DevelopmentSetup.MasterKeyFile)})")}");
-Console.WriteLine($"Run a timer or queue function now: curl -X POST {new Uri(host.BaseAddress, "admin/functions/<name>")} -H \"x-functions-key: <master key>\" -H \"Content-Type: application/json\" -d '{{\"input\":\"\"}}'");
-
-if (adminPassword is not null)
-{
-    Console.WriteLine();
-    Console.WriteLine($"Admin login: POST {new Uri(host.BaseAddress, $"{host.RoutePrefix}/manage/auth/login")} {{\"username\":\"{DevelopmentSetup.AdminUser}\",\"password\":\"{adminPassword}\"}}");
-}
-
-Console.WriteLine("Press Ctrl-C to stop.");
+Console.WriteLine($"Mall ready at {new Uri(host.BaseAddress, host.RoutePrefix + "/")} in {before + (int)started.Elapsed.TotalSeconds} s{credentials}. Ctrl-C stops it.");
 await host.WaitForShutdownAsync();
 return 0;

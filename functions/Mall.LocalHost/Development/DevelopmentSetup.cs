@@ -15,9 +15,11 @@ public static class DevelopmentSetup
 
     public const string MasterKeyFile = "master-key.txt";
 
+    public const string AdminPasswordFile = "admin-password.txt";
+
     public static (string Password, IReadOnlyDictionary<string, string?> Settings) PrepareAdmin(string directory)
     {
-        var password = ReadOrCreate(directory, "admin-password.txt", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y'));
+        var password = ReadOrCreate(directory, AdminPasswordFile, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y'));
         return (password, new Dictionary<string, string?>
         {
             ["Admin:Users:0:Name"] = AdminUser,

@@ -59,7 +59,9 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         });
         builder.Configuration.AddConfiguration(options.Configuration);
         builder.WebHost.UseUrls(options.Url);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+        // The host says when it is ready itself; the framework's and the durable worker's start-up chatter is left out.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning);
         options.ConfigureLogging(builder.Logging);
         builder.Services.AddRouting();
         builder.Services.AddMvcCore(); // executors for the IActionResult types functions return
