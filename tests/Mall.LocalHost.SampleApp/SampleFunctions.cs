@@ -73,6 +73,14 @@ public sealed class SampleHttpFunctions(Probe probe, InvocationScope scope)
     [Function("Sample_Default_Route")]
     public static IActionResult DefaultRoute([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => new OkObjectResult("default");
 
+    /// <summary>Review: returns no IActionResult at all.</summary>
+    [Function("Sample_Blank")]
+    public static IActionResult? Blank([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "blank")] HttpRequest request) => null;
+
+    /// <summary>Review: a result that fails while it is written (System.Text.Json refuses NaN).</summary>
+    [Function("Sample_BadResult")]
+    public static IActionResult BadResult([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bad-result")] HttpRequest request) => new OkObjectResult(new { value = double.NaN });
+
     /// <summary>Function-level authorization: Azure wants a key; locally the master key is the only one.</summary>
     [Function("Sample_Keyed")]
     public static IActionResult Keyed([HttpTrigger(AuthorizationLevel.Function, "get", Route = "keyed")] HttpRequest request) => new OkObjectResult("keyed");
@@ -145,6 +153,14 @@ public sealed class SampleQueueFunctions(Probe probe)
     {
         probe.Calls.Enqueue($"flaky:{message.MessageText}:{message.DequeueCount}");
         throw new InvalidOperationException("the downstream system is down");
+    }
+
+    /// <summary>Review: runs until the host stops it.</summary>
+    [Function("Sample_QueueSlow")]
+    public async Task Slow([QueueTrigger("%SampleQueues:Slow%")] string message, CancellationToken cancellationToken)
+    {
+        probe.Calls.Enqueue("slow:" + message);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     [Function("Sample_QueuePolled")]

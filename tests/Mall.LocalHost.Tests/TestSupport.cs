@@ -36,6 +36,7 @@ internal static class SampleSettings
             ["SampleQueues:Binary"] = "binary-" + suffix,
             ["SampleQueues:Flaky"] = "flaky-" + suffix,
             ["SampleQueues:Polled"] = "polled-" + suffix,
+            ["SampleQueues:Slow"] = "slow-" + suffix,
         };
     }
 }
