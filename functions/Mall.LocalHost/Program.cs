@@ -66,7 +66,7 @@ if (host.DurableTaskHub is { } durableTaskHub)
 // The endpoint list goes to a file (it is long); the console gets the counts and where to find it.
 var endpoints = host.Functions.Select(function => function.Trigger switch
 {
-    TriggerKind.Http => $"{function.Name,-32} {string.Join(',', function.HttpMethods.DefaultIfEmpty("ANY")),-8} {new Uri(host.BaseAddress, $"{host.RoutePrefix}/{function.Route}")}",
+    TriggerKind.Http => $"{function.Name,-32} {(function.HttpMethods is { } methods ? string.Join(',', methods) : "ANY"),-8} {new Uri(host.BaseAddress, $"{host.RoutePrefix}/{function.Route}")}",
     TriggerKind.Timer => $"{function.Name,-32} timer    {function.Schedule}",
     TriggerKind.Queue => $"{function.Name,-32} queue    {function.QueueName}",
     _ => $"{function.Name,-32} {function.Trigger.ToString().ToLowerInvariant()}",

@@ -26,10 +26,25 @@ public static class RefusedFunctions
     {
     }
 
+    /// <summary>Quartz's "last day of the month": NCrontab, the timer extension's parser, has no L.</summary>
     [Function("Refused_Cron")]
-    public static void Cron([TimerTrigger("*/5 * * * *")] TimerInfo timer)
+    public static void Cron([TimerTrigger("0 0 0 L * *")] TimerInfo timer)
     {
     }
+
+    /// <summary>"api" + "/" + "/orders/": the host's route builder cannot parse it, and the host does not start.</summary>
+    [Function("Refused_LeadingSlash")]
+    public static IActionResult LeadingSlash([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "/orders/")] HttpRequest request) => new OkResult();
+
+    [Function("Refused_Constraint")]
+    public static IActionResult Constraint([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "parts/{id:nosuch}")] HttpRequest request, string id) => new OkResult();
+
+    [Function("Refused_Any")]
+    public static IActionResult Any([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "things/{id}")] HttpRequest request, string id) => new OkResult();
+
+    /// <summary>Refused_Any is named before it and its route takes every request of this one.</summary>
+    [Function("Refused_Thing")]
+    public static IActionResult Thing([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "things/new")] HttpRequest request) => new OkResult();
 
     [Function("Refused_Context")]
     public static void Context([TimerTrigger("0 0 1 * * *")] TimerInfo timer, FunctionContext context)

@@ -65,19 +65,35 @@ public sealed class SampleHttpFunctions(Probe probe, InvocationScope scope)
     public static IActionResult Fails([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fails")] HttpRequest request) =>
         throw new InvalidOperationException("secret detail that must not reach the caller");
 
-    [Function("Sample_CatchAll")]
-    public static IActionResult CatchAll([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "{*path}")] HttpRequest request) =>
+    /// <summary>Overlaps Sample_Echo: Azure takes the first route in name order that matches, not the most specific one.</summary>
+    [Function("Sample_Special")]
+    public static IActionResult Special([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "things/special/{*rest}")] HttpRequest request) => new OkObjectResult("special");
+
+    /// <summary>
+    /// A catch-all, named to sort after every other HTTP function: Azure's router tries routes in function-name
+    /// order, so a catch-all named before a function would take that function's requests.
+    /// </summary>
+    [Function("Sample_Unrouted")]
+    public static IActionResult Unrouted([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "{*path}")] HttpRequest request) =>
         new NotFoundObjectResult(new { path = request.Path.Value });
+
+    /// <summary>No methods: any method, custom ones too.</summary>
+    [Function("Sample_AnyMethod")]
+    public static IActionResult AnyMethod([HttpTrigger(AuthorizationLevel.Anonymous, Route = "any")] HttpRequest request) => new OkObjectResult(request.Method);
+
+    /// <summary>Disabled by the app setting AzureWebJobs_Sample_Off_Disabled.</summary>
+    [Function("Sample_Off")]
+    public static IActionResult Off([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "off")] HttpRequest request) => new OkObjectResult("off");
 
     /// <summary>No Route: the function name is the route, as in Functions.</summary>
     [Function("Sample_Default_Route")]
     public static IActionResult DefaultRoute([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => new OkObjectResult("default");
 
-    /// <summary>Review: returns no IActionResult at all.</summary>
+    /// <summary>Returns no IActionResult at all.</summary>
     [Function("Sample_Blank")]
     public static IActionResult? Blank([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "blank")] HttpRequest request) => null;
 
-    /// <summary>Review: a result that fails while it is written (System.Text.Json refuses NaN).</summary>
+    /// <summary>A result that fails while it is written (System.Text.Json refuses NaN).</summary>
     [Function("Sample_BadResult")]
     public static IActionResult BadResult([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "bad-result")] HttpRequest request) => new OkObjectResult(new { value = double.NaN });
 
@@ -155,13 +171,17 @@ public sealed class SampleQueueFunctions(Probe probe)
         throw new InvalidOperationException("the downstream system is down");
     }
 
-    /// <summary>Review: runs until the host stops it.</summary>
+    /// <summary>Runs for as many milliseconds as the message says, or until cancelled when it is not a number.</summary>
     [Function("Sample_QueueSlow")]
-    public async Task Slow([QueueTrigger("%SampleQueues:Slow%")] string message, CancellationToken cancellationToken)
+    public async Task Slow([QueueTrigger("%SampleQueues:Slow%")] QueueMessage message, CancellationToken cancellationToken)
     {
-        probe.Calls.Enqueue("slow:" + message);
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        probe.Calls.Enqueue($"slow:{message.MessageText}:{message.DequeueCount}");
+        await Task.Delay(int.TryParse(message.MessageText, out var milliseconds) ? milliseconds : Timeout.Infinite, cancellationToken);
     }
+
+    /// <summary>Disabled by the app setting AzureWebJobs.Sample_QueueOff.Disabled.</summary>
+    [Function("Sample_QueueOff")]
+    public void Off([QueueTrigger("%SampleQueues:Off%")] string message) => probe.Calls.Enqueue("off:" + message);
 
     [Function("Sample_QueuePolled")]
     public void Polled([QueueTrigger("%SampleQueues:Polled%")] string message) => probe.Calls.Enqueue("polled:" + message);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -25,6 +26,27 @@ public sealed class SayHello : TaskActivity<string, string>
     public override Task<string> RunAsync(TaskActivityContext context, string name) => Task.FromResult("hello " + name);
 }
 
+public sealed class CountedFanOut : TaskOrchestrator<int, int>
+{
+    public override async Task<int> RunAsync(TaskOrchestrationContext context, int count)
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, count).Select(i => context.CallActivityAsync<int>(nameof(CountedActivity), $"{context.InstanceId}/{i}")));
+        return results.Sum();
+    }
+}
+
+public sealed class CountedActivity : TaskActivity<string, int>
+{
+    public static ConcurrentDictionary<string, int> Runs { get; } = new();
+
+    public override async Task<int> RunAsync(TaskActivityContext context, string key)
+    {
+        Runs.AddOrUpdate(key, 1, (_, n) => n + 1);
+        await Task.Delay(200);
+        return 1;
+    }
+}
+
 /// <summary>The durable engine on its own, in a plain host: what a stop leaves behind and what the next start finds.</summary>
 public sealed class DurableTaskEngineTests
 {
@@ -46,7 +68,7 @@ public sealed class DurableTaskEngineTests
         var hub = new DurableTaskHub(hubName, (await Azurite.InstanceAsync()).ConnectionString);
         var port = Azurite.FreePort();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddDurableTaskEngine(hub, port, registry => registry.AddOrchestrator<WaitForGo>().AddActivity<SayHello>());
+        builder.Services.AddDurableTaskEngine(hub, port, registry => registry.AddOrchestrator<WaitForGo>().AddActivity<SayHello>().AddOrchestrator<CountedFanOut>().AddActivity<CountedActivity>());
         var host = builder.Build();
         await host.StartAsync();
         return new Engine(host, hub, port);
@@ -115,5 +137,36 @@ public sealed class DurableTaskEngineTests
         Assert.Equal(["hello first", "hello second"], results.Select(r => r.ReadOutputAs<string>()));
         Assert.Null(await first.Client.GetInstanceAsync(instances[1]));
         Assert.Null(await second.Client.GetInstanceAsync(instances[0]));
+    }
+
+    /// <summary>Two hosts on one task hub, as two instances of an app in Azure: when one stops, the other takes its partitions and finishes its orchestrations.</summary>
+    [Fact]
+    public async Task When_one_of_two_engines_on_a_hub_stops_the_other_carries_on()
+    {
+        var hubName = NewHubName();
+        var first = await StartAsync(hubName);
+        await using var second = await StartAsync(hubName);
+        var instanceId = await StartWaitingAsync(first, "mei");
+
+        await first.DisposeAsync();
+        var completed = await GoAsync(second, instanceId);
+
+        Assert.Equal("hello mei", completed.ReadOutputAs<string>());
+    }
+
+    /// <summary>Two hosts on one task hub share its partitions between them: each activity runs once.</summary>
+    [Fact]
+    public async Task Two_engines_on_one_hub_run_each_activity_once()
+    {
+        var hubName = NewHubName();
+        await using var first = await StartAsync(hubName);
+        await using var second = await StartAsync(hubName);
+        using var timeout = new CancellationTokenSource(Patience * 2);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => (i % 2 == 0 ? first : second).Client.ScheduleNewOrchestrationInstanceAsync(nameof(CountedFanOut), 10, timeout.Token)));
+        var results = await Task.WhenAll(ids.Select(id => first.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token)));
+
+        Assert.All(results, r => Assert.Equal(10, r.ReadOutputAs<int>()));
+        Assert.Empty(CountedActivity.Runs.Where(r => ids.Any(id => r.Key.StartsWith(id, StringComparison.Ordinal)) && r.Value > 1).Select(r => $"{r.Key} ran {r.Value} times"));
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mall.LocalHost.Tests;
 
@@ -93,22 +94,94 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture)
         Assert.Equal("{\"n\":1}", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("received").GetString());
     }
 
+    /// <summary>
+    /// Azure's router takes the first route in function-name order that matches (azure-functions-host#9876):
+    /// Sample_Echo's things/{thingId}/parts/{count:int} answers things/special/parts/2, though Sample_Special's
+    /// things/special/{*rest} is the more specific route; the catch-all, named last, gets what no other route matches.
+    /// </summary>
     [Fact]
-    public async Task Literal_and_parameter_routes_win_over_the_catch_all_which_gets_the_rest()
+    public async Task The_first_function_in_name_order_whose_route_matches_answers()
     {
-        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("api/things/x/parts/2")).StatusCode);
+        Assert.Equal("special", (await Client.GetFromJsonAsync<JsonElement>("api/things/special/parts/2")).GetProperty("thingId").GetString());
+        Assert.Equal("special", await Client.GetStringAsync("api/things/special/other"));
 
         var notFound = await Client.GetAsync("api/things/x/parts/not-a-number");
         Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
         Assert.Equal("/api/things/x/parts/not-a-number", (await notFound.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("path").GetString());
     }
 
+    /// <summary>A method no route allows matches no route (the route's HttpMethodRouteConstraint fails): the host's empty 404, not a 405.</summary>
     [Fact]
-    public async Task A_method_the_metadata_does_not_allow_is_not_routed_to_the_function()
+    public async Task A_method_no_function_allows_is_the_hosts_empty_404()
     {
         var response = await Client.DeleteAsync("api/things");
 
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>No methods in the metadata: any method reaches the function, TRACE and custom ones too.</summary>
+    [Theory]
+    [InlineData("TRACE")]
+    [InlineData("PURGE")]
+    [InlineData("DELETE")]
+    public async Task A_function_without_methods_takes_any_method(string method)
+    {
+        var response = await Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), "api/any"));
+
+        Assert.Equal(method, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>An empty path segment matches no route, not even the catch-all.</summary>
+    [Fact]
+    public async Task A_path_with_an_empty_segment_reaches_no_function()
+    {
+        var response = await Client.GetAsync("api//things/x/parts/2");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// No IActionResult: the worker's FunctionsHttpProxyingMiddleware handles no result and the response goes out as
+    /// ASP.NET Core left it.
+    /// </summary>
+    [Fact]
+    public async Task A_null_result_is_an_empty_200_as_from_the_worker()
+    {
+        var response = await Client.GetAsync("api/blank");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A result that fails while it is written (here, NaN in JSON) is the host's bare 500, never the developer exception page.</summary>
+    [Fact]
+    public async Task A_result_that_fails_to_execute_is_a_bare_500()
+    {
+        var response = await Client.GetAsync("api/bad-result");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>AzureWebJobs_Sample_Off_Disabled=true: the host answers 404, except to admin credentials (FunctionInvocationMiddleware).</summary>
+    [Fact]
+    public async Task A_disabled_http_function_is_not_found_except_with_the_master_key()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("api/off")).StatusCode);
+
+        Assert.Equal("off", await Client.GetStringAsync($"api/off?code={Uri.EscapeDataString(fixture.Host.MasterKey)}"));
+    }
+
+    /// <summary>The isolated Durable extension serializes payloads with the worker's serializer (ObjectConverterShim): property names in any case, no fields.</summary>
+    [Fact]
+    public void Durable_payloads_go_through_the_workers_serializer()
+    {
+        var converter = fixture.Host.Services.GetRequiredService<IOptionsMonitor<DurableTaskClientOptions>>().Get(Options.DefaultName).DataConverter;
+
+        Assert.Equal(new Greeting("mei", 2), converter.Deserialize<Greeting>("""{"NAME":"mei","times":2}"""));
+        Assert.Equal("""{"Name":"lin"}""", converter.Serialize(new WithField { Name = "lin", Count = 3 }));
     }
 
     [Fact]
@@ -211,3 +284,13 @@ public sealed class LocalFunctionHostTests(LocalHostFixture fixture)
         Assert.Equal("hello mei hello mei", completed.ReadOutputAs<string>());
     }
 }
+
+/// <summary>A public field: the worker's serializer leaves it out (it does not include fields).</summary>
+#pragma warning disable CA1051 // the public field is what the test is about
+public sealed class WithField
+{
+    public int Count;
+
+    public string Name { get; init; } = string.Empty;
+}
+#pragma warning restore CA1051

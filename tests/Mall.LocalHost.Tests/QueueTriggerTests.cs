@@ -4,6 +4,11 @@ using System.Text;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Mall.LocalHost.Engine;
+using Mall.LocalHost.SampleApp;
+using Mall.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.LocalHost.Tests;
@@ -101,6 +106,24 @@ public sealed class QueueTriggerTests(LocalHostFixture fixture)
         Assert.Contains("order:o-direct:5", Calls);
     }
 
+    /// <summary>
+    /// AzureWebJobs.Sample_QueueOff.Disabled=1: the host creates no listener for it (HostListenerFactory.IsDisabled),
+    /// while the admin API still runs it (FunctionsController.Invoke does not look).
+    /// </summary>
+    [Fact]
+    public async Task A_disabled_queue_function_has_no_listener_but_runs_through_the_admin_api()
+    {
+        await SendAsync("SampleQueues:Off", "queued");
+        await fixture.WaitForLogAsync($"Queue {QueueName("SampleQueues:Polled")} for Sample_QueuePolled is empty; polling again in 2000 ms");
+
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("for Sample_QueueOff", StringComparison.Ordinal));
+        Assert.Equal(1, (await Queue("SampleQueues:Off").GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Equal(HttpStatusCode.Accepted, (await fixture.RunThroughAdminApiAsync("Sample_QueueOff", """{"input":"by hand"}""")).StatusCode);
+        await fixture.WaitForLogAsync("Admin run of Sample_QueueOff: Succeeded in");
+        Assert.Contains("off:by hand", Calls);
+        Assert.DoesNotContain("off:queued", Calls);
+    }
+
     private IEnumerable<string> Calls => fixture.Probe.Calls;
 
     private string QueueName(string setting) => fixture.Settings[setting]!.ToLowerInvariant();
@@ -125,5 +148,104 @@ public sealed class QueueTriggerTests(LocalHostFixture fixture)
             async () => await poison.ExistsAsync() && (messages = (await poison.PeekMessagesAsync(32)).Value).Length >= count,
             $"{count} message(s) in {poison.Name}");
         return messages.Select(m => m.Body.ToString()).ToList();
+    }
+}
+
+/// <summary>Queue listeners of hosts of their own: what a stop and a long run do to a message.</summary>
+public sealed class QueueListenerTests
+{
+    /// <summary>
+    /// The host's stop cancels the run (QueueListener.StopAsync); the run has failed, and its message is released with
+    /// visibilityTimeout (0 in the sample's host.json) as any failed run's is (QueueProcessor.CompleteProcessingMessageAsync),
+    /// not left invisible for the rest of its 10 minutes.
+    /// </summary>
+    [Fact]
+    public async Task A_message_whose_run_a_stop_cancels_is_released_at_once()
+    {
+        var (host, settings, connection) = await StartAsync();
+        var queue = await SendAsync(connection, settings["SampleQueues:Slow"]!, "forever");
+        await Eventually.HoldsAsync(() => host.Services.GetRequiredService<Probe>().Calls.Contains("slow:forever:1"), "The slow run's start");
+
+        await host.DisposeAsync();
+
+        Assert.Single((await queue.PeekMessagesAsync()).Value);
+    }
+
+    /// <summary>
+    /// host.json's functionTimeout (here 2 s, as an app setting): the run's token is cancelled and the run fails at the
+    /// limit (FunctionExecutor.TryHandleTimeoutAsync), so the message is retried and then poisoned like any failure.
+    /// </summary>
+    [Fact]
+    public async Task A_run_past_the_function_timeout_fails_and_its_message_is_retried()
+    {
+        var logs = new LogCollector();
+        var (host, settings, connection) = await StartAsync(logs, ("AzureFunctionsJobHost:functionTimeout", "00:00:02"));
+        await using (host)
+        {
+            await SendAsync(connection, settings["SampleQueues:Slow"]!, "forever");
+            var poison = new QueueClient(connection, settings["SampleQueues:Slow"] + "-poison");
+
+            await Eventually.HoldsAsync(async () => await poison.ExistsAsync() && (await poison.PeekMessagesAsync()).Value.Length == 1, "The message in the poison queue", seconds: 60);
+
+            Assert.Equal(["slow:forever:1", "slow:forever:2", "slow:forever:3"], host.Services.GetRequiredService<Probe>().Calls.Where(c => c.StartsWith("slow:", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            Assert.Contains(logs.Entries, e => e.Message == "Timeout value of 00:00:02 exceeded by function 'Sample_QueueSlow'. Initiating cancellation.");
+        }
+    }
+
+    /// <summary>
+    /// A run longer than the message's invisibility: the listener renews it halfway, again and again (QueueListener's
+    /// visibility timer), so the message is not delivered a second time while the first run goes on.
+    /// </summary>
+    [Fact]
+    public async Task A_long_run_keeps_its_message_invisible_until_it_completes()
+    {
+        var connection = (await Azurite.InstanceAsync()).ConnectionString;
+        var settings = SampleSettings.For(connection);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSampleFunctions().AddLogging().BuildServiceProvider();
+        var functions = FunctionCatalog.Load(FunctionApps.Sample, configuration);
+        var options = new QueueOptions { ProcessingVisibility = TimeSpan.FromSeconds(2), MaxPollingInterval = TimeSpan.FromMilliseconds(200) };
+        var listeners = new QueueListeners(new QueueFunctions(functions, services), options, configuration, NullLogger<QueueListeners>.Instance);
+        var queue = await SendAsync(connection, settings["SampleQueues:Slow"]!, "7000");
+
+        await listeners.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "The message's deletion after its run", seconds: 60);
+        await listeners.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["slow:7000:1"], services.GetRequiredService<Probe>().Calls.Where(c => c.StartsWith("slow:", StringComparison.Ordinal)));
+    }
+
+    private static async Task<(LocalFunctionHost Host, Dictionary<string, string?> Settings, string Connection)> StartAsync(LogCollector? logs = null, params (string Key, string Value)[] extra)
+    {
+        var connection = (await Azurite.InstanceAsync()).ConnectionString;
+        var settings = SampleSettings.For(connection);
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostOptions
+        {
+            FunctionAppDirectory = FunctionApps.Sample,
+            Configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build(),
+            ConfigureServices = (services, _) => services.AddSampleFunctions(),
+            ConfigureLogging = logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            },
+            RunTimers = false,
+        });
+        return (host, settings, connection);
+    }
+
+    private static async Task<QueueClient> SendAsync(string connection, string queueName, string message)
+    {
+        var queue = new QueueClient(connection, queueName.ToLowerInvariant(), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync(message);
+        return queue;
     }
 }

@@ -37,6 +37,12 @@ internal static class SampleSettings
             ["SampleQueues:Flaky"] = "flaky-" + suffix,
             ["SampleQueues:Polled"] = "polled-" + suffix,
             ["SampleQueues:Slow"] = "slow-" + suffix,
+            ["SampleQueues:Off"] = "off-" + suffix,
+            // Disabled, in both spellings the host reads (Linux has no dots in environment variables).
+            ["AzureWebJobs_Sample_Off_Disabled"] = "true",
+            ["AzureWebJobs.Sample_QueueOff.Disabled"] = "1",
+            // Timer status and listener locks are kept per host id: each test host has its own, unless it shares one on purpose.
+            ["AzureFunctionsWebHost:hostid"] = "sample-" + suffix,
         };
     }
 }

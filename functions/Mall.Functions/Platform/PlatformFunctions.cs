@@ -1,4 +1,3 @@
-using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Storage;
@@ -18,9 +17,4 @@ public sealed class PlatformFunctions(Api api, TableProvider tables, TimeProvide
             await tables.GetAsync(TableDueWorkScheduler.TableName, request.HttpContext.RequestAborted);
             return ApiResults.Ok(new { status = "ok", time = time.GetUtcNow() });
         });
-
-    /// <summary>Unknown routes answer a problem document rather than an empty 404.</summary>
-    [Function("Platform_NotFound")]
-    public static IActionResult NotFound([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", "put", "patch", "delete", Route = "{*path}")] HttpRequest request) =>
-        ApiResults.Problem(request, ErrorCode.NotFound, $"No endpoint {request.Method} {request.Path}.");
 }

@@ -1,5 +1,7 @@
+using Azure.Core.Serialization;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
 
 namespace Mall.LocalHost.Engine;
 
@@ -14,7 +16,12 @@ public static class DurableFunctions
             || f.Parameters.Any(p => p.Source == ParameterSource.DurableClient));
 
     /// <param name="rootServices">The host's services once built (orchestrator factories take no provider).</param>
-    public static void AddDurableFunctions(this IServiceCollection services, IReadOnlyList<FunctionDefinition> functions, Func<IServiceProvider> rootServices, DurableTaskHub hub, int sidecarPort) =>
+    public static void AddDurableFunctions(this IServiceCollection services, IReadOnlyList<FunctionDefinition> functions, Func<IServiceProvider> rootServices, DurableTaskHub hub, int sidecarPort)
+    {
+        // As the isolated Durable extension does (Worker.Extensions.DurableTask, DurableTaskExtensionStartup.GetConverter):
+        // inputs, outputs and events go through the worker's serializer, whatever converter was configured.
+        services.AddOptions<DurableTaskWorkerOptions>().PostConfigure<IServiceProvider>((options, provider) => options.DataConverter = new WorkerSerializerConverter(WorkerSerializer.For(provider)));
+        services.AddOptions<DurableTaskClientOptions>().PostConfigure<IServiceProvider>((options, provider) => options.DataConverter = new WorkerSerializerConverter(WorkerSerializer.For(provider)));
         services.AddDurableTaskEngine(hub, sidecarPort, registry =>
         {
             foreach (var function in functions.Where(f => f.Trigger == TriggerKind.Orchestration))
@@ -27,6 +34,16 @@ public static class DurableFunctions
                 registry.AddActivity(function.Name, provider => new FunctionActivity(function, provider));
             }
         });
+    }
+
+    /// <summary>The extension's ObjectConverterShim: a DataConverter over the worker's ObjectSerializer.</summary>
+    private sealed class WorkerSerializerConverter(ObjectSerializer serializer) : DataConverter
+    {
+        public override string? Serialize(object? value) => value is null ? null : serializer.Serialize(value, value.GetType(), CancellationToken.None).ToString();
+
+        public override object? Deserialize(string? data, Type targetType) =>
+            data is null ? null : serializer.Deserialize(BinaryData.FromString(data).ToStream(), targetType, CancellationToken.None);
+    }
 
     private sealed class FunctionOrchestrator(FunctionDefinition function, IServiceProvider services) : ITaskOrchestrator
     {
@@ -35,7 +52,7 @@ public static class DurableFunctions
         public Type OutputType => function.ResultType == typeof(void) ? typeof(object) : function.ResultType;
 
         public Task<object?> RunAsync(TaskOrchestrationContext context, object? input) =>
-            FunctionInvoker.InvokeAsync(function, services, binding => binding.Source switch
+            FunctionInvoker.InvokeWithoutTimeoutAsync(function, services, binding => binding.Source switch
             {
                 ParameterSource.OrchestrationContext => context,
                 ParameterSource.OrchestrationInput => input,
@@ -52,13 +69,16 @@ public static class DurableFunctions
         public async Task<object?> RunAsync(TaskActivityContext context, object? input)
         {
             await using var scope = services.CreateAsyncScope();
-            return await FunctionInvoker.InvokeAsync(function, scope.ServiceProvider, binding => binding.Source switch
-            {
-                ParameterSource.ActivityInput => input,
-                ParameterSource.CancellationToken => CancellationToken.None,
-                ParameterSource.DurableClient => scope.ServiceProvider.GetRequiredService<DurableTaskClient>(),
-                _ => throw new InvalidOperationException($"{binding.Source} is not an activity binding."),
-            });
+            return await FunctionInvoker.InvokeAsync(
+                function,
+                scope.ServiceProvider,
+                binding => binding.Source switch
+                {
+                    ParameterSource.ActivityInput => input,
+                    ParameterSource.DurableClient => scope.ServiceProvider.GetRequiredService<DurableTaskClient>(),
+                    _ => throw new InvalidOperationException($"{binding.Source} is not an activity binding."),
+                },
+                CancellationToken.None);
         }
     }
 }

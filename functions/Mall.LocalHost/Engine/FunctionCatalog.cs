@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.RegularExpressions;
-using Cronos;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Azure.Functions.Worker;
@@ -25,14 +24,14 @@ public static partial class FunctionCatalog
 
     public static IReadOnlyList<FunctionDefinition> Bind(IReadOnlyList<FunctionMetadata> metadata, string functionAppDirectory, IConfiguration configuration)
     {
-        var problems = HostRules.Check(metadata).ToList();
+        var problems = HostRules.Check(metadata, HostJson.RoutePrefix(configuration)).ToList();
         var refused = problems.Select(p => p.Function).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var definitions = new List<FunctionDefinition>();
         foreach (var function in metadata.Where(f => !refused.Contains(f.Name)))
         {
             try
             {
-                definitions.Add(Describe(function, FindMethod(function, functionAppDirectory), configuration));
+                definitions.Add(Describe(function, FindMethod(function, functionAppDirectory), configuration) with { Disabled = IsDisabled(function.Name, configuration) });
             }
             catch (UnsupportedFunctionException exception)
             {
@@ -48,6 +47,11 @@ public static partial class FunctionCatalog
 
         return definitions.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>azure-webjobs-sdk src/Microsoft.Azure.WebJobs.Host/Listeners/HostListenerFactory.cs, IsDisabled (IConfigurationExtensions.IsSettingEnabled).</summary>
+    private static bool IsDisabled(string function, IConfiguration configuration) =>
+        new[] { $"AzureWebJobs.{function}.Disabled", $"AzureWebJobs_{function}_Disabled" }
+            .Any(setting => configuration[setting] is "1" || string.Equals(configuration[setting], "true", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The entry point's method (Namespace.Type.Method) in the scriptFile assembly. An assembly this
@@ -130,16 +134,9 @@ public static partial class FunctionCatalog
             throw new UnsupportedFunctionException($"HTTP functions must return IActionResult or Task<IActionResult>, not {method.ReturnType.Name}.");
         }
 
-        var route = HostRules.DefaultRoute(function.Name, trigger.Get("route"));
-        HashSet<string> routeParameters;
-        try
-        {
-            routeParameters = RoutePatternFactory.Parse(route).Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        }
-        catch (RoutePatternException exception)
-        {
-            throw new UnsupportedFunctionException($"route '{route}' is not a valid route template: {exception.Message}");
-        }
+        // HostRules refused the routes the host could not build.
+        var route = HostRules.RouteOf(function);
+        var routeParameters = RoutePatternFactory.Parse(route.Template).Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var bindings = BindParameters(function, method, ParameterSource.HttpRequest, parameter =>
             routeParameters.Contains(parameter.Name!) && IsSimple(parameter.ParameterType)
@@ -147,8 +144,8 @@ public static partial class FunctionCatalog
                 : throw Unbindable(parameter, "it is neither a route parameter nor a binding"));
         return new FunctionDefinition(function.Name, method, TriggerKind.Http, bindings)
         {
-            Route = route,
-            HttpMethods = (trigger.GetStrings("methods") ?? []).Select(m => m.ToUpperInvariant()).ToList(),
+            Route = route.Template,
+            HttpMethods = route.Methods?.Select(m => m.ToUpperInvariant()).ToList(),
             AuthLevel = AuthLevel(trigger),
             ResultType = resultType,
         };
@@ -172,17 +169,18 @@ public static partial class FunctionCatalog
         var schedule = ResolveSettings(trigger.Get("schedule") ?? string.Empty, configuration);
         try
         {
-            CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
+            TimerSchedule.Parse(schedule);
         }
-        catch (CronFormatException exception)
+        catch (FormatException exception)
         {
-            throw new UnsupportedFunctionException($"schedule '{schedule}' is not a 6-field CRON expression ({exception.Message}).");
+            throw new UnsupportedFunctionException(exception.Message);
         }
 
         return new FunctionDefinition(function.Name, method, TriggerKind.Timer, BindParameters(function, method, ParameterSource.TimerInfo, NotBindable("timer functions take TimerInfo, CancellationToken and [DurableClient]")))
         {
             Schedule = schedule,
             RunOnStartup = trigger.GetBool("runOnStartup"),
+            UseMonitor = trigger.GetBool("useMonitor", whenAbsent: true),
             ResultType = resultType,
         };
     }

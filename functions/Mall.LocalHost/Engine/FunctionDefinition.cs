@@ -37,16 +37,26 @@ public sealed record FunctionDefinition(string Name, MethodInfo Method, TriggerK
     /// <summary>HTTP: the route under the route prefix (the function name when the metadata has none).</summary>
     public string? Route { get; init; }
 
-    /// <summary>HTTP: allowed methods, upper case; empty means any method, as in Functions.</summary>
-    public IReadOnlyList<string> HttpMethods { get; init; } = [];
+    /// <summary>HTTP: allowed methods, upper case; null means any method, as in Functions (and an empty list none).</summary>
+    public IReadOnlyList<string>? HttpMethods { get; init; }
 
     /// <summary>HTTP: anything but Anonymous needs a key (the host's default is Function).</summary>
     public AuthorizationLevel AuthLevel { get; init; } = AuthorizationLevel.Function;
 
-    /// <summary>Timer: the 6-field CRON expression, %Setting% references already resolved.</summary>
+    /// <summary>Timer: the schedule (CRON or TimeSpan, see <see cref="TimerSchedule"/>), %Setting% references already resolved.</summary>
     public string? Schedule { get; init; }
 
     public bool RunOnStartup { get; init; }
+
+    /// <summary>Timer: keep the schedule's status in storage (the binding's useMonitor, true unless set).</summary>
+    public bool UseMonitor { get; init; } = true;
+
+    /// <summary>
+    /// The app setting AzureWebJobs.{name}.Disabled (or AzureWebJobs_{name}_Disabled) is "true" or "1"
+    /// (azure-webjobs-sdk src/Microsoft.Azure.WebJobs.Host/Listeners/HostListenerFactory.cs, IsDisabled): no trigger
+    /// runs it; HTTP answers 404 without the master key; the admin API still runs it.
+    /// </summary>
+    public bool Disabled { get; init; }
 
     /// <summary>Queue: the queue's name, %Setting% resolved and lower-cased as the queue extension does.</summary>
     public string? QueueName { get; init; }

@@ -87,8 +87,9 @@ public sealed class BindingMetadata(JsonElement raw)
 
     public string? Get(string property) => Find(property) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
-    public bool GetBool(string property) => Find(property) is { } value
-        && (value.ValueKind == JsonValueKind.True || (value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString(), out var parsed) && parsed));
+    public bool GetBool(string property, bool whenAbsent = false) => Find(property) is not { } value
+        ? whenAbsent
+        : value.ValueKind == JsonValueKind.True || (value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString(), out var parsed) && parsed);
 
     /// <summary>A string array property; null when absent.</summary>
     public IReadOnlyList<string>? GetStrings(string property) => Find(property) is { ValueKind: JsonValueKind.Array } value

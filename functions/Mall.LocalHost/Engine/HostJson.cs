@@ -13,6 +13,7 @@ public static class HostJson
     public const string Section = "AzureFunctionsJobHost";
 
     /// <summary>host.json from the function app directory (nothing when it has none), then <paramref name="overrides"/>.</summary>
+    /// <exception cref="InvalidDataException">Not JSON, or a host.json whose "version" is not "2.0" (the host does not start).</exception>
     public static IConfiguration Load(string functionAppDirectory, IConfiguration overrides)
     {
         var path = Path.Combine(functionAppDirectory, FileName);
@@ -22,6 +23,7 @@ public static class HostJson
             try
             {
                 using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                CheckVersion(document.RootElement, path);
                 Flatten(document.RootElement, Section, values);
             }
             catch (JsonException exception)
@@ -35,6 +37,30 @@ public static class HostJson
 
     /// <summary>extensions.http.routePrefix ("api" when not set; empty is allowed).</summary>
     public static string RoutePrefix(IConfiguration host) => host[$"{Section}:extensions:http:routePrefix"] ?? "api";
+
+    /// <summary>
+    /// azure-functions-host src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs, InitializeHostConfig: an empty
+    /// host.json is the default one (version 2.0); any other needs "version": "2.0", with the host's messages.
+    /// </summary>
+    private static void CheckVersion(JsonElement root, string path)
+    {
+        if (root.ValueKind == JsonValueKind.Object && !root.EnumerateObject().Any())
+        {
+            return;
+        }
+
+        var version = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("version", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        if (string.IsNullOrEmpty(version))
+        {
+            throw new InvalidDataException($"{path}: The {FileName} file is missing the required 'version' property. See https://aka.ms/functions-hostjson for steps to migrate the configuration file.");
+        }
+
+        if (version != "2.0")
+        {
+            var runtime = version.StartsWith('3') ? $"This does not correspond to the function runtime version, only to the schema version of the {FileName} file. " : string.Empty;
+            throw new InvalidDataException($"{path}: '{version}' is an invalid value for {FileName} 'version' property. We recommend you set the 'version' property to '2.0'. {runtime}See https://aka.ms/functions-hostjson for more information on this configuration file.");
+        }
+    }
 
     private static void Flatten(JsonElement element, string path, Dictionary<string, string?> values)
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Mall.LocalHost.Engine;
 
@@ -20,12 +21,14 @@ public static partial class HostRules
     public static readonly IReadOnlyList<string> RegisteredBindingTypes =
         ["httpTrigger", "http", "timerTrigger", "orchestrationTrigger", "activityTrigger", "durableClient", "queueTrigger"];
 
-    public static IReadOnlyList<FunctionProblem> Check(IReadOnlyList<FunctionMetadata> functions)
+    /// <param name="routePrefix">host.json's extensions.http.routePrefix: HTTP routes are checked as the host builds them.</param>
+    public static IReadOnlyList<FunctionProblem> Check(IReadOnlyList<FunctionMetadata> functions, string routePrefix)
     {
         var problems = new List<FunctionProblem>();
-        var httpRoutes = new List<(string Function, string Route, IReadOnlyList<string>? Methods)>();
+        var httpRoutes = new List<HttpRoute>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var function in functions)
+        // The host validates its functions in its own order, by name (FunctionMetadataManager.GetFunctionMetadata).
+        foreach (var function in functions.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
         {
             var reasons = CheckFunction(function).ToList();
             if (!names.Add(function.Name))
@@ -37,14 +40,19 @@ public static partial class HostRules
 
             if (reasons.Count == 0 && function.Trigger.IsOfType("httpTrigger"))
             {
-                reasons.AddRange(CheckHttpRoute(function, httpRoutes));
+                reasons.AddRange(CheckHttpRoute(function, routePrefix, httpRoutes));
             }
 
             problems.AddRange(reasons.Select(reason => new FunctionProblem(function.Name, reason)));
         }
 
+        problems.AddRange(Unreachable(httpRoutes, routePrefix));
         return problems;
     }
+
+    /// <summary>The function's route and methods as the host maps them (WebScriptHostHttpRoutesManager.InitializeHttpFunctionRoutes).</summary>
+    public static HttpRoute RouteOf(FunctionMetadata function) =>
+        new(function.Name, DefaultRoute(function.Name, function.Trigger.Get("route")), function.Trigger.GetStrings("methods"));
 
     /// <summary>src/WebJobs.Script/Utility.cs, IsValidFunctionName: a letter, then up to 127 letters, digits, '_' or '-'; never "host".</summary>
     private static bool IsValidFunctionName(string name) =>
@@ -126,13 +134,16 @@ public static partial class HostRules
         }
     }
 
-    /// <summary>src/WebJobs.Script/Host/ScriptHost.cs, ValidateHttpFunction and HttpRoutesConflict, against the HTTP functions accepted so far.</summary>
-    private static IEnumerable<string> CheckHttpRoute(FunctionMetadata function, List<(string Function, string Route, IReadOnlyList<string>? Methods)> accepted)
+    /// <summary>
+    /// src/WebJobs.Script/Host/ScriptHost.cs, ValidateHttpFunction and HttpRoutesConflict, against the HTTP functions
+    /// accepted so far; then the route as the host builds it, where a template its Route cannot parse
+    /// ("api" + "/" + "/orders" has two separators in a row) or an inline constraint it cannot resolve
+    /// throws, and the host does not start.
+    /// </summary>
+    private static IEnumerable<string> CheckHttpRoute(FunctionMetadata function, string routePrefix, List<HttpRoute> accepted)
     {
-        var trigger = function.Trigger;
-        var route = DefaultRoute(function.Name, trigger.Get("route"));
-        var methods = trigger.GetStrings("methods");
-        var trimmed = route.Trim('/');
+        var route = RouteOf(function);
+        var trimmed = route.Template.Trim('/');
         var lowerCase = trimmed.ToLowerInvariant();
         if (lowerCase.StartsWith("admin", StringComparison.Ordinal) || lowerCase.StartsWith("runtime", StringComparison.Ordinal))
         {
@@ -140,13 +151,77 @@ public static partial class HostRules
             yield break;
         }
 
-        if (accepted.FirstOrDefault(other => string.Equals(other.Route, trimmed, StringComparison.OrdinalIgnoreCase) && MethodsIntersect(methods, other.Methods)) is { Function: { } conflicting })
+        if (accepted.FirstOrDefault(other => string.Equals(other.Template.Trim('/'), trimmed, StringComparison.OrdinalIgnoreCase) && MethodsIntersect(route.Methods, other.Methods)) is { Function: { } conflicting })
         {
             yield return $"The route specified conflicts with the route defined by function '{conflicting}'.";
             yield break;
         }
 
-        accepted.Add((function.Name, trimmed, methods));
+        var invalid = InvalidRouteReason(route, routePrefix);
+        if (invalid is not null)
+        {
+            yield return invalid;
+            yield break;
+        }
+
+        accepted.Add(route);
+    }
+
+    private static string? InvalidRouteReason(HttpRoute route, string routePrefix)
+    {
+        try
+        {
+            HttpFunctionRoutes.Build([route], routePrefix, new HttpFunctionRoutes.Unused());
+            return null;
+        }
+        catch (Exception exception) when (exception is RouteCreationException or ArgumentException or InvalidOperationException)
+        {
+            var reason = exception.InnerException?.Message ?? exception.Message;
+            return $"The route '{route.Template}' is not a route template the host can build ('{HttpFunctionRoutes.Template(routePrefix, route.Template)}'): {reason}";
+        }
+    }
+
+    /// <summary>
+    /// A function the host never runs for some method: for each request its own route matches, a function named
+    /// before it takes the request first (the host's router takes the first match, in name order). The requests
+    /// tried fill every route parameter with "7" and then with "sample1"; a function is refused only when every
+    /// one its route matches went to another function.
+    /// </summary>
+    private static IEnumerable<FunctionProblem> Unreachable(IReadOnlyList<HttpRoute> routes, string routePrefix)
+    {
+        var router = HttpFunctionRoutes.Build(routes, routePrefix, new HttpFunctionRoutes.Unused());
+        foreach (var route in routes)
+        {
+            var own = HttpFunctionRoutes.Build([route], routePrefix, new HttpFunctionRoutes.Unused());
+            foreach (var method in route.Methods?.Select(m => m.ToUpperInvariant()) ?? AnyMethod)
+            {
+                var takers = SampleRequestPaths(HttpFunctionRoutes.Template(routePrefix, route.Template))
+                    .Where(path => HttpFunctionRoutes.FunctionFor(own, method, path) is not null)
+                    .Select(path => HttpFunctionRoutes.FunctionFor(router, method, path))
+                    .ToList();
+                if (takers.Count > 0 && takers.All(taker => taker != route.Function))
+                {
+                    var taker = routes.First(r => r.Function == takers[0]);
+                    yield return new FunctionProblem(route.Function,
+                        $"Azure never runs it for {method} at '{route.Template}': function '{taker.Function}' (route '{taker.Template}') comes before it in name order and its route matches first. Rename one or change a route.");
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The request paths a route template matches with each parameter filled in the same way.</summary>
+    private static IEnumerable<string> SampleRequestPaths(string template)
+    {
+        var pattern = RoutePatternFactory.Parse(template);
+        return SampleValues.Select(value => "/" + string.Join('/', pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternSeparatorPart separator => separator.Content,
+            RoutePatternParameterPart { IsCatchAll: true } => value + "/" + value,
+            RoutePatternParameterPart => value,
+            _ => string.Empty,
+        })))));
     }
 
     /// <summary>src/WebJobs.Script/Host/ScriptHost.cs, ValidateHttpFunction: a route left out (or blank) is the function's name.</summary>
@@ -158,6 +233,11 @@ public static partial class HostRules
     /// </summary>
     private static bool MethodsIntersect(IReadOnlyList<string>? methods, IReadOnlyList<string>? others) =>
         methods is not { Count: > 0 } || others is not { Count: > 0 } || methods.Intersect(others, StringComparer.Ordinal).Any();
+
+    /// <summary>The methods a function without methods is tried with (it allows any).</summary>
+    private static readonly string[] AnyMethod = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
+
+    private static readonly string[] SampleValues = ["7", "sample1"];
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,127}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FunctionName();

@@ -50,7 +50,8 @@ public sealed class LocalFunctionHost : IAsyncDisposable
     public static async Task<LocalFunctionHost> StartAsync(LocalFunctionHostOptions options, CancellationToken cancellationToken = default)
     {
         var hostJson = HostJson.Load(options.FunctionAppDirectory, options.Configuration);
-        var functions = FunctionCatalog.Load(options.FunctionAppDirectory, options.Configuration);
+        // host.json under the settings: the route prefix is the host's, and %Setting% references resolve as before.
+        var functions = FunctionCatalog.Load(options.FunctionAppDirectory, hostJson);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(LocalFunctionHost).Assembly.GetName().Name,
@@ -67,11 +68,16 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         builder.Services.AddMvcCore(); // executors for the IActionResult types functions return
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(new Engine.MasterKey(options.MasterKey ?? Engine.MasterKey.Generate()));
+        builder.Services.AddSingleton(FunctionTimeout.FromHostJson(hostJson));
         builder.Services.AddSingleton<TimerFunctions>();
         builder.Services.AddSingleton<QueueFunctions>();
         builder.Services.AddSingleton<ManualRuns>().AddHostedService(services => services.GetRequiredService<ManualRuns>());
-        if (options.RunTimers)
+        if (options.RunTimers && functions.Any(f => f.Trigger == TriggerKind.Timer))
         {
+            // Timer status and listener locks live in the host's storage account, as in Azure.
+            var storageSetting = StorageConnection.FindSetting(options.Configuration, connection: null);
+            builder.Services.AddSingleton(services => HostStorage.Create(
+                options.Configuration[storageSetting]!, options.Configuration, options.FunctionAppDirectory, services.GetRequiredService<ILogger<HostStorage>>()));
             builder.Services.AddHostedService<TimerScheduler>();
         }
 
@@ -92,8 +98,13 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         builder.Services.TryAddSingleton(TimeProvider.System);
         app = builder.Build();
         var routePrefix = HostJson.RoutePrefix(hostJson);
-        app.MapHttpFunctions(functions, routePrefix);
+        // The host's pipeline (WebJobsApplicationBuilderExtension): failures are a bare 500, its own routes come
+        // before the functions', then the functions' routes; what none matches is a 404.
+        app.UseBare500OnFailure();
+        app.UseRouting();
         app.MapAdminApi();
+        app.UseEndpoints(_ => { });
+        app.UseHttpFunctions(functions, routePrefix);
         await app.StartAsync(cancellationToken);
         return new LocalFunctionHost(app, functions, routePrefix) { DurableTaskHub = durableTaskHub };
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.LocalHost.Engine;
 
@@ -17,7 +18,7 @@ public sealed partial class ManualRuns(TimerFunctions timers, QueueFunctions que
     public FunctionDefinition? Find(string name) => All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public Task RunAsync(FunctionDefinition function, string? input, CancellationToken cancellationToken) => function.Trigger == TriggerKind.Timer
-        ? timers.RunAsync(function, isPastDue: false, cancellationToken)
+        ? timers.RunAsync(function, new TimerInfo(), cancellationToken)
         // As the queue extension's src/Triggers/StringToStorageQueueMessageConverter.cs does: no id, no pop receipt, dequeue count 0.
         : queues.RunAsync(function, QueuesModelFactory.QueueMessage(null, null, input ?? string.Empty, 0), cancellationToken);
 

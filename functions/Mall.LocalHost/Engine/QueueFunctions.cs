@@ -1,18 +1,13 @@
-using Azure.Core.Serialization;
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Options;
 
 namespace Mall.LocalHost.Engine;
 
 /// <summary>Calls queue-triggered functions with a message, converting it as the worker's queue extension does.</summary>
 public sealed class QueueFunctions(IReadOnlyList<FunctionDefinition> functions, IServiceProvider services)
 {
-    /// <summary>The worker's default serializer when the app configures none (WorkerOptions).</summary>
-    private static readonly ObjectSerializer DefaultSerializer = new JsonObjectSerializer(new System.Text.Json.JsonSerializerOptions { PropertyNameCaseInsensitive = true });
-
     public IReadOnlyList<FunctionDefinition> All { get; } = functions.Where(f => f.Trigger == TriggerKind.Queue).ToList();
 
     public async Task RunAsync(FunctionDefinition function, QueueMessage message, CancellationToken cancellationToken)
@@ -21,10 +16,9 @@ public sealed class QueueFunctions(IReadOnlyList<FunctionDefinition> functions, 
         await FunctionInvoker.InvokeAsync(function, scope.ServiceProvider, binding => binding.Source switch
         {
             ParameterSource.QueueMessage => Convert(message, binding.Type, scope.ServiceProvider),
-            ParameterSource.CancellationToken => cancellationToken,
             ParameterSource.DurableClient => scope.ServiceProvider.GetRequiredService<DurableTaskClient>(),
             _ => throw new InvalidOperationException($"{binding.Source} is not a queue binding."),
-        });
+        }, cancellationToken);
     }
 
     /// <summary>A body that is not JSON for a POCO fails the invocation, so the message is retried and then poisoned, as in the worker.</summary>
@@ -33,26 +27,25 @@ public sealed class QueueFunctions(IReadOnlyList<FunctionDefinition> functions, 
         : type == typeof(byte[]) ? message.Body.ToArray()
         : type == typeof(BinaryData) ? message.Body
         : type == typeof(QueueMessage) ? message
-        : (services.GetService<IOptions<WorkerOptions>>()?.Value.Serializer ?? DefaultSerializer).Deserialize(message.Body.ToStream(), type, CancellationToken.None);
+        : WorkerSerializer.For(services).Deserialize(message.Body.ToStream(), type, CancellationToken.None);
 }
 
 /// <summary>
 /// One listener per queue function, polling as the queue extension's listener does (azure-sdk-for-net
 /// sdk/storage/Microsoft.Azure.WebJobs.Extensions.Storage.Common/src/Shared/Queues/QueueListener.cs): a batch of
-/// messages at a time (each invisible for 10 minutes while its function runs), the next batch once no
+/// messages at a time (each invisible for 10 minutes while its function runs, renewed halfway while it still runs), the next batch once no
 /// more than newBatchThreshold are still running, a randomized exponential backoff up to
 /// maxPollingInterval while the queue is empty. A message that succeeds is deleted; one that fails is
 /// released to be retried after visibilityTimeout, and after maxDequeueCount tries moves to
-/// &lt;queue&gt;-poison (Shared/Queues/QueueProcessor.cs, BeginProcessingMessageAsync/CompleteProcessingMessageAsync).
+/// &lt;queue&gt;-poison (Shared/Queues/QueueProcessor.cs, BeginProcessingMessageAsync/CompleteProcessingMessageAsync). A run
+/// the host's stop cancels has failed, and its message is released the same way (QueueListener.StopAsync). Disabled
+/// functions have no listener.
 /// A message the encoding cannot decode goes to the poison queue at once (Queues/src/QueueServiceClientProvider.cs).
 /// </summary>
 public sealed partial class QueueListeners(QueueFunctions functions, QueueOptions options, IConfiguration configuration, ILogger<QueueListeners> logger) : BackgroundService
 {
-    /// <summary>QueueListener's visibility while a function runs (longer than host.json's functionTimeout).</summary>
-    private static readonly TimeSpan ProcessingVisibility = TimeSpan.FromMinutes(10);
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(functions.All.Select(function => ListenAsync(function, stoppingToken)));
+        Task.WhenAll(functions.All.Where(f => !f.Disabled).Select(function => ListenAsync(function, stoppingToken)));
 
     private async Task ListenAsync(FunctionDefinition function, CancellationToken stoppingToken)
     {
@@ -90,7 +83,7 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
                 queueExists = queueExists == true || (await queue.ExistsAsync(stoppingToken)).Value;
                 if (queueExists == true)
                 {
-                    batch = (await queue.ReceiveMessagesAsync(options.BatchSize, ProcessingVisibility, stoppingToken)).Value;
+                    batch = (await queue.ReceiveMessagesAsync(options.BatchSize, options.ProcessingVisibility, stoppingToken)).Value;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -143,18 +136,32 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
                 return;
             }
 
-            try
+            Exception? failure = null;
+            await using (var renewal = new VisibilityRenewal(queue, message, options.ProcessingVisibility, logger))
             {
-                await functions.RunAsync(function, message, stoppingToken);
+                try
+                {
+                    await functions.RunAsync(function, message, stoppingToken);
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+
+                message = await renewal.StopAsync();
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+
+            if (failure is not null)
             {
-                // Shutting down: the message becomes visible again when its 10 minutes are up, as in Azure.
-                return;
-            }
-            catch (Exception exception)
-            {
-                LogFailure(logger, exception, function.Name, message.MessageId, message.DequeueCount, options.MaxDequeueCount);
+                if (failure is OperationCanceledException && stoppingToken.IsCancellationRequested)
+                {
+                    LogCancelledByStop(logger, function.Name, message.MessageId);
+                }
+                else
+                {
+                    LogFailure(logger, failure, function.Name, message.MessageId, message.DequeueCount, options.MaxDequeueCount);
+                }
+
                 if (poison is null)
                 {
                     // No poison queue: the message stays invisible rather than failing in a tight loop (QueueProcessor).
@@ -202,6 +209,9 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling queue {Queue} for {Function} failed: {Error}")]
     private static partial void LogPollFailed(ILogger logger, string queue, string function, string error);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Function {Function} was cancelled by the host's stop on message {MessageId}; the message is released")]
+    private static partial void LogCancelledByStop(ILogger logger, string function, string messageId);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed on message {MessageId} (dequeue count {DequeueCount} of {MaxDequeueCount})")]
     private static partial void LogFailure(ILogger logger, Exception exception, string function, string messageId, long dequeueCount, int maxDequeueCount);
 
@@ -214,6 +224,65 @@ public sealed partial class QueueListeners(QueueFunctions functions, QueueOption
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on queue {Queue} could not be completed: {Error}")]
     private static partial void LogCompletionFailed(ILogger logger, string messageId, string queue, string error);
+}
+
+/// <summary>
+/// Keeps a message invisible while its function runs: QueueListener's visibility timer updates the message halfway to
+/// its expiry (Shared/Queues/QueueListener.cs, CreateUpdateMessageVisibilityTimer; UpdateQueueMessageVisibilityCommand),
+/// and each update gives the message a new pop receipt, which completing it needs.
+/// </summary>
+public sealed partial class VisibilityRenewal : IAsyncDisposable
+{
+    private readonly QueueClient queue;
+    private readonly TimeSpan visibility;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task renewing;
+    private QueueMessage message;
+
+    public VisibilityRenewal(QueueClient queue, QueueMessage message, TimeSpan visibility, ILogger logger)
+    {
+        (this.queue, this.message, this.visibility, this.logger) = (queue, message, visibility, logger);
+        renewing = RenewAsync();
+    }
+
+    /// <returns>The message with its latest pop receipt.</returns>
+    public async Task<QueueMessage> StopAsync()
+    {
+        await stop.CancelAsync();
+        await renewing;
+        return message;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        stop.Dispose();
+    }
+
+    private async Task RenewAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(visibility / 2, stop.Token);
+                var receipt = await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: visibility, cancellationToken: stop.Token);
+                message = message.Update(receipt.Value);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is RequestFailedException or IOException or HttpRequestException)
+        {
+            // The run goes on; its message may be delivered again when its invisibility ends, as in Azure.
+            LogRenewalFailed(logger, exception, message.MessageId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep message {MessageId} invisible while its function runs")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception exception, string messageId);
 }
 
 /// <summary>

@@ -15,6 +15,9 @@ public sealed record QueueOptions
     /// <summary>Azure Queues hands out at most 32 messages per request.</summary>
     private const int MaxBatchSize = 32;
 
+    /// <summary>How long a message is invisible while its function runs, renewed halfway (QueueListener: 10 minutes; not a host.json setting).</summary>
+    public TimeSpan ProcessingVisibility { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Messages fetched (and run in parallel) per poll.</summary>
     public int BatchSize { get; init; } = 16;
 
