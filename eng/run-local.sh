@@ -6,7 +6,7 @@
 # Settings (environment variables), so a second mall can run beside the first:
 #   MALL_PORT (7071)  SANDBOX_PORT (7080)
 #   AZURITE_BLOB_PORT (10000)  AZURITE_QUEUE_PORT (10001)  AZURITE_TABLE_PORT (10002)
-#   MALL_STATE_DIR (.local): storage, generated keys, dev admin password and master key
+#   MALL_STATE_DIR (.local): storage, generated keys, dev admin password and master key; one run at a time each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MALL_PORT="${MALL_PORT:-7071}"
@@ -16,6 +16,22 @@ AZURITE_QUEUE_PORT="${AZURITE_QUEUE_PORT:-10001}"
 AZURITE_TABLE_PORT="${AZURITE_TABLE_PORT:-10002}"
 STATE="${MALL_STATE_DIR:-.local}"
 started=$SECONDS
+
+# One run per state directory: two Azurites on one data directory overwrite each other's writes, silently.
+# The lock is held as long as this script or anything it started (Azurite, the host) runs.
+if ! command -v flock > /dev/null; then
+  echo "eng/run-local.sh needs flock (Debian/Ubuntu: util-linux; macOS: brew install flock)." >&2
+  exit 1
+fi
+mkdir -p "$STATE"
+exec {state_lock}> "$STATE/run-local.lock"
+if ! flock --nonblock "$state_lock"; then
+  echo "$STATE is in use by another eng/run-local.sh: two runs on one state directory lose each other's data." >&2
+  echo "Stop that run (Ctrl-C in its terminal), or run this one with a state directory and ports of its own:" >&2
+  echo "  MALL_PORT=7171 SANDBOX_PORT=7180 AZURITE_BLOB_PORT=10100 AZURITE_QUEUE_PORT=10101 AZURITE_TABLE_PORT=10102 MALL_STATE_DIR=.local2 eng/run-local.sh" >&2
+  exit 1
+fi
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT
