@@ -13,7 +13,8 @@ public sealed record FunctionProblem(string Function, string Reason)
 /// The checks the Azure Functions host makes on a function app's metadata before it runs anything, with
 /// the host's own messages (Azure/azure-functions-host; the comments name the file and method of each
 /// rule). Where Azure would refuse a function at start, so does the local host — it must never serve
-/// what Azure will not.
+/// what Azure will not. It also refuses an HTTP function Azure would start but never run, because a
+/// function named before it takes all of its requests for a method (Unreachable).
 /// </summary>
 public static partial class HostRules
 {
