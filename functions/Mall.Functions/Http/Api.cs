@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Mall.Functions.Http;
 
@@ -18,7 +19,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
-    private const int MaxBodyBytes = 256 * 1024;
+    public const int MaxBodyBytes = 256 * 1024;
 
     public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IActionResult>> action)
     {
@@ -58,19 +59,19 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     public Task<IActionResult> ForAdminAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Admin)));
 
-    /// <summary>Reads and validates a JSON body; a malformed or invalid body becomes a 400 naming the field.</summary>
+    /// <summary>
+    /// Reads and validates a JSON body: another media type is a 415, more than <see cref="MaxBodyBytes"/> a 413,
+    /// a malformed or invalid body a 400 naming the field.
+    /// </summary>
     public async Task<T> BodyAsync<T>(HttpRequest request)
         where T : class
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw DomainException.Validation("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
-        }
-
+        EnsureJson(request);
+        var bytes = await ReadBodyAsync(request);
         T? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<T>(request.Body, MallJson.Options, request.HttpContext.RequestAborted);
+            body = JsonSerializer.Deserialize<T>(bytes, MallJson.Options);
         }
         catch (JsonException exception)
         {
@@ -100,6 +101,33 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// The body's bytes, refused with a 413 past <see cref="MaxBodyBytes"/> whether or not a Content-Length
+    /// announced them (a chunked body is counted as it arrives, so it is never buffered beyond the limit).
+    /// </summary>
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        using var body = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return body.ToArray();
     }
 
     /// <summary>Paging parameters: an opaque continuationToken and a pageSize between 1 and 100.</summary>
@@ -132,6 +160,22 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
 
     /// <summary>The signed-in customer, if the request carries a valid customer token; null otherwise (public endpoints).</summary>
     public string? TryCustomer(HttpRequest request) => Claims(request) is { } claims && claims.Role == Roles.Customer ? claims.Subject : null;
+
+    private static DomainException TooLarge() =>
+        new(ErrorCode.PayloadTooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+
+    /// <summary>JSON, UTF-8 (RFC 8259 §8.1): application/json or a +json type; a charset, if given, must be UTF-8.</summary>
+    private static void EnsureJson(HttpRequest request)
+    {
+        var json = MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+            && (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+        if (!json)
+        {
+            const string message = "Send the body as JSON with 'Content-Type: application/json' (UTF-8).";
+            throw new DomainException(ErrorCode.UnsupportedMediaType, message, new Dictionary<string, string[]> { ["Content-Type"] = [message] });
+        }
+    }
 
     private string Authenticate(HttpRequest request, string role)
     {

@@ -33,8 +33,7 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
         try
         {
             // The signature covers the exact bytes sent: read the body verbatim.
-            using var reader = new StreamReader(request.Body);
-            var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            var body = System.Text.Encoding.UTF8.GetString(await Api.ReadBodyAsync(request));
             var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             await handle(new WebhookRequest(body, headers), request.HttpContext.RequestAborted);
             return ApiResults.NoContent();

@@ -14,6 +14,9 @@ public enum ErrorCode
     Conflict,
     Busy,
     InternalError,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    TooManyRequests,
 
     // Identity
     InvalidLoginCode,
