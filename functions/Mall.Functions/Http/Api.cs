@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FluentValidation;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
@@ -25,6 +26,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     {
         try
         {
+            EnsureIdsAreWellFormed(request);
             return await action();
         }
         catch (DomainException exception)
@@ -94,7 +96,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
             if (!result.IsValid)
             {
                 var errors = result.Errors
-                    .GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                    .GroupBy(e => FieldName(e.PropertyName))
                     .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
                 throw new DomainException(ErrorCode.ValidationFailed, "Some fields are invalid: " + string.Join(", ", errors.Keys) + ".", errors);
             }
@@ -129,6 +131,57 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
 
         return body.ToArray();
     }
+
+    /// <summary>
+    /// Every route value is an id, and so is every query parameter named …Id: each must pass the shared id
+    /// rule (<see cref="Ids.IsWellFormed"/>), or the request is a 400 naming it before anything reads storage.
+    /// </summary>
+    public static void EnsureIdsAreWellFormed(HttpRequest request)
+    {
+        var message = $"Must be an id: {Ids.Rule}.";
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, value) in request.RouteValues)
+        {
+            if (value is string id && !Ids.IsWellFormed(id))
+            {
+                errors[name] = [message];
+            }
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            if (name.EndsWith("Id", StringComparison.Ordinal) && values.Any(v => !string.IsNullOrEmpty(v) && !Ids.IsWellFormed(v)))
+            {
+                errors[name] = [message];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new DomainException(ErrorCode.ValidationFailed, "Some ids are not well formed: " + string.Join(", ", errors.Keys) + ".", errors);
+        }
+    }
+
+    /// <summary>
+    /// The Idempotency-Key header: required, 8–64 letters, digits, '-', '_', ':' or '.' (a UUID fits), so it
+    /// can be part of a storage key as it is.
+    /// </summary>
+    public static string IdempotencyKey(HttpRequest request, string purpose)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new DomainException(ErrorCode.IdempotencyKeyRequired, $"Send an Idempotency-Key header (e.g. a UUID) so a retried request cannot {purpose}.");
+        }
+
+        return IdempotencyKeyPattern().IsMatch(key)
+            ? key
+            : throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
+    }
+
+    /// <summary>A validator's property path as the API names fields: camelCase per segment, e.g. items[0].skuId.</summary>
+    public static string FieldName(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 
     /// <summary>Paging parameters: an opaque continuationToken and a pageSize between 1 and 100.</summary>
     public static (string? ContinuationToken, int PageSize) Paging(HttpRequest request)
@@ -196,6 +249,9 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{8,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Code} while handling {Path}")]
     private static partial void LogDomainFailure(ILogger logger, Exception exception, string code, string path);

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
 using Mall.Application.Coupons;
@@ -75,18 +74,9 @@ public sealed partial class CheckoutService(
         };
     }
 
-    public async Task<CheckoutResult> CreateAsync(string customerId, string? idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
+    /// <param name="idempotencyKey">Checked at the edge (Api.IdempotencyKey): the same key lands on the same order.</param>
+    public async Task<CheckoutResult> CreateAsync(string customerId, string idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(idempotencyKey))
-        {
-            throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header (e.g. a UUID) so a retried request cannot create a second order.");
-        }
-
-        if (!IdempotencyKeyPattern().IsMatch(idempotencyKey))
-        {
-            throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
-        }
-
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
             new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
@@ -365,9 +355,6 @@ public sealed partial class CheckoutService(
     }
 
     private static string InvertedTime(DateTimeOffset at) => $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-";
-
-    [GeneratedRegex("^[A-Za-z0-9_:.-]{8,64}$")]
-    private static partial Regex IdempotencyKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created for {CustomerId}: {PayableFen} fen")]
     private static partial void LogCreated(ILogger logger, string orderId, string customerId, long payableFen);
