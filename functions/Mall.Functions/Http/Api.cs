@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation;
@@ -36,7 +38,13 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
                 LogDomainFailure(logger, exception.InnerException, exception.Code.ToWire(), request.Path);
             }
 
-            return ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+            var problem = ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+            if (exception is TooManyRequestsException throttled)
+            {
+                problem.Headers["Retry-After"] = ((int)throttled.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return problem;
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -160,6 +168,35 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         {
             throw new DomainException(ErrorCode.ValidationFailed, "Some ids are not well formed: " + string.Join(", ", errors.Keys) + ".", errors);
         }
+    }
+
+    /// <summary>
+    /// Who is calling, for per-address limits: the connection's remote address. In Azure that is the client as
+    /// the front end reports it in X-Forwarded-For: the worker's ASP.NET Core integration runs the forwarded
+    /// headers middleware (ForwardedHeaders.All, trusting the Functions host on loopback) before any function;
+    /// the local host does the same. IPv6 clients count per /64, the block one subscriber is given.
+    /// </summary>
+    public static string ClientAddress(HttpRequest request)
+    {
+        var address = request.HttpContext.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var network = address.GetAddressBytes();
+        Array.Clear(network, 8, 8);
+        return $"{new IPAddress(network)}/64";
     }
 
     /// <summary>

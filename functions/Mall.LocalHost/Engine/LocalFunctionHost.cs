@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -64,6 +65,13 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning);
         options.ConfigureLogging(builder.Logging);
         builder.Services.AddRouting();
+        // As the worker's ASP.NET Core integration does: the client address the front end put in
+        // X-Forwarded-For (trusted from loopback only) becomes the connection's remote address.
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.All;
+            forwarded.ForwardLimit = null;
+        });
         builder.Services.AddMvcCore(); // executors for the IActionResult types functions return
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(new Engine.MasterKey(options.MasterKey ?? Engine.MasterKey.Generate()));
@@ -92,6 +100,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         builder.Services.TryAddSingleton(TimeProvider.System);
         app = builder.Build();
         var routePrefix = HostJson.RoutePrefix(hostJson);
+        app.UseForwardedHeaders();
         app.MapHttpFunctions(functions, routePrefix);
         app.MapAdminApi();
         await app.StartAsync(cancellationToken);

@@ -58,6 +58,9 @@ public sealed partial class CheckoutService(
     IDueWorkScheduler scheduler,
     OrderViews views,
     OrderOptions options,
+    Limiter limiter,
+    LimitsOptions limits,
+    UnpaidOrderSlots unpaidSlots,
     TimeProvider time,
     ILogger<CheckoutService> logger)
 {
@@ -125,6 +128,8 @@ public sealed partial class CheckoutService(
                 : new CheckoutResult(views.ForOwner(existing), Created: false);
         }
 
+        // Only a new order counts against the rate: a retry of one already placed is answered above.
+        await limiter.AdmitAsync("order-create", placement.CustomerId, limits.OrderCreation, "Too many orders in a minute", cancellationToken);
         var policy = options.ToPolicy();
         var customer = await customers.GetAsync(placement.CustomerId, cancellationToken);
         var quote = await quoteFor(customer);
@@ -175,11 +180,11 @@ public sealed partial class CheckoutService(
     /// <summary>Reserves stock and opens the order for payment; on shortage the order is withdrawn entirely.</summary>
     private async Task<OrderView> CompleteReservationAsync(Order order, bool fromCart, CancellationToken cancellationToken)
     {
-        var limits = new Dictionary<string, int?>();
+        var purchaseLimits = new Dictionary<string, int?>();
         foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
         {
             var (product, _) = await catalog.GetSellableSkuAsync(order.Lines.First(l => l.ProductId == productId).SkuId, cancellationToken);
-            limits[productId] = product.PurchaseLimit;
+            purchaseLimits[productId] = product.PurchaseLimit;
         }
 
         try
@@ -199,10 +204,12 @@ public sealed partial class CheckoutService(
                 await membership.ClaimSegmentOfferAsync(order.CustomerId, order.Id, cancellationToken);
             }
 
-            await stock.ReserveAsync(order, limits, cancellationToken);
+            await stock.ReserveAsync(order, purchaseLimits, cancellationToken);
+            await unpaidSlots.TakeAsync(order, cancellationToken);
         }
         catch (DomainException)
         {
+            await stock.ReleaseAsync(order, CancellationToken.None);
             if (order.CouponId is not null)
             {
                 await coupons.ReturnAsync(order.CustomerId, order.CouponId, order.Id, CancellationToken.None);

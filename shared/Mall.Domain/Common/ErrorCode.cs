@@ -36,6 +36,7 @@ public enum ErrorCode
     RequestInProgress,
     InvalidOrderState,
     OrderExpired,
+    TooManyUnpaidOrders,
 
     // WeChat
     WeChatUnavailable,
