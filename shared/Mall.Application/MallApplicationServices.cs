@@ -105,6 +105,8 @@ public static class MallApplicationServices
         services.AddSingleton<MembershipService>();
         services.AddSingleton<OrderBenefits>();
         services.AddSingleton<UnpaidOrderSlots>();
+        services.AddSingleton<OrderPlacement>();
+        services.AddSingleton<CheckoutQuotes>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();

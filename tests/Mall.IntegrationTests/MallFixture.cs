@@ -15,10 +15,10 @@ public sealed class MallFixture : IAsyncDisposable
 {
     private int customerCount;
 
-    private MallFixture(MallTestEnvironment environment)
+    private MallFixture(MallTestEnvironment environment, Action<IServiceCollection>? configureServices)
     {
         Environment = environment;
-        Services = environment.BuildServices();
+        Services = environment.BuildServices(configureServices);
         Events = EventPump.For(Services);
     }
 
@@ -29,8 +29,8 @@ public sealed class MallFixture : IAsyncDisposable
     /// <summary>The dispatch function's work, on demand: <c>await mall.Events.DrainAsync()</c> lets the mall react to what happened.</summary>
     public EventPump Events { get; }
 
-    public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null) =>
-        new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides));
+    public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null) =>
+        new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides), configureServices);
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();

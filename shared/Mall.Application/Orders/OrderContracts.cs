@@ -97,7 +97,10 @@ public sealed record OrderView(
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
 
 /// <summary>Index row: one per order in the customer's partition, newest first.</summary>
-public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt);
+public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt)
+{
+    public static DocumentKey KeyOf(Order order) => new(order.CustomerId, $"{DateTimeOffset.MaxValue.UtcTicks - order.CreatedAt.UtcTicks:D19}-{order.Id}");
+}
 
 public sealed partial class CheckoutRequestValidator : AbstractValidator<CheckoutRequest>
 {

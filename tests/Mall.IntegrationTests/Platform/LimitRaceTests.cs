@@ -66,7 +66,8 @@ public sealed class LimitRaceTests
     [Fact]
     public async Task Concurrent_logins_from_one_address_on_two_instances_admit_exactly_the_limit()
     {
-        await using var mall = await MallFixture.StartAsync();
+        // The clock stands still, so no login is admitted by the rate refilling while the race runs.
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var other = mall.Environment.BuildServices();
         var instances = new[] { mall.Get<CustomerService>(), other.GetRequiredService<CustomerService>() };
 
@@ -114,7 +115,7 @@ public sealed class LimitRaceTests
     [Fact]
     public async Task Concurrent_orders_on_two_instances_never_exceed_the_creation_rate()
     {
-        await using var mall = await MallFixture.StartAsync(overrides: new Dictionary<string, string?>
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string?>
         {
             ["Limits:UnpaidOrdersPerCustomer"] = "100",
             ["Limits:OrdersPerCustomerPerMinute"] = "4",
