@@ -61,6 +61,13 @@ public static class ScriptedCollections
     /// <summary>Who is calling: set at the start of each racing task; flows into everything it awaits.</summary>
     public static readonly AsyncLocal<string?> Actor = new();
 
+    /// <summary>Runs <paramref name="work"/> on its own task as <paramref name="actor"/>.</summary>
+    public static Task<T> RunAs<T>(string actor, Func<Task<T>> work) => Task.Run(() =>
+    {
+        Actor.Value = actor;
+        return work();
+    });
+
     /// <summary>Wraps the registered collection of <typeparamref name="T"/> in <paramref name="script"/>'s hooks.</summary>
     public static IServiceCollection Script<T>(this IServiceCollection services, Action<ScriptedCollection<T>> script)
         where T : class

@@ -108,6 +108,28 @@ public sealed class IdValidationTests(LocalMall mall)
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
 
+    [Fact]
+    public async Task A_forged_continuation_token_is_a_400_on_every_paged_route()
+    {
+        using var customer = await mall.NewCustomerAsync();
+        using var admin = await mall.AdminAsync();
+        var failures = new List<string>();
+        foreach (var route in Routes.Where(r => r.Method == "GET" && r.Parameters.Count == 0))
+        {
+            foreach (var forged in new[] { "a/b c#d", "1!8!\u0001", "x" })
+            {
+                var token = Convert.ToBase64String(Encoding.UTF8.GetBytes(forged)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                var response = await (route.Template.StartsWith("manage/", StringComparison.Ordinal) ? admin : customer).GetAsync($"{route.Template}?continuationToken={token}");
+                if ((int)response.Status >= 500)
+                {
+                    failures.Add($"GET {route.Template} with a token of '{forged}': {(int)response.Status} {response.Body}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
     [Theory]
     [InlineData("auth/login", """{"code":"u1#1","inviteCode":"a/b"}""", "inviteCode")]
     [InlineData("cart/items", """{"skuId":"a/b","quantity":1}""", "skuId")]

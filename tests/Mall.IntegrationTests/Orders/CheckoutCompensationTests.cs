@@ -82,9 +82,8 @@ public sealed class CheckoutCompensationTests
         var customer = await mall.NewCustomerAsync();
         var checkout = mall.Get<CheckoutService>();
 
-        var first = Task.Run(async () =>
+        var first = ScriptedCollections.RunAs("first", async () =>
         {
-            ScriptedCollections.Actor.Value = "first";
             try
             {
                 return await checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None);
@@ -95,11 +94,7 @@ public sealed class CheckoutCompensationTests
             }
         });
         await firstInserted.Task;
-        var retry = Task.Run(async () =>
-        {
-            ScriptedCollections.Actor.Value = "retry";
-            return await OutcomeAsync(() => checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None));
-        });
+        var retry = ScriptedCollections.RunAs("retry", () => OutcomeAsync(() => checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None)));
         var opened = await first;
         var (retried, retryFailure) = await retry;
 
@@ -146,15 +141,10 @@ public sealed class CheckoutCompensationTests
         var customer = await mall.NewCustomerAsync();
         var checkout = mall.Get<CheckoutService>();
 
-        var slow = Task.Run(async () =>
-        {
-            ScriptedCollections.Actor.Value = "slow";
-            return await OutcomeAsync(() => checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None));
-        });
+        var slow = ScriptedCollections.RunAs("slow", () => OutcomeAsync(() => checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None)));
         await slowInserted.Task;
-        var refused = await Task.Run(async () =>
+        var refused = await ScriptedCollections.RunAs("refused", async () =>
         {
-            ScriptedCollections.Actor.Value = "refused";
             try
             {
                 return await OutcomeAsync(() => checkout.CreateAsync(customer, Key, MallFixture.Buy(sku, 2), CancellationToken.None));
