@@ -202,6 +202,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Reactivation__ContactIntervalDays: string(business.?wakeUpContactIntervalDays ?? 30)
     Reactivation__ReturnWindowDays: string(business.?wakeUpReturnWindowDays ?? 30)
     Reactivation__MessagesPerSecond: string(business.?wakeUpMessagesPerSecond ?? 20)
+    Limits__CustomerLoginsPerAddressPerMinute: string(business.?customerLoginsPerAddressPerMinute ?? 30)
+    Limits__OperatorFailuresAllowed: string(business.?operatorFailuresAllowed ?? 5)
+    Limits__OperatorLockoutSeconds: string(business.?operatorLockoutSeconds ?? 60)
+    Limits__OperatorMaxLockoutSeconds: string(business.?operatorMaxLockoutSeconds ?? 3600)
+    Limits__OrdersPerCustomerPerMinute: string(business.?ordersPerCustomerPerMinute ?? 10)
+    Limits__UnpaidOrdersPerCustomer: string(business.?unpaidOrdersPerCustomer ?? 5)
   }
 }
 

@@ -145,6 +145,24 @@ type businessSettings = {
 
   @description('Reactivation__MessagesPerSecond: send rate of recall messages. Default: 20')
   wakeUpMessagesPerSecond: int?
+
+  @description('Limits__CustomerLoginsPerAddressPerMinute: customer logins per client address and minute. Default: 30')
+  customerLoginsPerAddressPerMinute: int?
+
+  @description('Limits__OperatorFailuresAllowed: failed operator sign-ins per account and per address before a lockout. Default: 5')
+  operatorFailuresAllowed: int?
+
+  @description('Limits__OperatorLockoutSeconds: the first lockout; it doubles with each further failure. Default: 60')
+  operatorLockoutSeconds: int?
+
+  @description('Limits__OperatorMaxLockoutSeconds: the longest lockout. Default: 3600')
+  operatorMaxLockoutSeconds: int?
+
+  @description('Limits__OrdersPerCustomerPerMinute: orders a customer may create per minute. Default: 10')
+  ordersPerCustomerPerMinute: int?
+
+  @description('Limits__UnpaidOrdersPerCustomer: open unpaid orders a customer may hold. Default: 5')
+  unpaidOrdersPerCustomer: int?
 }
 
 @export()

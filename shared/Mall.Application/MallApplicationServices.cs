@@ -38,6 +38,14 @@ public static class MallApplicationServices
         services.AddSettings<AuthOptions>(configuration, AuthOptions.SectionName, o =>
             LocalOnlyValues.Check(environment, ("Auth:SessionSigningKey", o.SessionSigningKey)));
         services.AddSettings<AdminOptions>(configuration, AdminOptions.SectionName);
+        services.AddSettings<LimitsOptions>(configuration, LimitsOptions.SectionName, o =>
+        {
+            if (o.CustomerLoginsPerAddressPerMinute < 1 || o.OperatorFailuresAllowed < 1 || o.OperatorLockoutSeconds < 1 || o.OperatorMaxLockoutSeconds < o.OperatorLockoutSeconds
+                || o.OrdersPerCustomerPerMinute < 1 || o.UnpaidOrdersPerCustomer < 1)
+            {
+                throw new OptionsValidationException(LimitsOptions.SectionName, typeof(LimitsOptions), ["Every limit must be at least 1, and OperatorMaxLockoutSeconds at least OperatorLockoutSeconds."]);
+            }
+        });
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
         services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
@@ -79,6 +87,7 @@ public static class MallApplicationServices
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
         services.AddSingleton<AccessTokenService>();
+        services.AddSingleton<Limiter>();
         services.AddSingleton<AdminAuthService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CounterStore>();
@@ -95,6 +104,9 @@ public static class MallApplicationServices
         services.AddSingleton<ReactivationService>();
         services.AddSingleton<MembershipService>();
         services.AddSingleton<OrderBenefits>();
+        services.AddSingleton<UnpaidOrderSlots>();
+        services.AddSingleton<OrderPlacement>();
+        services.AddSingleton<CheckoutQuotes>();
         services.AddSingleton<CheckoutService>();
         services.AddSingleton<OrderService>();
         services.AddSingleton<PaymentService>();
@@ -153,15 +165,18 @@ public static class MallApplicationServices
         .AddEventHandler<CustomerRegistered, DistributionEvents>()
         .AddEventHandler<CustomerSegmentChanged, SegmentationEvents>()
         .AddEventHandler<PointsChanged, PointsLedgerRecorder>()
+        .AddEventHandler<OrderPaid, UnpaidOrderSlots>()
         .AddEventHandler<OrderPaid, MembershipService>()
         .AddEventHandler<OrderPaid, ReactivationService>()
         .AddEventHandler<OrderPaid, GroupBuyEvents>()
         .AddEventHandler<OrderPaid, PresaleOrderEvents>()
         .AddEventHandler<OrderPaid, DistributionEvents>()
         .AddEventHandler<OrderCancelled, OrderBenefits>()
+        .AddEventHandler<OrderCancelled, UnpaidOrderSlots>()
         .AddEventHandler<OrderCancelled, GroupBuyEvents>()
         .AddEventHandler<OrderCancelled, PresaleOrderEvents>()
         .AddEventHandler<OrderClosed, OrderBenefits>()
+        .AddEventHandler<OrderClosed, UnpaidOrderSlots>()
         .AddEventHandler<OrderClosed, GroupBuyEvents>()
         .AddEventHandler<OrderClosed, PresaleOrderEvents>()
         .AddEventHandler<OrderCompleted, DistributionEvents>()

@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
+using Mall.Application.Administration;
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
@@ -19,6 +20,7 @@ using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
 using Mall.Domain.Inventory;
+using Mall.Domain.Limits;
 using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
@@ -134,6 +136,9 @@ public static class MallInfrastructureServices
         services.AddDocuments<PayoutInstruction>("Payouts");
         services.AddDocuments<EventDelivery>("EventDeliveries");
         services.AddDocuments<ParkedEvent>("ParkedEvents");
+        services.AddDocuments<RateAllowance>("RateAllowances");
+        services.AddDocuments<SignInFailures>("SignInFailures");
+        services.AddDocuments<OperatorSignIn>("OperatorSignIns");
         services.AddSingleton<IPayoutGateway, RecordedPayoutGateway>();
         return services;
     }

@@ -19,6 +19,10 @@ public sealed class LocalMall : IAsyncLifetime
 {
     public const int SettleAfterCompletionSeconds = 4;
 
+    public const string LockableOperator = "night-shift";
+
+    public const string LockableOperatorPassword = "correct horse battery staple";
+
     private int nextCustomer;
     private Uri baseAddress = null!;
 
@@ -34,6 +38,9 @@ public sealed class LocalMall : IAsyncLifetime
         {
             // Commission settles seconds (not days) after an order completes, so a test can watch it.
             ["Distribution:SettleAfterCompletionSeconds"] = SettleAfterCompletionSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // A second operator whose sign-ins a test may lock out without locking the others out.
+            ["Admin:Users:1:Name"] = LockableOperator,
+            ["Admin:Users:1:PasswordHash"] = Mall.Application.Platform.PasswordHashing.Hash(LockableOperatorPassword),
         });
         Host = await StartHostAsync();
     }
@@ -90,11 +97,16 @@ public sealed class LocalMall : IAsyncLifetime
     /// <summary>A client without credentials.</summary>
     public ApiClient Anonymous() => new(new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "api/") });
 
-    /// <summary>Logs a new customer in through jscode2session with a one-time sandbox code.</summary>
+    /// <summary>
+    /// Logs a new customer in through jscode2session with a one-time sandbox code, from a phone of its own:
+    /// its client address comes in X-Forwarded-For, as Azure's front end sends it (logins are limited per address).
+    /// </summary>
     public async Task<ApiClient> NewCustomerAsync(string? inviteCode = null)
     {
+        var number = Interlocked.Increment(ref nextCustomer);
         var client = Anonymous();
-        var code = $"e2e-{Guid.NewGuid():N}#{Interlocked.Increment(ref nextCustomer)}";
+        client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", $"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}");
+        var code = $"e2e-{Guid.NewGuid():N}#{number}";
         var login = await client.PostAsync("auth/login", new { code, inviteCode });
         Assert.Equal(HttpStatusCode.OK, login.Status);
         client.Authorize(login.Body.GetProperty("token").GetString()!);

@@ -15,10 +15,10 @@ public sealed class MallFixture : IAsyncDisposable
 {
     private int customerCount;
 
-    private MallFixture(MallTestEnvironment environment)
+    private MallFixture(MallTestEnvironment environment, Action<IServiceCollection>? configureServices)
     {
         Environment = environment;
-        Services = environment.BuildServices();
+        Services = environment.BuildServices(configureServices);
         Events = EventPump.For(Services);
     }
 
@@ -29,8 +29,8 @@ public sealed class MallFixture : IAsyncDisposable
     /// <summary>The dispatch function's work, on demand: <c>await mall.Events.DrainAsync()</c> lets the mall react to what happened.</summary>
     public EventPump Events { get; }
 
-    public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null) =>
-        new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides));
+    public static async Task<MallFixture> StartAsync(TimeProvider? time = null, IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null) =>
+        new(await MallTestEnvironment.StartAsync(time: time, overrides: overrides), configureServices);
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
@@ -45,13 +45,16 @@ public sealed class MallFixture : IAsyncDisposable
         return view.Product;
     }
 
-    /// <summary>A new customer, logged in through jscode2session at the sandbox.</summary>
+    /// <summary>A new customer, logged in through jscode2session at the sandbox from a phone (client address) of its own.</summary>
     public async Task<string> NewCustomerAsync(string? inviteCode = null)
     {
-        var name = $"user{Interlocked.Increment(ref customerCount)}-{Guid.NewGuid():N}";
-        var login = await Get<CustomerService>().LoginAsync(new LoginRequest($"{name}#1", inviteCode), CancellationToken.None);
+        var number = Interlocked.Increment(ref customerCount);
+        var login = await Get<CustomerService>().LoginAsync(new LoginRequest($"user{number}-{Guid.NewGuid():N}#1", inviteCode), ClientAddress(number), CancellationToken.None);
         return login.CustomerId;
     }
+
+    /// <summary>A distinct client address per number (10.x.y.z).</summary>
+    public static string ClientAddress(int number) => $"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}";
 
     /// <summary>The sandbox's signed payment notification for an order it has been paid for.</summary>
     public WebhookRequest PaymentNotification(string orderId)

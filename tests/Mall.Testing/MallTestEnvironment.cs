@@ -84,12 +84,14 @@ public sealed class MallTestEnvironment : IAsyncDisposable
     public IConfiguration BuildConfiguration() => new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
 
     /// <summary>The mall's services as both hosts register them, on this environment's clock.</summary>
-    public ServiceProvider BuildServices()
+    /// <param name="configure">Changes a test makes to the registrations, e.g. decorating a collection to force an interleaving.</param>
+    public ServiceProvider BuildServices(Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(Time);
         services.AddMallFunctions(BuildConfiguration());
+        configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

@@ -10,5 +10,15 @@ public sealed class AdminAuthFunctions(Api api, AdminAuthService admins)
 {
     [Function("Manage_Login")]
     public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/auth/login")] HttpRequest request) =>
-        api.RunAsync(request, async () => ApiResults.Ok(admins.Login(await api.BodyAsync<AdminLoginRequest>(request))));
+        api.RunAsync(request, async () =>
+            ApiResults.Ok(await admins.LoginAsync(await api.BodyAsync<AdminLoginRequest>(request), Api.ClientAddress(request), request.HttpContext.RequestAborted)));
+
+    /// <summary>Operator sign-in attempts for audit (who, from where, outcome), newest first.</summary>
+    [Function("Manage_ListSignIns")]
+    public Task<IActionResult> ListSignIns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/sign-ins")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await admins.ListSignInsAsync(continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
 }

@@ -1,6 +1,5 @@
 using Mall.Application.Catalog;
 using Mall.Application.Inventory;
-using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -46,13 +45,7 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
     public Task<IActionResult> AdjustStock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/skus/{skuId}/stock-adjustments")] HttpRequest request, string skuId) =>
         api.ForAdminAsync(request, async _ =>
         {
-            var key = request.Headers["Idempotency-Key"].ToString();
-            if (string.IsNullOrEmpty(key))
-            {
-                throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header so a retried adjustment applies once.");
-            }
-
-            var available = await stock.AdjustAsync(skuId, key, await api.BodyAsync<StockAdjustmentRequest>(request), request.HttpContext.RequestAborted);
+            var available = await stock.AdjustAsync(skuId, Api.IdempotencyKey(request, "apply the adjustment twice"), await api.BodyAsync<StockAdjustmentRequest>(request), request.HttpContext.RequestAborted);
             return ApiResults.Ok(new { skuId, available });
         });
 

@@ -11,7 +11,7 @@ public sealed class CustomerFunctions(Api api, CustomerService customers)
     [Function("Customers_Login")]
     public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest request) =>
         api.RunAsync(request, async () =>
-            ApiResults.Ok(await customers.LoginAsync(await api.BodyAsync<LoginRequest>(request), request.HttpContext.RequestAborted)));
+            ApiResults.Ok(await customers.LoginAsync(await api.BodyAsync<LoginRequest>(request), Api.ClientAddress(request), request.HttpContext.RequestAborted)));
 
     [Function("Customers_Me")]
     public Task<IActionResult> Me([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest request) =>

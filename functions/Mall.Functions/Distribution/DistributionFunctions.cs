@@ -29,7 +29,7 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
     [Function("Distribution_Withdraw")]
     public Task<IActionResult> Withdraw([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/withdrawals")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
-            ApiResults.Created(await distribution.RequestWithdrawalAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<WithdrawalRequest>(request), request.HttpContext.RequestAborted)));
+            ApiResults.Created(await distribution.RequestWithdrawalAsync(customerId, Api.IdempotencyKey(request, "withdraw twice"), await api.BodyAsync<WithdrawalRequest>(request), request.HttpContext.RequestAborted)));
 
     [Function("Manage_GetCommissionPolicy")]
     public Task<IActionResult> GetPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/distribution/policy")] HttpRequest request) =>

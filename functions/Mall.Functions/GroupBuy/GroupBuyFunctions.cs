@@ -13,7 +13,7 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
     [Function("GroupBuy_Open")]
     public Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
-            ApiResults.Created(await groupBuys.OpenAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<OpenGroupRequest>(request), request.HttpContext.RequestAborted)));
+            ApiResults.Created(await groupBuys.OpenAsync(customerId, Api.IdempotencyKey(request, "open a second group"), await api.BodyAsync<OpenGroupRequest>(request), request.HttpContext.RequestAborted)));
 
     [Function("GroupBuy_Join")]
     public Task<IActionResult> Join([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys/{groupId}/join")] HttpRequest request, string groupId) =>

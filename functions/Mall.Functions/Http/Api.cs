@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using FluentValidation;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
@@ -6,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Mall.Functions.Http;
 
@@ -18,12 +22,13 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
-    private const int MaxBodyBytes = 256 * 1024;
+    public const int MaxBodyBytes = 256 * 1024;
 
     public async Task<IActionResult> RunAsync(HttpRequest request, Func<Task<IActionResult>> action)
     {
         try
         {
+            EnsureIdsAreWellFormed(request);
             return await action();
         }
         catch (DomainException exception)
@@ -33,7 +38,13 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
                 LogDomainFailure(logger, exception.InnerException, exception.Code.ToWire(), request.Path);
             }
 
-            return ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+            var problem = ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+            if (exception is TooManyRequestsException throttled)
+            {
+                problem.Headers["Retry-After"] = ((int)throttled.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return problem;
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -58,19 +69,19 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     public Task<IActionResult> ForAdminAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Admin)));
 
-    /// <summary>Reads and validates a JSON body; a malformed or invalid body becomes a 400 naming the field.</summary>
+    /// <summary>
+    /// Reads and validates a JSON body: another media type is a 415, more than <see cref="MaxBodyBytes"/> a 413,
+    /// a malformed or invalid body a 400 naming the field.
+    /// </summary>
     public async Task<T> BodyAsync<T>(HttpRequest request)
         where T : class
     {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw DomainException.Validation("body", $"The body is larger than {MaxBodyBytes / 1024} KiB.");
-        }
-
+        EnsureJson(request);
+        var bytes = await ReadBodyAsync(request);
         T? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<T>(request.Body, MallJson.Options, request.HttpContext.RequestAborted);
+            body = JsonSerializer.Deserialize<T>(bytes, MallJson.Options);
         }
         catch (JsonException exception)
         {
@@ -93,7 +104,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
             if (!result.IsValid)
             {
                 var errors = result.Errors
-                    .GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.PropertyName))
+                    .GroupBy(e => FieldName(e.PropertyName))
                     .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray());
                 throw new DomainException(ErrorCode.ValidationFailed, "Some fields are invalid: " + string.Join(", ", errors.Keys) + ".", errors);
             }
@@ -101,6 +112,113 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
 
         return body;
     }
+
+    /// <summary>
+    /// The body's bytes, refused with a 413 past <see cref="MaxBodyBytes"/> whether or not a Content-Length
+    /// announced them (a chunked body is counted as it arrives, so it is never buffered beyond the limit).
+    /// </summary>
+    public static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        using var body = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return body.ToArray();
+    }
+
+    /// <summary>
+    /// Every route value is an id, and so is every query parameter named …Id: each must pass the shared id
+    /// rule (<see cref="Ids.IsWellFormed"/>), or the request is a 400 naming it before anything reads storage.
+    /// </summary>
+    public static void EnsureIdsAreWellFormed(HttpRequest request)
+    {
+        var message = $"Must be an id: {Ids.Rule}.";
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, value) in request.RouteValues)
+        {
+            if (value is string id && !Ids.IsWellFormed(id))
+            {
+                errors[name] = [message];
+            }
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            if (name.EndsWith("Id", StringComparison.Ordinal) && values.Any(v => !string.IsNullOrEmpty(v) && !Ids.IsWellFormed(v)))
+            {
+                errors[name] = [message];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new DomainException(ErrorCode.ValidationFailed, "Some ids are not well formed: " + string.Join(", ", errors.Keys) + ".", errors);
+        }
+    }
+
+    /// <summary>
+    /// Who is calling, for per-address limits: the connection's remote address. In Azure that is the client as
+    /// the front end reports it in X-Forwarded-For: the worker's ASP.NET Core integration runs the forwarded
+    /// headers middleware (ForwardedHeaders.All, trusting the Functions host on loopback) before any function;
+    /// the local host does the same. IPv6 clients count per /64, the block one subscriber is given.
+    /// </summary>
+    public static string ClientAddress(HttpRequest request)
+    {
+        var address = request.HttpContext.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var network = address.GetAddressBytes();
+        Array.Clear(network, 8, 8);
+        return $"{new IPAddress(network)}/64";
+    }
+
+    /// <summary>
+    /// The Idempotency-Key header: required, 8–64 letters, digits, '-', '_', ':' or '.' (a UUID fits), so it
+    /// can be part of a storage key as it is.
+    /// </summary>
+    public static string IdempotencyKey(HttpRequest request, string purpose)
+    {
+        var key = request.Headers["Idempotency-Key"].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new DomainException(ErrorCode.IdempotencyKeyRequired, $"Send an Idempotency-Key header (e.g. a UUID) so a retried request cannot {purpose}.");
+        }
+
+        return IdempotencyKeyPattern().IsMatch(key)
+            ? key
+            : throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
+    }
+
+    /// <summary>A validator's property path as the API names fields: camelCase per segment, e.g. items[0].skuId.</summary>
+    public static string FieldName(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 
     /// <summary>Paging parameters: an opaque continuationToken and a pageSize between 1 and 100.</summary>
     public static (string? ContinuationToken, int PageSize) Paging(HttpRequest request)
@@ -133,6 +251,22 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     /// <summary>The signed-in customer, if the request carries a valid customer token; null otherwise (public endpoints).</summary>
     public string? TryCustomer(HttpRequest request) => Claims(request) is { } claims && claims.Role == Roles.Customer ? claims.Subject : null;
 
+    private static DomainException TooLarge() =>
+        new(ErrorCode.PayloadTooLarge, $"The body is larger than {MaxBodyBytes / 1024} KiB.");
+
+    /// <summary>JSON, UTF-8 (RFC 8259 §8.1): application/json or a +json type; a charset, if given, must be UTF-8.</summary>
+    private static void EnsureJson(HttpRequest request)
+    {
+        var json = MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+            && (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || type.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+        if (!json)
+        {
+            const string message = "Send the body as JSON with 'Content-Type: application/json' (UTF-8).";
+            throw new DomainException(ErrorCode.UnsupportedMediaType, message, new Dictionary<string, string[]> { ["Content-Type"] = [message] });
+        }
+    }
+
     private string Authenticate(HttpRequest request, string role)
     {
         var claims = Claims(request);
@@ -152,6 +286,9 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? tokens.Validate(header["Bearer ".Length..].Trim()) : null;
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_:.-]{8,64}$")]
+    private static partial Regex IdempotencyKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Code} while handling {Path}")]
     private static partial void LogDomainFailure(ILogger logger, Exception exception, string code, string path);

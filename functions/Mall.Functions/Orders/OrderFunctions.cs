@@ -22,7 +22,7 @@ public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderServi
         api.ForCustomerAsync(request, async customerId =>
         {
             var body = await api.BodyAsync<CheckoutRequest>(request);
-            var result = await checkout.CreateAsync(customerId, request.Headers["Idempotency-Key"].ToString(), body, request.HttpContext.RequestAborted);
+            var result = await checkout.CreateAsync(customerId, Api.IdempotencyKey(request, "create a second order"), body, request.HttpContext.RequestAborted);
             return result.Created ? ApiResults.Created(result.Order) : ApiResults.Ok(result.Order);
         });
 

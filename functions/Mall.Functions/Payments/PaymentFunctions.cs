@@ -32,9 +32,10 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
     {
         try
         {
+            Api.EnsureIdsAreWellFormed(request);
+
             // The signature covers the exact bytes sent: read the body verbatim.
-            using var reader = new StreamReader(request.Body);
-            var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+            var body = System.Text.Encoding.UTF8.GetString(await Api.ReadBodyAsync(request));
             var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
             await handle(new WebhookRequest(body, headers), request.HttpContext.RequestAborted);
             return ApiResults.NoContent();
@@ -50,7 +51,7 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
         catch (DomainException exception)
         {
             LogFailed(logger, exception, request.Path);
-            return new JsonResponse(ProblemStatus.For(exception.Code), new WebhookFailure(exception.Code.ToWire(), exception.Message));
+            return new JsonResponse(ProblemStatus.For(exception.Code), new WebhookFailure(exception.Code.ToWire(), exception.Message) { Errors = exception.FieldErrors });
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -59,7 +60,11 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
         }
     }
 
-    private sealed record WebhookFailure(string Code, string Message);
+    /// <summary>WeChat reads code and message; <see cref="Errors"/> names fields at fault, as the API's problems do.</summary>
+    private sealed record WebhookFailure(string Code, string Message)
+    {
+        public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected WeChat webhook at {Path}: {Reason} ({Detail})")]
     private static partial void LogRejected(ILogger logger, string path, WebhookRejection reason, string detail);

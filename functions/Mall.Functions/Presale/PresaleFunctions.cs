@@ -13,7 +13,7 @@ public sealed class PresaleFunctions(Api api, PresaleService presales)
     [Function("Presale_Reserve")]
     public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "presales")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
-            ApiResults.Created(await presales.ReserveAsync(customerId, request.Headers["Idempotency-Key"].ToString(), await api.BodyAsync<ReservePresaleRequest>(request), request.HttpContext.RequestAborted)));
+            ApiResults.Created(await presales.ReserveAsync(customerId, Api.IdempotencyKey(request, "reserve twice"), await api.BodyAsync<ReservePresaleRequest>(request), request.HttpContext.RequestAborted)));
 
     /// <summary>The balance order (final price minus the deposit's value), in the balance window; asking again returns the open one.</summary>
     [Function("Presale_OrderBalance")]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -65,6 +66,13 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Warning);
         options.ConfigureLogging(builder.Logging);
         builder.Services.AddRouting();
+        // As the worker's ASP.NET Core integration does: the client address the front end put in
+        // X-Forwarded-For (trusted from loopback only) becomes the connection's remote address.
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.All;
+            forwarded.ForwardLimit = null;
+        });
         builder.Services.AddMvcCore(); // executors for the IActionResult types functions return
         builder.Services.AddSingleton(functions);
         builder.Services.AddSingleton(new Engine.MasterKey(options.MasterKey ?? Engine.MasterKey.Generate()));
@@ -99,8 +107,10 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         app = builder.Build();
         var routePrefix = HostJson.RoutePrefix(hostJson);
         // The host's pipeline (WebJobsApplicationBuilderExtension): failures are a bare 500, its own routes come
-        // before the functions', then the functions' routes; what none matches is a 404.
+        // before the functions', then the functions' routes; what none matches is a 404. The worker applies
+        // X-Forwarded-For from the host before any function runs (ConfigureAspNetCoreIntegration).
         app.UseBare500OnFailure();
+        app.UseForwardedHeaders();
         app.UseRouting();
         app.MapAdminApi();
         app.UseEndpoints(_ => { });

@@ -31,7 +31,7 @@ public sealed class CartItemRequestValidator : AbstractValidator<CartItemRequest
 {
     public CartItemRequestValidator()
     {
-        RuleFor(r => r.SkuId).NotEmpty().MaximumLength(64);
+        RuleFor(r => r.SkuId).NotEmpty().MustBeAnId();
         RuleFor(r => r.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
     }
 }

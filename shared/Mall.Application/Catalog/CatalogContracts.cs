@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using Mall.Application.Platform;
 using Mall.Domain.Catalog;
 
 namespace Mall.Application.Catalog;
@@ -104,11 +105,12 @@ public sealed partial class ProductRequestValidator : AbstractValidator<ProductR
         RuleForEach(r => r.Media!.Images).Must(BeAUrl).When(r => r.Media is not null).WithMessage("Must be an http(s) URL.");
         RuleFor(r => r.Media!.VideoUrl).Must(BeAUrl).When(r => r.Media?.VideoUrl is not null).WithMessage("Must be an http(s) URL.");
         RuleFor(r => r.Media!.Model3dUrl).Must(BeAUrl).When(r => r.Media?.Model3dUrl is not null).WithMessage("Must be an http(s) URL.");
-        RuleFor(r => r.Skus).NotEmpty().Must(s => s!.Count <= 100).WithMessage("Between 1 and 100 SKUs.");
+        RuleFor(r => r.Skus).NotEmpty().Must(s => s is null || s.Count <= 100).WithMessage("Between 1 and 100 SKUs.");
         RuleFor(r => r.Skus).Must(s => s!.Where(k => k.SkuId is not null).Select(k => k.SkuId).Distinct().Count() == s!.Count(k => k.SkuId is not null))
             .When(r => r.Skus is not null).WithMessage("A SKU id appears twice.");
         RuleForEach(r => r.Skus).ChildRules(sku =>
         {
+            sku.RuleFor(s => s.SkuId).MustBeAnId();
             sku.RuleFor(s => s.Name).NotEmpty().MaximumLength(40);
             sku.RuleFor(s => s.PriceFen).NotNull().InclusiveBetween(1, MaxPriceFen);
             sku.RuleFor(s => s.ReferencePriceFen).InclusiveBetween(1, MaxPriceFen);

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Mall.Application.Platform;
 
 namespace Mall.Application.Customers;
 
@@ -25,7 +26,8 @@ public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
     public LoginRequestValidator()
     {
         RuleFor(r => r.Code).NotEmpty().MaximumLength(128);
-        RuleFor(r => r.InviteCode).MaximumLength(32);
+        // An empty code is how a mini-program without an invite link says "none".
+        RuleFor(r => r.InviteCode).MustBeAnId().When(r => !string.IsNullOrEmpty(r.InviteCode));
     }
 }
 

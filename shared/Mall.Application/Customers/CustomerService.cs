@@ -13,6 +13,8 @@ public sealed partial class CustomerService(
     IFieldProtector protector,
     AccessTokenService tokens,
     AuthOptions auth,
+    LimitsOptions limits,
+    Limiter limiter,
     TimeProvider time,
     ILogger<CustomerService> logger)
 {
@@ -30,8 +32,10 @@ public sealed partial class CustomerService(
     /// <see cref="LoginRequest.InviteCode"/> in the same write that creates them, so the binding
     /// happens once or not at all; later logins ignore invite codes (no re-binding).
     /// </summary>
-    public async Task<LoginResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    /// <param name="clientAddress">Logins are limited per address (before WeChat is asked) so one client cannot mint sessions in bulk.</param>
+    public async Task<LoginResponse> LoginAsync(LoginRequest request, string clientAddress, CancellationToken cancellationToken)
     {
+        await limiter.AdmitAsync("customer-login", clientAddress, limits.CustomerLogins, "Too many logins from this address", cancellationToken);
         WeChatSession session;
         try
         {

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Mall.Domain.Common;
 using Mall.Domain.Distribution;
 
 namespace Mall.Application.Distribution;
@@ -38,6 +39,7 @@ public sealed class CommissionPolicyRequestValidator : AbstractValidator<Commiss
         RuleForEach(r => r.ProductRates).ChildRules(product =>
             product.RuleFor(p => p.Value).NotNull().SetValidator(new RatesValidator(10_000)!)).When(r => r.ProductRates is not null);
         RuleFor(r => r.ProductRates).Must(p => p!.Count <= 1000).When(r => r.ProductRates is not null).WithMessage("At most 1000 product overrides.");
+        RuleFor(r => r.ProductRates).Must(p => p!.Keys.All(Ids.IsWellFormed)).When(r => r.ProductRates is not null).WithMessage($"Each product id must be an id: {Ids.Rule}.");
     }
 
     /// <summary>Each level 0–100%; all three together within the cap.</summary>

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mall.Application.Catalog;
 using Mall.Application.Orders;
+using Mall.Application.Platform;
 using Mall.Domain.GroupBuy;
 
 namespace Mall.Application.GroupBuy;
@@ -21,7 +22,7 @@ public sealed class GroupBuyCampaignRequestValidator : AbstractValidator<GroupBu
 
     public GroupBuyCampaignRequestValidator()
     {
-        RuleFor(r => r.SkuId).NotEmpty();
+        RuleFor(r => r.SkuId).NotEmpty().MustBeAnId();
         RuleFor(r => r.GroupPriceFen).NotNull().InclusiveBetween(1, ProductRequestValidator.MaxPriceFen);
         RuleFor(r => r.GroupSize).InclusiveBetween(2, 50).When(r => r.GroupSize is not null);
         RuleFor(r => r.TimeLimitSeconds).InclusiveBetween(10, 7 * 24 * 60 * 60).When(r => r.TimeLimitSeconds is not null)
@@ -37,7 +38,7 @@ public sealed class OpenGroupRequestValidator : AbstractValidator<OpenGroupReque
 {
     public OpenGroupRequestValidator()
     {
-        RuleFor(r => r.CampaignId).NotEmpty();
+        RuleFor(r => r.CampaignId).NotEmpty().MustBeAnId();
         RuleFor(r => r.Address).NotNull();
         RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }

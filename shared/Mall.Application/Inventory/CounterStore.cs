@@ -3,7 +3,7 @@ using Mall.Domain.Inventory;
 
 namespace Mall.Application.Inventory;
 
-/// <summary>Where each counter lives: stock per SKU (grouped by product) and units bought per customer and product.</summary>
+/// <summary>Where each counter lives: stock per SKU (grouped by product), units bought per customer and product, a customer's unpaid orders.</summary>
 public static class CounterKeys
 {
     public static DocumentKey Stock(string productId, string skuId) => new(StockPartition(productId), skuId);
@@ -11,6 +11,8 @@ public static class CounterKeys
     public static string StockPartition(string productId) => $"stock|{productId}";
 
     public static DocumentKey Purchases(string customerId, string productId) => new($"bought|{customerId}", productId);
+
+    public static DocumentKey UnpaidOrders(string customerId) => new($"unpaid|{customerId}", string.Empty);
 }
 
 /// <summary>

@@ -14,8 +14,8 @@ public sealed class SubscriptionsRequestValidator : AbstractValidator<Subscripti
 {
     public SubscriptionsRequestValidator()
     {
-        RuleFor(r => r.TemplateIds).NotEmpty().Must(ids => ids!.Count <= 3).WithMessage("wx.requestSubscribeMessage accepts at most 3 templates at once.");
-        RuleForEach(r => r.TemplateIds).NotEmpty().MaximumLength(64).Matches("^[A-Za-z0-9_-]+$");
+        RuleFor(r => r.TemplateIds).NotEmpty().Must(ids => ids is null || ids.Count <= 3).WithMessage("wx.requestSubscribeMessage accepts at most 3 templates at once.");
+        RuleForEach(r => r.TemplateIds).NotEmpty().MustBeAnId();
     }
 }
 

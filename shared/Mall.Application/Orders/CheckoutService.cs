@@ -1,22 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mall.Application.Cart;
-using Mall.Application.Catalog;
-using Mall.Application.Coupons;
 using Mall.Application.Customers;
-using Mall.Application.Inventory;
-using Mall.Application.Membership;
 using Mall.Application.Platform;
-using Mall.Application.Promotions;
-using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
 using Mall.Domain.Orders;
-using Mall.Domain.Promotions;
-using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Orders;
@@ -40,32 +31,32 @@ public sealed record CampaignOrderRequest(
     string? ShippingHold = null);
 
 /// <summary>
-/// Preview and order creation. Prices come only from the catalog. Creation is idempotent per
-/// (customer, Idempotency-Key): the key determines the order id, so a retry lands on the same order.
-/// Stock is reserved with guarded counters; the order's expiry is scheduled before the order exists,
-/// so no order can be left without its closing.
+/// Order creation. Prices come from a <see cref="Quote"/>; what the order takes comes from
+/// <see cref="OrderPlacement"/>. Creation is idempotent per (customer, Idempotency-Key): the key determines
+/// the order id, so a retry lands on the same order and resumes it. The order's expiry is scheduled before
+/// the order exists, so no order can be left without its closing. A refused step withdraws the placement
+/// through one guarded write on the version whose steps ran, and only the request that wins it compensates:
+/// a request that merely failed (busy) or lost that race never takes back what another request opened.
 /// </summary>
 public sealed partial class CheckoutService(
     OrderStore orders,
     IDocumentCollection<CustomerOrderEntry> customerOrders,
-    CatalogQueryService catalog,
-    StockService stock,
+    CheckoutQuotes quotes,
+    OrderPlacement placement,
     CartService cart,
     CustomerService customers,
-    CouponService coupons,
-    MembershipService membership,
-    PromotionService promotions,
-    MembershipOptions membershipOptions,
     IDueWorkScheduler scheduler,
     OrderViews views,
     OrderOptions options,
+    Limiter limiter,
+    LimitsOptions limits,
     TimeProvider time,
     ILogger<CheckoutService> logger)
 {
     public async Task<OrderPreview> PreviewAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
     {
         var customer = await customers.GetAsync(customerId, cancellationToken);
-        var quote = await QuoteAsync(customer, request, options.ToPolicy(), orderId: null, cancellationToken);
+        var quote = await quotes.ForCheckoutAsync(customer, request, options.ToPolicy(), orderId: null, cancellationToken);
         return new OrderPreview(quote.Lines, quote.Pricing)
         {
             PointsUsed = quote.Points.Points,
@@ -75,22 +66,13 @@ public sealed partial class CheckoutService(
         };
     }
 
-    public async Task<CheckoutResult> CreateAsync(string customerId, string? idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
+    /// <param name="idempotencyKey">Checked at the edge (Api.IdempotencyKey): the same key lands on the same order.</param>
+    public async Task<CheckoutResult> CreateAsync(string customerId, string idempotencyKey, CheckoutRequest request, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(idempotencyKey))
-        {
-            throw new DomainException(ErrorCode.IdempotencyKeyRequired, "Send an Idempotency-Key header (e.g. a UUID) so a retried request cannot create a second order.");
-        }
-
-        if (!IdempotencyKeyPattern().IsMatch(idempotencyKey))
-        {
-            throw DomainException.Validation("Idempotency-Key", "Use 8–64 characters: letters, digits, '-', '_', ':' or '.'.");
-        }
-
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
             new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
-            customer => QuoteAsync(customer, request, options.ToPolicy(), orderId, cancellationToken),
+            customer => quotes.ForCheckoutAsync(customer, request, options.ToPolicy(), orderId, cancellationToken),
             cancellationToken);
     }
 
@@ -102,139 +84,119 @@ public sealed partial class CheckoutService(
     public Task<CheckoutResult> CreateCampaignOrderAsync(string customerId, CampaignOrderRequest request, CancellationToken cancellationToken)
     {
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
+        var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
         return PlaceAsync(
             new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.ShippingHold, CouponId: null),
-            async _ =>
-            {
-                // The campaign's price is the promotion: no price rules, coupon, points or gift option on top.
-                var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId, cancellationToken);
-                var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
-                var (lines, pricing) = OrderPricing.Price([new PricedItem(sku.Id, product.Id, product.Title, sku.Name, request.UnitPriceFen, request.Quantity)], policy);
-                return new Quote(lines, pricing, PointsRedemption.None, Gift: null, SegmentOffer: false);
-            },
+            _ => quotes.ForCampaignAsync(request, policy, cancellationToken),
             cancellationToken);
     }
 
-    private async Task<CheckoutResult> PlaceAsync(Placement placement, Func<Customer, Task<Quote>> quoteFor, CancellationToken cancellationToken)
+    private async Task<CheckoutResult> PlaceAsync(Placement request, Func<Customer, Task<Quote>> quoteFor, CancellationToken cancellationToken)
     {
-        if (placement.Address is null)
+        if (request.Address is null)
         {
             throw DomainException.Validation("address", "A shipping address is required to place an order.");
         }
 
-        var existing = await orders.FindAsync(placement.OrderId, cancellationToken);
+        var existing = await orders.FindVersionAsync(request.OrderId, cancellationToken);
         if (existing is not null)
         {
-            if (existing.RequestFingerprint != placement.Fingerprint)
+            var order = existing.Value;
+            if (order.RequestFingerprint != request.Fingerprint)
             {
                 throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was already used for a different order request.");
             }
 
-            return existing.Status == OrderStatus.Reserving
-                ? new CheckoutResult(await CompleteReservationAsync(existing, placement.FromCart, cancellationToken), Created: false)
-                : new CheckoutResult(views.ForOwner(existing), Created: false);
+            return order.Status switch
+            {
+                OrderStatus.Reserving => new CheckoutResult(await CompleteReservationAsync(existing, request.FromCart, cancellationToken), Created: false),
+                OrderStatus.Withdrawn => throw order.Withdrawal!.ToException(),
+                _ => new CheckoutResult(views.ForOwner(order), Created: false),
+            };
         }
 
+        // Only a new order counts against the rate: a retry of one already placed is answered above.
+        await limiter.AdmitAsync("order-create", request.CustomerId, limits.OrderCreation, "Too many orders in a minute", cancellationToken);
         var policy = options.ToPolicy();
-        var customer = await customers.GetAsync(placement.CustomerId, cancellationToken);
+        var customer = await customers.GetAsync(request.CustomerId, cancellationToken);
         var quote = await quoteFor(customer);
-        var address = placement.Address;
+        var address = request.Address;
         var now = time.GetUtcNow();
-        var order = Order.Create(
-            placement.OrderId,
-            placement.CustomerId,
+        var created = Order.Create(
+            request.OrderId,
+            request.CustomerId,
             customer.OpenId,
             quote.Lines,
             quote.Pricing,
             views.ProtectAddress(new ShippingAddress(address.Recipient!, address.Phone!, address.Province!, address.City!, address.District!, address.Detail!, address.PostalCode)),
-            placement.Remark,
-            placement.Fingerprint,
+            request.Remark,
+            request.Fingerprint,
             now,
             policy) with
         {
-            Source = placement.Source,
-            HoldsStock = placement.HoldsStock,
-            ShippingHold = placement.ShippingHold,
-            CouponId = placement.CouponId,
+            Source = request.Source,
+            HoldsStock = request.HoldsStock,
+            ShippingHold = request.ShippingHold,
+            CouponId = request.CouponId,
             PointsUsed = quote.Points.Points,
             Gift = quote.Gift,
             PriorityShipping = MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PriorityShipping),
             SegmentOffer = quote.SegmentOffer,
         };
-        if (placement.ExpiresAt is { } expiresAt && expiresAt < order.ExpiresAt)
+        if (request.ExpiresAt is { } expiresAt && expiresAt < created.ExpiresAt)
         {
-            order = order with { ExpiresAt = expiresAt > now ? expiresAt : throw new DomainException(ErrorCode.OrderExpired, "The window for this order has closed.") };
+            created = created with { ExpiresAt = expiresAt > now ? expiresAt : throw new DomainException(ErrorCode.OrderExpired, "The window for this order has closed.") };
         }
 
-        // Written first: the expiry (which also finalises stock) and the customer's list entry.
-        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, order.Id, order.ExpiresAt), cancellationToken);
-        await customerOrders.UpsertAsync(new DocumentKey(order.CustomerId, InvertedTime(order.CreatedAt) + order.Id), new CustomerOrderEntry(order.Id, order.CreatedAt), cancellationToken);
+        // Written first: the expiry (which also gives back whatever a stuck placement took) and the customer's list entry.
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, created.Id, created.ExpiresAt), cancellationToken);
+        await customerOrders.UpsertAsync(CustomerOrderEntry.KeyOf(created), new CustomerOrderEntry(created.Id, created.CreatedAt), cancellationToken);
+        Versioned<Order> inserted;
         try
         {
-            await orders.InsertAsync(order, cancellationToken);
+            inserted = await orders.InsertAsync(created, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
             // The same key raced us; continue with whichever order won.
-            return await PlaceAsync(placement, quoteFor, cancellationToken);
+            return await PlaceAsync(request, quoteFor, cancellationToken);
         }
 
-        return new CheckoutResult(await CompleteReservationAsync(order, placement.FromCart, cancellationToken), Created: true);
+        return new CheckoutResult(await CompleteReservationAsync(inserted, request.FromCart, cancellationToken), Created: true);
     }
 
-    /// <summary>Reserves stock and opens the order for payment; on shortage the order is withdrawn entirely.</summary>
-    private async Task<OrderView> CompleteReservationAsync(Order order, bool fromCart, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the placement's steps for the Reserving version <paramref name="read"/> and opens the order
+    /// for payment. A refusal withdraws the placement — guarded on <paramref name="read"/>, so it never
+    /// withdraws an order another request has opened — and the request that withdraws it gives everything
+    /// back. Any other failure (busy, storage) leaves the order reserving: a retry with the same key resumes
+    /// it, and otherwise its expiry gives back what was taken.
+    /// </summary>
+    private async Task<OrderView> CompleteReservationAsync(Versioned<Order> read, bool fromCart, CancellationToken cancellationToken)
     {
-        var limits = new Dictionary<string, int?>();
-        foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
-        {
-            var (product, _) = await catalog.GetSellableSkuAsync(order.Lines.First(l => l.ProductId == productId).SkuId, cancellationToken);
-            limits[productId] = product.PurchaseLimit;
-        }
-
+        var order = read.Value;
         try
         {
-            if (order.CouponId is not null)
-            {
-                await coupons.UseAsync(order.CustomerId, order.CouponId, order.Id, cancellationToken);
-            }
-
-            if (order.PointsUsed > 0)
-            {
-                await membership.UsePointsAsync(order.CustomerId, order.Id, order.PointsUsed, cancellationToken);
-            }
-
-            if (order.SegmentOffer)
-            {
-                await membership.ClaimSegmentOfferAsync(order.CustomerId, order.Id, cancellationToken);
-            }
-
-            await stock.ReserveAsync(order, limits, cancellationToken);
+            await placement.TakeAsync(order, cancellationToken);
         }
-        catch (DomainException)
+        catch (DomainException refusal) when (refusal.Code != ErrorCode.Busy)
         {
-            if (order.CouponId is not null)
+            if (await orders.TryChangeFromAsync(read, o => o.Withdraw(refusal.Code, refusal.Message, time.GetUtcNow()), cancellationToken) is not null)
             {
-                await coupons.ReturnAsync(order.CustomerId, order.CouponId, order.Id, CancellationToken.None);
+                await placement.GiveBackAsync(order, CancellationToken.None);
+                await customerOrders.DeleteAsync(CustomerOrderEntry.KeyOf(order), null, CancellationToken.None);
+                throw;
             }
 
-            if (order.PointsUsed > 0)
-            {
-                await membership.ReturnPointsAsync(order.CustomerId, order.Id, order.PointsUsed, CancellationToken.None);
-            }
-
-            if (order.SegmentOffer)
-            {
-                await membership.ReleaseSegmentOfferAsync(order.CustomerId, order.Id, CancellationToken.None);
-            }
-
-            await orders.DeleteAsync(order.Id, CancellationToken.None);
-            await customerOrders.DeleteAsync(new DocumentKey(order.CustomerId, InvertedTime(order.CreatedAt) + order.Id), null, CancellationToken.None);
-            await scheduler.CancelAsync(new DueWork(OrderWork.Expiry, order.Id, order.ExpiresAt), CancellationToken.None);
-            throw;
+            return await AfterLostRaceAsync(order, cancellationToken);
         }
 
-        var opened = await orders.ChangeAsync(order.Id, o => o.ConfirmReserved(time.GetUtcNow()), cancellationToken);
+        var opened = await orders.TryChangeFromAsync(read, o => o.ConfirmReserved(time.GetUtcNow()), cancellationToken);
+        if (opened is null)
+        {
+            return await AfterLostRaceAsync(order, cancellationToken);
+        }
+
         LogCreated(logger, order.Id, order.CustomerId, order.Pricing.PayableFen);
         if (fromCart)
         {
@@ -245,91 +207,23 @@ public sealed partial class CheckoutService(
     }
 
     /// <summary>
-    /// The stacking rules in order (see <see cref="PromotionRules"/>): best price rule per line, one
-    /// coupon, points within their cap, then the gift option. No side effects: the preview uses it too.
-    /// The new-user price (rules for Potential customers) is priced only while no other order holds it.
+    /// Another request with the same key moved the order first. Opened: this request answers with it.
+    /// Withdrawn (or closed at its expiry): it never opens, so what this request took since is given back
+    /// (safe: a withdrawn order id is never placed again, so nothing newer shares its steps) and the refusal stands.
     /// </summary>
-    private async Task<Quote> QuoteAsync(Customer customer, CheckoutRequest request, OrderPolicy policy, string? orderId, CancellationToken cancellationToken)
+    private async Task<OrderView> AfterLostRaceAsync(Order order, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var rules = await promotions.ActiveAsync(cancellationToken);
-        if (customer.SegmentOfferOrderId is not null && customer.SegmentOfferOrderId != orderId)
+        var current = await orders.FindAsync(order.Id, cancellationToken);
+        switch (current?.Status)
         {
-            rules = rules.Where(r => r.Segment != CustomerSegment.Potential).ToList();
+            case OrderStatus.Reserving:
+                throw new DomainException(ErrorCode.RequestInProgress, "Another request with this Idempotency-Key is placing the order; retry with the same key.");
+            case OrderStatus.Withdrawn or OrderStatus.Closed or null:
+                await placement.GiveBackAsync(order, CancellationToken.None);
+                throw current?.Withdrawal?.ToException() ?? new DomainException(ErrorCode.OrderExpired, $"Order {order.Id} closed before it could be placed.");
+            default:
+                return views.ForOwner(current);
         }
-
-        var segment = customer.CurrentSegment;
-        var listed = await PriceItemsAsync(customer, request, cancellationToken);
-        var items = PromotionRules.ApplyPriceRules(listed, rules, customer.Member.Tier, segment, now);
-        if (items.Count > policy.MaxLinesPerOrder)
-        {
-            throw DomainException.Validation("items", $"At most {policy.MaxLinesPerOrder} items per order.");
-        }
-
-        var (lines, pricing) = OrderPricing.Price(items, policy);
-        pricing = await ApplyCouponAsync(customer.Id, request.CouponId, pricing, cancellationToken);
-        var points = RedeemPoints(customer, request.Points ?? 0, pricing);
-        pricing = OrderPricing.WithPoints(pricing, points.ValueFen);
-        var covering = rules.Where(r => listed.Any(i => r.Covers(i.ProductId, customer.Member.Tier, segment, now))).ToList();
-        var gift = PromotionRules.Choose(PromotionRules.GiftFor(covering, promotions.DefaultGift), request.Gift);
-        if (gift is { Selected: true })
-        {
-            pricing = OrderPricing.WithAddOn(pricing, gift.PriceFen);
-        }
-
-        var segmentOffer = items.Any(i => rules.Any(r => r.Id == i.PriceRuleId && r.Segment == CustomerSegment.Potential));
-        return new Quote(lines, pricing, points, gift, segmentOffer);
-    }
-
-    private PointsRedemption RedeemPoints(Customer customer, long requested, PriceBreakdown pricing)
-    {
-        if (requested == 0)
-        {
-            return PointsRedemption.None;
-        }
-
-        if (!MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PointsToCash))
-        {
-            throw new DomainException(ErrorCode.MembersOnly, "Paying with points is a member benefit (Bronze and up).");
-        }
-
-        customer.EnsurePointsAvailable(requested);
-        return membershipOptions.ToPointsRules().Redeem(requested, customer.PointsBalance, pricing.GoodsFen - pricing.DiscountFen);
-    }
-
-    /// <summary>The requested items priced from the catalog, with stock and member-only products checked (no reservation).</summary>
-    private async Task<IReadOnlyList<PricedItem>> PriceItemsAsync(Customer customer, CheckoutRequest request, CancellationToken cancellationToken)
-    {
-        var wanted = request.FromCart == true
-            ? (await cart.LinesAsync(customer.Id, cancellationToken)).Select(l => (l.SkuId, l.Quantity)).ToList()
-            : request.Items!.Select(i => (i.SkuId!, i.Quantity!.Value)).ToList();
-        if (wanted.Count == 0)
-        {
-            throw DomainException.Validation("fromCart", "The cart is empty.");
-        }
-
-        var items = new List<PricedItem>(wanted.Count);
-        foreach (var (skuId, quantity) in wanted)
-        {
-            var (product, sku) = await catalog.GetSellableSkuAsync(skuId, cancellationToken);
-            if (product.Tags.Contains(Product.MemberTrialTag) && !MemberBenefits.Has(customer.Member.Tier, MemberBenefits.NewProductTrials))
-            {
-                throw new DomainException(ErrorCode.MembersOnly, $"{product.Title} is a new-product trial for Gold members.");
-            }
-
-            var available = (await stock.AvailableAsync(product.Id, cancellationToken)).GetValueOrDefault(sku.Id);
-            if (available < quantity)
-            {
-                throw new DomainException(ErrorCode.OutOfStock, available == 0 ? $"{product.Title} ({sku.Name}) is out of stock." : $"Only {available} of {product.Title} ({sku.Name}) left.", new Dictionary<string, string[]>
-                {
-                    [skuId] = [$"Available: {available}."],
-                });
-            }
-
-            items.Add(new PricedItem(sku.Id, product.Id, product.Title, sku.Name, sku.PriceFen, quantity));
-        }
-
-        return items;
     }
 
     private sealed record Placement(
@@ -345,29 +239,11 @@ public sealed partial class CheckoutService(
         string? ShippingHold,
         string? CouponId);
 
-    private sealed record Quote(IReadOnlyList<OrderLine> Lines, PriceBreakdown Pricing, PointsRedemption Points, GiftChoice? Gift, bool SegmentOffer);
-
-    private async Task<PriceBreakdown> ApplyCouponAsync(string customerId, string? couponId, PriceBreakdown pricing, CancellationToken cancellationToken)
-    {
-        if (couponId is null)
-        {
-            return pricing;
-        }
-
-        var discount = await coupons.QuoteAsync(customerId, couponId, pricing.GoodsFen - pricing.DiscountFen, pricing.ShippingFen, cancellationToken);
-        return OrderPricing.WithDiscount(pricing, discount.GoodsFen, discount.ShippingFen);
-    }
-
     private static string Fingerprint(CheckoutRequest request)
     {
         var canonical = request with { Items = request.Items?.OrderBy(i => i.SkuId, StringComparer.Ordinal).ToList() };
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(canonical, MallJson.Options))));
     }
-
-    private static string InvertedTime(DateTimeOffset at) => $"{DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks:D19}-";
-
-    [GeneratedRegex("^[A-Za-z0-9_:.-]{8,64}$")]
-    private static partial Regex IdempotencyKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created for {CustomerId}: {PayableFen} fen")]
     private static partial void LogCreated(ILogger logger, string orderId, string customerId, long payableFen);

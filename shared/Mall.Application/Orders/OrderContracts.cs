@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using FluentValidation;
+using Mall.Application.Platform;
 using Mall.Domain.Cart;
 using Mall.Domain.Orders;
 using Mall.Domain.Promotions;
@@ -96,7 +97,10 @@ public sealed record OrderView(
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
 
 /// <summary>Index row: one per order in the customer's partition, newest first.</summary>
-public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt);
+public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt)
+{
+    public static DocumentKey KeyOf(Order order) => new(order.CustomerId, $"{DateTimeOffset.MaxValue.UtcTicks - order.CreatedAt.UtcTicks:D19}-{order.Id}");
+}
 
 public sealed partial class CheckoutRequestValidator : AbstractValidator<CheckoutRequest>
 {
@@ -108,11 +112,11 @@ public sealed partial class CheckoutRequestValidator : AbstractValidator<Checkou
         RuleFor(r => r.Items).Must(i => i!.Select(x => x.SkuId).Distinct().Count() == i!.Count).When(r => r.Items is not null).WithMessage("Each SKU may appear once.");
         RuleForEach(r => r.Items).ChildRules(item =>
         {
-            item.RuleFor(i => i.SkuId).NotEmpty().MaximumLength(64);
+            item.RuleFor(i => i.SkuId).NotEmpty().MustBeAnId();
             item.RuleFor(i => i.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
         });
         RuleFor(r => r.Remark).MaximumLength(200);
-        RuleFor(r => r.CouponId).MaximumLength(64);
+        RuleFor(r => r.CouponId).MustBeAnId();
         RuleFor(r => r.Points).InclusiveBetween(0, 10_000_000);
         RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }
@@ -159,7 +163,7 @@ public sealed class RefundRequestBodyValidator : AbstractValidator<RefundRequest
         RuleFor(r => r.AmountFen).Null().When(r => r.Items is { Count: > 0 }).WithMessage("Give items or amountFen, not both.");
         RuleForEach(r => r.Items).ChildRules(item =>
         {
-            item.RuleFor(i => i.SkuId).NotEmpty();
+            item.RuleFor(i => i.SkuId).NotEmpty().MustBeAnId();
             item.RuleFor(i => i.Quantity).NotNull().GreaterThan(0);
         });
     }

@@ -17,7 +17,7 @@ public sealed partial class OrderService(
     IDocumentCollection<CustomerOrderEntry> customerOrders,
     OrderViews views,
     StockService stock,
-    OrderBenefits benefits,
+    OrderPlacement placement,
     PaymentService payments,
     IWeChatPay weChatPay,
     IWeChatMiniProgram miniProgram,
@@ -33,7 +33,7 @@ public sealed partial class OrderService(
     {
         var page = await customerOrders.QueryAsync(new DocumentQuery { PartitionKey = customerId }, continuationToken, pageSize, cancellationToken);
         var found = await Task.WhenAll(page.Items.Select(entry => orders.FindAsync(entry.Value.OrderId, cancellationToken)));
-        var visible = found.OfType<Order>().Where(o => o.Status != OrderStatus.Reserving && (status is null || o.Status == status));
+        var visible = found.OfType<Order>().Where(o => o.Status is not (OrderStatus.Reserving or OrderStatus.Withdrawn) && (status is null || o.Status == status));
         return new OrderPage(visible.Select(views.ForOwner).ToList(), page.ContinuationToken);
     }
 
@@ -59,8 +59,7 @@ public sealed partial class OrderService(
         }
 
         order = await orders.ChangeAsync(orderId, o => o.Cancel(time.GetUtcNow(), "cancelled by customer"), cancellationToken);
-        await stock.ReleaseAsync(order, cancellationToken);
-        await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
+        await placement.GiveBackAsync(order, cancellationToken);
         return views.ForOwner(order);
     }
 
@@ -92,6 +91,14 @@ public sealed partial class OrderService(
     public async Task<DueWorkResult> HandleExpiryAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.FindAsync(orderId, cancellationToken);
+        if (order?.Status == OrderStatus.Withdrawn)
+        {
+            // The backstop of a withdrawal that crashed before it gave back what the placement took.
+            await placement.GiveBackAsync(order, cancellationToken);
+            await customerOrders.DeleteAsync(CustomerOrderEntry.KeyOf(order), null, cancellationToken);
+            return DueWorkResult.Done;
+        }
+
         if (order is null)
         {
             return DueWorkResult.Done;
@@ -120,13 +127,13 @@ public sealed partial class OrderService(
         {
             await stock.SettleAsync(order, cancellationToken);
         }
+        else if (order.Status == OrderStatus.Closed)
+        {
+            await placement.GiveBackAsync(order, cancellationToken);
+        }
         else
         {
             await stock.ReleaseAsync(order, cancellationToken);
-            if (order.Status == OrderStatus.Closed)
-            {
-                await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
-            }
         }
 
         return DueWorkResult.Done;

@@ -12,14 +12,21 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
     public async Task<Order?> FindAsync(string orderId, CancellationToken cancellationToken) =>
         (await orders.FindAsync(KeyOf(orderId), cancellationToken))?.Value;
 
+    /// <summary>The order with the version a guarded change of it (<see cref="TryChangeFromAsync"/>) presents.</summary>
+    public Task<Versioned<Order>?> FindVersionAsync(string orderId, CancellationToken cancellationToken) =>
+        orders.FindAsync(KeyOf(orderId), cancellationToken);
+
     public async Task<Order> GetAsync(string orderId, CancellationToken cancellationToken) =>
         await FindAsync(orderId, cancellationToken) ?? throw DomainException.NotFound($"Order {orderId}");
 
-    /// <summary>The caller's own order; someone else's order is reported as not found, never as forbidden.</summary>
+    /// <summary>
+    /// The caller's own order; someone else's order is reported as not found, never as forbidden, and so is a
+    /// withdrawn placement (it never became an order).
+    /// </summary>
     public async Task<Order> GetOwnedAsync(string customerId, string orderId, CancellationToken cancellationToken)
     {
         var order = await FindAsync(orderId, cancellationToken);
-        return order is not null && order.CustomerId == customerId ? order : throw DomainException.NotFound($"Order {orderId}");
+        return order is not null && order.CustomerId == customerId && order.Status != OrderStatus.Withdrawn ? order : throw DomainException.NotFound($"Order {orderId}");
     }
 
     /// <summary>Applies a transition under optimistic concurrency; returns the order as stored afterwards.</summary>
@@ -34,11 +41,30 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
             },
             cancellationToken);
 
-    public Task InsertAsync(Order order, CancellationToken cancellationToken) =>
-        orders.InsertAsync(KeyOf(order.Id), order, [], cancellationToken);
+    /// <summary>
+    /// A transition guarded on the version <paramref name="read"/>, and only on it: null when the order changed
+    /// or went since, so a caller never applies its decision to a state it did not see.
+    /// </summary>
+    public async Task<Order?> TryChangeFromAsync(Versioned<Order> read, Func<Order, OrderChange> transition, CancellationToken cancellationToken)
+    {
+        var change = transition(read.Value);
+        if (!change.Changed)
+        {
+            return read.Value;
+        }
 
-    public async Task DeleteAsync(string orderId, CancellationToken cancellationToken) =>
-        await orders.DeleteAsync(KeyOf(orderId), null, cancellationToken);
+        try
+        {
+            return (await orders.ReplaceAsync(read, change.Order, change.Events, cancellationToken)).Value;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return null;
+        }
+    }
+
+    public Task<Versioned<Order>> InsertAsync(Order order, CancellationToken cancellationToken) =>
+        orders.InsertAsync(KeyOf(order.Id), order, [], cancellationToken);
 
     /// <param name="priorityOnly">Only orders of members with priority shipping (what to ship first).</param>
     public async Task<ResultPage<Order>> QueryAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)

@@ -25,5 +25,22 @@ public static class StorageKeys
         return escaped.ToString();
     }
 
-    private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
+    /// <summary>Whether Table Storage accepts <paramref name="key"/> as a partition or row key.</summary>
+    public static bool IsValid(string key) => !key.Any(IsForbidden);
+
+    /// <summary>Refuses a key Table Storage would refuse before any request is made: the edge must never let one through.</summary>
+    /// <exception cref="ArgumentException">A key holds a forbidden character.</exception>
+    public static void EnsureValid(DocumentKey key)
+    {
+        if (!IsValid(key.PartitionKey) || !IsValid(key.RowKey))
+        {
+            throw new ArgumentException(
+                $"'{Escape(key.PartitionKey)}', '{Escape(key.RowKey)}' is not a valid Table Storage key: an id reached storage without passing the API's id rule.",
+                nameof(key));
+        }
+    }
+
+    private static bool IsForbidden(char c) => c is '/' or '\\' or '#' or '?' || char.IsControl(c);
+
+    private static bool NeedsEscape(char c) => IsForbidden(c) || c == '%';
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mall.Application.Catalog;
 using Mall.Application.Orders;
+using Mall.Application.Platform;
 using Mall.Domain.Presale;
 
 namespace Mall.Application.Presale;
@@ -21,7 +22,7 @@ public sealed class PresaleCampaignRequestValidator : AbstractValidator<PresaleC
 {
     public PresaleCampaignRequestValidator()
     {
-        RuleFor(r => r.SkuId).NotEmpty();
+        RuleFor(r => r.SkuId).NotEmpty().MustBeAnId();
         RuleFor(r => r.DepositFen).NotNull().InclusiveBetween(1, ProductRequestValidator.MaxPriceFen);
         RuleFor(r => r.DepositValueFen).NotNull().GreaterThanOrEqualTo(r => r.DepositFen ?? 0).WithMessage("The deposit must be worth at least what it costs.");
         RuleFor(r => r.FinalPriceFen).NotNull().GreaterThan(r => r.DepositValueFen ?? 0).LessThanOrEqualTo(ProductRequestValidator.MaxPriceFen)
@@ -31,7 +32,7 @@ public sealed class PresaleCampaignRequestValidator : AbstractValidator<PresaleC
         RuleFor(r => r.BalanceStartsAt).NotNull().GreaterThanOrEqualTo(r => r.DepositEndsAt).WithMessage("The balance window starts when the deposit window has ended.");
         RuleFor(r => r.BalanceEndsAt).NotNull().GreaterThan(r => r.BalanceStartsAt).WithMessage("Must be after balanceStartsAt.");
         RuleFor(r => r.DepositRefundable).NotNull();
-        RuleFor(r => r.ReminderTemplateId).MaximumLength(64);
+        RuleFor(r => r.ReminderTemplateId).MustBeAnId();
     }
 }
 
@@ -41,7 +42,7 @@ public sealed class ReservePresaleRequestValidator : AbstractValidator<ReservePr
 {
     public ReservePresaleRequestValidator()
     {
-        RuleFor(r => r.CampaignId).NotEmpty();
+        RuleFor(r => r.CampaignId).NotEmpty().MustBeAnId();
         RuleFor(r => r.Address).NotNull();
         RuleFor(r => r.Address!).SetValidator(new AddressRequestValidator()).When(r => r.Address is not null);
     }

@@ -47,6 +47,7 @@ public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleReque
         RuleFor(r => r.Name).NotEmpty().MaximumLength(64);
         RuleFor(r => r.PriceBps).NotNull().InclusiveBetween(100, 9_999).WithMessage("PriceBps is what the customer pays in basis points of the listed price: 100–9999 (8000 = 20% off).");
         RuleFor(r => r.ProductIds).Must(ids => ids is null || ids.Count <= 200).WithMessage("At most 200 products per rule.");
+        RuleForEach(r => r.ProductIds).MustBeAnId();
         RuleFor(r => r.StartsAt).NotNull();
         RuleFor(r => r.MinimumTier).IsInEnum();
         RuleFor(r => r.Segment).IsInEnum();

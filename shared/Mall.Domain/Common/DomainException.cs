@@ -38,3 +38,9 @@ public class DomainException : Exception
     public static DomainException Validation(string field, string message) =>
         new(ErrorCode.ValidationFailed, message, new Dictionary<string, string[]> { [field] = [message] });
 }
+
+/// <summary>A limit refused the request: TOO_MANY_REQUESTS, answered with Retry-After.</summary>
+public sealed class TooManyRequestsException(string message, TimeSpan retryAfter) : DomainException(ErrorCode.TooManyRequests, message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}

@@ -14,6 +14,9 @@ public enum ErrorCode
     Conflict,
     Busy,
     InternalError,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    TooManyRequests,
 
     // Identity
     InvalidLoginCode,
@@ -33,6 +36,7 @@ public enum ErrorCode
     RequestInProgress,
     InvalidOrderState,
     OrderExpired,
+    TooManyUnpaidOrders,
 
     // WeChat
     WeChatUnavailable,

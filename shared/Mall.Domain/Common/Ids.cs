@@ -6,6 +6,20 @@ namespace Mall.Domain.Common;
 /// <summary>Opaque identifier helpers. Ids only use [A-Za-z0-9_-] so they are valid WeChat out_trade_no values.</summary>
 public static class Ids
 {
+    public const int MaxLength = 64;
+
+    /// <summary>The rule as callers are told it.</summary>
+    public const string Rule = "1–64 letters, digits, '-' or '_'";
+
+    /// <summary>
+    /// The one rule for every id the API accepts, wherever it comes from (path, query, body, a WeChat
+    /// notification). Every id the mall issues passes it, and none of the characters Table Storage forbids
+    /// in keys (/ \ # ? and control characters) can, so an id that passes can always be looked up; one
+    /// that fails cannot name anything stored.
+    /// </summary>
+    public static bool IsWellFormed(string? id) =>
+        id is { Length: >= 1 and <= MaxLength } && id.All(c => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_');
+
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; // Crockford base32: no I, L, O, U
 
     /// <summary>A random id: prefix + 20 base32 characters (100 bits).</summary>

@@ -92,6 +92,9 @@ public sealed record Order
 
     public IReadOnlyList<StatusChange> History { get; init; } = [];
 
+    /// <summary>Why the placement was withdrawn; null unless <see cref="OrderStatus.Withdrawn"/>.</summary>
+    public PlacementRefusal? Withdrawal { get; init; }
+
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
 
     /// <summary>What can still be refunded: paid, minus refunded, minus refunds under way.</summary>
@@ -135,6 +138,12 @@ public sealed record Order
     public OrderChange ConfirmReserved(DateTimeOffset now) =>
         Status == OrderStatus.Reserving
             ? OrderChange.To(MoveTo(OrderStatus.PendingPayment, now, "stock reserved"), new OrderCreated(Facts) { OccurredAt = now })
+            : OrderChange.Unchanged(this);
+
+    /// <summary>A step of placing the order was refused: the order never opens (no event: nobody saw it).</summary>
+    public OrderChange Withdraw(ErrorCode code, string reason, DateTimeOffset now) =>
+        Status == OrderStatus.Reserving
+            ? OrderChange.To(MoveTo(OrderStatus.Withdrawn, now, reason) with { Withdrawal = new PlacementRefusal(code, reason) })
             : OrderChange.Unchanged(this);
 
     public OrderChange RecordPrepay(string prepayId, DateTimeOffset now)

@@ -1,3 +1,5 @@
+using Mall.Domain.Common;
+
 namespace Mall.Domain.Orders;
 
 public enum OrderStatus
@@ -17,6 +19,19 @@ public enum OrderStatus
 
     /// <summary>Everything paid was refunded.</summary>
     Refunded,
+
+    /// <summary>
+    /// Never placed: a step of its placement was refused (out of stock, coupon gone, …) and everything it took
+    /// was given back. Kept for good, never shown to the customer: its Idempotency-Key keeps answering the same
+    /// refusal, and its order id (which its steps are keyed by) is never placed again.
+    /// </summary>
+    Withdrawn,
+}
+
+/// <summary>Why a placement was withdrawn: the refusal its Idempotency-Key keeps answering.</summary>
+public sealed record PlacementRefusal(ErrorCode Code, string Message)
+{
+    public DomainException ToException() => new(Code, Message);
 }
 
 public sealed record OrderLine(

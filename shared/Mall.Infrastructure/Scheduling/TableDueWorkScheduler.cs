@@ -29,7 +29,12 @@ public sealed class TableDueWorkScheduler(TableProvider tables) : IDueWorkSchedu
 
     public static string Bucket(DateTimeOffset dueAt) => dueAt.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    public static string RowKey(string kind, string subject) => $"{kind}|{subject}";
+    public static string RowKey(string kind, string subject)
+    {
+        var rowKey = $"{kind}|{subject}";
+        StorageKeys.EnsureValid(new DocumentKey(string.Empty, rowKey));
+        return rowKey;
+    }
 
     public static TableEntity ToEntity(DueWork work, int attempts, string? lastError) =>
         new(Bucket(work.DueAt), RowKey(work.Kind, work.Subject))

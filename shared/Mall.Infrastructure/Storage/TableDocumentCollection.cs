@@ -23,6 +23,7 @@ public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCol
 
     public async Task<Versioned<T>?> FindAsync(DocumentKey key, CancellationToken cancellationToken)
     {
+        StorageKeys.EnsureValid(key);
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.RowKey, cancellationToken: cancellationToken);
         return response.HasValue ? Read(response.Value!) : null;
@@ -66,12 +67,14 @@ public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCol
 
     public async Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken)
     {
+        StorageKeys.EnsureValid(key);
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
         await table.UpsertEntityAsync(ToEntity(key, value, []), TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken)
     {
+        StorageKeys.EnsureValid(key);
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
         try
         {
@@ -90,6 +93,7 @@ public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCol
 
     public async Task<ResultPage<Versioned<T>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
+        StorageKeys.EnsureValid(new DocumentKey(query.PartitionKey ?? string.Empty, query.RowKeyPrefix ?? string.Empty));
         var table = await tables.GetAsync(definition.TableName, cancellationToken);
         var filter = TableFilters.For(query);
         var storageToken = ContinuationTokens.Decode(continuationToken);
@@ -115,6 +119,7 @@ public sealed class TableDocumentCollection<T>(TableProvider tables, DocumentCol
 
     private TableEntity ToEntity(DocumentKey key, T value, List<EventEnvelope> events)
     {
+        StorageKeys.EnsureValid(key);
         var entity = new TableEntity(key.PartitionKey, key.RowKey);
         var json = JsonSerializer.Serialize(value, MallJson.Options);
         var outbox = TableOutboxStore.Serialize(events);

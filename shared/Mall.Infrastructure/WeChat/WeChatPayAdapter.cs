@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mall.Application.WeChat;
+using Mall.Domain.Common;
 using Mall.WeChat;
 using Mall.WeChat.Pay;
 using Microsoft.Extensions.Options;
@@ -121,6 +122,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
                 $"Payment notification for mchid {transaction.MchId} / appid {transaction.AppId}, not this merchant.");
         }
 
+        EnsureMallIds(("out_trade_no", transaction.OutTradeNo));
         return ToPaymentTransaction(transaction, envelope.Id)
             ?? throw new WebhookRejectedException(WebhookRejection.MalformedBody, $"Payment notification with unknown trade state '{transaction.TradeState}'.");
     }
@@ -136,9 +138,25 @@ public sealed class WeChatPayAdapter : IWeChatPay
             throw new WebhookRejectedException(WebhookRejection.MerchantMismatch, $"Refund notification for mchid {resource.MchId}, not this merchant.");
         }
 
+        EnsureMallIds(("out_trade_no", resource.OutTradeNo), ("out_refund_no", resource.OutRefundNo));
         return resource.OutTradeNo is null || resource.OutRefundNo is null || resource.Amount is null || ParseRefundState(resource.RefundStatus) is not { } state
             ? throw new WebhookRejectedException(WebhookRejection.MalformedBody, "Refund notification without out_trade_no, out_refund_no, amount or a known refund_status.")
             : new RefundStatusReport(resource.OutTradeNo, resource.OutRefundNo, resource.RefundId, state, resource.Amount.Refund, resource.SuccessTime?.ToUniversalTime());
+    }
+
+    /// <summary>
+    /// A signed notification can still name an order no id of this mall can be (WeChat allows | and * in
+    /// out_trade_no): it is refused as malformed, like an id at the API's edge, before anything looks it up.
+    /// </summary>
+    private static void EnsureMallIds(params (string Field, string? Value)[] ids)
+    {
+        foreach (var (field, value) in ids)
+        {
+            if (value is not null && !Ids.IsWellFormed(value))
+            {
+                throw new WebhookRejectedException(WebhookRejection.MalformedBody, $"The notification's {field} is not an id of this mall ({Ids.Rule}).");
+            }
+        }
     }
 
     private static async Task<T> Call<T>(Task<T> call)

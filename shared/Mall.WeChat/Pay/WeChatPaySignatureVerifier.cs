@@ -102,10 +102,13 @@ public sealed class WeChatPaySignatureVerifier
             throw new WeChatPaySignatureException(WeChatPaySignatureFailure.MissingHeaders, "Wechatpay-Timestamp is not a Unix time.");
         }
 
-        var skew = timeProvider.GetUtcNow() - signedAt;
-        if (skew.Duration() > maxClockSkew)
+        var offset = signedAt - timeProvider.GetUtcNow();
+        if (offset.Duration() > maxClockSkew)
         {
-            throw new WeChatPaySignatureException(WeChatPaySignatureFailure.StaleTimestamp, $"Wechatpay-Timestamp is {skew.TotalSeconds:0} s off.");
+            var direction = offset < TimeSpan.Zero ? "in the past" : "in the future";
+            throw new WeChatPaySignatureException(
+                WeChatPaySignatureFailure.StaleTimestamp,
+                $"Wechatpay-Timestamp is {offset.Duration().TotalSeconds:0} s {direction} (at most {maxClockSkew.TotalSeconds:0} s either way).");
         }
 
         if (message.Signature.StartsWith(WeChatPaySignatures.SignTestPrefix, StringComparison.Ordinal)

@@ -23,6 +23,30 @@ public sealed class DocumentCollectionTests
         Assert.NotEqual(stored.ETag, replaced.ETag);
     }
 
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("a#b")]
+    [InlineData("a?b")]
+    [InlineData("a\u0001b")]
+    [InlineData("a\u007Fb")]
+    public async Task Keys_table_storage_forbids_are_refused_by_the_adapter_for_every_operation(string bad)
+    {
+        var harness = await StorageHarness.CreateAsync();
+        var notes = harness.Collection<Note>("Notes");
+        var stored = await notes.InsertAsync(new DocumentKey("ok", "1"), new Note("one", 1), [], CancellationToken.None);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.FindAsync(new DocumentKey(bad, ""), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.FindAsync(new DocumentKey("ok", bad), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.InsertAsync(new DocumentKey(bad, ""), new Note("x", 1), [], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.ReplaceAsync(stored with { Key = new DocumentKey(bad, "1") }, new Note("x", 2), [], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.UpsertAsync(new DocumentKey(bad, ""), new Note("x", 1), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.DeleteAsync(new DocumentKey(bad, ""), null, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => notes.QueryAsync(new DocumentQuery { PartitionKey = bad }, null, 10, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => harness.Scheduler.ScheduleAsync(new DueWork("Kind", bad, DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.Equal(new Note("one", 1), (await notes.FindAsync(new DocumentKey("ok", "1"), CancellationToken.None))!.Value);
+    }
+
     [Fact]
     public async Task Documents_larger_than_one_table_property_round_trip()
     {

@@ -103,7 +103,7 @@ public sealed class CheckoutPromotionTests
     }
 
     [Fact]
-    public async Task An_order_withdrawn_over_the_purchase_limit_gives_its_points_back_and_a_retry_with_the_same_key_pays_with_them_again()
+    public async Task An_order_withdrawn_over_the_purchase_limit_gives_its_points_back_and_a_corrected_order_pays_with_them_again()
     {
         await using var mall = await MallFixture.StartAsync();
         var product = await ProductAsync(mall, 10_000, purchaseLimit: 1);
@@ -115,7 +115,8 @@ public sealed class CheckoutPromotionTests
         Assert.Equal(ErrorCode.PurchaseLimitExceeded, refused.Code);
         Assert.Equal(1_000, await PointsAsync(mall, customer));
 
-        var order = (await checkout.CreateAsync(customer, key, Buy(product.Skus[0].Id, 1, points: 500), CancellationToken.None)).Order;
+        // A corrected request takes a new key: a withdrawn placement's key keeps answering its refusal.
+        var order = (await checkout.CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, points: 500), CancellationToken.None)).Order;
 
         Assert.Equal((500L, 500L), (order.PointsUsed, order.Pricing.PointsFen));
         Assert.Equal(500, await PointsAsync(mall, customer));

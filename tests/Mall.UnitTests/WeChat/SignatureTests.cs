@@ -97,6 +97,16 @@ public sealed class SignatureTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(-600, "600 s in the past")]
+    [InlineData(600, "600 s in the future")]
+    public void A_stale_timestamp_says_which_way_it_is_off(int offsetSeconds, string expected)
+    {
+        var exception = Assert.Throws<WeChatPaySignatureException>(() => verifier.Verify(Signed(Body, time.GetUtcNow().AddSeconds(offsetSeconds))));
+
+        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_signtest_probe_is_never_valid()
     {
