@@ -170,7 +170,8 @@ public static class MallApplicationServices
         .AddEventHandler<RefundSucceeded, DistributionEvents>()
         .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
-        .AddEventHandler<CommissionPaidOut, LedgerRecorder>();
+        .AddEventHandler<CommissionPaidOut, LedgerRecorder>()
+        .AddEventHandler<CommissionPaidOut, PayoutSender>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)
