@@ -86,7 +86,9 @@ public sealed record Order
     public bool HoldsStock { get; init; } = true;
 
     /// <summary>
-    /// Why a paid order may not ship yet (e.g. its group has not filled); null when it may.
+    /// Why a paid order waits on its campaign (e.g. its group has not filled); null when it does not.
+    /// Until released it neither ships nor is refunded on request: the campaign still counts it, and
+    /// refunds it itself if it fails.
     /// </summary>
     public string? ShippingHold { get; init; }
 
@@ -336,6 +338,11 @@ public sealed record Order
         if (!refundable)
         {
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}{(Status == OrderStatus.Completed ? " and its after-sale window has ended" : string.Empty)}; it cannot be refunded.");
+        }
+
+        if (ShippingHold is not null)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} cannot be refunded yet: {ShippingHold} (if that fails, it is refunded automatically).");
         }
 
         if (ActiveRefund is { } active)
