@@ -20,6 +20,7 @@ using Mall.Domain.Catalog;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Membership;
 using Mall.Domain.Orders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,6 +167,8 @@ public static class MallApplicationServices
         .AddEventHandler<OrderClosed, PresaleOrderEvents>()
         .AddEventHandler<OrderCompleted, DistributionEvents>()
         .AddEventHandler<OrderRefunded, OrderBenefits>()
+        .AddEventHandler<OrderRefunded, MembershipService>()
+        .AddEventHandler<OrderPointsChanged, MembershipService>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
         .AddEventHandler<RefundRequested, DistributionEvents>()
         .AddEventHandler<RefundApproved, DistributionEvents>()

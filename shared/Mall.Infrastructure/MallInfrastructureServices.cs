@@ -18,6 +18,7 @@ using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Membership;
 using Mall.Domain.Inventory;
 using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
@@ -115,6 +116,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<SegmentationRun>("SegmentationRuns");
         services.AddDocuments<PointsEntry>("PointsLedger");
+        services.AddDocuments<OrderPoints>("OrderPoints");
         services.AddDocuments<MessageSubscription>("MessageSubscriptions");
         services.AddDocuments<ReactivationRun>("ReactivationRuns");
         services.AddDocuments<WakeUpContact>("WakeUpContacts");
