@@ -40,7 +40,13 @@ public static class MallApplicationServices
             LocalOnlyValues.Check(environment, ("Auth:SessionSigningKey", o.SessionSigningKey)));
         services.AddSettings<AdminOptions>(configuration, AdminOptions.SectionName);
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
-        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
+        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName, o =>
+        {
+            if (o.MaxLinesPerOrder is < 1 or > OrderOptions.MostLinesPerOrder)
+            {
+                throw new OptionsValidationException(OrderOptions.SectionName, typeof(OrderOptions), [$"MaxLinesPerOrder must be 1–{OrderOptions.MostLinesPerOrder} (an order is one stored document)."]);
+            }
+        });
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);

@@ -66,6 +66,7 @@ public enum ErrorCode
     // Distribution
     NotAPromoter,
     WithdrawalExceedsBalance,
+    WithdrawalLimitReached,
 
     // Membership
     MembersOnly,

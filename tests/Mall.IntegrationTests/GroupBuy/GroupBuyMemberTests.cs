@@ -11,11 +11,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace Mall.IntegrationTests.GroupBuy;
 
 /// <summary>
-/// A paid member asks for their money back while the group forms: refused, so a seat that counts is
-/// always a seat paid for; the group then fills (and refunds follow the usual after-sale rules) or
-/// fails (and every paid member is refunded once, automatically).
+/// Members coming and going while a group forms. A paid member who asks for their money back is
+/// refused, so a seat that counts is always a seat paid for; the group then fills (and refunds follow
+/// the usual after-sale rules) or fails (and every paid member is refunded once, automatically). A
+/// member whose unpaid order ends gives the seat back, and may take one again.
 /// </summary>
-public sealed class GroupBuyRefundTests
+public sealed class GroupBuyMemberTests
 {
     private sealed record GroupBuyShop(MallFixture Mall, FakeTimeProvider Time, EventPump Events, GroupBuyService GroupBuys, GroupBuyCampaign Campaign, string SkuId);
 
@@ -33,6 +34,34 @@ public sealed class GroupBuyRefundTests
         await shop.Mall.PayAsync(leader, opened.Order.Id);
         await shop.Events.DrainAsync();
         return opened;
+    }
+
+    [Fact]
+    public async Task A_member_who_leaves_and_joins_again_holds_one_seat_and_the_group_no_more()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var shop = await ShopAsync(mall, time);
+        var (leader, member) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
+        var opened = await LeaderPaidAsync(shop, leader);
+        var address = new GroupOrderRequest(MallFixture.Buy(shop.SkuId, 1).Address);
+
+        var orders = new List<string>();
+        for (var round = 0; round < 3; round++)
+        {
+            var joined = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, address, CancellationToken.None);
+            orders.Add(joined.Order.Id);
+            await mall.Get<OrderService>().CancelAsync(member, joined.Order.Id, CancellationToken.None);
+            await shop.Events.DrainAsync();
+        }
+
+        var last = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, address, CancellationToken.None);
+        var stored = (await mall.Get<IDocumentCollection<GroupBuyGroup>>().FindAsync(DocumentKey.Single(opened.Group.Id), CancellationToken.None))!.Value;
+
+        Assert.Equal(3, orders.Distinct().Count());
+        Assert.DoesNotContain(last.Order.Id, orders);
+        Assert.Equal([opened.Order.Id, last.Order.Id], stored.Seats.Select(s => s.OrderId));
+        Assert.Equal((2, 0), (last.Group.Members.Count, last.Group.SeatsLeft));
     }
 
     private static Task<OrderView> AskForRefundAsync(GroupBuyShop shop, string customer, string orderId) =>
