@@ -18,45 +18,55 @@ namespace Mall.IntegrationTests.GroupBuy;
 /// </summary>
 public sealed class GroupBuyMemberTests
 {
-    private sealed record GroupBuyShop(MallFixture Mall, FakeTimeProvider Time, EventPump Events, GroupBuyService GroupBuys, GroupBuyCampaign Campaign, string SkuId);
-
-    private static async Task<GroupBuyShop> ShopAsync(MallFixture mall, FakeTimeProvider time)
+    /// <summary>A mall on a fake clock with a group buy for groups of 2, 10 minutes to fill.</summary>
+    private sealed record GroupBuyShop(MallFixture Mall, FakeTimeProvider Time, EventPump Events, GroupBuyService GroupBuys, GroupBuyCampaign Campaign, string SkuId) : IAsyncDisposable
     {
-        var product = await mall.CreateProductAsync(5_000, null, 10);
-        var groupBuys = mall.Get<GroupBuyService>();
-        var campaign = await groupBuys.CreateCampaignAsync(new GroupBuyCampaignRequest(product.Skus[0].Id, 3_000, 2, 600, 10, null, time.GetUtcNow().AddDays(1)), CancellationToken.None);
-        return new GroupBuyShop(mall, time, EventPump.For(mall.Services, new RecordingWorkflows()), groupBuys, campaign, product.Skus[0].Id);
-    }
+        public GroupOrderRequest Address { get; } = new(MallFixture.Buy(SkuId, 1).Address);
 
-    private static async Task<GroupOrderResult> LeaderPaidAsync(GroupBuyShop shop, string leader)
-    {
-        var opened = await shop.GroupBuys.OpenAsync(leader, Guid.NewGuid().ToString(), new OpenGroupRequest(shop.Campaign.Id, MallFixture.Buy(shop.SkuId, 1).Address), CancellationToken.None);
-        await shop.Mall.PayAsync(leader, opened.Order.Id);
-        await shop.Events.DrainAsync();
-        return opened;
+        public static async Task<GroupBuyShop> StartAsync()
+        {
+            var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var mall = await MallFixture.StartAsync(time);
+            var product = await mall.CreateProductAsync(5_000, null, 10);
+            var groupBuys = mall.Get<GroupBuyService>();
+            var campaign = await groupBuys.CreateCampaignAsync(new GroupBuyCampaignRequest(product.Skus[0].Id, 3_000, 2, 600, 10, null, time.GetUtcNow().AddDays(1)), CancellationToken.None);
+            return new GroupBuyShop(mall, time, EventPump.For(mall.Services, new RecordingWorkflows()), groupBuys, campaign, product.Skus[0].Id);
+        }
+
+        /// <summary>A new customer opens a group and pays.</summary>
+        public async Task<(string Leader, GroupOrderResult Opened)> LeaderPaidAsync()
+        {
+            var leader = await Mall.NewCustomerAsync();
+            var opened = await GroupBuys.OpenAsync(leader, Guid.NewGuid().ToString(), new OpenGroupRequest(Campaign.Id, Address.Address), CancellationToken.None);
+            await Mall.PayAsync(leader, opened.Order.Id);
+            await Events.DrainAsync();
+            return (leader, opened);
+        }
+
+        public Task<OrderView> AskForRefundAsync(string customer, string orderId) =>
+            Mall.Get<RefundService>().RequestAsync(customer, orderId, new RefundRequestBody("changed my mind", [], null), CancellationToken.None);
+
+        public ValueTask DisposeAsync() => Mall.DisposeAsync();
     }
 
     [Fact]
     public async Task A_member_who_leaves_and_joins_again_holds_one_seat_and_the_group_no_more()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var mall = await MallFixture.StartAsync(time);
-        var shop = await ShopAsync(mall, time);
-        var (leader, member) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
-        var opened = await LeaderPaidAsync(shop, leader);
-        var address = new GroupOrderRequest(MallFixture.Buy(shop.SkuId, 1).Address);
+        await using var shop = await GroupBuyShop.StartAsync();
+        var (_, opened) = await shop.LeaderPaidAsync();
+        var member = await shop.Mall.NewCustomerAsync();
 
         var orders = new List<string>();
         for (var round = 0; round < 3; round++)
         {
-            var joined = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, address, CancellationToken.None);
+            var joined = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, shop.Address, CancellationToken.None);
             orders.Add(joined.Order.Id);
-            await mall.Get<OrderService>().CancelAsync(member, joined.Order.Id, CancellationToken.None);
+            await shop.Mall.Get<OrderService>().CancelAsync(member, joined.Order.Id, CancellationToken.None);
             await shop.Events.DrainAsync();
         }
 
-        var last = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, address, CancellationToken.None);
-        var stored = (await mall.Get<IDocumentCollection<GroupBuyGroup>>().FindAsync(DocumentKey.Single(opened.Group.Id), CancellationToken.None))!.Value;
+        var last = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, shop.Address, CancellationToken.None);
+        var stored = (await shop.Mall.Get<IDocumentCollection<GroupBuyGroup>>().FindAsync(DocumentKey.Single(opened.Group.Id), CancellationToken.None))!.Value;
 
         Assert.Equal(3, orders.Distinct().Count());
         Assert.DoesNotContain(last.Order.Id, orders);
@@ -64,25 +74,20 @@ public sealed class GroupBuyMemberTests
         Assert.Equal((2, 0), (last.Group.Members.Count, last.Group.SeatsLeft));
     }
 
-    private static Task<OrderView> AskForRefundAsync(GroupBuyShop shop, string customer, string orderId) =>
-        shop.Mall.Get<RefundService>().RequestAsync(customer, orderId, new RefundRequestBody("changed my mind", [], null), CancellationToken.None);
-
     [Fact]
     public async Task A_refund_is_refused_while_the_group_forms_so_the_group_fills_only_with_paid_seats()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var mall = await MallFixture.StartAsync(time);
-        var shop = await ShopAsync(mall, time);
-        var (leader, member) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
-        var opened = await LeaderPaidAsync(shop, leader);
+        await using var shop = await GroupBuyShop.StartAsync();
+        var (leader, opened) = await shop.LeaderPaidAsync();
+        var member = await shop.Mall.NewCustomerAsync();
 
-        var refused = await Assert.ThrowsAsync<DomainException>(() => AskForRefundAsync(shop, leader, opened.Order.Id));
+        var refused = await Assert.ThrowsAsync<DomainException>(() => shop.AskForRefundAsync(leader, opened.Order.Id));
 
-        var joined = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, new GroupOrderRequest(MallFixture.Buy(shop.SkuId, 1).Address), CancellationToken.None);
-        await mall.PayAsync(member, joined.Order.Id);
+        var joined = await shop.GroupBuys.JoinAsync(member, opened.Group.Id, shop.Address, CancellationToken.None);
+        await shop.Mall.PayAsync(member, joined.Order.Id);
         await shop.Events.DrainAsync();
         var group = await shop.GroupBuys.GetAsync(opened.Group.Id, null, CancellationToken.None);
-        var afterFilling = await AskForRefundAsync(shop, leader, opened.Order.Id);
+        var afterFilling = await shop.AskForRefundAsync(leader, opened.Order.Id);
 
         Assert.Equal(ErrorCode.RefundNotAllowed, refused.Code);
         Assert.Equal((GroupStatus.Succeeded, 2), (group.Status, group.Paid));
@@ -92,12 +97,10 @@ public sealed class GroupBuyMemberTests
     [Fact]
     public async Task A_member_refused_a_refund_while_the_group_forms_is_refunded_once_when_it_fails()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var mall = await MallFixture.StartAsync(time);
-        var shop = await ShopAsync(mall, time);
-        var leader = await mall.NewCustomerAsync();
-        var opened = await LeaderPaidAsync(shop, leader);
-        var refused = await Assert.ThrowsAsync<DomainException>(() => AskForRefundAsync(shop, leader, opened.Order.Id));
+        await using var shop = await GroupBuyShop.StartAsync();
+        var (mall, time) = (shop.Mall, shop.Time);
+        var (leader, opened) = await shop.LeaderPaidAsync();
+        var refused = await Assert.ThrowsAsync<DomainException>(() => shop.AskForRefundAsync(leader, opened.Order.Id));
 
         time.Advance(TimeSpan.FromMinutes(11));
         var closing = await shop.GroupBuys.FailAtDeadlineAsync(opened.Group.Id, CancellationToken.None);

@@ -1,9 +1,7 @@
-using Mall.Application;
 using Mall.Application.Distribution;
 using Mall.Application.Platform;
 using Mall.Domain.Orders;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Mall.Testing;
 
 namespace Mall.UnitTests.Distribution;
 
@@ -17,11 +15,7 @@ public sealed class SettlementSignalTests
     [Fact]
     public void Every_refund_event_wakes_the_commission_settlement()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMallApplication(new ConfigurationBuilder().Build());
-        using var provider = services.BuildServiceProvider();
-        var subscriptions = provider.GetRequiredService<EventSubscriptions>();
+        var subscriptions = RegisteredSubscriptions.Load();
 
         var refundEvents = EventCatalog.Types.Where(t => t.GetProperties().Any(p => p.PropertyType == typeof(RefundFacts))).OrderBy(t => t.Name).ToList();
 
