@@ -20,6 +20,14 @@ public sealed class RefundedOrderTests
         return order;
     }
 
+    /// <summary>A new customer who bought <paramref name="quantity"/> units of a new product and paid.</summary>
+    private static async Task<(string Customer, string SkuId, OrderView Order)> CustomerWithPaidOrderAsync(MallFixture mall, long priceFen, int quantity)
+    {
+        var skuId = (await mall.CreateProductAsync(priceFen, null, 10)).Skus[0].Id;
+        var customer = await mall.NewCustomerAsync();
+        return (customer, skuId, await PaidOrderAsync(mall, customer, skuId, quantity));
+    }
+
     /// <summary>The customer asks for <paramref name="quantity"/> units back, the operator approves, WeChat pays back.</summary>
     private static async Task RefundAsync(MallFixture mall, string customer, string orderId, string skuId, int quantity)
     {
@@ -69,17 +77,15 @@ public sealed class RefundedOrderTests
     public async Task Refunds_in_steps_take_back_exactly_the_points_the_order_earned()
     {
         await using var mall = await MallFixture.StartAsync();
-        var product = await mall.CreateProductAsync(199, null, 10);
-        var customer = await mall.NewCustomerAsync();
 
         // 3 × 1.99 + 10.00 shipping = 15.97 yuan: 15 points.
-        var order = await PaidOrderAsync(mall, customer, product.Skus[0].Id, 3);
+        var (customer, skuId, order) = await CustomerWithPaidOrderAsync(mall, 199, 3);
         Assert.Equal(15, (await CustomerAsync(mall, customer)).PointsBalance);
 
         var balances = new List<long>();
         for (var unit = 0; unit < 3; unit++)
         {
-            await RefundAsync(mall, customer, order.Id, product.Skus[0].Id, 1);
+            await RefundAsync(mall, customer, order.Id, skuId, 1);
             balances.Add((await CustomerAsync(mall, customer)).PointsBalance);
         }
 
@@ -92,14 +98,12 @@ public sealed class RefundedOrderTests
     public async Task An_order_refunded_in_full_no_longer_counts_as_a_paid_order()
     {
         await using var mall = await MallFixture.StartAsync();
-        var product = await mall.CreateProductAsync(10_000, null, 10);
-        var customer = await mall.NewCustomerAsync();
-        var order = await PaidOrderAsync(mall, customer, product.Skus[0].Id, 2);
+        var (customer, skuId, order) = await CustomerWithPaidOrderAsync(mall, 10_000, 2);
         var afterPayment = await CustomerAsync(mall, customer);
 
-        await RefundAsync(mall, customer, order.Id, product.Skus[0].Id, 1);
+        await RefundAsync(mall, customer, order.Id, skuId, 1);
         var afterPartialRefund = (await CustomerAsync(mall, customer)).Activity.PaidOrders;
-        await RefundAsync(mall, customer, order.Id, product.Skus[0].Id, 1);
+        await RefundAsync(mall, customer, order.Id, skuId, 1);
         await mall.Get<SegmentationService>().RunAsync(CancellationToken.None);
         var reviewed = await CustomerAsync(mall, customer);
 
