@@ -82,8 +82,8 @@ public sealed class MembershipService(
             tier,
             tier == MemberTier.None ? null : customer.Member.Since,
             tiers.ProgressFrom(customer.Activity, tier, time.GetUtcNow()),
-            Math.Max(0, customer.PointsBalance),
-            Math.Max(0, -customer.PointsBalance),
+            customer.PointsAvailable,
+            customer.PointsOwed,
             MemberBenefits.For(tier),
             MemberBenefits.Has(tier, MemberBenefits.ExclusiveService) || customer.Segment?.Segment == CustomerSegment.Active);
     }

@@ -71,6 +71,12 @@ public sealed record Customer
 
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
 
+    /// <summary>Points that can be spent now.</summary>
+    public long PointsAvailable => Math.Max(0, PointsBalance);
+
+    /// <summary>Points refunds took back after they were spent.</summary>
+    public long PointsOwed => Math.Max(0, -PointsBalance);
+
     /// <summary>The segment for pricing: a customer the daily run has not classified yet and who never paid is Potential.</summary>
     public CustomerSegment? CurrentSegment => Segment?.Segment ?? (Activity.PaidOrders == 0 ? CustomerSegment.Potential : null);
 
@@ -166,7 +172,7 @@ public sealed record Customer
     {
         if (points > PointsBalance)
         {
-            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {Math.Max(0, PointsBalance)} points available; {points} requested.");
+            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsAvailable} points available; {points} requested.");
         }
     }
 
