@@ -146,7 +146,7 @@ public sealed class MembershipService(
         var (points, earned) = OrderPoints.Earn(orderId, customerId, paid.AmountFen, options.PointsPerYuan, now);
         await orderPoints.TransitionAsync(
             DocumentKey.Single(orderId),
-            current => current is null ? Decision.Write(points, true, earned) : Decision.Keep<OrderPoints, bool>(false),
+            current => current is null ? Decision.Write(points, true, earned is null ? [] : [earned]) : Decision.Keep<OrderPoints, bool>(false),
             cancellationToken);
     }
 

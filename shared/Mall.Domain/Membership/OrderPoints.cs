@@ -23,10 +23,11 @@ public sealed record OrderPoints
 
     public long ReversedPoints { get; init; }
 
-    public static (OrderPoints Points, OrderPointsChanged Earned) Earn(string orderId, string customerId, long paidFen, int pointsPerYuan, DateTimeOffset now)
+    /// <summary>The order was paid: what it earns (no change to announce when that is nothing, e.g. under one yuan).</summary>
+    public static (OrderPoints Points, OrderPointsChanged? Earned) Earn(string orderId, string customerId, long paidFen, int pointsPerYuan, DateTimeOffset now)
     {
         var points = new OrderPoints { OrderId = orderId, CustomerId = customerId, PaidFen = paidFen, EarnedPoints = paidFen / 100 * pointsPerYuan };
-        return (points, new OrderPointsChanged(customerId, orderId, $"{orderId}|earned", points.EarnedPoints) { OccurredAt = now });
+        return (points, points.EarnedPoints == 0 ? null : new OrderPointsChanged(customerId, orderId, $"{orderId}|earned", points.EarnedPoints) { OccurredAt = now });
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ public sealed class OrderPointsTests
 
         Assert.Equal(246, points.EarnedPoints);
         Assert.Equal(new OrderPointsChanged("C1", "O1", "O1|earned", 246) { OccurredAt = Now }, earned);
+        Assert.Null(OrderPoints.Earn("O2", "C1", 99, pointsPerYuan: 1, Now).Earned);
     }
 
     [Fact]
