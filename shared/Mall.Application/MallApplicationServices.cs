@@ -20,6 +20,7 @@ using Mall.Domain.Catalog;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Membership;
 using Mall.Domain.Orders;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,13 @@ public static class MallApplicationServices
             }
         });
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
-        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
+        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName, o =>
+        {
+            if (o.MaxLinesPerOrder is < 1 or > OrderOptions.MostLinesPerOrder)
+            {
+                throw new OptionsValidationException(OrderOptions.SectionName, typeof(OrderOptions), [$"MaxLinesPerOrder must be 1–{OrderOptions.MostLinesPerOrder} (an order is one stored document)."]);
+            }
+        });
         services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
@@ -181,11 +188,18 @@ public static class MallApplicationServices
         .AddEventHandler<OrderClosed, PresaleOrderEvents>()
         .AddEventHandler<OrderCompleted, DistributionEvents>()
         .AddEventHandler<OrderRefunded, OrderBenefits>()
+        .AddEventHandler<OrderRefunded, MembershipService>()
+        .AddEventHandler<OrderPointsChanged, MembershipService>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
+        .AddEventHandler<RefundRequested, DistributionEvents>()
+        .AddEventHandler<RefundApproved, DistributionEvents>()
+        .AddEventHandler<RefundRejected, DistributionEvents>()
+        .AddEventHandler<RefundFailed, DistributionEvents>()
         .AddEventHandler<RefundSucceeded, DistributionEvents>()
         .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
-        .AddEventHandler<CommissionPaidOut, LedgerRecorder>();
+        .AddEventHandler<CommissionPaidOut, LedgerRecorder>()
+        .AddEventHandler<CommissionPaidOut, PayoutSender>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

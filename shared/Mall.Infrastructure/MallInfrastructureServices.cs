@@ -19,6 +19,7 @@ using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Membership;
 using Mall.Domain.Inventory;
 using Mall.Domain.Limits;
 using Mall.Domain.Notifications;
@@ -117,6 +118,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<SegmentationRun>("SegmentationRuns");
         services.AddDocuments<PointsEntry>("PointsLedger");
+        services.AddDocuments<OrderPoints>("OrderPoints");
         services.AddDocuments<MessageSubscription>("MessageSubscriptions");
         services.AddDocuments<ReactivationRun>("ReactivationRuns");
         services.AddDocuments<WakeUpContact>("WakeUpContacts");

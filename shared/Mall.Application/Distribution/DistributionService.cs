@@ -102,30 +102,34 @@ public sealed class DistributionService(
         return book.Withdrawals.Single(w => w.Id == withdrawalId);
     }
 
-    /// <summary>An operator pays (through the payout port) or rejects a withdrawal. Safe to repeat.</summary>
+    /// <summary>
+    /// An operator pays or rejects a withdrawal. The decision is taken first, on the guarded book, so a
+    /// concurrent pay and reject cannot both win; a decision to pay carries its CommissionPaidOut event,
+    /// from which <see cref="PayoutSender"/> instructs the payout once. Safe to repeat.
+    /// </summary>
     public async Task<Withdrawal> DecideWithdrawalAsync(string promoterId, string withdrawalId, bool pay, CancellationToken cancellationToken)
     {
-        var book = (await books.FindAsync(DocumentKey.Single(promoterId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Withdrawal {withdrawalId}");
-        var withdrawal = book.Withdrawals.FirstOrDefault(w => w.Id == withdrawalId) ?? throw DomainException.NotFound($"Withdrawal {withdrawalId}");
-        if (pay && withdrawal.Status == WithdrawalStatus.Requested)
-        {
-            var customer = await customers.GetAsync(promoterId, cancellationToken);
-            await payouts.TransferAsync(withdrawalId, customer.OpenId, withdrawal.AmountFen, "佣金提现 commission withdrawal", cancellationToken);
-        }
-
         var now = time.GetUtcNow();
         var decided = await books.TransitionAsync(
             DocumentKey.Single(promoterId),
             current =>
             {
-                var before = current!.Value;
+                var before = (current ?? throw DomainException.NotFound($"Withdrawal {withdrawalId}")).Value;
                 var after = before.Decide(withdrawalId, pay, now);
+                var amountFen = after.Withdrawals.Single(w => w.Id == withdrawalId).AmountFen;
                 return ReferenceEquals(after, before)
                     ? Decision.Keep<WithdrawalBook, WithdrawalBook>(before)
-                    : Decision.Write(after, after, pay ? [new CommissionPaidOut(promoterId, withdrawalId, withdrawal.AmountFen) { OccurredAt = now }] : []);
+                    : Decision.Write(after, after, pay ? [new CommissionPaidOut(promoterId, withdrawalId, amountFen) { OccurredAt = now }] : []);
             },
             cancellationToken);
         return decided.Withdrawals.Single(w => w.Id == withdrawalId);
+    }
+
+    /// <summary>Sends the payout of a withdrawal decided paid; keyed by the withdrawal id, so a repeat never pays twice.</summary>
+    public async Task SendPayoutAsync(CommissionPaidOut paidOut, CancellationToken cancellationToken)
+    {
+        var promoter = await customers.GetAsync(paidOut.PromoterId, cancellationToken);
+        await payouts.TransferAsync(paidOut.WithdrawalId, promoter.OpenId, paidOut.AmountFen, "佣金提现 commission withdrawal", cancellationToken);
     }
 
     /// <summary>Whether a paid order can earn anyone commission (so a settlement process is worth starting).</summary>

@@ -101,9 +101,8 @@ public sealed partial class GroupBuyService(
             current =>
             {
                 var existing = current?.Value ?? throw DomainException.NotFound($"Group {groupId}");
-                // A customer whose earlier order lapsed may join again, with a new order.
-                var attempt = existing.Seats.Count(s => s.CustomerId == customerId);
-                var memberOrderId = Ids.Derive("O", groupId, customerId, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                // Each seat taken gets a new order, so a customer whose earlier order lapsed may join again.
+                var memberOrderId = Ids.Derive("O", groupId, customerId, existing.SeatsTaken.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var joined = existing.Reserve(customerId, memberOrderId, now);
                 return Decision.Write(joined, (joined, memberOrderId));
             },
@@ -225,7 +224,7 @@ public sealed partial class GroupBuyService(
         group.PaidSeats,
         group.Status == GroupStatus.Forming ? group.Size - group.HoldingSeats : 0,
         group.Deadline,
-        group.Seats.Where(s => s.Status != SeatStatus.Released)
+        group.Seats
             .Select((s, i) => new GroupMemberView(s.CustomerId == viewerId ? "you" : $"member {i + 1}", s.Status, s.CustomerId == group.LeaderId, s.CustomerId == viewerId))
             .ToList());
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mall.Application.Coupons;
 using Mall.Application.Customers;
+using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Application.Segmentation;
 using Mall.Domain.Common;
@@ -45,25 +46,33 @@ public sealed class MembershipOptions
     };
 }
 
-/// <summary>What an operator sees of a customer's lifecycle (no personal data).</summary>
+/// <summary>What an operator sees of a customer's lifecycle (no personal data); <c>Points</c> below zero are owed.</summary>
 public sealed record CustomerLifecycleView(string CustomerId, DateTimeOffset RegisteredAt, DateTimeOffset LastInteractionAt, string? Segment, DateTimeOffset? SegmentSince, MemberTier Tier, long Points, int PaidOrders, long LifetimePaidFen);
 
+/// <param name="Points">Points that can be spent.</param>
+/// <param name="PointsOwed">Points refunds took back after they were spent; the next points earned or given back settle them first.</param>
 /// <param name="ExclusiveService">A dedicated service channel: Silver and up, and Active customers (the segment's action).</param>
-public sealed record MembershipView(MemberTier Tier, DateTimeOffset? Since, TierProgress Progress, long Points, IReadOnlyList<string> Benefits, bool ExclusiveService);
+public sealed record MembershipView(MemberTier Tier, DateTimeOffset? Since, TierProgress Progress, long Points, long PointsOwed, IReadOnlyList<string> Benefits, bool ExclusiveService);
 
-/// <summary>A points ledger line (earned on payment, reversed on refund); its key makes it idempotent per order or refund.</summary>
+/// <summary>A points ledger line (earned on payment, reversed on refund, redeemed, returned); its key makes it idempotent.</summary>
 public sealed record PointsEntry(string CustomerId, string Key, string OrderId, long Points, DateTimeOffset At);
 
-/// <summary>Membership tiers and points: kept on the customer as orders are paid and refunded.</summary>
+/// <summary>
+/// Membership tiers and points: kept on the customer as orders are paid and refunded. The points an
+/// order earns are kept on its own <see cref="OrderPoints"/> (earned once, reversed cumulatively by
+/// its refunds) and reach the balance through its events.
+/// </summary>
 public sealed class MembershipService(
     IDocumentCollection<Customer> customers,
+    IDocumentCollection<OrderPoints> orderPoints,
+    OrderStore orders,
     CustomerService customerService,
     CouponService coupons,
     TierRules tiers,
     SegmentationOptions segmentation,
     MembershipOptions options,
     TimeProvider time)
-    : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>
+    : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>, IEventHandler<OrderRefunded>, IEventHandler<OrderPointsChanged>
 {
     public async Task<MembershipView> GetAsync(string customerId, CancellationToken cancellationToken)
     {
@@ -73,7 +82,8 @@ public sealed class MembershipService(
             tier,
             tier == MemberTier.None ? null : customer.Member.Since,
             tiers.ProgressFrom(customer.Activity, tier, time.GetUtcNow()),
-            customer.PointsBalance,
+            customer.PointsAvailable,
+            customer.PointsOwed,
             MemberBenefits.For(tier),
             MemberBenefits.Has(tier, MemberBenefits.ExclusiveService) || customer.Segment?.Segment == CustomerSegment.Active);
     }
@@ -128,29 +138,69 @@ public sealed class MembershipService(
     public Task ReleaseSegmentOfferAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
         customers.UpdateAsync(DocumentKey.Single(customerId), $"Customer {customerId}", c => c.ReleaseSegmentOffer(orderId), cancellationToken);
 
-    /// <summary>A paid order adds spend, points and maybe a tier. A repeat changes nothing.</summary>
-    public Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken) =>
-        ChangeCustomerAsync(
-            paid.Order.CustomerId,
-            c => c.RecordPayment(paid.Order.OrderId, paid.AmountFen, paid.PaidAt, segmentation.ToRules(), tiers, options.PointsPerYuan, time.GetUtcNow()),
+    /// <summary>A paid order adds spend and maybe a tier, and earns points (credited by its OrderPointsChanged). A repeat changes nothing.</summary>
+    public async Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken)
+    {
+        var (orderId, customerId, now) = (paid.Order.OrderId, paid.Order.CustomerId, time.GetUtcNow());
+        await ChangeCustomerAsync(customerId, c => c.RecordPayment(orderId, paid.AmountFen, paid.PaidAt, segmentation.ToRules(), tiers, now), cancellationToken);
+        var (points, earned) = OrderPoints.Earn(orderId, customerId, paid.AmountFen, options.PointsPerYuan, now);
+        await orderPoints.TransitionAsync(
+            DocumentKey.Single(orderId),
+            current => current is null ? Decision.Write(points, true, earned is null ? [] : [earned]) : Decision.Keep<OrderPoints, bool>(false),
             cancellationToken);
+    }
 
-    /// <summary>A refund takes spend and points back; a payment that never counted (it came after the order closed) is not taken back either.</summary>
-    public Task HandleAsync(RefundSucceeded succeeded, EventContext context, CancellationToken cancellationToken) =>
-        succeeded.Refund.OrderPaidAt is { } orderPaidAt
-            ? ChangeCustomerAsync(
-                succeeded.Refund.CustomerId,
-                c => c.RecordRefund(succeeded.Refund.RefundId, succeeded.Refund.OrderId, succeeded.Refund.AmountFen, orderPaidAt, options.PointsPerYuan, time.GetUtcNow()),
-                cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>
+    /// A refund takes spend back and reverses the order's points as far as its refunds now add up to; a
+    /// payment that never counted (it came after the order closed) is not taken back either.
+    /// </summary>
+    public async Task HandleAsync(RefundSucceeded succeeded, EventContext context, CancellationToken cancellationToken)
+    {
+        if (succeeded.Refund.OrderPaidAt is not { } orderPaidAt)
+        {
+            return;
+        }
 
+        var refund = succeeded.Refund;
+        await ChangeCustomerAsync(refund.CustomerId, c => (c.RecordRefund(refund.RefundId, refund.AmountFen, orderPaidAt), []), cancellationToken);
+        var refundedFen = (await orders.GetAsync(refund.OrderId, cancellationToken)).RefundedFen;
+        var now = time.GetUtcNow();
+        await orderPoints.TransitionAsync(
+            DocumentKey.Single(refund.OrderId),
+            current =>
+            {
+                // Paid before order points were kept: nothing recorded to reverse.
+                if (current is null)
+                {
+                    return Decision.Keep<OrderPoints, bool>(false);
+                }
+
+                var (after, reversed) = current.Value.RefundedTo(refundedFen, now);
+                return ReferenceEquals(after, current.Value) ? Decision.Keep<OrderPoints, bool>(false) : Decision.Write(after, true, reversed is null ? [] : [reversed]);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>An order refunded in full is no longer a paid order of its customer.</summary>
+    public async Task HandleAsync(OrderRefunded refunded, EventContext context, CancellationToken cancellationToken)
+    {
+        var paidAt = (await orders.GetAsync(refunded.Order.OrderId, cancellationToken)).Payment!.PaidAt;
+        await ChangeCustomerAsync(refunded.Order.CustomerId, c => (c.RecordFullRefund(refunded.Order.OrderId, paidAt), []), cancellationToken);
+    }
+
+    /// <summary>The points an order earned or lost reach the customer's balance, once per change.</summary>
+    public Task HandleAsync(OrderPointsChanged changed, EventContext context, CancellationToken cancellationToken) =>
+        ChangeCustomerAsync(changed.CustomerId, c => c.ApplyPoints(changed.Key, changed.OrderId, changed.Points, time.GetUtcNow()), cancellationToken);
+
+    /// <summary>A guarded change of the customer; written only if it changed anything.</summary>
     private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>
         customers.TransitionAsync(
             DocumentKey.Single(customerId),
             current =>
             {
-                var (changed, events) = change((current ?? throw DomainException.NotFound($"Customer {customerId}")).Value);
-                return events.Count == 0 ? Decision.Keep<Customer, bool>(false) : Decision.Write(changed, true, events);
+                var existing = (current ?? throw DomainException.NotFound($"Customer {customerId}")).Value;
+                var (changed, events) = change(existing);
+                return ReferenceEquals(changed, existing) ? Decision.Keep<Customer, bool>(false) : Decision.Write(changed, true, events);
             },
             cancellationToken);
 }

@@ -11,6 +11,9 @@ public sealed class OrderOptions
 {
     public const string SectionName = "Orders";
 
+    /// <summary>The largest <see cref="MaxLinesPerOrder"/> allowed: with its refunds an order stays well within one stored document.</summary>
+    public const int MostLinesPerOrder = 100;
+
     public int UnpaidTimeoutMinutes { get; set; } = 30;
 
     public int AutoConfirmDays { get; set; } = 10;

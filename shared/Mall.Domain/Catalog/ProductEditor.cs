@@ -30,6 +30,12 @@ public sealed record ProductSave(Product Product, ProductChanged Changed);
 /// <summary>Turns an operator's draft into a product, enforcing SKU identity, price history and truthful reference prices.</summary>
 public static class ProductEditor
 {
+    /// <summary>
+    /// Price periods kept per SKU at most, so a product document stays bounded however often prices
+    /// change; losing the oldest only makes the reference-price rule stricter.
+    /// </summary>
+    public const int MaxPricePeriods = 30;
+
     /// <summary>How long price history is kept beyond the reference-price lookback.</summary>
     private static readonly TimeSpan HistoryMargin = TimeSpan.FromDays(30);
 
@@ -108,7 +114,7 @@ public static class ProductEditor
         return new ProductSave(product, new ProductChanged(productId, product.Revision, product.Status, existing?.CategoryId, existing?.DropWeek, newSkus) { OccurredAt = now });
     }
 
-    /// <summary>Appends a price change and forgets periods that ended before the retention window.</summary>
+    /// <summary>Appends a price change and forgets periods that ended before the retention window, and the oldest beyond <see cref="MaxPricePeriods"/>.</summary>
     private static List<PricePeriod> WithPrice(IReadOnlyList<PricePeriod> history, long priceFen, DateTimeOffset now, TimeSpan retention)
     {
         var periods = history.ToList();
@@ -118,7 +124,7 @@ public static class ProductEditor
         }
 
         // Period i ends when period i+1 starts; keep every period that ended inside the window.
-        var firstKept = 0;
+        var firstKept = Math.Max(0, periods.Count - MaxPricePeriods);
         while (firstKept < periods.Count - 1 && periods[firstKept + 1].From < now - retention)
         {
             firstKept++;

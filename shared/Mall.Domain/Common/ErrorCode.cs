@@ -70,6 +70,7 @@ public enum ErrorCode
     // Distribution
     NotAPromoter,
     WithdrawalExceedsBalance,
+    WithdrawalLimitReached,
 
     // Membership
     MembersOnly,

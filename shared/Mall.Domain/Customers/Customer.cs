@@ -15,6 +15,12 @@ public sealed record Customer
     /// </summary>
     public const int CurrentIndexVersion = 1;
 
+    /// <summary>How many points changes <see cref="PointsKeys"/> remembers: the window in which a repeat is recognised.</summary>
+    public const int PointsKeysRemembered = 100;
+
+    private const string Redeemed = "redeemed";
+    private const string Returned = "returned";
+
     public int IndexVersion { get; init; }
 
     public required string Id { get; init; }
@@ -48,9 +54,13 @@ public sealed record Customer
 
     public MemberStatus Member { get; init; } = MemberStatus.None;
 
+    /// <summary>Below zero when refunds took back points already spent: owed, and settled by the next points credited.</summary>
     public long PointsBalance { get; init; }
 
-    /// <summary>The latest points spent on or given back to orders ("O1|redeemed#1"), so a repeated request changes nothing.</summary>
+    /// <summary>
+    /// The latest points changes ("O1|redeemed#1", "O1|earned"), so a repeated request or delivery
+    /// changes nothing; the latest redemption step of an order says whether its points are out.
+    /// </summary>
     public IReadOnlyList<string> PointsKeys { get; init; } = [];
 
     /// <summary>The order holding this customer's new-user price: one order at a time, and once paid, for good (a refund does not renew it).</summary>
@@ -60,6 +70,12 @@ public sealed record Customer
     public WakeUpMark? LastWakeUp { get; init; }
 
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
+
+    /// <summary>Points that can be spent now.</summary>
+    public long PointsAvailable => Math.Max(0, PointsBalance);
+
+    /// <summary>Points refunds took back after they were spent.</summary>
+    public long PointsOwed => Math.Max(0, -PointsBalance);
 
     /// <summary>The segment for pricing: a customer the daily run has not classified yet and who never paid is Potential.</summary>
     public CustomerSegment? CurrentSegment => Segment?.Segment ?? (Activity.PaidOrders == 0 ? CustomerSegment.Potential : null);
@@ -87,10 +103,10 @@ public sealed record Customer
     }
 
     /// <summary>
-    /// A paid order: counted once for activity, earns points (per yuan) and upgrades the tier at once
-    /// if it now qualifies. A repeated delivery changes nothing.
+    /// A paid order: counted once for activity, and it upgrades the tier at once if it now qualifies
+    /// (its points come from its <see cref="OrderPoints"/>). A repeated delivery changes nothing.
     /// </summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RecordPayment(string orderId, long paidFen, DateTimeOffset paidAt, SegmentRules segments, TierRules tiers, int pointsPerYuan, DateTimeOffset now)
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RecordPayment(string orderId, long paidFen, DateTimeOffset paidAt, SegmentRules segments, TierRules tiers, DateTimeOffset now)
     {
         var activity = Activity.OrderPaid(orderId, paidFen, paidAt);
         if (ReferenceEquals(activity, Activity))
@@ -98,31 +114,40 @@ public sealed record Customer
             return (this, []);
         }
 
-        var points = paidFen / 100 * pointsPerYuan;
         var member = Member.AfterPayment(tiers.Evaluate(activity, now), now);
-        var events = new List<IntegrationEvent> { PointsEvent($"{orderId}|earned", points, orderId, now) };
+        var events = new List<IntegrationEvent>();
         if (member != Member)
         {
             events.Add(TierEvent(member, now));
         }
 
         // A first order makes a FirstOrder customer right away (its action, e.g. a threshold coupon, follows).
-        var paid = (this with { Activity = activity, Member = member, PointsBalance = PointsBalance + points }).WithSegment(segments, now, events);
+        var paid = (this with { Activity = activity, Member = member }).WithSegment(segments, now, events);
         return (paid, events);
     }
 
-    /// <summary>Money went back: net spend shrinks (the tier waits for its review) and the points it earned are taken back, never below zero.</summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RecordRefund(string refundId, string orderId, long refundedFen, DateTimeOffset orderPaidAt, int pointsPerYuan, DateTimeOffset now)
+    /// <summary>Money went back: net spend shrinks (the tier waits for its review). A repeat changes nothing.</summary>
+    public Customer RecordRefund(string refundId, long refundedFen, DateTimeOffset orderPaidAt)
     {
         var activity = Activity.Refunded(refundId, refundedFen, orderPaidAt);
-        if (ReferenceEquals(activity, Activity))
-        {
-            return (this, []);
-        }
-
-        var points = Math.Min(PointsBalance, refundedFen / 100 * pointsPerYuan);
-        return (this with { Activity = activity, PointsBalance = PointsBalance - points }, [PointsEvent($"{refundId}|reversed", -points, orderId, now)]);
+        return ReferenceEquals(activity, Activity) ? this : this with { Activity = activity };
     }
+
+    /// <summary>The order was refunded in full: it no longer counts as a paid order (the segment follows at the daily review).</summary>
+    public Customer RecordFullRefund(string orderId, DateTimeOffset orderPaidAt)
+    {
+        var activity = Activity.RefundedInFull(orderId, orderPaidAt);
+        return ReferenceEquals(activity, Activity) ? this : this with { Activity = activity };
+    }
+
+    /// <summary>
+    /// An order's points were earned or reversed: the balance follows, below zero if the reversed points
+    /// were already spent. Once per key.
+    /// </summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ApplyPoints(string key, string orderId, long points, DateTimeOffset now) =>
+        PointsKeys.Contains(key)
+            ? (this, [])
+            : (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
 
     /// <summary>
     /// Points pay part of an order: taken once per placement of the order (a repeat is a no-op), never
@@ -132,13 +157,13 @@ public sealed record Customer
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RedeemPoints(string orderId, long points, DateTimeOffset now)
     {
         var (state, round) = PointsStateOf(orderId);
-        if (state == "redeemed")
+        if (state == Redeemed)
         {
             return (this, []);
         }
 
         EnsurePointsAvailable(points);
-        var key = $"{orderId}|redeemed#{round + 1}";
+        var key = $"{orderId}|{Redeemed}#{round + 1}";
         return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
     }
 
@@ -147,7 +172,7 @@ public sealed record Customer
     {
         if (points > PointsBalance)
         {
-            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsBalance} points available; {points} requested.");
+            throw new DomainException(ErrorCode.InsufficientPoints, $"Only {PointsAvailable} points available; {points} requested.");
         }
     }
 
@@ -155,12 +180,12 @@ public sealed record Customer
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnPoints(string orderId, long points, DateTimeOffset now)
     {
         var (state, round) = PointsStateOf(orderId);
-        if (state != "redeemed")
+        if (state != Redeemed)
         {
             return (this, []);
         }
 
-        var key = $"{orderId}|returned#{round}";
+        var key = $"{orderId}|{Returned}#{round}";
         return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
     }
 
@@ -187,19 +212,20 @@ public sealed record Customer
         return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
 
-    private List<string> RememberPointsKey(string key) => [.. PointsKeys.TakeLast(99), key];
+    private List<string> RememberPointsKey(string key) => [.. PointsKeys.TakeLast(PointsKeysRemembered - 1), key];
 
-    /// <summary>The order's latest points step ("redeemed" or "returned", null if none) and how many redemptions it had.</summary>
+    /// <summary>The order's latest redemption step ("redeemed" or "returned", null if none) and how many redemptions it had.</summary>
     private (string? State, int Round) PointsStateOf(string orderId)
     {
         var prefix = orderId + "|";
-        var steps = PointsKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).ToList();
+        var steps = PointsKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..].Split('#'))
+            .Where(step => step[0] is Redeemed or Returned).ToList();
         if (steps.Count == 0)
         {
             return (null, 0);
         }
 
-        var latest = steps[^1].Split('#');
+        var latest = steps[^1];
         return (latest[0], latest.Length > 1 ? int.Parse(latest[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
     }
 

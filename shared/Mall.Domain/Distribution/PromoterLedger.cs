@@ -78,17 +78,25 @@ public sealed record Withdrawal(string Id, long AmountFen, WithdrawalStatus Stat
 /// <summary>
 /// A promoter's withdrawals. Every request is decided against the settled balance minus everything
 /// already requested or paid, on one guarded document, so concurrent requests can never together
-/// exceed what was settled.
+/// exceed what was settled. The book stays bounded: at most <see cref="MaxRequested"/> requests wait
+/// for a decision, and of the decided ones the latest <see cref="DecidedKept"/> are listed (their
+/// ids recognise a retried request); older paid ones count on in <see cref="EarlierPaidFen"/>, and the
+/// ledger keeps every payout.
 /// </summary>
 public sealed record WithdrawalBook
 {
     public const long MinimumFen = 100;
+    public const int MaxRequested = 10;
+    public const int DecidedKept = 50;
 
     public required string PromoterId { get; init; }
 
     public IReadOnlyList<Withdrawal> Withdrawals { get; init; } = [];
 
-    public long HeldFen => Withdrawals.Where(w => w.Holds).Sum(w => w.AmountFen);
+    /// <summary>What the paid withdrawals no longer listed came to.</summary>
+    public long EarlierPaidFen { get; init; }
+
+    public long HeldFen => EarlierPaidFen + Withdrawals.Where(w => w.Holds).Sum(w => w.AmountFen);
 
     public WithdrawalBook Request(string withdrawalId, long amountFen, long settledFen, DateTimeOffset now)
     {
@@ -100,6 +108,11 @@ public sealed record WithdrawalBook
         if (amountFen < MinimumFen)
         {
             throw DomainException.Validation("amountFen", $"Withdraw at least {MinimumFen} fen.");
+        }
+
+        if (Withdrawals.Count(w => w.Status == WithdrawalStatus.Requested) >= MaxRequested)
+        {
+            throw new DomainException(ErrorCode.WithdrawalLimitReached, $"{MaxRequested} withdrawals are already waiting for a decision; request more once they are decided.");
         }
 
         var available = settledFen - HeldFen;
@@ -122,6 +135,19 @@ public sealed record WithdrawalBook
         }
 
         var decided = withdrawal with { Status = paid ? WithdrawalStatus.Paid : WithdrawalStatus.Rejected, DecidedAt = now };
-        return this with { Withdrawals = Withdrawals.Select(w => w.Id == withdrawalId ? decided : w).ToList() };
+        return (this with { Withdrawals = Withdrawals.Select(w => w.Id == withdrawalId ? decided : w).ToList() }).WithoutOldDecisions();
+    }
+
+    /// <summary>Drops the oldest decided withdrawals beyond <see cref="DecidedKept"/>, keeping what the paid ones came to.</summary>
+    private WithdrawalBook WithoutOldDecisions()
+    {
+        var dropped = Withdrawals.Where(w => w.Status != WithdrawalStatus.Requested).SkipLast(DecidedKept).ToList();
+        return dropped.Count == 0
+            ? this
+            : this with
+            {
+                Withdrawals = Withdrawals.Except(dropped).ToList(),
+                EarlierPaidFen = EarlierPaidFen + dropped.Where(w => w.Status == WithdrawalStatus.Paid).Sum(w => w.AmountFen),
+            };
     }
 }

@@ -41,9 +41,6 @@ public enum SeatStatus
     Reserved,
     Paid,
 
-    /// <summary>The unpaid order ended; the seat is free again.</summary>
-    Released,
-
     /// <summary>Paid, then refunded because the group failed (or the payment came too late).</summary>
     Refunded,
 }
@@ -68,7 +65,9 @@ public enum PaymentVerdict
 
 /// <summary>
 /// One group: never more holding seats than its size, one seat per customer, nothing after its
-/// deadline. Unpaid seats hold a place until their order ends, so the last seat cannot be sold twice.
+/// deadline. Unpaid seats hold a place until their order ends, so the last seat cannot be sold twice;
+/// then the seat is gone, so however often members join and leave, the group holds at most its size
+/// in seats (a seat refunded for a late payment or a failed group no longer changes).
 /// </summary>
 public sealed record GroupBuyGroup
 {
@@ -89,6 +88,9 @@ public sealed record GroupBuyGroup
     public DateTimeOffset? ClosedAt { get; init; }
 
     public IReadOnlyList<GroupSeat> Seats { get; init; } = [];
+
+    /// <summary>Seats taken so far, the leader's included: numbers each new member order, also after seats were given back.</summary>
+    public int SeatsTaken { get; init; }
 
     public int HoldingSeats => Seats.Count(s => s.Holds);
 
@@ -111,6 +113,7 @@ public sealed record GroupBuyGroup
             OpenedAt = now,
             Deadline = now + campaign.TimeLimit,
             Seats = [new GroupSeat(leaderId, leaderOrderId, SeatStatus.Reserved, now)],
+            SeatsTaken = 1,
         };
     }
 
@@ -137,12 +140,14 @@ public sealed record GroupBuyGroup
             throw new DomainException(ErrorCode.GroupFull, $"Group {Id} is full.");
         }
 
-        return this with { Seats = [.. Seats, new GroupSeat(customerId, orderId, SeatStatus.Reserved, now)] };
+        return this with { Seats = [.. Seats, new GroupSeat(customerId, orderId, SeatStatus.Reserved, now)], SeatsTaken = SeatsTaken + 1 };
     }
 
-    /// <summary>The seat's order ended unpaid: the seat is free again (no-op if it is not reserved).</summary>
+    /// <summary>The seat's order ended unpaid: the seat is given back (no-op if it is not reserved).</summary>
     public GroupBuyGroup Release(string orderId) =>
-        WithSeat(orderId, s => s.Status == SeatStatus.Reserved ? s with { Status = SeatStatus.Released } : s);
+        Seats.Any(s => s.OrderId == orderId && s.Status == SeatStatus.Reserved)
+            ? this with { Seats = Seats.Where(s => s.OrderId != orderId).ToList() }
+            : this;
 
     /// <summary>A member's order was paid. Fills the group when it was the last seat.</summary>
     public (GroupBuyGroup Group, PaymentVerdict Verdict) RecordPayment(string orderId, DateTimeOffset paidAt)

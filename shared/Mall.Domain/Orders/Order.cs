@@ -18,6 +18,12 @@ public sealed record OrderChange(Order Order, IReadOnlyList<IntegrationEvent> Ev
 /// </summary>
 public sealed record Order
 {
+    /// <summary>
+    /// Refund requests a customer can make on one order, whatever became of them; it keeps the order
+    /// document bounded (automatic refunds, which give money owed, are never refused).
+    /// </summary>
+    public const int MaxRefundRequests = 50;
+
     public required string Id { get; init; }
 
     public required string CustomerId { get; init; }
@@ -86,7 +92,9 @@ public sealed record Order
     public bool HoldsStock { get; init; } = true;
 
     /// <summary>
-    /// Why a paid order may not ship yet (e.g. its group has not filled); null when it may.
+    /// Why a paid order waits on its campaign (e.g. its group has not filled); null when it does not.
+    /// Until released it neither ships nor is refunded on request: the campaign still counts it, and
+    /// refunds it itself if it fails.
     /// </summary>
     public string? ShippingHold { get; init; }
 
@@ -345,6 +353,16 @@ public sealed record Order
         if (!refundable)
         {
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}{(Status == OrderStatus.Completed ? " and its after-sale window has ended" : string.Empty)}; it cannot be refunded.");
+        }
+
+        if (Refunds.Count(r => !r.Automatic) >= MaxRefundRequests)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} has had {MaxRefundRequests} refund requests, the most one order takes; please contact customer service.");
+        }
+
+        if (ShippingHold is not null)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} cannot be refunded yet: {ShippingHold} (if that fails, it is refunded automatically).");
         }
 
         if (ActiveRefund is { } active)

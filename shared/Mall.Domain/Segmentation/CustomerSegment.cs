@@ -31,7 +31,8 @@ public sealed record MonthlySpend(string Month, int Orders, long PaidFen);
 public sealed record CustomerActivity
 {
     public const int MonthsKept = 13;
-    private const int OrdersRemembered = 50;
+    /// <summary>How many orders and refunds <see cref="CountedOrders"/> remembers: the window in which a repeat is recognised.</summary>
+    public const int OrdersRemembered = 50;
 
     public int PaidOrders { get; init; }
 
@@ -42,7 +43,7 @@ public sealed record CustomerActivity
 
     public IReadOnlyList<MonthlySpend> Months { get; init; } = [];
 
-    /// <summary>The latest orders counted, so a repeated event does not count twice.</summary>
+    /// <summary>The latest orders and refunds counted, so a repeated event does not count twice.</summary>
     public IReadOnlyList<string> CountedOrders { get; init; } = [];
 
     public static string MonthOf(DateTimeOffset instant) => ChinaTime.ToCst(instant).ToString("yyyy-MM", CultureInfo.InvariantCulture);
@@ -64,7 +65,7 @@ public sealed record CustomerActivity
             LifetimePaidFen = LifetimePaidFen + paidFen,
             LastPaidAt = LastPaidAt is { } last && last > paidAt ? last : paidAt,
             Months = months.OrderByDescending(m => m.Month, StringComparer.Ordinal).Take(MonthsKept).ToList(),
-            CountedOrders = [.. CountedOrders.TakeLast(OrdersRemembered - 1), orderId],
+            CountedOrders = Remember(orderId),
         };
     }
 
@@ -84,7 +85,28 @@ public sealed record CustomerActivity
         {
             LifetimePaidFen = Math.Max(0, LifetimePaidFen - refundedFen),
             Months = Months.Select(m => m.Month == month ? m with { PaidFen = Math.Max(0, m.PaidFen - refundedFen) } : m).ToList(),
-            CountedOrders = [.. CountedOrders.TakeLast(OrdersRemembered - 1), refundId],
+            CountedOrders = Remember(refundId),
+        };
+    }
+
+    /// <summary>
+    /// The order was refunded in full: it is no longer a paid order, neither in the total nor in the
+    /// month it was paid in (segments count orders kept). Once per order.
+    /// </summary>
+    public CustomerActivity RefundedInFull(string orderId, DateTimeOffset orderPaidAt)
+    {
+        var key = orderId + "|refunded";
+        if (CountedOrders.Contains(key))
+        {
+            return this;
+        }
+
+        var month = MonthOf(orderPaidAt);
+        return this with
+        {
+            PaidOrders = Math.Max(0, PaidOrders - 1),
+            Months = Months.Select(m => m.Month == month ? m with { Orders = Math.Max(0, m.Orders - 1) } : m).ToList(),
+            CountedOrders = Remember(key),
         };
     }
 
@@ -98,6 +120,8 @@ public sealed record CustomerActivity
         var wanted = Enumerable.Range(0, count).Select(i => cst.AddMonths(-i).ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
         return Months.Where(m => wanted.Contains(m.Month)).Sum(m => m.Orders);
     }
+
+    private List<string> Remember(string key) => [.. CountedOrders.TakeLast(OrdersRemembered - 1), key];
 }
 
 /// <summary>The segment rules of SPEC §4.4, with the seed's defaults.</summary>

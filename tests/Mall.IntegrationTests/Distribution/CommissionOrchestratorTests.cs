@@ -28,15 +28,21 @@ public sealed class CommissionEngine : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await DurableTestEngine.StartAsync(registry =>
+        Host = await StartAsync(
+            orderId => Task.FromResult(Record(orderId, "accrue", s => s.Accrued)),
+            orderId => Task.FromResult(Record(orderId, "sync", s => s.Syncs.TryDequeue(out var next) ? next : s.Accrued)),
+            orderId => Task.FromResult(Record(orderId, "settle", s => s.Settled)));
+    }
+
+    /// <summary>An engine running the orchestrator with the given activities (scripted here, the real service elsewhere).</summary>
+    public static Task<DurableTaskTestHost> StartAsync(Func<string, Task<CommissionProgress>> accrue, Func<string, Task<CommissionProgress>> sync, Func<string, Task<CommissionProgress>> settle) =>
+        DurableTestEngine.StartAsync(registry =>
         {
             registry.AddOrchestrator<CommissionSettlementOrchestrator>();
-            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.AccrueActivity, (_, orderId) => Record(orderId, "accrue", s => s.Accrued));
-            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.SyncActivity, (_, orderId) =>
-                Record(orderId, "sync", s => s.Syncs.TryDequeue(out var next) ? next : s.Accrued));
-            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.SettleActivity, (_, orderId) => Record(orderId, "settle", s => s.Settled));
+            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.AccrueActivity, (_, orderId) => accrue(orderId));
+            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.SyncActivity, (_, orderId) => sync(orderId));
+            registry.AddActivityFunc<string, CommissionProgress>(CommissionSettlementOrchestrator.SettleActivity, (_, orderId) => settle(orderId));
         });
-    }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 

@@ -55,4 +55,23 @@ public sealed class LedgerAndWithdrawalTests
         Assert.Same(paid, paid.Decide("W1", paid: true, Now));
         Assert.Throws<DomainException>(() => paid.Decide("W1", paid: false, Now));
     }
+
+    [Fact]
+    public void Old_decisions_leave_the_book_but_what_they_paid_still_holds_and_a_few_requests_wait_at_a_time()
+    {
+        var book = new WithdrawalBook { PromoterId = "p1" };
+        for (var i = 0; i < WithdrawalBook.DecidedKept + 5; i++)
+        {
+            book = book.Request($"W{i}", 100, settledFen: 100_000, Now).Decide($"W{i}", paid: i % 5 != 0, Now);
+        }
+
+        var waiting = Enumerable.Range(0, WithdrawalBook.MaxRequested).Aggregate(book, (b, i) => b.Request($"open-{i}", 100, 100_000, Now));
+
+        Assert.Equal(WithdrawalBook.DecidedKept, book.Withdrawals.Count);
+        Assert.DoesNotContain(book.Withdrawals, w => w.Id == "W4");
+        Assert.Equal(4 * 100, book.EarlierPaidFen);
+        Assert.Equal(44 * 100, book.HeldFen);
+        Assert.Equal(ErrorCode.WithdrawalLimitReached, Assert.Throws<DomainException>(() => waiting.Request("one-more", 100, 100_000, Now)).Code);
+        Assert.Same(waiting, waiting.Request("open-0", 100, 100_000, Now));
+    }
 }

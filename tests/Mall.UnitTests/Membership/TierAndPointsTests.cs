@@ -1,3 +1,4 @@
+using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
@@ -20,7 +21,7 @@ public sealed class TierAndPointsTests
     };
 
     private static Customer Pay(Customer customer, string orderId, long fen, DateTimeOffset at) =>
-        customer.RecordPayment(orderId, fen, at, Segments, Rules, pointsPerYuan: 1, at).Customer;
+        customer.RecordPayment(orderId, fen, at, Segments, Rules, at).Customer;
 
     [Fact]
     public void Bronze_from_exactly_500_yuan_paid_in_total()
@@ -37,11 +38,11 @@ public sealed class TierAndPointsTests
     {
         var customer = Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-11));
 
-        var (silver, events) = customer.RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now);
+        var (silver, events) = customer.RecordPayment("O2", 400_000, Now, Segments, Rules, Now);
 
         Assert.Equal(MemberTier.Silver, silver.Member.Tier);
         Assert.Contains(events, e => e is MemberTierChanged { To: MemberTier.Silver });
-        Assert.Equal(MemberTier.Bronze, Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-12)).RecordPayment("O2", 400_000, Now, Segments, Rules, 1, Now).Customer.Member.Tier);
+        Assert.Equal(MemberTier.Bronze, Pay(NewCustomer(), "O1", 400_000, Now.AddMonths(-12)).RecordPayment("O2", 400_000, Now, Segments, Rules, Now).Customer.Member.Tier);
     }
 
     [Fact]
@@ -80,30 +81,44 @@ public sealed class TierAndPointsTests
     [Fact]
     public void A_first_paid_order_makes_a_first_order_customer_at_once()
     {
-        var (paid, events) = NewCustomer().RecordPayment("O1", 1000, Now, Segments, Rules, 1, Now);
+        var (paid, events) = NewCustomer().RecordPayment("O1", 1000, Now, Segments, Rules, Now);
 
         Assert.Equal(CustomerSegment.FirstOrder, paid.Segment!.Segment);
         Assert.Contains(events, e => e is CustomerSegmentChanged { To: CustomerSegment.FirstOrder });
     }
 
     [Fact]
-    public void Points_are_earned_per_yuan_once_per_order_and_taken_back_by_refunds_never_below_zero()
+    public void A_payment_and_a_refund_count_once_each()
     {
         var paid = Pay(NewCustomer(), "O1", 12_345, Now);
+        var refunded = paid.RecordRefund("O1R1", 12_345, Now);
 
-        Assert.Equal(123, paid.PointsBalance);
-        Assert.Same(paid, paid.RecordPayment("O1", 12_345, Now, Segments, Rules, 1, Now).Customer);
-        var refunded = paid.RecordRefund("O1R1", "O1", 12_345, Now, 1, Now).Customer;
-        Assert.Equal(0, refunded.PointsBalance);
-        Assert.Same(refunded, refunded.RecordRefund("O1R1", "O1", 12_345, Now, 1, Now).Customer);
-        Assert.Equal(0, (paid with { PointsBalance = 10 }).RecordRefund("O1R2", "O1", 12_345, Now, 1, Now).Customer.PointsBalance);
+        Assert.Same(paid, paid.RecordPayment("O1", 12_345, Now, Segments, Rules, Now).Customer);
+        Assert.Equal(0, refunded.Activity.LifetimePaidFen);
+        Assert.Same(refunded, refunded.RecordRefund("O1R1", 12_345, Now));
+    }
+
+    [Fact]
+    public void Points_follow_the_changes_of_orders_once_each_and_reversed_points_already_spent_are_owed()
+    {
+        var earned = NewCustomer().ApplyPoints("O1|earned", "O1", 1_000, Now).Customer;
+        var spent = earned.RedeemPoints("O2", 1_000, Now).Customer;
+
+        var (owing, events) = spent.ApplyPoints("O1|reversed-100000", "O1", -1_000, Now);
+
+        Assert.Same(earned, earned.ApplyPoints("O1|earned", "O1", 1_000, Now).Customer);
+        Assert.Equal(-1_000, owing.PointsBalance);
+        Assert.Equal(new PointsChanged("C1", "O1|reversed-100000", "O1", -1_000) { OccurredAt = Now }, Assert.Single(events));
+        Assert.Equal(ErrorCode.InsufficientPoints, Assert.Throws<DomainException>(() => owing.RedeemPoints("O3", 1, Now)).Code);
+        // The order that spent them is withdrawn: its points come back and settle the debt (earned points do not count as a redemption).
+        Assert.Equal(0, owing.ApplyPoints("O2|earned", "O2", 90, Now).Customer.ApplyPoints("O2|reversed-9000", "O2", -90, Now).Customer.ReturnPoints("O2", 1_000, Now).Customer.PointsBalance);
     }
 
     [Fact]
     public void A_refund_that_drops_below_the_threshold_downgrades_only_at_the_anniversary()
     {
         var bronze = Pay(NewCustomer(), "O1", 60_000, Now);
-        var refunded = bronze.RecordRefund("O1R1", "O1", 20_000, Now, 1, Now).Customer;
+        var refunded = bronze.RecordRefund("O1R1", 20_000, Now);
         var segments = new SegmentRules();
 
         Assert.Equal(MemberTier.Bronze, refunded.Review(segments, Rules, Now.AddMonths(6)).Customer.Member.Tier);

@@ -36,6 +36,19 @@ public sealed class SegmentRulesTests
     }
 
     [Fact]
+    public void Orders_refunded_in_full_are_not_paid_orders()
+    {
+        var nine = Enumerable.Range(0, 9).Select(i => Now.AddDays(-i * 8)).ToArray();
+        var refunded = Enumerable.Range(0, 9).Aggregate(Paid(nine), (a, i) => a.RefundedInFull($"O{i}", nine[i]));
+        var one = Paid(Now).RefundedInFull("O0", Now);
+
+        Assert.Equal(CustomerSegment.Regular, Rules.Classify(refunded.RefundedInFull("O0", nine[0]).OrderPaid("O9", 1000, Now).OrderPaid("O10", 1000, Now), Now, Now));
+        Assert.Equal(CustomerSegment.Potential, Rules.Classify(refunded, Now, Now));
+        Assert.Equal(CustomerSegment.Potential, Rules.Classify(one, Now, Now));
+        Assert.Same(one, one.RefundedInFull("O0", Now));
+    }
+
+    [Fact]
     public void Months_are_china_calendar_months()
     {
         // 16:00 UTC on 30 November is 00:00 on 1 December in China.
