@@ -237,13 +237,12 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
 
-        var lines = Lines.Where(l => l.Quantity > l.RefundedQuantity).Select(l => new RefundLine(l.SkuId, l.Quantity - l.RefundedQuantity)).ToList();
         var refund = new Refund
         {
             Id = NextRefundId(),
             Status = RefundStatus.Approved,
             AmountFen = RefundableFen,
-            Lines = lines,
+            Lines = UnrefundedLines(),
             Reason = reason,
             Automatic = true,
             Restock = restock && HoldsStock && Status == OrderStatus.Paid,
@@ -328,6 +327,8 @@ public sealed record Order
     /// <summary>
     /// A customer asks for money back: for some units (<paramref name="lines"/>) or, when empty, a
     /// plain amount. One refund is handled at a time; the amount never exceeds what is refundable.
+    /// A refund of everything still refundable (no amount, or all of it) is a refund of every unit
+    /// not refunded yet, however it was asked for, so an unshipped order's units go back to stock.
     /// </summary>
     public OrderChange RequestRefund(IReadOnlyList<RefundLine> lines, long? amountFen, string reason, DateTimeOffset now)
     {
@@ -343,7 +344,12 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
 
-        var amount = lines.Count > 0 ? RefundCalculator.ForLines(this, lines) : amountFen ?? RefundableFen;
+        if (lines.Count == 0 && (amountFen ?? RefundableFen) == RefundableFen)
+        {
+            lines = UnrefundedLines();
+        }
+
+        var amount = lines.Count > 0 ? RefundCalculator.ForLines(this, lines) : amountFen!.Value;
         if (amount <= 0 || amount > RefundableFen)
         {
             throw new DomainException(ErrorCode.RefundAmountExceeded, $"Refund amount must be between 1 and {RefundableFen} fen.", new Dictionary<string, string[]>
@@ -461,6 +467,13 @@ public sealed record Order
 
     public Refund GetRefund(string refundId) =>
         Refunds.FirstOrDefault(r => r.Id == refundId) ?? throw DomainException.NotFound($"Refund {refundId}");
+
+    /// <summary>Units of a line no refund has taken back yet (succeeded or under way).</summary>
+    public int UnrefundedUnits(OrderLine line) =>
+        line.Quantity - line.RefundedQuantity - Refunds.Where(r => r.IsActive).SelectMany(r => r.Lines).Where(r => r.SkuId == line.SkuId).Sum(r => r.Quantity);
+
+    private List<RefundLine> UnrefundedLines() =>
+        Lines.Select(l => new RefundLine(l.SkuId, UnrefundedUnits(l))).Where(l => l.Quantity > 0).ToList();
 
     private bool IsLatePaymentRefund(Refund refund) => refund.Automatic && LatePayment is not null && Payment is null;
 

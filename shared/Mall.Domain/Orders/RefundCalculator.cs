@@ -12,14 +12,13 @@ public static class RefundCalculator
 {
     public static long ForLines(Order order, IReadOnlyList<RefundLine> refundLines)
     {
-        var paidGoods = order.Pricing.GoodsFen - order.Pricing.DiscountFen;
         var total = 0L;
         foreach (var group in refundLines.GroupBy(r => r.SkuId))
         {
             var line = order.Lines.FirstOrDefault(l => l.SkuId == group.Key)
                 ?? throw DomainException.Validation("items", $"SKU {group.Key} is not part of order {order.Id}.");
             var units = group.Sum(r => r.Quantity);
-            var remaining = line.Quantity - line.RefundedQuantity - UnitsInActiveRefunds(order, line.SkuId);
+            var remaining = order.UnrefundedUnits(line);
             if (units <= 0 || units > remaining)
             {
                 throw DomainException.Validation("items", $"Between 1 and {remaining} unit(s) of {line.SkuId} can be refunded.");
@@ -33,7 +32,7 @@ public static class RefundCalculator
         }
 
         var everythingRefunded = order.Lines.All(l =>
-            l.Quantity - l.RefundedQuantity - UnitsInActiveRefunds(order, l.SkuId) == refundLines.Where(r => r.SkuId == l.SkuId).Sum(r => r.Quantity));
+            order.UnrefundedUnits(l) == refundLines.Where(r => r.SkuId == l.SkuId).Sum(r => r.Quantity));
         return everythingRefunded ? order.RefundableFen : total;
     }
 
@@ -54,7 +53,4 @@ public static class RefundCalculator
 
         return paidGoods * line.LineTotalFen / order.Pricing.GoodsFen;
     }
-
-    private static int UnitsInActiveRefunds(Order order, string skuId) =>
-        order.Refunds.Where(r => r.IsActive).SelectMany(r => r.Lines).Where(l => l.SkuId == skuId).Sum(l => l.Quantity);
 }

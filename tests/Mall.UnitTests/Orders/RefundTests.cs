@@ -56,6 +56,28 @@ public sealed class RefundTests
     }
 
     [Fact]
+    public void A_refund_of_everything_by_amount_covers_every_unit_not_yet_refunded_and_restocks_them_while_unshipped()
+    {
+        var order = Paid();
+        var partly = RefundSucceeded(order.RequestRefund([new RefundLine("P1-1", 1)], null, "r", Now).Order, "O1R1", Now);
+
+        var asked = partly.RequestRefund([], null, "x", Now).Order.ActiveRefund!;
+        var byAmount = partly.RequestRefund([], partly.RefundableFen, "x", Now).Order.ActiveRefund!;
+        var shipped = Shipped().RequestRefund([], null, "x", Now).Order.ActiveRefund!;
+
+        Assert.Equal([new RefundLine("P1-1", 1), new RefundLine("P2-1", 1)], asked.Lines);
+        Assert.Equal(partly.RefundableFen, asked.AmountFen);
+        Assert.True(asked.Restock);
+        Assert.Equal(asked.Lines, byAmount.Lines);
+        Assert.True(byAmount.Restock);
+        Assert.Equal(2, shipped.Lines.Count);
+        Assert.False(shipped.Restock);
+        var approved = partly.RequestRefund([], null, "x", Now).Order.ApproveRefund("O1R2", true, null, Now).Order;
+        Assert.True(approved.GetRefund("O1R2").Restock);
+        Assert.Equal(OrderStatus.Refunded, RefundSucceeded(approved, "O1R2", Now).Status);
+    }
+
+    [Fact]
     public void Refund_limits_are_enforced()
     {
         var order = Paid();
