@@ -167,6 +167,7 @@ public static class MallApplicationServices
         .AddEventHandler<OrderCompleted, DistributionEvents>()
         .AddEventHandler<OrderRefunded, OrderBenefits>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
+        .AddEventHandler<RefundSucceeded, OrderBenefits>()
         .AddEventHandler<RefundSucceeded, DistributionEvents>()
         .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()

@@ -237,12 +237,14 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
 
+        var lines = UnrefundedLines();
         var refund = new Refund
         {
             Id = NextRefundId(),
             Status = RefundStatus.Approved,
             AmountFen = RefundableFen,
-            Lines = UnrefundedLines(),
+            Lines = lines,
+            PointsReturned = RefundCalculator.PointsForLines(this, lines),
             Reason = reason,
             Automatic = true,
             Restock = restock && HoldsStock && Status == OrderStatus.Paid,
@@ -364,6 +366,7 @@ public sealed record Order
             Status = RefundStatus.Requested,
             AmountFen = amount,
             Lines = lines,
+            PointsReturned = RefundCalculator.PointsForLines(this, lines),
             Reason = reason,
             Restock = lines.Count > 0 && Status == OrderStatus.Paid,
             RequestedAt = now,
@@ -494,5 +497,5 @@ public sealed record Order
     /// <summary>What every event of this order says about it.</summary>
     public OrderFacts Facts => new(Id, CustomerId, Pricing.PayableFen, Source, CouponId, SegmentOffer, PointsUsed);
 
-    private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source);
+    private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source) { PointsReturned = refund.PointsReturned };
 }

@@ -89,6 +89,12 @@ public sealed record Refund
     /// <summary>Started by the system (paid after close), not by the customer.</summary>
     public bool Automatic { get; init; }
 
+    /// <summary>
+    /// Points of the order's redemption this refund gives back when it succeeds: the refunded units'
+    /// share (see <see cref="RefundCalculator.PointsForLines"/>); none for an amount-only refund.
+    /// </summary>
+    public long PointsReturned { get; init; }
+
     /// <summary>Whether the refunded units go back into stock when the refund succeeds.</summary>
     public bool Restock { get; init; }
 
