@@ -85,6 +85,7 @@ public sealed partial class PaymentService(
         var payment = new PaymentRecord(
             transaction.TransactionId ?? throw new WebhookRejectedException(WebhookRejection.MalformedBody, "A successful transaction has no transaction_id."),
             transaction.TotalFen,
+            transaction.Currency,
             transaction.SuccessTime ?? now,
             transaction.PayerOpenId);
         var lateRefundDue = current.Status is OrderStatus.Closed or OrderStatus.Cancelled && current.LatePayment is null;

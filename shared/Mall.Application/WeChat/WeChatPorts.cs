@@ -113,6 +113,7 @@ public sealed record PaymentTransaction(
     string? TransactionId,
     TradeState TradeState,
     long TotalFen,
+    string? Currency,
     long? PayerTotalFen,
     string? PayerOpenId,
     DateTimeOffset? SuccessTime,

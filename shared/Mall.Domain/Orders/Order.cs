@@ -164,9 +164,9 @@ public sealed record Order
     /// </summary>
     public OrderChange ApplyPayment(PaymentRecord payment, DateTimeOffset now)
     {
-        if (payment.AmountFen != Pricing.PayableFen)
+        if (payment.AmountFen != Pricing.PayableFen || payment.Currency != PaymentRecord.Cny)
         {
-            throw new DomainException(ErrorCode.AmountMismatch, $"Payment of {payment.AmountFen} fen does not match order {Id} ({Pricing.PayableFen} fen).");
+            throw new DomainException(ErrorCode.AmountMismatch, $"Payment of {payment.AmountFen} {payment.Currency ?? "(no currency)"} does not match order {Id} ({Pricing.PayableFen} fen {PaymentRecord.Cny}).");
         }
 
         if (Payment?.TransactionId == payment.TransactionId || LatePayment?.TransactionId == payment.TransactionId)

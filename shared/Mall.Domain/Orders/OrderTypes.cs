@@ -54,7 +54,11 @@ public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long Shippi
     public long AddOnFen { get; init; }
 }
 
-public sealed record PaymentRecord(string TransactionId, long AmountFen, DateTimeOffset PaidAt, string? PayerOpenId);
+/// <param name="Currency">WeChat's amount.currency; the mall sells in CNY only.</param>
+public sealed record PaymentRecord(string TransactionId, long AmountFen, string? Currency, DateTimeOffset PaidAt, string? PayerOpenId)
+{
+    public const string Cny = "CNY";
+}
 
 public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt)
 {

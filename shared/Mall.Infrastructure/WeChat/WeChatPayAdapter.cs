@@ -186,6 +186,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
                 transaction.TransactionId,
                 state.Value,
                 transaction.Amount.Total,
+                transaction.Amount.Currency,
                 transaction.Amount.PayerTotal,
                 transaction.Payer?.OpenId,
                 transaction.SuccessTime?.ToUniversalTime(),

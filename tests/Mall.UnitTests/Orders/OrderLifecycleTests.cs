@@ -47,6 +47,19 @@ public sealed class OrderLifecycleTests
         Assert.Equal(OrderStatus.PendingPayment, pending.Status);
     }
 
+    [Theory]
+    [InlineData("USD")]
+    [InlineData("cny")]
+    [InlineData(null)]
+    public void A_payment_in_another_currency_is_refused_like_a_wrong_amount(string? currency)
+    {
+        var pending = Pending();
+
+        var exception = Assert.Throws<DomainException>(() => pending.ApplyPayment(PaymentFor(pending) with { Currency = currency }, Now));
+
+        Assert.Equal(ErrorCode.AmountMismatch, exception.Code);
+    }
+
     [Fact]
     public void Payment_arriving_just_after_expiry_but_before_closing_is_accepted()
     {
