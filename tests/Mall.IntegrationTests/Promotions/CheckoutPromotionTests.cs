@@ -134,6 +134,25 @@ public sealed class CheckoutPromotionTests
     }
 
     [Fact]
+    public async Task A_coupon_worth_all_the_goods_leaves_one_fen_to_pay_so_wechat_pay_accepts_the_order()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000);
+        var coupons = mall.Get<CouponService>();
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("立减100", CouponKind.FixedAmount, 20_000, 0, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var customer = await mall.NewCustomerAsync();
+        var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
+
+        var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, coupon.Id), CancellationToken.None)).Order;
+        await mall.PayAsync(customer, order.Id);
+
+        // Above the free-shipping threshold: 100.00 of goods, 99.99 off, 0.01 to pay (WeChat Pay refuses amount.total 0).
+        Assert.Equal((10_000L, 9_999L, 0L, 1L), (order.Pricing.GoodsFen, order.Pricing.DiscountFen, order.Pricing.ShippingFen, order.Pricing.PayableFen));
+        Assert.Equal(1, mall.Environment.Sandbox.FindTransaction(order.Id)!.Resource.Amount!.Total);
+        Assert.Equal(OrderStatus.Paid, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task An_order_withdrawn_over_the_purchase_limit_gives_its_points_back_and_a_retry_with_the_same_key_pays_with_them_again()
     {
         await using var mall = await MallFixture.StartAsync();
