@@ -166,6 +166,7 @@ public static class MallApplicationServices
         .AddEventHandler<OrderClosed, PresaleOrderEvents>()
         .AddEventHandler<OrderCompleted, DistributionEvents>()
         .AddEventHandler<OrderRefunded, OrderBenefits>()
+        .AddEventHandler<OrderRefunded, PresaleOrderEvents>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
         .AddEventHandler<RefundSucceeded, OrderBenefits>()
         .AddEventHandler<RefundSucceeded, DistributionEvents>()

@@ -92,6 +92,13 @@ public sealed record Order
 
     public IReadOnlyList<StatusChange> History { get; init; } = [];
 
+    /// <summary>
+    /// A presale deposit: it holds the goods for the presale but never ships them (the paid balance
+    /// order does), the customer cannot ask it back (the campaign returns or keeps it), and it is
+    /// concluded when its presale ends (<see cref="ConcludeDeposit"/>).
+    /// </summary>
+    public bool IsDeposit => Source?.Kind == OrderSource.PresaleDeposit;
+
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
 
     /// <summary>What can still be refunded: paid, minus refunded, minus refunds under way.</summary>
@@ -253,6 +260,33 @@ public sealed record Order
         return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, new RefundApproved(RefundFactsOf(refund)) { OccurredAt = now });
     }
 
+    /// <summary>
+    /// The presale of this deposit ended with the deposit kept (applied to the paid balance, or
+    /// forfeited): the deposit order is done — completed, with no after-sale of its own (the goods'
+    /// after-sale belongs to the balance order) — so it never ships and cannot be refunded on request.
+    /// Idempotent.
+    /// </summary>
+    public OrderChange ConcludeDeposit(string reason, DateTimeOffset now)
+    {
+        if (IsDeposit && Status == OrderStatus.Completed)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        if (!IsDeposit || Status != OrderStatus.Paid)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {(IsDeposit ? Status.ToString() : "not a presale deposit")}; it cannot be concluded as a paid deposit.");
+        }
+
+        if (ActiveRefund is { } active)
+        {
+            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for deposit order {Id} is still in progress.");
+        }
+
+        var concluded = MoveTo(OrderStatus.Completed, now, reason) with { CompletedAt = now, AfterSaleEndsAt = now, AfterSaleClosed = true };
+        return OrderChange.To(concluded, new OrderCompleted(Facts) { OccurredAt = now }, new OrderAfterSaleClosed(Facts) { OccurredAt = now });
+    }
+
     /// <summary>The reason to hold the order back is gone (its group filled). Idempotent.</summary>
     public OrderChange ReleaseShippingHold() =>
         ShippingHold is null ? OrderChange.Unchanged(this) : OrderChange.To(this with { ShippingHold = null });
@@ -273,6 +307,11 @@ public sealed record Order
         if (Status != OrderStatus.Paid)
         {
             throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {Status}; only paid orders can be shipped.");
+        }
+
+        if (IsDeposit)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is a presale deposit; the goods ship with the presale's balance order.");
         }
 
         if (ActiveRefund is not null)
@@ -339,6 +378,11 @@ public sealed record Order
         if (!refundable)
         {
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}{(Status == OrderStatus.Completed ? " and its after-sale window has ended" : string.Empty)}; it cannot be refunded.");
+        }
+
+        if (IsDeposit)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is a presale deposit; its campaign returns or keeps it (refund the balance order to undo the presale).");
         }
 
         if (ActiveRefund is { } active)

@@ -42,7 +42,11 @@ public sealed record OrderLine(
 /// presale deposit or balance) and the business object inside it (the group, the reservation).
 /// Carried on every order event so the campaign's process can react without loading the order.
 /// </summary>
-public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId);
+public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId)
+{
+    /// <summary>A presale deposit: it reserves the goods that the presale's balance order ships (see <see cref="Order.IsDeposit"/>).</summary>
+    public const string PresaleDeposit = "presaleDeposit";
+}
 
 /// <param name="DiscountFen">Coupon and points together, off the goods.</param>
 public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long ShippingFen, long PayableFen)

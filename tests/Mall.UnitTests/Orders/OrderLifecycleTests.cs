@@ -37,6 +37,23 @@ public sealed class OrderLifecycleTests
     }
 
     [Fact]
+    public void A_presale_deposit_never_ships_is_not_refunded_on_request_and_concludes_once()
+    {
+        var deposit = Paid() with { Source = new OrderSource(OrderSource.PresaleDeposit, "PS1", "R1") };
+
+        Assert.Equal(ErrorCode.InvalidOrderState, Assert.Throws<DomainException>(() => deposit.Ship("SF", "SF1", Now)).Code);
+        Assert.Equal(ErrorCode.RefundNotAllowed, Assert.Throws<DomainException>(() => deposit.RequestRefund([], null, "退定金", Now)).Code);
+        var concluded = deposit.ConcludeDeposit("deposit forfeited", Now.AddDays(30));
+
+        Assert.Equal(OrderStatus.Completed, concluded.Order.Status);
+        Assert.True(concluded.Order.AfterSaleClosed);
+        Assert.Equal([typeof(OrderCompleted), typeof(OrderAfterSaleClosed)], concluded.Events.Select(e => e.GetType()));
+        Assert.False(concluded.Order.ConcludeDeposit("again", Now.AddDays(31)).Changed);
+        Assert.Throws<DomainException>(() => concluded.Order.Ship("SF", "SF1", Now.AddDays(31)));
+        Assert.Throws<DomainException>(() => Paid().ConcludeDeposit("not a deposit", Now));
+    }
+
+    [Fact]
     public void A_wrong_amount_is_refused_and_changes_nothing()
     {
         var pending = Pending();
