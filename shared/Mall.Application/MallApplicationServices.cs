@@ -40,7 +40,13 @@ public static class MallApplicationServices
         services.AddSettings<AdminOptions>(configuration, AdminOptions.SectionName);
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
         services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
-        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
+        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName, o =>
+        {
+            if (o.ReconcileAfterMinutes <= 0 || o.RefundRetryMaxMinutes <= 0)
+            {
+                throw new OptionsValidationException(PaymentOptions.SectionName, typeof(PaymentOptions), ["ReconcileAfterMinutes and RefundRetryMaxMinutes must be positive."]);
+            }
+        });
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
         services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName, o =>
@@ -128,6 +134,7 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<ShipRequest>, ShipRequestValidator>();
         services.AddSingleton<IValidator<RefundRequestBody>, RefundRequestBodyValidator>();
         services.AddSingleton<IValidator<ApproveRefundRequest>, ApproveRefundRequestValidator>();
+        services.AddSingleton<IValidator<AbnormalRefundBody>, AbnormalRefundBodyValidator>();
         services.AddSingleton<IValidator<RejectRefundRequest>, RejectRefundRequestValidator>();
         services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
         services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();

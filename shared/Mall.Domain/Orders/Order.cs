@@ -458,11 +458,121 @@ public sealed record Order
     {
         var refund = GetRefund(refundId);
         return refund.Status == RefundStatus.Approved
-            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, WeChatRefundId = weChatRefundId }))
+            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, WeChatRefundId = weChatRefundId, RetryAt = null, LastError = null }))
             : OrderChange.Unchanged(this);
     }
 
-    /// <summary>WeChat's final word on a refund (notification or query).</summary>
+    /// <summary>
+    /// WeChat refused to take the refund. An error it means to be retried (a short balance, a timeout,
+    /// a signature during key rotation) keeps it approved, to be submitted again under the same
+    /// out_refund_no after a growing delay (at most <paramref name="longestDelay"/>); a final one fails
+    /// it, still owed, until an operator resubmits it.
+    /// </summary>
+    public OrderChange RecordRefundRefused(string refundId, string error, bool final, DateTimeOffset now, TimeSpan longestDelay)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.Status != RefundStatus.Approved)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        var attempts = refund.SubmitAttempts + 1;
+        if (final)
+        {
+            var failed = refund with { Status = RefundStatus.Failed, SubmitAttempts = attempts, LastError = error, RetryAt = null, CompletedAt = now };
+            return OrderChange.To(WithRefund(failed), new RefundFailed(RefundFactsOf(failed)) { OccurredAt = now });
+        }
+
+        return OrderChange.To(WithRefund(refund with { SubmitAttempts = attempts, LastError = error, RetryAt = now + Refund.RetryDelay(attempts, longestDelay) }));
+    }
+
+    /// <summary>
+    /// An operator sends a refund to WeChat again. A refund WeChat refused is resubmitted as it was,
+    /// under the same out_refund_no (WeChat's rule for a failed refund); one WeChat closed is replaced
+    /// by a new refund of the same units and amount (a closed out_refund_no is finished at WeChat); an
+    /// approved one waiting for its retry is submitted now.
+    /// </summary>
+    public OrderChange ResubmitRefund(string refundId, DateTimeOffset now)
+    {
+        var refund = GetRefund(refundId);
+        switch (refund.Status)
+        {
+            case RefundStatus.Approved:
+                return refund.RetryAt is null ? OrderChange.Unchanged(this) : OrderChange.To(WithRefund(refund with { RetryAt = null }));
+
+            case RefundStatus.Failed when refund.SupersededBy is null && refund.WeChatRefundId is null:
+                // Approved before (its RefundApproved is out); a RefundSucceeded follows a RefundFailed when WeChat pays it.
+                return OrderChange.To(WithRefund(refund with { Status = RefundStatus.Approved, RetryAt = null, CompletedAt = null }));
+
+            case RefundStatus.Failed when refund.SupersededBy is null:
+                if (ActiveRefund is { } active)
+                {
+                    throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
+                }
+
+                var amount = refund.Lines.Count > 0 ? RefundCalculator.ForLines(this, refund.Lines) : refund.AmountFen;
+                if (!IsLatePaymentRefund(refund) && amount > RefundableFen)
+                {
+                    throw new DomainException(ErrorCode.RefundAmountExceeded, $"Only {RefundableFen} fen of order {Id} can still be refunded.");
+                }
+
+                var replacement = refund with
+                {
+                    Id = NextRefundId(),
+                    Status = RefundStatus.Approved,
+                    AmountFen = amount,
+                    PointsReturned = RefundCalculator.PointsForLines(this, refund.Lines),
+                    RequestedAt = now,
+                    CompletedAt = null,
+                    WeChatRefundId = null,
+                    SubmitAttempts = 0,
+                    LastError = null,
+                    RetryAt = null,
+                };
+                var replaced = WithRefund(refund with { SupersededBy = replacement.Id });
+                return OrderChange.To(replaced with { Refunds = [.. replaced.Refunds, replacement] }, new RefundApproved(RefundFactsOf(replacement)) { OccurredAt = now });
+
+            default:
+                throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}{(refund.Status == RefundStatus.Abnormal ? "; apply an abnormal refund to pay it out" : string.Empty)}; it cannot be resubmitted.");
+        }
+    }
+
+    /// <summary>
+    /// WeChat could not pay the refund back to the original account (REFUND.ABNORMAL): not final, the
+    /// money is held until an operator names another account (<see cref="ApplyAbnormalRefund"/>) and
+    /// WeChat's later SUCCESS completes it. Meanwhile nothing more of the order can be refunded.
+    /// </summary>
+    public OrderChange MarkRefundAbnormal(string refundId, string? weChatRefundId)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing) || refund.AbnormalRefundTo is not null)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        return OrderChange.To(WithRefund(refund with
+        {
+            Status = RefundStatus.Abnormal,
+            WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId,
+            LastError = "ABNORMAL: WeChat could not return it to the original account; apply an abnormal refund",
+        }));
+    }
+
+    /// <summary>WeChat accepted an operator's abnormal refund to <paramref name="destination"/>; its SUCCESS follows. Idempotent.</summary>
+    public OrderChange ApplyAbnormalRefund(string refundId, AbnormalRefundDestination destination)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.AbnormalRefundTo == destination)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        return refund.Status == RefundStatus.Abnormal
+            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, AbnormalRefundTo = destination, LastError = null }))
+            : throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}; only an abnormal refund can be sent to another account.");
+    }
+
+    /// <summary>WeChat's final word on a refund (notification or query): SUCCESS, or CLOSED.</summary>
     public OrderChange CompleteRefund(string refundId, bool succeeded, long refundedFen, string? weChatRefundId, DateTimeOffset now)
     {
         var refund = GetRefund(refundId);
@@ -471,14 +581,14 @@ public sealed record Order
             return OrderChange.Unchanged(this);
         }
 
-        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing))
+        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing or RefundStatus.Abnormal))
         {
             throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}; WeChat cannot have processed it.");
         }
 
         if (!succeeded)
         {
-            var failed = refund with { Status = RefundStatus.Failed, CompletedAt = now, WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId };
+            var failed = refund with { Status = RefundStatus.Failed, CompletedAt = now, WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId, LastError = "CLOSED: WeChat closed the refund" };
             return OrderChange.To(WithRefund(failed), new RefundFailed(RefundFactsOf(failed)) { OccurredAt = now });
         }
 

@@ -72,11 +72,31 @@ public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOff
 public enum RefundStatus
 {
     Requested,
+
+    /// <summary>To be submitted to WeChat (again, at <see cref="Refund.RetryAt"/>, after a refusal WeChat means to be retried).</summary>
     Approved,
     Processing,
     Succeeded,
     Rejected,
+
+    /// <summary>WeChat refused it for good, or closed it; still owed until an operator resubmits it.</summary>
     Failed,
+
+    /// <summary>
+    /// WeChat could not pay it back to the original account (e.g. the buyer's card was closed): the
+    /// money is held at WeChat until an operator names another account (abnormal refund); not final.
+    /// </summary>
+    Abnormal,
+}
+
+/// <summary>Where an abnormal refund goes instead of the original account (WeChat's 异常退款 types).</summary>
+public enum AbnormalRefundDestination
+{
+    /// <summary>A debit card the buyer gives.</summary>
+    UserBankCard,
+
+    /// <summary>The merchant's bank account; the merchant pays the buyer back itself.</summary>
+    MerchantBankCard,
 }
 
 public sealed record RefundLine(string SkuId, int Quantity);
@@ -117,7 +137,30 @@ public sealed record Refund
 
     public string? Note { get; init; }
 
-    public bool IsActive => Status is RefundStatus.Requested or RefundStatus.Approved or RefundStatus.Processing;
+    /// <summary>Submissions WeChat refused so far.</summary>
+    public int SubmitAttempts { get; init; }
+
+    /// <summary>WeChat's latest word against it (error code and message, or ABNORMAL), for operators.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When an approved refund WeChat refused (retryably) is submitted again.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>The refund that took over after WeChat closed this one (a closed out_refund_no cannot be reused).</summary>
+    public string? SupersededBy { get; init; }
+
+    /// <summary>Where an operator sent the money after WeChat reported the refund ABNORMAL.</summary>
+    public AbnormalRefundDestination? AbnormalRefundTo { get; init; }
+
+    /// <summary>Money is on its way (or held at WeChat): the order takes one refund at a time.</summary>
+    public bool IsActive => Status is RefundStatus.Requested or RefundStatus.Approved or RefundStatus.Processing or RefundStatus.Abnormal;
+
+    /// <summary>Not settled for good: waiting for a decision, for WeChat, or for an operator to resubmit it.</summary>
+    public bool IsOpen => IsActive || (Status == RefundStatus.Failed && SupersededBy is null);
+
+    /// <summary>How long after the <paramref name="attempts"/>-th retryable refusal to submit again: 1, 2, 4… minutes, at most <paramref name="longest"/>.</summary>
+    public static TimeSpan RetryDelay(int attempts, TimeSpan longest) =>
+        TimeSpan.FromMinutes(Math.Min(longest.TotalMinutes, Math.Pow(2, Math.Min(attempts - 1, 20))));
 }
 
 public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string Reason);

@@ -4,6 +4,7 @@ using Mall.Application.WeChat;
 using Mall.WeChat;
 using Mall.WeChat.Pay;
 using Microsoft.Extensions.Options;
+using AbnormalRefundDestination = Mall.Domain.Orders.AbnormalRefundDestination;
 
 namespace Mall.Infrastructure.WeChat;
 
@@ -14,6 +15,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
     private readonly WeChatPayClient client;
     private readonly WeChatPayMerchant merchant;
     private readonly WeChatPaySignatureVerifier verifier;
+    private readonly WeChatPayKeySet weChatPayKeys;
     private readonly TimeProvider timeProvider;
     private readonly WeChatOptions weChat;
     private readonly WeChatPayOptions pay;
@@ -22,6 +24,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
         WeChatPayClient client,
         WeChatPayMerchant merchant,
         WeChatPaySignatureVerifier verifier,
+        WeChatPayKeySet weChatPayKeys,
         TimeProvider timeProvider,
         IOptions<WeChatOptions> weChat,
         IOptions<WeChatPayOptions> pay)
@@ -29,6 +32,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
         this.client = client;
         this.merchant = merchant;
         this.verifier = verifier;
+        this.weChatPayKeys = weChatPayKeys;
         this.timeProvider = timeProvider;
         this.weChat = weChat.Value;
         this.pay = pay.Value;
@@ -108,6 +112,28 @@ public sealed class WeChatPayAdapter : IWeChatPay
     {
         var refund = await Call(client.QueryRefundAsync(outRefundNo, cancellationToken));
         return refund is null ? null : ToRefundStatusReport(refund) ?? throw UnknownRefund(outRefundNo, refund.Status);
+    }
+
+    public async Task<RefundStatusReport> ApplyAbnormalRefundAsync(AbnormalRefundInstruction instruction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        var request = new AbnormalRefundRequest { OutRefundNo = instruction.OutRefundNo, Type = AbnormalRefundTypes.MerchantBankCard };
+        string? serial = null;
+        if (instruction.Destination == AbnormalRefundDestination.UserBankCard)
+        {
+            var (keySerial, key) = weChatPayKeys.EncryptionKey;
+            serial = keySerial;
+            request = request with
+            {
+                Type = AbnormalRefundTypes.UserBankCard,
+                BankType = instruction.BankType,
+                BankAccount = WeChatPaySensitiveData.Encrypt(key, instruction.BankAccount ?? string.Empty),
+                RealName = WeChatPaySensitiveData.Encrypt(key, instruction.RealName ?? string.Empty),
+            };
+        }
+
+        var refund = await Call(client.ApplyAbnormalRefundAsync(instruction.RefundId, request, serial, cancellationToken));
+        return ToRefundStatusReport(refund) ?? throw UnknownRefund(instruction.OutRefundNo, refund.Status);
     }
 
     public PaymentTransaction ReadPaymentNotification(WebhookRequest request)
