@@ -38,12 +38,9 @@ public sealed class RefundJourneyTests(LocalMall mall)
     [Fact]
     public async Task A_refund_wechat_refuses_for_a_short_balance_is_listed_for_operators_and_a_resubmit_pays_it_back()
     {
-        var (_, skuId) = await mall.CreateProductAsync(priceFen: 3000, stock: 5);
         using var customer = await mall.NewCustomerAsync();
         using var admin = await mall.AdminAsync();
-        var orderId = await PaidOrderAsync(customer, skuId);
-        mall.Environment.Sandbox.RefuseRefunds(orderId, SandboxRefundRefusal.NotEnough);
-        var refundId = await RequestFullRefundAsync(customer, orderId);
+        var (orderId, refundId) = await FullRefundRequestAsync(customer, orderId => mall.Environment.Sandbox.RefuseRefunds(orderId, SandboxRefundRefusal.NotEnough));
 
         var approved = await admin.PostAsync($"manage/orders/{orderId}/refunds/{refundId}/approve", new { note = "ok" });
 
@@ -63,12 +60,9 @@ public sealed class RefundJourneyTests(LocalMall mall)
     [Fact]
     public async Task An_abnormal_refund_waits_for_the_operators_abnormal_refund_and_completes_on_the_later_success()
     {
-        var (_, skuId) = await mall.CreateProductAsync(priceFen: 3000, stock: 5);
         using var customer = await mall.NewCustomerAsync();
         using var admin = await mall.AdminAsync();
-        var orderId = await PaidOrderAsync(customer, skuId);
-        mall.Environment.Sandbox.MakeRefundsAbnormal(orderId);
-        var refundId = await RequestFullRefundAsync(customer, orderId);
+        var (orderId, refundId) = await FullRefundRequestAsync(customer, mall.Environment.Sandbox.MakeRefundsAbnormal);
         await admin.PostAsync($"manage/orders/{orderId}/refunds/{refundId}/approve", new { note = "ok" });
 
         var abnormal = await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("refunds")[0].GetProperty("status").GetString() == "abnormal");
@@ -86,18 +80,16 @@ public sealed class RefundJourneyTests(LocalMall mall)
         Assert.Equal(("succeeded", "userBankCard"), (refunded.GetProperty("refunds")[0].GetProperty("status").GetString(), refunded.GetProperty("refunds")[0].GetProperty("abnormalRefundTo").GetString()));
     }
 
-    private async Task<string> PaidOrderAsync(ApiClient customer, string skuId)
+    /// <summary>A paid order of one unit, WeChat set up to treat its refunds some way, and the customer's request for everything back.</summary>
+    private async Task<(string OrderId, string RefundId)> FullRefundRequestAsync(ApiClient customer, Action<string> setUpWeChat)
     {
+        var (_, skuId) = await mall.CreateProductAsync(priceFen: 3000, stock: 5);
         var orderId = await LocalMall.PlaceAndPrepayAsync(customer, skuId, 1);
         await mall.Environment.Sandbox.PayAsync(orderId);
         await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
-        return orderId;
-    }
-
-    private static async Task<string> RequestFullRefundAsync(ApiClient customer, string orderId)
-    {
+        setUpWeChat(orderId);
         var requested = await customer.PostAsync($"orders/{orderId}/refunds", new { reason = "不要了" });
         Assert.Equal(HttpStatusCode.Created, requested.Status);
-        return requested.Body.GetProperty("refunds")[0].GetProperty("id").GetString()!;
+        return (orderId, requested.Body.GetProperty("refunds")[0].GetProperty("id").GetString()!);
     }
 }

@@ -43,13 +43,8 @@ public sealed class RefundRecoveryTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var mall = await MallFixture.StartAsync(time);
-        var (orderId, customer) = await PendingOrderAsync(mall);
-        await mall.PayAsync(customer, orderId);
-        mall.Environment.Sandbox.MakeRefundsAbnormal(orderId);
+        var (orderId, customer, refundId) = await AbnormalRefundAsync(mall);
         var refunds = mall.Get<RefundService>();
-        var requested = await refunds.RequestAsync(customer, orderId, new RefundRequestBody("不要了", null, null), CancellationToken.None);
-        var refundId = Assert.Single(requested.Refunds).Id;
-        await refunds.ApproveAsync(orderId, refundId, new ApproveRefundRequest(null, null), CancellationToken.None);
 
         // WeChat could not pay it back to the original account: the money is neither back nor refundable again.
         await RunRefundWorkUntilAsync(mall, time, orderId, _ => mall.Environment.Sandbox.Refunds.Single().Resource.Status == RefundStatuses.Abnormal);
@@ -75,14 +70,13 @@ public sealed class RefundRecoveryTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var mall = await MallFixture.StartAsync(time);
-        var (orderId, customer) = await PendingOrderAsync(mall);
-        await mall.PayAsync(customer, orderId);
+        var (orderId, customer) = await PaidOrderAsync(mall);
         mall.Environment.Sandbox.RefuseRefunds(orderId, SandboxRefundRefusal.NoAuth);
         var refunds = mall.Get<RefundService>();
-        var requested = await refunds.RequestAsync(customer, orderId, new RefundRequestBody("不要了", null, null), CancellationToken.None);
-        var refundId = Assert.Single(requested.Refunds).Id;
 
-        var refused = (await refunds.ApproveAsync(orderId, refundId, new ApproveRefundRequest(null, null), CancellationToken.None)).Refunds.Single();
+        var (refundId, approved) = await RefundEverythingAsync(mall, orderId, customer);
+
+        var refused = approved.Refunds.Single();
 
         Assert.Equal(RefundStatus.Failed, refused.Status);
         Assert.StartsWith(WeChatPayErrorCodes.NoAuth, refused.LastError);
@@ -107,13 +101,8 @@ public sealed class RefundRecoveryTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var mall = await MallFixture.StartAsync(time);
-        var (orderId, customer) = await PendingOrderAsync(mall);
-        await mall.PayAsync(customer, orderId);
-        mall.Environment.Sandbox.MakeRefundsAbnormal(orderId);
+        var (orderId, customer, refundId) = await AbnormalRefundAsync(mall);
         var refunds = mall.Get<RefundService>();
-        var requested = await refunds.RequestAsync(customer, orderId, new RefundRequestBody("不要了", null, null), CancellationToken.None);
-        var refundId = Assert.Single(requested.Refunds).Id;
-        await refunds.ApproveAsync(orderId, refundId, new ApproveRefundRequest(null, null), CancellationToken.None);
         await RunRefundWorkUntilAsync(mall, time, orderId, order => order.GetRefund(refundId).Status == RefundStatus.Abnormal);
         var listed = Assert.Single((await refunds.ListOpenAsync(RefundStatus.Abnormal, null, 100, CancellationToken.None)).Items, r => r.OrderId == orderId);
         Assert.Equal(["applyAbnormalRefund"], listed.Actions);
@@ -141,6 +130,30 @@ public sealed class RefundRecoveryTests
         var customer = await mall.NewCustomerAsync();
         var created = await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, 2), CancellationToken.None);
         return (created.Order.Id, customer);
+    }
+
+    private static async Task<(string OrderId, string CustomerId)> PaidOrderAsync(MallFixture mall)
+    {
+        var (orderId, customer) = await PendingOrderAsync(mall);
+        await mall.PayAsync(customer, orderId);
+        return (orderId, customer);
+    }
+
+    /// <summary>A paid order whose full refund WeChat will report ABNORMAL (the buyer's card was closed), asked for and approved.</summary>
+    private static async Task<(string OrderId, string CustomerId, string RefundId)> AbnormalRefundAsync(MallFixture mall)
+    {
+        var (orderId, customer) = await PaidOrderAsync(mall);
+        mall.Environment.Sandbox.MakeRefundsAbnormal(orderId);
+        return (orderId, customer, (await RefundEverythingAsync(mall, orderId, customer)).RefundId);
+    }
+
+    /// <summary>The customer asks for everything back and the operator approves it (which submits it to WeChat).</summary>
+    private static async Task<(string RefundId, OrderView Approved)> RefundEverythingAsync(MallFixture mall, string orderId, string customer)
+    {
+        var refunds = mall.Get<RefundService>();
+        var requested = await refunds.RequestAsync(customer, orderId, new RefundRequestBody("不要了", null, null), CancellationToken.None);
+        var refundId = Assert.Single(requested.Refunds).Id;
+        return (refundId, await refunds.ApproveAsync(orderId, refundId, new ApproveRefundRequest(null, null), CancellationToken.None));
     }
 
     /// <summary>Runs the refund timers as the clock moves on a minute at a time, until the order gets there.</summary>

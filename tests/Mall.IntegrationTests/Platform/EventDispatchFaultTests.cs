@@ -430,21 +430,4 @@ public sealed class EventDispatchFaultTests
         Assert.True(group.Status == Mall.Domain.GroupBuy.GroupStatus.Succeeded,
             $"group {group.Status} (deadline activity said {closing.Status}); refunds sent to WeChat: {mall.Environment.Sandbox.Refunds.Count}");
     }
-
-    private sealed class RecordingWorkflows : IWorkflowClient
-    {
-        public ConcurrentQueue<string> Calls { get; } = new();
-
-        public Task<bool> StartOnceAsync(string orchestration, string instanceId, object input, CancellationToken cancellationToken)
-        {
-            Calls.Enqueue($"start {orchestration} {instanceId}");
-            return Task.FromResult(true);
-        }
-
-        public Task RaiseEventAsync(string instanceId, string eventName, object payload, CancellationToken cancellationToken)
-        {
-            Calls.Enqueue($"raise {eventName} {instanceId}");
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
@@ -129,23 +128,5 @@ public sealed class PresaleDepositTests
         }
 
         public ValueTask DisposeAsync() => Mall.DisposeAsync();
-    }
-
-    /// <summary>Stands in for the durable engine: the presale's process is started and signalled, nothing more.</summary>
-    private sealed class RecordingWorkflows : IWorkflowClient
-    {
-        public ConcurrentBag<string> Calls { get; } = [];
-
-        public Task<bool> StartOnceAsync(string orchestration, string instanceId, object input, CancellationToken cancellationToken)
-        {
-            Calls.Add($"start {orchestration} {instanceId}");
-            return Task.FromResult(true);
-        }
-
-        public Task RaiseEventAsync(string instanceId, string eventName, object payload, CancellationToken cancellationToken)
-        {
-            Calls.Add($"{eventName} {instanceId}");
-            return Task.CompletedTask;
-        }
     }
 }
