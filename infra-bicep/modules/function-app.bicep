@@ -179,6 +179,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Orders__FreeShippingThresholdFen: string(business.?freeShippingThresholdFen ?? 9900)
     Orders__MaxLinesPerOrder: string(business.?maxLinesPerOrder ?? 50)
     Payments__ReconcileAfterMinutes: string(business.?reconcileAfterMinutes ?? 5)
+    Payments__RefundRetryMaxMinutes: string(business.?refundRetryMaxMinutes ?? 60)
     Distribution__SettleAfterCompletionSeconds: string(business.?settleAfterCompletionSeconds ?? 604800)
     Segmentation__DormantAfterDays: string(business.?dormantAfterDays ?? 180)
     Segmentation__ActiveOrdersPerMonth: string(business.?activeOrdersPerMonth ?? 3)

@@ -77,6 +77,9 @@ type businessSettings = {
   @description('Payments__ReconcileAfterMinutes. Default: 5')
   reconcileAfterMinutes: int?
 
+  @description('Payments__RefundRetryMaxMinutes: longest wait between automatic resubmissions of a refund WeChat Pay refused for a retryable reason (NOT_ENOUGH, SYSTEM_ERROR, FREQUENCY_LIMITED, SIGN_ERROR). Default: 60')
+  refundRetryMaxMinutes: int?
+
   @description('Distribution__SettleAfterCompletionSeconds: commission stays pending this long after an order completes. Default: 604800 (7 days)')
   settleAfterCompletionSeconds: int?
 

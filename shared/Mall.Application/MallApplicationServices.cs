@@ -55,7 +55,13 @@ public static class MallApplicationServices
                 throw new OptionsValidationException(OrderOptions.SectionName, typeof(OrderOptions), [$"MaxLinesPerOrder must be 1–{OrderOptions.MostLinesPerOrder} (an order is one stored document)."]);
             }
         });
-        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
+        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName, o =>
+        {
+            if (o.ReconcileAfterMinutes <= 0 || o.RefundRetryMaxMinutes <= 0)
+            {
+                throw new OptionsValidationException(PaymentOptions.SectionName, typeof(PaymentOptions), ["ReconcileAfterMinutes and RefundRetryMaxMinutes must be positive."]);
+            }
+        });
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
         services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName, o =>
@@ -147,6 +153,7 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<ShipRequest>, ShipRequestValidator>();
         services.AddSingleton<IValidator<RefundRequestBody>, RefundRequestBodyValidator>();
         services.AddSingleton<IValidator<ApproveRefundRequest>, ApproveRefundRequestValidator>();
+        services.AddSingleton<IValidator<AbnormalRefundBody>, AbnormalRefundBodyValidator>();
         services.AddSingleton<IValidator<RejectRefundRequest>, RejectRefundRequestValidator>();
         services.AddSingleton<IValidator<GroupBuyCampaignRequest>, GroupBuyCampaignRequestValidator>();
         services.AddSingleton<IValidator<GroupOrderRequest>, GroupOrderRequestValidator>();
@@ -189,8 +196,10 @@ public static class MallApplicationServices
         .AddEventHandler<OrderCompleted, DistributionEvents>()
         .AddEventHandler<OrderRefunded, OrderBenefits>()
         .AddEventHandler<OrderRefunded, MembershipService>()
+        .AddEventHandler<OrderRefunded, PresaleOrderEvents>()
         .AddEventHandler<OrderPointsChanged, MembershipService>()
         .AddEventHandler<RefundSucceeded, MembershipService>()
+        .AddEventHandler<RefundSucceeded, OrderBenefits>()
         .AddEventHandler<RefundRequested, DistributionEvents>()
         .AddEventHandler<RefundApproved, DistributionEvents>()
         .AddEventHandler<RefundRejected, DistributionEvents>()

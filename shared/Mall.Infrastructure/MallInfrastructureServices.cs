@@ -112,6 +112,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<Product>("Products");
         services.AddDocuments<ProductListingEntry>("ProductListings");
         services.AddDocuments<GuardedCounter>("Counters");
+        services.AddDocuments<SettledOperation>("SettledOperations");
         services.AddDocuments<StockAdjustment>("StockAdjustments");
         services.AddDocuments<CartLine>("Carts");
         services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);

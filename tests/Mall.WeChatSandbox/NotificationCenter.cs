@@ -9,6 +9,8 @@ internal sealed record NotificationKind(string EventType, string Summary, string
     public static readonly NotificationKind Payment = new(NotificationEventTypes.TransactionSuccess, "支付成功", "transaction");
 
     public static readonly NotificationKind Refund = new(NotificationEventTypes.RefundSuccess, "退款成功", "refund");
+
+    public static readonly NotificationKind RefundAbnormal = new(NotificationEventTypes.RefundAbnormal, "退款异常", "refund");
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mall.WeChat.MiniProgram;
@@ -35,12 +36,17 @@ internal sealed partial class PaySandbox
     private readonly Lock gate = new();
     private readonly Dictionary<string, TransactionRecord> transactions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RefundRecord> refunds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<SandboxRefundRefusal>> refundRefusals = new(StringComparer.Ordinal);
+    private readonly HashSet<string> abnormalRefunds = new(StringComparer.Ordinal);
+    private readonly Func<string?, RSA?> decryptionKey;
 
-    public PaySandbox(WeChatSandboxOptions options, NotificationCenter notifications, BackgroundWork background, ILogger logger)
+    /// <param name="decryptionKey">The private half of the key a Wechatpay-Serial names (sensitive fields), or null.</param>
+    public PaySandbox(WeChatSandboxOptions options, NotificationCenter notifications, BackgroundWork background, Func<string?, RSA?> decryptionKey, ILogger logger)
     {
         this.options = options;
         this.notifications = notifications;
         this.background = background;
+        this.decryptionKey = decryptionKey;
         this.logger = logger;
     }
 
@@ -218,6 +224,35 @@ internal sealed partial class PaySandbox
         return new PayOutcome(paid, StatusCodes.Status200OK, null);
     }
 
+    /// <summary>The next <paramref name="times"/> new refund requests for the order are refused this way.</summary>
+    public void RefuseRefunds(string outTradeNo, SandboxRefundRefusal refusal, int times)
+    {
+        lock (gate)
+        {
+            if (!refundRefusals.TryGetValue(outTradeNo, out var queue))
+            {
+                refundRefusals[outTradeNo] = queue = new Queue<SandboxRefundRefusal>();
+            }
+
+            for (var i = 0; i < times; i++)
+            {
+                queue.Enqueue(refusal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The order's refunds end ABNORMAL (退款异常: e.g. the buyer's card was closed) instead of SUCCESS,
+    /// until the merchant applies an abnormal refund, as WeChat does.
+    /// </summary>
+    public void MakeRefundsAbnormal(string outTradeNo)
+    {
+        lock (gate)
+        {
+            abnormalRefunds.Add(outTradeNo);
+        }
+    }
+
     public V3Answer CreateRefund(string body)
     {
         if (!TryParse<CreateRefundRequest>(body, out var request, out var parseError))
@@ -273,23 +308,75 @@ internal sealed partial class PaySandbox
                 return V3Answer.InvalidRequest("amount.total 与订单金额不一致");
             }
 
+            // An ABNORMAL refund still holds its money: WeChat pays it out once the merchant says where to.
             var refunded = refunds.Values
-                .Where(refund => refund.Transaction == transaction && refund.Status is not (RefundStatuses.Closed or RefundStatuses.Abnormal))
+                .Where(refund => refund.Transaction == transaction && refund.Status != RefundStatuses.Closed)
                 .Sum(refund => refund.Request.Amount!.Refund);
             if (refunded + request.Amount.Refund > request.Amount.Total)
             {
                 return V3Answer.InvalidRequest($"退款金额超过订单可退金额 (已退 {refunded} 分)");
             }
 
+            if (refundRefusals.TryGetValue(transaction.Order.OutTradeNo!, out var refusals) && refusals.TryDequeue(out var refusal))
+            {
+                logger.LogInformation("Refund {OutRefundNo} refused: {Code}", request.OutRefundNo, refusal.Code);
+                return V3Answer.Error(refusal.Status, refusal.Code, refusal.Message);
+            }
+
             var record = new RefundRecord(request, transaction, "5030" + RandomDigits(25), Now);
             refunds.Add(request.OutRefundNo!, record);
             transaction.State = TradeStates.Refund;
             logger.LogInformation("Refund {OutRefundNo}: {Refund} of {Total} fen for {OutTradeNo}", request.OutRefundNo, request.Amount.Refund, request.Amount.Total, transaction.Order.OutTradeNo);
-            background.Run(async stopping =>
+            CompleteLater(record, abnormalRefunds.Contains(transaction.Order.OutTradeNo!) ? RefundStatuses.Abnormal : RefundStatuses.Success);
+            return V3Answer.Ok(ToResource(record));
+        }
+    }
+
+    /// <summary>
+    /// 发起异常退款 (https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html):
+    /// only for a refund in ABNORMAL, by WeChat's refund_id and its out_refund_no; to the user's debit
+    /// card (bank_type, and bank_account and real_name encrypted under the key Wechatpay-Serial names)
+    /// or the merchant's bank account. The refund goes back to PROCESSING, then SUCCESS is notified.
+    /// </summary>
+    public V3Answer ApplyAbnormalRefund(string refundId, string body, string? serial)
+    {
+        if (!TryParse<AbnormalRefundRequest>(body, out var request, out var parseError))
+        {
+            return parseError;
+        }
+
+        if (FirstMissing(("out_refund_no", request.OutRefundNo), ("type", request.Type)) is { } missing)
+        {
+            return V3Answer.ParamError($"缺少参数 {missing}");
+        }
+
+        if (InvalidDestination(request, serial) is { } invalid)
+        {
+            return V3Answer.ParamError(invalid);
+        }
+
+        lock (gate)
+        {
+            var record = refunds.Values.FirstOrDefault(candidate => candidate.RefundId == refundId);
+            if (record is null)
             {
-                await Task.Delay(options.RefundCompletionDelay, options.TimeProvider, stopping);
-                CompleteRefund(record);
-            });
+                return V3Answer.Error(StatusCodes.Status404NotFound, WeChatPayErrorCodes.ResourceNotExists, "退款单不存在");
+            }
+
+            if (record.Request.OutRefundNo != request.OutRefundNo)
+            {
+                return V3Answer.ParamError("out_refund_no 与 refund_id 不匹配");
+            }
+
+            if (record.Status != RefundStatuses.Abnormal)
+            {
+                return V3Answer.InvalidRequest($"退款单状态为 {record.Status}，不是退款异常，无法发起异常退款");
+            }
+
+            record.Status = RefundStatuses.Processing;
+            record.ReceivedAccount = request.Type == AbnormalRefundTypes.UserBankCard ? "用户银行卡" : "商户银行账户";
+            logger.LogInformation("Abnormal refund {OutRefundNo} applied: {Type}", record.Request.OutRefundNo, request.Type);
+            CompleteLater(record, RefundStatuses.Success);
             return V3Answer.Ok(ToResource(record));
         }
     }
@@ -311,6 +398,34 @@ internal sealed partial class PaySandbox
     private static partial Regex OutRefundNoPattern();
 
     private static string RandomDigits(int count) => System.Security.Cryptography.RandomNumberGenerator.GetString(Digits, count);
+
+    /// <summary>Why the abnormal refund's destination is not acceptable, or null.</summary>
+    private string? InvalidDestination(AbnormalRefundRequest request, string? serial)
+    {
+        if (request.Type == AbnormalRefundTypes.MerchantBankCard)
+        {
+            return null;
+        }
+
+        if (request.Type != AbnormalRefundTypes.UserBankCard)
+        {
+            return $"type 取值错误: {request.Type}";
+        }
+
+        if (FirstMissing(("bank_type", request.BankType), ("bank_account", request.BankAccount), ("real_name", request.RealName)) is { } missing)
+        {
+            return $"退款至用户银行卡时 {missing} 必填";
+        }
+
+        if (decryptionKey(serial) is not { } key)
+        {
+            return $"Wechatpay-Serial {serial} 不是微信支付公钥或平台证书";
+        }
+
+        return WeChatPaySensitiveData.TryDecrypt(key, request.BankAccount) is null || WeChatPaySensitiveData.TryDecrypt(key, request.RealName) is null
+            ? "bank_account 或 real_name 解密失败"
+            : null;
+    }
 
     private static bool IsHttpUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
@@ -396,7 +511,7 @@ internal sealed partial class PaySandbox
         TransactionId = record.Transaction.TransactionId,
         OutTradeNo = record.Transaction.Order.OutTradeNo,
         Channel = "ORIGINAL",
-        UserReceivedAccount = "支付用户零钱",
+        UserReceivedAccount = record.ReceivedAccount,
         SuccessTime = record.SuccessTime,
         CreateTime = record.CreatedAt,
         Status = record.Status,
@@ -428,24 +543,31 @@ internal sealed partial class PaySandbox
         OutRefundNo = record.Request.OutRefundNo,
         RefundStatus = record.Status,
         SuccessTime = record.SuccessTime,
-        UserReceivedAccount = "支付用户零钱",
+        UserReceivedAccount = record.ReceivedAccount,
         Amount = RefundAmount(record) with { Currency = null, SettlementRefund = null, SettlementTotal = null, DiscountRefund = null },
     };
 
-    private void CompleteRefund(RefundRecord record)
+    /// <summary>After <see cref="WeChatSandboxOptions.RefundCompletionDelay"/>, the refund ends in <paramref name="status"/> and is notified.</summary>
+    private void CompleteLater(RefundRecord record, string status) => background.Run(async stopping =>
+    {
+        await Task.Delay(options.RefundCompletionDelay, options.TimeProvider, stopping);
+        CompleteRefund(record, status);
+    });
+
+    private void CompleteRefund(RefundRecord record, string status)
     {
         string resourceJson;
         lock (gate)
         {
-            record.Status = RefundStatuses.Success;
-            record.SuccessTime = Now;
+            record.Status = status;
+            record.SuccessTime = status == RefundStatuses.Success ? Now : null;
             resourceJson = WeChatJson.Serialize(ToNotificationResource(record));
         }
 
-        logger.LogInformation("Refund {OutRefundNo} succeeded", record.Request.OutRefundNo);
+        logger.LogInformation("Refund {OutRefundNo}: {Status}", record.Request.OutRefundNo, status);
         if (record.Request.NotifyUrl is { } url)
         {
-            notifications.Send(NotificationKind.Refund, record.Request.OutRefundNo!, resourceJson, url, 1);
+            notifications.Send(status == RefundStatuses.Success ? NotificationKind.Refund : NotificationKind.RefundAbnormal, record.Request.OutRefundNo!, resourceJson, url, 1);
         }
     }
 
@@ -477,5 +599,8 @@ internal sealed partial class PaySandbox
         public string Status { get; set; } = RefundStatuses.Processing;
 
         public DateTimeOffset? SuccessTime { get; set; }
+
+        /// <summary>Where the money goes: the payer's balance, or the account an abnormal refund named.</summary>
+        public string ReceivedAccount { get; set; } = "支付用户零钱";
     }
 }

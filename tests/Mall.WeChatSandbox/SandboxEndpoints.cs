@@ -72,6 +72,8 @@ internal static class SandboxEndpoints
         v3.MapPost("/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) => new SignedAnswer(pay.Close(outTradeNo, Body(http)), runtime));
         v3.MapPost("/refund/domestic/refunds", (HttpContext http) => new SignedAnswer(pay.CreateRefund(Body(http)), runtime));
         v3.MapGet("/refund/domestic/refunds/{outRefundNo}", (string outRefundNo) => new SignedAnswer(pay.QueryRefund(outRefundNo), runtime));
+        v3.MapPost("/refund/domestic/refunds/{refundId}/apply-abnormal-refund", (HttpContext http, string refundId) =>
+            new SignedAnswer(pay.ApplyAbnormalRefund(refundId, Body(http), http.Request.Headers[WeChatPayHeaders.Serial].FirstOrDefault()), runtime));
     }
 
     private static void MapDeveloper(IEndpointRouteBuilder app, SandboxRuntime runtime)
@@ -97,6 +99,25 @@ internal static class SandboxEndpoints
         });
         sandbox.MapGet("/transactions", () => Results.Json(runtime.Pay.Transactions));
         sandbox.MapGet("/refunds", () => Results.Json(runtime.Pay.Refunds));
+        // Make WeChat refuse the order's next refund requests ({"code":"NOT_ENOUGH","times":1}), or end them ABNORMAL.
+        sandbox.MapPost("/transactions/{outTradeNo}/refuse-refunds", async (HttpRequest request, string outTradeNo) =>
+        {
+            var refusal = await ReadOptionsAsync<RefundRefusalRequest>(request);
+            var preset = new[] { SandboxRefundRefusal.NotEnough, SandboxRefundRefusal.SignError, SandboxRefundRefusal.SystemError, SandboxRefundRefusal.NoAuth }
+                .FirstOrDefault(known => known.Code == (refusal?.Code ?? WeChatPayErrorCodes.NotEnough));
+            if (preset is null)
+            {
+                return Results.Json(new { code = "PARAM_ERROR", message = "code is one of NOT_ENOUGH, SIGN_ERROR, SYSTEM_ERROR, NO_AUTH." }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            runtime.Pay.RefuseRefunds(outTradeNo, preset, refusal?.Times ?? 1);
+            return Results.NoContent();
+        });
+        sandbox.MapPost("/transactions/{outTradeNo}/abnormal-refunds", (string outTradeNo) =>
+        {
+            runtime.Pay.MakeRefundsAbnormal(outTradeNo);
+            return Results.NoContent();
+        });
         sandbox.MapGet("/subscribe-messages", () => Results.Json(runtime.MiniProgram.SubscribeMessages));
         sandbox.MapGet("/shipping-uploads", () => Results.Json(runtime.MiniProgram.ShippingUploads));
         sandbox.MapGet("/notifications", () => Results.Json(runtime.Notifications.Deliveries));
@@ -106,6 +127,22 @@ internal static class SandboxEndpoints
             return Results.NoContent();
         });
     }
+
+    private static async Task<T?> ReadOptionsAsync<T>(HttpRequest request)
+        where T : class
+    {
+        var text = await ReadBodyAsync(request);
+        try
+        {
+            return text.Length == 0 ? null : JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Web);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record RefundRefusalRequest(string? Code, int? Times);
 
     /// <summary>Null if the request carries a valid merchant signature, else why not.</summary>
     private static string? CheckMerchantSignature(SandboxRuntime runtime, string method, string target, string? header, string body)

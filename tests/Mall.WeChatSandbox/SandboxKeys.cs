@@ -69,6 +69,13 @@ internal sealed class SandboxKeys : IDisposable
         ? (PlatformSerial, PlatformSigningKey)
         : (Stored.PublicKeyId, PublicKeySigningKey);
 
+    /// <summary>The private half of the WeChat Pay key a Wechatpay-Serial names (to read encrypted request fields), or null.</summary>
+    public RSA? PrivateKeyFor(string? serial) =>
+        serial is null ? null
+        : WeChatPayKeySet.NormalizeSerial(serial) == WeChatPayKeySet.NormalizeSerial(Stored.PublicKeyId) ? PublicKeySigningKey
+        : WeChatPayKeySet.NormalizeSerial(serial) == WeChatPayKeySet.NormalizeSerial(PlatformSerial) ? PlatformSigningKey
+        : null;
+
     public void Dispose()
     {
         MerchantKey.Dispose();

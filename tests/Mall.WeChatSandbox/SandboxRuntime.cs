@@ -18,7 +18,7 @@ internal sealed class SandboxRuntime : IAsyncDisposable
         var (serial, signingKey) = Keys.SigningKey(options.SigningMode);
         Signer = new WeChatPayPlatformSigner(serial, signingKey);
         Notifications = new NotificationCenter(serial, signingKey, Keys.Stored.ApiV3Key, options.TimeProvider, options.NotificationRetrySchedule, background, notificationHttp, logger);
-        Pay = new PaySandbox(options, Notifications, background, logger);
+        Pay = new PaySandbox(options, Notifications, background, Keys.PrivateKeyFor, logger);
         MiniProgram = new MiniProgramSandbox(options, Pay);
     }
 

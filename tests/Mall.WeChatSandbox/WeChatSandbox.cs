@@ -121,6 +121,12 @@ public sealed class WeChatSandbox : IAsyncDisposable
 
     public SandboxTransaction? FindTransaction(string outTradeNo) => runtime.Pay.FindTransaction(outTradeNo);
 
+    /// <summary>WeChat refuses the order's next <paramref name="times"/> new refund requests with <paramref name="refusal"/> (nothing is recorded).</summary>
+    public void RefuseRefunds(string outTradeNo, SandboxRefundRefusal refusal, int times = 1) => runtime.Pay.RefuseRefunds(outTradeNo, refusal, times);
+
+    /// <summary>The order's refunds end ABNORMAL (e.g. the buyer's card was closed) until the merchant applies an abnormal refund.</summary>
+    public void MakeRefundsAbnormal(string outTradeNo) => runtime.Pay.MakeRefundsAbnormal(outTradeNo);
+
     /// <summary>Replaces the access token, as another server forcing a refresh would: the old token now gets errcode 40001.</summary>
     public void RotateAccessToken() => runtime.MiniProgram.RotateAccessToken();
 

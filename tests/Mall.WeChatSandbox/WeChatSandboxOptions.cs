@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mall.WeChat.Pay;
 
 namespace Mall.WeChat.Sandbox;
 
@@ -72,4 +73,24 @@ public sealed record SandboxNotificationSigning
 
     /// <summary>Encrypt under another APIv3key (32 characters) to provoke a decryption failure.</summary>
     public string? ApiV3Key { get; init; }
+}
+
+/// <summary>
+/// How WeChat Pay refuses a refund request (申请退款 error table,
+/// https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html): nothing is recorded, and
+/// the merchant may resubmit under the same out_refund_no.
+/// </summary>
+public sealed record SandboxRefundRefusal(int Status, string Code, string Message)
+{
+    /// <summary>The merchant's refundable balance is short (retry after topping up).</summary>
+    public static SandboxRefundRefusal NotEnough { get; } = new(403, WeChatPayErrorCodes.NotEnough, "基本账户余额不足，请充值后重新发起");
+
+    /// <summary>The request's signature does not verify, as during a merchant key rotation (retry).</summary>
+    public static SandboxRefundRefusal SignError { get; } = new(401, WeChatPayErrorCodes.SignError, "签名错误");
+
+    /// <summary>WeChat timed out (retry with the same parameters).</summary>
+    public static SandboxRefundRefusal SystemError { get; } = new(500, WeChatPayErrorCodes.SystemError, "系统超时，请稍后重试");
+
+    /// <summary>The merchant may not refund this order (final until fixed in the merchant platform).</summary>
+    public static SandboxRefundRefusal NoAuth { get; } = new(403, WeChatPayErrorCodes.NoAuth, "没有退款权限");
 }

@@ -34,6 +34,26 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await refunds.ApproveAsync(orderId, refundId, await api.BodyAsync<ApproveRefundRequest>(request), request.HttpContext.RequestAborted)));
 
+    /// <summary>Every refund not settled for good (asked for, retrying, at WeChat, abnormal, failed); ?status= narrows it.</summary>
+    [Function("Manage_ListOpenRefunds")]
+    public Task<IActionResult> ListOpenRefunds([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/refunds")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await refunds.ListOpenAsync(Api.EnumQuery<RefundStatus>(request, "status"), continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    /// <summary>Sends a refused, failed or retrying refund to WeChat again (same out_refund_no), or checks one WeChat is processing.</summary>
+    [Function("Manage_ResubmitRefund")]
+    public Task<IActionResult> ResubmitRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/resubmit")] HttpRequest request, string orderId, string refundId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await refunds.ResubmitAsync(orderId, refundId, request.HttpContext.RequestAborted)));
+
+    /// <summary>Sends a refund WeChat reported abnormal to the buyer's debit card or the merchant's bank account.</summary>
+    [Function("Manage_ApplyAbnormalRefund")]
+    public Task<IActionResult> ApplyAbnormalRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/apply-abnormal-refund")] HttpRequest request, string orderId, string refundId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await refunds.ApplyAbnormalRefundAsync(orderId, refundId, await api.BodyAsync<AbnormalRefundBody>(request), request.HttpContext.RequestAborted)));
+
     [Function("Manage_RejectRefund")]
     public Task<IActionResult> RejectRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/reject")] HttpRequest request, string orderId, string refundId) =>
         api.ForAdminAsync(request, async _ =>

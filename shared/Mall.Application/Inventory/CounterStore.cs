@@ -17,23 +17,56 @@ public static class CounterKeys
 
 /// <summary>
 /// Guarded counters in storage: each operation is one ETag-guarded write of one entity, retried on
-/// contention, and idempotent per operation id (see <see cref="GuardedCounter"/>).
+/// contention, and idempotent per operation id for the operation's whole life (see
+/// <see cref="GuardedCounter"/>): a settled operation leaves a receipt, which every apply that would
+/// change the counter checks after reading it, so the counter's conditional write proves the receipt
+/// was not there yet.
 /// </summary>
-public sealed class CounterStore(IDocumentCollection<GuardedCounter> counters)
+public sealed class CounterStore(IDocumentCollection<GuardedCounter> counters, IDocumentCollection<SettledOperation> receipts)
 {
     /// <summary>Applies a change; a missing counter counts as zero. Returns whether it applied (or already had).</summary>
     public Task<CounterOutcome> ApplyAsync(DocumentKey key, string operationId, long delta, long minimum, long maximum, CancellationToken cancellationToken) =>
-        counters.TransitionAsync(
+        counters.TransitionWithReadsAsync(
             key,
-            current =>
+            async current =>
             {
                 var change = (current?.Value ?? new GuardedCounter(0)).Apply(operationId, delta, minimum, maximum);
+                if (change.Outcome == CounterOutcome.AlreadyApplied)
+                {
+                    return Decision.Keep<GuardedCounter, CounterOutcome>(change.Outcome);
+                }
+
+                // Not pending: it may have settled already (then the bound it would now break is its own doing).
+                if (await receipts.FindAsync(ReceiptKey(key, operationId), cancellationToken) is not null)
+                {
+                    return Decision.Keep<GuardedCounter, CounterOutcome>(CounterOutcome.AlreadyApplied);
+                }
+
                 return change.Changed ? Decision.Write(change.Counter, change.Outcome) : Decision.Keep<GuardedCounter, CounterOutcome>(change.Outcome);
             },
             cancellationToken);
 
-    public Task SettleAsync(DocumentKey key, string operationId, CancellationToken cancellationToken) =>
-        ChangeExistingAsync(key, counter => counter.Settle(operationId), cancellationToken);
+    /// <summary>Makes a pending operation final: its receipt is stored, then its marker dropped. Safe to repeat.</summary>
+    public async Task SettleAsync(DocumentKey key, string operationId, CancellationToken cancellationToken)
+    {
+        var current = await counters.FindAsync(key, cancellationToken);
+        if (current is null || !current.Value.Pending.TryGetValue(operationId, out var delta))
+        {
+            // Never applied here, reverted, or settled already (its receipt is stored).
+            return;
+        }
+
+        try
+        {
+            await receipts.InsertAsync(ReceiptKey(key, operationId), new SettledOperation(delta), [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another settle of the same operation stored it first.
+        }
+
+        await ChangeExistingAsync(key, counter => counter.Settle(operationId), cancellationToken);
+    }
 
     public Task RevertAsync(DocumentKey key, string operationId, CancellationToken cancellationToken) =>
         ChangeExistingAsync(key, counter => counter.Revert(operationId), cancellationToken);
@@ -65,6 +98,9 @@ public sealed class CounterStore(IDocumentCollection<GuardedCounter> counters)
 
         return values;
     }
+
+    private static DocumentKey ReceiptKey(DocumentKey counter, string operationId) =>
+        new(StorageKeys.Escape($"{counter.PartitionKey}|{counter.RowKey}"), StorageKeys.Escape(operationId));
 
     private Task<bool> ChangeExistingAsync(DocumentKey key, Func<GuardedCounter, CounterChange> change, CancellationToken cancellationToken) =>
         counters.TransitionAsync(

@@ -94,22 +94,22 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         ForEachCounterAsync(order, key => counters.SettleAsync(key, order.StockOperationId, cancellationToken));
 
     /// <summary>Puts refunded units back on the shelf (step one of two; <see cref="SettleRestockAsync"/> follows once the order records it).</summary>
-    public async Task RestockAsync(Order order, Refund refund, CancellationToken cancellationToken)
-    {
-        foreach (var line in refund.Lines)
-        {
-            var productId = order.Lines.First(l => l.SkuId == line.SkuId).ProductId;
-            await counters.ApplyAsync(CounterKeys.Stock(productId, line.SkuId), RestockOperationId(refund), line.Quantity, long.MinValue, long.MaxValue, cancellationToken);
-        }
-    }
+    public Task RestockAsync(Order order, Refund refund, CancellationToken cancellationToken) =>
+        ForEachUnitCounterAsync(order, refund.Lines, (key, units) => counters.ApplyAsync(key, RestockOperationId(refund), units, long.MinValue, long.MaxValue, cancellationToken));
 
-    public async Task SettleRestockAsync(Order order, Refund refund, CancellationToken cancellationToken)
+    public Task SettleRestockAsync(Order order, Refund refund, CancellationToken cancellationToken) =>
+        ForEachUnitCounterAsync(order, refund.Lines, (key, _) => counters.SettleAsync(key, RestockOperationId(refund), cancellationToken));
+
+    /// <summary>
+    /// A forfeited presale deposit's units go back on sale: the deposit order was concluded first, so
+    /// the units are never both on sale and held; the operation is recognised for good, so it is safe to repeat.
+    /// </summary>
+    public async Task ReturnForfeitedUnitsAsync(Order deposit, CancellationToken cancellationToken)
     {
-        foreach (var line in refund.Lines)
-        {
-            var productId = order.Lines.First(l => l.SkuId == line.SkuId).ProductId;
-            await counters.SettleAsync(CounterKeys.Stock(productId, line.SkuId), RestockOperationId(refund), cancellationToken);
-        }
+        var operationId = $"forfeit:{deposit.Id}";
+        var units = deposit.Lines.Select(l => new RefundLine(l.SkuId, l.Quantity)).ToList();
+        await ForEachUnitCounterAsync(deposit, units, (key, quantity) => counters.ApplyAsync(key, operationId, quantity, long.MinValue, long.MaxValue, cancellationToken));
+        await ForEachUnitCounterAsync(deposit, units, (key, _) => counters.SettleAsync(key, operationId, cancellationToken));
     }
 
     /// <summary>Creates the stock counters of new SKUs with their initial stock; counters that exist are left alone.</summary>
@@ -179,6 +179,14 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
 
     private static IEnumerable<(string ProductId, int Units)> UnitsPerProduct(Order order) =>
         order.Lines.GroupBy(l => l.ProductId).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Sum(l => l.Quantity)));
+
+    private static async Task ForEachUnitCounterAsync(Order order, IEnumerable<RefundLine> units, Func<DocumentKey, int, Task> action)
+    {
+        foreach (var line in units)
+        {
+            await action(CounterKeys.Stock(order.Lines.First(l => l.SkuId == line.SkuId).ProductId, line.SkuId), line.Quantity);
+        }
+    }
 
     private static async Task ForEachCounterAsync(Order order, Func<DocumentKey, Task> action)
     {

@@ -98,9 +98,13 @@ public sealed class MembershipService(
     public Task UsePointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
         ChangeCustomerAsync(customerId, c => c.RedeemPoints(orderId, points, time.GetUtcNow()), cancellationToken);
 
-    /// <summary>An order's points come back when it is withdrawn, lapses or is refunded in full; once.</summary>
+    /// <summary>An order's points come back when it is withdrawn or lapses unpaid; once.</summary>
     public Task ReturnPointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
         ChangeCustomerAsync(customerId, c => c.ReturnPoints(orderId, points, time.GetUtcNow()), cancellationToken);
+
+    /// <summary>A refund gives back the points that paid for its units; once per refund.</summary>
+    public Task ReturnRefundedPointsAsync(string customerId, string refundId, string orderId, long points, CancellationToken cancellationToken) =>
+        ChangeCustomerAsync(customerId, c => c.ReturnRefundedPoints(refundId, orderId, points, time.GetUtcNow()), cancellationToken);
 
     /// <summary>
     /// The daily birthday run: members with the benefit whose birthday is today (CST; 29 February on

@@ -81,7 +81,7 @@ public sealed class CheckoutQuotes(
         }
 
         customer.EnsurePointsAvailable(requested);
-        return membershipOptions.ToPointsRules().Redeem(requested, customer.PointsBalance, pricing.GoodsFen - pricing.DiscountFen);
+        return membershipOptions.ToPointsRules().Redeem(requested, customer.PointsAvailable, pricing.GoodsFen - pricing.DiscountFen, OrderPricing.DiscountableFen(pricing));
     }
 
     /// <summary>The requested items priced from the catalog, with stock and member-only products checked (no reservation).</summary>

@@ -80,10 +80,12 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
             filters["Shipping"] = PriorityShipping;
         }
 
-        var query = new DocumentQuery { ColumnEquals = filters };
-        var page = await orders.QueryAsync(query, continuationToken, pageSize, cancellationToken);
-        return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
+        return await QueryAsync(filters, continuationToken, pageSize, cancellationToken);
     }
+
+    /// <summary>Orders holding a refund that is not settled for good (<see cref="Refund.IsOpen"/>).</summary>
+    public Task<ResultPage<Order>> QueryWithOpenRefundsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        QueryAsync(new Dictionary<string, string> { ["Refunds"] = OpenRefunds }, continuationToken, pageSize, cancellationToken);
 
     /// <summary>Columns copied out of the order document so operators can filter without reading every order.</summary>
     public static IReadOnlyDictionary<string, object?> IndexedColumns(Order order) => new Dictionary<string, object?>
@@ -93,9 +95,17 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         ["CreatedAt"] = order.CreatedAt,
         ["HasActiveRefund"] = order.ActiveRefund is not null,
         ["Shipping"] = order.PriorityShipping ? PriorityShipping : "standard",
+        ["Refunds"] = order.Refunds.Any(r => r.IsOpen) ? OpenRefunds : "settled",
     };
 
     private const string PriorityShipping = "priority";
+    private const string OpenRefunds = "open";
+
+    private async Task<ResultPage<Order>> QueryAsync(IReadOnlyDictionary<string, string> filters, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await orders.QueryAsync(new DocumentQuery { ColumnEquals = filters }, continuationToken, pageSize, cancellationToken);
+        return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
+    }
 }
 
 /// <summary>Kinds of due work the order lifecycle schedules.</summary>

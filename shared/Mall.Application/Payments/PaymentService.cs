@@ -16,6 +16,14 @@ public sealed class PaymentOptions
     public int ReconcileAfterMinutes { get; set; } = 5;
 
     public TimeSpan ReconcileAfter => TimeSpan.FromMinutes(ReconcileAfterMinutes);
+
+    /// <summary>
+    /// Longest wait between automatic resubmissions of a refund WeChat refused for a reason it means
+    /// to be retried (1, 2, 4… minutes up to this); the refund is retried for as long as it takes.
+    /// </summary>
+    public int RefundRetryMaxMinutes { get; set; } = 60;
+
+    public TimeSpan RefundRetryMax => TimeSpan.FromMinutes(RefundRetryMaxMinutes);
 }
 
 public sealed record PayResponse(string OrderId, long PayableFen, DateTimeOffset ExpiresAt, RequestPaymentParameters Payment);
@@ -85,6 +93,7 @@ public sealed partial class PaymentService(
         var payment = new PaymentRecord(
             transaction.TransactionId ?? throw new WebhookRejectedException(WebhookRejection.MalformedBody, "A successful transaction has no transaction_id."),
             transaction.TotalFen,
+            transaction.Currency,
             transaction.SuccessTime ?? now,
             transaction.PayerOpenId);
         var lateRefundDue = current.Status is OrderStatus.Closed or OrderStatus.Cancelled && current.LatePayment is null;
@@ -102,7 +111,7 @@ public sealed partial class PaymentService(
         if (lateRefundDue && order.LatePayment?.TransactionId == payment.TransactionId)
         {
             LogLatePayment(logger, order.Id, payment.TransactionId);
-            await refunds.TrySubmitNowAsync(order.Id, cancellationToken);
+            await refunds.SubmitApprovedAsync(order.Id, cancellationToken);
         }
 
         return order;

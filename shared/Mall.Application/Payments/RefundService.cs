@@ -20,7 +20,10 @@ public static class RefundWork
 /// Refunds: the customer asks, an operator approves (or the system does, for a payment after close),
 /// WeChat pays back, a verified notification (or a query) completes it, and refunded units return to
 /// stock. Every step after approval is also scheduled as due work before it is attempted, so a crash
-/// or an outage delays a refund but never loses it.
+/// or an outage delays a refund but never loses it. Money owed is never dropped: a refusal WeChat
+/// means to be retried is resubmitted under the same out_refund_no with a growing delay, a final one
+/// and an ABNORMAL one wait in the operators' list (<see cref="ListOpenAsync"/>) for a resubmit or an
+/// abnormal-refund instruction.
 /// </summary>
 public sealed partial class RefundService(
     OrderStore orders,
@@ -28,6 +31,7 @@ public sealed partial class RefundService(
     IWeChatPay weChatPay,
     StockService stock,
     IDueWorkScheduler scheduler,
+    PaymentOptions options,
     TimeProvider time,
     ILogger<RefundService> logger)
 {
@@ -46,7 +50,7 @@ public sealed partial class RefundService(
     {
         await ScheduleSubmissionAsync(orderId, cancellationToken);
         await orders.ChangeAsync(orderId, o => o.ApproveRefund(refundId, request.Restock, request.Note, time.GetUtcNow()), cancellationToken);
-        await TrySubmitNowAsync(orderId, cancellationToken);
+        await SubmitApprovedAsync(orderId, cancellationToken);
         return views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
     }
 
@@ -58,32 +62,101 @@ public sealed partial class RefundService(
     {
         await ScheduleSubmissionAsync(orderId, cancellationToken);
         await orders.ChangeAsync(orderId, o => o.RefundEverything(reason, restock, time.GetUtcNow()), cancellationToken);
-        await TrySubmitNowAsync(orderId, cancellationToken);
+        await SubmitApprovedAsync(orderId, cancellationToken);
     }
 
     public async Task<OrderView> RejectAsync(string orderId, string refundId, RejectRefundRequest request, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.ChangeAsync(orderId, o => o.RejectRefund(refundId, request.Note!, time.GetUtcNow()), cancellationToken));
 
+    /// <summary>
+    /// An operator's resubmit: a refund WeChat refused (or closed) goes to WeChat again, one waiting
+    /// for its automatic retry goes now, and for one WeChat is processing, WeChat is asked now.
+    /// </summary>
+    public async Task<OrderView> ResubmitAsync(string orderId, string refundId, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetAsync(orderId, cancellationToken);
+        if (order.GetRefund(refundId).Status == RefundStatus.Processing)
+        {
+            await CheckAsync(orderId, cancellationToken);
+        }
+        else
+        {
+            await ScheduleSubmissionAsync(orderId, cancellationToken);
+            await orders.ChangeAsync(orderId, o => o.ResubmitRefund(refundId, time.GetUtcNow()), cancellationToken);
+            await SubmitApprovedAsync(orderId, cancellationToken);
+        }
+
+        return views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
+    }
+
+    /// <summary>
+    /// An operator tells WeChat where an ABNORMAL refund goes instead (the buyer's debit card or the
+    /// merchant's account); WeChat's SUCCESS for the same out_refund_no then completes it.
+    /// </summary>
+    public async Task<OrderView> ApplyAbnormalRefundAsync(string orderId, string refundId, AbnormalRefundBody request, CancellationToken cancellationToken)
+    {
+        var refund = (await orders.GetAsync(orderId, cancellationToken)).GetRefund(refundId);
+        var destination = request.Type!.Value;
+        if (refund.AbnormalRefundTo != destination)
+        {
+            if (refund.Status != RefundStatus.Abnormal || refund.WeChatRefundId is not { } weChatRefundId)
+            {
+                throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}; only a refund WeChat reported abnormal can be sent to another account.");
+            }
+
+            await scheduler.ScheduleAsync(new DueWork(RefundWork.Check, orderId, time.GetUtcNow() + CheckAfter), cancellationToken);
+            var report = await PaymentService.WeChatCall(() => weChatPay.ApplyAbnormalRefundAsync(
+                new AbnormalRefundInstruction(weChatRefundId, refundId, destination, request.BankType, request.BankAccount, request.RealName), cancellationToken));
+            await orders.ChangeAsync(orderId, o => o.ApplyAbnormalRefund(refundId, destination), cancellationToken);
+            LogAbnormalRefundApplied(logger, refundId, destination);
+            await ApplyReportAsync(report, cancellationToken);
+        }
+
+        return views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
+    }
+
+    /// <summary>Every refund not settled for good, for operators: asked for, retrying, at WeChat, abnormal or failed.</summary>
+    public async Task<OpenRefundPage> ListOpenAsync(RefundStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await orders.QueryWithOpenRefundsAsync(continuationToken, pageSize, cancellationToken);
+        var open = page.Items
+            .SelectMany(order => order.Refunds.Where(r => r.IsOpen && (status is null || r.Status == status)).Select(refund => new OpenRefundView(
+                order.Id,
+                order.CustomerId,
+                order.Status,
+                (order.Payment ?? order.LatePayment)?.AmountFen ?? 0,
+                refund,
+                ActionsFor(refund))))
+            .ToList();
+        return new OpenRefundPage(open, page.ContinuationToken);
+    }
+
     public Task ScheduleSubmissionAsync(string orderId, CancellationToken cancellationToken) =>
         scheduler.ScheduleAsync(new DueWork(RefundWork.Submit, orderId, time.GetUtcNow() + SubmitGrace), cancellationToken);
 
-    /// <summary>Sends every approved refund of the order to WeChat (idempotent per out_refund_no there).</summary>
+    /// <summary>
+    /// Sends every approved refund of the order that is due to WeChat (idempotent per out_refund_no
+    /// there). A refusal WeChat means to be retried keeps the refund approved for a later attempt (the
+    /// due work comes back then); a final one fails it, for an operator to resubmit.
+    /// </summary>
     public async Task<DueWorkResult> SubmitApprovedAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(orderId, cancellationToken);
-        foreach (var refund in order.Refunds.Where(r => r.Status == RefundStatus.Approved))
+        var now = time.GetUtcNow();
+        foreach (var refund in order.Refunds.Where(r => r.Status == RefundStatus.Approved && !(r.RetryAt > now)))
         {
-            await scheduler.ScheduleAsync(new DueWork(RefundWork.Check, orderId, time.GetUtcNow() + CheckAfter), cancellationToken);
+            await scheduler.ScheduleAsync(new DueWork(RefundWork.Check, orderId, now + CheckAfter), cancellationToken);
             var paid = (order.Payment ?? order.LatePayment)!.AmountFen;
             RefundStatusReport report;
             try
             {
                 report = await weChatPay.CreateRefundAsync(new RefundSubmission(orderId, refund.Id, refund.AmountFen, paid, refund.Reason), cancellationToken);
             }
-            catch (WeChatException exception) when (exception.Failure == WeChatFailure.Rejected)
+            catch (WeChatException exception)
             {
-                LogRefundRejected(logger, exception, refund.Id);
-                await orders.ChangeAsync(orderId, o => o.CompleteRefund(refund.Id, succeeded: false, 0, null, time.GetUtcNow()), cancellationToken);
+                var final = exception.Failure == WeChatFailure.Rejected;
+                LogRefundRefused(logger, exception, refund.Id, exception.Code, final);
+                await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.Code ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
                 continue;
             }
 
@@ -91,7 +164,8 @@ public sealed partial class RefundService(
             await ApplyReportAsync(report, cancellationToken);
         }
 
-        return DueWorkResult.Done;
+        var nextRetry = (await orders.GetAsync(orderId, cancellationToken)).Refunds.Where(r => r.Status == RefundStatus.Approved).Min(r => r.RetryAt);
+        return nextRetry is { } retryAt ? DueWorkResult.Later(retryAt) : DueWorkResult.Done;
     }
 
     /// <summary>Handles a REFUND.* notification. Returns only once the resulting state is durable.</summary>
@@ -99,7 +173,10 @@ public sealed partial class RefundService(
     public Task HandleNotificationAsync(WebhookRequest request, CancellationToken cancellationToken) =>
         ApplyReportAsync(weChatPay.ReadRefundNotification(request), cancellationToken);
 
-    /// <summary>Applies WeChat's word on a refund: success completes it (and restocks), CLOSED/ABNORMAL fails it.</summary>
+    /// <summary>
+    /// Applies WeChat's word on a refund: SUCCESS completes it (and restocks), CLOSED fails it, ABNORMAL
+    /// holds it for an operator's abnormal-refund instruction (a later SUCCESS still completes it).
+    /// </summary>
     public async Task ApplyReportAsync(RefundStatusReport report, CancellationToken cancellationToken)
     {
         if (report.State == RefundState.Processing)
@@ -108,6 +185,13 @@ public sealed partial class RefundService(
         }
 
         var orderId = Order.OrderIdOfRefund(report.OutRefundNo) ?? throw DomainException.NotFound($"Refund {report.OutRefundNo}");
+        if (report.State == RefundState.Abnormal)
+        {
+            await orders.ChangeAsync(orderId, o => o.MarkRefundAbnormal(report.OutRefundNo, report.RefundId), cancellationToken);
+            LogRefundAbnormal(logger, report.OutRefundNo);
+            return;
+        }
+
         var current = await orders.GetAsync(orderId, cancellationToken);
         var restock = report.State == RefundState.Success && current.GetRefund(report.OutRefundNo).Restock;
         if (restock)
@@ -123,11 +207,14 @@ public sealed partial class RefundService(
         }
     }
 
-    /// <summary>Backstop for lost refund notifications: queries WeChat for refunds still processing.</summary>
+    /// <summary>
+    /// Backstop for lost refund notifications: queries WeChat for refunds it is processing or holds as
+    /// abnormal (the operator may have resolved it in WeChat's merchant platform).
+    /// </summary>
     public async Task<DueWorkResult> CheckAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(orderId, cancellationToken);
-        foreach (var refund in order.Refunds.Where(r => r.Status == RefundStatus.Processing))
+        foreach (var refund in order.Refunds.Where(AtWeChat))
         {
             if (await weChatPay.QueryRefundAsync(refund.Id, cancellationToken) is { } report)
             {
@@ -135,8 +222,8 @@ public sealed partial class RefundService(
             }
         }
 
-        var stillProcessing = (await orders.GetAsync(orderId, cancellationToken)).Refunds.Any(r => r.Status == RefundStatus.Processing);
-        return stillProcessing ? DueWorkResult.Later(time.GetUtcNow() + CheckAfter) : DueWorkResult.Done;
+        var stillAtWeChat = (await orders.GetAsync(orderId, cancellationToken)).Refunds.Any(AtWeChat);
+        return stillAtWeChat ? DueWorkResult.Later(time.GetUtcNow() + CheckAfter) : DueWorkResult.Done;
     }
 
     /// <summary>
@@ -160,25 +247,24 @@ public sealed partial class RefundService(
         return DueWorkResult.Done;
     }
 
-    /// <summary>Submits right away, best effort: the scheduled submission retries if WeChat is unavailable.</summary>
-    public async Task TrySubmitNowAsync(string orderId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SubmitApprovedAsync(orderId, cancellationToken);
-        }
-        catch (WeChatException exception)
-        {
-            LogSubmitDeferred(logger, exception, orderId);
-        }
-    }
+    private static bool AtWeChat(Refund refund) => refund.Status is RefundStatus.Processing or RefundStatus.Abnormal;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "WeChat rejected refund {RefundId}; marked failed")]
-    private static partial void LogRefundRejected(ILogger logger, Exception exception, string refundId);
+    private static List<string> ActionsFor(Refund refund) => refund.Status switch
+    {
+        RefundStatus.Requested => ["approve", "reject"],
+        RefundStatus.Abnormal => ["applyAbnormalRefund"],
+        _ => ["resubmit"],
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "WeChat refused refund {RefundId} ({Code}); final: {Final}")]
+    private static partial void LogRefundRefused(ILogger logger, Exception exception, string refundId, string? code, bool final);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refund {RefundId} completed: {State}")]
     private static partial void LogRefundCompleted(ILogger logger, string refundId, RefundState state);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refund submission for order {OrderId} deferred to the retry timer")]
-    private static partial void LogSubmitDeferred(ILogger logger, Exception exception, string orderId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refund {RefundId} is abnormal at WeChat; it waits for an operator's abnormal refund")]
+    private static partial void LogRefundAbnormal(ILogger logger, string refundId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Abnormal refund {RefundId} sent to {Destination}")]
+    private static partial void LogAbnormalRefundApplied(ILogger logger, string refundId, AbnormalRefundDestination destination);
 }

@@ -163,18 +163,40 @@ public static class DocumentCollectionExtensions
     /// <see cref="TransitionAsync{T, TResult}"/> starting from a version the caller has just read (e.g. a
     /// query page), which saves the first read; a lost race reads again as usual.
     /// </summary>
-    public static async Task<TResult> TransitionFromAsync<T, TResult>(
+    public static Task<TResult> TransitionFromAsync<T, TResult>(
         this IDocumentCollection<T> collection,
         DocumentKey key,
         Versioned<T>? lastRead,
         Func<Versioned<T>?, Decision<T, TResult>> decide,
+        CancellationToken cancellationToken)
+        where T : class =>
+        collection.TransitionFromAsync(key, lastRead, current => Task.FromResult(decide(current)), cancellationToken);
+
+    /// <summary>
+    /// <see cref="TransitionAsync{T, TResult}"/> whose decision also reads other documents (e.g. a
+    /// receipt): those reads happen after each read of this document, so the conditional write proves
+    /// they saw a state no later than the one it replaces. The decision must not write anything.
+    /// </summary>
+    public static Task<TResult> TransitionWithReadsAsync<T, TResult>(
+        this IDocumentCollection<T> collection,
+        DocumentKey key,
+        Func<Versioned<T>?, Task<Decision<T, TResult>>> decide,
+        CancellationToken cancellationToken)
+        where T : class =>
+        collection.TransitionFromAsync(key, null, decide, cancellationToken);
+
+    private static async Task<TResult> TransitionFromAsync<T, TResult>(
+        this IDocumentCollection<T> collection,
+        DocumentKey key,
+        Versioned<T>? lastRead,
+        Func<Versioned<T>?, Task<Decision<T, TResult>>> decide,
         CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 1; ; attempt++)
         {
             var current = attempt == 1 && lastRead is not null ? lastRead : await collection.FindAsync(key, cancellationToken);
-            var decision = decide(current);
+            var decision = await decide(current);
             if (!decision.Writes)
             {
                 return decision.Result;

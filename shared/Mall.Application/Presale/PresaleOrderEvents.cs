@@ -3,8 +3,9 @@ using Mall.Domain.Orders;
 
 namespace Mall.Application.Presale;
 
-/// <summary>Order events of presale deposit and balance orders: payments move the reservation on, lapses release it.</summary>
-public sealed class PresaleOrderEvents(PresaleService presales) : IEventHandler<OrderPaid>, IEventHandler<OrderClosed>, IEventHandler<OrderCancelled>
+/// <summary>Order events of presale deposit and balance orders: payments move the reservation on, lapses release it, a refunded balance undoes it.</summary>
+public sealed class PresaleOrderEvents(PresaleService presales)
+    : IEventHandler<OrderPaid>, IEventHandler<OrderClosed>, IEventHandler<OrderCancelled>, IEventHandler<OrderRefunded>
 {
     public Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken) =>
         PresaleKind(paid.Order) is { } kind
@@ -14,6 +15,11 @@ public sealed class PresaleOrderEvents(PresaleService presales) : IEventHandler<
     public Task HandleAsync(OrderClosed closed, EventContext context, CancellationToken cancellationToken) => LapseAsync(closed.Order, cancellationToken);
 
     public Task HandleAsync(OrderCancelled cancelled, EventContext context, CancellationToken cancellationToken) => LapseAsync(cancelled.Order, cancellationToken);
+
+    public Task HandleAsync(OrderRefunded refunded, EventContext context, CancellationToken cancellationToken) =>
+        PresaleKind(refunded.Order) is { } kind
+            ? presales.RecordRefundAsync(kind, refunded.Order.Source!.ReferenceId, refunded.Order.OrderId, cancellationToken)
+            : Task.CompletedTask;
 
     private Task LapseAsync(OrderFacts order, CancellationToken cancellationToken) =>
         PresaleKind(order) is { } kind ? presales.RecordLapseAsync(kind, order.Source!.ReferenceId, order.OrderId, cancellationToken) : Task.CompletedTask;

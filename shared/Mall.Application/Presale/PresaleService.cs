@@ -14,8 +14,10 @@ namespace Mall.Application.Presale;
 
 /// <summary>
 /// Presales with deposit inflation: the deposit order reserves the goods; the balance order pays
-/// the rest (final price minus the deposit's inflated value) and holds no stock of its own. The
-/// windows are kept by <see cref="PresaleOrchestrator"/>.
+/// the rest (final price minus the deposit's inflated value), holds no stock of its own and is the
+/// one that ships. The deposit never ships: when the presale ends it is concluded (applied to the
+/// paid balance, or forfeited and its unit put back on sale) or refunded. The windows are kept by
+/// <see cref="PresaleOrchestrator"/>.
 /// </summary>
 public sealed class PresaleService(
     IDocumentCollection<PresaleCampaign> campaigns,
@@ -29,11 +31,12 @@ public sealed class PresaleService(
     SubscriptionService subscriptions,
     TimeProvider time)
 {
-    public const string DepositKind = "presaleDeposit";
+    public const string DepositKind = OrderSource.PresaleDeposit;
     public const string BalanceKind = "presaleBalance";
     public const string DepositRefundReason = "Presale balance not paid; deposit returned";
     public const string LateDepositReason = "Deposit paid outside the deposit window";
     public const string LateBalanceReason = "Balance paid after the presale closed";
+    public const string PresaleRefundedReason = "Presale refunded with its balance";
 
     public async Task<PresaleCampaign> CreateCampaignAsync(PresaleCampaignRequest request, CancellationToken cancellationToken)
     {
@@ -147,14 +150,34 @@ public sealed class PresaleService(
         }
 
         var after = await ChangeAsync(reservationId, r => r.BalancePaid(orderId), cancellationToken);
-        if (after.Status == PresaleStatus.BalancePaid)
+        if (after.Status == PresaleStatus.BalancePaid && after.BalanceOrderId == orderId)
         {
+            await ApplyDepositAsync(after, cancellationToken);
             await workflows.RaiseEventAsync(reservationId, PresaleOrchestrator.BalancePaidEvent, orderId, cancellationToken);
         }
         else
         {
             // The window closed before this payment counted: the balance goes back.
             await refunds.RefundEverythingAsync(orderId, LateBalanceReason, restock: false, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A presale order was refunded in full: the paid balance undoes the presale, so its deposit goes
+    /// back too (its unit came back with the balance's refund). Other refunds (a late balance, a late
+    /// deposit, a returned deposit) change nothing more.
+    /// </summary>
+    public async Task RecordRefundAsync(string kind, string reservationId, string orderId, CancellationToken cancellationToken)
+    {
+        if (kind != BalanceKind)
+        {
+            return;
+        }
+
+        var reservation = await ChangeAsync(reservationId, r => r.BalanceRefunded(orderId), cancellationToken);
+        if (reservation.Status == PresaleStatus.Refunded)
+        {
+            await refunds.RefundEverythingAsync(reservation.DepositOrderId, PresaleRefundedReason, restock: false, cancellationToken);
         }
     }
 
@@ -193,8 +216,9 @@ public sealed class PresaleService(
         (await GetReservationAsync(reservationId, cancellationToken)).Status;
 
     /// <summary>
-    /// The balance window ended: an unpaid balance forfeits the deposit (its unit goes back on sale)
-    /// or refunds it, per the campaign. A balance paid at the last moment still counts. Safe to repeat.
+    /// The balance window ended: an unpaid balance forfeits the deposit (the deposit order is
+    /// concluded, then its unit goes back on sale) or refunds it, per the campaign. A balance paid at
+    /// the last moment still counts. Safe to repeat.
     /// </summary>
     public async Task<PresaleStatus> CloseWindowAsync(string reservationId, CancellationToken cancellationToken)
     {
@@ -202,6 +226,11 @@ public sealed class PresaleService(
         if (reservation.BalanceOrderId is { } balanceOrderId && (await orders.FindAsync(balanceOrderId, cancellationToken))?.Status == OrderStatus.Paid)
         {
             reservation = await ChangeAsync(reservationId, r => r.BalancePaid(balanceOrderId), cancellationToken);
+        }
+
+        if (reservation.Status == PresaleStatus.BalancePaid)
+        {
+            await ApplyDepositAsync(reservation, cancellationToken);
         }
 
         var campaign = await GetCampaignAsync(reservation.CampaignId, cancellationToken);
@@ -220,13 +249,19 @@ public sealed class PresaleService(
                 await refunds.RefundEverythingAsync(reservation.DepositOrderId, DepositRefundReason, restock: true, cancellationToken);
                 break;
             case WindowOutcome.ForfeitDeposit:
-                // The deposit is kept, but the reserved unit was never bought: back on sale, once.
-                await stock.AdjustAsync(campaign.SkuId, $"presale-forfeit-{reservationId}", new StockAdjustmentRequest(1, $"Presale {reservationId} forfeited"), cancellationToken);
+                // The deposit is kept, but the reserved unit was never bought: the deposit order is
+                // done first (it can no longer ship or be refunded), then the unit is back on sale, once.
+                var deposit = await orders.ChangeAsync(reservation.DepositOrderId, o => o.ConcludeDeposit("deposit forfeited: balance not paid", now), cancellationToken);
+                await stock.ReturnForfeitedUnitsAsync(deposit, cancellationToken);
                 break;
         }
 
         return (await GetReservationAsync(reservationId, cancellationToken)).Status;
     }
+
+    /// <summary>The balance is paid: the deposit counts towards it and its order is done (the balance order ships). Idempotent.</summary>
+    private Task<Order> ApplyDepositAsync(PresaleReservation reservation, CancellationToken cancellationToken) =>
+        orders.ChangeAsync(reservation.DepositOrderId, o => o.ConcludeDeposit($"deposit applied to balance order {reservation.BalanceOrderId}", time.GetUtcNow()), cancellationToken);
 
     private async Task<PresaleReservation> GetReservationAsync(string reservationId, CancellationToken cancellationToken) =>
         (await reservations.FindAsync(DocumentKey.Single(reservationId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Presale reservation {reservationId}");

@@ -1,3 +1,5 @@
+using Mall.Domain.Orders;
+
 namespace Mall.Application.WeChat;
 
 /// <summary>Mini-program login: exchanges a wx.login code for the user's identity (jscode2session).</summary>
@@ -63,6 +65,9 @@ public interface IWeChatPay
     /// <summary>GET /v3/refund/domestic/refunds/{out_refund_no}; null if unknown.</summary>
     Task<RefundStatusReport?> QueryRefundAsync(string outRefundNo, CancellationToken cancellationToken);
 
+    /// <summary>POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund: an ABNORMAL refund goes to another account.</summary>
+    Task<RefundStatusReport> ApplyAbnormalRefundAsync(AbnormalRefundInstruction instruction, CancellationToken cancellationToken);
+
     /// <summary>
     /// Verifies (Wechatpay-Signature over "timestamp\nnonce\nbody\n", key chosen by Wechatpay-Serial among
     /// platform certificates and WeChat Pay public keys, timestamp skew) and decrypts a payment
@@ -113,6 +118,7 @@ public sealed record PaymentTransaction(
     string? TransactionId,
     TradeState TradeState,
     long TotalFen,
+    string? Currency,
     long? PayerTotalFen,
     string? PayerOpenId,
     DateTimeOffset? SuccessTime,
@@ -124,6 +130,16 @@ public sealed record RefundSubmission(
     long RefundFen,
     long TotalFen,
     string Reason);
+
+/// <summary>
+/// Where an ABNORMAL refund goes instead. The card number and the name are the buyer's personal data:
+/// sent to WeChat encrypted, never stored or logged (ToString hides them).
+/// </summary>
+/// <param name="RefundId">WeChat's refund_id.</param>
+public sealed record AbnormalRefundInstruction(string RefundId, string OutRefundNo, AbnormalRefundDestination Destination, string? BankType, string? BankAccount, string? RealName)
+{
+    public override string ToString() => $"AbnormalRefundInstruction {{ RefundId = {RefundId}, OutRefundNo = {OutRefundNo}, Destination = {Destination}, BankType = {BankType}, BankAccount = ***, RealName = *** }}";
+}
 
 public enum RefundState
 {
@@ -180,6 +196,9 @@ public sealed class WeChatException : Exception
     }
 
     public WeChatFailure Failure { get; }
+
+    /// <summary>WeChat's error code (e.g. NOT_ENOUGH) when it gave one.</summary>
+    public string? Code { get; init; }
 
     /// <summary>WeChat may have carried the request out (no readable answer): do not assume it did not happen.</summary>
     public bool OutcomeUnknown { get; init; }

@@ -189,6 +189,18 @@ public sealed record Customer
         return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
     }
 
+    /// <summary>A refund gives back the points that paid for its units: once per refund.</summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnRefundedPoints(string refundId, string orderId, long points, DateTimeOffset now)
+    {
+        var key = $"{refundId}|returned";
+        if (points <= 0 || PointsKeys.Contains(key))
+        {
+            return (this, []);
+        }
+
+        return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
+    }
+
     /// <summary>An order takes the segment offer; refused while another order holds it.</summary>
     public Customer ClaimSegmentOffer(string orderId)
     {

@@ -7,7 +7,10 @@ namespace Mall.Domain.Inventory;
 /// are idempotent per operation id. A change is applied together with a pending marker in the same
 /// single-entity write, so a retried operation is recognised and not applied twice. The owner of
 /// the operation (an order, a refund) later settles the marker (the change is final) or reverts it
-/// (the change is undone). Markers only live while their operation is in flight, so the entity stays small.
+/// (the change is undone, and the operation may start again). Markers only live while their
+/// operation is in flight, so the entity stays small; settling leaves a <see cref="SettledOperation"/>
+/// behind, kept for good beside the counter, so a settled operation is recognised for its whole life:
+/// a retry that read its owner before the owner recorded the change cannot apply it again.
 /// </summary>
 public sealed record GuardedCounter
 {
@@ -43,7 +46,10 @@ public sealed record GuardedCounter
         return new CounterChange(new GuardedCounter(next, Pending.Add(operationId, delta)), CounterOutcome.Applied);
     }
 
-    /// <summary>Makes a pending operation final: its marker is dropped, the value keeps the change.</summary>
+    /// <summary>
+    /// Makes a pending operation final: its marker is dropped, the value keeps the change. Its
+    /// <see cref="SettledOperation"/> must be stored first.
+    /// </summary>
     public CounterChange Settle(string operationId) =>
         Pending.ContainsKey(operationId)
             ? new CounterChange(new GuardedCounter(Value, Pending.Remove(operationId)), CounterOutcome.Applied)
@@ -55,6 +61,9 @@ public sealed record GuardedCounter
             ? new CounterChange(new GuardedCounter(Value - delta, Pending.Remove(operationId)), CounterOutcome.Applied)
             : new CounterChange(this, CounterOutcome.AlreadyApplied);
 }
+
+/// <summary>Proof that an operation settled on a counter: the delta it applied, kept for good.</summary>
+public sealed record SettledOperation(long Delta);
 
 public enum CounterOutcome
 {

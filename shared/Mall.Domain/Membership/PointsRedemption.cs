@@ -16,11 +16,12 @@ public sealed record PointsRules
 
     /// <summary>
     /// What <paramref name="requested"/> points buy on an order whose goods come to <paramref name="payableGoodsFen"/>:
-    /// limited by the balance and the cap, whole fen only, and only the points that value needs are taken.
+    /// limited by the balance, the cap and what the order can still take off (<paramref name="maxValueFen"/>),
+    /// whole fen only, and only the points that value needs are taken.
     /// </summary>
-    public PointsRedemption Redeem(long requested, long balance, long payableGoodsFen)
+    public PointsRedemption Redeem(long requested, long balance, long payableGoodsFen, long maxValueFen = long.MaxValue)
     {
-        var capFen = payableGoodsFen * MaxShareBps / 10_000;
+        var capFen = Math.Min(payableGoodsFen * MaxShareBps / 10_000, maxValueFen);
         var valueFen = Math.Min(Math.Min(requested, balance) * 100 / PointsPerYuan, capFen);
         if (valueFen <= 0)
         {

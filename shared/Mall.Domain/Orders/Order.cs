@@ -103,6 +103,13 @@ public sealed record Order
     /// <summary>Why the placement was withdrawn; null unless <see cref="OrderStatus.Withdrawn"/>.</summary>
     public PlacementRefusal? Withdrawal { get; init; }
 
+    /// <summary>
+    /// A presale deposit: it holds the goods for the presale but never ships them (the paid balance
+    /// order does), the customer cannot ask it back (the campaign returns or keeps it), and it is
+    /// concluded when its presale ends (<see cref="ConcludeDeposit"/>).
+    /// </summary>
+    public bool IsDeposit => Source?.Kind == OrderSource.PresaleDeposit;
+
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
 
     /// <summary>What can still be refunded: paid, minus refunded, minus refunds under way.</summary>
@@ -181,9 +188,9 @@ public sealed record Order
     /// </summary>
     public OrderChange ApplyPayment(PaymentRecord payment, DateTimeOffset now)
     {
-        if (payment.AmountFen != Pricing.PayableFen)
+        if (payment.AmountFen != Pricing.PayableFen || payment.Currency != PaymentRecord.Cny)
         {
-            throw new DomainException(ErrorCode.AmountMismatch, $"Payment of {payment.AmountFen} fen does not match order {Id} ({Pricing.PayableFen} fen).");
+            throw new DomainException(ErrorCode.AmountMismatch, $"Payment of {payment.AmountFen} {payment.Currency ?? "(no currency)"} does not match order {Id} ({Pricing.PayableFen} fen {PaymentRecord.Cny}).");
         }
 
         if (Payment?.TransactionId == payment.TransactionId || LatePayment?.TransactionId == payment.TransactionId)
@@ -254,19 +261,47 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
 
-        var lines = Lines.Where(l => l.Quantity > l.RefundedQuantity).Select(l => new RefundLine(l.SkuId, l.Quantity - l.RefundedQuantity)).ToList();
+        var lines = UnrefundedLines();
         var refund = new Refund
         {
             Id = NextRefundId(),
             Status = RefundStatus.Approved,
             AmountFen = RefundableFen,
             Lines = lines,
+            PointsReturned = RefundCalculator.PointsForLines(this, lines),
             Reason = reason,
             Automatic = true,
             Restock = restock && HoldsStock && Status == OrderStatus.Paid,
             RequestedAt = now,
         };
         return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, new RefundApproved(RefundFactsOf(refund)) { OccurredAt = now });
+    }
+
+    /// <summary>
+    /// The presale of this deposit ended with the deposit kept (applied to the paid balance, or
+    /// forfeited): the deposit order is done — completed, with no after-sale of its own (the goods'
+    /// after-sale belongs to the balance order) — so it never ships and cannot be refunded on request.
+    /// Idempotent.
+    /// </summary>
+    public OrderChange ConcludeDeposit(string reason, DateTimeOffset now)
+    {
+        if (IsDeposit && Status == OrderStatus.Completed)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        if (!IsDeposit || Status != OrderStatus.Paid)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {(IsDeposit ? Status.ToString() : "not a presale deposit")}; it cannot be concluded as a paid deposit.");
+        }
+
+        if (ActiveRefund is { } active)
+        {
+            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for deposit order {Id} is still in progress.");
+        }
+
+        var concluded = MoveTo(OrderStatus.Completed, now, reason) with { CompletedAt = now, AfterSaleEndsAt = now, AfterSaleClosed = true };
+        return OrderChange.To(concluded, new OrderCompleted(Facts) { OccurredAt = now }, new OrderAfterSaleClosed(Facts) { OccurredAt = now });
     }
 
     /// <summary>The reason to hold the order back is gone (its group filled). Idempotent.</summary>
@@ -289,6 +324,11 @@ public sealed record Order
         if (Status != OrderStatus.Paid)
         {
             throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is {Status}; only paid orders can be shipped.");
+        }
+
+        if (IsDeposit)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {Id} is a presale deposit; the goods ship with the presale's balance order.");
         }
 
         if (ActiveRefund is not null)
@@ -345,6 +385,8 @@ public sealed record Order
     /// <summary>
     /// A customer asks for money back: for some units (<paramref name="lines"/>) or, when empty, a
     /// plain amount. One refund is handled at a time; the amount never exceeds what is refundable.
+    /// A refund of everything still refundable (no amount, or all of it) is a refund of every unit
+    /// not refunded yet, however it was asked for, so an unshipped order's units go back to stock.
     /// </summary>
     public OrderChange RequestRefund(IReadOnlyList<RefundLine> lines, long? amountFen, string reason, DateTimeOffset now)
     {
@@ -353,6 +395,11 @@ public sealed record Order
         if (!refundable)
         {
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}{(Status == OrderStatus.Completed ? " and its after-sale window has ended" : string.Empty)}; it cannot be refunded.");
+        }
+
+        if (IsDeposit)
+        {
+            throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is a presale deposit; its campaign returns or keeps it (refund the balance order to undo the presale).");
         }
 
         if (Refunds.Count(r => !r.Automatic) >= MaxRefundRequests)
@@ -370,7 +417,12 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
 
-        var amount = lines.Count > 0 ? RefundCalculator.ForLines(this, lines) : amountFen ?? RefundableFen;
+        if (lines.Count == 0 && (amountFen ?? RefundableFen) == RefundableFen)
+        {
+            lines = UnrefundedLines();
+        }
+
+        var amount = lines.Count > 0 ? RefundCalculator.ForLines(this, lines) : amountFen!.Value;
         if (amount <= 0 || amount > RefundableFen)
         {
             throw new DomainException(ErrorCode.RefundAmountExceeded, $"Refund amount must be between 1 and {RefundableFen} fen.", new Dictionary<string, string[]>
@@ -385,6 +437,7 @@ public sealed record Order
             Status = RefundStatus.Requested,
             AmountFen = amount,
             Lines = lines,
+            PointsReturned = RefundCalculator.PointsForLines(this, lines),
             Reason = reason,
             Restock = lines.Count > 0 && Status == OrderStatus.Paid,
             RequestedAt = now,
@@ -432,11 +485,121 @@ public sealed record Order
     {
         var refund = GetRefund(refundId);
         return refund.Status == RefundStatus.Approved
-            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, WeChatRefundId = weChatRefundId }))
+            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, WeChatRefundId = weChatRefundId, RetryAt = null, LastError = null }))
             : OrderChange.Unchanged(this);
     }
 
-    /// <summary>WeChat's final word on a refund (notification or query).</summary>
+    /// <summary>
+    /// WeChat refused to take the refund. An error it means to be retried (a short balance, a timeout,
+    /// a signature during key rotation) keeps it approved, to be submitted again under the same
+    /// out_refund_no after a growing delay (at most <paramref name="longestDelay"/>); a final one fails
+    /// it, still owed, until an operator resubmits it.
+    /// </summary>
+    public OrderChange RecordRefundRefused(string refundId, string error, bool final, DateTimeOffset now, TimeSpan longestDelay)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.Status != RefundStatus.Approved)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        var attempts = refund.SubmitAttempts + 1;
+        if (final)
+        {
+            var failed = refund with { Status = RefundStatus.Failed, SubmitAttempts = attempts, LastError = error, RetryAt = null, CompletedAt = now };
+            return OrderChange.To(WithRefund(failed), new RefundFailed(RefundFactsOf(failed)) { OccurredAt = now });
+        }
+
+        return OrderChange.To(WithRefund(refund with { SubmitAttempts = attempts, LastError = error, RetryAt = now + Refund.RetryDelay(attempts, longestDelay) }));
+    }
+
+    /// <summary>
+    /// An operator sends a refund to WeChat again. A refund WeChat refused is resubmitted as it was,
+    /// under the same out_refund_no (WeChat's rule for a failed refund); one WeChat closed is replaced
+    /// by a new refund of the same units and amount (a closed out_refund_no is finished at WeChat); an
+    /// approved one waiting for its retry is submitted now.
+    /// </summary>
+    public OrderChange ResubmitRefund(string refundId, DateTimeOffset now)
+    {
+        var refund = GetRefund(refundId);
+        switch (refund.Status)
+        {
+            case RefundStatus.Approved:
+                return refund.RetryAt is null ? OrderChange.Unchanged(this) : OrderChange.To(WithRefund(refund with { RetryAt = null }));
+
+            case RefundStatus.Failed when refund.SupersededBy is null && refund.WeChatRefundId is null:
+                // Approved before (its RefundApproved is out); a RefundSucceeded follows a RefundFailed when WeChat pays it.
+                return OrderChange.To(WithRefund(refund with { Status = RefundStatus.Approved, RetryAt = null, CompletedAt = null }));
+
+            case RefundStatus.Failed when refund.SupersededBy is null:
+                if (ActiveRefund is { } active)
+                {
+                    throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
+                }
+
+                var amount = refund.Lines.Count > 0 ? RefundCalculator.ForLines(this, refund.Lines) : refund.AmountFen;
+                if (!IsLatePaymentRefund(refund) && amount > RefundableFen)
+                {
+                    throw new DomainException(ErrorCode.RefundAmountExceeded, $"Only {RefundableFen} fen of order {Id} can still be refunded.");
+                }
+
+                var replacement = refund with
+                {
+                    Id = NextRefundId(),
+                    Status = RefundStatus.Approved,
+                    AmountFen = amount,
+                    PointsReturned = RefundCalculator.PointsForLines(this, refund.Lines),
+                    RequestedAt = now,
+                    CompletedAt = null,
+                    WeChatRefundId = null,
+                    SubmitAttempts = 0,
+                    LastError = null,
+                    RetryAt = null,
+                };
+                var replaced = WithRefund(refund with { SupersededBy = replacement.Id });
+                return OrderChange.To(replaced with { Refunds = [.. replaced.Refunds, replacement] }, new RefundApproved(RefundFactsOf(replacement)) { OccurredAt = now });
+
+            default:
+                throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}{(refund.Status == RefundStatus.Abnormal ? "; apply an abnormal refund to pay it out" : string.Empty)}; it cannot be resubmitted.");
+        }
+    }
+
+    /// <summary>
+    /// WeChat could not pay the refund back to the original account (REFUND.ABNORMAL): not final, the
+    /// money is held until an operator names another account (<see cref="ApplyAbnormalRefund"/>) and
+    /// WeChat's later SUCCESS completes it. Meanwhile nothing more of the order can be refunded.
+    /// </summary>
+    public OrderChange MarkRefundAbnormal(string refundId, string? weChatRefundId)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing) || refund.AbnormalRefundTo is not null)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        return OrderChange.To(WithRefund(refund with
+        {
+            Status = RefundStatus.Abnormal,
+            WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId,
+            LastError = "ABNORMAL: WeChat could not return it to the original account; apply an abnormal refund",
+        }));
+    }
+
+    /// <summary>WeChat accepted an operator's abnormal refund to <paramref name="destination"/>; its SUCCESS follows. Idempotent.</summary>
+    public OrderChange ApplyAbnormalRefund(string refundId, AbnormalRefundDestination destination)
+    {
+        var refund = GetRefund(refundId);
+        if (refund.AbnormalRefundTo == destination)
+        {
+            return OrderChange.Unchanged(this);
+        }
+
+        return refund.Status == RefundStatus.Abnormal
+            ? OrderChange.To(WithRefund(refund with { Status = RefundStatus.Processing, AbnormalRefundTo = destination, LastError = null }))
+            : throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}; only an abnormal refund can be sent to another account.");
+    }
+
+    /// <summary>WeChat's final word on a refund (notification or query): SUCCESS, or CLOSED.</summary>
     public OrderChange CompleteRefund(string refundId, bool succeeded, long refundedFen, string? weChatRefundId, DateTimeOffset now)
     {
         var refund = GetRefund(refundId);
@@ -445,14 +608,14 @@ public sealed record Order
             return OrderChange.Unchanged(this);
         }
 
-        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing))
+        if (refund.Status is not (RefundStatus.Approved or RefundStatus.Processing or RefundStatus.Abnormal))
         {
             throw new DomainException(ErrorCode.InvalidOrderState, $"Refund {refundId} is {refund.Status}; WeChat cannot have processed it.");
         }
 
         if (!succeeded)
         {
-            var failed = refund with { Status = RefundStatus.Failed, CompletedAt = now, WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId };
+            var failed = refund with { Status = RefundStatus.Failed, CompletedAt = now, WeChatRefundId = weChatRefundId ?? refund.WeChatRefundId, LastError = "CLOSED: WeChat closed the refund" };
             return OrderChange.To(WithRefund(failed), new RefundFailed(RefundFactsOf(failed)) { OccurredAt = now });
         }
 
@@ -489,6 +652,13 @@ public sealed record Order
     public Refund GetRefund(string refundId) =>
         Refunds.FirstOrDefault(r => r.Id == refundId) ?? throw DomainException.NotFound($"Refund {refundId}");
 
+    /// <summary>Units of a line no refund has taken back yet (succeeded or under way).</summary>
+    public int UnrefundedUnits(OrderLine line) =>
+        line.Quantity - line.RefundedQuantity - Refunds.Where(r => r.IsActive).SelectMany(r => r.Lines).Where(r => r.SkuId == line.SkuId).Sum(r => r.Quantity);
+
+    private List<RefundLine> UnrefundedLines() =>
+        Lines.Select(l => new RefundLine(l.SkuId, UnrefundedUnits(l))).Where(l => l.Quantity > 0).ToList();
+
     private bool IsLatePaymentRefund(Refund refund) => refund.Automatic && LatePayment is not null && Payment is null;
 
     private string NextRefundId() => $"{Id}R{Refunds.Count + 1}";
@@ -508,5 +678,5 @@ public sealed record Order
     /// <summary>What every event of this order says about it.</summary>
     public OrderFacts Facts => new(Id, CustomerId, Pricing.PayableFen, Source, CouponId, SegmentOffer, PointsUsed);
 
-    private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source);
+    private RefundFacts RefundFactsOf(Refund refund) => new(Id, CustomerId, refund.Id, refund.AmountFen, refund.Automatic, Payment?.PaidAt, Source) { PointsReturned = refund.PointsReturned };
 }

@@ -86,7 +86,11 @@ public sealed record OrderRefunded(OrderFacts Order, long RefundedFen) : Integra
 /// <summary>What every refund event says about its refund.</summary>
 /// <param name="Automatic">Raised by the mall itself (late payment, failed group, lapsed presale), not asked for by the customer.</param>
 /// <param name="OrderPaidAt">When the order was paid; absent for the refund of a payment that never counted (it came after the order closed).</param>
-public sealed record RefundFacts(string OrderId, string CustomerId, string RefundId, long AmountFen, bool Automatic, DateTimeOffset? OrderPaidAt, OrderSource? Source);
+public sealed record RefundFacts(string OrderId, string CustomerId, string RefundId, long AmountFen, bool Automatic, DateTimeOffset? OrderPaidAt, OrderSource? Source)
+{
+    /// <summary>Redeemed points the refund gives back (the refunded units' share of the order's points).</summary>
+    public long PointsReturned { get; init; }
+}
 
 /// <summary>The customer asked for a refund; it waits for the operator.</summary>
 public sealed record RefundRequested(RefundFacts Refund) : IntegrationEvent

@@ -12,6 +12,16 @@ public sealed record PricedItem(string SkuId, string ProductId, string Title, st
 /// <summary>Server-side pricing: line totals, shipping, payable. Pure; the preview and the order use the same code.</summary>
 public static class OrderPricing
 {
+    /// <summary>
+    /// What a discount always leaves to pay: WeChat Pay refuses a JSAPI order of amount.total 0
+    /// ("amount.total 必须大于0", https://pay.weixin.qq.com/doc/v3/merchant/4012791856), and every paid
+    /// order needs a WeChat transaction (shipping upload, refunds, 查单), so discounts stop at 1 fen.
+    /// </summary>
+    public const long MinimumPayableFen = 1;
+
+    /// <summary>How much more discount (coupon, points) the order can take before it reaches <see cref="MinimumPayableFen"/>.</summary>
+    public static long DiscountableFen(PriceBreakdown pricing) => Math.Max(0, pricing.PayableFen - MinimumPayableFen);
+
     public static (IReadOnlyList<OrderLine> Lines, PriceBreakdown Breakdown) Price(IReadOnlyList<PricedItem> items, OrderPolicy policy)
     {
         var lines = items
@@ -22,11 +32,16 @@ public static class OrderPricing
         return (lines, new PriceBreakdown(goods, DiscountFen: 0, shipping, goods + shipping));
     }
 
-    /// <summary>A coupon's discount: goods discount first (never below zero), shipping waived if it says so.</summary>
+    /// <summary>
+    /// A coupon's discount: goods discount first (never below zero), shipping waived if it says so,
+    /// both stopping where only <see cref="MinimumPayableFen"/> is left to pay.
+    /// </summary>
     public static PriceBreakdown WithDiscount(PriceBreakdown pricing, long goodsOffFen, long shippingWaivedFen)
     {
-        var discount = pricing.DiscountFen + Math.Min(goodsOffFen, pricing.GoodsFen - pricing.DiscountFen);
-        var shipping = pricing.ShippingFen - Math.Min(shippingWaivedFen, pricing.ShippingFen);
+        var goodsOff = Math.Min(Math.Min(goodsOffFen, pricing.GoodsFen - pricing.DiscountFen), DiscountableFen(pricing));
+        var shippingWaived = Math.Min(Math.Min(shippingWaivedFen, pricing.ShippingFen), DiscountableFen(pricing) - goodsOff);
+        var discount = pricing.DiscountFen + goodsOff;
+        var shipping = pricing.ShippingFen - shippingWaived;
         return pricing with { DiscountFen = discount, ShippingFen = shipping, PayableFen = pricing.GoodsFen - discount + shipping + pricing.AddOnFen };
     }
 

@@ -57,7 +57,11 @@ public sealed record OrderLine(
 /// presale deposit or balance) and the business object inside it (the group, the reservation).
 /// Carried on every order event so the campaign's process can react without loading the order.
 /// </summary>
-public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId);
+public sealed record OrderSource(string Kind, string CampaignId, string ReferenceId)
+{
+    /// <summary>A presale deposit: it reserves the goods that the presale's balance order ships (see <see cref="Order.IsDeposit"/>).</summary>
+    public const string PresaleDeposit = "presaleDeposit";
+}
 
 /// <param name="DiscountFen">Coupon and points together, off the goods.</param>
 public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long ShippingFen, long PayableFen)
@@ -69,7 +73,11 @@ public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long Shippi
     public long AddOnFen { get; init; }
 }
 
-public sealed record PaymentRecord(string TransactionId, long AmountFen, DateTimeOffset PaidAt, string? PayerOpenId);
+/// <param name="Currency">WeChat's amount.currency; the mall sells in CNY only.</param>
+public sealed record PaymentRecord(string TransactionId, long AmountFen, string? Currency, DateTimeOffset PaidAt, string? PayerOpenId)
+{
+    public const string Cny = "CNY";
+}
 
 public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt)
 {
@@ -79,11 +87,31 @@ public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOff
 public enum RefundStatus
 {
     Requested,
+
+    /// <summary>To be submitted to WeChat (again, at <see cref="Refund.RetryAt"/>, after a refusal WeChat means to be retried).</summary>
     Approved,
     Processing,
     Succeeded,
     Rejected,
+
+    /// <summary>WeChat refused it for good, or closed it; still owed until an operator resubmits it.</summary>
     Failed,
+
+    /// <summary>
+    /// WeChat could not pay it back to the original account (e.g. the buyer's card was closed): the
+    /// money is held at WeChat until an operator names another account (abnormal refund); not final.
+    /// </summary>
+    Abnormal,
+}
+
+/// <summary>Where an abnormal refund goes instead of the original account (WeChat's 异常退款 types).</summary>
+public enum AbnormalRefundDestination
+{
+    /// <summary>A debit card the buyer gives.</summary>
+    UserBankCard,
+
+    /// <summary>The merchant's bank account; the merchant pays the buyer back itself.</summary>
+    MerchantBankCard,
 }
 
 public sealed record RefundLine(string SkuId, int Quantity);
@@ -104,6 +132,12 @@ public sealed record Refund
     /// <summary>Started by the system (paid after close), not by the customer.</summary>
     public bool Automatic { get; init; }
 
+    /// <summary>
+    /// Points of the order's redemption this refund gives back when it succeeds: the refunded units'
+    /// share (see <see cref="RefundCalculator.PointsForLines"/>); none for an amount-only refund.
+    /// </summary>
+    public long PointsReturned { get; init; }
+
     /// <summary>Whether the refunded units go back into stock when the refund succeeds.</summary>
     public bool Restock { get; init; }
 
@@ -118,7 +152,30 @@ public sealed record Refund
 
     public string? Note { get; init; }
 
-    public bool IsActive => Status is RefundStatus.Requested or RefundStatus.Approved or RefundStatus.Processing;
+    /// <summary>Submissions WeChat refused so far.</summary>
+    public int SubmitAttempts { get; init; }
+
+    /// <summary>WeChat's latest word against it (error code and message, or ABNORMAL), for operators.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When an approved refund WeChat refused (retryably) is submitted again.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>The refund that took over after WeChat closed this one (a closed out_refund_no cannot be reused).</summary>
+    public string? SupersededBy { get; init; }
+
+    /// <summary>Where an operator sent the money after WeChat reported the refund ABNORMAL.</summary>
+    public AbnormalRefundDestination? AbnormalRefundTo { get; init; }
+
+    /// <summary>Money is on its way (or held at WeChat): the order takes one refund at a time.</summary>
+    public bool IsActive => Status is RefundStatus.Requested or RefundStatus.Approved or RefundStatus.Processing or RefundStatus.Abnormal;
+
+    /// <summary>Not settled for good: waiting for a decision, for WeChat, or for an operator to resubmit it.</summary>
+    public bool IsOpen => IsActive || (Status == RefundStatus.Failed && SupersededBy is null);
+
+    /// <summary>How long after the <paramref name="attempts"/>-th retryable refusal to submit again: 1, 2, 4… minutes, at most <paramref name="longest"/>.</summary>
+    public static TimeSpan RetryDelay(int attempts, TimeSpan longest) =>
+        TimeSpan.FromMinutes(Math.Min(longest.TotalMinutes, Math.Pow(2, Math.Min(attempts - 1, 20))));
 }
 
 public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string Reason);

@@ -60,6 +60,9 @@ public enum PresaleStatus
 
     /// <summary>The deposit was never paid.</summary>
     Lapsed,
+
+    /// <summary>The paid balance was refunded in full: the presale is undone and its deposit goes back too.</summary>
+    Refunded,
 }
 
 /// <summary>What ending the balance window means for a reservation.</summary>
@@ -139,6 +142,10 @@ public sealed record PresaleReservation
 
     public PresaleReservation BalancePaid(string orderId) =>
         Status == PresaleStatus.BalanceOrdered && BalanceOrderId == orderId ? this with { Status = PresaleStatus.BalancePaid } : this;
+
+    /// <summary>The paid balance order was refunded in full: the presale is undone (its deposit goes back too).</summary>
+    public PresaleReservation BalanceRefunded(string orderId) =>
+        Status == PresaleStatus.BalancePaid && BalanceOrderId == orderId ? this with { Status = PresaleStatus.Refunded } : this;
 
     public PresaleReservation Reminded(DateTimeOffset now) => RemindedAt is null ? this with { RemindedAt = now } : this;
 

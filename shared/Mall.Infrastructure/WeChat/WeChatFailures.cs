@@ -28,5 +28,8 @@ internal static class WeChatFailures
             _ => WeChatFailure.Rejected,
         },
         exception.Message,
-        exception);
+        exception)
+    {
+        Code = exception.Code,
+    };
 }

@@ -5,6 +5,7 @@ using Mall.Domain.Common;
 using Mall.WeChat;
 using Mall.WeChat.Pay;
 using Microsoft.Extensions.Options;
+using AbnormalRefundDestination = Mall.Domain.Orders.AbnormalRefundDestination;
 
 namespace Mall.Infrastructure.WeChat;
 
@@ -15,6 +16,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
     private readonly WeChatPayClient client;
     private readonly WeChatPayMerchant merchant;
     private readonly WeChatPaySignatureVerifier verifier;
+    private readonly WeChatPayKeySet weChatPayKeys;
     private readonly TimeProvider timeProvider;
     private readonly WeChatOptions weChat;
     private readonly WeChatPayOptions pay;
@@ -23,6 +25,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
         WeChatPayClient client,
         WeChatPayMerchant merchant,
         WeChatPaySignatureVerifier verifier,
+        WeChatPayKeySet weChatPayKeys,
         TimeProvider timeProvider,
         IOptions<WeChatOptions> weChat,
         IOptions<WeChatPayOptions> pay)
@@ -30,6 +33,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
         this.client = client;
         this.merchant = merchant;
         this.verifier = verifier;
+        this.weChatPayKeys = weChatPayKeys;
         this.timeProvider = timeProvider;
         this.weChat = weChat.Value;
         this.pay = pay.Value;
@@ -109,6 +113,28 @@ public sealed class WeChatPayAdapter : IWeChatPay
     {
         var refund = await Call(client.QueryRefundAsync(outRefundNo, cancellationToken));
         return refund is null ? null : ToRefundStatusReport(refund) ?? throw UnknownRefund(outRefundNo, refund.Status);
+    }
+
+    public async Task<RefundStatusReport> ApplyAbnormalRefundAsync(AbnormalRefundInstruction instruction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        var request = new AbnormalRefundRequest { OutRefundNo = instruction.OutRefundNo, Type = AbnormalRefundTypes.MerchantBankCard };
+        string? serial = null;
+        if (instruction.Destination == AbnormalRefundDestination.UserBankCard)
+        {
+            var (keySerial, key) = weChatPayKeys.EncryptionKey;
+            serial = keySerial;
+            request = request with
+            {
+                Type = AbnormalRefundTypes.UserBankCard,
+                BankType = instruction.BankType,
+                BankAccount = WeChatPaySensitiveData.Encrypt(key, instruction.BankAccount ?? string.Empty),
+                RealName = WeChatPaySensitiveData.Encrypt(key, instruction.RealName ?? string.Empty),
+            };
+        }
+
+        var refund = await Call(client.ApplyAbnormalRefundAsync(instruction.RefundId, request, serial, cancellationToken));
+        return ToRefundStatusReport(refund) ?? throw UnknownRefund(instruction.OutRefundNo, refund.Status);
     }
 
     public PaymentTransaction ReadPaymentNotification(WebhookRequest request)
@@ -204,6 +230,7 @@ public sealed class WeChatPayAdapter : IWeChatPay
                 transaction.TransactionId,
                 state.Value,
                 transaction.Amount.Total,
+                transaction.Amount.Currency,
                 transaction.Amount.PayerTotal,
                 transaction.Payer?.OpenId,
                 transaction.SuccessTime?.ToUniversalTime(),

@@ -326,4 +326,58 @@ public static class WeChatPayErrorCodes
     public const string ParamError = "PARAM_ERROR";
     public const string InvalidRequest = "INVALID_REQUEST";
     public const string AppIdMchIdNotMatch = "APPID_MCHID_NOT_MATCH";
+    public const string NotEnough = "NOT_ENOUGH";
+    public const string NoAuth = "NO_AUTH";
+    public const string FrequencyLimited = "FREQUENCY_LIMITED";
+    public const string BizErrNeedRetry = "BIZ_ERR_NEED_RETRY";
+    public const string MchNotExists = "MCH_NOT_EXISTS";
+    public const string UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL";
+
+    /// <summary>
+    /// Errors WeChat Pay means to be retried, with the same parameters (for a refund, the same
+    /// out_refund_no), from the error table of 申请退款
+    /// (https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html): SYSTEM_ERROR (系统超时),
+    /// BIZ_ERR_NEED_RETRY (退款业务流程错误，需要商户触发重试), FREQUENCY_LIMITED (频率限制，降低频率后重试),
+    /// NOT_ENOUGH (余额不足: the merchant's refundable balance is short, common right after a big sale;
+    /// top up and resubmit) and SIGN_ERROR (签名错误: our signature, e.g. during a key rotation). The
+    /// rest of that table is final as asked: PARAM_ERROR, INVALID_REQUEST, MCH_NOT_EXISTS, NO_AUTH
+    /// (没有退款权限), RESOURCE_NOT_EXISTS, USER_ACCOUNT_ABNORMAL (用户帐号注销: refund outside WeChat).
+    /// </summary>
+    public static bool IsRetryable(string? code) =>
+        code is SystemError or BizErrNeedRetry or FrequencyLimited or NotEnough or SignError;
+}
+
+/// <summary>
+/// Body of <c>POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund</c>
+/// (https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create-abnormal-refund.html): where a
+/// refund WeChat reported ABNORMAL goes instead. The card number and name are encrypted with WeChat
+/// Pay's public key (<see cref="WeChatPaySensitiveData"/>) and the request names that key in Wechatpay-Serial.
+/// </summary>
+public sealed record AbnormalRefundRequest
+{
+    [JsonPropertyName("out_refund_no")]
+    public string? OutRefundNo { get; init; }
+
+    /// <summary>One of <see cref="AbnormalRefundTypes"/>.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    /// <summary>The user's bank (WeChat's bank type, e.g. ICBC_DEBIT); for <see cref="AbnormalRefundTypes.UserBankCard"/>.</summary>
+    [JsonPropertyName("bank_type")]
+    public string? BankType { get; init; }
+
+    [JsonPropertyName("bank_account")]
+    public string? BankAccount { get; init; }
+
+    [JsonPropertyName("real_name")]
+    public string? RealName { get; init; }
+}
+
+public static class AbnormalRefundTypes
+{
+    /// <summary>退款到用户银行卡: to a debit card the user gives (bank_type, bank_account and real_name required).</summary>
+    public const string UserBankCard = "USER_BANK_CARD";
+
+    /// <summary>退款至交易商户银行账户: to the merchant's bank account, which pays the user back itself.</summary>
+    public const string MerchantBankCard = "MERCHANT_BANK_CARD";
 }

@@ -16,7 +16,10 @@ public enum WeChatPayFailure
     /// <summary>Any other 4xx: a business error, not worth retrying as is.</summary>
     Rejected,
 
-    /// <summary>5xx, SYSTEM_ERROR, rate limit, network failure or an unverifiable answer: retry later.</summary>
+    /// <summary>
+    /// 5xx, rate limit, network failure, an unverifiable answer, or an error WeChat means to be
+    /// retried (<see cref="WeChatPayErrorCodes.IsRetryable"/>, e.g. NOT_ENOUGH): retry later.
+    /// </summary>
     Unavailable,
 }
 
@@ -105,6 +108,16 @@ public sealed class WeChatPayClient
         return Parse<Refund>(await SendAsync(HttpMethod.Post, "v3/refund/domestic/refunds", request, cancellationToken));
     }
 
+    /// <summary>发起异常退款: sends a refund WeChat reported ABNORMAL to a bank account instead.</summary>
+    /// <param name="refundId">WeChat's refund_id (not out_refund_no).</param>
+    /// <param name="weChatPaySerial">The key the request's sensitive fields are encrypted with, if any.</param>
+    public async Task<Refund> ApplyAbnormalRefundAsync(string refundId, AbnormalRefundRequest request, string? weChatPaySerial, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var url = $"v3/refund/domestic/refunds/{Uri.EscapeDataString(refundId)}/apply-abnormal-refund";
+        return Parse<Refund>(await SendAsync(HttpMethod.Post, url, request, cancellationToken, weChatPaySerial));
+    }
+
     /// <summary>查询单笔退款; null if WeChat has no such refund.</summary>
     public async Task<Refund?> QueryRefundAsync(string outRefundNo, CancellationToken cancellationToken)
     {
@@ -149,7 +162,7 @@ public sealed class WeChatPayClient
         }
     }
 
-    private async Task<string> SendAsync(HttpMethod method, string relativeUrl, object? body, CancellationToken cancellationToken)
+    private async Task<string> SendAsync(HttpMethod method, string relativeUrl, object? body, CancellationToken cancellationToken, string? weChatPaySerial = null)
     {
         var json = body is null ? string.Empty : WeChatJson.Serialize(body);
         var uri = new Uri(http.BaseAddress!, relativeUrl);
@@ -165,6 +178,11 @@ public sealed class WeChatPayClient
 
         // WeChat Pay refuses requests without a User-Agent.
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Mall.WeChat", "1.0"));
+        if (weChatPaySerial is not null)
+        {
+            request.Headers.TryAddWithoutValidation(WeChatPayHeaders.Serial, weChatPaySerial);
+        }
+
         if (body is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
@@ -226,7 +244,7 @@ public sealed class WeChatPayClient
             _ when response.StatusCode == HttpStatusCode.NotFound => WeChatPayFailure.NotFound,
             WeChatPayErrorCodes.OrderNotExist or WeChatPayErrorCodes.ResourceNotExists => WeChatPayFailure.NotFound,
             WeChatPayErrorCodes.OrderPaid => WeChatPayFailure.AlreadyPaid,
-            WeChatPayErrorCodes.SystemError => WeChatPayFailure.Unavailable,
+            _ when WeChatPayErrorCodes.IsRetryable(error?.Code) => WeChatPayFailure.Unavailable,
             _ => WeChatPayFailure.Rejected,
         };
         throw new WeChatPayException(failure, $"{what} {error?.Code}: {error?.Message}", error?.Code);

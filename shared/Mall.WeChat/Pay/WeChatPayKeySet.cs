@@ -14,13 +14,23 @@ public sealed record WeChatPayPublicKey(string Id, string Pem);
 public sealed class WeChatPayKeySet : IDisposable
 {
     private readonly Dictionary<string, RSA> keys;
+    private readonly string? encryptionSerial;
 
-    private WeChatPayKeySet(Dictionary<string, RSA> keys)
+    private WeChatPayKeySet(Dictionary<string, RSA> keys, string? encryptionSerial)
     {
         this.keys = keys;
+        this.encryptionSerial = encryptionSerial;
     }
 
     public IReadOnlyCollection<string> Serials => keys.Keys;
+
+    /// <summary>
+    /// The key to encrypt sensitive request fields with (<see cref="WeChatPaySensitiveData"/>) and the
+    /// serial to announce it with: the WeChat Pay public key when there is one (WeChat's recommendation),
+    /// else the first platform certificate.
+    /// </summary>
+    public (string Serial, RSA Key) EncryptionKey =>
+        encryptionSerial is not null ? (encryptionSerial, keys[NormalizeSerial(encryptionSerial)]) : throw new InvalidOperationException("No WeChat Pay key is configured.");
 
     /// <exception cref="ArgumentException">A certificate or key does not parse, or an id appears twice.</exception>
     public static WeChatPayKeySet Create(IEnumerable<string> platformCertificatePems, IEnumerable<WeChatPayPublicKey> publicKeys)
@@ -28,6 +38,7 @@ public sealed class WeChatPayKeySet : IDisposable
         ArgumentNullException.ThrowIfNull(platformCertificatePems);
         ArgumentNullException.ThrowIfNull(publicKeys);
         var keys = new Dictionary<string, RSA>(StringComparer.Ordinal);
+        string? encryptionSerial = null;
         try
         {
             foreach (var pem in platformCertificatePems)
@@ -35,14 +46,18 @@ public sealed class WeChatPayKeySet : IDisposable
                 using var certificate = WeChatPem.LoadCertificate(pem);
                 var key = certificate.GetRSAPublicKey() ?? throw new ArgumentException("The platform certificate does not hold an RSA key.", nameof(platformCertificatePems));
                 Add(keys, certificate.SerialNumber, key);
+                encryptionSerial ??= certificate.SerialNumber;
             }
 
+            var firstPublicKey = true;
             foreach (var publicKey in publicKeys)
             {
                 Add(keys, publicKey.Id, WeChatPem.LoadPublicKey(publicKey.Pem));
+                encryptionSerial = firstPublicKey ? publicKey.Id : encryptionSerial;
+                firstPublicKey = false;
             }
 
-            return new WeChatPayKeySet(keys);
+            return new WeChatPayKeySet(keys, encryptionSerial);
         }
         catch
         {

@@ -11,7 +11,7 @@ public sealed class PaymentNotificationTests(LocalMall mall)
     private Uri NotifyUrl => new(mall.Host.BaseAddress, "api/payments/wechat/notify");
 
     [Fact]
-    public async Task Forged_stale_and_wrong_amount_notifications_change_nothing_and_the_genuine_one_pays_once()
+    public async Task Forged_stale_and_wrong_amount_or_currency_notifications_change_nothing_and_the_genuine_one_pays_once()
     {
         var (_, skuId) = await mall.CreateProductAsync(priceFen: 2500, stock: 5);
         using var customer = await mall.NewCustomerAsync();
@@ -27,6 +27,8 @@ public sealed class PaymentNotificationTests(LocalMall mall)
         var stale = mall.Environment.Sandbox.BuildPaymentNotification(paid.Resource, new SandboxNotificationSigning { Timestamp = DateTimeOffset.UtcNow.AddMinutes(-6) });
         var wrongAmount = mall.Environment.Sandbox.BuildPaymentNotification(
             paid.Resource with { Amount = paid.Resource.Amount! with { Total = 1, PayerTotal = 1 } });
+        var wrongCurrency = mall.Environment.Sandbox.BuildPaymentNotification(paid.Resource with { Amount = paid.Resource.Amount! with { Currency = "USD" } });
+        var noCurrency = mall.Environment.Sandbox.BuildPaymentNotification(paid.Resource with { Amount = paid.Resource.Amount! with { Currency = null } });
 
         foreach (var (name, forged, expected) in new[]
         {
@@ -34,6 +36,8 @@ public sealed class PaymentNotificationTests(LocalMall mall)
             ("signed with another key", wrongKey, HttpStatusCode.Unauthorized),
             ("stale timestamp", stale, HttpStatusCode.Unauthorized),
             ("wrong amount", wrongAmount, HttpStatusCode.BadRequest),
+            ("amount in another currency", wrongCurrency, HttpStatusCode.BadRequest),
+            ("amount without a currency", noCurrency, HttpStatusCode.BadRequest),
         })
         {
             var response = await webhooks.SendAsync(forged.ToHttpRequest(NotifyUrl));

@@ -60,7 +60,7 @@ public sealed class PresaleJourneyTests(LocalMall mall)
 
         var deposit = (await customer.GetAsync($"orders/{forfeited.GetProperty("depositOrderId").GetString()}")).Body;
         Assert.Equal(0, deposit.GetProperty("refundedFen").GetInt64());
-        // The forfeit is recorded first, then the unit goes back on sale (an idempotent adjustment the activity retries).
+        // The deposit order is concluded first, then the unit goes back on sale (an idempotent stock return the activity retries).
         var deadline = DateTime.UtcNow.AddSeconds(15);
         long stock;
         while ((stock = (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64()) != 5 && DateTime.UtcNow < deadline)

@@ -113,6 +113,26 @@ public sealed class PaymentFlowTests
     }
 
     [Fact]
+    public async Task A_full_refund_asked_without_items_or_amount_returns_every_unshipped_unit()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var (order, customer, sku, product) = await PendingOrderAsync(mall, stock: 5, quantity: 2);
+        await mall.PayAsync(customer, order.Id);
+        var refunds = mall.Get<RefundService>();
+
+        var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("x", null, null), CancellationToken.None);
+        var refundId = Assert.Single(requested.Refunds).Id;
+        await refunds.ApproveAsync(order.Id, refundId, new ApproveRefundRequest(true, null), CancellationToken.None);
+        await MallFixture.WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+
+        var refunded = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal(OrderStatus.Refunded, refunded.Status);
+        Assert.Equal(order.Pricing.PayableFen, refunded.RefundedFen);
+        Assert.True(refunded.GetRefund(refundId).StockReturned);
+        Assert.Equal(5, await StockAsync(mall, product, sku));
+    }
+
+    [Fact]
     public async Task A_payment_for_a_closed_order_is_refunded_automatically_in_full()
     {
         await using var mall = await MallFixture.StartAsync();

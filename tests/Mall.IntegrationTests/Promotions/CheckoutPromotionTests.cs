@@ -103,6 +103,56 @@ public sealed class CheckoutPromotionTests
     }
 
     [Fact]
+    public async Task A_partial_refund_returns_the_points_that_paid_for_the_refunded_units_and_the_rest_come_back_with_the_rest()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000);
+        var customer = await MemberAsync(mall, MemberTier.Bronze, points: 10_000);
+        var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 2, points: 10_000), CancellationToken.None)).Order;
+        Assert.Equal((10_000L, 10_000L, 10_000L), (order.PointsUsed, order.Pricing.PointsFen, order.Pricing.PayableFen));
+        await mall.PayAsync(customer, order.Id);
+        await mall.Events.DrainAsync();
+        Assert.Equal(100, await PointsAsync(mall, customer)); // 10,000 spent, 100 earned on the 100.00 paid
+
+        var refunds = mall.Get<RefundService>();
+        async Task RefundOneUnitAsync()
+        {
+            var requested = await refunds.RequestAsync(customer, order.Id, new RefundRequestBody("不要了", [new OrderItemRequest(product.Skus[0].Id, 1)], null), CancellationToken.None);
+            await refunds.ApproveAsync(order.Id, requested.Refunds[^1].Id, new ApproveRefundRequest(null, null), CancellationToken.None);
+            await MallFixture.WaitUntilAsync(async () => (await refunds.CheckAsync(order.Id, CancellationToken.None)).Outcome == DueWorkOutcome.Done);
+            await mall.Events.DrainAsync();
+        }
+
+        await RefundOneUnitAsync();
+        var refunded = await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None);
+        Assert.Equal(5_000, refunded.RefundedFen);
+        Assert.Equal(5_050, await PointsAsync(mall, customer)); // that unit's 5,000 points back, 50 of the 100 earned reversed
+
+        await RefundOneUnitAsync();
+        Assert.Equal(OrderStatus.Refunded, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+        Assert.Equal(10_000, await PointsAsync(mall, customer));
+    }
+
+    [Fact]
+    public async Task A_coupon_worth_all_the_goods_leaves_one_fen_to_pay_so_wechat_pay_accepts_the_order()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var product = await ProductAsync(mall, 10_000);
+        var coupons = mall.Get<CouponService>();
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("立减100", CouponKind.FixedAmount, 20_000, 0, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var customer = await mall.NewCustomerAsync();
+        var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
+
+        var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, coupon.Id), CancellationToken.None)).Order;
+        await mall.PayAsync(customer, order.Id);
+
+        // Above the free-shipping threshold: 100.00 of goods, 99.99 off, 0.01 to pay (WeChat Pay refuses amount.total 0).
+        Assert.Equal((10_000L, 9_999L, 0L, 1L), (order.Pricing.GoodsFen, order.Pricing.DiscountFen, order.Pricing.ShippingFen, order.Pricing.PayableFen));
+        Assert.Equal(1, mall.Environment.Sandbox.FindTransaction(order.Id)!.Resource.Amount!.Total);
+        Assert.Equal(OrderStatus.Paid, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task An_order_withdrawn_over_the_purchase_limit_gives_its_points_back_and_a_corrected_order_pays_with_them_again()
     {
         await using var mall = await MallFixture.StartAsync();

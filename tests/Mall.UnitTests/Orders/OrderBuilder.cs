@@ -17,7 +17,7 @@ public static class OrderBuilder
     }
 
     public static PaymentRecord PaymentFor(Order order, string transactionId = "T1") =>
-        new(transactionId, order.Pricing.PayableFen, Now.AddMinutes(1), "openid-1");
+        new(transactionId, order.Pricing.PayableFen, PaymentRecord.Cny, Now.AddMinutes(1), "openid-1");
 
     public static Order Paid(params PricedItem[] items)
     {

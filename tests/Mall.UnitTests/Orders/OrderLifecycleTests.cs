@@ -37,6 +37,23 @@ public sealed class OrderLifecycleTests
     }
 
     [Fact]
+    public void A_presale_deposit_never_ships_is_not_refunded_on_request_and_concludes_once()
+    {
+        var deposit = Paid() with { Source = new OrderSource(OrderSource.PresaleDeposit, "PS1", "R1") };
+
+        Assert.Equal(ErrorCode.InvalidOrderState, Assert.Throws<DomainException>(() => deposit.Ship("SF", "SF1", Now)).Code);
+        Assert.Equal(ErrorCode.RefundNotAllowed, Assert.Throws<DomainException>(() => deposit.RequestRefund([], null, "退定金", Now)).Code);
+        var concluded = deposit.ConcludeDeposit("deposit forfeited", Now.AddDays(30));
+
+        Assert.Equal(OrderStatus.Completed, concluded.Order.Status);
+        Assert.True(concluded.Order.AfterSaleClosed);
+        Assert.Equal([typeof(OrderCompleted), typeof(OrderAfterSaleClosed)], concluded.Events.Select(e => e.GetType()));
+        Assert.False(concluded.Order.ConcludeDeposit("again", Now.AddDays(31)).Changed);
+        Assert.Throws<DomainException>(() => concluded.Order.Ship("SF", "SF1", Now.AddDays(31)));
+        Assert.Throws<DomainException>(() => Paid().ConcludeDeposit("not a deposit", Now));
+    }
+
+    [Fact]
     public void A_wrong_amount_is_refused_and_changes_nothing()
     {
         var pending = Pending();
@@ -45,6 +62,19 @@ public sealed class OrderLifecycleTests
 
         Assert.Equal(ErrorCode.AmountMismatch, exception.Code);
         Assert.Equal(OrderStatus.PendingPayment, pending.Status);
+    }
+
+    [Theory]
+    [InlineData("USD")]
+    [InlineData("cny")]
+    [InlineData(null)]
+    public void A_payment_in_another_currency_is_refused_like_a_wrong_amount(string? currency)
+    {
+        var pending = Pending();
+
+        var exception = Assert.Throws<DomainException>(() => pending.ApplyPayment(PaymentFor(pending) with { Currency = currency }, Now));
+
+        Assert.Equal(ErrorCode.AmountMismatch, exception.Code);
     }
 
     [Fact]

@@ -20,4 +20,20 @@ public sealed class OrderPricingTests
     [InlineData(9900, 0)]
     public void Shipping_is_free_from_the_threshold_on(long goods, long shipping) =>
         Assert.Equal(shipping, OrderPricing.Price([new PricedItem("A-1", "A", "a", "x", goods, 1)], Policy).Breakdown.ShippingFen);
+
+    [Theory]
+    [InlineData(10_000, 20_000, 0, 9_999, 0)] // a coupon worth more than goods with free shipping
+    [InlineData(5_000, 5_000, 1_000, 5_000, 999)] // the goods and the shipping waived
+    [InlineData(5_000, 1_000, 1_000, 1_000, 1_000)] // far from the floor: the coupon applies in full
+    public void Discounts_always_leave_one_fen_to_pay(long goods, long goodsOff, long shippingWaived, long expectedDiscount, long expectedWaived)
+    {
+        var (_, pricing) = OrderPricing.Price([new PricedItem("A-1", "A", "a", "x", goods, 1)], Policy);
+
+        var discounted = OrderPricing.WithDiscount(pricing, goodsOff, shippingWaived);
+
+        Assert.Equal(expectedDiscount, discounted.DiscountFen);
+        Assert.Equal(pricing.ShippingFen - expectedWaived, discounted.ShippingFen);
+        Assert.Equal(Math.Max(OrderPricing.MinimumPayableFen, pricing.PayableFen - goodsOff - shippingWaived), discounted.PayableFen);
+        Assert.Equal(OrderPricing.MinimumPayableFen, OrderPricing.WithPoints(discounted, 1_000_000).PayableFen);
+    }
 }

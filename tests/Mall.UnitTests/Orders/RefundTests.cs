@@ -56,6 +56,83 @@ public sealed class RefundTests
     }
 
     [Fact]
+    public void A_refund_of_everything_by_amount_covers_every_unit_not_yet_refunded_and_restocks_them_while_unshipped()
+    {
+        var order = Paid();
+        var partly = RefundSucceeded(order.RequestRefund([new RefundLine("P1-1", 1)], null, "r", Now).Order, "O1R1", Now);
+
+        var asked = partly.RequestRefund([], null, "x", Now).Order.ActiveRefund!;
+        var byAmount = partly.RequestRefund([], partly.RefundableFen, "x", Now).Order.ActiveRefund!;
+        var shipped = Shipped().RequestRefund([], null, "x", Now).Order.ActiveRefund!;
+
+        Assert.Equal([new RefundLine("P1-1", 1), new RefundLine("P2-1", 1)], asked.Lines);
+        Assert.Equal(partly.RefundableFen, asked.AmountFen);
+        Assert.True(asked.Restock);
+        Assert.Equal(asked.Lines, byAmount.Lines);
+        Assert.True(byAmount.Restock);
+        Assert.Equal(2, shipped.Lines.Count);
+        Assert.False(shipped.Restock);
+        var approved = partly.RequestRefund([], null, "x", Now).Order.ApproveRefund("O1R2", true, null, Now).Order;
+        Assert.True(approved.GetRefund("O1R2").Restock);
+        Assert.Equal(OrderStatus.Refunded, RefundSucceeded(approved, "O1R2", Now).Status);
+    }
+
+    [Fact]
+    public void A_retryable_refusal_keeps_the_refund_approved_with_a_growing_delay_and_a_final_one_fails_it_until_resubmitted()
+    {
+        var approved = Paid().RequestRefund([], null, "r", Now).Order.ApproveRefund("O1R1", null, null, Now).Order;
+        var longest = TimeSpan.FromMinutes(60);
+
+        var first = approved.RecordRefundRefused("O1R1", "NOT_ENOUGH: 余额不足", final: false, Now, longest).Order;
+        var second = first.RecordRefundRefused("O1R1", "NOT_ENOUGH: 余额不足", final: false, Now, longest).Order;
+        var failed = second.RecordRefundRefused("O1R1", "NO_AUTH: 没有退款权限", final: true, Now, longest);
+        var resubmitted = failed.Order.ResubmitRefund("O1R1", Now);
+
+        Assert.Equal((RefundStatus.Approved, 1, Now.AddMinutes(1)), (first.GetRefund("O1R1").Status, first.GetRefund("O1R1").SubmitAttempts, first.GetRefund("O1R1").RetryAt));
+        Assert.Equal(Now.AddMinutes(2), second.GetRefund("O1R1").RetryAt);
+        Assert.Equal(longest, Refund.RetryDelay(30, longest));
+        Assert.Equal(RefundStatus.Failed, failed.Order.GetRefund("O1R1").Status);
+        Assert.IsType<RefundFailed>(Assert.Single(failed.Events));
+        Assert.True(failed.Order.GetRefund("O1R1").IsOpen);
+        Assert.Equal(0, failed.Order.RefundedFen);
+        Assert.Equal(RefundStatus.Approved, resubmitted.Order.GetRefund("O1R1").Status);
+        Assert.Single(resubmitted.Order.Refunds);
+    }
+
+    [Fact]
+    public void A_refund_wechat_closed_is_replaced_by_a_new_one_and_leaves_the_open_list()
+    {
+        var processing = Paid().RequestRefund([new RefundLine("P1-1", 1)], null, "r", Now).Order.ApproveRefund("O1R1", null, null, Now).Order.MarkRefundSubmitted("O1R1", "W1").Order;
+        var closed = processing.CompleteRefund("O1R1", succeeded: false, 0, "W1", Now).Order;
+
+        var replaced = closed.ResubmitRefund("O1R1", Now).Order;
+
+        var replacement = replaced.GetRefund("O1R2");
+        Assert.Equal(("O1R2", false), (replaced.GetRefund("O1R1").SupersededBy, replaced.GetRefund("O1R1").IsOpen));
+        Assert.Equal((RefundStatus.Approved, closed.GetRefund("O1R1").AmountFen, closed.GetRefund("O1R1").Lines), (replacement.Status, replacement.AmountFen, replacement.Lines));
+        Assert.Throws<DomainException>(() => replaced.ResubmitRefund("O1R1", Now));
+    }
+
+    [Fact]
+    public void An_abnormal_refund_holds_its_money_until_the_later_success_and_only_an_abnormal_refund_moves_it()
+    {
+        var processing = Paid().RequestRefund([], null, "r", Now).Order.ApproveRefund("O1R1", null, null, Now).Order.MarkRefundSubmitted("O1R1", "W1").Order;
+
+        var abnormal = processing.MarkRefundAbnormal("O1R1", "W1").Order;
+        var applied = abnormal.ApplyAbnormalRefund("O1R1", AbnormalRefundDestination.MerchantBankCard).Order;
+        var done = applied.CompleteRefund("O1R1", succeeded: true, processing.Payment!.AmountFen, "W1", Now).Order;
+
+        Assert.Equal((RefundStatus.Abnormal, 0L, 0L), (abnormal.GetRefund("O1R1").Status, abnormal.RefundedFen, abnormal.RefundableFen));
+        Assert.Equal(ErrorCode.RefundInProgress, Assert.Throws<DomainException>(() => abnormal.RequestRefund([], null, "again", Now)).Code);
+        Assert.Throws<DomainException>(() => abnormal.ResubmitRefund("O1R1", Now));
+        Assert.Throws<DomainException>(() => processing.ApplyAbnormalRefund("O1R1", AbnormalRefundDestination.UserBankCard));
+        Assert.False(applied.MarkRefundAbnormal("O1R1", "W1").Changed);
+        Assert.Equal(RefundStatus.Processing, applied.GetRefund("O1R1").Status);
+        Assert.Equal(OrderStatus.Refunded, done.Status);
+        Assert.Equal(OrderStatus.Refunded, abnormal.CompleteRefund("O1R1", succeeded: true, processing.Payment!.AmountFen, "W1", Now).Order.Status);
+    }
+
+    [Fact]
     public void Refund_limits_are_enforced()
     {
         var order = Paid();

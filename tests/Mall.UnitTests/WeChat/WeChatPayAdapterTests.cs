@@ -149,6 +149,57 @@ public sealed class WeChatPayAdapterTests
         Assert.Equal(TradeState.Refund, (await mall.Pay.QueryTransactionAsync(outTradeNo, CancellationToken.None))!.TradeState);
     }
 
+    /// <summary>WeChat's refund error table: what it means to be retried (same out_refund_no) and what is final.</summary>
+    [Theory]
+    [InlineData(403, WeChatPayErrorCodes.NotEnough, WeChatFailure.Unavailable)]
+    [InlineData(401, WeChatPayErrorCodes.SignError, WeChatFailure.Unavailable)]
+    [InlineData(500, WeChatPayErrorCodes.SystemError, WeChatFailure.Unavailable)]
+    [InlineData(429, WeChatPayErrorCodes.FrequencyLimited, WeChatFailure.Unavailable)]
+    [InlineData(500, WeChatPayErrorCodes.BizErrNeedRetry, WeChatFailure.Unavailable)]
+    [InlineData(403, WeChatPayErrorCodes.NoAuth, WeChatFailure.Rejected)]
+    [InlineData(403, WeChatPayErrorCodes.UserAccountAbnormal, WeChatFailure.Rejected)]
+    [InlineData(400, WeChatPayErrorCodes.MchNotExists, WeChatFailure.Rejected)]
+    public async Task A_refused_refund_is_classified_by_wechat_error_code_and_can_be_resubmitted_as_it_was(int status, string code, WeChatFailure expected)
+    {
+        await using var mall = await MallSide.StartAsync(sandbox);
+        var outTradeNo = NewOutTradeNo();
+        await mall.Pay.CreateJsapiPrepayAsync(Order(outTradeNo, 10_000), CancellationToken.None);
+        await sandbox.PayAsync(outTradeNo, new SandboxPayOptions { Notify = false });
+        sandbox.RefuseRefunds(outTradeNo, new SandboxRefundRefusal(status, code, "refused"));
+        var submission = new RefundSubmission(outTradeNo, "R" + WeChatPaySignatures.CreateNonce(12), 3_000, 10_000, "size");
+
+        var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.CreateRefundAsync(submission, CancellationToken.None));
+        var accepted = await mall.Pay.CreateRefundAsync(submission, CancellationToken.None);
+
+        Assert.Equal((expected, code), (refused.Failure, refused.Code));
+        Assert.Equal((submission.OutRefundNo, RefundState.Processing), (accepted.OutRefundNo, accepted.State));
+    }
+
+    [Fact]
+    public async Task An_abnormal_refund_goes_to_the_buyers_card_with_encrypted_details_and_then_succeeds()
+    {
+        await using var mall = await MallSide.StartAsync(sandbox);
+        var outTradeNo = NewOutTradeNo();
+        await mall.Pay.CreateJsapiPrepayAsync(Order(outTradeNo, 10_000), CancellationToken.None);
+        await sandbox.PayAsync(outTradeNo, new SandboxPayOptions { Notify = false });
+        sandbox.MakeRefundsAbnormal(outTradeNo);
+        var created = await mall.Pay.CreateRefundAsync(new RefundSubmission(outTradeNo, "R" + WeChatPaySignatures.CreateNonce(12), 10_000, 10_000, "card closed"), CancellationToken.None);
+        var abnormal = mall.Pay.ReadRefundNotification(await mall.NextNotificationAsync(RefundPath));
+        var card = new AbnormalRefundInstruction(created.RefundId!, created.OutRefundNo, Mall.Domain.Orders.AbnormalRefundDestination.UserBankCard, "ICBC_DEBIT", "6222020202020202020", "张三");
+
+        var wrongRefund = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.ApplyAbnormalRefundAsync(card with { OutRefundNo = "R-other" }, CancellationToken.None));
+        var applied = await mall.Pay.ApplyAbnormalRefundAsync(card, CancellationToken.None);
+        var again = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.ApplyAbnormalRefundAsync(card, CancellationToken.None));
+        var succeeded = mall.Pay.ReadRefundNotification(await mall.NextNotificationAsync(RefundPath));
+
+        Assert.Equal(RefundState.Abnormal, abnormal.State);
+        Assert.Equal(WeChatFailure.Rejected, wrongRefund.Failure);
+        Assert.Equal(RefundState.Processing, applied.State);
+        Assert.Equal((WeChatFailure.Rejected, WeChatPayErrorCodes.InvalidRequest), (again.Failure, again.Code));
+        Assert.Equal((created.OutRefundNo, RefundState.Success, 10_000L), (succeeded.OutRefundNo, succeeded.State, succeeded.RefundFen));
+        Assert.DoesNotContain("6222020202020202020", card.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Refund_of_an_unknown_or_unpaid_order_is_rejected()
     {
@@ -247,8 +298,8 @@ public sealed class WeChatPayAdapterTests
 
         var exception = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.CreateJsapiPrepayAsync(Order(NewOutTradeNo()), CancellationToken.None));
 
-        Assert.Equal(WeChatFailure.Rejected, exception.Failure);
-        Assert.Contains(WeChatPayErrorCodes.SignError, exception.Message, StringComparison.Ordinal);
+        // Refused, and retried later: a wrong signature is what a merchant key rotation looks like from outside.
+        Assert.Equal((WeChatFailure.Unavailable, WeChatPayErrorCodes.SignError), (exception.Failure, exception.Code));
     }
 
     [Fact]
