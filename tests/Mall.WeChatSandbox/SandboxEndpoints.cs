@@ -72,6 +72,12 @@ internal static class SandboxEndpoints
         v3.MapPost("/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) => new SignedAnswer(pay.Close(outTradeNo, Body(http)), runtime));
         v3.MapPost("/refund/domestic/refunds", (HttpContext http) => new SignedAnswer(pay.CreateRefund(Body(http)), runtime));
         v3.MapGet("/refund/domestic/refunds/{outRefundNo}", (string outRefundNo) => new SignedAnswer(pay.QueryRefund(outRefundNo), runtime));
+
+        // Any other v3 path (say GET /v3/pay/transactions/id/{id} or /v3/certificates, which the sandbox does not
+        // serve) gets WeChat Pay's own error shape, signed like every answer: a client must not see a bare 404.
+        v3.MapFallback("{**path}", (HttpContext http) => new SignedAnswer(
+            V3Answer.Error(StatusCodes.Status404NotFound, WeChatPayErrorCodes.NotFound, $"{http.Request.Method} {http.Request.Path} 不存在（沙箱未实现该接口）"),
+            runtime));
     }
 
     private static void MapDeveloper(IEndpointRouteBuilder app, SandboxRuntime runtime)

@@ -99,6 +99,10 @@ public sealed record Transaction
 
     [JsonPropertyName("amount")]
     public TransactionAmount? Amount { get; init; }
+
+    /// <summary>Coupons applied by WeChat Pay (kept as sent: the mall does not act on them; [] while unpaid).</summary>
+    [JsonPropertyName("promotion_detail")]
+    public IReadOnlyList<System.Text.Json.JsonElement>? PromotionDetail { get; init; }
 }
 
 public static class TradeStates
@@ -326,4 +330,5 @@ public static class WeChatPayErrorCodes
     public const string ParamError = "PARAM_ERROR";
     public const string InvalidRequest = "INVALID_REQUEST";
     public const string AppIdMchIdNotMatch = "APPID_MCHID_NOT_MATCH";
+    public const string NotFound = "NOT_FOUND";
 }
