@@ -59,6 +59,14 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
     }
 
+    /// <summary>Shipped orders whose shipping info WeChat has not taken (given up, or failing and retried).</summary>
+    public async Task<ResultPage<Order>> QueryShippingUploadFailuresAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var query = new DocumentQuery { ColumnEquals = new Dictionary<string, string> { ["ShippingUpload"] = ShippingUploadFailed } };
+        var page = await orders.QueryAsync(query, continuationToken, pageSize, cancellationToken);
+        return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
+    }
+
     /// <summary>Columns copied out of the order document so operators can filter without reading every order.</summary>
     public static IReadOnlyDictionary<string, object?> IndexedColumns(Order order) => new Dictionary<string, object?>
     {
@@ -67,9 +75,17 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         ["CreatedAt"] = order.CreatedAt,
         ["HasActiveRefund"] = order.ActiveRefund is not null,
         ["Shipping"] = order.PriorityShipping ? PriorityShipping : "standard",
+        ["ShippingUpload"] = order.Shipment switch
+        {
+            null => null,
+            { UploadedToWeChatAt: not null } => "uploaded",
+            { UploadFailure: not null } => ShippingUploadFailed,
+            _ => "pending",
+        },
     };
 
     private const string PriorityShipping = "priority";
+    private const string ShippingUploadFailed = "failed";
 }
 
 /// <summary>Kinds of due work the order lifecycle schedules.</summary>
