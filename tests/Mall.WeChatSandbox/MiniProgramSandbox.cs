@@ -35,7 +35,7 @@ internal sealed class MiniProgramSandbox
     private readonly Dictionary<string, IssuedCode> issuedCodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> usedCodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
-    private readonly Dictionary<MiniProgramApi, Queue<SandboxFault>> faults = [];
+    private readonly Dictionary<MiniProgramApi, Queue<InjectedFault>> faults = [];
     private readonly HashSet<(string OpenId, string TemplateId)> refusedTemplates = [];
     private readonly Dictionary<string, List<UploadShippingInfoRequest>> shippingByTransaction = new(StringComparer.Ordinal);
     private readonly List<SandboxSubscribeMessage> subscribeMessages = [];
@@ -85,14 +85,10 @@ internal sealed class MiniProgramSandbox
         {
             if (!faults.TryGetValue(api, out var queue))
             {
-                faults[api] = queue = new Queue<SandboxFault>();
+                faults[api] = queue = new Queue<InjectedFault>();
             }
 
-            // A queue of one entry per call; "until cleared" is one entry that is never used up.
-            for (var i = 0; i < Math.Min(times, 1_000); i++)
-            {
-                queue.Enqueue(times == int.MaxValue ? fault with { Lasting = true } : fault);
-            }
+            queue.Enqueue(new InjectedFault(fault, times));
         }
     }
 
@@ -170,9 +166,11 @@ internal sealed class MiniProgramSandbox
     /// one (the old one stays valid until it expires); force_refresh replaces it at once and the old one is
     /// refused from then on.
     /// </summary>
-    public object StableToken(string? grantType, string? appId, string? secret, bool forceRefresh) => Serve(
+    public object StableToken(string? grantType, string? appId, string? secret, bool forceRefresh) => ServeToken(
         MiniProgramApi.StableToken,
-        () => CheckTokenRequest(grantType, appId, secret),
+        grantType,
+        appId,
+        secret,
         () =>
         {
             lock (gate)
@@ -195,9 +193,11 @@ internal sealed class MiniProgramSandbox
     /// GET /cgi-bin/token, kept apart from the stable token: every call issues a new token, and the one it
     /// replaces stays valid for 5 more minutes.
     /// </summary>
-    public object ClassicToken(string? grantType, string? appId, string? secret) => Serve(
+    public object ClassicToken(string? grantType, string? appId, string? secret) => ServeToken(
         MiniProgramApi.Token,
-        () => CheckTokenRequest(grantType, appId, secret),
+        grantType,
+        appId,
+        secret,
         () =>
         {
             lock (gate)
@@ -428,22 +428,29 @@ internal sealed class MiniProgramSandbox
         return fault is null ? answer : LostAnswer.Instance;
     }
 
-    private WeChatApiResult? CheckTokenRequest(string? grantType, string? appId, string? secret)
+    /// <summary>A token request, counted whatever it is answered.</summary>
+    private object ServeToken(MiniProgramApi api, string? grantType, string? appId, string? secret, Func<object> work)
     {
         Interlocked.Increment(ref accessTokenRequests);
-        return CheckApp(appId, secret) ?? (grantType != StableTokenRequest.ClientCredential ? Answer(40002, "invalid grant_type") : null);
+        return Serve(api, () => CheckApp(appId, secret) ?? (grantType != StableTokenRequest.ClientCredential ? Answer(40002, "invalid grant_type") : null), work);
     }
 
     private SandboxFault? TakeFault(MiniProgramApi api)
     {
         lock (gate)
         {
-            if (!faults.TryGetValue(api, out var queue) || !queue.TryPeek(out var fault))
+            if (!faults.TryGetValue(api, out var queue) || !queue.TryPeek(out var injected))
             {
                 return null;
             }
 
-            return fault.Lasting ? fault : queue.Dequeue();
+            // int.MaxValue: until cleared.
+            if (injected.Remaining != int.MaxValue && --injected.Remaining == 0)
+            {
+                queue.Dequeue();
+            }
+
+            return injected.Fault;
         }
     }
 
@@ -485,6 +492,13 @@ internal sealed class MiniProgramSandbox
     }
 
     private sealed record IssuedCode(string User, DateTimeOffset IssuedAt);
+
+    private sealed class InjectedFault(SandboxFault fault, int remaining)
+    {
+        public SandboxFault Fault { get; } = fault;
+
+        public int Remaining { get; set; } = remaining;
+    }
 
     private sealed class IssuedToken(string value, DateTimeOffset expiresAt)
     {

@@ -91,9 +91,6 @@ public sealed record SandboxFault
     /// <summary>WeChat carries the call out, but the connection drops before its answer arrives.</summary>
     public bool LosesAnswer { get; init; }
 
-    /// <summary>Stays in place until cleared (injected with int.MaxValue times).</summary>
-    internal bool Lasting { get; init; }
-
     internal WeChatApiResult Answer => new() { ErrCode = ErrCode, ErrMsg = ErrMsg ?? $"errcode {ErrCode} (sandbox fault)" };
 
     public static SandboxFault Error(int errCode, string? errMsg = null) => new() { ErrCode = errCode, ErrMsg = errMsg };
