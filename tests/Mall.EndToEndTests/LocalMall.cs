@@ -160,6 +160,15 @@ public sealed class LocalMall : IAsyncLifetime
         return orderId;
     }
 
+    /// <summary>An order for <paramref name="quantity"/> of a SKU, paid through the sandbox and seen paid by its owner.</summary>
+    public async Task<string> PaidOrderAsync(ApiClient customer, string skuId, int quantity)
+    {
+        var orderId = await PlaceAndPrepayAsync(customer, skuId, quantity);
+        await Environment.Sandbox.PayAsync(orderId);
+        await WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+        return orderId;
+    }
+
     public static Task<JsonElement> WaitForOrderAsync(ApiClient customer, string orderId, Func<JsonElement, bool> condition) =>
         WaitForAsync(customer, $"orders/{orderId}", condition);
 

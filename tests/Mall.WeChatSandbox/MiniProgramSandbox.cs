@@ -7,25 +7,41 @@ using Mall.WeChat.Pay;
 namespace Mall.WeChat.Sandbox;
 
 /// <summary>
-/// The mini-program server API: login codes, access tokens, subscribe messages, shipping uploads.
-/// Answers are errcode/errmsg JSON with HTTP 200, as WeChat does.
+/// The mini-program server API: login codes, access tokens, subscribe messages, shipping uploads and the
+/// shipping state. Answers are errcode/errmsg JSON with HTTP 200, as WeChat does, and each API can be made to
+/// fail the way WeChat fails (<see cref="InjectFault"/>).
 /// </summary>
 internal sealed class MiniProgramSandbox
 {
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(2);
 
-    // WeChat lets a merchant correct shipping info once after the first upload.
+    // stable_token hands out a new token once the current one has less than this left (expires_in never drops
+    // below it); the classic token API keeps the replaced token valid this long (both: getStableAccessToken and
+    // getAccessToken docs, developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-access-token/).
+    private static readonly TimeSpan TokenOverlap = TimeSpan.FromMinutes(5);
+
+    // wx.login codes are valid for 5 minutes and once (auth.code2Session).
+    private static readonly TimeSpan LoginCodeLifetime = TimeSpan.FromMinutes(5);
+
+    // WeChat lets a merchant correct shipping info once after the first upload (重新发货机会).
     private const int MaxShippingUploads = 2;
+
+    // shipping_list takes at most 15 parcels (upload_shipping_info).
+    private const int MaxShippingItems = 15;
 
     private readonly WeChatSandboxOptions options;
     private readonly PaySandbox pay;
     private readonly Lock gate = new();
+    private readonly Dictionary<string, IssuedCode> issuedCodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> usedCodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> shippingUploadsByTransaction = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<MiniProgramApi, Queue<InjectedFault>> faults = [];
+    private readonly HashSet<(string OpenId, string TemplateId)> refusedTemplates = [];
+    private readonly Dictionary<string, List<UploadShippingInfoRequest>> shippingByTransaction = new(StringComparer.Ordinal);
     private readonly List<SandboxSubscribeMessage> subscribeMessages = [];
     private readonly List<SandboxShippingUpload> shippingUploads = [];
-    private string? accessToken;
-    private DateTimeOffset accessTokenExpiresAt;
+    private IssuedToken? stableToken;
+    private IssuedToken? classicToken;
     private int accessTokenRequests;
 
     public MiniProgramSandbox(WeChatSandboxOptions options, PaySandbox pay)
@@ -60,171 +76,308 @@ internal sealed class MiniProgramSandbox
 
     private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
 
+    /// <summary>The next <paramref name="times"/> calls of <paramref name="api"/> fail with <paramref name="fault"/> (int.MaxValue: until cleared).</summary>
+    public void InjectFault(MiniProgramApi api, SandboxFault fault, int times)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (gate)
+        {
+            if (!faults.TryGetValue(api, out var queue))
+            {
+                faults[api] = queue = new Queue<InjectedFault>();
+            }
+
+            queue.Enqueue(new InjectedFault(fault, times));
+        }
+    }
+
+    public void ClearFaults()
+    {
+        lock (gate)
+        {
+            faults.Clear();
+        }
+    }
+
+    /// <summary>What wx.login does: a code for <paramref name="user"/>, valid for 5 minutes and once.</summary>
+    public string IssueLoginCode(string user)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        var code = WeChatPaySignatures.CreateNonce(32);
+        lock (gate)
+        {
+            issuedCodes[code] = new IssuedCode(user, Now);
+        }
+
+        return code;
+    }
+
+    /// <summary>The user switched the template off (or never accepted it) in WeChat: every send to them answers 43101.</summary>
+    public void RefuseSubscribeMessages(string openId, string templateId)
+    {
+        lock (gate)
+        {
+            refusedTemplates.Add((openId, templateId));
+        }
+    }
+
+    public object Code2Session(string? appId, string? secret, string? code, string? grantType) => Serve(
+        MiniProgramApi.Code2Session,
+        () => CheckApp(appId, secret)
+            ?? (grantType != "authorization_code" ? Answer(40002, "invalid grant_type")
+            : string.IsNullOrWhiteSpace(code) ? Answer(WeChatErrorCodes.InvalidCode, "invalid code")
+            : null),
+        () =>
+        {
+            string user;
+            lock (gate)
+            {
+                // A code the sandbox issued lives 5 minutes; any other is a developer's shortcut "<user>#<n>".
+                if (issuedCodes.TryGetValue(code!, out var issued))
+                {
+                    if (Now - issued.IssuedAt > LoginCodeLifetime)
+                    {
+                        return Answer(WeChatErrorCodes.InvalidCode, "invalid code, code expired");
+                    }
+
+                    user = issued.User;
+                }
+                else
+                {
+                    user = code!.Split('#', 2)[0];
+                }
+
+                if (!usedCodes.Add(code!))
+                {
+                    return Answer(WeChatErrorCodes.CodeUsed, "code been used");
+                }
+            }
+
+            return new Code2SessionResponse
+            {
+                OpenId = OpenIdOfUser(options.AppId, user),
+                SessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+            };
+        });
+
     /// <summary>
-    /// The openid of the user behind a login code: the part before an optional '#', so "alice#1" and
-    /// "alice#2" are two logins of the same user. Stable across restarts for the same appid.
+    /// POST /cgi-bin/stable_token: the current stable token while it has more than 5 minutes left, then a new
+    /// one (the old one stays valid until it expires); force_refresh replaces it at once and the old one is
+    /// refused from then on.
     /// </summary>
-    public static string OpenIdFor(string appId, string code)
-    {
-        var user = code.Split('#', 2)[0];
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(appId + "|" + user));
-        return "o" + Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_')[..27];
-    }
-
-    public object Code2Session(string? appId, string? secret, string? code, string? grantType)
-    {
-        if (CheckApp(appId, secret) is { } appError)
+    public object StableToken(string? grantType, string? appId, string? secret, bool forceRefresh) => ServeToken(
+        MiniProgramApi.StableToken,
+        grantType,
+        appId,
+        secret,
+        () =>
         {
-            return appError;
-        }
-
-        if (grantType != "authorization_code")
-        {
-            return Answer(40002, "invalid grant_type");
-        }
-
-        if (string.IsNullOrWhiteSpace(code))
-        {
-            return Answer(WeChatErrorCodes.InvalidCode, "invalid code");
-        }
-
-        lock (gate)
-        {
-            if (!usedCodes.Add(code))
+            lock (gate)
             {
-                return Answer(WeChatErrorCodes.CodeUsed, "code been used");
+                if (forceRefresh)
+                {
+                    RevokeStableToken();
+                }
+
+                if (stableToken is null || stableToken.ExpiresAt - Now < TokenOverlap)
+                {
+                    stableToken = Issue();
+                }
+
+                return new AccessTokenResponse { AccessToken = stableToken.Value, ExpiresIn = (int)(stableToken.ExpiresAt - Now).TotalSeconds };
             }
-        }
+        });
 
-        return new Code2SessionResponse
+    /// <summary>
+    /// GET /cgi-bin/token, kept apart from the stable token: every call issues a new token, and the one it
+    /// replaces stays valid for 5 more minutes.
+    /// </summary>
+    public object ClassicToken(string? grantType, string? appId, string? secret) => ServeToken(
+        MiniProgramApi.Token,
+        grantType,
+        appId,
+        secret,
+        () =>
         {
-            OpenId = OpenIdFor(options.AppId, code),
-            SessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
-        };
-    }
-
-    /// <summary>stable_token (and the classic token API): the current token until it expires, a new one on force_refresh.</summary>
-    public object Token(string? grantType, string? appId, string? secret, bool forceRefresh)
-    {
-        if (CheckApp(appId, secret) is { } appError)
-        {
-            return appError;
-        }
-
-        if (grantType != StableTokenRequest.ClientCredential)
-        {
-            return Answer(40002, "invalid grant_type");
-        }
-
-        Interlocked.Increment(ref accessTokenRequests);
-        lock (gate)
-        {
-            if (forceRefresh || accessToken is null || Now >= accessTokenExpiresAt)
+            lock (gate)
             {
-                IssueToken();
+                if (classicToken is not null && classicToken.ExpiresAt > Now + TokenOverlap)
+                {
+                    classicToken.ExpiresAt = Now + TokenOverlap;
+                }
+
+                classicToken = Issue();
+                return new AccessTokenResponse { AccessToken = classicToken.Value, ExpiresIn = (int)TokenLifetime.TotalSeconds };
             }
+        });
 
-            return new AccessTokenResponse { AccessToken = accessToken, ExpiresIn = (int)(accessTokenExpiresAt - Now).TotalSeconds };
-        }
-    }
-
-    /// <summary>Replaces the current token, as if another server forced a refresh: the old one now gets 40001.</summary>
+    /// <summary>Replaces the stable token, as another server forcing a refresh would: the old one now gets 40001.</summary>
     public void RotateAccessToken()
     {
         lock (gate)
         {
-            IssueToken();
+            RevokeStableToken();
+            stableToken = Issue();
         }
     }
 
-    public object SendSubscribeMessage(string? token, string body)
+    public object SendSubscribeMessage(string? token, string body) => Serve(MiniProgramApi.SendSubscribeMessage, () => CheckToken(token), () =>
     {
-        if (CheckToken(token) is { } tokenError)
-        {
-            return tokenError;
-        }
-
         if (!TryParse<SubscribeMessageRequest>(body, out var message))
         {
-            return Answer(47001, "data format error");
+            return Answer(WeChatErrorCodes.DataFormatError, "data format error");
         }
 
         if (string.IsNullOrWhiteSpace(message.ToUser))
         {
-            return Answer(40003, "invalid openid");
+            return Answer(WeChatErrorCodes.InvalidOpenId, "invalid openid");
         }
 
         if (string.IsNullOrWhiteSpace(message.TemplateId))
         {
-            return Answer(40037, "invalid template_id");
+            return Answer(WeChatErrorCodes.InvalidTemplateId, "invalid template_id");
         }
 
         if (message.Data is null || message.Data.Count == 0)
         {
-            return Answer(47003, "argument invalid! data is empty");
+            return Answer(WeChatErrorCodes.InvalidTemplateData, "argument invalid! data is empty");
+        }
+
+        if (SubscribeMessageRules.FindViolation(message.Data.Select(field => KeyValuePair.Create(field.Key, field.Value.Value ?? string.Empty))) is { } violation)
+        {
+            return Answer(WeChatErrorCodes.InvalidTemplateData, violation.WeChatMessage);
         }
 
         lock (gate)
         {
+            if (refusedTemplates.Contains((message.ToUser, message.TemplateId)))
+            {
+                return Answer(WeChatErrorCodes.UserRefusedMessage, "user refuse to accept the msg");
+            }
+
             subscribeMessages.Add(new SandboxSubscribeMessage(Now, message));
             return new { errcode = 0, errmsg = "ok", msgid = subscribeMessages.Count };
         }
-    }
+    });
 
-    public object UploadShippingInfo(string? token, string body)
+    public object UploadShippingInfo(string? token, string body) => Serve(MiniProgramApi.UploadShippingInfo, () => CheckToken(token), () =>
     {
-        if (CheckToken(token) is { } tokenError)
-        {
-            return tokenError;
-        }
-
         if (!TryParse<UploadShippingInfoRequest>(body, out var upload) || upload.OrderKey is null)
         {
-            return Answer(47001, "data format error: order_key is required");
+            return Answer(WeChatErrorCodes.DataFormatError, "data format error: order_key is required");
         }
 
         if (InvalidShipping(upload) is { } invalid)
         {
-            return Answer(47001, "data format error: " + invalid);
+            return Answer(WeChatErrorCodes.DataFormatError, "data format error: " + invalid);
         }
 
         var transaction = pay.FindTransaction(upload.OrderKey);
         if (transaction is null)
         {
-            return Answer(10060001, "支付单不存在");
+            return Answer(WeChatErrorCodes.PaymentNotFound, "支付单不存在");
         }
 
-        if (transaction.TradeState is not (TradeStates.Success or TradeStates.Refund))
+        if (transaction.TradeState is not (TradeStates.Success or TradeStates.Refund) || FullyRefunded(transaction))
         {
-            return Answer(10060004, "支付单处于不可发货的状态");
+            return Answer(WeChatErrorCodes.NotShippable, "支付单处于不可发货的状态");
         }
 
         if (transaction.Payer?.OpenId != upload.Payer?.OpenId)
         {
-            return Answer(47001, "data format error: payer.openid does not match the transaction's payer");
+            return Answer(WeChatErrorCodes.PayerMismatch, "该笔支付单不属于 openid 所指定的用户");
         }
 
         lock (gate)
         {
-            var uploads = shippingUploadsByTransaction.GetValueOrDefault(transaction.TransactionId!);
-            if (uploads >= MaxShippingUploads)
+            if (!shippingByTransaction.TryGetValue(transaction.TransactionId!, out var uploads))
             {
-                return Answer(10060003, "支付单已使用重新发货机会");
+                shippingByTransaction[transaction.TransactionId!] = uploads = [];
             }
 
-            shippingUploadsByTransaction[transaction.TransactionId!] = uploads + 1;
+            if (uploads.Count >= MaxShippingUploads)
+            {
+                return Answer(WeChatErrorCodes.ShippingUpdateUsed, "支付单已使用重新发货机会");
+            }
+
+            uploads.Add(upload);
             shippingUploads.Add(new SandboxShippingUpload(Now, upload));
             return Answer(0, "ok");
         }
-    }
+    });
+
+    /// <summary>POST /wxa/sec/order/get_order: the payment's shipping state (by transaction_id, or merchant_id + merchant_trade_no).</summary>
+    public object GetShippingOrder(string? token, string body) => Serve(MiniProgramApi.GetShippingOrder, () => CheckToken(token), () =>
+    {
+        if (!TryParse<GetShippingOrderRequest>(body, out var query) || (query.TransactionId is null && query.MerchantTradeNo is null))
+        {
+            return Answer(WeChatErrorCodes.DataFormatError, "data format error: transaction_id or merchant_id + merchant_trade_no is required");
+        }
+
+        var key = query.TransactionId is not null
+            ? new ShippingOrderKey { OrderNumberType = ShippingOrderNumberTypes.ByTransactionId, TransactionId = query.TransactionId }
+            : new ShippingOrderKey { OrderNumberType = ShippingOrderNumberTypes.ByOutTradeNo, MchId = query.MerchantId, OutTradeNo = query.MerchantTradeNo };
+        if (pay.FindTransaction(key) is not { TransactionId: not null } transaction)
+        {
+            return Answer(WeChatErrorCodes.PaymentNotFound, "支付单不存在");
+        }
+
+        lock (gate)
+        {
+            var uploads = shippingByTransaction.GetValueOrDefault(transaction.TransactionId) ?? [];
+            var latest = uploads.LastOrDefault();
+            var state = FullyRefunded(transaction) ? ShippingOrderStates.Refunded
+                : latest is null ? ShippingOrderStates.AwaitingShipment
+                : ShippingOrderStates.Shipped;
+            return new GetShippingOrderResponse
+            {
+                ErrMsg = "ok",
+                Order = new ShippingOrder
+                {
+                    TransactionId = transaction.TransactionId,
+                    MerchantId = transaction.MchId,
+                    MerchantTradeNo = transaction.OutTradeNo,
+                    OpenId = transaction.Payer?.OpenId,
+                    PaidAmount = transaction.Amount?.PayerTotal ?? 0,
+                    OrderState = state,
+                    Shipping = latest is null ? null : new ShippingRecord
+                    {
+                        DeliveryMode = latest.DeliveryMode,
+                        LogisticsType = latest.LogisticsType,
+                        FinishShipping = true,
+                        FinishShippingCount = uploads.Count,
+                        ShippingList = [.. latest.ShippingList!.Select(item => new ShippedParcel
+                        {
+                            TrackingNo = item.TrackingNo,
+                            ExpressCompany = item.ExpressCompany,
+                            GoodsDesc = item.ItemDesc,
+                            UploadTime = latest.UploadTime!.Value.ToUnixTimeSeconds(),
+                        })],
+                    },
+                },
+            };
+        }
+    });
 
     private static WeChatApiResult Answer(int errCode, string errMsg) => new() { ErrCode = errCode, ErrMsg = errMsg };
+
+    /// <summary>
+    /// The openid of a user: the same for every login of the user (the part of a shortcut code before its
+    /// '#', or the user a code was issued to), stable across restarts for the same appid.
+    /// </summary>
+    private static string OpenIdOfUser(string appId, string user)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(appId + "|" + user));
+        return "o" + Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_')[..27];
+    }
 
     private static string? InvalidShipping(UploadShippingInfoRequest upload) => upload switch
     {
         { LogisticsType: < LogisticsTypes.Express or > LogisticsTypes.PickUp } => "logistics_type must be 1-4",
         { DeliveryMode: not (DeliveryModes.Unified or DeliveryModes.Split) } => "delivery_mode must be 1 or 2",
-        { ShippingList: null or { Count: 0 or > 10 } } => "shipping_list needs 1-10 items",
+        { ShippingList: null or { Count: 0 } } => "shipping_list is required",
+        { ShippingList.Count: > MaxShippingItems } => $"shipping_list takes at most {MaxShippingItems} items",
         { UploadTime: null } => "upload_time is required",
         { Payer: null } or { Payer.OpenId: null or "" } => "payer.openid is required",
         _ when upload.ShippingList.Any(item => string.IsNullOrWhiteSpace(item.ItemDesc)) => "item_desc is required",
@@ -248,24 +401,113 @@ internal sealed class MiniProgramSandbox
         }
     }
 
+    /// <summary>A payment refunded in full is not shippable (get_order: 已退款).</summary>
+    private bool FullyRefunded(Transaction transaction) =>
+        pay.Refunds
+            .Where(refund => refund.Resource.OutTradeNo == transaction.OutTradeNo && refund.Resource.Status == RefundStatuses.Success)
+            .Sum(refund => refund.Resource.Amount!.Refund) >= transaction.Amount!.Total;
+
+    /// <summary>
+    /// One call: an injected fault answers instead of WeChat (or, for a lost answer, after the work is done);
+    /// otherwise <paramref name="check"/> may refuse the call before <paramref name="work"/> answers it.
+    /// </summary>
+    private object Serve(MiniProgramApi api, Func<WeChatApiResult?> check, Func<object> work)
+    {
+        var fault = TakeFault(api);
+        if (fault is { LosesAnswer: false })
+        {
+            return fault.Answer;
+        }
+
+        if (check() is { } refused)
+        {
+            return refused;
+        }
+
+        var answer = work();
+        return fault is null ? answer : LostAnswer.Instance;
+    }
+
+    /// <summary>A token request, counted whatever it is answered.</summary>
+    private object ServeToken(MiniProgramApi api, string? grantType, string? appId, string? secret, Func<object> work)
+    {
+        Interlocked.Increment(ref accessTokenRequests);
+        return Serve(api, () => CheckApp(appId, secret) ?? (grantType != StableTokenRequest.ClientCredential ? Answer(40002, "invalid grant_type") : null), work);
+    }
+
+    private SandboxFault? TakeFault(MiniProgramApi api)
+    {
+        lock (gate)
+        {
+            if (!faults.TryGetValue(api, out var queue) || !queue.TryPeek(out var injected))
+            {
+                return null;
+            }
+
+            // int.MaxValue: until cleared.
+            if (injected.Remaining != int.MaxValue && --injected.Remaining == 0)
+            {
+                queue.Dequeue();
+            }
+
+            return injected.Fault;
+        }
+    }
+
     private WeChatApiResult? CheckApp(string? appId, string? secret) =>
         appId != options.AppId ? Answer(40013, "invalid appid")
         : secret != options.AppSecret ? Answer(40125, "invalid appsecret")
         : null;
 
+    /// <summary>42001 for an expired token, 40001 for one replaced or never issued, 40014 for what is not a token at all.</summary>
     private WeChatApiResult? CheckToken(string? token)
     {
         lock (gate)
         {
-            return token is null || token != accessToken ? Answer(WeChatErrorCodes.InvalidAccessToken, "invalid credential, access_token is invalid or not latest")
-                : Now >= accessTokenExpiresAt ? Answer(WeChatErrorCodes.AccessTokenExpired, "access_token expired")
+            if (string.IsNullOrEmpty(token) || token.Length != IssuedToken.Length || !token.All(char.IsAsciiLetterOrDigit))
+            {
+                return Answer(WeChatErrorCodes.IllegalAccessToken, "invalid access_token");
+            }
+
+            return !tokens.TryGetValue(token, out var issued) || issued.Revoked ? Answer(WeChatErrorCodes.InvalidAccessToken, "invalid credential, access_token is invalid or not latest")
+                : Now >= issued.ExpiresAt ? Answer(WeChatErrorCodes.AccessTokenExpired, "access_token expired")
                 : null;
         }
     }
 
-    private void IssueToken()
+    private void RevokeStableToken()
     {
-        accessToken = WeChatPaySignatures.CreateNonce(64);
-        accessTokenExpiresAt = Now + TokenLifetime;
+        if (stableToken is not null)
+        {
+            stableToken.Revoked = true;
+            stableToken = null;
+        }
+    }
+
+    private IssuedToken Issue()
+    {
+        var issued = new IssuedToken(WeChatPaySignatures.CreateNonce(IssuedToken.Length), Now + TokenLifetime);
+        tokens[issued.Value] = issued;
+        return issued;
+    }
+
+    private sealed record IssuedCode(string User, DateTimeOffset IssuedAt);
+
+    private sealed class InjectedFault(SandboxFault fault, int remaining)
+    {
+        public SandboxFault Fault { get; } = fault;
+
+        public int Remaining { get; set; } = remaining;
+    }
+
+    private sealed class IssuedToken(string value, DateTimeOffset expiresAt)
+    {
+        public const int Length = 64;
+
+        public string Value { get; } = value;
+
+        public DateTimeOffset ExpiresAt { get; set; } = expiresAt;
+
+        public bool Revoked { get; set; }
     }
 }

@@ -472,6 +472,11 @@ internal sealed partial class PaySandbox
     private static SandboxTransaction Snapshot(TransactionRecord record) =>
         new(record.Order.OutTradeNo!, record.PrepayId, record.Order.Description, record.Order.NotifyUrl!, record.Order.TimeExpire, record.CreatedAt, ToResource(record));
 
+    /// <summary>
+    /// What 查单 answers and a notification carries. An unpaid transaction names neither the payer nor the
+    /// order currency — only <c>amount:{payer_currency,total}</c> and an empty <c>promotion_detail</c>, as
+    /// WeChat Pay answers (pay.weixin.qq.com/doc/v3/merchant/4013070356), so the mall cannot come to rely on them.
+    /// </summary>
     private static Transaction ToResource(TransactionRecord record)
     {
         var paid = record.TransactionId is not null;
@@ -487,20 +492,17 @@ internal sealed partial class PaySandbox
             {
                 TradeStates.Success => "支付成功",
                 TradeStates.Refund => "转入退款",
-                TradeStates.Closed => "已关闭",
-                _ => "未支付",
+                TradeStates.Closed => "订单已关闭",
+                _ => "订单未支付",
             },
             BankType = paid ? "OTHERS" : null,
             Attach = record.Order.Attach,
             SuccessTime = record.SuccessTime,
-            Payer = record.Order.Payer,
-            Amount = new TransactionAmount
-            {
-                Total = record.Order.Amount!.Total,
-                PayerTotal = paid ? record.Order.Amount.Total : null,
-                Currency = Currency,
-                PayerCurrency = paid ? Currency : null,
-            },
+            Payer = paid ? record.Order.Payer : null,
+            Amount = paid
+                ? new TransactionAmount { Total = record.Order.Amount!.Total, PayerTotal = record.Order.Amount.Total, Currency = Currency, PayerCurrency = Currency }
+                : new TransactionAmount { Total = record.Order.Amount!.Total, PayerCurrency = Currency },
+            PromotionDetail = paid ? null : [],
         };
     }
 

@@ -75,6 +75,7 @@ internal static class SandboxCommandLine
 
         Console.WriteLine($"Pay a pending order:  curl -X POST {baseUrl}/sandbox/transactions/<orderId>/pay");
         Console.WriteLine($"Inspect:              {baseUrl}/sandbox/transactions | refunds | notifications | subscribe-messages | shipping-uploads");
+        Console.WriteLine($"Fail like WeChat:     curl -X POST {baseUrl}/sandbox/faults -d '{{\"api\":\"UploadShippingInfo\",\"errcode\":48001}}'  (DELETE to clear)");
         Console.WriteLine("Press Ctrl+C to stop.");
         try
         {

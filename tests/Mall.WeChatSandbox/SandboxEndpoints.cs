@@ -11,6 +11,8 @@ internal static class SandboxEndpoints
 {
     private const string BodyItem = "Mall.WeChatSandbox.Body";
 
+    private static readonly JsonSerializerOptions SandboxJson = new(JsonSerializerOptions.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     public static void Map(IEndpointRouteBuilder app, SandboxRuntime runtime, ILogger logger)
     {
         MapMiniProgram(app, runtime.MiniProgram);
@@ -35,17 +37,20 @@ internal static class SandboxEndpoints
                 return WeChatAnswer(new WeChatApiResult { ErrCode = 47001, ErrMsg = "data format error" });
             }
 
-            return WeChatAnswer(miniProgram.Token(body.GrantType, body.AppId, body.Secret, body.ForceRefresh));
+            return WeChatAnswer(miniProgram.StableToken(body.GrantType, body.AppId, body.Secret, body.ForceRefresh));
         });
 
-        app.MapGet("/cgi-bin/token", (HttpRequest request) => WeChatAnswer(miniProgram.Token(
-            request.Query["grant_type"], request.Query["appid"], request.Query["secret"], forceRefresh: false)));
+        app.MapGet("/cgi-bin/token", (HttpRequest request) => WeChatAnswer(miniProgram.ClassicToken(
+            request.Query["grant_type"], request.Query["appid"], request.Query["secret"])));
 
         app.MapPost("/cgi-bin/message/subscribe/send", async (HttpRequest request) =>
             WeChatAnswer(miniProgram.SendSubscribeMessage(request.Query["access_token"], await ReadBodyAsync(request))));
 
         app.MapPost("/wxa/sec/order/upload_shipping_info", async (HttpRequest request) =>
             WeChatAnswer(miniProgram.UploadShippingInfo(request.Query["access_token"], await ReadBodyAsync(request))));
+
+        app.MapPost("/wxa/sec/order/get_order", async (HttpRequest request) =>
+            WeChatAnswer(miniProgram.GetShippingOrder(request.Query["access_token"], await ReadBodyAsync(request))));
     }
 
     private static void MapPay(IEndpointRouteBuilder app, SandboxRuntime runtime, ILogger logger)
@@ -74,6 +79,12 @@ internal static class SandboxEndpoints
         v3.MapGet("/refund/domestic/refunds/{outRefundNo}", (string outRefundNo) => new SignedAnswer(pay.QueryRefund(outRefundNo), runtime));
         v3.MapPost("/refund/domestic/refunds/{refundId}/apply-abnormal-refund", (HttpContext http, string refundId) =>
             new SignedAnswer(pay.ApplyAbnormalRefund(refundId, Body(http), http.Request.Headers[WeChatPayHeaders.Serial].FirstOrDefault()), runtime));
+
+        // Any other v3 path (say GET /v3/pay/transactions/id/{id} or /v3/certificates, which the sandbox does not
+        // serve) gets WeChat Pay's own error shape, signed like every answer: a client must not see a bare 404.
+        v3.MapFallback("{**path}", (HttpContext http) => new SignedAnswer(
+            V3Answer.Error(StatusCodes.Status404NotFound, WeChatPayErrorCodes.NotFound, $"{http.Request.Method} {http.Request.Path} 不存在（沙箱未实现该接口）"),
+            runtime));
     }
 
     private static void MapDeveloper(IEndpointRouteBuilder app, SandboxRuntime runtime)
@@ -124,6 +135,35 @@ internal static class SandboxEndpoints
         sandbox.MapPost("/access-token/rotate", () =>
         {
             runtime.MiniProgram.RotateAccessToken();
+            return Results.NoContent();
+        });
+        sandbox.MapPost("/login-codes", async (HttpRequest request) =>
+            await ReadJsonAsync<LoginCodeRequest>(request) is { User: { Length: > 0 } user }
+                ? Results.Json(new { code = runtime.MiniProgram.IssueLoginCode(user) })
+                : Results.Json(new { code = "PARAM_ERROR", message = "body: {\"user\":\"alice\"}" }, statusCode: StatusCodes.Status400BadRequest));
+        sandbox.MapPost("/subscribe-messages/refusals", async (HttpRequest request) =>
+        {
+            if (await ReadJsonAsync<RefusalRequest>(request) is not { OpenId: { Length: > 0 } openId, TemplateId: { Length: > 0 } templateId })
+            {
+                return Results.Json(new { code = "PARAM_ERROR", message = "body: {\"openId\":\"…\",\"templateId\":\"…\"}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            runtime.MiniProgram.RefuseSubscribeMessages(openId, templateId);
+            return Results.NoContent();
+        });
+        sandbox.MapPost("/faults", async (HttpRequest request) =>
+        {
+            if (await ReadJsonAsync<FaultRequest>(request) is not { Api: { } api } fault || (fault.ErrCode == 0) == !fault.LoseAnswer)
+            {
+                return Results.Json(new { code = "PARAM_ERROR", message = "body: {\"api\":\"UploadShippingInfo\",\"errcode\":48001,\"times\":1} or {\"api\":…,\"loseAnswer\":true}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            runtime.MiniProgram.InjectFault(api, fault.LoseAnswer ? SandboxFault.AnswerLost : SandboxFault.Error(fault.ErrCode, fault.ErrMsg), fault.Times ?? 1);
+            return Results.NoContent();
+        });
+        sandbox.MapDelete("/faults", () =>
+        {
+            runtime.MiniProgram.ClearFaults();
             return Results.NoContent();
         });
     }
@@ -182,7 +222,39 @@ internal static class SandboxEndpoints
         return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
-    private static IResult WeChatAnswer(object body) => Results.Text(WeChatJson.Serialize(body), "application/json", Encoding.UTF8);
+    /// <summary>A developer endpoint's JSON body, or null when it is not one.</summary>
+    private static async Task<T?> ReadJsonAsync<T>(HttpRequest request)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(await ReadBodyAsync(request), SandboxJson);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult WeChatAnswer(object body) => body is LostAnswer
+        ? new DroppedConnection()
+        : Results.Text(WeChatJson.Serialize(body), "application/json", Encoding.UTF8);
+
+    /// <summary>The work is done, but the caller never hears back: the connection is reset instead of answered.</summary>
+    private sealed class DroppedConnection : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Abort();
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed record LoginCodeRequest(string? User);
+
+    private sealed record RefusalRequest(string? OpenId, string? TemplateId);
+
+    private sealed record FaultRequest(MiniProgramApi? Api, [property: System.Text.Json.Serialization.JsonPropertyName("errcode")] int ErrCode, [property: System.Text.Json.Serialization.JsonPropertyName("errmsg")] string? ErrMsg, bool LoseAnswer, int? Times);
 
     /// <summary>A v3 answer signed with the sandbox's platform key, as WeChat Pay signs every answer.</summary>
     private sealed class SignedAnswer(V3Answer answer, SandboxRuntime runtime) : IResult

@@ -57,3 +57,53 @@ public sealed record SandboxWebhook(string Body, IReadOnlyDictionary<string, str
         return request;
     }
 }
+
+/// <summary>The mini-program APIs a test can make fail (<see cref="WeChatSandbox.InjectFault"/>).</summary>
+public enum MiniProgramApi
+{
+    /// <summary>GET /sns/jscode2session.</summary>
+    Code2Session,
+
+    /// <summary>POST /cgi-bin/stable_token.</summary>
+    StableToken,
+
+    /// <summary>GET /cgi-bin/token.</summary>
+    Token,
+
+    /// <summary>POST /cgi-bin/message/subscribe/send.</summary>
+    SendSubscribeMessage,
+
+    /// <summary>POST /wxa/sec/order/upload_shipping_info.</summary>
+    UploadShippingInfo,
+
+    /// <summary>POST /wxa/sec/order/get_order.</summary>
+    GetShippingOrder,
+}
+
+/// <summary>How a mini-program API fails: an errcode answered instead of doing the work, or the work done and its answer lost.</summary>
+public sealed record SandboxFault
+{
+    /// <summary>The errcode WeChat answers (e.g. -1, 45011, 40226, 43101, 47003, 48001, 10060031).</summary>
+    public int ErrCode { get; init; }
+
+    public string? ErrMsg { get; init; }
+
+    /// <summary>WeChat carries the call out, but the connection drops before its answer arrives.</summary>
+    public bool LosesAnswer { get; init; }
+
+    internal WeChatApiResult Answer => new() { ErrCode = ErrCode, ErrMsg = ErrMsg ?? $"errcode {ErrCode} (sandbox fault)" };
+
+    public static SandboxFault Error(int errCode, string? errMsg = null) => new() { ErrCode = errCode, ErrMsg = errMsg };
+
+    public static SandboxFault AnswerLost { get; } = new() { LosesAnswer = true };
+}
+
+/// <summary>Stands for an answer that never arrives: the endpoint drops the connection instead of answering.</summary>
+internal sealed class LostAnswer
+{
+    public static LostAnswer Instance { get; } = new();
+
+    private LostAnswer()
+    {
+    }
+}

@@ -127,8 +127,22 @@ public sealed class WeChatSandbox : IAsyncDisposable
     /// <summary>The order's refunds end ABNORMAL (e.g. the buyer's card was closed) until the merchant applies an abnormal refund.</summary>
     public void MakeRefundsAbnormal(string outTradeNo) => runtime.Pay.MakeRefundsAbnormal(outTradeNo);
 
-    /// <summary>Replaces the access token, as another server forcing a refresh would: the old token now gets errcode 40001.</summary>
+    /// <summary>Replaces the stable access token, as another server forcing a refresh would: the old token now gets errcode 40001.</summary>
     public void RotateAccessToken() => runtime.MiniProgram.RotateAccessToken();
+
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <paramref name="api"/> fail as <paramref name="fault"/> says
+    /// (<see cref="int.MaxValue"/>: until <see cref="ClearFaults"/>), in the order injected.
+    /// </summary>
+    public void InjectFault(MiniProgramApi api, SandboxFault fault, int times = 1) => runtime.MiniProgram.InjectFault(api, fault, times);
+
+    public void ClearFaults() => runtime.MiniProgram.ClearFaults();
+
+    /// <summary>What wx.login returns for <paramref name="user"/>: a code valid for 5 minutes, once.</summary>
+    public string IssueLoginCode(string user) => runtime.MiniProgram.IssueLoginCode(user);
+
+    /// <summary>The user turned <paramref name="templateId"/> off in WeChat: sends to them answer 43101.</summary>
+    public void RefuseSubscribeMessages(string openId, string templateId) => runtime.MiniProgram.RefuseSubscribeMessages(openId, templateId);
 
     /// <summary>A TRANSACTION.SUCCESS notification for any resource (e.g. a tampered amount), signed as <paramref name="signing"/> says.</summary>
     public SandboxWebhook BuildPaymentNotification(Transaction resource, SandboxNotificationSigning? signing = null) =>

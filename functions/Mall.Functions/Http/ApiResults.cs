@@ -83,7 +83,7 @@ public static class ProblemStatus
         ErrorCode.DecryptionFailed or ErrorCode.MerchantMismatch or ErrorCode.AmountMismatch => StatusCodes.Status400BadRequest,
         ErrorCode.Unauthorized or ErrorCode.InvalidLoginCode or ErrorCode.InvalidCredentials => StatusCodes.Status401Unauthorized,
         ErrorCode.InvalidSignature or ErrorCode.StaleTimestamp or ErrorCode.UnknownCertificateSerial => StatusCodes.Status401Unauthorized,
-        ErrorCode.Forbidden or ErrorCode.MembersOnly => StatusCodes.Status403Forbidden,
+        ErrorCode.Forbidden or ErrorCode.MembersOnly or ErrorCode.LoginBlocked => StatusCodes.Status403Forbidden,
         ErrorCode.NotFound => StatusCodes.Status404NotFound,
         ErrorCode.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,

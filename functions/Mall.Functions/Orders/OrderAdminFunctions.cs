@@ -29,6 +29,19 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
         api.ForAdminAsync(request, async _ =>
             ApiResults.Ok(await orders.ShipAsync(orderId, await api.BodyAsync<ShipRequest>(request), request.HttpContext.RequestAborted)));
 
+    /// <summary>Orders whose shipping info WeChat has not taken, with WeChat's errcode and reason; given-up ones wait for a retry.</summary>
+    [Function("Manage_ListShippingUploadFailures")]
+    public Task<IActionResult> ListShippingUploadFailures([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/shipping-uploads/failed")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var (continuationToken, pageSize) = Api.Paging(request);
+            return ApiResults.Ok(await orders.ListShippingUploadFailuresAsync(continuationToken, pageSize, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Manage_RetryShippingUpload")]
+    public Task<IActionResult> RetryShippingUpload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/shipping-upload/retry")] HttpRequest request, string orderId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await orders.RetryShippingUploadAsync(orderId, request.HttpContext.RequestAborted)));
+
     [Function("Manage_ApproveRefund")]
     public Task<IActionResult> ApproveRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/approve")] HttpRequest request, string orderId, string refundId) =>
         api.ForAdminAsync(request, async _ =>

@@ -41,9 +41,15 @@ public sealed partial class CustomerService(
         {
             session = await weChat.ExchangeCodeAsync(request.Code!, cancellationToken);
         }
-        catch (WeChatException exception) when (exception.Failure == WeChatFailure.InvalidLoginCode)
+        catch (WeChatException exception)
         {
-            throw new DomainException(ErrorCode.InvalidLoginCode, "The login code is invalid, expired or already used; call wx.login again.");
+            throw exception.Failure switch
+            {
+                WeChatFailure.InvalidLoginCode => new DomainException(ErrorCode.InvalidLoginCode, "The login code is invalid, expired or already used; call wx.login again."),
+                WeChatFailure.LoginBlocked => new DomainException(ErrorCode.LoginBlocked, "WeChat's risk control does not allow this account to log in to the mini-program now."),
+                WeChatFailure.Unavailable => new DomainException(ErrorCode.WeChatUnavailable, "WeChat is busy; please log in again shortly.", null, exception),
+                _ => new DomainException(ErrorCode.WeChatRejected, "WeChat refused the login: " + exception.Message, null, exception),
+            };
         }
 
         var now = time.GetUtcNow();

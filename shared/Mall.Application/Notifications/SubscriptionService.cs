@@ -25,6 +25,9 @@ public sealed class SubscriptionsRequestValidator : AbstractValidator<Subscripti
 /// </summary>
 public sealed class SubscriptionService(IDocumentCollection<MessageSubscription> subscriptions, IWeChatMiniProgram miniProgram, TimeProvider time)
 {
+    /// <summary>WeChat's errcode for template data it refuses, also given to a message the mall's own check refuses.</summary>
+    private const string InvalidTemplateData = "47003";
+
     public async Task<IReadOnlyList<SubscriptionView>> GrantAsync(string customerId, SubscriptionsRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -52,21 +55,27 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
     }
 
     /// <summary>
-    /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template.
+    /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template, and
+    /// says what became of it. A message WeChat's template rules refuse is not sent and spends nothing.
     /// <paramref name="beforeSend"/> (pacing) runs only for a message that will go out, before the
-    /// subscription is spent. The subscription is spent before sending: a crash in between loses that
-    /// one message rather than sending it twice, and the same <paramref name="sendKey"/> never sends
-    /// again. When WeChat answered that it did not send (busy, rate-limited, connection refused) the
-    /// subscription is given back, so a retry can send; when the outcome is unknown it stays spent.
+    /// subscription is spent. The subscription is spent before sending: a crash in between loses that one
+    /// message rather than sending it twice, and the same <paramref name="sendKey"/> never sends again.
+    /// It stays spent only for what WeChat took, refused for the user (43101), or may have taken (answer
+    /// lost); whenever WeChat answered that it did not send, the customer gets it back.
     /// </summary>
-    public async Task<SpendOutcome> SendAsync(string customerId, string sendKey, SubscribeMessage message, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
+    public async Task<MessageResult> SendAsync(string customerId, string sendKey, SubscribeMessage message, Func<CancellationToken, Task>? beforeSend, CancellationToken cancellationToken)
     {
+        if (miniProgram.FindTemplateDataViolation(message) is { } violation)
+        {
+            return new MessageResult(MessageOutcome.Invalid, InvalidTemplateData, $"Not sent, WeChat would refuse it: {violation}");
+        }
+
         var key = Key(customerId, message.TemplateId);
         var stored = (await subscriptions.FindAsync(key, cancellationToken))?.Value ?? MessageSubscription.None(customerId, message.TemplateId);
         var (_, possible) = stored.Spend(sendKey);
         if (possible != SpendOutcome.Spent)
         {
-            return possible;
+            return Unspent(possible);
         }
 
         if (beforeSend is not null)
@@ -74,31 +83,37 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
             await beforeSend(cancellationToken);
         }
 
-        var outcome = await subscriptions.TransitionAsync(
+        var spent = await subscriptions.TransitionAsync(
             key,
             current =>
             {
-                var (next, spent) = (current?.Value ?? MessageSubscription.None(customerId, message.TemplateId)).Spend(sendKey);
-                return spent == SpendOutcome.Spent ? Decision.Write(next, spent) : Decision.Keep<MessageSubscription, SpendOutcome>(spent);
+                var (next, outcome) = (current?.Value ?? MessageSubscription.None(customerId, message.TemplateId)).Spend(sendKey);
+                return outcome == SpendOutcome.Spent ? Decision.Write(next, outcome) : Decision.Keep<MessageSubscription, SpendOutcome>(outcome);
             },
             cancellationToken);
-        if (outcome != SpendOutcome.Spent)
+        if (spent != SpendOutcome.Spent)
         {
-            return outcome;
+            return Unspent(spent);
         }
 
         try
         {
             await miniProgram.SendSubscribeMessageAsync(message, cancellationToken);
+            return new MessageResult(MessageOutcome.Sent);
         }
-        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Unavailable && !exception.OutcomeUnknown)
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.RefusedByUser || exception.OutcomeUnknown)
+        {
+            return new MessageResult(exception.OutcomeUnknown ? MessageOutcome.Unknown : MessageOutcome.RefusedByUser, exception.ErrorCode, exception.Message);
+        }
+        catch (WeChatException exception)
         {
             await subscriptions.UpdateAsync(key, key.ToString(), s => s.GiveBack(sendKey), CancellationToken.None);
-            throw;
+            return new MessageResult(exception.Failure == WeChatFailure.Unavailable ? MessageOutcome.NotSent : MessageOutcome.Invalid, exception.ErrorCode, exception.Message);
         }
-
-        return outcome;
     }
+
+    private static MessageResult Unspent(SpendOutcome outcome) =>
+        new(outcome == SpendOutcome.AlreadySpent ? MessageOutcome.AlreadyDecided : MessageOutcome.NoConsent);
 
     private static DocumentKey Key(string customerId, string templateId) => new(customerId, templateId);
 

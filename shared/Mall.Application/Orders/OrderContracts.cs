@@ -99,6 +99,16 @@ public sealed record OrderView(
 
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
 
+/// <summary>An order whose shipping info WeChat has not taken, for operators (manage/shipping-uploads/failed).</summary>
+public sealed record ShippingUploadFailureView(
+    string OrderId,
+    OrderStatus Status,
+    string TransactionId,
+    string Carrier,
+    string TrackingNumber,
+    DateTimeOffset ShippedAt,
+    ShippingUploadFailure Failure);
+
 /// <summary>Index row: one per order in the customer's partition, newest first.</summary>
 public sealed record CustomerOrderEntry(string OrderId, DateTimeOffset CreatedAt)
 {

@@ -26,6 +26,9 @@ public sealed partial class OrderService(
     TimeProvider time,
     ILogger<OrderService> logger)
 {
+    /// <summary>When the due-work retry of a shipping upload first runs, should the attempt in the request fail.</summary>
+    private static readonly TimeSpan ShippingUploadRetryDelay = TimeSpan.FromMinutes(1);
+
     public async Task<OrderView> GetMineAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
         views.ForOwner(await orders.GetOwnedAsync(customerId, orderId, cancellationToken));
 
@@ -63,22 +66,48 @@ public sealed partial class OrderService(
         return views.ForOwner(order);
     }
 
+    /// <summary>
+    /// Ships a paid order and uploads its shipping info to WeChat at once; the due-work retry scheduled first
+    /// takes over if WeChat is unavailable.
+    /// </summary>
     public async Task<OrderView> ShipAsync(string orderId, ShipRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await scheduler.ScheduleAsync(new DueWork(OrderWork.ShippingUpload, orderId, now + TimeSpan.FromMinutes(1)), cancellationToken);
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.ShippingUpload, orderId, now + ShippingUploadRetryDelay), cancellationToken);
         await scheduler.ScheduleAsync(new DueWork(OrderWork.AutoConfirm, orderId, now + options.ToPolicy().AutoConfirmAfter), cancellationToken);
         var order = await orders.ChangeAsync(orderId, o => o.Ship(request.Carrier!, request.TrackingNumber!, now), cancellationToken);
-        try
+
+        // Only the request that shipped the order may upload without asking WeChat first: a repeated request
+        // comes after an attempt whose outcome it cannot know.
+        await TryUploadNowAsync(orderId, askWeChatFirst: order.Shipment!.ShippedAt != now, cancellationToken);
+        return views.ForOperator(await orders.GetAsync(order.Id, cancellationToken));
+    }
+
+    /// <summary>Operators: orders whose shipping info WeChat has not taken, with the latest reason (given up or still retried).</summary>
+    public async Task<ResultPage<ShippingUploadFailureView>> ListShippingUploadFailuresAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await orders.QueryShippingUploadFailuresAsync(continuationToken, pageSize, cancellationToken);
+        return new ResultPage<ShippingUploadFailureView>(
+            page.Items.Select(o => new ShippingUploadFailureView(o.Id, o.Status, o.Payment!.TransactionId, o.Shipment!.Carrier, o.Shipment.TrackingNumber, o.Shipment.ShippedAt, o.Shipment.UploadFailure!)).ToList(),
+            page.ContinuationToken);
+    }
+
+    /// <summary>
+    /// Operators, once the cause is fixed (say, the shipping API authorised for the mini-program): tries the
+    /// upload again now, asking WeChat first, and keeps retrying if WeChat is unavailable.
+    /// </summary>
+    public async Task<OrderView> RetryShippingUploadAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetAsync(orderId, cancellationToken);
+        if (order.Shipment is not { UploadedToWeChatAt: null, UploadFailure: not null })
         {
-            await UploadShippingInfoAsync(orderId, cancellationToken);
-        }
-        catch (WeChatException exception)
-        {
-            LogUploadDeferred(logger, exception, orderId);
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Order {orderId} has no failed shipping upload to retry.");
         }
 
-        return views.ForOperator(await orders.GetAsync(order.Id, cancellationToken));
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.ShippingUpload, orderId, time.GetUtcNow() + ShippingUploadRetryDelay), cancellationToken);
+        await orders.ChangeAsync(orderId, o => o.RetryShippingUpload(), cancellationToken);
+        await TryUploadNowAsync(orderId, askWeChatFirst: true, cancellationToken);
+        return views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
     }
 
     public async Task<OrderView> ConfirmReceiptAsync(string customerId, string orderId, CancellationToken cancellationToken)
@@ -177,30 +206,113 @@ public sealed partial class OrderService(
         return DueWorkResult.Done;
     }
 
-    /// <summary>Due work and inline: tell WeChat the order shipped (trading mini-programs must, or funds stay frozen).</summary>
-    public async Task<DueWorkResult> UploadShippingInfoAsync(string orderId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Due work: tell WeChat the order shipped (trading mini-programs must, or the merchant's funds stay
+    /// frozen). A due run always follows an earlier attempt, so it asks WeChat what it holds before uploading.
+    /// </summary>
+    public Task<DueWorkResult> UploadShippingInfoAsync(string orderId, CancellationToken cancellationToken) =>
+        UploadShippingInfoAsync(orderId, askWeChatFirst: true, cancellationToken);
+
+    /// <summary>
+    /// One upload attempt. WeChat accepts the first upload and one correction, then refuses every other
+    /// (10060003), so a retry after an attempt whose answer may have been lost first asks get_order whether
+    /// WeChat holds the shipping already. A refusal that a retry cannot change is final and stays on the order
+    /// for operators; a passing one is recorded and left to the due-work backoff.
+    /// </summary>
+    private async Task<DueWorkResult> UploadShippingInfoAsync(string orderId, bool askWeChatFirst, CancellationToken cancellationToken)
     {
         var order = await orders.FindAsync(orderId, cancellationToken);
-        if (order?.Shipment is not { UploadedToWeChatAt: null } shipment || order.Payment is null)
+        if (order?.Shipment is not { UploadedToWeChatAt: null } shipment || shipment.UploadFailure is { GaveUp: true } || order.Payment is not { } payment)
         {
             return DueWorkResult.Done;
         }
 
+        try
+        {
+            if (!askWeChatFirst || !await HeldByWeChatAsync(payment.TransactionId, refusal: null, cancellationToken))
+            {
+                await UploadAsync(order, shipment, payment, cancellationToken);
+            }
+
+            await orders.ChangeAsync(orderId, o => o.MarkShippingUploaded(time.GetUtcNow()), cancellationToken);
+            return DueWorkResult.Done;
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.Unavailable)
+        {
+            await orders.ChangeAsync(orderId, o => o.RecordShippingUploadFailure(exception.ErrorCode, exception.Message, gaveUp: false, time.GetUtcNow()), CancellationToken.None);
+            throw;
+        }
+        catch (WeChatException exception)
+        {
+            await orders.ChangeAsync(orderId, o => o.RecordShippingUploadFailure(exception.ErrorCode, exception.Message, gaveUp: true, time.GetUtcNow()), CancellationToken.None);
+            LogUploadGaveUp(logger, exception, orderId, exception.ErrorCode);
+            return DueWorkResult.Done;
+        }
+    }
+
+    private async Task UploadAsync(Order order, Shipment shipment, PaymentRecord payment, CancellationToken cancellationToken)
+    {
         var address = views.Address(order);
         var description = string.Join("; ", order.Lines.Select(l => $"{l.Title} {l.SkuName} x{l.Quantity}"));
-        await miniProgram.UploadShippingInfoAsync(
-            new ShippingInfoUpload(
-                order.Payment.TransactionId,
-                order.PayerOpenId,
-                shipment.Carrier,
-                shipment.TrackingNumber,
-                description.Length <= 120 ? description : description[..120],
-                // SF Express requires the receiver's masked phone to be stated.
-                PersonalData.MaskPhone(address.Phone),
-                time.GetUtcNow()),
-            cancellationToken);
-        await orders.ChangeAsync(orderId, o => o.MarkShippingUploaded(time.GetUtcNow()), cancellationToken);
-        return DueWorkResult.Done;
+        try
+        {
+            await miniProgram.UploadShippingInfoAsync(
+                new ShippingInfoUpload(
+                    payment.TransactionId,
+                    order.PayerOpenId,
+                    shipment.Carrier,
+                    shipment.TrackingNumber,
+                    description.Length <= 120 ? description : description[..120],
+                    // SF Express requires the receiver's masked phone to be stated.
+                    PersonalData.MaskPhone(address.Phone),
+                    time.GetUtcNow()),
+                cancellationToken);
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.AlreadyDone)
+        {
+            // 10060002 / 10060003: WeChat holds shipping info for the payment and takes no further update.
+            LogUploadAlreadyDone(logger, order.Id, exception.ErrorCode);
+        }
+        catch (WeChatException exception) when (exception.Failure == WeChatFailure.NotAllowedNow)
+        {
+            // 10060004 answers both a payment past shipping (then WeChat holds it) and a refunded one: ask which.
+            await HeldByWeChatAsync(payment.TransactionId, exception, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Whether WeChat holds shipping info for the payment already (get_order). A payment WeChat will not ship
+    /// (refunded, or refused as not shippable while it holds none) is a final refusal.
+    /// </summary>
+    /// <param name="refusal">The 10060004 an upload was just answered with, if that is why WeChat is asked.</param>
+    private async Task<bool> HeldByWeChatAsync(string transactionId, WeChatException? refusal, CancellationToken cancellationToken)
+    {
+        var state = await miniProgram.GetShippingStateAsync(transactionId, cancellationToken);
+        return ShippingUploadRules.Decide(state, refusedAsNotShippable: refusal is not null) switch
+        {
+            ShippingUploadStep.AlreadyAtWeChat => true,
+            ShippingUploadStep.Upload => false,
+            _ => throw new WeChatException(
+                WeChatFailure.Rejected,
+                $"WeChat takes no shipping info for payment {transactionId}: it shows the payment {(state == WeChatShippingState.Refunded ? "refunded" : "not shippable")}" + (refusal is null ? "." : $" ({refusal.Message})."),
+                refusal)
+            {
+                ErrorCode = refusal?.ErrorCode,
+            },
+        };
+    }
+
+    /// <summary>An upload attempt inside a request: a passing failure is left to the due-work retry, never to the caller.</summary>
+    private async Task TryUploadNowAsync(string orderId, bool askWeChatFirst, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await UploadShippingInfoAsync(orderId, askWeChatFirst, cancellationToken);
+        }
+        catch (WeChatException exception)
+        {
+            LogUploadDeferred(logger, exception, orderId);
+        }
     }
 
     private async Task<Order> CompleteAsync(string orderId, bool automatic, CancellationToken cancellationToken)
@@ -245,4 +357,10 @@ public sealed partial class OrderService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shipping info upload for order {OrderId} deferred to the retry timer")]
     private static partial void LogUploadDeferred(ILogger logger, Exception exception, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shipping info upload for order {OrderId} gave up (errcode {ErrCode}); listed under manage/shipping-uploads/failed for an operator")]
+    private static partial void LogUploadGaveUp(ILogger logger, Exception exception, string orderId, string? errCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shipping info of order {OrderId} was already at WeChat (errcode {ErrCode}); recorded as uploaded")]
+    private static partial void LogUploadAlreadyDone(ILogger logger, string orderId, string? errCode);
 }

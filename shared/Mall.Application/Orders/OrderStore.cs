@@ -87,6 +87,10 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
     public Task<ResultPage<Order>> QueryWithOpenRefundsAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
         QueryAsync(new Dictionary<string, string> { ["Refunds"] = OpenRefunds }, continuationToken, pageSize, cancellationToken);
 
+    /// <summary>Shipped orders whose shipping info WeChat has not taken (given up, or failing and retried).</summary>
+    public Task<ResultPage<Order>> QueryShippingUploadFailuresAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        QueryAsync(new Dictionary<string, string> { ["ShippingUpload"] = ShippingUploadFailed }, continuationToken, pageSize, cancellationToken);
+
     /// <summary>Columns copied out of the order document so operators can filter without reading every order.</summary>
     public static IReadOnlyDictionary<string, object?> IndexedColumns(Order order) => new Dictionary<string, object?>
     {
@@ -96,10 +100,18 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         ["HasActiveRefund"] = order.ActiveRefund is not null,
         ["Shipping"] = order.PriorityShipping ? PriorityShipping : "standard",
         ["Refunds"] = order.Refunds.Any(r => r.IsOpen) ? OpenRefunds : "settled",
+        ["ShippingUpload"] = order.Shipment switch
+        {
+            null => null,
+            { UploadedToWeChatAt: not null } => "uploaded",
+            { UploadFailure: not null } => ShippingUploadFailed,
+            _ => "pending",
+        },
     };
 
     private const string PriorityShipping = "priority";
     private const string OpenRefunds = "open";
+    private const string ShippingUploadFailed = "failed";
 
     private async Task<ResultPage<Order>> QueryAsync(IReadOnlyDictionary<string, string> filters, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {

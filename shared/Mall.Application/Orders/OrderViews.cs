@@ -8,8 +8,8 @@ public sealed class OrderViews(IFieldProtector protector)
 {
     public string ProtectAddress(ShippingAddress address) => protector.Protect(JsonSerializer.Serialize(address, MallJson.Options));
 
-    /// <summary>The owner sees their full address.</summary>
-    public OrderView ForOwner(Order order) => Build(order, Address(order));
+    /// <summary>The owner sees their full address, and nothing of the mall's dealings with WeChat about the shipping.</summary>
+    public OrderView ForOwner(Order order) => Build(order, Address(order)) with { Shipment = order.Shipment is { } shipment ? shipment with { UploadFailure = null } : null };
 
     /// <summary>Operators see masked personal data (name and phone); the postal address stays usable for fulfilment.</summary>
     public OrderView ForOperator(Order order)

@@ -155,8 +155,8 @@ public sealed partial class RefundService(
             catch (WeChatException exception)
             {
                 var final = exception.Failure == WeChatFailure.Rejected;
-                LogRefundRefused(logger, exception, refund.Id, exception.Code, final);
-                await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.Code ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
+                LogRefundRefused(logger, exception, refund.Id, exception.ErrorCode, final);
+                await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.ErrorCode ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
                 continue;
             }
 

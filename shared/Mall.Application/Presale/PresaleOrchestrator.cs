@@ -1,3 +1,4 @@
+using Mall.Application.WeChat;
 using Mall.Domain.Presale;
 using Microsoft.DurableTask;
 
@@ -19,6 +20,16 @@ public sealed class PresaleOrchestrator : TaskOrchestrator<PresaleProcessInput, 
 
     public static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
 
+    /// <summary>
+    /// The reminder is tried again only when WeChat did not send it (busy, rate-limited: the subscription was
+    /// given back); any other failure would fail the same way again, and must not hold the presale up.
+    /// </summary>
+    public static readonly TaskOptions ReminderRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2)
+        {
+            HandleFailure = failure => failure.IsCausedBy<WeChatException>(),
+        });
+
     public override async Task<PresaleStatus> RunAsync(TaskOrchestrationContext context, PresaleProcessInput input)
     {
         if (context.CurrentUtcDateTime < input.BalanceStartsAt.UtcDateTime)
@@ -26,7 +37,16 @@ public sealed class PresaleOrchestrator : TaskOrchestrator<PresaleProcessInput, 
             await context.CreateTimer(input.BalanceStartsAt.UtcDateTime, CancellationToken.None);
         }
 
-        await context.CallActivityAsync(RemindActivity, input.ReservationId, Retry);
+        try
+        {
+            await context.CallActivityAsync(RemindActivity, input.ReservationId, ReminderRetry);
+        }
+        catch (TaskFailedException)
+        {
+            // No reminder went out (what became of it is on the reservation): the presale goes on all the
+            // same, and its window must still close.
+        }
+
         using var cancelDeadline = new CancellationTokenSource();
         var windowEnds = context.CreateTimer(input.BalanceEndsAt.UtcDateTime, cancelDeadline.Token);
         while (true)

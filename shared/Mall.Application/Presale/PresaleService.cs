@@ -7,6 +7,7 @@ using Mall.Application.Notifications;
 using Mall.Application.Platform;
 using Mall.Application.WeChat;
 using Mall.Domain.Common;
+using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
 
@@ -187,7 +188,9 @@ public sealed class PresaleService(
 
     /// <summary>
     /// The balance window opened: remind the customer once (if the campaign has a reminder template and
-    /// the customer accepted it — a one-time subscription is spent; without one no message goes out).
+    /// the customer accepted it — a one-time subscription is spent; without one no message goes out), and
+    /// record what became of the reminder. When WeChat did not send it for a passing reason (busy, rate
+    /// limit), this throws so the activity's retries try again; the subscription was given back.
     /// </summary>
     public async Task RemindAsync(string reservationId, CancellationToken cancellationToken)
     {
@@ -199,17 +202,22 @@ public sealed class PresaleService(
         }
 
         var customer = await customers.GetAsync(reservation.CustomerId, cancellationToken);
-        await subscriptions.SendAsync(
+        var result = await subscriptions.SendAsync(
             customer.Id,
             $"presale-balance:{reservationId}",
             new SubscribeMessage(customer.OpenId, campaign.ReminderTemplateId, $"pages/presale/index?id={reservationId}", new Dictionary<string, string>
             {
-                ["amount1"] = $"{campaign.BalanceFen / 100m:0.00}",
+                // WeChat's amount field wants a currency symbol (subscribeMessage.send value rules).
+                ["amount1"] = $"¥{campaign.BalanceFen / 100m:0.00}",
                 ["time2"] = ChinaTime.ToCst(campaign.BalanceEndsAt).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture),
             }),
             beforeSend: null,
             cancellationToken);
-        await ChangeAsync(reservationId, r => r.Reminded(time.GetUtcNow()), cancellationToken);
+        await ChangeAsync(reservationId, r => r.RecordReminder(result, time.GetUtcNow()), cancellationToken);
+        if (result.Outcome == MessageOutcome.NotSent)
+        {
+            throw new WeChatException(WeChatFailure.Unavailable, $"The balance reminder of presale {reservationId} was not sent ({result.Code}): {result.Detail}") { ErrorCode = result.Code };
+        }
     }
 
     public async Task<PresaleStatus> StatusAsync(string reservationId, CancellationToken cancellationToken) =>

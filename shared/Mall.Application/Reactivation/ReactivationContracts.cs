@@ -15,6 +15,10 @@ public sealed class ReactivationOptions
 
     public string MessagePage { get; set; } = "pages/index/index";
 
+    /// <summary>The template key the text fills.</summary>
+    public const string MessageTextKey = "thing1";
+
+    /// <summary>The recall text: a WeChat <c>thing</c> value, so at most 20 characters (checked at start).</summary>
     public string MessageText { get; set; } = "好久不见，回归礼券已放入您的账户";
 
     public int ContactIntervalDays { get; set; } = 30;
@@ -54,9 +58,10 @@ public sealed record ReactivationRun : IDailyRun
 
     public int MessagesSent { get; init; }
 
-    /// <summary>Contacted without a message: no unused subscription to the template.</summary>
+    /// <summary>Contacted without a message: no unused subscription to the template, at the mall or at WeChat (43101).</summary>
     public int NoConsent { get; init; }
 
+    /// <summary>Not sent: WeChat unavailable, or the message breaks its rules (the subscription is kept either way).</summary>
     public int MessagesFailed { get; init; }
 }
 
@@ -65,15 +70,26 @@ public enum WakeUpMessage
     NotConfigured,
     Sent,
     NoConsent,
+
+    /// <summary>WeChat was unavailable and did not send it.</summary>
     Failed,
 
-    /// <summary>An interrupted attempt spent the subscription: sent or lost then, never repeated.</summary>
+    /// <summary>An interrupted attempt, or one whose answer was lost, spent the subscription: sent or lost then, never repeated.</summary>
     Interrupted,
+
+    /// <summary>WeChat says the customer refused the template (43101).</summary>
+    RefusedByUser,
+
+    /// <summary>The message breaks WeChat's template rules (say, a wake-up text over 20 characters): not sent.</summary>
+    Invalid,
 }
 
 /// <summary>One customer contacted on one day (partition: the day), and whether they came back.</summary>
 public sealed record WakeUpContact(string CustomerId, DateOnly Day, DateTimeOffset ContactedAt, bool CouponIssued, WakeUpMessage Message)
 {
+    /// <summary>WeChat's errcode when the message was not delivered and WeChat answered one.</summary>
+    public string? MessageCode { get; init; }
+
     public DateTimeOffset? ReturnedAt { get; init; }
 
     public string? ReturnOrderId { get; init; }

@@ -70,8 +70,8 @@ public sealed partial class ReactivationService(
                 Skipped = run.Skipped + (outcomes.Length - contacted.Count),
                 CouponsIssued = run.CouponsIssued + contacted.Count(c => c.CouponIssued),
                 MessagesSent = run.MessagesSent + contacted.Count(c => c.Message == WakeUpMessage.Sent),
-                NoConsent = run.NoConsent + contacted.Count(c => c.Message == WakeUpMessage.NoConsent),
-                MessagesFailed = run.MessagesFailed + contacted.Count(c => c.Message == WakeUpMessage.Failed),
+                NoConsent = run.NoConsent + contacted.Count(c => c.Message is WakeUpMessage.NoConsent or WakeUpMessage.RefusedByUser),
+                MessagesFailed = run.MessagesFailed + contacted.Count(c => c.Message is WakeUpMessage.Failed or WakeUpMessage.Invalid),
                 CompletedAt = page.ContinuationToken is null ? time.GetUtcNow() : null,
             };
             // The checkpoint: a crash after this point resumes with the next page.
@@ -147,8 +147,8 @@ public sealed partial class ReactivationService(
         var sendKey = $"wakeup:{ChinaTime.DayKey(mark.Day)}";
         var couponIssued = !string.IsNullOrEmpty(options.CouponTemplateId)
             && await coupons.GrantAsync(customer.Id, options.CouponTemplateId, sendKey, cancellationToken) is not null;
-        var message = await MessageAsync(customer, sendKey, mark.Day, pacer, cancellationToken);
-        var contact = new WakeUpContact(customer.Id, mark.Day, mark.At, couponIssued, message);
+        var (message, code) = await MessageAsync(customer, sendKey, mark.Day, pacer, cancellationToken);
+        var contact = new WakeUpContact(customer.Id, mark.Day, mark.At, couponIssued, message) { MessageCode = code };
         try
         {
             await contacts.InsertAsync(contactKey, contact, [], cancellationToken);
@@ -161,37 +161,38 @@ public sealed partial class ReactivationService(
         return contact;
     }
 
-    private async Task<WakeUpMessage> MessageAsync(Customer customer, string sendKey, DateOnly day, SendPacer pacer, CancellationToken cancellationToken)
+    private async Task<(WakeUpMessage Message, string? Code)> MessageAsync(Customer customer, string sendKey, DateOnly day, SendPacer pacer, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(options.MessageTemplateId))
         {
-            return WakeUpMessage.NotConfigured;
+            return (WakeUpMessage.NotConfigured, null);
         }
 
         var message = new SubscribeMessage(customer.OpenId, options.MessageTemplateId, options.MessagePage, new Dictionary<string, string>
         {
-            ["thing1"] = options.MessageText,
+            [ReactivationOptions.MessageTextKey] = options.MessageText,
             ["date2"] = ChinaTime.DayKey(day),
         });
-        try
+        var result = await subscriptions.SendAsync(customer.Id, sendKey, message, pacer.WaitTurnAsync, cancellationToken);
+        if (result.Outcome is not (MessageOutcome.Sent or MessageOutcome.NoConsent))
         {
-            return await subscriptions.SendAsync(customer.Id, sendKey, message, pacer.WaitTurnAsync, cancellationToken) switch
-            {
-                SpendOutcome.NoConsent => WakeUpMessage.NoConsent,
-                SpendOutcome.AlreadySpent => WakeUpMessage.Interrupted,
-                _ => WakeUpMessage.Sent,
-            };
+            LogSendFailed(logger, customer.Id, result.Outcome, result.Code, result.Detail);
         }
-        catch (WeChatException exception)
+
+        return (result.Outcome switch
         {
-            LogSendFailed(logger, customer.Id, exception.Failure);
-            return WakeUpMessage.Failed;
-        }
+            MessageOutcome.Sent => WakeUpMessage.Sent,
+            MessageOutcome.NoConsent => WakeUpMessage.NoConsent,
+            MessageOutcome.RefusedByUser => WakeUpMessage.RefusedByUser,
+            MessageOutcome.Invalid => WakeUpMessage.Invalid,
+            MessageOutcome.NotSent => WakeUpMessage.Failed,
+            _ => WakeUpMessage.Interrupted,
+        }, result.Code);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reactivation {Day}: {Dormant} dormant read, {Contacted} contacted, {Sent} messages sent")]
     private static partial void LogProgress(ILogger logger, DateOnly day, int dormant, int contacted, int sent);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up message to {CustomerId} failed: {Failure}")]
-    private static partial void LogSendFailed(ILogger logger, string customerId, WeChatFailure failure);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up message to {CustomerId} not delivered: {Outcome} (errcode {Code}) {Detail}")]
+    private static partial void LogSendFailed(ILogger logger, string customerId, MessageOutcome outcome, string? code, string? detail);
 }

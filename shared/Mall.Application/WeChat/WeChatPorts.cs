@@ -5,7 +5,8 @@ namespace Mall.Application.WeChat;
 /// <summary>Mini-program login: exchanges a wx.login code for the user's identity (jscode2session).</summary>
 public interface IWeChatLogin
 {
-    /// <exception cref="WeChatException">Invalid/used code (<see cref="WeChatFailure.InvalidLoginCode"/>) or WeChat unavailable.</exception>
+    /// <exception cref="WeChatException">Invalid, expired or used code (<see cref="WeChatFailure.InvalidLoginCode"/>), a login WeChat's
+    /// risk control blocks (<see cref="WeChatFailure.LoginBlocked"/>), or WeChat unavailable.</exception>
     Task<WeChatSession> ExchangeCodeAsync(string code, CancellationToken cancellationToken);
 }
 
@@ -22,9 +23,26 @@ public sealed record WeChatSession(string OpenId, string? UnionId, string Sessio
 public interface IWeChatMiniProgram
 {
     /// <summary>/wxa/sec/order/upload_shipping_info — required for trading mini-programs or funds stay frozen.</summary>
+    /// <exception cref="WeChatException">
+    /// <see cref="WeChatFailure.AlreadyDone"/>: WeChat holds shipping info for the payment and takes no further update;
+    /// <see cref="WeChatFailure.NotAllowedNow"/>: the payment is not shippable at WeChat (ask <see cref="GetShippingStateAsync"/> why);
+    /// <see cref="WeChatFailure.Rejected"/>: final until something changes (payer mismatch, API not authorised, bad data);
+    /// <see cref="WeChatFailure.Unavailable"/>: try again later.
+    /// </exception>
     Task UploadShippingInfoAsync(ShippingInfoUpload upload, CancellationToken cancellationToken);
 
+    /// <summary>/wxa/sec/order/get_order — the payment's shipping state at WeChat; null if WeChat does not know it (yet).</summary>
+    Task<WeChatShippingState?> GetShippingStateAsync(string transactionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks <paramref name="message"/> against WeChat's template value rules without calling WeChat: the
+    /// reason WeChat would refuse it (47003), or null.
+    /// </summary>
+    string? FindTemplateDataViolation(SubscribeMessage message);
+
     /// <summary>/cgi-bin/message/subscribe/send — one-time subscribe message.</summary>
+    /// <exception cref="WeChatException"><see cref="WeChatFailure.RefusedByUser"/> (43101), <see cref="WeChatFailure.Rejected"/>
+    /// (the message is wrong: 47003, 40003, 40037, 41030…) or <see cref="WeChatFailure.Unavailable"/>.</exception>
     Task SendSubscribeMessageAsync(SubscribeMessage message, CancellationToken cancellationToken);
 }
 
@@ -162,6 +180,18 @@ public enum WeChatFailure
     /// <summary>The login code is invalid, expired or already used.</summary>
     InvalidLoginCode,
 
+    /// <summary>WeChat's risk control blocks this user's login (40226).</summary>
+    LoginBlocked,
+
+    /// <summary>The user refused the message or holds no subscription to its template at WeChat (43101).</summary>
+    RefusedByUser,
+
+    /// <summary>WeChat holds the result already and takes no further change (shipping info recorded, its one update used).</summary>
+    AlreadyDone,
+
+    /// <summary>The object's state at WeChat does not allow the request now (e.g. a payment that cannot ship).</summary>
+    NotAllowedNow,
+
     /// <summary>The order was paid before it could be closed.</summary>
     AlreadyPaid,
 
@@ -197,11 +227,11 @@ public sealed class WeChatException : Exception
 
     public WeChatFailure Failure { get; }
 
-    /// <summary>WeChat's error code (e.g. NOT_ENOUGH) when it gave one.</summary>
-    public string? Code { get; init; }
-
     /// <summary>WeChat may have carried the request out (no readable answer): do not assume it did not happen.</summary>
     public bool OutcomeUnknown { get; init; }
+
+    /// <summary>WeChat's own code (an errcode such as 10060031, or a v3 code such as NOT_ENOUGH) when it answered one.</summary>
+    public string? ErrorCode { get; init; }
 }
 
 public enum WebhookRejection

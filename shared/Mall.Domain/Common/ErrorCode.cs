@@ -22,6 +22,9 @@ public enum ErrorCode
     InvalidLoginCode,
     InvalidCredentials,
 
+    /// <summary>WeChat's risk control refuses this user's login (jscode2session 40226).</summary>
+    LoginBlocked,
+
     // Catalog and cart
     ProductNotOnSale,
     ReferencePriceNotTruthful,

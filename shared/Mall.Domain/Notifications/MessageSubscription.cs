@@ -60,3 +60,31 @@ public enum SpendOutcome
     /// <summary>No unused subscription: the customer has not consented to another message.</summary>
     NoConsent,
 }
+
+/// <summary>What became of one subscribe message.</summary>
+public enum MessageOutcome
+{
+    /// <summary>WeChat took it; one subscription was spent.</summary>
+    Sent,
+
+    /// <summary>The customer holds no unused subscription to the template: nothing was sent.</summary>
+    NoConsent,
+
+    /// <summary>WeChat says the user refused it or holds no subscription (43101): the subscription is spent, as at WeChat.</summary>
+    RefusedByUser,
+
+    /// <summary>The message breaks WeChat's rules (checked before sending, or 47003, 40003, 40037, 41030…): not sent, subscription kept.</summary>
+    Invalid,
+
+    /// <summary>WeChat was busy, rate-limited or unreachable and did not send it: subscription kept, worth another try.</summary>
+    NotSent,
+
+    /// <summary>WeChat's answer was lost: the message may have reached the customer, so the subscription stays spent.</summary>
+    Unknown,
+
+    /// <summary>An earlier attempt decided this send (sent, or lost in a crash): it is never repeated.</summary>
+    AlreadyDecided,
+}
+
+/// <param name="Code">WeChat's errcode when it answered one (47003 also when the mall's own check refused the message).</param>
+public sealed record MessageResult(MessageOutcome Outcome, string? Code = null, string? Detail = null);

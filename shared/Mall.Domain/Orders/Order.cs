@@ -345,10 +345,15 @@ public sealed record Order
         return OrderChange.To(shipped, new OrderShipped(Facts, carrier, trackingNumber) { OccurredAt = now });
     }
 
-    public OrderChange MarkShippingUploaded(DateTimeOffset now) =>
-        Shipment is null || Shipment.UploadedToWeChatAt is not null
-            ? OrderChange.Unchanged(this)
-            : OrderChange.To(this with { Shipment = Shipment with { UploadedToWeChatAt = now } });
+    public OrderChange MarkShippingUploaded(DateTimeOffset now) => ChangeShipment(s => s.Uploaded(now));
+
+    public OrderChange RecordShippingUploadFailure(string? code, string reason, bool gaveUp, DateTimeOffset now) =>
+        ChangeShipment(s => s.UploadFailed(code, reason, gaveUp, now));
+
+    public OrderChange RetryShippingUpload() => ChangeShipment(s => s.RetryUpload());
+
+    private OrderChange ChangeShipment(Func<Shipment, Shipment> change) =>
+        Shipment is not null && change(Shipment) is var next && next != Shipment ? OrderChange.To(this with { Shipment = next }) : OrderChange.Unchanged(this);
 
     /// <summary>The customer confirms receipt, or the system does once <see cref="OrderPolicy.AutoConfirmAfter"/> has passed.</summary>
     public OrderChange ConfirmReceipt(DateTimeOffset now, OrderPolicy policy, bool automatic)

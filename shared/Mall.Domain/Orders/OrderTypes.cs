@@ -82,6 +82,17 @@ public sealed record PaymentRecord(string TransactionId, long AmountFen, string?
 public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt)
 {
     public DateTimeOffset? UploadedToWeChatAt { get; init; }
+
+    /// <summary>Set while WeChat has not taken the shipping info; cleared once it has.</summary>
+    public ShippingUploadFailure? UploadFailure { get; init; }
+
+    public Shipment Uploaded(DateTimeOffset now) => UploadedToWeChatAt is null ? this with { UploadedToWeChatAt = now, UploadFailure = null } : this;
+
+    public Shipment UploadFailed(string? code, string reason, bool gaveUp, DateTimeOffset now) =>
+        UploadedToWeChatAt is null ? this with { UploadFailure = new ShippingUploadFailure(code, reason, (UploadFailure?.Attempts ?? 0) + 1, now, gaveUp) } : this;
+
+    /// <summary>An operator fixed the cause (say, authorised the API): automatic attempts resume.</summary>
+    public Shipment RetryUpload() => UploadFailure is { GaveUp: true } failure ? this with { UploadFailure = failure with { GaveUp = false } } : this;
 }
 
 public enum RefundStatus

@@ -1,3 +1,4 @@
+using Mall.Domain.Notifications;
 using Mall.Domain.Common;
 
 namespace Mall.Domain.Presale;
@@ -92,7 +93,11 @@ public sealed record PresaleReservation
     /// <summary>Balance orders created so far (one lapses, the next gets a new id).</summary>
     public int BalanceAttempts { get; init; }
 
+    /// <summary>When the balance reminder was settled (sent, or decided not to be); null while it may still go out.</summary>
     public DateTimeOffset? RemindedAt { get; init; }
+
+    /// <summary>What became of the balance reminder, with WeChat's errcode when it answered one.</summary>
+    public MessageResult? Reminder { get; init; }
 
     public static PresaleReservation Reserve(string id, PresaleCampaign campaign, string customerId, string depositOrderId, DateTimeOffset now) =>
         campaign.InDepositWindow(now)
@@ -147,7 +152,13 @@ public sealed record PresaleReservation
     public PresaleReservation BalanceRefunded(string orderId) =>
         Status == PresaleStatus.BalancePaid && BalanceOrderId == orderId ? this with { Status = PresaleStatus.Refunded } : this;
 
-    public PresaleReservation Reminded(DateTimeOffset now) => RemindedAt is null ? this with { RemindedAt = now } : this;
+    /// <summary>
+    /// Records what became of the reminder. One WeChat did not send for a passing reason leaves the reminder
+    /// open for another try; every other outcome settles it.
+    /// </summary>
+    public PresaleReservation RecordReminder(MessageResult result, DateTimeOffset now) =>
+        RemindedAt is not null ? this
+        : this with { Reminder = result, RemindedAt = result.Outcome == MessageOutcome.NotSent ? null : now };
 
     /// <summary>The balance window is over: an unpaid balance forfeits or refunds the deposit, per the campaign.</summary>
     public (PresaleReservation Reservation, WindowOutcome Outcome) CloseWindow(PresaleCampaign campaign, DateTimeOffset now)

@@ -11,6 +11,10 @@ internal static class WeChatFailures
         exception.Failure switch
         {
             WeChatApiFailure.InvalidLoginCode => WeChatFailure.InvalidLoginCode,
+            WeChatApiFailure.LoginBlocked => WeChatFailure.LoginBlocked,
+            WeChatApiFailure.RefusedByUser => WeChatFailure.RefusedByUser,
+            WeChatApiFailure.AlreadyDone => WeChatFailure.AlreadyDone,
+            WeChatApiFailure.NotAllowedNow => WeChatFailure.NotAllowedNow,
             WeChatApiFailure.Rejected => WeChatFailure.Rejected,
             _ => WeChatFailure.Unavailable,
         },
@@ -18,6 +22,7 @@ internal static class WeChatFailures
         exception)
     {
         OutcomeUnknown = exception.OutcomeUnknown,
+        ErrorCode = exception.ErrCode == 0 ? null : exception.ErrCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     public static WeChatException From(WeChatPayException exception) => new(
@@ -30,6 +35,6 @@ internal static class WeChatFailures
         exception.Message,
         exception)
     {
-        Code = exception.Code,
+        ErrorCode = exception.Code,
     };
 }

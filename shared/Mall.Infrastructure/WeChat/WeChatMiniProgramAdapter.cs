@@ -1,4 +1,5 @@
 using Mall.Application.WeChat;
+using Mall.Domain.Orders;
 using Mall.WeChat;
 using Mall.WeChat.MiniProgram;
 
@@ -39,6 +40,27 @@ public sealed class WeChatMiniProgramAdapter : IWeChatMiniProgram
         await Call(client.UploadShippingInfoAsync(request, cancellationToken));
     }
 
+    public async Task<WeChatShippingState?> GetShippingStateAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        var order = await Call(client.GetShippingOrderAsync(transactionId, cancellationToken));
+        return order?.OrderState switch
+        {
+            null => null,
+            ShippingOrderStates.AwaitingShipment => WeChatShippingState.AwaitingShipment,
+            ShippingOrderStates.Shipped => WeChatShippingState.Shipped,
+            ShippingOrderStates.ReceiptConfirmed => WeChatShippingState.ReceiptConfirmed,
+            ShippingOrderStates.Completed => WeChatShippingState.Completed,
+            ShippingOrderStates.Refunded => WeChatShippingState.Refunded,
+            var unknown => throw new WeChatException(WeChatFailure.Unavailable, $"WeChat get_order answered order_state {unknown}, which this version does not know."),
+        };
+    }
+
+    public string? FindTemplateDataViolation(SubscribeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return SubscribeMessageRules.FindViolation(message.Data)?.ToString();
+    }
+
     public async Task SendSubscribeMessageAsync(SubscribeMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -52,11 +74,11 @@ public sealed class WeChatMiniProgramAdapter : IWeChatMiniProgram
         await Call(client.SendSubscribeMessageAsync(request, cancellationToken));
     }
 
-    private static async Task Call(Task call)
+    private static async Task<T> Call<T>(Task<T> call)
     {
         try
         {
-            await call;
+            return await call;
         }
         catch (WeChatApiException exception)
         {

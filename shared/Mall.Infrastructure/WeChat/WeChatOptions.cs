@@ -1,4 +1,6 @@
 using System.Text;
+using Mall.Application.Reactivation;
+using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 using Microsoft.Extensions.Options;
 
@@ -153,4 +155,17 @@ internal sealed class WeChatPayOptionsValidator : IValidateOptions<WeChatPayOpti
             errors.Add($"{key}: {exception.Message}");
         }
     }
+}
+
+/// <summary>
+/// The wake-up text goes out as a template <c>thing</c> value: a text WeChat refuses would fail every recall
+/// message of every run, so it is refused when the host starts.
+/// </summary>
+internal sealed class WakeUpMessageValidator : IValidateOptions<ReactivationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReactivationOptions options) =>
+        string.IsNullOrEmpty(options.MessageTemplateId)
+        || SubscribeMessageRules.FindViolation([KeyValuePair.Create(ReactivationOptions.MessageTextKey, options.MessageText)]) is not { } violation
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Reactivation:MessageText breaks WeChat's rule for {violation}.");
 }

@@ -1,3 +1,4 @@
+using Mall.Application.Reactivation;
 using Mall.Application.WeChat;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
@@ -25,6 +26,7 @@ public static class WeChatServiceCollectionExtensions
         services.AddOptions<WeChatPayOptions>().Bind(configuration.GetSection(WeChatPayOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatOptions>, WeChatOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatPayOptions>, WeChatPayOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReactivationOptions>, WakeUpMessageValidator>());
 
         services.AddSingleton(provider =>
         {

@@ -14,6 +14,18 @@ public enum WeChatApiFailure
     /// <summary>40029 / 40163: the login code is invalid, expired or already used.</summary>
     InvalidLoginCode,
 
+    /// <summary>40226: WeChat's risk control blocks this user's login (高风险等级用户).</summary>
+    LoginBlocked,
+
+    /// <summary>43101: the user refused the message, or holds no subscription to its template.</summary>
+    RefusedByUser,
+
+    /// <summary>10060002 / 10060003: WeChat holds the shipping info already and takes no further update.</summary>
+    AlreadyDone,
+
+    /// <summary>10060004: the payment's state at WeChat does not allow the request (e.g. not shippable).</summary>
+    NotAllowedNow,
+
     /// <summary>Any other errcode: not worth retrying as is.</summary>
     Rejected,
 
@@ -92,31 +104,32 @@ public sealed class MiniProgramClient
     /// <summary>The current access token (cached; fetched through stable_token when missing or about to expire).</summary>
     public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken) => tokens.GetAsync(FetchStableTokenAsync, cancellationToken);
 
-    public Task SendSubscribeMessageAsync(SubscribeMessageRequest message, CancellationToken cancellationToken) =>
-        PostWithAccessTokenAsync("cgi-bin/message/subscribe/send", message, cancellationToken);
+    public Task<WeChatApiResult> SendSubscribeMessageAsync(SubscribeMessageRequest message, CancellationToken cancellationToken) =>
+        PostWithAccessTokenAsync<WeChatApiResult>("cgi-bin/message/subscribe/send", message, cancellationToken);
 
-    public Task UploadShippingInfoAsync(UploadShippingInfoRequest upload, CancellationToken cancellationToken) =>
-        PostWithAccessTokenAsync("wxa/sec/order/upload_shipping_info", upload, cancellationToken);
+    public Task<WeChatApiResult> UploadShippingInfoAsync(UploadShippingInfoRequest upload, CancellationToken cancellationToken) =>
+        PostWithAccessTokenAsync<WeChatApiResult>("wxa/sec/order/upload_shipping_info", upload, cancellationToken);
+
+    /// <summary>查询订单发货状态: what WeChat's shipping service holds for a payment; null if it does not know it (10060001).</summary>
+    public async Task<ShippingOrder?> GetShippingOrderAsync(string transactionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(transactionId);
+        try
+        {
+            var answer = await PostWithAccessTokenAsync<GetShippingOrderResponse>("wxa/sec/order/get_order", new GetShippingOrderRequest { TransactionId = transactionId }, cancellationToken);
+            return answer.Order ?? throw new WeChatApiException(WeChatApiFailure.Unavailable, "WeChat get_order answered without the order.");
+        }
+        catch (WeChatApiException exception) when (exception.ErrCode == WeChatErrorCodes.PaymentNotFound)
+        {
+            return null;
+        }
+    }
 
     private static T EnsureSuccess<T>(T result, string api)
-        where T : WeChatApiResult
-    {
-        if (result.ErrCode == 0)
-        {
-            return result;
-        }
-
-        var failure = result.ErrCode switch
-        {
-            WeChatErrorCodes.InvalidCode or WeChatErrorCodes.CodeUsed => WeChatApiFailure.InvalidLoginCode,
-            WeChatErrorCodes.Busy or WeChatErrorCodes.RateLimited => WeChatApiFailure.Unavailable,
-
-            // Still invalid right after a refresh: someone rotated it again meanwhile; a later try will do.
-            WeChatErrorCodes.InvalidAccessToken or WeChatErrorCodes.AccessTokenExpired => WeChatApiFailure.Unavailable,
-            _ => WeChatApiFailure.Rejected,
-        };
-        throw new WeChatApiException(failure, $"WeChat {api} failed: errcode {result.ErrCode} {result.ErrMsg}", result.ErrCode);
-    }
+        where T : WeChatApiResult =>
+        result.ErrCode == 0
+            ? result
+            : throw new WeChatApiException(WeChatErrorCodes.Classify(result.ErrCode), $"WeChat {api} failed: errcode {result.ErrCode} {result.ErrMsg}", result.ErrCode);
 
     private async Task<AccessToken> FetchStableTokenAsync(CancellationToken cancellationToken)
     {
@@ -136,19 +149,25 @@ public sealed class MiniProgramClient
             : new AccessToken(answer.AccessToken, TimeSpan.FromSeconds(answer.ExpiresIn));
     }
 
-    private async Task PostWithAccessTokenAsync(string path, object body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls with the cached token; on 40001, 40014 or 42001 forgets it, fetches a fresh one and calls once more
+    /// (WxJava's BaseWxMaServiceImpl does the same, and never a second time: that would loop when the token
+    /// is refused for another reason).
+    /// </summary>
+    private async Task<T> PostWithAccessTokenAsync<T>(string path, object body, CancellationToken cancellationToken)
+        where T : WeChatApiResult
     {
         ArgumentNullException.ThrowIfNull(body);
         var token = await GetAccessTokenAsync(cancellationToken);
-        var result = await SendAsync<WeChatApiResult>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
-        if (result.ErrCode is WeChatErrorCodes.InvalidAccessToken or WeChatErrorCodes.AccessTokenExpired)
+        var result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
+        if (WeChatErrorCodes.IsTokenError(result.ErrCode))
         {
             tokens.Invalidate(token);
             token = await GetAccessTokenAsync(cancellationToken);
-            result = await SendAsync<WeChatApiResult>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
+            result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
         }
 
-        EnsureSuccess(result, path);
+        return EnsureSuccess(result, path);
     }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string relativeUrl, object? body, CancellationToken cancellationToken)

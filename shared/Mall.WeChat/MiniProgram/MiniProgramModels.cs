@@ -183,13 +183,149 @@ public static class DeliveryModes
     public const int Split = 2;
 }
 
-/// <summary>errcode values the clients act on.</summary>
+/// <summary>Body of <c>POST /wxa/sec/order/get_order</c> (查询订单发货状态): transaction_id, or merchant_id + merchant_trade_no.</summary>
+public sealed record GetShippingOrderRequest
+{
+    [JsonPropertyName("transaction_id")]
+    public string? TransactionId { get; init; }
+
+    [JsonPropertyName("merchant_id")]
+    public string? MerchantId { get; init; }
+
+    [JsonPropertyName("merchant_trade_no")]
+    public string? MerchantTradeNo { get; init; }
+}
+
+/// <summary>Answer of <c>get_order</c>.</summary>
+public sealed record GetShippingOrderResponse : WeChatApiResult
+{
+    [JsonPropertyName("order")]
+    public ShippingOrder? Order { get; init; }
+}
+
+/// <summary>A payment as the order shipping service (发货信息管理服务) records it.</summary>
+public sealed record ShippingOrder
+{
+    [JsonPropertyName("transaction_id")]
+    public string? TransactionId { get; init; }
+
+    [JsonPropertyName("merchant_id")]
+    public string? MerchantId { get; init; }
+
+    [JsonPropertyName("merchant_trade_no")]
+    public string? MerchantTradeNo { get; init; }
+
+    [JsonPropertyName("openid")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("paid_amount")]
+    public long PaidAmount { get; init; }
+
+    /// <summary>One of <see cref="ShippingOrderStates"/>.</summary>
+    [JsonPropertyName("order_state")]
+    public int OrderState { get; init; }
+
+    [JsonPropertyName("in_complaint")]
+    public bool InComplaint { get; init; }
+
+    [JsonPropertyName("shipping")]
+    public ShippingRecord? Shipping { get; init; }
+}
+
+/// <summary>The shipping WeChat holds for a payment.</summary>
+public sealed record ShippingRecord
+{
+    [JsonPropertyName("delivery_mode")]
+    public int DeliveryMode { get; init; }
+
+    [JsonPropertyName("logistics_type")]
+    public int LogisticsType { get; init; }
+
+    [JsonPropertyName("finish_shipping")]
+    public bool FinishShipping { get; init; }
+
+    /// <summary>0 before the goods are all shipped, 1 after, 2 once the one permitted re-upload was used.</summary>
+    [JsonPropertyName("finish_shipping_count")]
+    public int FinishShippingCount { get; init; }
+
+    [JsonPropertyName("shipping_list")]
+    public IReadOnlyList<ShippedParcel>? ShippingList { get; init; }
+}
+
+public sealed record ShippedParcel
+{
+    [JsonPropertyName("tracking_no")]
+    public string? TrackingNo { get; init; }
+
+    [JsonPropertyName("express_company")]
+    public string? ExpressCompany { get; init; }
+
+    [JsonPropertyName("goods_desc")]
+    public string? GoodsDesc { get; init; }
+
+    /// <summary>Unix seconds.</summary>
+    [JsonPropertyName("upload_time")]
+    public long UploadTime { get; init; }
+}
+
+/// <summary><see cref="ShippingOrder.OrderState"/> values: 待发货, 已发货, 确认收货, 交易完成, 已退款.</summary>
+public static class ShippingOrderStates
+{
+    public const int AwaitingShipment = 1;
+    public const int Shipped = 2;
+    public const int ReceiptConfirmed = 3;
+    public const int Completed = 4;
+    public const int Refunded = 5;
+}
+
+/// <summary>
+/// errcode values the clients act on, and what each means for the caller (<see cref="Classify"/>). Sources:
+/// developers.weixin.qq.com server API docs (auth.code2Session, subscribeMessage.send, 发货信息管理服务 and the
+/// global return codes) and WxJava's WxMaErrorMsgEnum.
+/// </summary>
 public static class WeChatErrorCodes
 {
     public const int Busy = -1;
     public const int InvalidAccessToken = 40001;
+    public const int InvalidOpenId = 40003;
+    public const int IllegalAccessToken = 40014;
     public const int InvalidCode = 40029;
+    public const int InvalidTemplateId = 40037;
     public const int CodeUsed = 40163;
+    public const int HighRiskUser = 40226;
+    public const int InvalidPage = 41030;
     public const int AccessTokenExpired = 42001;
+    public const int UserRefusedMessage = 43101;
+    public const int MinuteQuotaReached = 45009;
     public const int RateLimited = 45011;
+    public const int DataFormatError = 47001;
+    public const int InvalidTemplateData = 47003;
+    public const int ApiUnauthorized = 48001;
+    public const int PaymentNotFound = 10060001;
+    public const int ShippingCompleted = 10060002;
+    public const int ShippingUpdateUsed = 10060003;
+    public const int NotShippable = 10060004;
+    public const int ShippingSystemError = 10060012;
+    public const int ShippingWriteConflict = 10060019;
+    public const int PayerMismatch = 10060031;
+
+    /// <summary>The access token is not (or no longer) valid: fetch a fresh one and call again, once (as WxJava does).</summary>
+    public static bool IsTokenError(int errCode) => errCode is InvalidAccessToken or IllegalAccessToken or AccessTokenExpired;
+
+    /// <summary>What a non-zero errcode means. Codes not listed are final: the request must change before it can succeed.</summary>
+    public static WeChatApiFailure Classify(int errCode) => errCode switch
+    {
+        InvalidCode or CodeUsed => WeChatApiFailure.InvalidLoginCode,
+        HighRiskUser => WeChatApiFailure.LoginBlocked,
+        UserRefusedMessage => WeChatApiFailure.RefusedByUser,
+        ShippingCompleted or ShippingUpdateUsed => WeChatApiFailure.AlreadyDone,
+        NotShippable => WeChatApiFailure.NotAllowedNow,
+
+        // Busy and rate limits pass; a payment reaches the shipping service up to a minute after it is made
+        // (10060001); a write conflict or system error at the shipping service is worth another try. A token
+        // error still there right after a refresh means another server rotated it meanwhile.
+        Busy or MinuteQuotaReached or RateLimited or PaymentNotFound or ShippingSystemError or ShippingWriteConflict => WeChatApiFailure.Unavailable,
+        _ when IsTokenError(errCode) => WeChatApiFailure.Unavailable,
+        _ => WeChatApiFailure.Rejected,
+    };
 }

@@ -99,6 +99,10 @@ public sealed record Transaction
 
     [JsonPropertyName("amount")]
     public TransactionAmount? Amount { get; init; }
+
+    /// <summary>Coupons applied by WeChat Pay (kept as sent: the mall does not act on them; [] while unpaid).</summary>
+    [JsonPropertyName("promotion_detail")]
+    public IReadOnlyList<System.Text.Json.JsonElement>? PromotionDetail { get; init; }
 }
 
 public static class TradeStates
@@ -332,6 +336,7 @@ public static class WeChatPayErrorCodes
     public const string BizErrNeedRetry = "BIZ_ERR_NEED_RETRY";
     public const string MchNotExists = "MCH_NOT_EXISTS";
     public const string UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL";
+    public const string NotFound = "NOT_FOUND";
 
     /// <summary>
     /// Errors WeChat Pay means to be retried, with the same parameters (for a refund, the same

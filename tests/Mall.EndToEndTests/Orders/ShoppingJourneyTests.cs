@@ -1,4 +1,5 @@
 using System.Net;
+using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Sandbox;
 
 namespace Mall.EndToEndTests.Orders;
@@ -80,5 +81,34 @@ public sealed class ShoppingJourneyTests(LocalMall mall)
         Assert.Equal("cancelled", cancelled.Body.GetProperty("status").GetString());
         Assert.Equal(3, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
         Assert.Throws<InvalidOperationException>(() => mall.Environment.Sandbox.PayAsync(orderId, new SandboxPayOptions()).GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public async Task An_upload_WeChat_refuses_for_good_is_listed_for_operators_and_goes_through_once_they_retry()
+    {
+        var (_, skuId) = await mall.CreateProductAsync(priceFen: 6800, stock: 5);
+        using var customer = await mall.NewCustomerAsync();
+        using var admin = await mall.AdminAsync();
+        var orderId = await mall.PaidOrderAsync(customer, skuId, 1);
+
+        // The mini-program's shipping API is not authorised yet (48001): no retry can fix that, an operator can.
+        mall.Environment.Sandbox.InjectFault(MiniProgramApi.UploadShippingInfo, SandboxFault.Error(WeChatErrorCodes.ApiUnauthorized, "api unauthorized"));
+        var shipped = await admin.PostAsync($"manage/orders/{orderId}/ship", new { carrier = "SF", trackingNumber = "SF7700000001" });
+        var listed = await admin.GetAsync("manage/shipping-uploads/failed?pageSize=100");
+        var seenByCustomer = await customer.GetAsync($"orders/{orderId}");
+        var retried = await admin.PostAsync($"manage/orders/{orderId}/shipping-upload/retry", new { });
+        var again = await admin.PostAsync($"manage/orders/{orderId}/shipping-upload/retry", new { });
+
+        Assert.Equal(HttpStatusCode.OK, shipped.Status);
+        var failure = shipped.Body.GetProperty("shipment").GetProperty("uploadFailure");
+        Assert.Equal(("48001", true), (failure.GetProperty("code").GetString(), failure.GetProperty("gaveUp").GetBoolean()));
+        var item = Assert.Single(listed.Body.GetProperty("items").EnumerateArray(), i => i.GetProperty("orderId").GetString() == orderId);
+        Assert.Contains("api unauthorized", item.GetProperty("failure").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(seenByCustomer.Body.GetProperty("shipment").TryGetProperty("uploadFailure", out _));
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
+        Assert.True(retried.Body.GetProperty("shipment").TryGetProperty("uploadedToWeChatAt", out var uploadedAt) && uploadedAt.ValueKind == System.Text.Json.JsonValueKind.String);
+        Assert.Equal(HttpStatusCode.Conflict, again.Status);
+        Assert.DoesNotContain((await admin.GetAsync("manage/shipping-uploads/failed?pageSize=100")).Body.GetProperty("items").EnumerateArray(), i => i.GetProperty("orderId").GetString() == orderId);
+        Assert.Single(mall.Environment.Sandbox.ShippingUploads, u => u.Upload.ShippingList![0].TrackingNo == "SF7700000001");
     }
 }

@@ -12,9 +12,7 @@ public sealed class RefundJourneyTests(LocalMall mall)
         var (productId, skuId) = await mall.CreateProductAsync(priceFen: 3000, stock: 5);
         using var customer = await mall.NewCustomerAsync();
         using var admin = await mall.AdminAsync();
-        var orderId = await LocalMall.PlaceAndPrepayAsync(customer, skuId, 2);
-        await mall.Environment.Sandbox.PayAsync(orderId);
-        await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+        var orderId = await mall.PaidOrderAsync(customer, skuId, 2);
 
         var requested = await customer.PostAsync($"orders/{orderId}/refunds", new { reason = "买多了", items = new[] { new { skuId, quantity = 1 } } });
         Assert.Equal(HttpStatusCode.Created, requested.Status);

@@ -46,9 +46,7 @@ public sealed class WakeUpJourneyTests(LocalMall mall)
         Assert.Equal(0, (await customer.GetAsync("me/subscriptions")).Body.GetProperty("items")[0].GetProperty("available").GetInt32());
 
         var (_, skuId) = await mall.CreateProductAsync(priceFen: 3_000, stock: 5);
-        var orderId = await LocalMall.PlaceAndPrepayAsync(customer, skuId, 1);
-        await mall.Environment.Sandbox.PayAsync(orderId);
-        await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
+        var orderId = await mall.PaidOrderAsync(customer, skuId, 1);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((await admin.GetAsync("manage/reactivation?days=1")).Body is var report && report.GetProperty("returned").GetInt32() < 1)

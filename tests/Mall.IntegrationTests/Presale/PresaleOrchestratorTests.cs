@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mall.Application.Presale;
+using Mall.Application.WeChat;
 using Mall.Domain.Presale;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -14,6 +15,9 @@ public sealed class PresaleEngine : IAsyncLifetime
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>What the reminder activity throws per reservation, one per call, before it succeeds.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<Exception>> ReminderFailures { get; } = new();
+
     public DurableTaskTestHost Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -21,7 +25,8 @@ public sealed class PresaleEngine : IAsyncLifetime
         Host = await DurableTestEngine.StartAsync(registry =>
         {
             registry.AddOrchestrator<PresaleOrchestrator>();
-            registry.AddActivityFunc<string, bool>(PresaleOrchestrator.RemindActivity, (_, id) => Record(id, "remind", true));
+            registry.AddActivityFunc<string, bool>(PresaleOrchestrator.RemindActivity, (_, id) =>
+                Record(id, "remind", true) && ReminderFailures.TryGetValue(id, out var failures) && failures.TryDequeue(out var failure) ? throw failure : true);
             registry.AddActivityFunc<string, PresaleStatus>(PresaleOrchestrator.StatusActivity, (_, id) => Record(id, "status", Statuses[id]));
             registry.AddActivityFunc<string, PresaleStatus>(PresaleOrchestrator.CloseWindowActivity, (_, id) => Record(id, "close", PresaleStatus.Forfeited));
         });
@@ -81,5 +86,29 @@ public sealed class PresaleOrchestratorTests(PresaleEngine engine) : IClassFixtu
 
         Assert.Equal(PresaleStatus.Forfeited, result);
         Assert.Equal(["remind", "close"], engine.CallsOf("R-unpaid"));
+    }
+
+    [Fact]
+    public async Task A_reminder_WeChat_was_too_busy_for_is_tried_again()
+    {
+        engine.Statuses["R-busy"] = PresaleStatus.DepositPaid;
+        engine.ReminderFailures["R-busy"] = new([new WeChatException(WeChatFailure.Unavailable, "45011 rate limited")]);
+
+        var result = await engine.RunAsync("R-busy", TimeSpan.Zero, TimeSpan.FromSeconds(4));
+
+        Assert.Equal(PresaleStatus.Forfeited, result);
+        Assert.Equal(["remind", "remind", "close"], engine.CallsOf("R-busy"));
+    }
+
+    [Fact]
+    public async Task A_reminder_that_cannot_go_out_does_not_hold_the_presale_up()
+    {
+        engine.Statuses["R-broken"] = PresaleStatus.DepositPaid;
+        engine.ReminderFailures["R-broken"] = new(Enumerable.Repeat<Exception>(new InvalidOperationException("the template was deleted"), 6));
+
+        var result = await engine.RunAsync("R-broken", TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+        Assert.Equal(PresaleStatus.Forfeited, result);
+        Assert.Equal(["remind", "close"], engine.CallsOf("R-broken"));
     }
 }

@@ -13,6 +13,8 @@ using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
 using Mall.Infrastructure.Storage;
 using Mall.IntegrationTests.Platform;
+using Mall.WeChat.MiniProgram;
+using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.IntegrationTests.Reactivation;
@@ -164,5 +166,45 @@ public sealed class ReactivationRunTests
         Assert.Equal(3, recipients.Count);
         Assert.Equal(3, recipients.Distinct().Count());
         Assert.DoesNotContain((await CustomerAsync(mall, interrupted)).OpenId, recipients);
+    }
+
+    [Fact]
+    public async Task A_wake_up_text_WeChat_would_refuse_is_not_sent_and_the_subscription_is_kept()
+    {
+        await using var mall = await StartAsync();
+        mall.Get<ReactivationOptions>().MessageText = "好久不见，您的专属回归礼券已经放入您的账户";
+        var customer = (await DormantCustomersAsync(mall, 1))[0];
+        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+
+        var run = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
+
+        Assert.Equal((1, 0, 1), (run.Contacted, run.MessagesSent, run.MessagesFailed));
+        Assert.Empty(WakeUpMessageRecipients(mall));
+        Assert.Equal(1, (await mall.Get<SubscriptionService>().MineAsync(customer, CancellationToken.None)).Single().Available);
+    }
+
+    [Theory]
+    [InlineData(WeChatErrorCodes.UserRefusedMessage, 0, 0, 1)]
+    [InlineData(WeChatErrorCodes.InvalidTemplateData, 1, 1, 0)]
+    [InlineData(WeChatErrorCodes.InvalidOpenId, 1, 1, 0)]
+    [InlineData(WeChatErrorCodes.RateLimited, 1, 1, 0)]
+    public async Task WeChat_refusing_a_recall_message_spends_the_subscription_only_when_it_refuses_for_the_customer(int errCode, int available, int failed, int noConsent)
+    {
+        await using var mall = await StartAsync();
+        var customer = (await DormantCustomersAsync(mall, 1))[0];
+        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        mall.Environment.Sandbox.InjectFault(MiniProgramApi.SendSubscribeMessage, SandboxFault.Error(errCode));
+
+        var run = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
+
+        Assert.Equal((0, failed, noConsent), (run.MessagesSent, run.MessagesFailed, run.NoConsent));
+        Assert.Equal(available, (await mall.Get<SubscriptionService>().MineAsync(customer, CancellationToken.None)).Single().Available);
+        var contacts = new List<WakeUpContact>();
+        await foreach (var contact in mall.Get<IDocumentCollection<WakeUpContact>>().ScanAsync(new DocumentQuery(), 10, CancellationToken.None))
+        {
+            contacts.Add(contact.Value);
+        }
+
+        Assert.Equal(errCode.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(contacts).MessageCode);
     }
 }

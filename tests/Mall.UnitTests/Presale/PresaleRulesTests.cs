@@ -1,4 +1,5 @@
 using Mall.Domain.Common;
+using Mall.Domain.Notifications;
 using Mall.Domain.Presale;
 
 namespace Mall.UnitTests.Presale;
@@ -101,8 +102,19 @@ public sealed class PresaleRulesTests
     [Fact]
     public void The_reminder_is_recorded_once()
     {
-        var reminded = DepositPaid().Reminded(T0);
+        var reminded = DepositPaid().RecordReminder(new MessageResult(MessageOutcome.Sent), T0);
 
-        Assert.Same(reminded, reminded.Reminded(T0.AddHours(1)));
+        Assert.Same(reminded, reminded.RecordReminder(new MessageResult(MessageOutcome.Invalid, "47003"), T0.AddHours(1)));
+        Assert.Equal((T0, MessageOutcome.Sent), (reminded.RemindedAt, reminded.Reminder!.Outcome));
+    }
+
+    [Fact]
+    public void A_reminder_WeChat_did_not_send_stays_open_for_another_try_and_every_other_outcome_settles_it()
+    {
+        var notSent = DepositPaid().RecordReminder(new MessageResult(MessageOutcome.NotSent, "45011"), T0);
+        var refused = notSent.RecordReminder(new MessageResult(MessageOutcome.RefusedByUser, "43101"), T0.AddMinutes(1));
+
+        Assert.Equal((null, "45011"), (notSent.RemindedAt, notSent.Reminder!.Code));
+        Assert.Equal((T0.AddMinutes(1), MessageOutcome.RefusedByUser, "43101"), (refused.RemindedAt, refused.Reminder!.Outcome, refused.Reminder.Code));
     }
 }

@@ -110,6 +110,33 @@ public sealed class WeChatOptionsTests
         Assert.Contains("WeChatPay:MchId is required.", exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("好久不见，回归礼券已放入您的账户", "TPL_WAKEUP", true)]
+    [InlineData("好久不见，您的专属回归礼券已经放入您的账户", "TPL_WAKEUP", false)]
+    [InlineData("好久不见，您的专属回归礼券已经放入您的账户", "", true)]
+    public void A_wake_up_text_WeChat_would_refuse_is_refused_at_start(string text, string templateId, bool valid)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Reactivation:MessageText"] = text,
+            ["Reactivation:MessageTemplateId"] = templateId,
+        }).Build();
+        var collection = new ServiceCollection().AddWeChat(configuration);
+        collection.AddOptions<Mall.Application.Reactivation.ReactivationOptions>().Bind(configuration.GetSection("Reactivation"));
+        using var services = collection.BuildServiceProvider();
+
+        var read = () => services.GetRequiredService<IOptions<Mall.Application.Reactivation.ReactivationOptions>>().Value;
+
+        if (valid)
+        {
+            Assert.Equal(text, read().MessageText);
+        }
+        else
+        {
+            Assert.Contains("Reactivation:MessageText", Assert.Single(Assert.Throws<OptionsValidationException>(read).Failures), StringComparison.Ordinal);
+        }
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings) =>
         new ServiceCollection().AddWeChat(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
 

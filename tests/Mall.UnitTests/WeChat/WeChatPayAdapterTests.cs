@@ -171,7 +171,7 @@ public sealed class WeChatPayAdapterTests
         var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.CreateRefundAsync(submission, CancellationToken.None));
         var accepted = await mall.Pay.CreateRefundAsync(submission, CancellationToken.None);
 
-        Assert.Equal((expected, code), (refused.Failure, refused.Code));
+        Assert.Equal((expected, code), (refused.Failure, refused.ErrorCode));
         Assert.Equal((submission.OutRefundNo, RefundState.Processing), (accepted.OutRefundNo, accepted.State));
     }
 
@@ -195,7 +195,7 @@ public sealed class WeChatPayAdapterTests
         Assert.Equal(RefundState.Abnormal, abnormal.State);
         Assert.Equal(WeChatFailure.Rejected, wrongRefund.Failure);
         Assert.Equal(RefundState.Processing, applied.State);
-        Assert.Equal((WeChatFailure.Rejected, WeChatPayErrorCodes.InvalidRequest), (again.Failure, again.Code));
+        Assert.Equal((WeChatFailure.Rejected, WeChatPayErrorCodes.InvalidRequest), (again.Failure, again.ErrorCode));
         Assert.Equal((created.OutRefundNo, RefundState.Success, 10_000L), (succeeded.OutRefundNo, succeeded.State, succeeded.RefundFen));
         Assert.DoesNotContain("6222020202020202020", card.ToString(), StringComparison.Ordinal);
     }
@@ -299,7 +299,7 @@ public sealed class WeChatPayAdapterTests
         var exception = await Assert.ThrowsAsync<WeChatException>(() => mall.Pay.CreateJsapiPrepayAsync(Order(NewOutTradeNo()), CancellationToken.None));
 
         // Refused, and retried later: a wrong signature is what a merchant key rotation looks like from outside.
-        Assert.Equal((WeChatFailure.Unavailable, WeChatPayErrorCodes.SignError), (exception.Failure, exception.Code));
+        Assert.Equal((WeChatFailure.Unavailable, WeChatPayErrorCodes.SignError), (exception.Failure, exception.ErrorCode));
     }
 
     [Fact]
