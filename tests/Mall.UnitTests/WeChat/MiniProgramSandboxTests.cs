@@ -193,9 +193,10 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
 
     private async Task<AccessTokenResponse> StableTokenAsync(bool forceRefresh = false)
     {
-        using var response = await http.PostAsJsonAsync(
-            new Uri("/cgi-bin/stable_token", UriKind.Relative),
-            new StableTokenRequest { GrantType = StableTokenRequest.ClientCredential, AppId = sandbox.MallSettings["WeChat:AppId"], Secret = sandbox.MallSettings["WeChat:AppSecret"], ForceRefresh = forceRefresh });
+        // The body as the mall's client writes it (WeChatJson: WeChat's snake_case names).
+        var body = new StableTokenRequest { GrantType = StableTokenRequest.ClientCredential, AppId = sandbox.MallSettings["WeChat:AppId"], Secret = sandbox.MallSettings["WeChat:AppSecret"], ForceRefresh = forceRefresh };
+        using var content = new StringContent(WeChatJson.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("/cgi-bin/stable_token", UriKind.Relative), content);
         return WeChatJson.Deserialize<AccessTokenResponse>(await response.Content.ReadAsStringAsync());
     }
 
