@@ -178,7 +178,7 @@ public static class MallApplicationServices
         .AddEventHandler<ProductChanged, CatalogProjection>()
         .AddEventHandler<CustomerRegistered, DistributionEvents>()
         .AddEventHandler<CustomerSegmentChanged, SegmentationEvents>()
-        .AddEventHandler<PointsChanged, PointsLedgerRecorder>()
+        .AddEventHandler<PointsChanged, PointsLedger>()
         .AddEventHandler<OrderPaid, UnpaidOrderSlots>()
         .AddEventHandler<OrderPaid, MembershipService>()
         .AddEventHandler<OrderPaid, ReactivationService>()

@@ -7,7 +7,6 @@ using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
 using Mall.Application.Inventory;
-using Mall.Application.Membership;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Application.Reactivation;

@@ -54,9 +54,6 @@ public sealed record CustomerLifecycleView(string CustomerId, DateTimeOffset Reg
 /// <param name="ExclusiveService">A dedicated service channel: Silver and up, and Active customers (the segment's action).</param>
 public sealed record MembershipView(MemberTier Tier, DateTimeOffset? Since, TierProgress Progress, long Points, long PointsOwed, IReadOnlyList<string> Benefits, bool ExclusiveService);
 
-/// <summary>A points ledger line (earned on payment, reversed on refund, redeemed, returned); its key makes it idempotent.</summary>
-public sealed record PointsEntry(string CustomerId, string Key, string OrderId, long Points, DateTimeOffset At);
-
 /// <summary>
 /// Membership tiers and points: kept on the customer as orders are paid and refunded. The points an
 /// order earns are kept on its own <see cref="OrderPoints"/> (earned once, reversed cumulatively by
@@ -65,6 +62,7 @@ public sealed record PointsEntry(string CustomerId, string Key, string OrderId, 
 public sealed class MembershipService(
     IDocumentCollection<Customer> customers,
     IDocumentCollection<OrderPoints> orderPoints,
+    PointsLedger ledger,
     OrderStore orders,
     CustomerService customerService,
     CouponService coupons,
@@ -96,15 +94,15 @@ public sealed class MembershipService(
 
     /// <summary>Points pay part of an order; taken once per order, before its stock is reserved.</summary>
     public Task UsePointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
-        ChangeCustomerAsync(customerId, c => c.RedeemPoints(orderId, points, time.GetUtcNow()), cancellationToken);
+        ChangePointsAsync(customerId, Customer.RedemptionKeysOf(orderId), (c, settled) => c.RedeemPoints(orderId, points, time.GetUtcNow(), settled), cancellationToken);
 
     /// <summary>An order's points come back when it is withdrawn or lapses unpaid; once.</summary>
     public Task ReturnPointsAsync(string customerId, string orderId, long points, CancellationToken cancellationToken) =>
-        ChangeCustomerAsync(customerId, c => c.ReturnPoints(orderId, points, time.GetUtcNow()), cancellationToken);
+        ChangePointsAsync(customerId, Customer.RedemptionKeysOf(orderId), (c, settled) => c.ReturnPoints(orderId, points, time.GetUtcNow(), settled), cancellationToken);
 
     /// <summary>A refund gives back the points that paid for its units; once per refund.</summary>
     public Task ReturnRefundedPointsAsync(string customerId, string refundId, string orderId, long points, CancellationToken cancellationToken) =>
-        ChangeCustomerAsync(customerId, c => c.ReturnRefundedPoints(refundId, orderId, points, time.GetUtcNow()), cancellationToken);
+        ChangePointsAsync(customerId, Customer.RefundPointsKeysOf(refundId), (c, settled) => c.ReturnRefundedPoints(refundId, orderId, points, time.GetUtcNow(), settled), cancellationToken);
 
     /// <summary>
     /// The daily birthday run: members with the benefit whose birthday is today (CST; 29 February on
@@ -194,9 +192,59 @@ public sealed class MembershipService(
 
     /// <summary>The points an order earned or lost reach the customer's balance, once per change.</summary>
     public Task HandleAsync(OrderPointsChanged changed, EventContext context, CancellationToken cancellationToken) =>
-        ChangeCustomerAsync(changed.CustomerId, c => c.ApplyPoints(changed.Key, changed.OrderId, changed.Points, time.GetUtcNow()), cancellationToken);
+        ChangePointsAsync(changed.CustomerId, Customer.PointsKeysOf(changed.Key), (c, settled) => c.ApplyPoints(changed.Key, changed.OrderId, changed.Points, time.GetUtcNow(), settled), cancellationToken);
 
     /// <summary>A guarded change of the customer; written only if it changed anything.</summary>
+    /// <summary>
+    /// A points change, idempotent for the life of its key: the customer is read, then the ledger for the
+    /// keys the change must know about, and the change is one conditional write of the customer (so no
+    /// settle can slip in between). Then everything pending on the customer is settled into the ledger.
+    /// </summary>
+    private async Task ChangePointsAsync(
+        string customerId,
+        IEnumerable<string> keysToKnow,
+        Func<Customer, IReadOnlySet<string>, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change,
+        CancellationToken cancellationToken)
+    {
+        var pending = await customers.TransitionWithReadsAsync(
+            DocumentKey.Single(customerId),
+            async current =>
+            {
+                var existing = (current ?? throw DomainException.NotFound($"Customer {customerId}")).Value;
+                var (changed, events) = change(existing, await ledger.SettledAsync(existing, keysToKnow, cancellationToken));
+                return ReferenceEquals(changed, existing)
+                    ? Decision.Keep<Customer, IReadOnlyList<PointsEntry>>(existing.PendingPoints)
+                    : Decision.Write(changed, changed.PendingPoints, events);
+            },
+            cancellationToken);
+        await SettlePointsAsync(customerId, pending, cancellationToken);
+    }
+
+    /// <summary>Each pending change goes into the ledger first, then leaves the customer; safe to repeat or cut short.</summary>
+    private async Task SettlePointsAsync(string customerId, IReadOnlyList<PointsEntry> pending, CancellationToken cancellationToken)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var entry in pending)
+        {
+            await ledger.RecordAsync(entry, cancellationToken);
+        }
+
+        var keys = pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        await customers.TransitionAsync(
+            DocumentKey.Single(customerId),
+            current =>
+            {
+                var existing = current!.Value;
+                var settled = existing.SettlePoints(keys);
+                return ReferenceEquals(settled, existing) ? Decision.Keep<Customer, bool>(false) : Decision.Write(settled, true);
+            },
+            cancellationToken);
+    }
+
     private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>
         customers.TransitionAsync(
             DocumentKey.Single(customerId),

@@ -15,8 +15,12 @@ public sealed record Customer
     /// </summary>
     public const int CurrentIndexVersion = 1;
 
-    /// <summary>How many points changes <see cref="PointsKeys"/> remembers: the window in which a repeat is recognised.</summary>
-    public const int PointsKeysRemembered = 100;
+    /// <summary>
+    /// How many points changes may wait here for the ledger at once. Each change is settled into the
+    /// ledger right after it is written, so only changes in flight (or cut short by a crash, settled
+    /// by the next change) wait; past this the customer's points are busy until they are settled.
+    /// </summary>
+    public const int PendingPointsMax = 100;
 
     private const string Redeemed = "redeemed";
     private const string Returned = "returned";
@@ -58,10 +62,11 @@ public sealed record Customer
     public long PointsBalance { get; init; }
 
     /// <summary>
-    /// The latest points changes ("O1|redeemed#1", "O1|earned"), so a repeated request or delivery
-    /// changes nothing; the latest redemption step of an order says whether its points are out.
+    /// Points changes ("O1|redeemed#1", "O1|earned") written to the balance and not yet settled into
+    /// the points ledger. A change is recognised for its whole life: here until settled, and in the
+    /// ledger from before it leaves here (the caller passes the settled keys it must know about).
     /// </summary>
-    public IReadOnlyList<string> PointsKeys { get; init; } = [];
+    public IReadOnlyList<PointsEntry> PendingPoints { get; init; } = [];
 
     /// <summary>The order holding this customer's new-user price: one order at a time, and once paid, for good (a refund does not renew it).</summary>
     public string? SegmentOfferOrderId { get; init; }
@@ -144,27 +149,26 @@ public sealed record Customer
     /// An order's points were earned or reversed: the balance follows, below zero if the reversed points
     /// were already spent. Once per key.
     /// </summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ApplyPoints(string key, string orderId, long points, DateTimeOffset now) =>
-        PointsKeys.Contains(key)
-            ? (this, [])
-            : (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
+    /// <param name="settled">Settled keys among <see cref="PointsKeysOf(string)"/> for this key (see <see cref="PendingPoints"/>).</param>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ApplyPoints(string key, string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null) =>
+        Knows(key, settled) ? (this, []) : Change(key, orderId, points, now);
 
     /// <summary>
     /// Points pay part of an order: taken once per placement of the order (a repeat is a no-op), never
     /// more than the balance. After the points came back (the order was withdrawn), the same order id
     /// placed again takes them again.
     /// </summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RedeemPoints(string orderId, long points, DateTimeOffset now)
+    /// <param name="settled">Settled keys among <see cref="RedemptionKeysOf(string)"/> (see <see cref="PendingPoints"/>).</param>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) RedeemPoints(string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null)
     {
-        var (state, round) = PointsStateOf(orderId);
+        var (state, round) = RedemptionStateOf(orderId, settled);
         if (state == Redeemed)
         {
             return (this, []);
         }
 
         EnsurePointsAvailable(points);
-        var key = $"{orderId}|{Redeemed}#{round + 1}";
-        return (this with { PointsBalance = PointsBalance - points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, -points, orderId, now)]);
+        return Change($"{orderId}|{Redeemed}#{round + 1}", orderId, -points, now);
     }
 
     /// <summary>Refuses to spend more points than the balance holds.</summary>
@@ -177,29 +181,43 @@ public sealed record Customer
     }
 
     /// <summary>The order that spent points was never paid or was refunded in full: they come back, once per redemption.</summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnPoints(string orderId, long points, DateTimeOffset now)
+    /// <param name="settled">Settled keys among <see cref="RedemptionKeysOf(string)"/> (see <see cref="PendingPoints"/>).</param>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnPoints(string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null)
     {
-        var (state, round) = PointsStateOf(orderId);
-        if (state != Redeemed)
-        {
-            return (this, []);
-        }
-
-        var key = $"{orderId}|{Returned}#{round}";
-        return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
+        var (state, round) = RedemptionStateOf(orderId, settled);
+        return state == Redeemed ? Change($"{orderId}|{Returned}#{round}", orderId, points, now) : (this, []);
     }
 
     /// <summary>A refund gives back the points that paid for its units: once per refund.</summary>
-    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnRefundedPoints(string refundId, string orderId, long points, DateTimeOffset now)
+    /// <param name="settled">Settled keys among <see cref="RefundPointsKeysOf(string)"/> (see <see cref="PendingPoints"/>).</param>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnRefundedPoints(string refundId, string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null)
     {
-        var key = $"{refundId}|returned";
-        if (points <= 0 || PointsKeys.Contains(key))
-        {
-            return (this, []);
-        }
-
-        return (this with { PointsBalance = PointsBalance + points, PointsKeys = RememberPointsKey(key) }, [PointsEvent(key, points, orderId, now)]);
+        var key = RefundPointsKeysOf(refundId)[0];
+        return points <= 0 || Knows(key, settled) ? (this, []) : Change(key, orderId, points, now);
     }
+
+    /// <summary>The key of a points change made under <paramref name="key"/>: itself.</summary>
+    public static IReadOnlyList<string> PointsKeysOf(string key) => [key];
+
+    /// <summary>The key under which a refund gives points back.</summary>
+    public static IReadOnlyList<string> RefundPointsKeysOf(string refundId) => [$"{refundId}|{Returned}"];
+
+    /// <summary>
+    /// An order's redemption steps in the order they happen (redeemed#1, returned#1, redeemed#2, …):
+    /// a step exists only if the one before it does, so a reader stops at the first one missing.
+    /// </summary>
+    public static IEnumerable<string> RedemptionKeysOf(string orderId)
+    {
+        for (var round = 1; ; round++)
+        {
+            yield return $"{orderId}|{Redeemed}#{round}";
+            yield return $"{orderId}|{Returned}#{round}";
+        }
+    }
+
+    /// <summary>The ledger now holds these changes: they leave <see cref="PendingPoints"/>.</summary>
+    public Customer SettlePoints(IReadOnlyCollection<string> keys) =>
+        PendingPoints.Any(p => keys.Contains(p.Key)) ? this with { PendingPoints = [.. PendingPoints.Where(p => !keys.Contains(p.Key))] } : this;
 
     /// <summary>An order takes the segment offer; refused while another order holds it.</summary>
     public Customer ClaimSegmentOffer(string orderId)
@@ -224,21 +242,24 @@ public sealed record Customer
         return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
 
-    private List<string> RememberPointsKey(string key) => [.. PointsKeys.TakeLast(PointsKeysRemembered - 1), key];
+    private bool Knows(string key, IReadOnlySet<string>? settled) => settled?.Contains(key) == true || PendingPoints.Any(p => p.Key == key);
 
-    /// <summary>The order's latest redemption step ("redeemed" or "returned", null if none) and how many redemptions it had.</summary>
-    private (string? State, int Round) PointsStateOf(string orderId)
+    private (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Change(string key, string orderId, long points, DateTimeOffset now)
     {
-        var prefix = orderId + "|";
-        var steps = PointsKeys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..].Split('#'))
-            .Where(step => step[0] is Redeemed or Returned).ToList();
-        if (steps.Count == 0)
+        if (PendingPoints.Count >= PendingPointsMax)
         {
-            return (null, 0);
+            throw new DomainException(ErrorCode.Busy, $"Customer {Id} has {PendingPoints.Count} points changes waiting for the ledger; try again shortly.");
         }
 
-        var latest = steps[^1];
-        return (latest[0], latest.Length > 1 ? int.Parse(latest[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+        var entry = new PointsEntry(Id, key, orderId, points, now);
+        return (this with { PointsBalance = PointsBalance + points, PendingPoints = [.. PendingPoints, entry] }, [PointsEvent(key, points, orderId, now)]);
+    }
+
+    /// <summary>The order's latest redemption step ("redeemed" or "returned", null if none) and how many redemptions it had.</summary>
+    private (string? State, int Round) RedemptionStateOf(string orderId, IReadOnlySet<string>? settled)
+    {
+        var steps = RedemptionKeysOf(orderId).TakeWhile(key => Knows(key, settled)).Count();
+        return steps == 0 ? (null, 0) : (steps % 2 == 1 ? Redeemed : Returned, (steps + 1) / 2);
     }
 
     private Customer WithSegment(SegmentRules segments, DateTimeOffset now, List<IntegrationEvent> events)

@@ -65,4 +65,32 @@ public sealed class PointsRedemptionTests
         Assert.Same(returned, stranger);
         Assert.Empty(nothing);
     }
+
+    [Fact]
+    public void A_change_settled_into_the_ledger_is_still_recognised_from_the_settled_keys()
+    {
+        var redeemed = WithPoints(1_000).RedeemPoints("O1", 300, Now).Customer;
+        var settled = redeemed.SettlePoints(["O1|redeemed#1"]);
+        var inLedger = new HashSet<string> { "O1|redeemed#1" };
+
+        Assert.Empty(settled.PendingPoints);
+        Assert.Same(settled, settled.RedeemPoints("O1", 300, Now, inLedger).Customer);
+        Assert.Equal(1_000, settled.ReturnPoints("O1", 300, Now, inLedger).Customer.PointsBalance);
+        Assert.Equal(["O1|redeemed#1", "O1|returned#1", "O1|redeemed#2"], Customer.RedemptionKeysOf("O1").Take(3));
+    }
+
+    [Fact]
+    public void Points_changes_never_settled_stop_at_the_bound_as_busy()
+    {
+        var customer = WithPoints(0);
+        for (var i = 0; i < Customer.PendingPointsMax; i++)
+        {
+            customer = customer.ApplyPoints($"O{i}|earned", $"O{i}", 1, Now).Customer;
+        }
+
+        var refused = Assert.Throws<DomainException>(() => customer.ApplyPoints("O-last|earned", "O-last", 1, Now));
+
+        Assert.Equal(ErrorCode.Busy, refused.Code);
+        Assert.Equal(0, customer.SettlePoints([.. customer.PendingPoints.Select(p => p.Key)]).ApplyPoints("O-last|earned", "O-last", 1, Now).Customer.PendingPoints.Count - 1);
+    }
 }
