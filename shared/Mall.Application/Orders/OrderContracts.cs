@@ -177,7 +177,7 @@ public sealed class RefundRequestBodyValidator : AbstractValidator<RefundRequest
         RuleForEach(r => r.Items).ChildRules(item =>
         {
             item.RuleFor(i => i.SkuId).NotEmpty().MustBeAnId();
-            item.RuleFor(i => i.Quantity).NotNull().GreaterThan(0);
+            item.RuleFor(i => i.Quantity).NotNull().InclusiveBetween(1, CartRules.MaxQuantityPerLine);
         });
     }
 }

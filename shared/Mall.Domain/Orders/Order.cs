@@ -427,6 +427,9 @@ public sealed record Order
             lines = UnrefundedLines();
         }
 
+        // One line per SKU, so each SKU's stock is returned once for all its units (one operation per counter).
+        lines = [.. lines.GroupBy(l => l.SkuId).Select(g => new RefundLine(g.Key, (int)Math.Min(int.MaxValue, g.Sum(l => (long)l.Quantity))))];
+
         var amount = lines.Count > 0 ? RefundCalculator.ForLines(this, lines) : amountFen!.Value;
         if (amount <= 0 || amount > RefundableFen)
         {
@@ -534,24 +537,18 @@ public sealed record Order
 
             case RefundStatus.Failed when refund.SupersededBy is null && refund.WeChatRefundId is null:
                 // Approved before (its RefundApproved is out); a RefundSucceeded follows a RefundFailed when WeChat pays it.
-                return OrderChange.To(WithRefund(refund with { Status = RefundStatus.Approved, RetryAt = null, CompletedAt = null }));
+                // Same out_refund_no, so the same units and amount: only while no other refund took them meanwhile.
+                EnsureStillOwed(refund, refund.AmountFen);
+                return OrderChange.To(WithRefund(refund with { Status = RefundStatus.Approved, RetryAt = null, CompletedAt = null, Restock = RestocksOnResubmit(refund) }));
 
             case RefundStatus.Failed when refund.SupersededBy is null:
-                if (ActiveRefund is { } active)
-                {
-                    throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
-                }
-
                 var amount = refund.Lines.Count > 0 ? RefundCalculator.ForLines(this, refund.Lines) : refund.AmountFen;
-                if (!IsLatePaymentRefund(refund) && amount > RefundableFen)
-                {
-                    throw new DomainException(ErrorCode.RefundAmountExceeded, $"Only {RefundableFen} fen of order {Id} can still be refunded.");
-                }
-
+                EnsureStillOwed(refund, amount);
                 var replacement = refund with
                 {
                     Id = NextRefundId(),
                     Status = RefundStatus.Approved,
+                    Restock = RestocksOnResubmit(refund),
                     AmountFen = amount,
                     PointsReturned = RefundCalculator.PointsForLines(this, refund.Lines),
                     RequestedAt = now,
@@ -663,6 +660,34 @@ public sealed record Order
 
     private List<RefundLine> UnrefundedLines() =>
         Lines.Select(l => new RefundLine(l.SkuId, UnrefundedUnits(l))).Where(l => l.Quantity > 0).ToList();
+
+    /// <summary>
+    /// A failed refund goes to WeChat again only for what is still owed: nothing else under way, its units
+    /// not refunded by a later refund, its amount within what is left (a failed refund reserves neither).
+    /// </summary>
+    private void EnsureStillOwed(Refund refund, long amountFen)
+    {
+        if (ActiveRefund is { } active)
+        {
+            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
+        }
+
+        if (IsLatePaymentRefund(refund))
+        {
+            return;
+        }
+
+        var taken = refund.Lines.FirstOrDefault(r => r.Quantity > (Lines.FirstOrDefault(l => l.SkuId == r.SkuId) is { } line ? UnrefundedUnits(line) : 0));
+        if (taken is not null || amountFen > RefundableFen)
+        {
+            throw new DomainException(ErrorCode.RefundAmountExceeded, taken is not null
+                ? $"Refund {refund.Id} cannot go again: {taken.SkuId} was refunded by a later refund of order {Id}."
+                : $"Refund {refund.Id} cannot go again: only {RefundableFen} fen of order {Id} can still be refunded.");
+        }
+    }
+
+    /// <summary>Units go back to stock only while the order is unshipped: it may have shipped since the refund failed.</summary>
+    private bool RestocksOnResubmit(Refund refund) => refund.Restock && Status == OrderStatus.Paid;
 
     private bool IsLatePaymentRefund(Refund refund) => refund.Automatic && LatePayment is not null && Payment is null;
 

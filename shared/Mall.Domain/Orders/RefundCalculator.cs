@@ -17,7 +17,7 @@ public static class RefundCalculator
         {
             var line = order.Lines.FirstOrDefault(l => l.SkuId == group.Key)
                 ?? throw DomainException.Validation("items", $"SKU {group.Key} is not part of order {order.Id}.");
-            var units = group.Sum(r => r.Quantity);
+            var units = group.Sum(r => (long)r.Quantity);
             var remaining = order.UnrefundedUnits(line);
             if (units <= 0 || units > remaining)
             {

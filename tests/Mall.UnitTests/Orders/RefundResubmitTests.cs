@@ -5,11 +5,11 @@ using static Mall.UnitTests.Orders.OrderBuilder;
 namespace Mall.UnitTests.Orders;
 
 /// <summary>
-/// Adversarial review (money/stock): a refund WeChat refused for good is "owed until paid" and an operator
-/// may resubmit it — but meanwhile it does not count against what is refundable, so the same units and money
-/// can be asked for (and paid) again by another refund, and a resubmit revives the old one unchecked.
+/// A refund WeChat refused for good is owed until an operator resubmits it, but it reserves nothing meanwhile:
+/// a resubmit goes only for what is still owed (found by review: it once paid the same units twice), restocks
+/// only an unshipped order, and refund lines naming one SKU twice or overflowing are refused, not a 500.
 /// </summary>
-public sealed class RefundResubmitReviewTests
+public sealed class RefundResubmitTests
 {
     private static readonly TimeSpan LongestDelay = TimeSpan.FromMinutes(60);
 

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Payments;
 
-/// <summary>Adversarial review (money/stock) of refunds over Azurite and the WeChat sandbox.</summary>
-public sealed class RefundMoneyReviewTests
+/// <summary>Refunds over Azurite and the WeChat sandbox return every unit and never pay one twice (cases found by review).</summary>
+public sealed class RefundConservationTests
 {
     private static readonly AddressRequest Address = new("张三", "13812345678", "浙江省", "杭州市", "西湖区", "龙井路 1 号", null);
 
