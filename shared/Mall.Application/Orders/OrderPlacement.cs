@@ -18,7 +18,8 @@ public sealed class OrderPlacement(
     StockService stock,
     UnpaidOrderSlots unpaidSlots,
     OrderBenefits benefits,
-    CatalogQueryService catalog)
+    CatalogQueryService catalog,
+    OrderStore orders)
 {
     /// <summary>Takes every step in order.</summary>
     /// <exception cref="Domain.Common.DomainException">A step refused (out of stock, coupon gone, …) or was busy.</exception>
@@ -48,6 +49,7 @@ public sealed class OrderPlacement(
 
         await stock.ReserveAsync(order, purchaseLimits, cancellationToken);
         await unpaidSlots.TakeAsync(order, cancellationToken);
+        await GiveBackLateStepsAsync(order.Id, cancellationToken);
     }
 
     /// <summary>
@@ -59,5 +61,28 @@ public sealed class OrderPlacement(
         await unpaidSlots.ReleaseAsync(order.CustomerId, order.Id, cancellationToken);
         await stock.ReleaseAsync(order, cancellationToken);
         await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// A slower request sharing the Idempotency-Key may take its steps after the order moved on and gave them
+    /// back (paid: its unpaid-order slot; cancelled, closed or withdrawn: everything), and a given-back step
+    /// can be taken again. Read after this request's last step, the order says what to give back again.
+    /// </summary>
+    private async Task GiveBackLateStepsAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var current = await orders.FindAsync(orderId, cancellationToken);
+        if (current is null || current.IsAwaitingPayment)
+        {
+            return;
+        }
+
+        if (current.Status is OrderStatus.Cancelled or OrderStatus.Closed or OrderStatus.Withdrawn)
+        {
+            await GiveBackAsync(current, CancellationToken.None);
+        }
+        else
+        {
+            await unpaidSlots.ReleaseAsync(current.CustomerId, current.Id, CancellationToken.None);
+        }
     }
 }

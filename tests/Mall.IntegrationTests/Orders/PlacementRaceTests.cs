@@ -5,12 +5,11 @@ using Mall.Domain.Orders;
 namespace Mall.IntegrationTests.Orders;
 
 /// <summary>
-/// Adversarial review: the placement's steps are idempotent per order only while their marks are pending.
-/// A step given back (an unpaid-order slot released when the order is paid, cancelled or closed) is reverted,
-/// which leaves no receipt, so a late step of a second request with the same Idempotency-Key — one that read
-/// the order while it was reserving, and lost the race to open it — takes it again, and nothing gives it back.
+/// Requests sharing an Idempotency-Key race to place one order. A slower one may take its steps after the order
+/// moved on and gave them back (a given-back step leaves no receipt, so it can be taken again): it reads the
+/// order after its last step and gives back again what the order no longer holds (found by review).
 /// </summary>
-public sealed class PlacementRetakeReviewTests
+public sealed class PlacementRaceTests
 {
     [Fact]
     public async Task A_late_duplicate_placement_step_does_not_take_an_unpaid_slot_the_paid_order_gave_back()
