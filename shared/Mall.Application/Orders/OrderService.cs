@@ -28,6 +28,7 @@ public sealed partial class OrderService(
 {
     /// <summary>When the due-work retry of a shipping upload first runs, should the attempt in the request fail.</summary>
     private static readonly TimeSpan ShippingUploadRetryDelay = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan PaymentPendingRecheckDelay = TimeSpan.FromMinutes(1);
 
     public async Task<OrderView> GetMineAsync(string customerId, string orderId, CancellationToken cancellationToken) =>
         views.ForOwner(await orders.GetOwnedAsync(customerId, orderId, cancellationToken));
@@ -143,6 +144,11 @@ public sealed partial class OrderService(
             if (order.PrepayId is not null && !await TryCloseAtWeChatAsync(order, cancellationToken))
             {
                 order = await orders.GetAsync(orderId, cancellationToken);
+                if (order.IsAwaitingPayment)
+                {
+                    // WeChat holds a payment it does not yet report as SUCCESS: the units stay reserved until it does.
+                    return DueWorkResult.Later(time.GetUtcNow() + PaymentPendingRecheckDelay);
+                }
             }
             else
             {

@@ -2,10 +2,12 @@ using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Application.WeChat;
 using Mall.Domain.Inventory;
 using Mall.Domain.Orders;
 using Mall.Infrastructure.Scheduling;
 using Mall.WeChat.Sandbox;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Payments;
@@ -45,6 +47,27 @@ public sealed class PaymentFlowTests
         Assert.Equal(OrderStatus.Closed, closed.Status);
         Assert.Single(closed.History, h => h.Status == OrderStatus.Closed);
         Assert.Equal(5, await StockAsync(mall, product, sku));
+    }
+
+    /// <summary>
+    /// WeChat will not close the order (ORDERPAID) but its query does not say SUCCESS yet (the buyer is still
+    /// paying): the order stays open and its units stay reserved, since the payment may still land (found by review).
+    /// </summary>
+    [Fact]
+    public async Task An_expired_order_WeChat_will_not_close_keeps_its_units_until_WeChat_says_how_it_ended()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time, configureServices: services =>
+            services.AddTransient<IWeChatPay>(provider => new PaymentStillInFlight(ActivatorUtilities.CreateInstance<Mall.Infrastructure.WeChat.WeChatPayAdapter>(provider))));
+        var (order, customer, sku, product) = await PendingOrderAsync(mall);
+        await mall.Get<PaymentService>().PayAsync(customer, order.Id, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(31));
+
+        var outcome = await mall.Get<OrderService>().HandleExpiryAsync(order.Id, CancellationToken.None);
+
+        Assert.Equal(OrderStatus.PendingPayment, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+        Assert.NotEqual(DueWorkOutcome.Done, outcome.Outcome);
+        Assert.Equal(3, await StockAsync(mall, product, sku));
     }
 
     [Fact]
@@ -152,5 +175,29 @@ public sealed class PaymentFlowTests
         Assert.True(refund.Automatic);
         Assert.Equal(RefundStatus.Succeeded, refund.Status);
         Assert.Equal(order.Pricing.PayableFen, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
+    }
+
+    /// <summary>WeChat Pay with a payment under way: close answers ORDERPAID, the query USERPAYING.</summary>
+    private sealed class PaymentStillInFlight(IWeChatPay inner) : IWeChatPay
+    {
+        public Task<string> CreateJsapiPrepayAsync(JsapiPrepayRequest request, CancellationToken cancellationToken) => inner.CreateJsapiPrepayAsync(request, cancellationToken);
+
+        public RequestPaymentParameters SignRequestPayment(string prepayId) => inner.SignRequestPayment(prepayId);
+
+        public Task<PaymentTransaction?> QueryTransactionAsync(string outTradeNo, CancellationToken cancellationToken) =>
+            Task.FromResult<PaymentTransaction?>(new PaymentTransaction(outTradeNo, null, TradeState.UserPaying, 6000, "CNY", null, null, null, null));
+
+        public Task CloseTransactionAsync(string outTradeNo, CancellationToken cancellationToken) =>
+            throw new WeChatException(WeChatFailure.AlreadyPaid, "ORDERPAID: 订单已支付");
+
+        public Task<RefundStatusReport> CreateRefundAsync(RefundSubmission request, CancellationToken cancellationToken) => inner.CreateRefundAsync(request, cancellationToken);
+
+        public Task<RefundStatusReport?> QueryRefundAsync(string outRefundNo, CancellationToken cancellationToken) => inner.QueryRefundAsync(outRefundNo, cancellationToken);
+
+        public Task<RefundStatusReport> ApplyAbnormalRefundAsync(AbnormalRefundInstruction instruction, CancellationToken cancellationToken) => inner.ApplyAbnormalRefundAsync(instruction, cancellationToken);
+
+        public PaymentTransaction ReadPaymentNotification(WebhookRequest request) => inner.ReadPaymentNotification(request);
+
+        public RefundStatusReport ReadRefundNotification(WebhookRequest request) => inner.ReadRefundNotification(request);
     }
 }
