@@ -238,10 +238,12 @@ public sealed class WeChatPayClient
             return body;
         }
 
+        // Only WeChat Pay's own codes say what happened; a 404 or 4xx without one (a gateway's page, a path
+        // the API does not serve) says nothing about the order, so it is retried rather than taken as "no such order".
         var error = ParseError(body);
         var failure = error?.Code switch
         {
-            _ when response.StatusCode == HttpStatusCode.NotFound => WeChatPayFailure.NotFound,
+            null => WeChatPayFailure.Unavailable,
             WeChatPayErrorCodes.OrderNotExist or WeChatPayErrorCodes.ResourceNotExists => WeChatPayFailure.NotFound,
             WeChatPayErrorCodes.OrderPaid => WeChatPayFailure.AlreadyPaid,
             _ when WeChatPayErrorCodes.IsRetryable(error?.Code) => WeChatPayFailure.Unavailable,
