@@ -167,7 +167,9 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
 
             await adjustments.TransitionAsync(
                 key,
-                current => current!.Value.Applied ? Decision.Keep<StockAdjustment, bool>(true) : Decision.Write(current.Value with { Applied = true }, true),
+                // Gone: a concurrent attempt with the same key was refused and removed it before this one applied;
+                // the change stands once (its operation mark), and a retry records it again.
+                current => current is null || current.Value.Applied ? Decision.Keep<StockAdjustment, bool>(true) : Decision.Write(current.Value with { Applied = true }, true),
                 cancellationToken);
         }
 
