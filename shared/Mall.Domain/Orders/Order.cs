@@ -256,6 +256,14 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}; nothing to refund.");
         }
 
+        if (ActiveRefund is { Status: RefundStatus.Requested, Automatic: false } waiting)
+        {
+            // Nothing of it went to WeChat yet: the refund of everything covers it, without waiting for an operator.
+            var superseded = RejectRefund(waiting.Id, $"Covered by the automatic refund of everything: {reason}", now);
+            var everything = superseded.Order.RefundEverything(reason, restock, now);
+            return OrderChange.To(everything.Order, [.. superseded.Events, .. everything.Events]);
+        }
+
         if (ActiveRefund is { } active)
         {
             throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");

@@ -64,4 +64,29 @@ public sealed class SystemRefundTests
         Assert.Equal(new OrderSource("groupBuy", "GB1", "G1"), paidEvent.Order.Source);
         Assert.Equal(PaymentFor(order).PaidAt, paidEvent.PaidAt);
     }
+
+    /// <summary>
+    /// A customer's refund request waiting for an operator sent nothing to WeChat: an automatic refund of everything
+    /// (a group that failed, a presale returned) takes its place rather than waiting on an operator, retried until parked.
+    /// </summary>
+    [Fact]
+    public void Refunding_everything_takes_the_place_of_a_customer_request_still_waiting_for_an_operator()
+    {
+        var requested = Paid().RequestRefund([new RefundLine("P2-1", 1)], null, "broken cup", Now).Order;
+
+        var change = requested.RefundEverything("group failed", restock: true, Now.AddMinutes(5));
+
+        Assert.Equal(RefundStatus.Rejected, change.Order.GetRefund("O1R1").Status);
+        var automatic = change.Order.GetRefund("O1R2");
+        Assert.Equal((RefundStatus.Approved, requested.Pricing.PayableFen), (automatic.Status, automatic.AmountFen));
+        Assert.Equal([typeof(RefundRejected), typeof(RefundApproved)], change.Events.Select(e => e.GetType()));
+    }
+
+    [Fact]
+    public void Refunding_everything_waits_for_a_refund_already_at_WeChat()
+    {
+        var atWeChat = Paid().RequestRefund([new RefundLine("P2-1", 1)], null, "broken cup", Now).Order.ApproveRefund("O1R1", null, null, Now).Order;
+
+        Assert.Equal(ErrorCode.RefundInProgress, Assert.Throws<DomainException>(() => atWeChat.RefundEverything("group failed", restock: true, Now)).Code);
+    }
 }
