@@ -37,6 +37,7 @@ internal sealed class MiniProgramSandbox
     private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<MiniProgramApi, Queue<InjectedFault>> faults = [];
     private readonly HashSet<(string OpenId, string TemplateId)> refusedTemplates = [];
+    private readonly Dictionary<(string OpenId, string TemplateId), int> acceptances = [];
     private readonly Dictionary<string, List<UploadShippingInfoRequest>> shippingByTransaction = new(StringComparer.Ordinal);
     private readonly List<SandboxSubscribeMessage> subscribeMessages = [];
     private readonly List<SandboxShippingUpload> shippingUploads = [];
@@ -113,7 +114,22 @@ internal sealed class MiniProgramSandbox
         return code;
     }
 
-    /// <summary>The user switched the template off (or never accepted it) in WeChat: every send to them answers 43101.</summary>
+    /// <summary>
+    /// The user tapped "accept" for <paramref name="templateId"/> in wx.requestSubscribeMessage <paramref name="times"/>
+    /// times: a one-time subscription (一次性订阅) lets exactly one message through per acceptance.
+    /// </summary>
+    public void AcceptSubscribeMessages(string openId, string templateId, int times)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(openId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (gate)
+        {
+            acceptances[(openId, templateId)] = checked(acceptances.GetValueOrDefault((openId, templateId)) + times);
+        }
+    }
+
+    /// <summary>The user switched the template off in WeChat: every send to them answers 43101, whatever they accepted.</summary>
     public void RefuseSubscribeMessages(string openId, string templateId)
     {
         lock (gate)
@@ -156,7 +172,7 @@ internal sealed class MiniProgramSandbox
 
             return new Code2SessionResponse
             {
-                OpenId = OpenIdOfUser(options.AppId, user),
+                OpenId = OpenIdOf(user),
                 SessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
             };
         });
@@ -251,9 +267,21 @@ internal sealed class MiniProgramSandbox
 
         lock (gate)
         {
-            if (refusedTemplates.Contains((message.ToUser, message.TemplateId)))
+            // One message per acceptance in wx.requestSubscribeMessage (subscribeMessage.send: 43101 "用户拒绝接受消息"
+            // for a user who holds none); nothing is consumed by a message that is not sent.
+            var subscription = (message.ToUser, message.TemplateId);
+            if (refusedTemplates.Contains(subscription) || !acceptances.TryGetValue(subscription, out var accepted))
             {
                 return Answer(WeChatErrorCodes.UserRefusedMessage, "user refuse to accept the msg");
+            }
+
+            if (accepted == 1)
+            {
+                acceptances.Remove(subscription);
+            }
+            else
+            {
+                acceptances[subscription] = accepted - 1;
             }
 
             subscribeMessages.Add(new SandboxSubscribeMessage(Now, message));
@@ -360,17 +388,18 @@ internal sealed class MiniProgramSandbox
         }
     });
 
-    private static WeChatApiResult Answer(int errCode, string errMsg) => new() { ErrCode = errCode, ErrMsg = errMsg };
-
     /// <summary>
     /// The openid of a user: the same for every login of the user (the part of a shortcut code before its
     /// '#', or the user a code was issued to), stable across restarts for the same appid.
     /// </summary>
-    private static string OpenIdOfUser(string appId, string user)
+    public string OpenIdOf(string user)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(appId + "|" + user));
+        ArgumentNullException.ThrowIfNull(user);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(options.AppId + "|" + user));
         return "o" + Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_')[..27];
     }
+
+    private static WeChatApiResult Answer(int errCode, string errMsg) => new() { ErrCode = errCode, ErrMsg = errMsg };
 
     private static string? InvalidShipping(UploadShippingInfoRequest upload) => upload switch
     {

@@ -33,7 +33,7 @@ public sealed class PresaleReminderTests
             new PresaleReservation { Id = reservationId, CampaignId = campaign.Id, CustomerId = customer, DepositOrderId = reservationId + "D", Status = PresaleStatus.DepositPaid },
             [],
             CancellationToken.None);
-        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([Template]), CancellationToken.None);
+        await mall.AcceptSubscribeMessagesAsync(customer, Template);
         return (mall, reservationId, customer);
     }
 

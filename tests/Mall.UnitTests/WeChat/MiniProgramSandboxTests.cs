@@ -16,6 +16,9 @@ namespace Mall.UnitTests.WeChat;
 /// </summary>
 public sealed class MiniProgramSandboxTests : IAsyncLifetime
 {
+    private const string Reader = "oReader";
+    private const string Template = "TPL";
+
     private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
     private WeChatSandbox sandbox = null!;
     private HttpClient http = null!;
@@ -35,6 +38,7 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
     [Fact]
     public async Task The_stable_token_is_renewed_only_in_its_last_five_minutes_and_the_old_one_lives_out_its_time()
     {
+        sandbox.AcceptSubscribeMessages(Reader, Template, times: 2);
         var first = await StableTokenAsync();
         time.Advance(TimeSpan.FromSeconds(6_800));
         var later = await StableTokenAsync();
@@ -55,6 +59,7 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
     [Fact]
     public async Task The_classic_token_is_kept_apart_from_the_stable_one_and_a_replaced_one_works_five_more_minutes()
     {
+        sandbox.AcceptSubscribeMessages(Reader, Template, times: 2);
         var stable = await StableTokenAsync();
         var classic = await ClassicTokenAsync();
         var replacement = await ClassicTokenAsync();
@@ -108,6 +113,44 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(next.OpenId));
     }
 
+    /// <summary>
+    /// subscribeMessage.send: one acceptance in wx.requestSubscribeMessage (一次性订阅) allows one message; without one
+    /// WeChat answers 43101 ("用户拒绝接受消息，如果用户之前曾经订阅过，则表示用户取消了订阅关系").
+    /// </summary>
+    [Fact]
+    public async Task A_subscribe_message_to_a_user_who_never_accepted_the_template_is_refused_with_43101()
+    {
+        var token = (await StableTokenAsync()).AccessToken!;
+
+        var first = await SendAsync(token, "oNeverAccepted00000000000000");
+        var second = await SendAsync(token, "oNeverAccepted00000000000000");
+
+        Assert.Equal((WeChatErrorCodes.UserRefusedMessage, WeChatErrorCodes.UserRefusedMessage), (first.ErrCode, second.ErrCode));
+        Assert.Equal("user refuse to accept the msg", first.ErrMsg);
+        Assert.Empty(sandbox.SubscribeMessages);
+    }
+
+    [Fact]
+    public async Task Each_acceptance_lets_one_message_through_and_one_not_sent_spends_none()
+    {
+        var token = (await StableTokenAsync()).AccessToken!;
+        using var twice = await http.PostAsJsonAsync(new Uri("/sandbox/subscribe-messages/acceptances", UriKind.Relative), new { user = "grace", templateId = Template, times = 2 });
+        using var bad = await http.PostAsJsonAsync(new Uri("/sandbox/subscribe-messages/acceptances", UriKind.Relative), new { templateId = Template });
+        var grace = sandbox.OpenIdOf("grace");
+        sandbox.InjectFault(MiniProgramApi.SendSubscribeMessage, SandboxFault.Error(WeChatErrorCodes.Busy));
+
+        var busy = await SendAsync(token, grace);
+        var answers = new[] { await SendAsync(token, grace), await SendAsync(token, grace), await SendAsync(token, grace) };
+        sandbox.AcceptSubscribeMessages(grace, Template);
+        var acceptedAgain = await SendAsync(token, grace);
+
+        Assert.Equal((System.Net.HttpStatusCode.NoContent, System.Net.HttpStatusCode.BadRequest), (twice.StatusCode, bad.StatusCode));
+        Assert.Equal(WeChatErrorCodes.Busy, busy.ErrCode);
+        Assert.Equal(new[] { 0, 0, WeChatErrorCodes.UserRefusedMessage }, answers.Select(answer => answer.ErrCode));
+        Assert.Equal(0, acceptedAgain.ErrCode);
+        Assert.Equal(3, sandbox.SubscribeMessages.Count(sent => sent.Message.ToUser == grace));
+    }
+
     [Fact]
     public async Task Template_values_are_checked_field_by_field_and_a_refused_template_answers_43101()
     {
@@ -119,6 +162,8 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
             TemplateId = "TPL",
             Data = data.ToDictionary(field => field.Key, field => new SubscribeMessageValue { Value = field.Value }),
         };
+        sandbox.AcceptSubscribeMessages("oUser", "TPL");
+        sandbox.AcceptSubscribeMessages("oRefuser", "TPL");
         sandbox.RefuseSubscribeMessages("oRefuser", "TPL");
 
         var tooLong = await Assert.ThrowsAsync<WeChatApiException>(() => client.SendSubscribeMessageAsync(Message("oUser", ("thing1", new string('茶', 21))), CancellationToken.None));
@@ -206,9 +251,9 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         return WeChatJson.Deserialize<AccessTokenResponse>(await http.GetStringAsync(new Uri(query, UriKind.Relative)));
     }
 
-    private async Task<WeChatApiResult> SendAsync(string accessToken)
+    private async Task<WeChatApiResult> SendAsync(string accessToken, string openId = Reader)
     {
-        var message = new SubscribeMessageRequest { ToUser = "oReader", TemplateId = "TPL", Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "到货提醒" } } };
+        var message = new SubscribeMessageRequest { ToUser = openId, TemplateId = Template, Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "到货提醒" } } };
         using var content = new StringContent(WeChatJson.Serialize(message), System.Text.Encoding.UTF8, "application/json");
         using var response = await http.PostAsync(new Uri($"/cgi-bin/message/subscribe/send?access_token={accessToken}", UriKind.Relative), content);
         return WeChatJson.Deserialize<WeChatApiResult>(await response.Content.ReadAsStringAsync());

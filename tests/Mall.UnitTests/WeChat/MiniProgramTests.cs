@@ -57,6 +57,7 @@ public sealed class MiniProgramTests
         await using var mall = await MallSide.StartAsync(sandbox);
         var openId = "oSubscriber" + WeChatPaySignatures.CreateNonce(8);
         var message = new SubscribeMessage(openId, "TEMPLATE-1", "pages/order/detail?id=1", new Dictionary<string, string> { ["thing1"] = "您的订单已发货" });
+        sandbox.AcceptSubscribeMessages(openId, "TEMPLATE-1", times: 3);
         var before = sandbox.AccessTokenRequests;
 
         await mall.MiniProgram.SendSubscribeMessageAsync(message, CancellationToken.None);
