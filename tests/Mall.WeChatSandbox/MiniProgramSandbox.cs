@@ -23,6 +23,14 @@ internal sealed class MiniProgramSandbox
     // wx.login codes are valid for 5 minutes and once (auth.code2Session).
     private static readonly TimeSpan LoginCodeLifetime = TimeSpan.FromMinutes(5);
 
+    // getStableAccessToken's force_refresh mode: "该模式下，限制每天20次" and "连续使用该模式时，请保证调用时间隔至少为30s，
+    // 否则不会刷新" (developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-access-token/getStableAccessToken.html).
+    private static readonly TimeSpan ForcedRefreshSpacing = TimeSpan.FromSeconds(30);
+    private const int ForcedRefreshesPerDay = 20;
+
+    // WeChat's daily quotas start over at midnight Beijing time.
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
     // WeChat lets a merchant correct shipping info once after the first upload (重新发货机会).
     private const int MaxShippingUploads = 2;
 
@@ -43,6 +51,9 @@ internal sealed class MiniProgramSandbox
     private readonly List<SandboxShippingUpload> shippingUploads = [];
     private IssuedToken? stableToken;
     private IssuedToken? classicToken;
+    private DateTimeOffset? lastForcedRefreshAt;
+    private DateOnly forcedRefreshDay;
+    private int forcedRefreshesThatDay;
     private int accessTokenRequests;
 
     public MiniProgramSandbox(WeChatSandboxOptions options, PaySandbox pay)
@@ -180,7 +191,8 @@ internal sealed class MiniProgramSandbox
     /// <summary>
     /// POST /cgi-bin/stable_token: the current stable token while it has more than 5 minutes left, then a new
     /// one (the old one stays valid until it expires); force_refresh replaces it at once and the old one is
-    /// refused from then on.
+    /// refused from then on, but not within 30 s of the last forced refresh (the current token is returned),
+    /// and the 21st forced call of a day answers 45009.
     /// </summary>
     public object StableToken(string? grantType, string? appId, string? secret, bool forceRefresh) => ServeToken(
         MiniProgramApi.StableToken,
@@ -193,7 +205,23 @@ internal sealed class MiniProgramSandbox
             {
                 if (forceRefresh)
                 {
-                    RevokeStableToken();
+                    var today = DateOnly.FromDateTime(Now.ToOffset(ChinaOffset).DateTime);
+                    if (today != forcedRefreshDay)
+                    {
+                        (forcedRefreshDay, forcedRefreshesThatDay) = (today, 0);
+                    }
+
+                    if (forcedRefreshesThatDay == ForcedRefreshesPerDay)
+                    {
+                        return Answer(WeChatErrorCodes.MinuteQuotaReached, "reach max api daily quota limit");
+                    }
+
+                    forcedRefreshesThatDay++;
+                    if (lastForcedRefreshAt is null || Now - lastForcedRefreshAt >= ForcedRefreshSpacing)
+                    {
+                        RevokeStableToken();
+                        lastForcedRefreshAt = Now;
+                    }
                 }
 
                 if (stableToken is null || stableToken.ExpiresAt - Now < TokenOverlap)
@@ -228,7 +256,10 @@ internal sealed class MiniProgramSandbox
             }
         });
 
-    /// <summary>Replaces the stable token, as another server forcing a refresh would: the old one now gets 40001.</summary>
+    /// <summary>
+    /// Replaces the stable token, as another server forcing a refresh would: the old one now gets 40001. A test's
+    /// shortcut, so neither the 30 s spacing nor the daily limit of force_refresh applies.
+    /// </summary>
     public void RotateAccessToken()
     {
         lock (gate)

@@ -79,6 +79,51 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.Equal(WeChatErrorCodes.IllegalAccessToken, (await SendAsync("not-a-token")).ErrCode);
     }
 
+    /// <summary>
+    /// getStableAccessToken: force_refresh is limited to 20 a day, and "连续使用该模式时，请保证调用时间隔至少为30s，否则不会刷新":
+    /// a forced refresh within 30 s of the last one returns the current token, so a client forcing refreshes in a
+    /// loop does not revoke every other instance's token each time.
+    /// </summary>
+    [Fact]
+    public async Task A_second_forced_stable_token_refresh_within_30_seconds_returns_the_current_token()
+    {
+        sandbox.AcceptSubscribeMessages(Reader, Template);
+        var first = await StableTokenAsync(forceRefresh: true);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var second = await StableTokenAsync(forceRefresh: true);
+
+        Assert.Equal((0, 0), (first.ErrCode, second.ErrCode));
+        Assert.Equal(first.AccessToken, second.AccessToken);
+        Assert.Equal(0, (await SendAsync(first.AccessToken!)).ErrCode);
+    }
+
+    [Fact]
+    public async Task Forced_stable_token_refreshes_30_seconds_apart_replace_the_token_twenty_times_a_day_then_answer_45009()
+    {
+        // 01:00 Beijing time, so the ten minutes below stay within one of WeChat's quota days.
+        var beijing = TimeSpan.FromHours(8);
+        time.Advance(new DateTimeOffset(time.GetUtcNow().ToOffset(beijing).Date.AddDays(1).AddHours(1), beijing) - time.GetUtcNow());
+        var tokens = new List<string>();
+        for (var call = 0; call < 20; call++)
+        {
+            var forced = await StableTokenAsync(forceRefresh: true);
+            Assert.Equal(0, forced.ErrCode);
+            tokens.Add(forced.AccessToken!);
+            time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        var twentyFirst = await StableTokenAsync(forceRefresh: true);
+        var notForced = await StableTokenAsync();
+        time.Advance(TimeSpan.FromDays(1));
+        var nextDay = await StableTokenAsync(forceRefresh: true);
+
+        Assert.Equal(20, tokens.Distinct().Count());
+        Assert.Equal((WeChatErrorCodes.MinuteQuotaReached, "reach max api daily quota limit"), (twentyFirst.ErrCode, twentyFirst.ErrMsg));
+        Assert.Equal(tokens[^1], notForced.AccessToken);
+        Assert.Equal(0, nextDay.ErrCode);
+        Assert.DoesNotContain(nextDay.AccessToken, tokens);
+    }
+
     [Fact]
     public async Task A_login_code_lives_five_minutes_and_works_once()
     {
