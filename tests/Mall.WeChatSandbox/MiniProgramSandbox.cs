@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 
@@ -11,7 +12,7 @@ namespace Mall.WeChat.Sandbox;
 /// shipping state. Answers are errcode/errmsg JSON with HTTP 200, as WeChat does, and each API can be made to
 /// fail the way WeChat fails (<see cref="InjectFault"/>).
 /// </summary>
-internal sealed class MiniProgramSandbox
+internal sealed partial class MiniProgramSandbox
 {
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(2);
 
@@ -160,7 +161,8 @@ internal sealed class MiniProgramSandbox
             string user;
             lock (gate)
             {
-                // A code the sandbox issued lives 5 minutes; any other is a developer's shortcut "<user>#<n>".
+                // A code the sandbox issued lives 5 minutes; a developer's shortcut "<user>#<n>" never expires; WeChat
+                // knows no other code (40029).
                 if (issuedCodes.TryGetValue(code!, out var issued))
                 {
                     if (Now - issued.IssuedAt > LoginCodeLifetime)
@@ -170,9 +172,13 @@ internal sealed class MiniProgramSandbox
 
                     user = issued.User;
                 }
-                else
+                else if (ShortcutCode().IsMatch(code!))
                 {
                     user = code!.Split('#', 2)[0];
+                }
+                else
+                {
+                    return Answer(WeChatErrorCodes.InvalidCode, "invalid code");
                 }
 
                 if (!usedCodes.Add(code!))
@@ -550,6 +556,10 @@ internal sealed class MiniProgramSandbox
         tokens[issued.Value] = issued;
         return issued;
     }
+
+    /// <summary>The developer's shortcut login code "&lt;user&gt;#&lt;n&gt;".</summary>
+    [GeneratedRegex(@"^[^#]+#\d+$")]
+    private static partial Regex ShortcutCode();
 
     private sealed record IssuedCode(string User, DateTimeOffset IssuedAt);
 

@@ -142,6 +142,22 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (expired.Failure, expired.ErrorCode));
     }
 
+    /// <summary>auth.code2Session answers 40029 for a code wx.login never issued; the sandbox adds only its shortcut "&lt;user&gt;#&lt;n&gt;".</summary>
+    [Theory]
+    [InlineData("not-a-code-wx-login-issued")]
+    [InlineData("#1")]
+    [InlineData("frank#")]
+    [InlineData("frank#1x")]
+    public async Task A_login_code_neither_issued_nor_of_the_shortcut_form_is_refused_with_40029(string code)
+    {
+        await using var mall = await MallSide.StartAsync(sandbox);
+
+        var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(code, CancellationToken.None));
+
+        Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (refused.Failure, refused.ErrorCode));
+        Assert.False(string.IsNullOrEmpty((await mall.Login.ExchangeCodeAsync("frank#1", CancellationToken.None)).OpenId));
+    }
+
     [Theory]
     [InlineData(WeChatErrorCodes.HighRiskUser, WeChatFailure.LoginBlocked)]
     [InlineData(WeChatErrorCodes.RateLimited, WeChatFailure.Unavailable)]

@@ -27,7 +27,7 @@ public sealed class MiniProgramTests
         var first = await mall.Login.ExchangeCodeAsync(user + "#1", CancellationToken.None);
         var second = await mall.Login.ExchangeCodeAsync(user + "#2", CancellationToken.None);
         var reused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(user + "#1", CancellationToken.None));
-        var other = await mall.Login.ExchangeCodeAsync("bob" + WeChatPaySignatures.CreateNonce(6), CancellationToken.None);
+        var other = await mall.Login.ExchangeCodeAsync("bob" + WeChatPaySignatures.CreateNonce(6) + "#1", CancellationToken.None);
 
         Assert.Equal(first.OpenId, second.OpenId);
         Assert.Equal(28, first.OpenId.Length);

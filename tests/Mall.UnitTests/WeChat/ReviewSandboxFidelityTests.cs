@@ -23,23 +23,6 @@ public sealed class ReviewSandboxFidelityTests : IAsyncLifetime
     public async Task DisposeAsync() => await sandbox.DisposeAsync();
 
     /// <summary>
-    /// auth.code2Session answers 40029 for a code wx.login never issued. The README promises the shortcut form
-    /// "&lt;user&gt;#&lt;n&gt;", but the sandbox takes any string at all as a user (here an empty-looking user and a
-    /// forged token), so a mall that skips or mangles the code exchange passes.
-    /// </summary>
-    [Theory]
-    [InlineData("not-a-code-wx-login-issued")]
-    [InlineData("#1")]
-    public async Task A_login_code_neither_issued_nor_of_the_shortcut_form_is_accepted(string code)
-    {
-        await using var mall = await MallSide.StartAsync(sandbox);
-
-        var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(code, CancellationToken.None));
-
-        Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (refused.Failure, refused.ErrorCode));
-    }
-
-    /// <summary>
     /// WeChatPayClient.Interpret maps every 404 to NotFound before looking at the code, and reads error answers
     /// without a signature. A 404 that is not WeChat Pay's ORDER_NOT_EXIST (a gateway's HTML page, a path the API
     /// does not serve: the sandbox's own NOT_FOUND) makes 关单 "Rejected", which OrderService.TryCloseAtWeChatAsync takes
