@@ -95,7 +95,7 @@ public sealed class LocalMall : IAsyncLifetime
             && run.GetProperty("startedAt").GetDateTimeOffset() >= requestedAt.AddSeconds(-1)));
 
     /// <summary>A client without credentials.</summary>
-    public ApiClient Anonymous() => new(new HttpClient { BaseAddress = new Uri(Host.BaseAddress, "api/") });
+    public ApiClient Anonymous() => new(ApiHttp());
 
     /// <summary>
     /// Logs a new customer in through jscode2session with a one-time sandbox code, from a phone of its own:
@@ -104,13 +104,28 @@ public sealed class LocalMall : IAsyncLifetime
     public async Task<ApiClient> NewCustomerAsync(string? inviteCode = null)
     {
         var number = Interlocked.Increment(ref nextCustomer);
-        var client = Anonymous();
+        var user = $"e2e-{Guid.NewGuid():N}";
+        var client = new ApiClient(ApiHttp()) { WeChatUser = user };
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", $"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}");
-        var code = $"e2e-{Guid.NewGuid():N}#{number}";
-        var login = await client.PostAsync("auth/login", new { code, inviteCode });
+        var login = await client.PostAsync("auth/login", new { code = $"{user}#{number}", inviteCode });
         Assert.Equal(HttpStatusCode.OK, login.Status);
         client.Authorize(login.Body.GetProperty("token").GetString()!);
         return client;
+    }
+
+    /// <summary>
+    /// The customer taps "accept" for <paramref name="templateIds"/> in wx.requestSubscribeMessage: WeChat (the
+    /// sandbox) counts one acceptance of each, and the mini-program reports them to the mall (POST me/subscriptions).
+    /// </summary>
+    public Task<ApiResponse> AcceptSubscribeMessagesAsync(ApiClient customer, params string[] templateIds)
+    {
+        var openId = Environment.Sandbox.OpenIdOf(customer.WeChatUser ?? throw new ArgumentException("A customer logged in with NewCustomerAsync.", nameof(customer)));
+        foreach (var templateId in templateIds)
+        {
+            Environment.Sandbox.AcceptSubscribeMessages(openId, templateId);
+        }
+
+        return customer.PostAsync("me/subscriptions", new { templateIds });
     }
 
     public async Task<ApiClient> AdminAsync()
@@ -200,6 +215,8 @@ public sealed class LocalMall : IAsyncLifetime
         }
     }
 
+    private HttpClient ApiHttp() => new() { BaseAddress = new Uri(Host.BaseAddress, "api/") };
+
     private static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -217,6 +234,9 @@ public sealed record ApiResponse(HttpStatusCode Status, JsonElement Body, string
 public sealed class ApiClient(HttpClient http) : IDisposable
 {
     public HttpClient Http => http;
+
+    /// <summary>The WeChat user a customer's mini-program runs for (its login code is "&lt;user&gt;#&lt;n&gt;"); null for others.</summary>
+    public string? WeChatUser { get; init; }
 
     public void Authorize(string token) => http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 

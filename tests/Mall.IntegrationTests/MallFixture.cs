@@ -1,5 +1,6 @@
 using Mall.Application.Catalog;
 using Mall.Application.Customers;
+using Mall.Application.Notifications;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.WeChat;
@@ -51,6 +52,21 @@ public sealed class MallFixture : IAsyncDisposable
         var number = Interlocked.Increment(ref customerCount);
         var login = await Get<CustomerService>().LoginAsync(new LoginRequest($"user{number}-{Guid.NewGuid():N}#1", inviteCode), ClientAddress(number), CancellationToken.None);
         return login.CustomerId;
+    }
+
+    /// <summary>
+    /// The customer taps "accept" for <paramref name="templateIds"/> in wx.requestSubscribeMessage: WeChat (the
+    /// sandbox) counts one acceptance of each, and the mini-program reports them to the mall (POST /me/subscriptions).
+    /// </summary>
+    public async Task<IReadOnlyList<SubscriptionView>> AcceptSubscribeMessagesAsync(string customerId, params string[] templateIds)
+    {
+        var openId = (await Get<CustomerService>().GetAsync(customerId, CancellationToken.None)).OpenId;
+        foreach (var templateId in templateIds)
+        {
+            Environment.Sandbox.AcceptSubscribeMessages(openId, templateId);
+        }
+
+        return await Get<SubscriptionService>().GrantAsync(customerId, new SubscriptionsRequest(templateIds), CancellationToken.None);
     }
 
     /// <summary>A distinct client address per number (10.x.y.z).</summary>

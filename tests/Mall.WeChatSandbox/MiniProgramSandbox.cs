@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 
@@ -11,7 +12,7 @@ namespace Mall.WeChat.Sandbox;
 /// shipping state. Answers are errcode/errmsg JSON with HTTP 200, as WeChat does, and each API can be made to
 /// fail the way WeChat fails (<see cref="InjectFault"/>).
 /// </summary>
-internal sealed class MiniProgramSandbox
+internal sealed partial class MiniProgramSandbox
 {
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(2);
 
@@ -22,6 +23,14 @@ internal sealed class MiniProgramSandbox
 
     // wx.login codes are valid for 5 minutes and once (auth.code2Session).
     private static readonly TimeSpan LoginCodeLifetime = TimeSpan.FromMinutes(5);
+
+    // getStableAccessToken's force_refresh mode: "该模式下，限制每天20次" and "连续使用该模式时，请保证调用时间隔至少为30s，
+    // 否则不会刷新" (developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-access-token/getStableAccessToken.html).
+    private static readonly TimeSpan ForcedRefreshSpacing = TimeSpan.FromSeconds(30);
+    private const int ForcedRefreshesPerDay = 20;
+
+    // WeChat's daily quotas start over at midnight Beijing time.
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
     // WeChat lets a merchant correct shipping info once after the first upload (重新发货机会).
     private const int MaxShippingUploads = 2;
@@ -37,11 +46,15 @@ internal sealed class MiniProgramSandbox
     private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<MiniProgramApi, Queue<InjectedFault>> faults = [];
     private readonly HashSet<(string OpenId, string TemplateId)> refusedTemplates = [];
+    private readonly Dictionary<(string OpenId, string TemplateId), int> acceptances = [];
     private readonly Dictionary<string, List<UploadShippingInfoRequest>> shippingByTransaction = new(StringComparer.Ordinal);
     private readonly List<SandboxSubscribeMessage> subscribeMessages = [];
     private readonly List<SandboxShippingUpload> shippingUploads = [];
     private IssuedToken? stableToken;
     private IssuedToken? classicToken;
+    private DateTimeOffset? lastForcedRefreshAt;
+    private DateOnly forcedRefreshDay;
+    private int forcedRefreshesThatDay;
     private int accessTokenRequests;
 
     public MiniProgramSandbox(WeChatSandboxOptions options, PaySandbox pay)
@@ -113,7 +126,22 @@ internal sealed class MiniProgramSandbox
         return code;
     }
 
-    /// <summary>The user switched the template off (or never accepted it) in WeChat: every send to them answers 43101.</summary>
+    /// <summary>
+    /// The user tapped "accept" for <paramref name="templateId"/> in wx.requestSubscribeMessage <paramref name="times"/>
+    /// times: a one-time subscription (一次性订阅) lets exactly one message through per acceptance.
+    /// </summary>
+    public void AcceptSubscribeMessages(string openId, string templateId, int times)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(openId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (gate)
+        {
+            acceptances[(openId, templateId)] = checked(acceptances.GetValueOrDefault((openId, templateId)) + times);
+        }
+    }
+
+    /// <summary>The user switched the template off in WeChat: every send to them answers 43101, whatever they accepted.</summary>
     public void RefuseSubscribeMessages(string openId, string templateId)
     {
         lock (gate)
@@ -133,7 +161,8 @@ internal sealed class MiniProgramSandbox
             string user;
             lock (gate)
             {
-                // A code the sandbox issued lives 5 minutes; any other is a developer's shortcut "<user>#<n>".
+                // A code the sandbox issued lives 5 minutes; a developer's shortcut "<user>#<n>" never expires; WeChat
+                // knows no other code (40029).
                 if (issuedCodes.TryGetValue(code!, out var issued))
                 {
                     if (Now - issued.IssuedAt > LoginCodeLifetime)
@@ -143,9 +172,13 @@ internal sealed class MiniProgramSandbox
 
                     user = issued.User;
                 }
-                else
+                else if (ShortcutCode().IsMatch(code!))
                 {
                     user = code!.Split('#', 2)[0];
+                }
+                else
+                {
+                    return Answer(WeChatErrorCodes.InvalidCode, "invalid code");
                 }
 
                 if (!usedCodes.Add(code!))
@@ -156,7 +189,7 @@ internal sealed class MiniProgramSandbox
 
             return new Code2SessionResponse
             {
-                OpenId = OpenIdOfUser(options.AppId, user),
+                OpenId = OpenIdOf(user),
                 SessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
             };
         });
@@ -164,7 +197,8 @@ internal sealed class MiniProgramSandbox
     /// <summary>
     /// POST /cgi-bin/stable_token: the current stable token while it has more than 5 minutes left, then a new
     /// one (the old one stays valid until it expires); force_refresh replaces it at once and the old one is
-    /// refused from then on.
+    /// refused from then on, but not within 30 s of the last forced refresh (the current token is returned),
+    /// and the 21st forced call of a day answers 45009.
     /// </summary>
     public object StableToken(string? grantType, string? appId, string? secret, bool forceRefresh) => ServeToken(
         MiniProgramApi.StableToken,
@@ -177,7 +211,23 @@ internal sealed class MiniProgramSandbox
             {
                 if (forceRefresh)
                 {
-                    RevokeStableToken();
+                    var today = DateOnly.FromDateTime(Now.ToOffset(ChinaOffset).DateTime);
+                    if (today != forcedRefreshDay)
+                    {
+                        (forcedRefreshDay, forcedRefreshesThatDay) = (today, 0);
+                    }
+
+                    if (forcedRefreshesThatDay == ForcedRefreshesPerDay)
+                    {
+                        return Answer(WeChatErrorCodes.MinuteQuotaReached, "reach max api daily quota limit");
+                    }
+
+                    forcedRefreshesThatDay++;
+                    if (lastForcedRefreshAt is null || Now - lastForcedRefreshAt >= ForcedRefreshSpacing)
+                    {
+                        RevokeStableToken();
+                        lastForcedRefreshAt = Now;
+                    }
                 }
 
                 if (stableToken is null || stableToken.ExpiresAt - Now < TokenOverlap)
@@ -212,7 +262,10 @@ internal sealed class MiniProgramSandbox
             }
         });
 
-    /// <summary>Replaces the stable token, as another server forcing a refresh would: the old one now gets 40001.</summary>
+    /// <summary>
+    /// Replaces the stable token, as another server forcing a refresh would: the old one now gets 40001. A test's
+    /// shortcut, so neither the 30 s spacing nor the daily limit of force_refresh applies.
+    /// </summary>
     public void RotateAccessToken()
     {
         lock (gate)
@@ -251,9 +304,21 @@ internal sealed class MiniProgramSandbox
 
         lock (gate)
         {
-            if (refusedTemplates.Contains((message.ToUser, message.TemplateId)))
+            // One message per acceptance in wx.requestSubscribeMessage (subscribeMessage.send: 43101 "用户拒绝接受消息"
+            // for a user who holds none); nothing is consumed by a message that is not sent.
+            var subscription = (message.ToUser, message.TemplateId);
+            if (refusedTemplates.Contains(subscription) || !acceptances.TryGetValue(subscription, out var accepted))
             {
                 return Answer(WeChatErrorCodes.UserRefusedMessage, "user refuse to accept the msg");
+            }
+
+            if (accepted == 1)
+            {
+                acceptances.Remove(subscription);
+            }
+            else
+            {
+                acceptances[subscription] = accepted - 1;
             }
 
             subscribeMessages.Add(new SandboxSubscribeMessage(Now, message));
@@ -360,17 +425,18 @@ internal sealed class MiniProgramSandbox
         }
     });
 
-    private static WeChatApiResult Answer(int errCode, string errMsg) => new() { ErrCode = errCode, ErrMsg = errMsg };
-
     /// <summary>
     /// The openid of a user: the same for every login of the user (the part of a shortcut code before its
     /// '#', or the user a code was issued to), stable across restarts for the same appid.
     /// </summary>
-    private static string OpenIdOfUser(string appId, string user)
+    public string OpenIdOf(string user)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(appId + "|" + user));
+        ArgumentNullException.ThrowIfNull(user);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(options.AppId + "|" + user));
         return "o" + Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_')[..27];
     }
+
+    private static WeChatApiResult Answer(int errCode, string errMsg) => new() { ErrCode = errCode, ErrMsg = errMsg };
 
     private static string? InvalidShipping(UploadShippingInfoRequest upload) => upload switch
     {
@@ -490,6 +556,10 @@ internal sealed class MiniProgramSandbox
         tokens[issued.Value] = issued;
         return issued;
     }
+
+    /// <summary>The developer's shortcut login code "&lt;user&gt;#&lt;n&gt;".</summary>
+    [GeneratedRegex(@"^[^#]+#\d+$")]
+    private static partial Regex ShortcutCode();
 
     private sealed record IssuedCode(string User, DateTimeOffset IssuedAt);
 

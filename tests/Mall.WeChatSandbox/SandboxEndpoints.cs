@@ -141,6 +141,19 @@ internal static class SandboxEndpoints
             await ReadJsonAsync<LoginCodeRequest>(request) is { User: { Length: > 0 } user }
                 ? Results.Json(new { code = runtime.MiniProgram.IssueLoginCode(user) })
                 : Results.Json(new { code = "PARAM_ERROR", message = "body: {\"user\":\"alice\"}" }, statusCode: StatusCodes.Status400BadRequest));
+        // The user accepted a template in wx.requestSubscribeMessage: {"openId":…} or {"user":…} (of "<user>#<n>"),
+        // "templateId", and "times" (default 1), one message allowed per acceptance.
+        sandbox.MapPost("/subscribe-messages/acceptances", async (HttpRequest request) =>
+        {
+            if (await ReadJsonAsync<AcceptanceRequest>(request) is not { TemplateId: { Length: > 0 } templateId, Times: null or > 0 } acceptance
+                || (acceptance.OpenId is { Length: > 0 }) == (acceptance.User is { Length: > 0 }))
+            {
+                return Results.Json(new { code = "PARAM_ERROR", message = "body: {\"openId\":\"…\",\"templateId\":\"…\",\"times\":1} or {\"user\":\"alice\",\"templateId\":\"…\"}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            runtime.MiniProgram.AcceptSubscribeMessages(acceptance.OpenId ?? runtime.MiniProgram.OpenIdOf(acceptance.User!), templateId, acceptance.Times ?? 1);
+            return Results.NoContent();
+        });
         sandbox.MapPost("/subscribe-messages/refusals", async (HttpRequest request) =>
         {
             if (await ReadJsonAsync<RefusalRequest>(request) is not { OpenId: { Length: > 0 } openId, TemplateId: { Length: > 0 } templateId })
@@ -253,6 +266,8 @@ internal static class SandboxEndpoints
     private sealed record LoginCodeRequest(string? User);
 
     private sealed record RefusalRequest(string? OpenId, string? TemplateId);
+
+    private sealed record AcceptanceRequest(string? OpenId, string? User, string? TemplateId, int? Times);
 
     private sealed record FaultRequest(MiniProgramApi? Api, [property: System.Text.Json.Serialization.JsonPropertyName("errcode")] int ErrCode, [property: System.Text.Json.Serialization.JsonPropertyName("errmsg")] string? ErrMsg, bool LoseAnswer, int? Times);
 

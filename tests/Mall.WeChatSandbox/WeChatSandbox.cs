@@ -141,6 +141,15 @@ public sealed class WeChatSandbox : IAsyncDisposable
     /// <summary>What wx.login returns for <paramref name="user"/>: a code valid for 5 minutes, once.</summary>
     public string IssueLoginCode(string user) => runtime.MiniProgram.IssueLoginCode(user);
 
+    /// <summary>The openid WeChat gives <paramref name="user"/> of a login code ("&lt;user&gt;#&lt;n&gt;", or <see cref="IssueLoginCode"/>'s).</summary>
+    public string OpenIdOf(string user) => runtime.MiniProgram.OpenIdOf(user);
+
+    /// <summary>
+    /// The user accepted <paramref name="templateId"/> in wx.requestSubscribeMessage <paramref name="times"/> times:
+    /// that many messages of it may be sent to them, and a send beyond them answers 43101, as WeChat's does.
+    /// </summary>
+    public void AcceptSubscribeMessages(string openId, string templateId, int times = 1) => runtime.MiniProgram.AcceptSubscribeMessages(openId, templateId, times);
+
     /// <summary>The user turned <paramref name="templateId"/> off in WeChat: sends to them answer 43101.</summary>
     public void RefuseSubscribeMessages(string openId, string templateId) => runtime.MiniProgram.RefuseSubscribeMessages(openId, templateId);
 

@@ -59,7 +59,10 @@ public sealed class WeChatApiException : Exception
 
     public WeChatApiFailure Failure { get; }
 
-    /// <summary>The request may have been carried out: WeChat's answer never arrived or could not be read.</summary>
+    /// <summary>
+    /// The request may have been carried out: WeChat's answer never arrived or could not be read. Never set for
+    /// a call that failed getting its access token (it was not sent) nor for one that changes nothing at WeChat.
+    /// </summary>
     public bool OutcomeUnknown { get; init; }
 
     public int ErrCode { get; }
@@ -95,7 +98,7 @@ public sealed class MiniProgramClient
         ArgumentNullException.ThrowIfNull(jsCode);
         var url = $"sns/jscode2session?appid={Uri.EscapeDataString(credentials.AppId)}&secret={Uri.EscapeDataString(credentials.AppSecret)}"
             + $"&js_code={Uri.EscapeDataString(jsCode)}&grant_type=authorization_code";
-        var session = EnsureSuccess(await SendAsync<Code2SessionResponse>(HttpMethod.Get, url, null, cancellationToken), "jscode2session");
+        var session = EnsureSuccess(await SendAsync<Code2SessionResponse>(HttpMethod.Get, url, null, changesState: true, cancellationToken), "jscode2session");
         return string.IsNullOrEmpty(session.OpenId) || string.IsNullOrEmpty(session.SessionKey)
             ? throw new WeChatApiException(WeChatApiFailure.Unavailable, "jscode2session answered without openid or session_key.")
             : session;
@@ -105,10 +108,10 @@ public sealed class MiniProgramClient
     public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken) => tokens.GetAsync(FetchStableTokenAsync, cancellationToken);
 
     public Task<WeChatApiResult> SendSubscribeMessageAsync(SubscribeMessageRequest message, CancellationToken cancellationToken) =>
-        PostWithAccessTokenAsync<WeChatApiResult>("cgi-bin/message/subscribe/send", message, cancellationToken);
+        PostWithAccessTokenAsync<WeChatApiResult>("cgi-bin/message/subscribe/send", message, changesState: true, cancellationToken);
 
     public Task<WeChatApiResult> UploadShippingInfoAsync(UploadShippingInfoRequest upload, CancellationToken cancellationToken) =>
-        PostWithAccessTokenAsync<WeChatApiResult>("wxa/sec/order/upload_shipping_info", upload, cancellationToken);
+        PostWithAccessTokenAsync<WeChatApiResult>("wxa/sec/order/upload_shipping_info", upload, changesState: true, cancellationToken);
 
     /// <summary>查询订单发货状态: what WeChat's shipping service holds for a payment; null if it does not know it (10060001).</summary>
     public async Task<ShippingOrder?> GetShippingOrderAsync(string transactionId, CancellationToken cancellationToken)
@@ -116,7 +119,7 @@ public sealed class MiniProgramClient
         ArgumentException.ThrowIfNullOrEmpty(transactionId);
         try
         {
-            var answer = await PostWithAccessTokenAsync<GetShippingOrderResponse>("wxa/sec/order/get_order", new GetShippingOrderRequest { TransactionId = transactionId }, cancellationToken);
+            var answer = await PostWithAccessTokenAsync<GetShippingOrderResponse>("wxa/sec/order/get_order", new GetShippingOrderRequest { TransactionId = transactionId }, changesState: false, cancellationToken);
             return answer.Order ?? throw new WeChatApiException(WeChatApiFailure.Unavailable, "WeChat get_order answered without the order.");
         }
         catch (WeChatApiException exception) when (exception.ErrCode == WeChatErrorCodes.PaymentNotFound)
@@ -143,7 +146,10 @@ public sealed class MiniProgramClient
             Secret = credentials.AppSecret,
             ForceRefresh = false,
         };
-        var answer = EnsureSuccess(await SendAsync<AccessTokenResponse>(HttpMethod.Post, "cgi-bin/stable_token", request, cancellationToken), "stable_token");
+
+        // A non-forced fetch changes nothing at WeChat, so however it fails, the call that wanted the token was
+        // not sent: a lost stable_token answer must not make a subscribe message's outcome unknown.
+        var answer = EnsureSuccess(await SendAsync<AccessTokenResponse>(HttpMethod.Post, "cgi-bin/stable_token", request, changesState: false, cancellationToken), "stable_token");
         return string.IsNullOrEmpty(answer.AccessToken) || answer.ExpiresIn <= 0
             ? throw new WeChatApiException(WeChatApiFailure.Unavailable, "stable_token answered without a token.")
             : new AccessToken(answer.AccessToken, TimeSpan.FromSeconds(answer.ExpiresIn));
@@ -154,23 +160,27 @@ public sealed class MiniProgramClient
     /// (WxJava's BaseWxMaServiceImpl does the same, and never a second time: that would loop when the token
     /// is refused for another reason).
     /// </summary>
-    private async Task<T> PostWithAccessTokenAsync<T>(string path, object body, CancellationToken cancellationToken)
+    private async Task<T> PostWithAccessTokenAsync<T>(string path, object body, bool changesState, CancellationToken cancellationToken)
         where T : WeChatApiResult
     {
         ArgumentNullException.ThrowIfNull(body);
         var token = await GetAccessTokenAsync(cancellationToken);
-        var result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
+        var result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, changesState, cancellationToken);
         if (WeChatErrorCodes.IsTokenError(result.ErrCode))
         {
             tokens.Invalidate(token);
             token = await GetAccessTokenAsync(cancellationToken);
-            result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, cancellationToken);
+            result = await SendAsync<T>(HttpMethod.Post, $"{path}?access_token={Uri.EscapeDataString(token)}", body, changesState, cancellationToken);
         }
 
         return EnsureSuccess(result, path);
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string relativeUrl, object? body, CancellationToken cancellationToken)
+    /// <param name="changesState">
+    /// Whether WeChat carrying the request out changes anything (a message sent, a code used, shipping info
+    /// taken): only then does a failure without a readable answer leave the outcome unknown.
+    /// </param>
+    private async Task<T> SendAsync<T>(HttpMethod method, string relativeUrl, object? body, bool changesState, CancellationToken cancellationToken)
         where T : WeChatApiResult
     {
         // Only the path goes into messages: the query carries the secret, the login code or the token.
@@ -187,7 +197,7 @@ public sealed class MiniProgramClient
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered HTTP {(int)response.StatusCode}.") { OutcomeUnknown = true };
+                throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered HTTP {(int)response.StatusCode}.") { OutcomeUnknown = changesState };
             }
 
             return WeChatJson.Deserialize<T>(text);
@@ -195,15 +205,15 @@ public sealed class MiniProgramClient
         catch (HttpRequestException exception)
         {
             // Refused before anything was sent is a known outcome; a connection lost mid-request is not.
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} failed: {exception.Message}", 0, exception) { OutcomeUnknown = exception.HttpRequestError != HttpRequestError.ConnectionError };
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} failed: {exception.Message}", 0, exception) { OutcomeUnknown = changesState && exception.HttpRequestError != HttpRequestError.ConnectionError };
         }
         catch (JsonException exception)
         {
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered with unreadable JSON.", 0, exception) { OutcomeUnknown = true };
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} answered with unreadable JSON.", 0, exception) { OutcomeUnknown = changesState };
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} timed out.", 0, exception) { OutcomeUnknown = true };
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, $"WeChat {api} timed out.", 0, exception) { OutcomeUnknown = changesState };
         }
     }
 }

@@ -83,7 +83,7 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         Assert.Equal(8_000 - 500 + 1_000, preview.GetProperty("pricing").GetProperty("payableFen").GetInt64());
 
         // Consent to a subscribe message, as wx.requestSubscribeMessage reported it.
-        var consent = await customer.PostAsync("me/subscriptions", new { templateIds = new[] { "TPL_WAKEUP" } });
+        var consent = await mall.AcceptSubscribeMessagesAsync(customer, "TPL_WAKEUP");
         Assert.Equal(1, consent.Body.GetProperty("items")[0].GetProperty("available").GetInt32());
         Assert.Equal(HttpStatusCode.BadRequest, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { "a", "b", "c", "d" } })).Status);
     }

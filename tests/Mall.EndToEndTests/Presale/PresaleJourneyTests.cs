@@ -14,7 +14,7 @@ public sealed class PresaleJourneyTests(LocalMall mall)
         var (campaignId, _) = await CampaignAsync(mall, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), refundable: false);
         using var customer = await mall.NewCustomerAsync();
         // The mini-program asked for the reminder with wx.requestSubscribeMessage and the customer accepted.
-        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { ReminderTemplateId } })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mall.AcceptSubscribeMessagesAsync(customer, ReminderTemplateId)).Status);
         var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
 
         var early = await customer.PostAsync($"presales/{reservationId}/balance", new { address = LocalMall.Address() });

@@ -14,7 +14,7 @@ public sealed class PresaleRestartTests(LocalMall mall) : IClassFixture<LocalMal
     {
         var (campaignId, productId) = await CampaignAsync(mall, depositWindow: TimeSpan.FromSeconds(12), balanceWindow: TimeSpan.FromSeconds(4), refundable: true);
         using var customer = await mall.NewCustomerAsync();
-        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { ReminderTemplateId } })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mall.AcceptSubscribeMessagesAsync(customer, ReminderTemplateId)).Status);
         var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {

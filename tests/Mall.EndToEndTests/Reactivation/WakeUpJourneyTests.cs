@@ -24,7 +24,7 @@ public sealed class WakeUpJourneyTests(LocalMall mall)
         options.CouponTemplateId = template.Body.GetProperty("id").GetString();
         options.MessageTemplateId = WakeUpTemplate;
         using var customer = await mall.NewCustomerAsync();
-        Assert.Equal(HttpStatusCode.OK, (await customer.PostAsync("me/subscriptions", new { templateIds = new[] { WakeUpTemplate } })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await mall.AcceptSubscribeMessagesAsync(customer, WakeUpTemplate)).Status);
 
         // Six months and more without a visit, as the daily segmentation found.
         var customerId = (await customer.GetAsync("me")).Body.GetProperty("customerId").GetString()!;

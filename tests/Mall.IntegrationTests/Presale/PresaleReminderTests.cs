@@ -33,7 +33,7 @@ public sealed class PresaleReminderTests
             new PresaleReservation { Id = reservationId, CampaignId = campaign.Id, CustomerId = customer, DepositOrderId = reservationId + "D", Status = PresaleStatus.DepositPaid },
             [],
             CancellationToken.None);
-        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([Template]), CancellationToken.None);
+        await mall.AcceptSubscribeMessagesAsync(customer, Template);
         return (mall, reservationId, customer);
     }
 
@@ -115,6 +115,26 @@ public sealed class PresaleReminderTests
 
         Assert.Equal(MessageOutcome.Unknown, (await ReservationAsync(mall, reservationId)).Reminder!.Outcome);
         Assert.Single(mall.Environment.Sandbox.SubscribeMessages);
+        Assert.Equal(0, await AvailableAsync(mall, customer));
+    }
+
+    /// <summary>The access token could not be had (its stable_token answer was lost): the reminder never left the mall.</summary>
+    [Fact]
+    public async Task A_reminder_whose_access_token_answer_was_lost_gives_the_subscription_back_and_the_retry_sends_it()
+    {
+        var (mall, reservationId, customer) = await DepositPaidAsync();
+        await using var _ = mall;
+        var presales = mall.Get<PresaleService>();
+        mall.Environment.Sandbox.InjectFault(MiniProgramApi.StableToken, SandboxFault.AnswerLost);
+
+        var notSent = await Assert.ThrowsAsync<WeChatException>(() => presales.RemindAsync(reservationId, CancellationToken.None));
+        var pending = await ReservationAsync(mall, reservationId);
+        var availableBetween = await AvailableAsync(mall, customer);
+        await presales.RemindAsync(reservationId, CancellationToken.None);
+
+        Assert.Equal((WeChatFailure.Unavailable, MessageOutcome.NotSent, 1), (notSent.Failure, pending.Reminder!.Outcome, availableBetween));
+        Assert.Single(mall.Environment.Sandbox.SubscribeMessages);
+        Assert.Equal(MessageOutcome.Sent, (await ReservationAsync(mall, reservationId)).Reminder!.Outcome);
         Assert.Equal(0, await AvailableAsync(mall, customer));
     }
 

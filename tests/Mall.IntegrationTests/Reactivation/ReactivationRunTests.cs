@@ -64,7 +64,7 @@ public sealed class ReactivationRunTests
         await using var mall = await StartAsync();
         var active = await mall.NewCustomerAsync();
         var (consenting, silent) = (await DormantCustomersAsync(mall, 2)) switch { var ids => (ids[0], ids[1]) };
-        await mall.Get<SubscriptionService>().GrantAsync(consenting, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        await mall.AcceptSubscribeMessagesAsync(consenting, WakeUpTemplate);
         var reactivation = mall.Get<ReactivationService>();
 
         var first = await reactivation.RunAsync(CancellationToken.None);
@@ -146,7 +146,7 @@ public sealed class ReactivationRunTests
         var ids = await DormantCustomersAsync(mall, 4);
         foreach (var id in ids)
         {
-            await mall.Get<SubscriptionService>().GrantAsync(id, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+            await mall.AcceptSubscribeMessagesAsync(id, WakeUpTemplate);
         }
 
         // One customer was mid-contact when an earlier attempt died: marked, subscription spent, nothing recorded.
@@ -174,7 +174,7 @@ public sealed class ReactivationRunTests
         await using var mall = await StartAsync();
         mall.Get<ReactivationOptions>().MessageText = "好久不见，您的专属回归礼券已经放入您的账户";
         var customer = (await DormantCustomersAsync(mall, 1))[0];
-        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        await mall.AcceptSubscribeMessagesAsync(customer, WakeUpTemplate);
 
         var run = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);
 
@@ -192,7 +192,7 @@ public sealed class ReactivationRunTests
     {
         await using var mall = await StartAsync();
         var customer = (await DormantCustomersAsync(mall, 1))[0];
-        await mall.Get<SubscriptionService>().GrantAsync(customer, new SubscriptionsRequest([WakeUpTemplate]), CancellationToken.None);
+        await mall.AcceptSubscribeMessagesAsync(customer, WakeUpTemplate);
         mall.Environment.Sandbox.InjectFault(MiniProgramApi.SendSubscribeMessage, SandboxFault.Error(errCode));
 
         var run = await mall.Get<ReactivationService>().RunAsync(CancellationToken.None);

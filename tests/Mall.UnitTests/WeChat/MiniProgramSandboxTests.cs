@@ -16,6 +16,9 @@ namespace Mall.UnitTests.WeChat;
 /// </summary>
 public sealed class MiniProgramSandboxTests : IAsyncLifetime
 {
+    private const string Reader = "oReader";
+    private const string Template = "TPL";
+
     private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
     private WeChatSandbox sandbox = null!;
     private HttpClient http = null!;
@@ -35,6 +38,7 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
     [Fact]
     public async Task The_stable_token_is_renewed_only_in_its_last_five_minutes_and_the_old_one_lives_out_its_time()
     {
+        sandbox.AcceptSubscribeMessages(Reader, Template, times: 2);
         var first = await StableTokenAsync();
         time.Advance(TimeSpan.FromSeconds(6_800));
         var later = await StableTokenAsync();
@@ -55,6 +59,7 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
     [Fact]
     public async Task The_classic_token_is_kept_apart_from_the_stable_one_and_a_replaced_one_works_five_more_minutes()
     {
+        sandbox.AcceptSubscribeMessages(Reader, Template, times: 2);
         var stable = await StableTokenAsync();
         var classic = await ClassicTokenAsync();
         var replacement = await ClassicTokenAsync();
@@ -72,6 +77,51 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.Equal(WeChatErrorCodes.InvalidAccessToken, (await SendAsync(stable.AccessToken!)).ErrCode);
         Assert.Equal(0, (await SendAsync(replacement.AccessToken!)).ErrCode);
         Assert.Equal(WeChatErrorCodes.IllegalAccessToken, (await SendAsync("not-a-token")).ErrCode);
+    }
+
+    /// <summary>
+    /// getStableAccessToken: force_refresh is limited to 20 a day, and "连续使用该模式时，请保证调用时间隔至少为30s，否则不会刷新":
+    /// a forced refresh within 30 s of the last one returns the current token, so a client forcing refreshes in a
+    /// loop does not revoke every other instance's token each time.
+    /// </summary>
+    [Fact]
+    public async Task A_second_forced_stable_token_refresh_within_30_seconds_returns_the_current_token()
+    {
+        sandbox.AcceptSubscribeMessages(Reader, Template);
+        var first = await StableTokenAsync(forceRefresh: true);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var second = await StableTokenAsync(forceRefresh: true);
+
+        Assert.Equal((0, 0), (first.ErrCode, second.ErrCode));
+        Assert.Equal(first.AccessToken, second.AccessToken);
+        Assert.Equal(0, (await SendAsync(first.AccessToken!)).ErrCode);
+    }
+
+    [Fact]
+    public async Task Forced_stable_token_refreshes_30_seconds_apart_replace_the_token_twenty_times_a_day_then_answer_45009()
+    {
+        // 01:00 Beijing time, so the ten minutes below stay within one of WeChat's quota days.
+        var beijing = TimeSpan.FromHours(8);
+        time.Advance(new DateTimeOffset(time.GetUtcNow().ToOffset(beijing).Date.AddDays(1).AddHours(1), beijing) - time.GetUtcNow());
+        var tokens = new List<string>();
+        for (var call = 0; call < 20; call++)
+        {
+            var forced = await StableTokenAsync(forceRefresh: true);
+            Assert.Equal(0, forced.ErrCode);
+            tokens.Add(forced.AccessToken!);
+            time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        var twentyFirst = await StableTokenAsync(forceRefresh: true);
+        var notForced = await StableTokenAsync();
+        time.Advance(TimeSpan.FromDays(1));
+        var nextDay = await StableTokenAsync(forceRefresh: true);
+
+        Assert.Equal(20, tokens.Distinct().Count());
+        Assert.Equal((WeChatErrorCodes.MinuteQuotaReached, "reach max api daily quota limit"), (twentyFirst.ErrCode, twentyFirst.ErrMsg));
+        Assert.Equal(tokens[^1], notForced.AccessToken);
+        Assert.Equal(0, nextDay.ErrCode);
+        Assert.DoesNotContain(nextDay.AccessToken, tokens);
     }
 
     [Fact]
@@ -92,6 +142,22 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (expired.Failure, expired.ErrorCode));
     }
 
+    /// <summary>auth.code2Session answers 40029 for a code wx.login never issued; the sandbox adds only its shortcut "&lt;user&gt;#&lt;n&gt;".</summary>
+    [Theory]
+    [InlineData("not-a-code-wx-login-issued")]
+    [InlineData("#1")]
+    [InlineData("frank#")]
+    [InlineData("frank#1x")]
+    public async Task A_login_code_neither_issued_nor_of_the_shortcut_form_is_refused_with_40029(string code)
+    {
+        await using var mall = await MallSide.StartAsync(sandbox);
+
+        var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(code, CancellationToken.None));
+
+        Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (refused.Failure, refused.ErrorCode));
+        Assert.False(string.IsNullOrEmpty((await mall.Login.ExchangeCodeAsync("frank#1", CancellationToken.None)).OpenId));
+    }
+
     [Theory]
     [InlineData(WeChatErrorCodes.HighRiskUser, WeChatFailure.LoginBlocked)]
     [InlineData(WeChatErrorCodes.RateLimited, WeChatFailure.Unavailable)]
@@ -108,6 +174,44 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(next.OpenId));
     }
 
+    /// <summary>
+    /// subscribeMessage.send: one acceptance in wx.requestSubscribeMessage (一次性订阅) allows one message; without one
+    /// WeChat answers 43101 ("用户拒绝接受消息，如果用户之前曾经订阅过，则表示用户取消了订阅关系").
+    /// </summary>
+    [Fact]
+    public async Task A_subscribe_message_to_a_user_who_never_accepted_the_template_is_refused_with_43101()
+    {
+        var token = (await StableTokenAsync()).AccessToken!;
+
+        var first = await SendAsync(token, "oNeverAccepted00000000000000");
+        var second = await SendAsync(token, "oNeverAccepted00000000000000");
+
+        Assert.Equal((WeChatErrorCodes.UserRefusedMessage, WeChatErrorCodes.UserRefusedMessage), (first.ErrCode, second.ErrCode));
+        Assert.Equal("user refuse to accept the msg", first.ErrMsg);
+        Assert.Empty(sandbox.SubscribeMessages);
+    }
+
+    [Fact]
+    public async Task Each_acceptance_lets_one_message_through_and_one_not_sent_spends_none()
+    {
+        var token = (await StableTokenAsync()).AccessToken!;
+        using var twice = await http.PostAsJsonAsync(new Uri("/sandbox/subscribe-messages/acceptances", UriKind.Relative), new { user = "grace", templateId = Template, times = 2 });
+        using var bad = await http.PostAsJsonAsync(new Uri("/sandbox/subscribe-messages/acceptances", UriKind.Relative), new { templateId = Template });
+        var grace = sandbox.OpenIdOf("grace");
+        sandbox.InjectFault(MiniProgramApi.SendSubscribeMessage, SandboxFault.Error(WeChatErrorCodes.Busy));
+
+        var busy = await SendAsync(token, grace);
+        var answers = new[] { await SendAsync(token, grace), await SendAsync(token, grace), await SendAsync(token, grace) };
+        sandbox.AcceptSubscribeMessages(grace, Template);
+        var acceptedAgain = await SendAsync(token, grace);
+
+        Assert.Equal((System.Net.HttpStatusCode.NoContent, System.Net.HttpStatusCode.BadRequest), (twice.StatusCode, bad.StatusCode));
+        Assert.Equal(WeChatErrorCodes.Busy, busy.ErrCode);
+        Assert.Equal(new[] { 0, 0, WeChatErrorCodes.UserRefusedMessage }, answers.Select(answer => answer.ErrCode));
+        Assert.Equal(0, acceptedAgain.ErrCode);
+        Assert.Equal(3, sandbox.SubscribeMessages.Count(sent => sent.Message.ToUser == grace));
+    }
+
     [Fact]
     public async Task Template_values_are_checked_field_by_field_and_a_refused_template_answers_43101()
     {
@@ -119,6 +223,8 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
             TemplateId = "TPL",
             Data = data.ToDictionary(field => field.Key, field => new SubscribeMessageValue { Value = field.Value }),
         };
+        sandbox.AcceptSubscribeMessages("oUser", "TPL");
+        sandbox.AcceptSubscribeMessages("oRefuser", "TPL");
         sandbox.RefuseSubscribeMessages("oRefuser", "TPL");
 
         var tooLong = await Assert.ThrowsAsync<WeChatApiException>(() => client.SendSubscribeMessageAsync(Message("oUser", ("thing1", new string('茶', 21))), CancellationToken.None));
@@ -206,9 +312,9 @@ public sealed class MiniProgramSandboxTests : IAsyncLifetime
         return WeChatJson.Deserialize<AccessTokenResponse>(await http.GetStringAsync(new Uri(query, UriKind.Relative)));
     }
 
-    private async Task<WeChatApiResult> SendAsync(string accessToken)
+    private async Task<WeChatApiResult> SendAsync(string accessToken, string openId = Reader)
     {
-        var message = new SubscribeMessageRequest { ToUser = "oReader", TemplateId = "TPL", Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "到货提醒" } } };
+        var message = new SubscribeMessageRequest { ToUser = openId, TemplateId = Template, Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "到货提醒" } } };
         using var content = new StringContent(WeChatJson.Serialize(message), System.Text.Encoding.UTF8, "application/json");
         using var response = await http.PostAsync(new Uri($"/cgi-bin/message/subscribe/send?access_token={accessToken}", UriKind.Relative), content);
         return WeChatJson.Deserialize<WeChatApiResult>(await response.Content.ReadAsStringAsync());

@@ -27,7 +27,7 @@ public sealed class MiniProgramTests
         var first = await mall.Login.ExchangeCodeAsync(user + "#1", CancellationToken.None);
         var second = await mall.Login.ExchangeCodeAsync(user + "#2", CancellationToken.None);
         var reused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(user + "#1", CancellationToken.None));
-        var other = await mall.Login.ExchangeCodeAsync("bob" + WeChatPaySignatures.CreateNonce(6), CancellationToken.None);
+        var other = await mall.Login.ExchangeCodeAsync("bob" + WeChatPaySignatures.CreateNonce(6) + "#1", CancellationToken.None);
 
         Assert.Equal(first.OpenId, second.OpenId);
         Assert.Equal(28, first.OpenId.Length);
@@ -57,6 +57,7 @@ public sealed class MiniProgramTests
         await using var mall = await MallSide.StartAsync(sandbox);
         var openId = "oSubscriber" + WeChatPaySignatures.CreateNonce(8);
         var message = new SubscribeMessage(openId, "TEMPLATE-1", "pages/order/detail?id=1", new Dictionary<string, string> { ["thing1"] = "您的订单已发货" });
+        sandbox.AcceptSubscribeMessages(openId, "TEMPLATE-1", times: 3);
         var before = sandbox.AccessTokenRequests;
 
         await mall.MiniProgram.SendSubscribeMessageAsync(message, CancellationToken.None);

