@@ -8,11 +8,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.UnitTests.WeChat;
 
-/// <summary>
-/// Review findings: places where the sandbox answers differently from WeChat (so code that passes against it can
-/// fail in production), and where the mall's WeChat clients read an answer as more than it says.
-/// </summary>
-public sealed class ReviewSandboxFidelityTests : IAsyncLifetime
+/// <summary>How the mall's WeChat Pay client reads an error answer: only WeChat Pay's own codes say what happened.</summary>
+public sealed class WeChatPayErrorReadingTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider time = new(DateTimeOffset.UtcNow);
     private WeChatSandbox sandbox = null!;
@@ -23,13 +20,12 @@ public sealed class ReviewSandboxFidelityTests : IAsyncLifetime
     public async Task DisposeAsync() => await sandbox.DisposeAsync();
 
     /// <summary>
-    /// WeChatPayClient.Interpret maps every 404 to NotFound before looking at the code, and reads error answers
-    /// without a signature. A 404 that is not WeChat Pay's ORDER_NOT_EXIST (a gateway's HTML page, a path the API
-    /// does not serve: the sandbox's own NOT_FOUND) makes 关单 "Rejected", which OrderService.TryCloseAtWeChatAsync takes
-    /// for "nothing can be paid there" and closes the order locally, giving its stock back.
+    /// A 404 that is not WeChat Pay's ORDER_NOT_EXIST (a gateway's HTML page) says nothing about the order. Read as
+    /// "no such order" (as it once was, found by review), 关单 counted as refused and the expiry closed the order and
+    /// gave its stock back though a payment could still land; it is retried instead.
     /// </summary>
     [Fact]
-    public async Task An_unsigned_404_that_is_not_ORDER_NOT_EXIST_is_read_as_no_such_order()
+    public async Task A_404_without_a_WeChat_Pay_code_is_retried_not_read_as_no_such_order()
     {
         await using var mall = await MallSide.StartAsync(sandbox, services: services =>
             services.AddHttpClient<WeChatPayClient>().AddHttpMessageHandler(() => new GatewayNotFound()));
