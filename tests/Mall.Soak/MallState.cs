@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Mall.Application.Inventory;
+using Mall.Application.Membership;
+using Mall.Application.Platform;
+using Mall.Domain.Customers;
+using Mall.Domain.GroupBuy;
+using Mall.Domain.Inventory;
+using Mall.Domain.Membership;
+using Mall.Domain.Orders;
+using Mall.Domain.Presale;
+using Mall.Infrastructure.Scheduling;
+using Mall.Infrastructure.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.Soak;
+
+/// <summary>An outstanding entry of the mall's due-work table.</summary>
+public sealed record DueEntry(string Kind, string Subject, DateTimeOffset DueAt, int Attempts, string? LastError);
+
+/// <summary>
+/// The mall's state as its own storage classes read it from Azure Tables (and its dispatch queue):
+/// what the checks and the quiescence loop look at. Read only.
+/// </summary>
+public sealed class MallState
+{
+    public required IReadOnlyList<Versioned<Order>> Orders { get; init; }
+
+    public required IReadOnlyDictionary<string, Versioned<GuardedCounter>> StockCounters { get; init; }
+
+    public required IReadOnlyList<StockAdjustment> Adjustments { get; init; }
+
+    public required IReadOnlyList<Versioned<Customer>> Customers { get; init; }
+
+    public required IReadOnlyList<PointsEntry> PointsLedger { get; init; }
+
+    public required IReadOnlyList<Versioned<OrderPoints>> OrderPoints { get; init; }
+
+    public required IReadOnlyList<Versioned<GroupBuyGroup>> Groups { get; init; }
+
+    public required IReadOnlyList<Versioned<PresaleReservation>> Reservations { get; init; }
+
+    public required IReadOnlyList<PresaleCampaign> PresaleCampaigns { get; init; }
+
+    public required IReadOnlyList<DueEntry> DueWork { get; init; }
+
+    /// <summary>Messages on the dispatch queue (visible or not) and on its poison queue.</summary>
+    public required (int Queued, int Poisoned) Dispatch { get; init; }
+
+    /// <summary>
+    /// Dispatch messages a poll would get now (at most 32 counted). The others are invisible: sent with a
+    /// delay, or received by a host that was killed before it deleted them — those come back when their
+    /// 10-minute processing visibility ends, as on Azure.
+    /// </summary>
+    public required int VisibleDispatch { get; init; }
+
+    public required DateTimeOffset ReadAt { get; init; }
+
+    /// <summary>Documents whose outbox still holds events not yet dispatched ("order O1", "customer C1", …).</summary>
+    public IReadOnlySet<string> PendingOutboxes => pendingOutboxes ??=
+        Orders.Where(o => o.PendingEvents.Count > 0).Select(o => $"order {o.Key.PartitionKey}")
+            .Concat(Customers.Where(c => c.PendingEvents.Count > 0).Select(c => $"customer {c.Key.PartitionKey}"))
+            .Concat(OrderPoints.Where(p => p.PendingEvents.Count > 0).Select(p => $"order points {p.Key.PartitionKey}"))
+            .Concat(Groups.Where(g => g.PendingEvents.Count > 0).Select(g => $"group {g.Key.PartitionKey}"))
+            .Concat(Reservations.Where(r => r.PendingEvents.Count > 0).Select(r => $"presale {r.Key.PartitionKey}"))
+            .ToHashSet(StringComparer.Ordinal);
+
+    private IReadOnlySet<string>? pendingOutboxes;
+
+    public IEnumerable<DueEntry> DueNow => DueWork.Where(w => w.DueAt <= ReadAt);
+
+    /// <summary>Changes whenever any document the checks read is written (its ETag changes).</summary>
+    public string Fingerprint
+    {
+        get
+        {
+            var tags = Orders.Select(o => o.ETag)
+                .Concat(StockCounters.Values.Select(c => c.ETag))
+                .Concat(Customers.Select(c => c.ETag))
+                .Concat(Groups.Select(g => g.ETag))
+                .Concat(Reservations.Select(r => r.ETag))
+                .Concat(OrderPoints.Select(p => p.ETag))
+                .Append($"{PointsLedger.Count}|{Adjustments.Count}|{DueWork.Count}|{Dispatch}|{VisibleDispatch}");
+            return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', tags))))[..16];
+        }
+    }
+
+    public static async Task<MallState> ReadAsync(IServiceProvider services, string storageConnection, string dispatchQueue, IEnumerable<SoakSku> skus, CancellationToken cancellationToken)
+    {
+        var counters = services.GetRequiredService<IDocumentCollection<GuardedCounter>>();
+        var stock = new Dictionary<string, Versioned<GuardedCounter>>(StringComparer.Ordinal);
+        foreach (var sku in skus)
+        {
+            if (await counters.FindAsync(CounterKeys.Stock(sku.ProductId, sku.SkuId), cancellationToken) is { } counter)
+            {
+                stock[sku.SkuId] = counter;
+            }
+        }
+
+        var dueTable = await services.GetRequiredService<TableProvider>().GetAsync(TableDueWorkScheduler.TableName, cancellationToken);
+        var due = new List<DueEntry>();
+        await foreach (var entity in dueTable.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            due.Add(new DueEntry(entity.GetString("Kind"), entity.GetString("Subject"), entity.GetDateTimeOffset("DueAt") ?? DateTimeOffset.MinValue, entity.GetInt32("Attempts") ?? 0, entity.GetString("LastError")));
+        }
+
+        return new MallState
+        {
+            Orders = await AllAsync<Order>(services, cancellationToken),
+            StockCounters = stock,
+            Adjustments = [.. (await AllAsync<StockAdjustment>(services, cancellationToken)).Select(a => a.Value)],
+            Customers = await AllAsync<Customer>(services, cancellationToken),
+            PointsLedger = [.. (await AllAsync<PointsEntry>(services, cancellationToken)).Select(p => p.Value)],
+            OrderPoints = await AllAsync<OrderPoints>(services, cancellationToken),
+            Groups = await AllAsync<GroupBuyGroup>(services, cancellationToken),
+            Reservations = await AllAsync<PresaleReservation>(services, cancellationToken),
+            PresaleCampaigns = [.. (await AllAsync<PresaleCampaign>(services, cancellationToken)).Select(c => c.Value)],
+            DueWork = due,
+            VisibleDispatch = await VisibleAsync(storageConnection, dispatchQueue, cancellationToken),
+            Dispatch = (await CountAsync(storageConnection, dispatchQueue, cancellationToken), await CountAsync(storageConnection, dispatchQueue + "-poison", cancellationToken)),
+            ReadAt = DateTimeOffset.UtcNow,
+        };
+    }
+
+    private static async Task<IReadOnlyList<Versioned<T>>> AllAsync<T>(IServiceProvider services, CancellationToken cancellationToken)
+        where T : class
+    {
+        var all = new List<Versioned<T>>();
+        await foreach (var document in services.GetRequiredService<IDocumentCollection<T>>().ScanAsync(new DocumentQuery(), 1000, cancellationToken))
+        {
+            all.Add(document);
+        }
+
+        return all;
+    }
+
+    private static async Task<int> VisibleAsync(string connection, string queueName, CancellationToken cancellationToken)
+    {
+        var queue = new QueueClient(connection, queueName);
+        return (await queue.ExistsAsync(cancellationToken)).Value ? (await queue.PeekMessagesAsync(32, cancellationToken)).Value.Length : 0;
+    }
+
+    private static async Task<int> CountAsync(string connection, string queueName, CancellationToken cancellationToken)
+    {
+        var queue = new QueueClient(connection, queueName);
+        return (await queue.ExistsAsync(cancellationToken)).Value ? (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;
+    }
+}
