@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Mall.Soak;
 
@@ -26,7 +28,11 @@ public abstract class ChildProcess(string name, string logPath) : IAsyncDisposab
         info.UseShellExecute = false;
         var started = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
         Log($"==== {name} start #{++starts} (pid {started.Id}) at {DateTimeOffset.UtcNow:O}");
-        started.OutputDataReceived += (_, line) => Log(line.Data);
+        started.OutputDataReceived += (_, line) =>
+        {
+            Log(line.Data);
+            OnOutput(line.Data);
+        };
         started.ErrorDataReceived += (_, line) => Log(line.Data);
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
@@ -68,6 +74,11 @@ public abstract class ChildProcess(string name, string logPath) : IAsyncDisposab
         {
             await KillAsync();
         }
+    }
+
+    /// <summary>A line the process wrote to stdout (null at its end).</summary>
+    protected virtual void OnOutput(string? line)
+    {
     }
 
     public void Log(string? line)
@@ -159,9 +170,11 @@ public sealed class AzuriteProcess(string location, string logPath) : ChildProce
 /// The local Functions host as eng/run-local.sh starts it (dotnet Mall.LocalHost.dll with the sample
 /// settings, the sandbox's settings and a dev directory), always on the same port and state.
 /// </summary>
-public sealed class MallHostProcess(int port, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string logPath)
+public sealed partial class MallHostProcess(int port, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string logPath)
     : ChildProcess("mall host", logPath)
 {
+    private readonly ConcurrentDictionary<string, int> adminRunsFinished = new(StringComparer.Ordinal);
+
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{port}/");
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -196,6 +209,23 @@ public sealed class MallHostProcess(int port, IReadOnlyList<string> arguments, I
             await Task.Delay(200, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// How many runs of a function started through the admin API have finished (the host logs each
+    /// outcome: the API answers 202 before the run starts).
+    /// </summary>
+    public int AdminRunsFinished(string function) => adminRunsFinished.GetValueOrDefault(function);
+
+    protected override void OnOutput(string? line)
+    {
+        if (line is not null && AdminRunOutcome().Match(line) is { Success: true } outcome)
+        {
+            adminRunsFinished.AddOrUpdate(outcome.Groups[1].Value, 1, (_, n) => n + 1);
+        }
+    }
+
+    [GeneratedRegex(@"Admin run of (\S+): (Succeeded|Failed)")]
+    private static partial Regex AdminRunOutcome();
 
     protected override ProcessStartInfo StartInfo()
     {

@@ -25,18 +25,22 @@ public static class InvariantChecks
     private static readonly RefundStatus[] WaitingForPeople = [RefundStatus.Requested, RefundStatus.Abnormal, RefundStatus.Failed];
 
     /// <param name="strandedMayWait">
-    /// Whether events may still wait for dispatch messages a killed host had received: they come back when
-    /// their 10-minute processing visibility ends (as on Azure), which a short run does not wait for. Their
-    /// documents then count as waiting and are left out of the checks that depend on those events.
+    /// Whether events may still wait for work a killed host left: its dispatch messages come back when their
+    /// 10-minute processing visibility ends and its deliveries are taken over when their 15-minute lease ends
+    /// (as on Azure), which a short run does not wait for. Their documents then count as waiting and are
+    /// left out of the checks that depend on those events.
     /// </param>
     public static IReadOnlyList<InvariantCheck> Run(MallState state, SoakCatalog catalog, WeChatSandbox sandbox, JsonElement reconciliation, JsonElement parked, bool strandedMayWait)
     {
         var held = strandedMayWait && state.Dispatch.Queued > state.VisibleDispatch ? new HeldEvents(state) : HeldEvents.None;
+
+        // A killed host's orchestration messages likewise stay invisible for a while (the Durable Task control queues' visibility).
+        var orchestrationsMayLag = strandedMayWait && state.Orchestration.Queued > state.Orchestration.Visible;
         return
         [
             Stock(state, catalog),
             Money(state, sandbox),
-            States(state, held),
+            States(state, held, orchestrationsMayLag),
             Commission(reconciliation),
             EventsOnce(state, parked, held, strandedMayWait),
         ];
@@ -47,15 +51,22 @@ public static class InvariantChecks
     {
         var figures = new List<string> { "sku                 initial  adjust  available  reserved  sold  returned  diff" };
         var violations = new List<string>();
-        var forfeitedDeposits = state.Reservations.Where(r => r.Value.Status == PresaleStatus.Forfeited).Select(r => r.Value.DepositOrderId).ToHashSet(StringComparer.Ordinal);
         foreach (var sku in catalog.AllSkus)
         {
             var adjustments = state.Adjustments.Where(a => a.SkuId == sku.SkuId && a.Applied).Sum(a => a.Delta);
             long reserved = 0, sold = 0, returned = 0;
-            foreach (var order in state.Orders.Select(o => o.Value).Where(o => o.HoldsStock))
+            foreach (var order in state.Orders.Select(o => o.Value))
             {
                 var units = order.Lines.Where(l => l.SkuId == sku.SkuId).Sum(l => (long)l.Quantity);
                 if (units == 0)
+                {
+                    continue;
+                }
+
+                // Units a refund put back count whichever order they were refunded on: refunding a presale's
+                // balance order returns the unit its deposit order held.
+                returned += order.Refunds.Where(r => r.Status == RefundStatus.Succeeded && r.StockReturned).SelectMany(r => r.Lines).Where(l => l.SkuId == sku.SkuId).Sum(l => (long)l.Quantity);
+                if (!order.HoldsStock)
                 {
                     continue;
                 }
@@ -69,8 +80,7 @@ public static class InvariantChecks
                     sold += units;
                 }
 
-                returned += order.Refunds.Where(r => r.Status == RefundStatus.Succeeded && r.StockReturned).SelectMany(r => r.Lines).Where(l => l.SkuId == sku.SkuId).Sum(l => (long)l.Quantity);
-                if (forfeitedDeposits.Contains(order.Id))
+                if (state.ForfeitsReturned.Contains(order.Id))
                 {
                     returned += units;
                 }
@@ -93,7 +103,7 @@ public static class InvariantChecks
             foreach (var (operation, delta) in counter.Value.Pending)
             {
                 var owner = operation.StartsWith("order:", StringComparison.Ordinal) ? state.Orders.FirstOrDefault(o => o.Value.Id == operation["order:".Length..])?.Value : null;
-                if (owner is not { Status: OrderStatus.PendingPayment })
+                if (owner is not { IsAwaitingPayment: true })
                 {
                     violations.Add($"{sku.SkuId}: operation {operation} ({delta:+#;-#}) still pending on the counter{(owner is null ? string.Empty : $", its order is {owner.Status}")}");
                 }
@@ -156,7 +166,7 @@ public static class InvariantChecks
     }
 
     /// <summary>Every order, group and presale is in a final state or waiting for something that will move it.</summary>
-    private static InvariantCheck States(MallState state, HeldEvents held)
+    private static InvariantCheck States(MallState state, HeldEvents held, bool orchestrationsMayLag)
     {
         var violations = new List<string>();
         var waiting = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -168,12 +178,12 @@ public static class InvariantChecks
         {
             var stuck = order.Status switch
             {
-                OrderStatus.Reserving => "still reserving stock",
-                OrderStatus.PendingPayment when order.ExpiresAt <= state.ReadAt => $"unpaid past its expiry {order.ExpiresAt:HH:mm:ss}",
-                OrderStatus.PendingPayment when !Scheduled(order.Id, OrderWork.Expiry) => "unpaid with no expiry scheduled",
-                OrderStatus.Paid when order.ShippingHold is not null && (order.Source is null || !groups.TryGetValue(order.Source.ReferenceId, out var group) || group.Status != GroupStatus.Forming || group.Deadline <= state.ReadAt) =>
+                // A placement interrupted (and not retried) stays reserving until its expiry gives back what it took.
+                OrderStatus.Reserving or OrderStatus.PendingPayment when order.ExpiresAt <= state.ReadAt => $"unpaid past its expiry {order.ExpiresAt:HH:mm:ss}",
+                OrderStatus.Reserving or OrderStatus.PendingPayment when !Scheduled(order.Id, OrderWork.Expiry) => "unpaid with no expiry scheduled",
+                OrderStatus.Paid when order.ShippingHold is not null && !orchestrationsMayLag && (order.Source is null || !groups.TryGetValue(order.Source.ReferenceId, out var group) || group.Status != GroupStatus.Forming || group.Deadline <= state.ReadAt) =>
                     $"held ({order.ShippingHold}) though its group is {(order.Source is not null && groups.TryGetValue(order.Source.ReferenceId, out var g) ? $"{g.Status}, deadline {g.Deadline:HH:mm:ss}" : "missing")}",
-                OrderStatus.Paid when order.IsDeposit && reservationsByDeposit.TryGetValue(order.Id, out var reservation) && campaigns.TryGetValue(reservation.CampaignId, out var campaign) && campaign.BalanceEndsAt <= state.ReadAt =>
+                OrderStatus.Paid when order.IsDeposit && !orchestrationsMayLag && reservationsByDeposit.TryGetValue(order.Id, out var reservation) && campaigns.TryGetValue(reservation.CampaignId, out var campaign) && campaign.BalanceEndsAt <= state.ReadAt =>
                     $"deposit still paid after its presale ended ({reservation.Status})",
                 OrderStatus.Shipped when !Scheduled(order.Id, OrderWork.AutoConfirm) => "shipped with no auto-confirm due",
                 OrderStatus.Completed when !order.AfterSaleClosed && !Scheduled(order.Id, OrderWork.AfterSaleClose) => "after-sale never closes",
@@ -198,10 +208,11 @@ public static class InvariantChecks
             {
                 violations.Add($"order {order.Id} ({order.Status}): {stuck}");
             }
-            else if (order.Status is OrderStatus.PendingPayment or OrderStatus.Paid or OrderStatus.Shipped || (order.Status == OrderStatus.Completed && !order.AfterSaleClosed))
+            else if (order.Status is OrderStatus.Reserving or OrderStatus.PendingPayment or OrderStatus.Paid or OrderStatus.Shipped || (order.Status == OrderStatus.Completed && !order.AfterSaleClosed))
             {
                 var reason = order.Status switch
                 {
+                    OrderStatus.Reserving => "placement interrupted, expiry scheduled",
                     OrderStatus.PendingPayment => "unpaid, expiry scheduled",
                     OrderStatus.Paid when order.ShippingHold is not null => "paid, group forming",
                     OrderStatus.Paid when order.IsDeposit => "deposit, presale open",
@@ -213,30 +224,43 @@ public static class InvariantChecks
             }
         }
 
-        foreach (var group in state.Groups.Select(g => g.Value).Where(g => g.Status == GroupStatus.Forming && g.Deadline <= state.ReadAt && !held.Group(g)))
+        foreach (var group in state.Groups.Select(g => g.Value).Where(g => g.Status == GroupStatus.Forming && g.Deadline <= state.ReadAt && !held.Group(g) && !orchestrationsMayLag))
         {
             violations.Add($"group {group.Id}: still forming {(state.ReadAt - group.Deadline).TotalSeconds:0} s after its deadline");
         }
 
         foreach (var reservation in state.Reservations.Select(r => r.Value).Where(r => !held.Presale(r)))
         {
-            if (reservation.Status is PresaleStatus.DepositPending or PresaleStatus.DepositPaid or PresaleStatus.BalanceOrdered
+            if (reservation.Status == PresaleStatus.Forfeited && !state.ForfeitsReturned.Contains(reservation.DepositOrderId) && !orchestrationsMayLag)
+            {
+                violations.Add($"presale {reservation.Id}: deposit forfeited, but its unit never went back on sale");
+            }
+
+            if (reservation.Status is PresaleStatus.DepositPending or PresaleStatus.DepositPaid or PresaleStatus.BalanceOrdered && !orchestrationsMayLag
                 && campaigns.TryGetValue(reservation.CampaignId, out var campaign) && campaign.BalanceEndsAt <= state.ReadAt)
             {
                 violations.Add($"presale {reservation.Id}: {reservation.Status} {(state.ReadAt - campaign.BalanceEndsAt).TotalSeconds:0} s after its balance window closed");
             }
         }
 
+        if (orchestrationsMayLag)
+        {
+            var late = state.Groups.Count(g => g.Value.Status == GroupStatus.Forming && g.Value.Deadline <= state.ReadAt)
+                + state.Reservations.Count(r => r.Value.Status == PresaleStatus.Forfeited && !state.ForfeitsReturned.Contains(r.Value.DepositOrderId))
+                + state.Reservations.Count(r => r.Value.Status is PresaleStatus.DepositPending or PresaleStatus.DepositPaid or PresaleStatus.BalanceOrdered && campaigns.TryGetValue(r.Value.CampaignId, out var c) && c.BalanceEndsAt <= state.ReadAt);
+            waiting["group or presale past its deadline (or forfeit not yet restocked), its orchestration's messages held by a killed host"] = late;
+        }
+
         if (held.Any)
         {
-            waiting["outbox waiting for a killed host's dispatch message (back within 10 min)"] = state.PendingOutboxes.Count;
+            waiting["outbox waiting for a killed host's messages or leases (back within 15 min)"] = state.PendingOutboxes.Count;
         }
         else
         {
             violations.AddRange(state.PendingOutboxes.Select(o => $"{o}: outbox still holds events"));
         }
 
-        violations.AddRange(state.DueNow.Select(w => $"due work {w.Kind} for {w.Subject} overdue since {w.DueAt:HH:mm:ss} ({w.Attempts} attempts; {w.LastError})"));
+        violations.AddRange(state.DueNowThatMatters.Select(w => $"due work {w.Kind} for {w.Subject} overdue since {w.DueAt:HH:mm:ss} ({w.Attempts} attempts; {w.LastError})"));
         var figures = new List<string>
         {
             "final: " + string.Join(", ", state.Orders.GroupBy(o => o.Value.Status).OrderBy(g => g.Key).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}")),
@@ -316,7 +340,7 @@ public static class InvariantChecks
 
     private static string Yuan(long fen) => $"¥{fen / 100m:0.00}";
 
-    /// <summary>The documents whose events are still in their outboxes, waiting for a dispatch message a killed host held.</summary>
+    /// <summary>The documents whose events are still in their outboxes, waiting for what a killed host left (messages, leases).</summary>
     private sealed class HeldEvents
     {
         public static readonly HeldEvents None = new();

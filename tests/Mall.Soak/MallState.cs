@@ -4,6 +4,8 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Mall.Application.Inventory;
 using Mall.Application.Membership;
+using Mall.Application.Orders;
+using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Domain.Customers;
 using Mall.Domain.GroupBuy;
@@ -44,17 +46,23 @@ public sealed class MallState
 
     public required IReadOnlyList<PresaleCampaign> PresaleCampaigns { get; init; }
 
+    /// <summary>Forfeited deposit orders whose unit went back on sale: the counter took (or settled) the "forfeit:{order}" operation.</summary>
+    public required IReadOnlySet<string> ForfeitsReturned { get; init; }
+
     public required IReadOnlyList<DueEntry> DueWork { get; init; }
 
     /// <summary>Messages on the dispatch queue (visible or not) and on its poison queue.</summary>
     public required (int Queued, int Poisoned) Dispatch { get; init; }
 
     /// <summary>
-    /// Dispatch messages a poll would get now (at most 32 counted). The others are invisible: sent with a
-    /// delay, or received by a host that was killed before it deleted them — those come back when their
-    /// 10-minute processing visibility ends, as on Azure.
+    /// Dispatch messages a poll would get now (at most 32 counted). The others are invisible: follow-ups
+    /// sent with a delay (e.g. until a killed host's delivery lease ends), or messages a killed host had
+    /// received, back when their 10-minute processing visibility ends, as on Azure.
     /// </summary>
     public required int VisibleDispatch { get; init; }
+
+    /// <summary>Messages on the Durable Task hub's control and work-item queues, and how many of them a poll would get now.</summary>
+    public required (int Queued, int Visible) Orchestration { get; init; }
 
     public required DateTimeOffset ReadAt { get; init; }
 
@@ -71,7 +79,23 @@ public sealed class MallState
 
     public IEnumerable<DueEntry> DueNow => DueWork.Where(w => w.DueAt <= ReadAt);
 
-    /// <summary>Changes whenever any document the checks read is written (its ETag changes).</summary>
+    /// <summary>
+    /// Due work that can still change something: an unpaid order's expiry or payment query counts only
+    /// while the order is unpaid (every order has both entries, due a minute after it was placed).
+    /// </summary>
+    public IEnumerable<DueEntry> DueNowThatMatters
+    {
+        get
+        {
+            var awaitingPayment = Orders.Where(o => o.Value.IsAwaitingPayment).Select(o => o.Value.Id).ToHashSet(StringComparer.Ordinal);
+            return DueNow.Where(w => w.Kind is not (OrderWork.Expiry or PaymentWork.Check) || awaitingPayment.Contains(w.Subject));
+        }
+    }
+
+    /// <summary>
+    /// Changes whenever a document the checks read is written (its ETag changes); not when due work that
+    /// finds nothing to do is removed, nor when follow-up messages wait invisibly.
+    /// </summary>
     public string Fingerprint
     {
         get
@@ -82,12 +106,12 @@ public sealed class MallState
                 .Concat(Groups.Select(g => g.ETag))
                 .Concat(Reservations.Select(r => r.ETag))
                 .Concat(OrderPoints.Select(p => p.ETag))
-                .Append($"{PointsLedger.Count}|{Adjustments.Count}|{DueWork.Count}|{Dispatch}|{VisibleDispatch}");
+                .Append($"{PointsLedger.Count}|{Adjustments.Count}|{Dispatch.Poisoned}|{VisibleDispatch}|{Orchestration.Visible}");
             return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', tags))))[..16];
         }
     }
 
-    public static async Task<MallState> ReadAsync(IServiceProvider services, string storageConnection, string dispatchQueue, IEnumerable<SoakSku> skus, CancellationToken cancellationToken)
+    public static async Task<MallState> ReadAsync(IServiceProvider services, string storageConnection, string dispatchQueue, string taskHub, IEnumerable<SoakSku> skus, CancellationToken cancellationToken)
     {
         var counters = services.GetRequiredService<IDocumentCollection<GuardedCounter>>();
         var stock = new Dictionary<string, Versioned<GuardedCounter>>(StringComparer.Ordinal);
@@ -96,6 +120,22 @@ public sealed class MallState
             if (await counters.FindAsync(CounterKeys.Stock(sku.ProductId, sku.SkuId), cancellationToken) is { } counter)
             {
                 stock[sku.SkuId] = counter;
+            }
+        }
+
+        var orders = await AllAsync<Order>(services, cancellationToken);
+        var reservations = await AllAsync<PresaleReservation>(services, cancellationToken);
+        var receipts = services.GetRequiredService<IDocumentCollection<SettledOperation>>();
+        var forfeitsReturned = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var deposit in reservations.Where(r => r.Value.Status == PresaleStatus.Forfeited).Select(r => orders.FirstOrDefault(o => o.Value.Id == r.Value.DepositOrderId)?.Value).OfType<Order>())
+        {
+            var line = deposit.Lines[0];
+            var counterKey = CounterKeys.Stock(line.ProductId, line.SkuId);
+            var operation = $"forfeit:{deposit.Id}";
+            var receipt = new DocumentKey(StorageKeys.Escape($"{counterKey.PartitionKey}|{counterKey.RowKey}"), StorageKeys.Escape(operation));
+            if ((stock.TryGetValue(line.SkuId, out var counter) && counter.Value.Pending.ContainsKey(operation)) || await receipts.FindAsync(receipt, cancellationToken) is not null)
+            {
+                forfeitsReturned.Add(deposit.Id);
             }
         }
 
@@ -108,17 +148,19 @@ public sealed class MallState
 
         return new MallState
         {
-            Orders = await AllAsync<Order>(services, cancellationToken),
+            Orders = orders,
             StockCounters = stock,
             Adjustments = [.. (await AllAsync<StockAdjustment>(services, cancellationToken)).Select(a => a.Value)],
             Customers = await AllAsync<Customer>(services, cancellationToken),
             PointsLedger = [.. (await AllAsync<PointsEntry>(services, cancellationToken)).Select(p => p.Value)],
             OrderPoints = await AllAsync<OrderPoints>(services, cancellationToken),
             Groups = await AllAsync<GroupBuyGroup>(services, cancellationToken),
-            Reservations = await AllAsync<PresaleReservation>(services, cancellationToken),
+            Reservations = reservations,
+            ForfeitsReturned = forfeitsReturned,
             PresaleCampaigns = [.. (await AllAsync<PresaleCampaign>(services, cancellationToken)).Select(c => c.Value)],
             DueWork = due,
             VisibleDispatch = await VisibleAsync(storageConnection, dispatchQueue, cancellationToken),
+            Orchestration = await TaskHubQueuesAsync(storageConnection, taskHub, cancellationToken),
             Dispatch = (await CountAsync(storageConnection, dispatchQueue, cancellationToken), await CountAsync(storageConnection, dispatchQueue + "-poison", cancellationToken)),
             ReadAt = DateTimeOffset.UtcNow,
         };
@@ -134,6 +176,19 @@ public sealed class MallState
         }
 
         return all;
+    }
+
+    private static async Task<(int Queued, int Visible)> TaskHubQueuesAsync(string connection, string taskHub, CancellationToken cancellationToken)
+    {
+        var (queued, visible) = (0, 0);
+        var service = new QueueServiceClient(connection);
+        await foreach (var queue in service.GetQueuesAsync(prefix: taskHub.ToLowerInvariant() + "-", cancellationToken: cancellationToken))
+        {
+            queued += await CountAsync(connection, queue.Name, cancellationToken);
+            visible += await VisibleAsync(connection, queue.Name, cancellationToken);
+        }
+
+        return (queued, visible);
     }
 
     private static async Task<int> VisibleAsync(string connection, string queueName, CancellationToken cancellationToken)

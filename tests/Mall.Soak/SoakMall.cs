@@ -68,6 +68,9 @@ public sealed class SoakMall : IAsyncDisposable
 
     public string DispatchQueueName => configuration["Events:DispatchQueue"]!;
 
+    /// <summary>The Durable Task hub (host.json's durableTask.hubName), whose queues hold the orchestrations' messages.</summary>
+    public string TaskHubName => "MallHub";
+
     /// <summary>The mall's own services on the same storage, for reading its state (never for changing it).</summary>
     public IServiceProvider Services => services ??= BuildServices();
 

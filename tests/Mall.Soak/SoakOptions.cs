@@ -15,15 +15,16 @@ public sealed record SoakOptions
     public int Workers { get; init; } = 6;
 
     /// <summary>
-    /// How long the end phase may take to reach quiescence before the checks run anyway: longer than the
-    /// 10 minutes a dispatch message received by a killed host stays invisible.
+    /// How long the end phase may take to reach quiescence before the checks run anyway: longer than a
+    /// killed host's work takes to come back — its dispatch messages stay invisible for 10 minutes, and
+    /// the deliveries it was running are taken over when their lease (Events:Lease, 15 minutes) ends.
     /// </summary>
-    public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(13);
+    public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(20);
 
     /// <summary>
-    /// Whether the end phase waits for dispatch messages a killed host had received (back after their
-    /// 10-minute processing visibility) so every event is checked; a short run does not, and leaves the
-    /// documents still waiting for them out of the event checks.
+    /// Whether the end phase waits for the work a killed host left (dispatch messages back after their
+    /// 10-minute processing visibility, deliveries taken over after their 15-minute lease) so every event
+    /// is checked; a short run does not, and leaves the documents still waiting for it out of the event checks.
     /// </summary>
     public bool WaitForStrandedMessages { get; init; } = true;
 
@@ -38,7 +39,7 @@ public sealed record SoakOptions
           --kill-every-seconds <s>    mean gap between host kills, drawn from [0.5, 1.5] x s (default 60)
           --seed <n>                  random seed for the workload and the kill schedule (default: time based, printed)
           --workers <n>               concurrent virtual customers (default 6)
-          --quiescence-minutes <m>    bound on the end phase (default 13: a killed host's dispatch messages come back after 10)
+          --quiescence-minutes <m>    bound on the end phase (default 20: a killed host's deliveries are taken over after their 15-minute lease)
         """;
 
     /// <summary>Parses the command line; null (with the reason on stderr) when it is not understood.</summary>

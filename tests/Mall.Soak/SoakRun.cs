@@ -105,13 +105,20 @@ public static class SoakRun
         var deadline = Stopwatch.StartNew();
         string? previous = null;
         var unchangedRounds = 0;
+        var started = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var round = 1; ; round++)
         {
             // An operator clears the refund queue, so requested refunds reach WeChat too.
             await workload.DecideRefundsAsync(admin, null, cancellationToken);
             foreach (var timer in Timers)
             {
-                var started = await admin.SendAsync(
+                // One admin run of a timer at a time: overlapping runs would only fight over the same entries.
+                if (mall.Host.AdminRunsFinished(timer) < started.GetValueOrDefault(timer))
+                {
+                    continue;
+                }
+
+                var answer = await admin.SendAsync(
                     () =>
                     {
                         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(mall.Host.BaseAddress, $"admin/functions/{timer}")) { Content = new StringContent("{\"input\":\"\"}", System.Text.Encoding.UTF8, "application/json") };
@@ -120,9 +127,13 @@ public static class SoakRun
                     },
                     timer,
                     cancellationToken);
-                if (started.Status != System.Net.HttpStatusCode.Accepted)
+                if (answer.Status == System.Net.HttpStatusCode.Accepted)
                 {
-                    output.WriteLine($"  {timer}: {(int)started.Status} {started.Body}");
+                    started[timer] = started.GetValueOrDefault(timer) + 1;
+                }
+                else
+                {
+                    output.WriteLine($"  {timer}: {(int)answer.Status} {answer.Body}");
                 }
             }
 
@@ -130,11 +141,14 @@ public static class SoakRun
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var state = await ReadStateAsync(mall, catalog, cancellationToken);
             var fingerprint = state.Fingerprint;
-            // Messages a killed host had received come back only after their 10-minute processing visibility.
-            var undelivered = options.WaitForStrandedMessages ? state.Dispatch.Queued + state.PendingOutboxes.Count : state.VisibleDispatch;
-            var outstanding = state.DueNow.Count() + undelivered + state.Dispatch.Poisoned;
-            unchangedRounds = fingerprint == previous && outstanding == 0 ? unchangedRounds + 1 : 0;
-            output.WriteLine($"  round {round}: {(fingerprint == previous ? "no change" : "changed")}; due now {state.DueNow.Count()}, later {state.DueWork.Count - state.DueNow.Count()}, outboxes {state.PendingOutboxes.Count}, dispatch queue {state.Dispatch.Queued} ({state.VisibleDispatch} visible) + {state.Dispatch.Poisoned} poisoned");
+            // What a killed host left comes back late: its messages after 10 minutes, its deliveries after their 15-minute lease.
+            var undelivered = options.WaitForStrandedMessages
+                ? state.Dispatch.Queued + state.PendingOutboxes.Count + state.Orchestration.Queued
+                : state.VisibleDispatch + state.Orchestration.Visible;
+            var outstanding = state.DueNowThatMatters.Count() + undelivered + state.Dispatch.Poisoned;
+            var running = Timers.Count(t => mall.Host.AdminRunsFinished(t) < started.GetValueOrDefault(t));
+            unchangedRounds = fingerprint == previous && outstanding == 0 && running == 0 ? unchangedRounds + 1 : 0;
+            output.WriteLine($"  round {round}: {(fingerprint == previous ? "no change" : "changed")}; due now {state.DueNowThatMatters.Count()} (+{state.DueNow.Count() - state.DueNowThatMatters.Count()} with nothing to do), later {state.DueWork.Count - state.DueNow.Count()}, outboxes {state.PendingOutboxes.Count}, dispatch queue {state.Dispatch.Queued} ({state.VisibleDispatch} visible) + {state.Dispatch.Poisoned} poisoned, orchestration queues {state.Orchestration.Queued} ({state.Orchestration.Visible} visible); timer runs going {running}");
             if (unchangedRounds >= 2)
             {
                 output.WriteLine($"Quiescent after {round} rounds, {deadline.Elapsed.TotalSeconds:0} s");
@@ -152,7 +166,7 @@ public static class SoakRun
     }
 
     private static Task<MallState> ReadStateAsync(SoakMall mall, SoakCatalog catalog, CancellationToken cancellationToken) =>
-        MallState.ReadAsync(mall.Services, mall.Azurite.ConnectionString, mall.DispatchQueueName, catalog.AllSkus, cancellationToken);
+        MallState.ReadAsync(mall.Services, mall.Azurite.ConnectionString, mall.DispatchQueueName, mall.TaskHubName, catalog.AllSkus, cancellationToken);
 
     private static async Task PrintProgressAsync(TextWriter output, SoakStats stats, Stopwatch clock, TimeSpan every, CancellationToken stop)
     {
