@@ -267,6 +267,11 @@ public static class InvariantChecks
             "legitimately waiting: " + (waiting.Count == 0 ? "none" : string.Join(", ", waiting.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value}"))),
             $"groups: {string.Join(", ", state.Groups.GroupBy(g => g.Value.Status).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}"))}; presales: {string.Join(", ", state.Reservations.GroupBy(r => r.Value.Status).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}"))}",
         };
+        if (!held.Any)
+        {
+            figures.AddRange(state.UndeliveredEvents.Select(e => $"undelivered: {e}"));
+        }
+
         return new InvariantCheck("no order, refund, group or presale stuck", state.Orders.Count + state.Groups.Count + state.Reservations.Count, figures, violations);
     }
 

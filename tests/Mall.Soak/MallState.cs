@@ -66,6 +66,12 @@ public sealed class MallState
 
     public required DateTimeOffset ReadAt { get; init; }
 
+    /// <summary>
+    /// What the first undelivered events (at most 20) are and where each subscriber's delivery of them
+    /// stands, so a run that does not drain says why.
+    /// </summary>
+    public required IReadOnlyList<string> UndeliveredEvents { get; init; }
+
     /// <summary>Documents whose outbox still holds events not yet dispatched ("order O1", "customer C1", …).</summary>
     public IReadOnlySet<string> PendingOutboxes => pendingOutboxes ??=
         Orders.Where(o => o.PendingEvents.Count > 0).Select(o => $"order {o.Key.PartitionKey}")
@@ -139,6 +145,30 @@ public sealed class MallState
             }
         }
 
+        var customers = await AllAsync<Customer>(services, cancellationToken);
+        var orderPoints = await AllAsync<OrderPoints>(services, cancellationToken);
+        var groups = await AllAsync<GroupBuyGroup>(services, cancellationToken);
+        var deliveries = services.GetRequiredService<IDocumentCollection<EventDelivery>>();
+        var undelivered = new List<string>();
+        var pending = orders.Select(o => ($"order {o.Key.PartitionKey}", o.PendingEvents))
+            .Concat(customers.Select(c => ($"customer {c.Key.PartitionKey}", c.PendingEvents)))
+            .Concat(orderPoints.Select(p => ($"order points {p.Key.PartitionKey}", p.PendingEvents)))
+            .Concat(groups.Select(g => ($"group {g.Key.PartitionKey}", g.PendingEvents)))
+            .Concat(reservations.Select(r => ($"presale {r.Key.PartitionKey}", r.PendingEvents)))
+            .SelectMany(d => d.PendingEvents.Select(e => (Document: d.Item1, Event: e)))
+            .Take(20);
+        foreach (var (document, envelope) in pending)
+        {
+            var states = new List<string>();
+            await foreach (var delivery in deliveries.ScanAsync(new DocumentQuery { PartitionKey = StorageKeys.Escape(envelope.Id) }, 100, cancellationToken))
+            {
+                var d = delivery.Value;
+                states.Add($"{d.Subscriber} {d.State} x{d.Attempts}{(d.LeaseUntil is { } lease ? $" lease until {lease:HH:mm:ss}" : string.Empty)}{(d.NextAttemptAt is { } next ? $" next {next:HH:mm:ss}" : string.Empty)}");
+            }
+
+            undelivered.Add($"{document}: {envelope.Type} {envelope.Id} — {(states.Count == 0 ? "no delivery started" : string.Join("; ", states))}");
+        }
+
         var dueTable = await services.GetRequiredService<TableProvider>().GetAsync(TableDueWorkScheduler.TableName, cancellationToken);
         var due = new List<DueEntry>();
         await foreach (var entity in dueTable.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
@@ -151,10 +181,11 @@ public sealed class MallState
             Orders = orders,
             StockCounters = stock,
             Adjustments = [.. (await AllAsync<StockAdjustment>(services, cancellationToken)).Select(a => a.Value)],
-            Customers = await AllAsync<Customer>(services, cancellationToken),
+            Customers = customers,
             PointsLedger = [.. (await AllAsync<PointsEntry>(services, cancellationToken)).Select(p => p.Value)],
-            OrderPoints = await AllAsync<OrderPoints>(services, cancellationToken),
-            Groups = await AllAsync<GroupBuyGroup>(services, cancellationToken),
+            OrderPoints = orderPoints,
+            Groups = groups,
+            UndeliveredEvents = undelivered,
             Reservations = reservations,
             ForfeitsReturned = forfeitsReturned,
             PresaleCampaigns = [.. (await AllAsync<PresaleCampaign>(services, cancellationToken)).Select(c => c.Value)],

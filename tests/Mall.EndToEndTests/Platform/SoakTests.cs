@@ -41,5 +41,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.Equal(1, result.Stats.AzuriteRestarts);
         Assert.True(result.Quiescent, "The mall did not reach quiescence; see the output.");
         Assert.True(result.Violations == 0, $"{result.Violations} violation(s):{Environment.NewLine}{string.Join(Environment.NewLine, result.Checks.SelectMany(c => c.Violations))}");
+
+        // Kept when the run fails: the host's and Azurite's logs are in it.
+        Directory.Delete(result.StateDirectory, recursive: true);
     }
 }
