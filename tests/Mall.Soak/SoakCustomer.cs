@@ -1,11 +1,9 @@
 namespace Mall.Soak;
 
 /// <summary>A virtual customer: a WeChat user logged in through the sandbox, from a phone (client address) of its own.</summary>
-public sealed class SoakCustomer(MallClient client, string user) : IDisposable
+public sealed class SoakCustomer(MallClient client) : IDisposable
 {
     public MallClient Client => client;
-
-    public string User => user;
 
     public int Journeys { get; set; }
 
@@ -22,7 +20,7 @@ public sealed class SoakCustomer(MallClient client, string user) : IDisposable
             if (login.Ok)
             {
                 client.Authorize(login.Body.GetProperty("token").GetString()!);
-                return new SoakCustomer(client, user);
+                return new SoakCustomer(client);
             }
 
             stats.Error($"login {(int)login.Status} {login.Code}");
