@@ -1,0 +1,372 @@
+using System.Text.Json;
+using Mall.Application.Orders;
+using Mall.Application.Payments;
+using Mall.Domain.GroupBuy;
+using Mall.Domain.Orders;
+using Mall.Domain.Presale;
+using Mall.WeChat.Pay;
+using Mall.WeChat.Sandbox;
+
+namespace Mall.Soak;
+
+/// <summary>One invariant: how many things it looked at, the figures worth printing, and every violation found.</summary>
+public sealed record InvariantCheck(string Name, int Checked, IReadOnlyList<string> Figures, IReadOnlyList<string> Violations)
+{
+    public bool Holds => Violations.Count == 0;
+}
+
+/// <summary>
+/// The soak's verdict, computed from the mall's own state after quiescence (and, for money, from
+/// WeChat's side too: the sandbox's transactions and refunds are the bank statement).
+/// </summary>
+public static class InvariantChecks
+{
+    /// <summary>Refund and order states that move only when an operator or the customer acts.</summary>
+    private static readonly RefundStatus[] WaitingForPeople = [RefundStatus.Requested, RefundStatus.Abnormal, RefundStatus.Failed];
+
+    /// <param name="strandedMayWait">
+    /// Whether events may still wait for work a killed host left: its dispatch messages come back when their
+    /// 10-minute processing visibility ends and its deliveries are taken over when their 15-minute lease ends
+    /// (as on Azure), which a short run does not wait for. Their documents then count as waiting and are
+    /// left out of the checks that depend on those events.
+    /// </param>
+    public static IReadOnlyList<InvariantCheck> Run(MallState state, SoakCatalog catalog, WeChatSandbox sandbox, JsonElement reconciliation, JsonElement parked, bool strandedMayWait)
+    {
+        var held = strandedMayWait && state.Dispatch.Queued > state.VisibleDispatch ? new HeldEvents(state) : HeldEvents.None;
+
+        // A killed host's orchestration messages likewise stay invisible for a while (the Durable Task control queues' visibility).
+        var orchestrationsMayLag = strandedMayWait && state.Orchestration.Queued > state.Orchestration.Visible;
+        return
+        [
+            Stock(state, catalog),
+            Money(state, sandbox),
+            States(state, held, orchestrationsMayLag),
+            Commission(reconciliation),
+            EventsOnce(state, parked, held, strandedMayWait),
+        ];
+    }
+
+    /// <summary>Per SKU: initial + adjustments = available + reserved + sold − returned, and no marker left behind.</summary>
+    private static InvariantCheck Stock(MallState state, SoakCatalog catalog)
+    {
+        var figures = new List<string> { "sku                 initial  adjust  available  reserved  sold  returned  diff" };
+        var violations = new List<string>();
+        foreach (var sku in catalog.AllSkus)
+        {
+            var adjustments = state.Adjustments.Where(a => a.SkuId == sku.SkuId && a.Applied).Sum(a => a.Delta);
+            long reserved = 0, sold = 0, returned = 0;
+            foreach (var order in state.Orders.Select(o => o.Value))
+            {
+                var units = order.Lines.Where(l => l.SkuId == sku.SkuId).Sum(l => (long)l.Quantity);
+                if (units == 0)
+                {
+                    continue;
+                }
+
+                // Units a refund put back count whichever order they were refunded on: refunding a presale's
+                // balance order returns the unit its deposit order held.
+                returned += order.Refunds.Where(r => r.Status == RefundStatus.Succeeded && r.StockReturned).SelectMany(r => r.Lines).Where(l => l.SkuId == sku.SkuId).Sum(l => (long)l.Quantity);
+                if (!order.HoldsStock)
+                {
+                    continue;
+                }
+
+                if (order.Status is OrderStatus.Reserving or OrderStatus.PendingPayment)
+                {
+                    reserved += units;
+                }
+                else if (order.Status is OrderStatus.Paid or OrderStatus.Shipped or OrderStatus.Completed or OrderStatus.Refunded)
+                {
+                    sold += units;
+                }
+
+                if (state.ForfeitsReturned.Contains(order.Id))
+                {
+                    returned += units;
+                }
+            }
+
+            if (!state.StockCounters.TryGetValue(sku.SkuId, out var counter))
+            {
+                violations.Add($"{sku.SkuId}: no stock counter");
+                continue;
+            }
+
+            var available = counter.Value.Value;
+            var diff = available + reserved + sold - returned - (sku.InitialStock + adjustments);
+            figures.Add($"{sku.SkuId,-18} {sku.InitialStock,8} {adjustments,7} {available,10} {reserved,9} {sold,5} {returned,9} {diff,5}");
+            if (diff != 0)
+            {
+                violations.Add($"{sku.SkuId}: initial {sku.InitialStock} + adjustments {adjustments} != available {available} + reserved {reserved} + sold {sold} - returned {returned} ({(diff > 0 ? $"{diff} unit(s) created" : $"{-diff} unit(s) lost")})");
+            }
+
+            foreach (var (operation, delta) in counter.Value.Pending)
+            {
+                var owner = operation.StartsWith("order:", StringComparison.Ordinal) ? state.Orders.FirstOrDefault(o => o.Value.Id == operation["order:".Length..])?.Value : null;
+                if (owner is not { IsAwaitingPayment: true })
+                {
+                    violations.Add($"{sku.SkuId}: operation {operation} ({delta:+#;-#}) still pending on the counter{(owner is null ? string.Empty : $", its order is {owner.Status}")}");
+                }
+            }
+        }
+
+        return new InvariantCheck("stock conservation per SKU", catalog.AllSkus.Count(), figures, violations);
+    }
+
+    /// <summary>Per order: paid = refunded + kept, refunded ≤ paid, and the mall agrees with WeChat on both.</summary>
+    private static InvariantCheck Money(MallState state, WeChatSandbox sandbox)
+    {
+        var violations = new List<string>();
+        var transactions = sandbox.Transactions.ToDictionary(t => t.OutTradeNo, StringComparer.Ordinal);
+        var weChatRefunds = sandbox.Refunds.Where(r => r.Resource.Status == RefundStatuses.Success).GroupBy(r => r.Resource.OutTradeNo!).ToDictionary(g => g.Key, g => g.Sum(r => r.Resource.Amount!.Refund), StringComparer.Ordinal);
+        long paidTotal = 0, refundedTotal = 0;
+        foreach (var order in state.Orders.Select(o => o.Value))
+        {
+            var paid = (order.Payment?.AmountFen ?? 0) + (order.LatePayment?.AmountFen ?? 0);
+            var refunded = order.Refunds.Where(r => r.Status == RefundStatus.Succeeded).Sum(r => r.AmountFen);
+            var kept = paid - refunded;
+            paidTotal += paid;
+            refundedTotal += refunded;
+            if (refunded > paid)
+            {
+                violations.Add($"{order.Id}: refunded {refunded} fen of {paid} paid");
+            }
+
+            if (order.Status == OrderStatus.Refunded && order.RefundedFen != order.Payment?.AmountFen)
+            {
+                violations.Add($"{order.Id}: refunded in status but {order.RefundedFen} of {order.Payment?.AmountFen} fen refunded");
+            }
+
+            var late = order.Refunds.FirstOrDefault(r => r.Automatic && order.Payment is null && order.LatePayment is not null);
+            if (order.Status is OrderStatus.Cancelled or OrderStatus.Closed && kept != 0 && late?.Status is not (RefundStatus.Abnormal or RefundStatus.Failed))
+            {
+                violations.Add($"{order.Id}: {order.Status} but keeps {kept} fen (late payment refund {late?.Status.ToString() ?? "missing"})");
+            }
+
+            var weChatPaid = transactions.TryGetValue(order.Id, out var transaction) && transaction.Resource.TradeState is TradeStates.Success or TradeStates.Refund ? transaction.Resource.Amount!.Total : 0;
+            var awaitingQuery = order.IsAwaitingPayment && state.DueWork.Any(w => w.Subject == order.Id && w.Kind == PaymentWork.Check);
+            if (weChatPaid != paid && !awaitingQuery)
+            {
+                violations.Add($"{order.Id} ({order.Status}): WeChat took {weChatPaid} fen, the mall recorded {paid}");
+            }
+
+            var weChatRefunded = weChatRefunds.GetValueOrDefault(order.Id);
+            var refundAtWeChat = order.Refunds.Any(r => r.Status == RefundStatus.Processing);
+            if (weChatRefunded != refunded && !refundAtWeChat)
+            {
+                violations.Add($"{order.Id} ({order.Status}): WeChat refunded {weChatRefunded} fen, the mall recorded {refunded}");
+            }
+        }
+
+        return new InvariantCheck(
+            "money per order (paid = refunded + kept; mall = WeChat)",
+            state.Orders.Count,
+            [$"paid {Yuan(paidTotal)}, refunded {Yuan(refundedTotal)}, kept {Yuan(paidTotal - refundedTotal)} over {state.Orders.Count} orders"],
+            violations);
+    }
+
+    /// <summary>Every order, group and presale is in a final state or waiting for something that will move it.</summary>
+    private static InvariantCheck States(MallState state, HeldEvents held, bool orchestrationsMayLag)
+    {
+        var violations = new List<string>();
+        var waiting = new Dictionary<string, int>(StringComparer.Ordinal);
+        bool Scheduled(string subject, string kind) => state.DueWork.Any(w => w.Subject == subject && w.Kind == kind && w.DueAt > state.ReadAt);
+        var groups = state.Groups.ToDictionary(g => g.Value.Id, g => g.Value, StringComparer.Ordinal);
+        var campaigns = state.PresaleCampaigns.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var reservationsByDeposit = state.Reservations.ToDictionary(r => r.Value.DepositOrderId, r => r.Value, StringComparer.Ordinal);
+        foreach (var order in state.Orders.Select(o => o.Value).Where(o => !held.Order(o.Id)))
+        {
+            var stuck = order.Status switch
+            {
+                // A placement interrupted (and not retried) stays reserving until its expiry gives back what it took.
+                OrderStatus.Reserving or OrderStatus.PendingPayment when order.ExpiresAt <= state.ReadAt => $"unpaid past its expiry {order.ExpiresAt:HH:mm:ss}",
+                OrderStatus.Reserving or OrderStatus.PendingPayment when !Scheduled(order.Id, OrderWork.Expiry) => "unpaid with no expiry scheduled",
+                OrderStatus.Paid when order.ShippingHold is not null && !orchestrationsMayLag && (order.Source is null || !groups.TryGetValue(order.Source.ReferenceId, out var group) || group.Status != GroupStatus.Forming || group.Deadline <= state.ReadAt) =>
+                    $"held ({order.ShippingHold}) though its group is {(order.Source is not null && groups.TryGetValue(order.Source.ReferenceId, out var g) ? $"{g.Status}, deadline {g.Deadline:HH:mm:ss}" : "missing")}",
+                OrderStatus.Paid when order.IsDeposit && !orchestrationsMayLag && reservationsByDeposit.TryGetValue(order.Id, out var reservation) && campaigns.TryGetValue(reservation.CampaignId, out var campaign) && campaign.BalanceEndsAt <= state.ReadAt =>
+                    $"deposit still paid after its presale ended ({reservation.Status})",
+                OrderStatus.Shipped when !Scheduled(order.Id, OrderWork.AutoConfirm) => "shipped with no auto-confirm due",
+                OrderStatus.Completed when !order.AfterSaleClosed && !Scheduled(order.Id, OrderWork.AfterSaleClose) => "after-sale never closes",
+                _ => null,
+            };
+            foreach (var refund in order.Refunds)
+            {
+                stuck ??= refund switch
+                {
+                    { Status: RefundStatus.Approved } when !Scheduled(order.Id, RefundWork.Submit) => $"refund {refund.Id} approved, never submitted",
+                    { Status: RefundStatus.Processing } when !Scheduled(order.Id, RefundWork.Check) => $"refund {refund.Id} at WeChat, never checked",
+                    { Status: RefundStatus.Succeeded, Restock: true, StockReturned: false } when !Scheduled(order.Id, RefundWork.Restock) => $"refund {refund.Id} succeeded, units never restocked",
+                    _ => null,
+                };
+                if (WaitingForPeople.Contains(refund.Status) && refund.IsOpen)
+                {
+                    waiting[$"refund {refund.Status.ToString().ToLowerInvariant()} (operator)"] = waiting.GetValueOrDefault($"refund {refund.Status.ToString().ToLowerInvariant()} (operator)") + 1;
+                }
+            }
+
+            if (stuck is not null)
+            {
+                violations.Add($"order {order.Id} ({order.Status}): {stuck}");
+            }
+            else if (order.Status is OrderStatus.Reserving or OrderStatus.PendingPayment or OrderStatus.Paid or OrderStatus.Shipped || (order.Status == OrderStatus.Completed && !order.AfterSaleClosed))
+            {
+                var reason = order.Status switch
+                {
+                    OrderStatus.Reserving => "placement interrupted, expiry scheduled",
+                    OrderStatus.PendingPayment => "unpaid, expiry scheduled",
+                    OrderStatus.Paid when order.ShippingHold is not null => "paid, group forming",
+                    OrderStatus.Paid when order.IsDeposit => "deposit, presale open",
+                    OrderStatus.Paid => "paid, to ship (operator)",
+                    OrderStatus.Shipped => "shipped, auto-confirm scheduled",
+                    _ => "completed, after-sale scheduled",
+                };
+                waiting[reason] = waiting.GetValueOrDefault(reason) + 1;
+            }
+        }
+
+        foreach (var group in state.Groups.Select(g => g.Value).Where(g => g.Status == GroupStatus.Forming && g.Deadline <= state.ReadAt && !held.Group(g) && !orchestrationsMayLag))
+        {
+            violations.Add($"group {group.Id}: still forming {(state.ReadAt - group.Deadline).TotalSeconds:0} s after its deadline");
+        }
+
+        foreach (var reservation in state.Reservations.Select(r => r.Value).Where(r => !held.Presale(r)))
+        {
+            if (reservation.Status == PresaleStatus.Forfeited && !state.ForfeitsReturned.Contains(reservation.DepositOrderId) && !orchestrationsMayLag)
+            {
+                violations.Add($"presale {reservation.Id}: deposit forfeited, but its unit never went back on sale");
+            }
+
+            if (reservation.Status is PresaleStatus.DepositPending or PresaleStatus.DepositPaid or PresaleStatus.BalanceOrdered && !orchestrationsMayLag
+                && campaigns.TryGetValue(reservation.CampaignId, out var campaign) && campaign.BalanceEndsAt <= state.ReadAt)
+            {
+                violations.Add($"presale {reservation.Id}: {reservation.Status} {(state.ReadAt - campaign.BalanceEndsAt).TotalSeconds:0} s after its balance window closed");
+            }
+        }
+
+        if (orchestrationsMayLag)
+        {
+            var late = state.Groups.Count(g => g.Value.Status == GroupStatus.Forming && g.Value.Deadline <= state.ReadAt)
+                + state.Reservations.Count(r => r.Value.Status == PresaleStatus.Forfeited && !state.ForfeitsReturned.Contains(r.Value.DepositOrderId))
+                + state.Reservations.Count(r => r.Value.Status is PresaleStatus.DepositPending or PresaleStatus.DepositPaid or PresaleStatus.BalanceOrdered && campaigns.TryGetValue(r.Value.CampaignId, out var c) && c.BalanceEndsAt <= state.ReadAt);
+            waiting["group or presale past its deadline (or forfeit not yet restocked), its orchestration's messages held by a killed host"] = late;
+        }
+
+        if (held.Any)
+        {
+            waiting["outbox waiting for a killed host's messages or leases (back within 15 min)"] = state.PendingOutboxes.Count;
+        }
+        else
+        {
+            violations.AddRange(state.PendingOutboxes.Select(o => $"{o}: outbox still holds events"));
+        }
+
+        violations.AddRange(state.DueNowThatMatters.Select(w => $"due work {w.Kind} for {w.Subject} overdue since {w.DueAt:HH:mm:ss} ({w.Attempts} attempts; {w.LastError})"));
+        var figures = new List<string>
+        {
+            "final: " + string.Join(", ", state.Orders.GroupBy(o => o.Value.Status).OrderBy(g => g.Key).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}")),
+            "legitimately waiting: " + (waiting.Count == 0 ? "none" : string.Join(", ", waiting.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key} {w.Value}"))),
+            $"groups: {string.Join(", ", state.Groups.GroupBy(g => g.Value.Status).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}"))}; presales: {string.Join(", ", state.Reservations.GroupBy(r => r.Value.Status).Select(g => $"{g.Key.ToString().ToLowerInvariant()} {g.Count()}"))}",
+        };
+        if (!held.Any)
+        {
+            figures.AddRange(state.UndeliveredEvents.Select(e => $"undelivered: {e}"));
+        }
+
+        return new InvariantCheck("no order, refund, group or presale stuck", state.Orders.Count + state.Groups.Count + state.Reservations.Count, figures, violations);
+    }
+
+    private static InvariantCheck Commission(JsonElement reconciliation)
+    {
+        var balanced = reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("balanced", out var value) && value.GetBoolean();
+        var mismatches = reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("mismatches", out var list) ? list.EnumerateArray().Select(m => m.GetString() ?? m.ToString()).ToList() : [];
+        return new InvariantCheck(
+            "commission ledger reconciles",
+            reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("orders", out var orders) ? orders.GetInt32() : 0,
+            [$"manage/distribution/reconciliation: {reconciliation}"],
+            balanced ? [] : mismatches.Count > 0 ? mismatches : [$"not balanced: {reconciliation}"]);
+    }
+
+    /// <summary>Each event handled once: the customer's counts and points equal what its orders say; nothing parked or left queued.</summary>
+    private static InvariantCheck EventsOnce(MallState state, JsonElement parked, HeldEvents held, bool strandedMayWait)
+    {
+        var violations = new List<string>();
+        var ordersByCustomer = state.Orders.Select(o => o.Value).ToLookup(o => o.CustomerId, StringComparer.Ordinal);
+        var ledger = state.PointsLedger.ToLookup(p => p.CustomerId, StringComparer.Ordinal);
+        var orderPoints = state.OrderPoints.ToDictionary(p => p.Value.OrderId, p => p.Value, StringComparer.Ordinal);
+        var customers = state.Customers.Select(c => c.Value).Where(c => ordersByCustomer.Contains(c.Id) && !held.Customer(c.Id, ordersByCustomer[c.Id])).ToList();
+        foreach (var customer in customers)
+        {
+            var paidOrders = ordersByCustomer[customer.Id].Where(o => o.Payment is not null).ToList();
+            var expectedCount = paidOrders.Count(o => o.Status != OrderStatus.Refunded);
+            var expectedSpend = paidOrders.Sum(o => o.Payment!.AmountFen - o.RefundedFen);
+            if (customer.Activity.PaidOrders != expectedCount || customer.Activity.LifetimePaidFen != expectedSpend)
+            {
+                violations.Add($"customer {customer.Id}: {customer.Activity.PaidOrders} paid orders / {customer.Activity.LifetimePaidFen} fen spent, its orders say {expectedCount} / {expectedSpend}");
+            }
+
+            var ledgerSum = ledger[customer.Id].Sum(p => p.Points);
+            var earned = paidOrders.Sum(o => orderPoints.TryGetValue(o.Id, out var p) ? p.EarnedPoints - p.ReversedPoints : 0);
+            if (customer.PointsBalance != ledgerSum || customer.PointsBalance != earned)
+            {
+                violations.Add($"customer {customer.Id}: points balance {customer.PointsBalance}, ledger sums to {ledgerSum}, its orders earned (net) {earned}");
+            }
+
+            foreach (var order in paidOrders)
+            {
+                if (!orderPoints.TryGetValue(order.Id, out var points))
+                {
+                    violations.Add($"order {order.Id}: paid, but its points were never counted");
+                }
+                else if (points.PaidFen != order.Payment!.AmountFen || points.RefundedFen != Math.Min(order.RefundedFen, points.PaidFen))
+                {
+                    violations.Add($"order {order.Id}: points counted on {points.PaidFen} paid / {points.RefundedFen} refunded, the order says {order.Payment.AmountFen} / {order.RefundedFen}");
+                }
+            }
+        }
+
+        var parkedItems = parked.ValueKind == JsonValueKind.Object && parked.TryGetProperty("items", out var items) ? items.EnumerateArray().ToList() : [];
+        violations.AddRange(parkedItems.Select(p => $"parked event: {p}"));
+        if (parked.ValueKind != JsonValueKind.Object)
+        {
+            violations.Add($"manage/events/parked answered {parked}");
+        }
+
+        if ((strandedMayWait ? state.VisibleDispatch : state.Dispatch.Queued) + state.Dispatch.Poisoned > 0)
+        {
+            violations.Add($"dispatch queue not drained: {state.Dispatch.Queued} queued ({state.VisibleDispatch} visible), {state.Dispatch.Poisoned} poisoned");
+        }
+
+        return new InvariantCheck(
+            "each event handled once (customer counts, points ledger, nothing parked)",
+            customers.Count,
+            [$"{customers.Count} customers, {state.PointsLedger.Count} points ledger lines, {parkedItems.Count} parked events{(held.Any ? $"; {held.Count} outboxes still to be delivered left out" : string.Empty)}"],
+            violations);
+    }
+
+    private static string Yuan(long fen) => $"¥{fen / 100m:0.00}";
+
+    /// <summary>The documents whose events are still in their outboxes, waiting for what a killed host left (messages, leases).</summary>
+    private sealed class HeldEvents
+    {
+        public static readonly HeldEvents None = new();
+
+        private readonly IReadOnlySet<string> outboxes;
+
+        public HeldEvents(MallState state) => outboxes = state.PendingOutboxes;
+
+        private HeldEvents() => outboxes = new HashSet<string>();
+
+        public bool Any => outboxes.Count > 0;
+
+        public int Count => outboxes.Count;
+
+        public bool Order(string orderId) => outboxes.Contains($"order {orderId}") || outboxes.Contains($"order points {orderId}");
+
+        public bool Customer(string customerId, IEnumerable<Order> orders) => outboxes.Contains($"customer {customerId}") || orders.Any(o => Order(o.Id));
+
+        public bool Group(GroupBuyGroup group) => outboxes.Contains($"group {group.Id}") || group.Seats.Any(s => Order(s.OrderId));
+
+        public bool Presale(PresaleReservation reservation) =>
+            outboxes.Contains($"presale {reservation.Id}") || Order(reservation.DepositOrderId) || (reservation.BalanceOrderId is { } balance && Order(balance));
+    }
+}
