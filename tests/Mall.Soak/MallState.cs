@@ -3,7 +3,6 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Mall.Application.Inventory;
-using Mall.Application.Membership;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
