@@ -155,15 +155,7 @@ public sealed class LocalMall : IAsyncLifetime
         return (product.GetProperty("id").GetString()!, product.GetProperty("skus")[0].GetProperty("id").GetString()!);
     }
 
-    public static object Address() => new
-    {
-        recipient = "张三",
-        phone = "13800138000",
-        province = "浙江省",
-        city = "杭州市",
-        district = "西湖区",
-        detail = "龙井路 1 号",
-    };
+    public static object Address() => SampleAddress.Body;
 
     /// <summary>Places an order for <paramref name="quantity"/> of a SKU and asks for its payment parameters.</summary>
     public static async Task<string> PlaceAndPrepayAsync(ApiClient customer, string skuId, int quantity)

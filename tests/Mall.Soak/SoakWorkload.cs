@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Mall.Testing;
 using Mall.WeChat.Pay;
 using Mall.WeChat.Sandbox;
 
@@ -16,15 +17,7 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
     /// <summary>Near the end no order is left for a timer to find (expiry, 查单), so the end phase need not wait a minute for it.</summary>
     private static readonly TimeSpan LooseEndsStopBefore = TimeSpan.FromSeconds(30);
 
-    private static readonly object Address = new
-    {
-        recipient = "张三",
-        phone = "13800138000",
-        province = "浙江省",
-        city = "杭州市",
-        district = "西湖区",
-        detail = "龙井路 1 号",
-    };
+    private static readonly object Address = SampleAddress.Body;
 
     private readonly ConcurrentQueue<string> openGroups = new();
     private readonly ConcurrentQueue<PendingBalance> pendingBalances = new();
