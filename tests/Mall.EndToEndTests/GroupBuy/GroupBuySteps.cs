@@ -54,13 +54,13 @@ internal static class GroupBuySteps
         Assert.Equal(refunded.GetProperty("pricing").GetProperty("payableFen").GetInt64(), refunded.GetProperty("refundedFen").GetInt64());
     }
 
-    public static Task<JsonElement> WaitForGroupAsync(ApiClient viewer, string groupId, string status) =>
-        WaitForGroupAsync(viewer, groupId, group => group.GetProperty("status").GetString() == status, $"become {status}");
+    public static Task<JsonElement> WaitForGroupAsync(ApiClient viewer, string groupId, string status, int seconds = 120) =>
+        WaitForGroupAsync(viewer, groupId, group => group.GetProperty("status").GetString() == status, $"become {status}", seconds);
 
-    public static async Task<JsonElement> WaitForGroupAsync(ApiClient viewer, string groupId, Func<JsonElement, bool> condition, string expectation)
+    public static async Task<JsonElement> WaitForGroupAsync(ApiClient viewer, string groupId, Func<JsonElement, bool> condition, string expectation, int seconds = 120)
     {
         // Generous: after a restart the durable engine takes its task hub's leases back before the deadline's timer runs.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
             var group = (await viewer.GetAsync($"group-buys/{groupId}")).Body;
