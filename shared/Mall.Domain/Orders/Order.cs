@@ -264,10 +264,7 @@ public sealed record Order
             return OrderChange.To(everything.Order, [.. superseded.Events, .. everything.Events]);
         }
 
-        if (ActiveRefund is { } active)
-        {
-            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
-        }
+        EnsureNoRefundUnderWay();
 
         var lines = UnrefundedLines();
         var refund = new Refund
@@ -425,10 +422,7 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} cannot be refunded yet: {ShippingHold} (if that fails, it is refunded automatically).");
         }
 
-        if (ActiveRefund is { } active)
-        {
-            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
-        }
+        EnsureNoRefundUnderWay();
 
         if (lines.Count == 0 && (amountFen ?? RefundableFen) == RefundableFen)
         {
@@ -546,10 +540,12 @@ public sealed record Order
             case RefundStatus.Failed when refund.SupersededBy is null && refund.WeChatRefundId is null:
                 // Approved before (its RefundApproved is out); a RefundSucceeded follows a RefundFailed when WeChat pays it.
                 // Same out_refund_no, so the same units and amount: only while no other refund took them meanwhile.
+                EnsureNoRefundUnderWay();
                 EnsureStillOwed(refund, refund.AmountFen);
                 return OrderChange.To(WithRefund(refund with { Status = RefundStatus.Approved, RetryAt = null, CompletedAt = null, Restock = RestocksOnResubmit(refund) }));
 
             case RefundStatus.Failed when refund.SupersededBy is null:
+                EnsureNoRefundUnderWay();
                 var amount = refund.Lines.Count > 0 ? RefundCalculator.ForLines(this, refund.Lines) : refund.AmountFen;
                 EnsureStillOwed(refund, amount);
                 var replacement = refund with
@@ -670,16 +666,11 @@ public sealed record Order
         Lines.Select(l => new RefundLine(l.SkuId, UnrefundedUnits(l))).Where(l => l.Quantity > 0).ToList();
 
     /// <summary>
-    /// A failed refund goes to WeChat again only for what is still owed: nothing else under way, its units
-    /// not refunded by a later refund, its amount within what is left (a failed refund reserves neither).
+    /// A failed refund goes to WeChat again only for what is still owed: its units not refunded by a later
+    /// refund, its amount within what is left (a failed refund reserves neither).
     /// </summary>
     private void EnsureStillOwed(Refund refund, long amountFen)
     {
-        if (ActiveRefund is { } active)
-        {
-            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
-        }
-
         if (IsLatePaymentRefund(refund))
         {
             return;
@@ -691,6 +682,14 @@ public sealed record Order
             throw new DomainException(ErrorCode.RefundAmountExceeded, taken is not null
                 ? $"Refund {refund.Id} cannot go again: {taken.SkuId} was refunded by a later refund of order {Id}."
                 : $"Refund {refund.Id} cannot go again: only {RefundableFen} fen of order {Id} can still be refunded.");
+        }
+    }
+
+    private void EnsureNoRefundUnderWay()
+    {
+        if (ActiveRefund is { } active)
+        {
+            throw new DomainException(ErrorCode.RefundInProgress, $"Refund {active.Id} for order {Id} is still in progress.");
         }
     }
 

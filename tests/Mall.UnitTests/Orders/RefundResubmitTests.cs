@@ -113,4 +113,14 @@ public sealed class RefundResubmitTests
 
         Assert.IsType<DomainException>(thrown);
     }
+
+    [Fact]
+    public void Replacing_a_refund_WeChat_closed_waits_for_a_refund_under_way_for_the_same_units()
+    {
+        var closed = Paid().RequestRefund([new RefundLine("P2-1", 1)], null, "broken cup", Now).Order.ApproveRefund("O1R1", null, null, Now).Order
+            .MarkRefundSubmitted("O1R1", "W1").Order.CompleteRefund("O1R1", succeeded: false, 0, "W1", Now).Order;
+        var askedAgain = closed.RequestRefund([new RefundLine("P2-1", 1)], null, "broken cup, again", Now.AddMinutes(5)).Order;
+
+        Assert.Equal(ErrorCode.RefundInProgress, Assert.Throws<DomainException>(() => askedAgain.ResubmitRefund("O1R1", Now.AddMinutes(10))).Code);
+    }
 }
