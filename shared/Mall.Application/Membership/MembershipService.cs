@@ -102,7 +102,7 @@ public sealed class MembershipService(
 
     /// <summary>A refund gives back the points that paid for its units; once per refund.</summary>
     public Task ReturnRefundedPointsAsync(string customerId, string refundId, string orderId, long points, CancellationToken cancellationToken) =>
-        ChangePointsAsync(customerId, Customer.RefundPointsKeysOf(refundId), (c, settled) => c.ReturnRefundedPoints(refundId, orderId, points, time.GetUtcNow(), settled), cancellationToken);
+        ChangePointsAsync(customerId, [Customer.RefundPointsKey(refundId)], (c, settled) => c.ReturnRefundedPoints(refundId, orderId, points, time.GetUtcNow(), settled), cancellationToken);
 
     /// <summary>
     /// The daily birthday run: members with the benefit whose birthday is today (CST; 29 February on
@@ -192,9 +192,8 @@ public sealed class MembershipService(
 
     /// <summary>The points an order earned or lost reach the customer's balance, once per change.</summary>
     public Task HandleAsync(OrderPointsChanged changed, EventContext context, CancellationToken cancellationToken) =>
-        ChangePointsAsync(changed.CustomerId, Customer.PointsKeysOf(changed.Key), (c, settled) => c.ApplyPoints(changed.Key, changed.OrderId, changed.Points, time.GetUtcNow(), settled), cancellationToken);
+        ChangePointsAsync(changed.CustomerId, [changed.Key], (c, settled) => c.ApplyPoints(changed.Key, changed.OrderId, changed.Points, time.GetUtcNow(), settled), cancellationToken);
 
-    /// <summary>A guarded change of the customer; written only if it changed anything.</summary>
     /// <summary>
     /// A points change, idempotent for the life of its key: the customer is read, then the ledger for the
     /// keys the change must know about, and the change is one conditional write of the customer (so no
@@ -236,15 +235,13 @@ public sealed class MembershipService(
         var keys = pending.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         await customers.TransitionAsync(
             DocumentKey.Single(customerId),
-            current =>
-            {
-                var existing = current!.Value;
-                var settled = existing.SettlePoints(keys);
-                return ReferenceEquals(settled, existing) ? Decision.Keep<Customer, bool>(false) : Decision.Write(settled, true);
-            },
+            current => current?.Value.SettlePoints(keys) is { } settled && !ReferenceEquals(settled, current.Value)
+                ? Decision.Write(settled, true)
+                : Decision.Keep<Customer, bool>(false),
             cancellationToken);
     }
 
+    /// <summary>A guarded change of the customer; written only if it changed anything.</summary>
     private Task<bool> ChangeCustomerAsync(string customerId, Func<Customer, (Customer Customer, IReadOnlyList<IntegrationEvent> Events)> change, CancellationToken cancellationToken) =>
         customers.TransitionAsync(
             DocumentKey.Single(customerId),

@@ -37,7 +37,7 @@ public sealed class PointsLedger(IDocumentCollection<PointsEntry> entries) : IEv
         var settled = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
-            if (customer.PendingPoints.Any(p => p.Key == key))
+            if (customer.IsPointsChangePending(key))
             {
                 continue;
             }

@@ -149,7 +149,7 @@ public sealed record Customer
     /// An order's points were earned or reversed: the balance follows, below zero if the reversed points
     /// were already spent. Once per key.
     /// </summary>
-    /// <param name="settled">Settled keys among <see cref="PointsKeysOf(string)"/> for this key (see <see cref="PendingPoints"/>).</param>
+    /// <param name="settled">The key, if it is settled (see <see cref="PendingPoints"/>).</param>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ApplyPoints(string key, string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null) =>
         Knows(key, settled) ? (this, []) : Change(key, orderId, points, now);
 
@@ -189,18 +189,18 @@ public sealed record Customer
     }
 
     /// <summary>A refund gives back the points that paid for its units: once per refund.</summary>
-    /// <param name="settled">Settled keys among <see cref="RefundPointsKeysOf(string)"/> (see <see cref="PendingPoints"/>).</param>
+    /// <param name="settled"><see cref="RefundPointsKey(string)"/>, if it is settled (see <see cref="PendingPoints"/>).</param>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) ReturnRefundedPoints(string refundId, string orderId, long points, DateTimeOffset now, IReadOnlySet<string>? settled = null)
     {
-        var key = RefundPointsKeysOf(refundId)[0];
+        var key = RefundPointsKey(refundId);
         return points <= 0 || Knows(key, settled) ? (this, []) : Change(key, orderId, points, now);
     }
 
-    /// <summary>The key of a points change made under <paramref name="key"/>: itself.</summary>
-    public static IReadOnlyList<string> PointsKeysOf(string key) => [key];
-
     /// <summary>The key under which a refund gives points back.</summary>
-    public static IReadOnlyList<string> RefundPointsKeysOf(string refundId) => [$"{refundId}|{Returned}"];
+    public static string RefundPointsKey(string refundId) => $"{refundId}|{Returned}";
+
+    /// <summary>The change is written to the balance and waits to be settled into the ledger.</summary>
+    public bool IsPointsChangePending(string key) => PendingPoints.Any(p => p.Key == key);
 
     /// <summary>
     /// An order's redemption steps in the order they happen (redeemed#1, returned#1, redeemed#2, …):
@@ -242,7 +242,7 @@ public sealed record Customer
         return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
 
-    private bool Knows(string key, IReadOnlySet<string>? settled) => settled?.Contains(key) == true || PendingPoints.Any(p => p.Key == key);
+    private bool Knows(string key, IReadOnlySet<string>? settled) => settled?.Contains(key) == true || IsPointsChangePending(key);
 
     private (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Change(string key, string orderId, long points, DateTimeOffset now)
     {
