@@ -168,18 +168,19 @@ public sealed partial class EventDispatcher(
         var address = announcement.Address;
         var read = await outboxes.ReadAsync(address, cancellationToken);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var waiting = new HashSet<string>(StringComparer.Ordinal);
+        var waitingOnFailure = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? lookAgainAt = null;
 
         // Events written while this pass ran (e.g. behind a delivery another instance was running)
         // show up when the finished ones are removed: they get another pass, up to a few.
-        for (var pass = 0; read is not null && read.Events.Any(e => !seen.Contains(e.Id)) && pass < MaxPasses; pass++)
+        for (var pass = 0; read is not null && read.Events.Count > 0 && pass < MaxPasses; pass++)
         {
             var finished = new HashSet<string>(StringComparer.Ordinal);
+            var waitingOnOthers = new HashSet<string>(StringComparer.Ordinal);
             foreach (var envelope in read.Events)
             {
                 seen.Add(envelope.Id);
-                var (complete, next) = await DeliverEventAsync(envelope, waiting, context, cancellationToken);
+                var (complete, next) = await DeliverEventAsync(envelope, waitingOnFailure, waitingOnOthers, context, cancellationToken);
                 if (complete)
                 {
                     finished.Add(envelope.Id);
@@ -188,16 +189,23 @@ public sealed partial class EventDispatcher(
                 lookAgainAt = next is not null && (lookAgainAt is null || next < lookAgainAt) ? next : lookAgainAt;
             }
 
-            if (finished.Count == 0)
+            if (finished.Count > 0)
             {
-                break;
+                read = read with { Events = await outboxes.RemoveAsync(address, read, finished, cancellationToken) };
             }
 
-            read = read with { Events = await outboxes.RemoveAsync(address, read, finished, cancellationToken) };
             if (read.Events.Any(e => !seen.Contains(e.Id)))
             {
                 read = await outboxes.ReadAsync(address, cancellationToken);
             }
+            else if (waitingOnOthers.Count == 0)
+            {
+                break;
+            }
+
+            // Else deliveries were running elsewhere: look at them again now that ours are recorded.
+            // Of two instances each waiting on the other, the one that finishes last sees both done
+            // and removes the events, rather than both looking again only when the leases end.
         }
 
         var pending = seen;
@@ -239,17 +247,18 @@ public sealed partial class EventDispatcher(
 
     /// <summary>
     /// Delivers one event to each of its subscribers that is not waiting on an earlier event of the
-    /// document. Complete when everyone is done with it; otherwise, when to look at it again (null
-    /// when only subscribers already waiting on an earlier event remain: that event's time holds).
+    /// document (failed, or running elsewhere). Complete when everyone is done with it; otherwise,
+    /// when to look at it again (null when only subscribers already waiting on an earlier event
+    /// remain: that event's time holds).
     /// </summary>
-    private async Task<(bool Complete, DateTimeOffset? LookAgainAt)> DeliverEventAsync(EventEnvelope envelope, HashSet<string> waiting, EventContext context, CancellationToken cancellationToken)
+    private async Task<(bool Complete, DateTimeOffset? LookAgainAt)> DeliverEventAsync(EventEnvelope envelope, HashSet<string> waitingOnFailure, HashSet<string> waitingOnOthers, EventContext context, CancellationToken cancellationToken)
     {
         var (integrationEvent, subscribers) = SubscribersOf(envelope);
         var complete = true;
         DateTimeOffset? lookAgainAt = null;
         foreach (var subscriber in subscribers)
         {
-            if (waiting.Contains(subscriber.Name))
+            if (waitingOnFailure.Contains(subscriber.Name) || waitingOnOthers.Contains(subscriber.Name))
             {
                 complete = false;
                 continue;
@@ -263,8 +272,9 @@ public sealed partial class EventDispatcher(
 
             // Failed (retried later) or running elsewhere: this subscriber's later events of the document wait.
             complete = false;
-            waiting.Add(subscriber.Name);
-            var next = delivery.State == DeliveryState.Failed ? delivery.NextAttemptAt!.Value : delivery.LeaseUntil!.Value + LeaseMargin;
+            var failed = delivery.State == DeliveryState.Failed;
+            (failed ? waitingOnFailure : waitingOnOthers).Add(subscriber.Name);
+            var next = failed ? delivery.NextAttemptAt!.Value : delivery.LeaseUntil!.Value + LeaseMargin;
             lookAgainAt = lookAgainAt is null || next < lookAgainAt ? next : lookAgainAt;
         }
 

@@ -381,6 +381,48 @@ public sealed class EventDispatchFaultTests
             $"Fast ran {fastRuns["customer:C1:registered"]} times, the bus published {harness.Bus.Published.Count} times, Slow ran {slowRuns["customer:C1:registered"]} times");
     }
 
+    /// <summary>
+    /// Soak run 12:58 (docs/benchmarks.md, Soak, finding 1): two instances on one outbox, each running
+    /// one subscriber's delivery while the other's was running, each found the other's delivery
+    /// Running, left the events and looked again only at the lease's end (15 minutes).
+    /// </summary>
+    [Fact]
+    public async Task Two_instances_each_running_a_delivery_of_one_outbox_leave_it_empty_when_both_are_done()
+    {
+        var gates = new ConcurrentDictionary<string, TaskCompletionSource>();
+        var entered = new ConcurrentDictionary<string, TaskCompletionSource>();
+        TaskCompletionSource Gate(ConcurrentDictionary<string, TaskCompletionSource> set, string name) =>
+            set.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        EventSubscription Held(string name) => new(typeof(CustomerRegistered), name, async (e, _, _) =>
+        {
+            if (e.Id == "customer:C1:registered")
+            {
+                Gate(entered, name).TrySetResult();
+                await Gate(gates, name).Task;
+            }
+        });
+        var ledger = Held("Ledger");
+        var segment = Held("Segment");
+        var harness = await StorageHarness.CreateAsync(null, ledger, segment);
+        await harness.Stored<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [Registered("C1"), Registered("C2")], CancellationToken.None);
+        var announcement = Announce(harness, "1", "customer:C1:registered", "customer:C2:registered");
+
+        // Instance A runs C1's Ledger delivery; instance B, finding it running, runs C1's Segment delivery.
+        var a = Task.Run(() => harness.Dispatcher.DispatchAsync(announcement, NoWorkflows, CancellationToken.None));
+        await Gate(entered, "Ledger").Task;
+        var b = Task.Run(() => harness.Dispatcher.DispatchAsync(announcement, NoWorkflows, CancellationToken.None));
+        await Gate(entered, "Segment").Task;
+
+        // A finishes while B's delivery is still running; then B finishes.
+        Gate(gates, "Ledger").SetResult();
+        await a;
+        Gate(gates, "Segment").SetResult();
+        await b;
+
+        var left = await PendingAsync(harness, "1");
+        Assert.True(left == 0, $"{left} events still in the outbox with every delivery done; published {harness.Bus.Published.Count}/2");
+    }
+
     [Fact]
     public async Task An_operator_can_save_a_product_again_with_the_version_the_last_save_returned()
     {
