@@ -48,7 +48,7 @@ public sealed partial class EventDispatcher(
     /// <summary>How often a failed outcome write is tried again before the lease is left to expire.</summary>
     private const int OutcomeWriteAttempts = 3;
 
-    /// <summary>Passes over one outbox in one invocation (more events written meanwhile wait for a follow-up).</summary>
+    /// <summary>Passes over one outbox in one invocation for events written meanwhile (beyond that, their own announcements bring them).</summary>
     private const int MaxPasses = 3;
 
     public async Task DispatchAsync(DispatchRequest request, EventContext context, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ public sealed partial class EventDispatcher(
         var (_, subscribers) = SubscribersOf(envelope);
         foreach (var subscriber in subscribers)
         {
-            var outcome = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
+            var (outcome, _) = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
             if (outcome.State is DeliveryState.Failed or DeliveryState.Running)
             {
                 throw new InvalidOperationException($"{subscriber.Name} has not taken {envelope.Id} yet ({outcome.State}: {outcome.LastError}).");
@@ -168,25 +168,23 @@ public sealed partial class EventDispatcher(
         var address = announcement.Address;
         var read = await outboxes.ReadAsync(address, cancellationToken);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var waitingOnFailure = new HashSet<string>(StringComparer.Ordinal);
-        DateTimeOffset? lookAgainAt = null;
-
-        // Events written while this pass ran (e.g. behind a delivery another instance was running)
-        // show up when the finished ones are removed: they get another pass, up to a few.
-        for (var pass = 0; read is not null && read.Events.Count > 0 && pass < MaxPasses; pass++)
+        var failures = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var runningElsewhere = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var passesForNewEvents = 0;
+        while (read is not null && read.Events.Count > 0)
         {
             var finished = new HashSet<string>(StringComparer.Ordinal);
-            var waitingOnOthers = new HashSet<string>(StringComparer.Ordinal);
+            var ranHere = false;
+            runningElsewhere.Clear();
             foreach (var envelope in read.Events)
             {
                 seen.Add(envelope.Id);
-                var (complete, next) = await DeliverEventAsync(envelope, waitingOnFailure, waitingOnOthers, context, cancellationToken);
+                var (complete, ran) = await DeliverEventAsync(envelope, failures, runningElsewhere, context, cancellationToken);
+                ranHere |= ran;
                 if (complete)
                 {
                     finished.Add(envelope.Id);
                 }
-
-                lookAgainAt = next is not null && (lookAgainAt is null || next < lookAgainAt) ? next : lookAgainAt;
             }
 
             if (finished.Count > 0)
@@ -196,18 +194,26 @@ public sealed partial class EventDispatcher(
 
             if (read.Events.Any(e => !seen.Contains(e.Id)))
             {
+                // Events written while this pass ran (e.g. behind a delivery another instance was running):
+                // a few more passes; beyond that their own announcements bring them.
+                if (++passesForNewEvents >= MaxPasses)
+                {
+                    break;
+                }
+
                 read = await outboxes.ReadAsync(address, cancellationToken);
             }
-            else if (waitingOnOthers.Count == 0)
+            else if (!ranHere || runningElsewhere.Count == 0)
             {
                 break;
             }
 
-            // Else deliveries were running elsewhere: look at them again now that ours are recorded.
-            // Of two instances each waiting on the other, the one that finishes last sees both done
-            // and removes the events, rather than both looking again only when the leases end.
+            // Else deliveries were running elsewhere while ours ran: look at them again now that ours
+            // are recorded. Of two instances each waiting on the other, the one that records last sees
+            // both done and removes the events. Bounded: each such pass ran a delivery to its end.
         }
 
+        DateTimeOffset? lookAgainAt = failures.Values.Concat(runningElsewhere.Values).Select(t => (DateTimeOffset?)t).Min();
         var pending = seen;
         var now = time.GetUtcNow();
         var followUps = new List<FollowUp>();
@@ -247,24 +253,24 @@ public sealed partial class EventDispatcher(
 
     /// <summary>
     /// Delivers one event to each of its subscribers that is not waiting on an earlier event of the
-    /// document (failed, or running elsewhere). Complete when everyone is done with it; otherwise,
-    /// when to look at it again (null when only subscribers already waiting on an earlier event
-    /// remain: that event's time holds).
+    /// document: one whose delivery failed (until its next attempt) or is running elsewhere (until its
+    /// lease ends). Complete when everyone is done with it; whether this instance ran any delivery.
     /// </summary>
-    private async Task<(bool Complete, DateTimeOffset? LookAgainAt)> DeliverEventAsync(EventEnvelope envelope, HashSet<string> waitingOnFailure, HashSet<string> waitingOnOthers, EventContext context, CancellationToken cancellationToken)
+    private async Task<(bool Complete, bool RanHere)> DeliverEventAsync(EventEnvelope envelope, Dictionary<string, DateTimeOffset> failures, Dictionary<string, DateTimeOffset> runningElsewhere, EventContext context, CancellationToken cancellationToken)
     {
         var (integrationEvent, subscribers) = SubscribersOf(envelope);
         var complete = true;
-        DateTimeOffset? lookAgainAt = null;
+        var ranHere = false;
         foreach (var subscriber in subscribers)
         {
-            if (waitingOnFailure.Contains(subscriber.Name) || waitingOnOthers.Contains(subscriber.Name))
+            if (failures.ContainsKey(subscriber.Name) || runningElsewhere.ContainsKey(subscriber.Name))
             {
                 complete = false;
                 continue;
             }
 
-            var delivery = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
+            var (delivery, ran) = await DeliverAsync(envelope, integrationEvent, subscriber, context, cancellationToken);
+            ranHere |= ran;
             if (delivery.State is DeliveryState.Done or DeliveryState.Parked)
             {
                 continue;
@@ -272,17 +278,21 @@ public sealed partial class EventDispatcher(
 
             // Failed (retried later) or running elsewhere: this subscriber's later events of the document wait.
             complete = false;
-            var failed = delivery.State == DeliveryState.Failed;
-            (failed ? waitingOnFailure : waitingOnOthers).Add(subscriber.Name);
-            var next = failed ? delivery.NextAttemptAt!.Value : delivery.LeaseUntil!.Value + LeaseMargin;
-            lookAgainAt = lookAgainAt is null || next < lookAgainAt ? next : lookAgainAt;
+            if (delivery.State == DeliveryState.Failed)
+            {
+                failures[subscriber.Name] = delivery.NextAttemptAt!.Value;
+            }
+            else
+            {
+                runningElsewhere[subscriber.Name] = delivery.LeaseUntil!.Value + LeaseMargin;
+            }
         }
 
-        return (complete, lookAgainAt);
+        return (complete, ranHere);
     }
 
-    /// <summary>One subscriber's delivery: claimed (or taken over from a failed or expired attempt), run, recorded.</summary>
-    private async Task<EventDelivery> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
+    /// <summary>One subscriber's delivery: claimed (or taken over from a failed or expired attempt), run, recorded; or how it stands elsewhere.</summary>
+    private async Task<(EventDelivery Delivery, bool RanHere)> DeliverAsync(EventEnvelope envelope, IntegrationEvent? integrationEvent, Subscriber subscriber, EventContext context, CancellationToken cancellationToken)
     {
         var key = EventDelivery.KeyFor(envelope.Id, subscriber.Name);
         var now = time.GetUtcNow();
@@ -296,7 +306,7 @@ public sealed partial class EventDispatcher(
             var current = await deliveries.FindAsync(key, cancellationToken);
             if (current is null || !CanTakeOver(current.Value, now))
             {
-                return current?.Value ?? new EventDelivery(envelope.Id, subscriber.Name, DeliveryState.Running, 0, now + options.Lease, null, null, now);
+                return (current?.Value ?? new EventDelivery(envelope.Id, subscriber.Name, DeliveryState.Running, 0, now + options.Lease, null, null, now), false);
             }
 
             try
@@ -305,11 +315,11 @@ public sealed partial class EventDispatcher(
             }
             catch (ConcurrencyConflictException)
             {
-                return (await deliveries.FindAsync(key, cancellationToken))?.Value ?? current.Value with { State = DeliveryState.Running, LeaseUntil = now + options.Lease };
+                return ((await deliveries.FindAsync(key, cancellationToken))?.Value ?? current.Value with { State = DeliveryState.Running, LeaseUntil = now + options.Lease }, false);
             }
         }
 
-        return await RunAndRecordAsync(claim, envelope, integrationEvent!, subscriber, context, parkAfterFailure: false, cancellationToken);
+        return (await RunAndRecordAsync(claim, envelope, integrationEvent!, subscriber, context, parkAfterFailure: false, cancellationToken), true);
     }
 
     private async Task<EventDelivery> RunAndRecordAsync(Versioned<EventDelivery> claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
