@@ -5,6 +5,7 @@ using Mall.Application.Catalog;
 using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
+using Mall.Application.FlashSale;
 using Mall.Application.GroupBuy;
 using Mall.Application.Inventory;
 using Mall.Application.Membership;
@@ -63,6 +64,14 @@ public static class MallApplicationServices
             }
         });
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
+        services.AddSettings<FlashSaleOptions>(configuration, FlashSaleOptions.SectionName, o =>
+        {
+            var slotsValid = o.Slots.Length > 0 && o.Slots.All(s => TimeOnly.TryParseExact(s, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _));
+            if (!slotsValid || o.DefaultDurationMinutes is < 1 or > 1440 || o.UnpaidMinutes < 1 || o.FullShardCacheMilliseconds < 0 || o.SaleCacheMilliseconds < 0 || o.ReservationsPerCustomerPerMinute < 1)
+            {
+                throw new OptionsValidationException(FlashSaleOptions.SectionName, typeof(FlashSaleOptions), ["Slots are \"HH:mm\" (at least one), DefaultDurationMinutes 1–1440, UnpaidMinutes and ReservationsPerCustomerPerMinute ≥ 1, cache times ≥ 0."]);
+            }
+        });
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
         services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName, o =>
         {
@@ -126,6 +135,10 @@ public static class MallApplicationServices
         services.AddSingleton<RefundService>();
         services.AddSingleton<GroupBuyService>();
         services.AddSingleton<PresaleService>();
+        services.AddSingleton<FlashSales>();
+        services.AddSingleton<FullShardHints>();
+        services.AddSingleton<FlashStock>();
+        services.AddSingleton<FlashSaleService>();
         services.AddSingleton<DistributionService>();
 
         services.AddSingleton<EventDispatcher>();
@@ -139,6 +152,7 @@ public static class MallApplicationServices
         services.AddDueWork<PaymentService>(PaymentWork.Check, (s, work, ct) => s.ReconcileAsync(work.Subject, ct));
         services.AddDueWork<RefundService>(RefundWork.Submit, (s, work, ct) => s.SubmitApprovedAsync(work.Subject, ct));
         services.AddDueWork<RefundService>(RefundWork.Check, (s, work, ct) => s.CheckAsync(work.Subject, ct));
+        services.AddDueWork<FlashSaleService>(FlashSaleWork.Close, (s, work, ct) => s.HandleCloseAsync(work.Subject, ct));
         services.AddDueWork<RefundService>(RefundWork.Restock, (s, work, ct) => s.RestockAsync(work.Subject, ct));
 
         services.AddSingleton<IValidator<AdminLoginRequest>, AdminLoginRequestValidator>();
@@ -162,6 +176,8 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<PresaleCampaignRequest>, PresaleCampaignRequestValidator>();
         services.AddSingleton<IValidator<ReservePresaleRequest>, ReservePresaleRequestValidator>();
         services.AddSingleton<IValidator<BalanceRequest>, BalanceRequestValidator>();
+        services.AddSingleton<IValidator<FlashSaleRequest>, FlashSaleRequestValidator>();
+        services.AddSingleton<IValidator<FlashReservationRequest>, FlashReservationRequestValidator>();
         services.AddSingleton<IValidator<CommissionPolicyRequest>, CommissionPolicyRequestValidator>();
         services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
         services.AddSingleton<IValidator<SubscriptionsRequest>, SubscriptionsRequestValidator>();

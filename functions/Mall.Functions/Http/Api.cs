@@ -61,6 +61,20 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     public static int DaysParameter(HttpRequest request) =>
         int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 366) : 30;
 
+    /// <summary>A CST calendar date in the query ("2026-12-01"); absent is null, anything else a 400 naming it.</summary>
+    public static DateOnly? DateParameter(HttpRequest request, string name)
+    {
+        var value = request.Query[name].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+            ? date
+            : throw DomainException.Validation(name, "Must be a date: yyyy-MM-dd.");
+    }
+
     /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>
     public Task<IActionResult> ForCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Customer)));

@@ -1,5 +1,6 @@
 using Mall.Application.Catalog;
 using Mall.Application.Coupons;
+using Mall.Application.FlashSale;
 using Mall.Application.Inventory;
 using Mall.Application.Membership;
 using Mall.Domain.Orders;
@@ -8,7 +9,7 @@ namespace Mall.Application.Orders;
 
 /// <summary>
 /// What placing an order takes, step by step — its coupon, its points, the one-order segment offer, its
-/// stock and purchase-limit quota, one of the customer's unpaid-order slots — and the compensation that gives
+/// stock and purchase-limit quota (or its flash-sale unit), one of the customer's unpaid-order slots — and the compensation that gives
 /// all of it back. Every step and every give-back is idempotent per order, so requests sharing one
 /// Idempotency-Key can take the same steps, and a give-back can run after any of them, or again as a backstop.
 /// </summary>
@@ -19,6 +20,8 @@ public sealed class OrderPlacement(
     UnpaidOrderSlots unpaidSlots,
     OrderBenefits benefits,
     CatalogQueryService catalog,
+    FlashSales flashSales,
+    FlashStock flashStock,
     OrderStore orders)
 {
     /// <summary>Takes every step in order.</summary>
@@ -26,7 +29,7 @@ public sealed class OrderPlacement(
     public async Task TakeAsync(Order order, CancellationToken cancellationToken)
     {
         var purchaseLimits = new Dictionary<string, int?>();
-        foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
+        foreach (var productId in order.HoldsStock ? order.Lines.Select(l => l.ProductId).Distinct() : [])
         {
             var (product, _) = await catalog.GetSellableSkuAsync(order.Lines.First(l => l.ProductId == productId).SkuId, cancellationToken);
             purchaseLimits[productId] = product.PurchaseLimit;
@@ -48,6 +51,11 @@ public sealed class OrderPlacement(
         }
 
         await stock.ReserveAsync(order, purchaseLimits, cancellationToken);
+        if (order.IsFlashSale)
+        {
+            await flashStock.TakeAsync(await flashSales.GetRecentAsync(order.Source!.CampaignId, cancellationToken), order.CustomerId, order.Id, cancellationToken);
+        }
+
         await unpaidSlots.TakeAsync(order, cancellationToken);
         await GiveBackLateStepsAsync(order.Id, cancellationToken);
     }
@@ -60,6 +68,11 @@ public sealed class OrderPlacement(
     {
         await unpaidSlots.ReleaseAsync(order.CustomerId, order.Id, cancellationToken);
         await stock.ReleaseAsync(order, cancellationToken);
+        if (order.IsFlashSale)
+        {
+            await flashStock.ReleaseAsync(await flashSales.GetRecentAsync(order.Source!.CampaignId, cancellationToken), order.CustomerId, order.Id, cancellationToken);
+        }
+
         await benefits.ReturnAsync(order.Facts, releaseOffer: true, cancellationToken);
     }
 

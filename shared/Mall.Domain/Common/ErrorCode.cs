@@ -63,6 +63,10 @@ public enum ErrorCode
     GroupClosed,
     AlreadyInGroup,
     OutsideWindow,
+    FlashSaleNotStarted,
+    FlashSaleEnded,
+    FlashSaleSoldOut,
+    FlashSaleLimitReached,
 
     // Coupons
     CouponUnavailable,

@@ -110,6 +110,9 @@ public sealed record Order
     /// </summary>
     public bool IsDeposit => Source?.Kind == OrderSource.PresaleDeposit;
 
+    /// <summary>Its unit was taken from a flash sale (not reserved in stock); refunded, it goes back to normal stock.</summary>
+    public bool IsFlashSale => Source?.Kind == OrderSource.FlashSale;
+
     public long RefundedFen => Refunds.Where(r => r.Status == RefundStatus.Succeeded && !IsLatePaymentRefund(r)).Sum(r => r.AmountFen);
 
     /// <summary>What can still be refunded: paid, minus refunded, minus refunds under way.</summary>
@@ -276,7 +279,7 @@ public sealed record Order
             PointsReturned = RefundCalculator.PointsForLines(this, lines),
             Reason = reason,
             Automatic = true,
-            Restock = restock && HoldsStock && Status == OrderStatus.Paid,
+            Restock = restock && (HoldsStock || IsFlashSale) && Status == OrderStatus.Paid,
             RequestedAt = now,
         };
         return OrderChange.To(this with { Refunds = [.. Refunds, refund] }, new RefundApproved(RefundFactsOf(refund)) { OccurredAt = now });

@@ -61,6 +61,9 @@ public sealed record OrderSource(string Kind, string CampaignId, string Referenc
 {
     /// <summary>A presale deposit: it reserves the goods that the presale's balance order ships (see <see cref="Order.IsDeposit"/>).</summary>
     public const string PresaleDeposit = "presaleDeposit";
+
+    /// <summary>A flash-sale order: its unit comes from the sale's shards, not from normal stock (see <see cref="Order.IsFlashSale"/>).</summary>
+    public const string FlashSale = "flashSale";
 }
 
 /// <param name="DiscountFen">Coupon and points together, off the goods.</param>

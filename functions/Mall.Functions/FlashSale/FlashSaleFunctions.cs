@@ -1,0 +1,61 @@
+using Mall.Application.FlashSale;
+using Mall.Domain.Common;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.FlashSale;
+
+/// <summary>Flash sales 秒杀: the storefront's list and reservations, and the operator's schedule.</summary>
+public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales)
+{
+    /// <summary>Current and upcoming sales; remaining quantities are about a second old.</summary>
+    [Function("FlashSale_List")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "flash-sales")] HttpRequest request) =>
+        api.RunAsync(request, async () => ApiResults.Ok(new { items = await flashSales.ListAsync(request.HttpContext.RequestAborted) }));
+
+    [Function("FlashSale_Get")]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "flash-sales/{saleId}")] HttpRequest request, string saleId) =>
+        api.RunAsync(request, async () => ApiResults.Ok(await flashSales.GetAsync(saleId, request.HttpContext.RequestAborted)));
+
+    /// <summary>Reserves one unit as a flash order, payable for 5 minutes; the Idempotency-Key makes a retry land on the same order.</summary>
+    [Function("FlashSale_Reserve")]
+    public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "flash-sales/{saleId}/reservations")] HttpRequest request, string saleId) =>
+        api.ForCustomerAsync(request, async customerId =>
+        {
+            var body = await api.BodyAsync<FlashReservationRequest>(request);
+            var result = await flashSales.ReserveAsync(customerId, Api.IdempotencyKey(request, "reserve twice"), body, saleId, request.HttpContext.RequestAborted);
+            return result.Created ? ApiResults.Created(result.Order) : ApiResults.Ok(result.Order);
+        });
+
+    [Function("Manage_CreateFlashSale")]
+    public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var body = await api.BodyAsync<FlashSaleRequest>(request);
+            return ApiResults.Created(await flashSales.CreateAsync(Api.IdempotencyKey(request, "schedule the sale twice"), body, request.HttpContext.RequestAborted));
+        });
+
+    /// <summary>The sales starting in ?days= CST days (default 7) from ?from= (a CST date, default today).</summary>
+    [Function("Manage_ListFlashSales")]
+    public Task<IActionResult> ListForAdmin([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-sales")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var from = Api.DateParameter(request, "from") ?? ChinaTime.DateOf(DateTimeOffset.UtcNow);
+            var days = int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 31) : 7;
+            return ApiResults.Ok(new { items = await flashSales.ListForAdminAsync(from, days, request.HttpContext.RequestAborted) });
+        });
+
+    [Function("Manage_GetFlashSale")]
+    public Task<IActionResult> GetForAdmin([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-sales/{saleId}")] HttpRequest request, string saleId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.GetForAdminAsync(saleId, request.HttpContext.RequestAborted)));
+
+    [Function("Manage_CancelFlashSale")]
+    public Task<IActionResult> Cancel([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales/{saleId}/cancel")] HttpRequest request, string saleId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.CancelAsync(saleId, request.HttpContext.RequestAborted)));
+
+    [Function("Manage_EndFlashSale")]
+    public Task<IActionResult> End([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales/{saleId}/end")] HttpRequest request, string saleId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.EndEarlyAsync(saleId, request.HttpContext.RequestAborted)));
+}
