@@ -113,6 +113,7 @@ public static class MallApplicationServices
         services.AddSingleton<AdminAuthService>();
         services.AddSingleton<CustomerService>();
         services.AddSingleton<CounterStore>();
+        services.AddSingleton<RecentProductViews>();
         services.AddSingleton<StockService>();
         services.AddSingleton<CatalogAdminService>();
         services.AddSingleton<CatalogQueryService>();

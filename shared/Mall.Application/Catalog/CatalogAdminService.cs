@@ -67,7 +67,8 @@ public sealed class CatalogAdminService(
             },
             cancellationToken);
 
-        // New SKUs can be sold as soon as the save answers; the storefront lists follow from ProductChanged.
+        // New SKUs can be sold as soon as the save answers (this also drops the product's recent view);
+        // the storefront lists follow from ProductChanged.
         await stock.InitializeAsync(productId, saved.Changed.NewSkus, cancellationToken);
         return await GetProductAsync(productId, cancellationToken);
     }

@@ -45,9 +45,10 @@ public sealed record ProductRequest(
         Skus!.Select(s => new SkuDraft(s.SkuId, s.Name!.Trim(), s.Attributes ?? new Dictionary<string, string>(), s.PriceFen!.Value, s.ReferencePriceFen, s.Enabled ?? true, s.InitialStock ?? 0)).ToList());
 }
 
-/// <summary>A SKU as the storefront shows it: the reference price only when truthful, live stock.</summary>
+/// <summary>A SKU as the storefront shows it: the reference price only when truthful, stock as of the view's StockAsOf.</summary>
 public sealed record SkuView(string SkuId, string Name, IReadOnlyDictionary<string, string> Attributes, long PriceFen, long? ReferencePriceFen, long Stock);
 
+/// <param name="StockAsOf">When the SKUs' stock was counted: at most about a second ago (the view is reused that long).</param>
 public sealed record ProductView(
     string Id,
     string Title,
@@ -58,7 +59,8 @@ public sealed record ProductView(
     string? DropWeek,
     ProductMedia Media,
     int? PurchaseLimit,
-    IReadOnlyList<SkuView> Skus);
+    IReadOnlyList<SkuView> Skus,
+    DateTimeOffset StockAsOf);
 
 /// <summary>The operator's view: everything, including disabled SKUs, price history and the version for If-Match.</summary>
 public sealed record AdminProductView(Product Product, IReadOnlyDictionary<string, long> Stock, string Version);

@@ -10,6 +10,7 @@ public sealed class CatalogQueryService(
     IDocumentCollection<Product> products,
     IDocumentCollection<ProductListingEntry> listings,
     StockService stock,
+    RecentProductViews recent,
     CatalogOptions options,
     TimeProvider time)
 {
@@ -30,13 +31,18 @@ public sealed class CatalogQueryService(
         return new HomeFeed(week, drop.Items.Select(e => e.Value.ToSummary(now)).ToList(), newest.Items.Select(e => e.Value.ToSummary(now)).ToList());
     }
 
-    /// <summary>An on-sale product with its enabled SKUs, live stock and (only if truthful) reference prices.</summary>
+    /// <summary>An on-sale product with its enabled SKUs, their stock (at most about a second old) and (only if truthful) reference prices.</summary>
     public async Task<ProductView> GetAsync(string productId, CancellationToken cancellationToken)
     {
+        if (recent.TryGet(productId, out var view))
+        {
+            return view;
+        }
+
+        var now = time.GetUtcNow();
         var product = await GetOnSaleAsync(productId, cancellationToken);
         var available = await stock.AvailableAsync(productId, cancellationToken);
-        var now = time.GetUtcNow();
-        return new ProductView(
+        view = new ProductView(
             product.Id,
             product.Title,
             product.Subtitle,
@@ -48,7 +54,10 @@ public sealed class CatalogQueryService(
             product.PurchaseLimit,
             product.Skus.Where(s => s.Enabled)
                 .Select(s => new SkuView(s.Id, s.Name, s.Attributes, s.PriceFen, ReferencePriceRule.Displayable(s, now, options.ReferenceLookback), available.GetValueOrDefault(s.Id)))
-                .ToList());
+                .ToList(),
+            now);
+        recent.Remember(view);
+        return view;
     }
 
     /// <summary>The product a SKU belongs to, if the product is on sale and the SKU enabled.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mall.Application.Catalog;
 using Mall.Application.Inventory;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
@@ -25,6 +26,7 @@ public sealed class FlashStock(
     IDocumentCollection<FlashTake> takes,
     FullShardHints hints,
     CounterStore counters,
+    RecentProductViews recentViews,
     FlashSaleOptions options,
     TimeProvider time)
 {
@@ -50,6 +52,7 @@ public sealed class FlashStock(
         }
 
         await counters.SettleAsync(StockOf(sale), operationId, cancellationToken);
+        recentViews.Forget(sale.ProductId);
         for (var shard = 0; shard < sale.Shards; shard++)
         {
             try
@@ -163,6 +166,7 @@ public sealed class FlashStock(
         }
 
         hints.Forget(sale);
+        recentViews.Forget(sale.ProductId);
         return returned;
     }
 
@@ -352,6 +356,7 @@ public sealed class FlashStock(
             var operationId = $"flash-release:{sale.Id}:{shard}:{orderId}";
             await counters.ApplyAsync(StockOf(sale), operationId, 1, long.MinValue, long.MaxValue, cancellationToken);
             await counters.SettleAsync(StockOf(sale), operationId, cancellationToken);
+            recentViews.Forget(sale.ProductId);
         }
 
         var outcome = await shards.TransitionFromAsync(

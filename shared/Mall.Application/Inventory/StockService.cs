@@ -1,4 +1,5 @@
 using FluentValidation;
+using Mall.Application.Catalog;
 using Mall.Application.Platform;
 using Mall.Domain.Catalog;
 using Mall.Domain.Common;
@@ -25,8 +26,9 @@ public sealed record StockAdjustment(string SkuId, long Delta, string Reason, Da
 /// Stock and per-customer purchase limits for orders. Reservation marks every counter with the
 /// order's operation id; payment settles the marks, cancellation or expiry reverts them, so each
 /// step can be retried safely and no unit is ever counted twice or lost.
+/// Every change of a stock figure drops the product's recent view on this instance (<see cref="RecentProductViews"/>).
 /// </summary>
-public sealed class StockService(CounterStore counters, IDocumentCollection<StockAdjustment> adjustments, TimeProvider time)
+public sealed class StockService(CounterStore counters, IDocumentCollection<StockAdjustment> adjustments, RecentProductViews recentViews, TimeProvider time)
 {
     /// <summary>Reserves stock (and purchase-limit quota) for every line, or none of it.</summary>
     /// <exception cref="DomainException">OUT_OF_STOCK or PURCHASE_LIMIT_EXCEEDED, naming the SKU/product.</exception>
@@ -38,6 +40,7 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         }
 
         var done = new List<DocumentKey>();
+        ForgetViewsOf(order);
         try
         {
             // Sorted so concurrent orders touch counters in the same order.
@@ -86,16 +89,22 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
     }
 
     /// <summary>Unpaid order ended: the reserved units and quota go back. Safe to repeat.</summary>
-    public Task ReleaseAsync(Order order, CancellationToken cancellationToken) =>
-        ForEachCounterAsync(order, key => counters.RevertAsync(key, order.StockOperationId, cancellationToken));
+    public async Task ReleaseAsync(Order order, CancellationToken cancellationToken)
+    {
+        await ForEachCounterAsync(order, key => counters.RevertAsync(key, order.StockOperationId, cancellationToken));
+        ForgetViewsOf(order);
+    }
 
     /// <summary>Order paid: the reservation becomes a sale. Safe to repeat.</summary>
     public Task SettleAsync(Order order, CancellationToken cancellationToken) =>
         ForEachCounterAsync(order, key => counters.SettleAsync(key, order.StockOperationId, cancellationToken));
 
     /// <summary>Puts refunded units back on the shelf (step one of two; <see cref="SettleRestockAsync"/> follows once the order records it).</summary>
-    public Task RestockAsync(Order order, Refund refund, CancellationToken cancellationToken) =>
-        ForEachUnitCounterAsync(order, refund.Lines, (key, units) => counters.ApplyAsync(key, RestockOperationId(refund), units, long.MinValue, long.MaxValue, cancellationToken));
+    public async Task RestockAsync(Order order, Refund refund, CancellationToken cancellationToken)
+    {
+        await ForEachUnitCounterAsync(order, refund.Lines, (key, units) => counters.ApplyAsync(key, RestockOperationId(refund), units, long.MinValue, long.MaxValue, cancellationToken));
+        ForgetViewsOf(order);
+    }
 
     public Task SettleRestockAsync(Order order, Refund refund, CancellationToken cancellationToken) =>
         ForEachUnitCounterAsync(order, refund.Lines, (key, _) => counters.SettleAsync(key, RestockOperationId(refund), cancellationToken));
@@ -110,6 +119,7 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         var units = deposit.Lines.Select(l => new RefundLine(l.SkuId, l.Quantity)).ToList();
         await ForEachUnitCounterAsync(deposit, units, (key, quantity) => counters.ApplyAsync(key, operationId, quantity, long.MinValue, long.MaxValue, cancellationToken));
         await ForEachUnitCounterAsync(deposit, units, (key, _) => counters.SettleAsync(key, operationId, cancellationToken));
+        ForgetViewsOf(deposit);
     }
 
     /// <summary>Creates the stock counters of new SKUs with their initial stock; counters that exist are left alone.</summary>
@@ -119,6 +129,8 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         {
             await counters.InitializeAsync(CounterKeys.Stock(productId, sku.SkuId), sku.Quantity, cancellationToken);
         }
+
+        recentViews.Forget(productId);
     }
 
     public Task<IReadOnlyDictionary<string, long>> AvailableAsync(string productId, CancellationToken cancellationToken) =>
@@ -174,7 +186,16 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         }
 
         await counters.SettleAsync(counterKey, operationId, cancellationToken);
+        recentViews.Forget(productId);
         return await counters.ValueAsync(counterKey, cancellationToken);
+    }
+
+    private void ForgetViewsOf(Order order)
+    {
+        foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct())
+        {
+            recentViews.Forget(productId);
+        }
     }
 
     private static string RestockOperationId(Refund refund) => $"refund:{refund.Id}";
