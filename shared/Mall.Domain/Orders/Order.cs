@@ -254,7 +254,7 @@ public sealed record Order
             return OrderChange.Unchanged(this);
         }
 
-        if (Status is not (OrderStatus.Paid or OrderStatus.Shipped or OrderStatus.Completed) || RefundableFen <= 0)
+        if (Status is not (OrderStatus.Paid or OrderStatus.Shipped or OrderStatus.Completed or OrderStatus.Refunded))
         {
             throw new DomainException(ErrorCode.RefundNotAllowed, $"Order {Id} is {Status}; nothing to refund.");
         }
@@ -267,7 +267,13 @@ public sealed record Order
             return OrderChange.To(everything.Order, [.. superseded.Events, .. everything.Events]);
         }
 
+        // A refund at WeChat may still fail: wait for it (the caller retries) rather than count on it.
         EnsureNoRefundUnderWay();
+        if (RefundableFen <= 0)
+        {
+            // Everything paid went back already (another refund, for another reason): nothing is left to do.
+            return OrderChange.Unchanged(this);
+        }
 
         var lines = UnrefundedLines();
         var refund = new Refund

@@ -53,6 +53,44 @@ public sealed class SystemRefundTests
         Assert.False(balance.RefundEverything("x", restock: true, Now).Order.Refunds[^1].Restock);
     }
 
+    /// <summary>
+    /// Soak run 14:28 (docs/benchmarks.md, Soak): a group's late-payment refund found the order already refunded in
+    /// full by the group's own refund and failed on every retry ("is Refunded; nothing to refund") until parked.
+    /// </summary>
+    [Fact]
+    public void Refunding_everything_of_an_order_already_refunded_in_full_for_another_reason_changes_nothing()
+    {
+        var refunded = RefundSucceeded(Paid().RefundEverything("group failed", restock: true, Now).Order, "O1R1", Now.AddMinutes(1));
+        Assert.Equal(OrderStatus.Refunded, refunded.Status);
+
+        var again = refunded.RefundEverything("paid after the group closed", restock: true, Now.AddMinutes(2));
+
+        Assert.False(again.Changed);
+    }
+
+    /// <summary>A customer's request for everything, still waiting for an operator, holds the whole amount: it is taken over, not a reason to give up.</summary>
+    [Fact]
+    public void Refunding_everything_takes_over_a_customer_request_for_everything()
+    {
+        var requested = Paid().RequestRefund([], null, "changed my mind", Now).Order;
+
+        var change = requested.RefundEverything("group failed", restock: true, Now.AddMinutes(5));
+
+        Assert.Equal(RefundStatus.Rejected, change.Order.GetRefund("O1R1").Status);
+        Assert.Equal(requested.Pricing.PayableFen, change.Order.GetRefund("O1R2").AmountFen);
+    }
+
+    /// <summary>While another refund of everything is at WeChat, the automatic one waits (retried) rather than giving up: that refund may still fail.</summary>
+    [Fact]
+    public void Refunding_everything_while_another_refund_of_everything_is_under_way_waits_for_it()
+    {
+        var approved = Paid().RefundEverything("group failed", restock: true, Now).Order;
+
+        var waiting = Assert.Throws<DomainException>(() => approved.RefundEverything("paid after the group closed", restock: true, Now.AddMinutes(1)));
+
+        Assert.Equal(ErrorCode.RefundInProgress, waiting.Code);
+    }
+
     [Fact]
     public void Campaign_orders_name_their_source_on_every_event()
     {
