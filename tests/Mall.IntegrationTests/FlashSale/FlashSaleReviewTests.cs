@@ -215,6 +215,44 @@ public sealed class FlashSaleReviewTests
     }
 
     /// <summary>
+    /// The operator cancels a sale (listed as Preparing) while its creation request is still preparing it:
+    /// the cancel closes no shards (none exist yet) and records 0 returned; the creation then moves the
+    /// quantity out of normal stock into open shards and cannot schedule the cancelled sale. The units sit
+    /// in the open shards of a cancelled sale that no close will ever close (its due work sees it closed).
+    /// </summary>
+    [Fact]
+    public async Task A_sale_cancelled_while_its_creation_is_preparing_it_ends_with_its_units_back_in_normal_stock()
+    {
+        var inserted = new TaskCompletionSource();
+        var cancelDone = new TaskCompletionSource();
+        var held = 0;
+        var (mall, time, skuId, productId) = await ShopAsync(30, services => services.Script<FlashSaleSession>(sales => sales.AfterWrite = async (actor, _) =>
+        {
+            if (actor == "create" && Interlocked.Exchange(ref held, 1) == 0)
+            {
+                inserted.TrySetResult();
+                await cancelDone.Task;
+            }
+        }));
+        await using var _ = mall;
+        var flash = mall.Get<FlashSaleService>();
+        var create = ScriptedCollections.RunAs("create", () => ScheduleAsync(mall, skuId, 20));
+        await inserted.Task;
+        var saleId = FlashSales.NewId(Nine, "sale-0001");
+        var cancelled = await flash.CancelAsync(saleId, CancellationToken.None);
+        cancelDone.SetResult();
+        var created = await Record.ExceptionAsync(() => create);
+        time.SetUtcNow(Nine.AddMinutes(61));
+        await flash.HandleCloseAsync(saleId, CancellationToken.None);
+
+        var final = await flash.GetForAdminAsync(saleId, CancellationToken.None);
+        var (stock, unitsHeld, free) = await LedgerAsync(mall, final.Sale, productId);
+        Assert.True(
+            stock == 30 && free == 0,
+            $"cancel returned {cancelled.Sale.UnsoldReturned}; creation {(created is null ? "succeeded" : created.GetType().Name)}; sale now {final.Sale.Status}; normal stock {stock} (expected 30), free in open shards of the cancelled sale {free}, held {unitsHeld}");
+    }
+
+    /// <summary>
     /// A client retries a reservation with the same Idempotency-Key a second later (a timeout, a double
     /// tap): it must land on the same order. The order's fingerprint includes its payment deadline,
     /// now + 5 minutes, so any retry not made in the same tick is refused as a reuse of the key.
