@@ -70,9 +70,9 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
             return null;
         }
 
-        return DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+        return DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2999
             ? date
-            : throw DomainException.Validation(name, "Must be a date: yyyy-MM-dd.");
+            : throw DomainException.Validation(name, "Must be a date (yyyy-MM-dd) in the years 2000–2999.");
     }
 
     /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>

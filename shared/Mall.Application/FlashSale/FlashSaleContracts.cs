@@ -42,7 +42,7 @@ public sealed class FlashSaleRequestValidator : AbstractValidator<FlashSaleReque
         RuleFor(r => r.PriceFen).NotNull().InclusiveBetween(1, ProductRequestValidator.MaxPriceFen);
         RuleFor(r => r.Quantity).NotNull().InclusiveBetween(1, FlashSaleSession.MaxQuantity);
         RuleFor(r => r.PerCustomerLimit).InclusiveBetween(1, 100);
-        RuleFor(r => r.StartsAt).NotNull();
+        RuleFor(r => r.StartsAt).NotNull().Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
         RuleFor(r => r.DurationMinutes).InclusiveBetween(1, 24 * 60);
         RuleFor(r => r.Shards).InclusiveBetween(1, FlashSaleSession.MaxShards)
             .LessThanOrEqualTo(r => r.Quantity ?? int.MaxValue).WithMessage("At most one shard per unit.")

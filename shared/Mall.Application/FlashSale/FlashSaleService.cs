@@ -39,6 +39,11 @@ public sealed class FlashSaleService(
     public async Task<FlashSaleAdminView> CreateAsync(string idempotencyKey, FlashSaleRequest request, CancellationToken cancellationToken)
     {
         var startsAt = request.StartsAt!.Value.ToUniversalTime();
+        if (startsAt.Year is < 2000 or > 2999)
+        {
+            throw DomainException.Validation("startsAt", "Must be a date in the years 2000–2999.");
+        }
+
         var cstStart = TimeOnly.FromTimeSpan(ChinaTime.ToCst(startsAt).TimeOfDay);
         if (!options.DailySlots().Contains(cstStart))
         {
@@ -76,7 +81,10 @@ public sealed class FlashSaleService(
                 throw DomainException.Validation("startsAt", "The sale would already be over.");
             }
 
-            await ReserveWindowAsync(requested, cancellationToken);
+            if ((await sales.StartingOnAsync([ChinaTime.DateOf(startsAt)], cancellationToken)).Count >= FlashSales.MaxPerDay)
+            {
+                throw DomainException.Validation("startsAt", $"That day already has {FlashSales.MaxPerDay} flash sales.");
+            }
 
             // Its closing is scheduled before it exists, so no sale is left holding units.
             await scheduler.ScheduleAsync(new DueWork(FlashSaleWork.Close, requested.Id, requested.EndsAt), cancellationToken);
@@ -96,9 +104,14 @@ public sealed class FlashSaleService(
             throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was already used for a different flash sale.");
         }
 
+        if (sale.Refusal is { } refusal)
+        {
+            throw refusal.ToException();
+        }
+
         if (sale.Status == FlashSaleStatus.Preparing)
         {
-            sale = await PrepareAsync(existing, cancellationToken);
+            sale = await PrepareAsync(sale, cancellationToken);
         }
 
         return await AdminViewAsync(sale, cancellationToken);
@@ -110,6 +123,11 @@ public sealed class FlashSaleService(
     /// <summary>The sales starting in the <paramref name="days"/> CST days from <paramref name="from"/>.</summary>
     public async Task<IReadOnlyList<FlashSaleAdminView>> ListForAdminAsync(DateOnly from, int days, CancellationToken cancellationToken)
     {
+        if (from.Year is < 2000 or > 2999)
+        {
+            throw DomainException.Validation("from", "Must be a date in the years 2000–2999.");
+        }
+
         var list = await sales.StartingOnAsync(Enumerable.Range(0, days).Select(from.AddDays), cancellationToken);
         var views = new List<FlashSaleAdminView>();
         foreach (var sale in list)
@@ -144,18 +162,17 @@ public sealed class FlashSaleService(
         }
 
         var sale = found.Value;
-        if (sale.Status == FlashSaleStatus.Preparing)
-        {
-            // Its creation stopped half-way and was not retried: finish it, so what moved is accounted for.
-            sale = await PrepareAsync(found, cancellationToken);
-        }
-
-        if (sale.Status == FlashSaleStatus.Scheduled && time.GetUtcNow() < sale.EndsAt)
+        if (sale.Status is FlashSaleStatus.Scheduled or FlashSaleStatus.Preparing && time.GetUtcNow() < sale.EndsAt)
         {
             return DueWorkResult.Later(sale.EndsAt);
         }
 
-        await CloseAsync(sale, cancellationToken);
+        if (sale.UnsoldReturned is null)
+        {
+            // Also a sale whose creation stopped half-way and was not retried: what it moved goes back.
+            await CloseAsync(sale.Status == FlashSaleStatus.Preparing ? await sales.ChangeAsync(saleId, s => s.Closed(0), cancellationToken) : sale, cancellationToken);
+        }
+
         return DueWorkResult.Done;
     }
 
@@ -217,7 +234,7 @@ public sealed class FlashSaleService(
 
         return await checkout.CreateCampaignOrderAsync(
             customerId,
-            new CampaignOrderRequest(orderId, new OrderSource(OrderSource.FlashSale, sale.Id, sale.Id), sale.SkuId, 1, sale.PriceFen, request.Address!, HoldsStock: false, ExpiresAt: now.AddMinutes(options.UnpaidMinutes)),
+            new CampaignOrderRequest(orderId, new OrderSource(OrderSource.FlashSale, sale.Id, sale.Id), sale.SkuId, 1, sale.PriceFen, request.Address!, HoldsStock: false, PayWithin: TimeSpan.FromMinutes(options.UnpaidMinutes)),
             cancellationToken);
     }
 
@@ -225,30 +242,45 @@ public sealed class FlashSaleService(
         a.SkuId == b.SkuId && a.PriceFen == b.PriceFen && a.Quantity == b.Quantity && a.PerCustomerLimit == b.PerCustomerLimit
         && a.StartsAt == b.StartsAt && (a.EndsAt == b.EndsAt || a.StoppedAt is not null) && a.Shards == b.Shards;
 
-    private async Task<FlashSaleSession> PrepareAsync(Versioned<FlashSaleSession> preparing, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the SKU's window, moves the quantity in and schedules the sale. Refused (it overlaps another
+    /// sale of the SKU, or there is not enough stock), the sale is cancelled for good with the reason; a
+    /// sale cancelled meanwhile is closed, so what this moved goes back.
+    /// </summary>
+    private async Task<FlashSaleSession> PrepareAsync(FlashSaleSession sale, CancellationToken cancellationToken)
     {
-        var sale = preparing.Value;
+        try
+        {
+            await ReserveWindowAsync(sale, cancellationToken);
+        }
+        catch (DomainException overlap) when (overlap.Code == ErrorCode.Conflict)
+        {
+            await RefuseAsync(sale, new FlashSaleRefusal(ErrorCode.Conflict, "startsAt", overlap.Message));
+        }
+
         if (!await stock.MoveInAsync(sale, cancellationToken))
         {
             var available = (await inventory.AvailableAsync(sale.ProductId, cancellationToken)).GetValueOrDefault(sale.SkuId);
-            await FreeWindowAsync(sale, cancellationToken);
-            await sales.DeleteAsync(preparing, CancellationToken.None);
-            throw new DomainException(ErrorCode.OutOfStock, $"The SKU has {available} units in stock, fewer than the sale's quantity.", new Dictionary<string, string[]>
-            {
-                ["quantity"] = [$"At most {available}."],
-            });
+            await RefuseAsync(sale, new FlashSaleRefusal(ErrorCode.OutOfStock, "quantity", $"The SKU had {available} units in stock, fewer than the sale's quantity."));
         }
 
-        return await sales.ChangeAsync(sale.Id, s => s.Scheduled(), cancellationToken);
+        var scheduled = await sales.ChangeAsync(sale.Id, s => s.Scheduled(), cancellationToken);
+        return scheduled.Status == FlashSaleStatus.Scheduled ? scheduled : await CloseAsync(scheduled, cancellationToken);
     }
 
+    /// <summary>Cancels the sale for good with the reason (closing it, for whatever a concurrent attempt moved in) and throws it.</summary>
+    private async Task RefuseAsync(FlashSaleSession sale, FlashSaleRefusal refusal)
+    {
+        await CloseAsync(await sales.ChangeAsync(sale.Id, s => s.Refused(refusal, time.GetUtcNow()), CancellationToken.None), CancellationToken.None);
+        throw refusal.ToException();
+    }
+
+    /// <summary>
+    /// Closes the shards and records what went back; safe to repeat and to run beside a creation still
+    /// preparing the sale (the shards' own operations return each unit once).
+    /// </summary>
     private async Task<FlashSaleSession> CloseAsync(FlashSaleSession sale, CancellationToken cancellationToken)
     {
-        if (sale.UnsoldReturned is not null)
-        {
-            return sale;
-        }
-
         var unsold = await stock.CloseAsync(sale, cancellationToken);
         var closed = await sales.ChangeAsync(sale.Id, s => s.Closed(unsold), cancellationToken);
         await FreeWindowAsync(closed, cancellationToken);
@@ -262,7 +294,7 @@ public sealed class FlashSaleService(
             {
                 var now = time.GetUtcNow();
                 var windows = (current?.Value.Windows ?? []).Where(w => w.EndsAt > now).ToList();
-                if (windows.Any(w => w.SaleId == sale.Id))
+                if (windows.Any(w => w.SaleId == sale.Id) || time.GetUtcNow() >= sale.EndsAt)
                 {
                     return Decision.Keep<FlashSkuCalendar, bool>(true);
                 }

@@ -14,6 +14,9 @@ namespace Mall.Application.FlashSale;
 /// </summary>
 public sealed class FlashSales(IDocumentCollection<FlashSaleSession> sales, FlashSaleOptions options, TimeProvider time)
 {
+    /// <summary>Flash sales one CST day may have, so a day's partition (what the storefront lists) stays small.</summary>
+    public const int MaxPerDay = 300;
+
     private readonly ConcurrentDictionary<string, (FlashSaleSession Sale, DateTimeOffset Until)> cache = new();
 
     public static string NewId(DateTimeOffset startsAt, string idempotencyKey) =>
@@ -44,7 +47,16 @@ public sealed class FlashSales(IDocumentCollection<FlashSaleSession> sales, Flas
         return sale;
     }
 
-    public void Remember(FlashSaleSession sale) => cache[sale.Id] = (sale, time.GetUtcNow().AddMilliseconds(options.SaleCacheMilliseconds));
+    public void Remember(FlashSaleSession sale)
+    {
+        if (cache.Count > 10 * MaxPerDay)
+        {
+            // Only ever needed for the sales of the last second or so.
+            cache.Clear();
+        }
+
+        cache[sale.Id] = (sale, time.GetUtcNow().AddMilliseconds(options.SaleCacheMilliseconds));
+    }
 
     /// <summary>The sales starting on the given CST days, in start order.</summary>
     public async Task<IReadOnlyList<FlashSaleSession>> StartingOnAsync(IEnumerable<DateOnly> cstDays, CancellationToken cancellationToken)

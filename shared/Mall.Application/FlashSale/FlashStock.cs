@@ -18,7 +18,10 @@ namespace Mall.Application.FlashSale;
 /// Two requests for one order at once (a client retry while the first still runs) could each take a
 /// unit in a different shard. The second marks the take record (<see cref="FlashTake.DuplicateSeen"/>)
 /// before it looks, and the first checks the mark after its take; of the two, at least one then sees
-/// both units and keeps the one in the lowest shard, so one unit stays with the order.
+/// both units and keeps the one in the lowest shard, so one unit stays with the order. In the same
+/// way an order that ends while a request still takes its unit: its release marks the take record
+/// released before it looks in the shards, and the taker reads the record after its write, so one of
+/// them finds the unit and gives it back.
 /// </para>
 /// </summary>
 public sealed class FlashStock(
@@ -68,12 +71,12 @@ public sealed class FlashStock(
         return true;
     }
 
-    /// <summary>The customer's takes of the sale by other orders than <paramref name="orderId"/> (a cheap check before placing an order).</summary>
+    /// <summary>The customer's takes of the sale by other orders than <paramref name="orderId"/> that still count (a cheap check before placing an order).</summary>
     public async Task<int> OtherTakesAsync(FlashSaleSession sale, string customerId, string orderId, CancellationToken cancellationToken) =>
-        (await TakesOfAsync(sale.Id, customerId, cancellationToken)).Count(t => t.Value.OrderId != orderId);
+        (await TakesOfAsync(sale.Id, customerId, cancellationToken)).Count(t => t.Value.OrderId != orderId && !t.Value.Released);
 
     /// <summary>Takes one unit of the sale for the order.</summary>
-    /// <exception cref="DomainException">FLASH_SALE_LIMIT_REACHED, FLASH_SALE_SOLD_OUT, FLASH_SALE_ENDED, or BUSY.</exception>
+    /// <exception cref="DomainException">FLASH_SALE_LIMIT_REACHED, FLASH_SALE_SOLD_OUT, FLASH_SALE_ENDED, INVALID_ORDER_STATE (the order ended meanwhile), or BUSY.</exception>
     public async Task TakeAsync(FlashSaleSession sale, string customerId, string orderId, CancellationToken cancellationToken)
     {
         var (take, duplicate) = await ClaimSlotAsync(sale, customerId, orderId, cancellationToken);
@@ -107,7 +110,15 @@ public sealed class FlashStock(
                 : new DomainException(ErrorCode.FlashSaleEnded, "This flash sale has ended.");
         }
 
-        if (duplicate || (await takes.FindAsync(take.Key, cancellationToken))?.Value.DuplicateSeen != false)
+        var now = (await takes.FindAsync(take.Key, cancellationToken))?.Value;
+        if (now is null || now.OrderId != orderId || now.Released)
+        {
+            // The order ended while this request took its unit, and its release may have looked before the take.
+            await ReleaseUnitAsync(sale, taken.Value, orderId, cancellationToken);
+            throw Ended(orderId);
+        }
+
+        if (duplicate || now.DuplicateSeen)
         {
             await KeepOneUnitAsync(sale, orderId, cancellationToken);
         }
@@ -115,53 +126,63 @@ public sealed class FlashStock(
 
     /// <summary>
     /// The order ended unpaid (or its placement was withdrawn): its unit goes back — to the sale while
-    /// it runs, to normal stock once its shard has closed — and its take slots are freed. Safe to repeat.
+    /// it runs, to normal stock once its shard has closed — and its take no longer counts. Safe to repeat.
     /// </summary>
     public async Task ReleaseAsync(FlashSaleSession sale, string customerId, string orderId, CancellationToken cancellationToken)
     {
         var mine = (await TakesOfAsync(sale.Id, customerId, cancellationToken)).Where(t => t.Value.OrderId == orderId).ToList();
         if (mine.Count == 0)
         {
-            // Takes are recorded before any unit is taken and removed only after it is back: nothing is held.
+            // Takes are recorded before any unit is taken and never removed once one may be: nothing is held.
             return;
+        }
+
+        // Marked first, so a request still taking for this order sees it after its write (see the class remarks).
+        foreach (var take in mine.Where(t => !t.Value.Released))
+        {
+            await takes.TransitionFromAsync(
+                take.Key,
+                take,
+                current => current is null || current.Value.OrderId != orderId || current.Value.Released
+                    ? Decision.Keep<FlashTake, bool>(false)
+                    : Decision.Write(current.Value with { Released = true }, true),
+                cancellationToken);
         }
 
         foreach (var shard in await HeldShardsAsync(sale, orderId, cancellationToken))
         {
             await ReleaseUnitAsync(sale, shard, orderId, cancellationToken);
         }
-
-        foreach (var take in mine)
-        {
-            await takes.DeleteAsync(take.Key, null, cancellationToken);
-        }
     }
 
     /// <summary>
-    /// Closes every shard (nothing more is taken) and returns what each had left to normal stock,
-    /// once per shard for the sale's life. Units still held by unpaid orders go back when those end.
+    /// Closes every shard (nothing more is taken) and returns what each had left to normal stock, once
+    /// per shard for the sale's life. The sale's quantity is moved in first if it never was (a creation
+    /// that stopped half-way, or is still running), so every shard exists when it is closed. Units
+    /// still held by unpaid orders go back when those end.
     /// </summary>
-    /// <returns>The units returned.</returns>
+    /// <returns>The units returned by all closed shards (this call's and earlier ones'); 0 when nothing was ever moved in.</returns>
     public async Task<int> CloseAsync(FlashSaleSession sale, CancellationToken cancellationToken)
     {
+        if (!await MoveInAsync(sale, cancellationToken))
+        {
+            return 0;
+        }
+
         var returned = 0;
         for (var shard = 0; shard < sale.Shards; shard++)
         {
-            var key = ShardKey(sale.Id, shard);
             var closed = await shards.TransitionAsync(
-                key,
-                current => current is null
-                    ? Decision.Keep<FlashShard, FlashShard?>(null)
-                    : current.Value.Closed ? Decision.Keep<FlashShard, FlashShard?>(current.Value) : Decision.Write<FlashShard, FlashShard?>(current.Value.Close(), current.Value.Close()),
+                ShardKey(sale.Id, shard),
+                current => current!.Value.Closed ? Decision.Keep<FlashShard, FlashShard>(current.Value) : Decision.Write(current.Value.Close(), current.Value.Close()),
                 cancellationToken);
-            if (closed is null || closed.UnsoldAtClose == 0)
+            if (closed.UnsoldAtClose > 0)
             {
-                continue;
+                var operationId = $"flash-unsold:{sale.Id}:{shard}";
+                await counters.ApplyAsync(StockOf(sale), operationId, closed.UnsoldAtClose, long.MinValue, long.MaxValue, cancellationToken);
+                await counters.SettleAsync(StockOf(sale), operationId, cancellationToken);
             }
 
-            var operationId = $"flash-unsold:{sale.Id}:{shard}";
-            await counters.ApplyAsync(StockOf(sale), operationId, closed.UnsoldAtClose, long.MinValue, long.MaxValue, cancellationToken);
-            await counters.SettleAsync(StockOf(sale), operationId, cancellationToken);
             returned += closed.UnsoldAtClose;
         }
 
@@ -187,6 +208,11 @@ public sealed class FlashStock(
         }
 
         var counted = (await RemainingAsync(sale, cancellationToken), now);
+        if (recentRemaining.Count > 10 * FlashSales.MaxPerDay)
+        {
+            recentRemaining.Clear();
+        }
+
         recentRemaining[sale.Id] = counted;
         return counted;
     }
@@ -202,35 +228,41 @@ public sealed class FlashStock(
     private async Task<IReadOnlyList<Versioned<FlashTake>>> TakesOfAsync(string saleId, string customerId, CancellationToken cancellationToken) =>
         (await takes.QueryAsync(new DocumentQuery { PartitionKey = TakePartition(saleId, customerId) }, null, 100, cancellationToken)).Items;
 
-    /// <summary>The first free slot of the customer's limit, or the slot this order already has (then it is a duplicate request).</summary>
+    /// <summary>
+    /// The next slot of the customer's takes, by conditional insert, while fewer than the limit count; or
+    /// the slot this order already has (then this is a duplicate request). Slots are never reused, so an
+    /// order's take record stays where its release finds it.
+    /// </summary>
     private async Task<(Versioned<FlashTake> Take, bool Duplicate)> ClaimSlotAsync(FlashSaleSession sale, string customerId, string orderId, CancellationToken cancellationToken)
     {
-        var taken = new FlashTake(orderId, time.GetUtcNow());
-        for (var slot = 0; slot < sale.PerCustomerLimit; slot++)
+        while (true)
         {
-            var key = new DocumentKey(TakePartition(sale.Id, customerId), slot.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+            var existing = await TakesOfAsync(sale.Id, customerId, cancellationToken);
+            if (existing.FirstOrDefault(t => t.Value.OrderId == orderId) is { } mine)
+            {
+                return mine.Value.Released ? throw Ended(orderId) : (mine, true);
+            }
+
+            if (existing.Count(t => !t.Value.Released) >= sale.PerCustomerLimit || existing.Count >= FlashTake.MaxSlots)
+            {
+                throw new DomainException(ErrorCode.FlashSaleLimitReached, $"Each customer may buy at most {sale.PerCustomerLimit} in this flash sale.");
+            }
+
+            var next = existing.Count == 0 ? 0 : existing.Max(t => int.Parse(t.Key.RowKey, System.Globalization.CultureInfo.InvariantCulture)) + 1;
+            var key = new DocumentKey(TakePartition(sale.Id, customerId), next.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
             try
             {
-                return (await takes.InsertAsync(key, taken, [], cancellationToken), false);
+                return (await takes.InsertAsync(key, new FlashTake(orderId, time.GetUtcNow()), [], cancellationToken), false);
             }
             catch (ConcurrencyConflictException)
             {
-                var existing = await takes.FindAsync(key, cancellationToken);
-                if (existing?.Value.OrderId == orderId)
-                {
-                    return (existing, true);
-                }
-
-                if (existing is null)
-                {
-                    // Freed just now: try the same slot again.
-                    slot--;
-                }
+                // Another take of this customer claimed that slot at the same moment: count again.
             }
         }
-
-        throw new DomainException(ErrorCode.FlashSaleLimitReached, $"Each customer may buy at most {sale.PerCustomerLimit} in this flash sale.");
     }
+
+    private static DomainException Ended(string orderId) =>
+        new(ErrorCode.InvalidOrderState, $"Order {orderId} ended while its flash-sale unit was being taken; reserve again with a new Idempotency-Key.");
 
     private async Task<Versioned<FlashTake>?> MarkDuplicateAsync(Versioned<FlashTake> take, CancellationToken cancellationToken)
     {
@@ -241,6 +273,11 @@ public sealed class FlashStock(
         catch (ConcurrencyConflictException)
         {
             var current = await takes.FindAsync(take.Key, cancellationToken);
+            if (current is { Value.Released: true })
+            {
+                throw Ended(take.Value.OrderId);
+            }
+
             return current is null || current.Value.OrderId != take.Value.OrderId ? null : await MarkDuplicateAsync(current, cancellationToken);
         }
     }
@@ -413,6 +450,12 @@ public sealed class FullShardHints(FlashSaleOptions options, TimeProvider time)
     {
         if (options.FullShardCacheMilliseconds > 0)
         {
+            if (fullUntil.Count > 100_000)
+            {
+                // Hints of sales long over; correctness never needed them.
+                fullUntil.Clear();
+            }
+
             fullUntil[(sale.Id, shard)] = time.GetUtcNow().AddMilliseconds(options.FullShardCacheMilliseconds);
         }
     }

@@ -18,6 +18,7 @@ public sealed record CheckoutResult(OrderView Order, bool Created);
 /// <param name="OrderId">Deterministic per campaign step (e.g. derived from the group and the customer).</param>
 /// <param name="HoldsStock">False when another order already holds the goods (a presale balance).</param>
 /// <param name="ExpiresAt">An earlier payment deadline than the usual unpaid timeout (e.g. a window's end).</param>
+/// <param name="PayWithin">A shorter unpaid timeout, counted from the order's creation (a flash order's 5 minutes); part of the request as sent, so a retry matches it.</param>
 public sealed record CampaignOrderRequest(
     string OrderId,
     OrderSource Source,
@@ -28,7 +29,8 @@ public sealed record CampaignOrderRequest(
     bool HoldsStock = true,
     bool ChargeShipping = true,
     DateTimeOffset? ExpiresAt = null,
-    string? ShippingHold = null);
+    string? ShippingHold = null,
+    TimeSpan? PayWithin = null);
 
 /// <summary>
 /// Order creation. Prices come from a <see cref="Quote"/>; what the order takes comes from
@@ -71,7 +73,7 @@ public sealed partial class CheckoutService(
     {
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
-            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, ShippingHold: null, request.CouponId),
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, PayWithin: null, ShippingHold: null, request.CouponId),
             customer => quotes.ForCheckoutAsync(customer, request, options.ToPolicy(), orderId, cancellationToken),
             cancellationToken);
     }
@@ -86,7 +88,7 @@ public sealed partial class CheckoutService(
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
         var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
         return PlaceAsync(
-            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.ShippingHold, CouponId: null),
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.PayWithin, request.ShippingHold, CouponId: null),
             _ => quotes.ForCampaignAsync(request, policy, cancellationToken),
             cancellationToken);
     }
@@ -143,6 +145,11 @@ public sealed partial class CheckoutService(
             PriorityShipping = MemberBenefits.Has(customer.Member.Tier, MemberBenefits.PriorityShipping),
             SegmentOffer = quote.SegmentOffer,
         };
+        if (request.PayWithin is { } within && now + within < created.ExpiresAt)
+        {
+            created = created with { ExpiresAt = now + within };
+        }
+
         if (request.ExpiresAt is { } expiresAt && expiresAt < created.ExpiresAt)
         {
             created = created with { ExpiresAt = expiresAt > now ? expiresAt : throw new DomainException(ErrorCode.OrderExpired, "The window for this order has closed.") };
@@ -236,6 +243,7 @@ public sealed partial class CheckoutService(
         OrderSource? Source,
         bool HoldsStock,
         DateTimeOffset? ExpiresAt,
+        TimeSpan? PayWithin,
         string? ShippingHold,
         string? CouponId);
 

@@ -162,8 +162,9 @@ public sealed partial class OrderService(
         {
             await stock.SettleAsync(order, cancellationToken);
         }
-        else if (order.Status == OrderStatus.Closed)
+        else if (order.Status is OrderStatus.Closed or OrderStatus.Cancelled)
         {
+            // For a cancelled order, the backstop of a cancellation that stopped before it gave everything back.
             await placement.GiveBackAsync(order, cancellationToken);
         }
         else

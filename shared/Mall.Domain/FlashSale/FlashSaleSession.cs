@@ -47,6 +47,9 @@ public sealed record FlashSaleSession
     /// <summary>Units that went back to normal stock when the sale closed (null: not closed yet).</summary>
     public int? UnsoldReturned { get; init; }
 
+    /// <summary>Why its creation was refused (it overlaps another sale of the SKU, or its quantity was not in stock); it is cancelled.</summary>
+    public FlashSaleRefusal? Refusal { get; init; }
+
     public FlashSalePhase PhaseAt(DateTimeOffset now) => Status switch
     {
         FlashSaleStatus.Preparing => FlashSalePhase.Preparing,
@@ -85,13 +88,24 @@ public sealed record FlashSaleSession
         _ => throw new DomainException(ErrorCode.InvalidOrderState, $"Flash sale {Id} has not started; cancel it instead."),
     };
 
-    /// <summary>Closed: its shards are closed and <paramref name="unsold"/> units went back to normal stock.</summary>
-    public FlashSaleSession Closed(int unsold) => Status switch
+    /// <summary>
+    /// Closed: its shards are closed and, all told, <paramref name="unsold"/> units went back to normal
+    /// stock (the most any closing counted: one running beside a late creation may count fewer).
+    /// </summary>
+    public FlashSaleSession Closed(int unsold)
     {
-        FlashSaleStatus.Ended or FlashSaleStatus.Cancelled when UnsoldReturned is not null => this,
-        FlashSaleStatus.Cancelled => this with { UnsoldReturned = unsold },
-        _ => this with { Status = FlashSaleStatus.Ended, UnsoldReturned = unsold },
-    };
+        var returned = Math.Max(UnsoldReturned ?? 0, unsold);
+        return Status switch
+        {
+            FlashSaleStatus.Ended or FlashSaleStatus.Cancelled when UnsoldReturned == returned => this,
+            FlashSaleStatus.Cancelled => this with { UnsoldReturned = returned },
+            _ => this with { Status = FlashSaleStatus.Ended, UnsoldReturned = returned },
+        };
+    }
+
+    /// <summary>Its creation was refused: cancelled before anything was sold; a retry with the same key answers the same.</summary>
+    public FlashSaleSession Refused(FlashSaleRefusal refusal, DateTimeOffset now) =>
+        Status == FlashSaleStatus.Preparing ? this with { Status = FlashSaleStatus.Cancelled, StoppedAt = now, Refusal = refusal } : this;
 
     /// <summary>Why a reservation cannot be made now, or null when it may try for a unit.</summary>
     public DomainException? RefusalAt(DateTimeOffset now) => PhaseAt(now) switch
@@ -100,6 +114,13 @@ public sealed record FlashSaleSession
         FlashSalePhase.Upcoming or FlashSalePhase.Preparing => new DomainException(ErrorCode.FlashSaleNotStarted, $"This flash sale starts at {StartsAt:O}."),
         _ => new DomainException(ErrorCode.FlashSaleEnded, "This flash sale has ended."),
     };
+}
+
+/// <summary>Why a sale's creation was refused, as its creator was (and a retry with the same key is) told.</summary>
+public sealed record FlashSaleRefusal(ErrorCode Code, string Field, string Message)
+{
+    public DomainException ToException() =>
+        new(Code, Message + " Create the sale again with a new Idempotency-Key.", new Dictionary<string, string[]> { [Field] = [Message] });
 }
 
 public enum FlashSaleStatus

@@ -56,8 +56,14 @@ public enum ShardTake
 
 /// <summary>
 /// A customer's take of one of their <see cref="FlashSaleSession.PerCustomerLimit"/> units of a sale, by
-/// conditional insert of slot 0, 1, …: the order that took it, kept while the order holds or bought
+/// conditional insert of the next slot: the order that took it, kept while the order holds or bought
 /// the unit. <see cref="DuplicateSeen"/>: another request for the same order came (same Idempotency-Key)
 /// and may have taken a unit too, so the requests look for the order's units across all shards.
+/// <see cref="Released"/>: the order ended unpaid and its unit is (being) given back; the slot no longer
+/// counts against the limit, and a request still taking for that order gives back what it took.
 /// </summary>
-public sealed record FlashTake(string OrderId, DateTimeOffset TakenAt, bool DuplicateSeen = false);
+public sealed record FlashTake(string OrderId, DateTimeOffset TakenAt, bool DuplicateSeen = false, bool Released = false)
+{
+    /// <summary>Slots one customer may use in one sale (taken and given back included), so their partition stays one page.</summary>
+    public const int MaxSlots = 100;
+}
