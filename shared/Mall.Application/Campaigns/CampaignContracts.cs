@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mall.Application.Catalog;
-using Mall.Application.FlashSale;
 using Mall.Application.Platform;
 using Mall.Domain.Campaigns;
 using Mall.Domain.FlashSale;
@@ -56,14 +55,14 @@ public sealed record FlashSlotTemplateRequest(string? SkuId, long? PriceFen, int
 
 public sealed class FlashSlotTemplateRequestValidator : AbstractValidator<FlashSlotTemplateRequest>
 {
-    public FlashSlotTemplateRequestValidator(FlashSaleOptions flash)
+    public FlashSlotTemplateRequestValidator()
     {
         RuleFor(r => r.SkuId).NotEmpty().MustBeAnId();
         RuleFor(r => r.PriceFen).NotNull().InclusiveBetween(1, ProductRequestValidator.MaxPriceFen);
         RuleFor(r => r.Quantity).NotNull().InclusiveBetween(1, FlashSaleSession.MaxQuantity);
         RuleFor(r => r.PerCustomerLimit).InclusiveBetween(1, 100);
-        RuleFor(r => r.Slot).NotEmpty().Must(s => s is null || flash.Slots.Contains(s, StringComparer.Ordinal))
-            .WithMessage($"Must be a daily flash-sale slot: {string.Join(", ", flash.Slots)} (CST).");
+        // Which slots exist is a setting, checked against FlashSaleOptions.Slots when the template is saved.
+        RuleFor(r => r.Slot).NotEmpty().Matches(@"^([01]\d|2[0-3]):[0-5]\d$").WithMessage("Must be a time of day, HH:mm (CST).");
         RuleFor(r => r.DaysOfWeek).Must(d => d is null || d.Count <= 7).WithMessage("At most the 7 days of the week.");
         RuleForEach(r => r.DaysOfWeek).IsInEnum();
         RuleFor(r => r.DurationMinutes).InclusiveBetween(1, 24 * 60);

@@ -19,6 +19,7 @@ public sealed partial class FlashSlotPlanner(
     IDocumentCollection<FlashPlanRun> runs,
     FlashSaleService flashSales,
     CatalogQueryService catalog,
+    FlashSaleOptions flashOptions,
     CampaignOptions options,
     TimeProvider time,
     ILogger<FlashSlotPlanner> logger)
@@ -111,6 +112,11 @@ public sealed partial class FlashSlotPlanner(
 
     private async Task<FlashSlotTemplate> ToTemplateAsync(string id, FlashSlotTemplateRequest request, CancellationToken cancellationToken)
     {
+        if (!flashOptions.Slots.Contains(request.Slot, StringComparer.Ordinal))
+        {
+            throw DomainException.Validation("slot", $"Must be a daily flash-sale slot: {string.Join(", ", flashOptions.Slots)} (CST).");
+        }
+
         var (_, sku) = await catalog.GetSellableSkuAsync(request.SkuId!, cancellationToken);
         if (request.PriceFen >= sku.PriceFen)
         {
@@ -127,7 +133,7 @@ public sealed partial class FlashSlotPlanner(
             PerCustomerLimit = request.PerCustomerLimit ?? 1,
             Slot = request.Slot!,
             DaysOfWeek = days,
-            DurationMinutes = request.DurationMinutes ?? 60,
+            DurationMinutes = request.DurationMinutes ?? flashOptions.DefaultDurationMinutes,
             Active = request.Active ?? true,
         };
     }

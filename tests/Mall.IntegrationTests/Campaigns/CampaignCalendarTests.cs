@@ -258,5 +258,12 @@ public sealed class CampaignCalendarTests
         Assert.Equal("startsAt", await FieldAsync(FestivalRequest(product.Skus[0].Id, product.Id) with { StartsAt = soon, EndsAt = soon.AddDays(1) }));
         Assert.Equal("priceRuleId", await FieldAsync(new CampaignRequest(CampaignKind.Discount, "x", null, soon, soon.AddDays(1), null, null, "PR_NONE", false, null)));
         Assert.Equal("month", await FieldAsync(new CampaignRequest(CampaignKind.BrandDay, "x", "2026-11", null, null, 9_000, null, null, false, null)));
+
+        var planner = mall.Get<FlashSlotPlanner>();
+        async Task<string> TemplateFieldAsync(FlashSlotTemplateRequest request) =>
+            (await Assert.ThrowsAsync<DomainException>(() => planner.CreateAsync(request, CancellationToken.None))).FieldErrors!.Keys.Single();
+        Assert.Equal("slot", await TemplateFieldAsync(new FlashSlotTemplateRequest(product.Skus[0].Id, 3_900, 5, 1, "10:00", null, null, null)));
+        Assert.Equal("priceFen", await TemplateFieldAsync(new FlashSlotTemplateRequest(product.Skus[0].Id, 10_000, 5, 1, "09:00", null, null, null)));
+        Assert.Empty((await planner.BookAsync(CancellationToken.None)).Templates);
     }
 }

@@ -1,5 +1,4 @@
 using Mall.Application.Campaigns;
-using Mall.Application.FlashSale;
 using Mall.Domain.Campaigns;
 using Mall.Domain.Common;
 
@@ -179,12 +178,12 @@ public sealed class CampaignRulesTests
     }
 
     [Fact]
-    public void Template_requests_must_use_a_flash_sale_slot()
+    public void Template_requests_name_the_field_that_is_wrong()
     {
-        var validator = new FlashSlotTemplateRequestValidator(new FlashSaleOptions());
+        var validator = new FlashSlotTemplateRequestValidator();
 
         Assert.True(validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "15:00", [DayOfWeek.Monday], 60, null)).IsValid);
-        Assert.Equal(["Slot"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "10:00", null, null, null)).Errors.Select(e => e.PropertyName));
+        Assert.Equal(["Slot"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "9:00", null, null, null)).Errors.Select(e => e.PropertyName));
         Assert.Equal(["Quantity"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 0, 1, "09:00", null, null, null)).Errors.Select(e => e.PropertyName));
     }
 }
