@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mall.Application.Administration;
+using Mall.Application.Campaigns;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
 using Mall.Application.Coupons;
@@ -183,6 +184,9 @@ public static class MallApplicationServices
         services.AddSingleton<IValidator<WithdrawalRequest>, WithdrawalRequestValidator>();
         services.AddSingleton<IValidator<SubscriptionsRequest>, SubscriptionsRequestValidator>();
         services.AddSingleton<IValidator<PriceRuleRequest>, PriceRuleRequestValidator>();
+
+        // Campaign calendar (its own registrations live in Campaigns/CampaignServices.cs).
+        services.AddCampaigns(configuration);
         return services;
     }
 
@@ -225,7 +229,8 @@ public static class MallApplicationServices
         .AddEventHandler<GroupBuyOpened, GroupBuyEvents>()
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
         .AddEventHandler<CommissionPaidOut, LedgerRecorder>()
-        .AddEventHandler<CommissionPaidOut, PayoutSender>();
+        .AddEventHandler<CommissionPaidOut, PayoutSender>()
+        .AddEventHandler<OrderPaid, CampaignTally>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

@@ -27,6 +27,7 @@ using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
 using Mall.Domain.Promotions;
+using Mall.Infrastructure.Campaigns;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
@@ -148,6 +149,9 @@ public static class MallInfrastructureServices
         services.AddDocuments<SignInFailures>("SignInFailures");
         services.AddDocuments<OperatorSignIn>("OperatorSignIns");
         services.AddSingleton<IPayoutGateway, RecordedPayoutGateway>();
+
+        // Campaign calendar (its tables are listed in Campaigns/CampaignDocuments.cs).
+        services.AddCampaignDocuments();
         return services;
     }
 

@@ -55,6 +55,16 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
     }
 
     /// <summary>
+    /// The customers holding an unused subscription to <paramref name="templateId"/>, a page at a time: a
+    /// scan across customers on the row key, for campaigns that write to everyone who opted in.
+    /// </summary>
+    public async Task<ResultPage<string>> ConsentingAsync(string templateId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await subscriptions.QueryAsync(new DocumentQuery { RowKeyPrefix = templateId }, continuationToken, pageSize, cancellationToken);
+        return new ResultPage<string>(page.Items.Where(s => s.Value.TemplateId == templateId && s.Value.Available > 0).Select(s => s.Value.CustomerId).ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>
     /// Sends <paramref name="message"/> if the customer holds an unused subscription to its template, and
     /// says what became of it. A message WeChat's template rules refuse is not sent and spends nothing.
     /// <paramref name="beforeSend"/> (pacing) runs only for a message that will go out, before the

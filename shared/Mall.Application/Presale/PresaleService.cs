@@ -39,12 +39,21 @@ public sealed class PresaleService(
     public const string LateBalanceReason = "Balance paid after the presale closed";
     public const string PresaleRefundedReason = "Presale refunded with its balance";
 
-    public async Task<PresaleCampaign> CreateCampaignAsync(PresaleCampaignRequest request, CancellationToken cancellationToken)
+    public Task<PresaleCampaign> CreateCampaignAsync(PresaleCampaignRequest request, CancellationToken cancellationToken) =>
+        CreateCampaignAsync(request, Ids.New("PS"), cancellationToken);
+
+    /// <summary>Creates a presale under an id the caller derived (a festival's), so a retry finds it instead of opening another.</summary>
+    public async Task<PresaleCampaign> CreateCampaignAsync(PresaleCampaignRequest request, string campaignId, CancellationToken cancellationToken)
     {
+        if ((await campaigns.FindAsync(DocumentKey.Single(campaignId), cancellationToken))?.Value is { } existing)
+        {
+            return existing;
+        }
+
         var (product, sku) = await catalog.GetSellableSkuAsync(request.SkuId!, cancellationToken);
         var campaign = new PresaleCampaign
         {
-            Id = Ids.New("PS"),
+            Id = campaignId,
             ProductId = product.Id,
             SkuId = sku.Id,
             DepositFen = request.DepositFen!.Value,
@@ -57,7 +66,15 @@ public sealed class PresaleService(
             DepositRefundable = request.DepositRefundable!.Value,
             ReminderTemplateId = request.ReminderTemplateId,
         };
-        await campaigns.InsertAsync(DocumentKey.Single(campaign.Id), campaign, [], cancellationToken);
+        try
+        {
+            await campaigns.InsertAsync(DocumentKey.Single(campaign.Id), campaign, [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return (await campaigns.FindAsync(DocumentKey.Single(campaign.Id), cancellationToken))?.Value ?? throw new DomainException(ErrorCode.Busy, "Being created concurrently; please retry.");
+        }
+
         return campaign;
     }
 

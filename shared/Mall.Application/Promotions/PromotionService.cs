@@ -69,11 +69,15 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
     /// <summary>Rules live in a partition per month they end in, so looking for running ones reads only recent months.</summary>
     private static string PartitionOf(DateTimeOffset endsAt) => endsAt.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
-    public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, CancellationToken cancellationToken)
+    public Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, CancellationToken cancellationToken) =>
+        CreateRuleAsync(request, Ids.New("PR"), cancellationToken);
+
+    /// <summary>Creates a rule under an id the caller derived (a campaign's), so a retry finds the rule instead of adding another.</summary>
+    public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, string ruleId, CancellationToken cancellationToken)
     {
         var rule = new PriceRule
         {
-            Id = Ids.New("PR"),
+            Id = ruleId,
             Name = request.Name!.Trim(),
             PriceBps = request.PriceBps!.Value,
             ProductIds = request.ProductIds?.Distinct(StringComparer.Ordinal).ToList() ?? [],
@@ -83,9 +87,39 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
             Segment = request.Segment,
             Gift = request.Gift is { } gift ? new GiftOption(gift.Name!.Trim(), gift.PriceFen!.Value, gift.SelectedByDefault ?? false) : null,
         };
-        await rules.InsertAsync(new DocumentKey(PartitionOf(rule.EndsAt), rule.Id), rule, [], cancellationToken);
+        try
+        {
+            await rules.InsertAsync(new DocumentKey(PartitionOf(rule.EndsAt), rule.Id), rule, [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return (await rules.FindAsync(new DocumentKey(PartitionOf(rule.EndsAt), rule.Id), cancellationToken))?.Value ?? throw new DomainException(ErrorCode.Busy, "Being created concurrently; please retry.");
+        }
+
         return rule;
     }
+
+    /// <summary>A rule by id, wherever it is stored (null: no such rule).</summary>
+    public async Task<PriceRule?> FindRuleAsync(string ruleId, CancellationToken cancellationToken)
+    {
+        await foreach (var rule in rules.ScanAsync(new DocumentQuery { RowKeyPrefix = ruleId }, 100, cancellationToken))
+        {
+            if (rule.Value.Id == ruleId)
+            {
+                return rule.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Withdraws a rule that should not run after all (its campaign was cancelled): it never applies again.</summary>
+    public Task<PriceRule> WithdrawRuleAsync(PriceRule rule, CancellationToken cancellationToken) =>
+        rules.UpdateAsync(
+            new DocumentKey(PartitionOf(rule.EndsAt), rule.Id),
+            $"Price rule {rule.Id}",
+            r => r.WithdrawnAt is null ? r with { WithdrawnAt = time.GetUtcNow() } : r,
+            cancellationToken);
 
     /// <summary>Rules still running or ended within the last <paramref name="days"/> (whole months), newest start first.</summary>
     public Task<IReadOnlyList<PriceRule>> ListAsync(int days, CancellationToken cancellationToken) =>

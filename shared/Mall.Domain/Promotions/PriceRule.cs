@@ -31,7 +31,10 @@ public sealed record PriceRule
     /// <summary>This campaign's own gift option at checkout, replacing the mall's default while it runs.</summary>
     public GiftOption? Gift { get; init; }
 
-    public bool IsActive(DateTimeOffset now) => now >= StartsAt && now < EndsAt;
+    /// <summary>When it was withdrawn (its calendar campaign cancelled): it no longer applies.</summary>
+    public DateTimeOffset? WithdrawnAt { get; init; }
+
+    public bool IsActive(DateTimeOffset now) => WithdrawnAt is null && now >= StartsAt && now < EndsAt;
 
     public bool Covers(string productId, MemberTier tier, CustomerSegment? segment, DateTimeOffset now) =>
         IsActive(now) && tier >= MinimumTier && (Segment is null || Segment == segment) && (ProductIds.Count == 0 || ProductIds.Contains(productId));

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Mall.Application.Campaigns;
+using Mall.Domain.Common;
+using Mall.Functions.Http;
+using Mall.Infrastructure.Scheduling;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Campaigns;
+
+/// <summary>The campaign calendar 营销日历 for operators: flash-slot templates, campaigns, the calendar and its figures.</summary>
+public sealed class CampaignFunctions(
+    Api api,
+    FlashSlotPlanner planner,
+    CampaignService campaigns,
+    CalendarService calendar,
+    DueWorkProcessor processor,
+    TimeProvider time)
+{
+    /// <summary>The ?days= CST days (default 7, at most 62) from ?from= (default today): flash slots, campaigns, announcements, brand days.</summary>
+    [Function("Manage_Calendar")]
+    public Task<IActionResult> Calendar([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var days = request.Query["days"].ToString() is { Length: > 0 } text
+                ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= CalendarService.MaxDays
+                    ? n
+                    : throw DomainException.Validation("days", $"Must be a whole number of days, 1–{CalendarService.MaxDays}.")
+                : 7;
+            return ApiResults.Ok(await calendar.CalendarAsync(Api.DateParameter(request, "from"), days, request.HttpContext.RequestAborted));
+        });
+
+    /// <summary>Runs the calendar now instead of waiting for its timers: plans the flash slots again and reaches every due milestone.</summary>
+    [Function("Manage_RunCalendar")]
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/calendar/run")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var plan = await planner.PlanAsync(force: true, request.HttpContext.RequestAborted);
+            var work = await processor.RunAsync([CampaignWork.Advance, CampaignWork.Announce], request.HttpContext.RequestAborted);
+            return ApiResults.Ok(new { flashPlan = plan, dueWork = work });
+        });
+
+    /// <summary>The brand day of ?month= (yyyy-MM, default this CST month) and its share of the month's GMV.</summary>
+    [Function("Manage_BrandDayReport")]
+    public Task<IActionResult> BrandDay([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar/brand-day")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var month = request.Query["month"].ToString();
+            var today = ChinaTime.DateOf(time.GetUtcNow());
+            if (month.Length == 0)
+            {
+                month = today.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+            }
+
+            if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+            {
+                throw DomainException.Validation("month", "Must be a month: yyyy-MM.");
+            }
+
+            return ApiResults.Ok(await calendar.BrandDayAsync(first.Year, first.Month, request.HttpContext.RequestAborted));
+        });
+
+    /// <summary>Participants of the campaigns started in the last ?days= (default 30): announced against unannounced.</summary>
+    [Function("Manage_CampaignParticipation")]
+    public Task<IActionResult> Participation([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar/participation")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await calendar.ParticipationAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
+
+    [Function("Manage_CreateFlashSlotTemplate")]
+    public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-slot-templates")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Created(await planner.CreateAsync(await api.BodyAsync<FlashSlotTemplateRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Manage_ListFlashSlotTemplates")]
+    public Task<IActionResult> ListTemplates([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-slot-templates")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var book = await planner.BookAsync(request.HttpContext.RequestAborted);
+            return ApiResults.Ok(new { items = book.Templates, version = book.Version });
+        });
+
+    /// <summary>Replaces a template; days not planned yet follow the new terms (sales already created stay).</summary>
+    [Function("Manage_UpdateFlashSlotTemplate")]
+    public Task<IActionResult> UpdateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/flash-slot-templates/{templateId}")] HttpRequest request, string templateId) =>
+        api.ForAdminAsync(request, async _ =>
+            ApiResults.Ok(await planner.UpdateAsync(templateId, await api.BodyAsync<FlashSlotTemplateRequest>(request), request.HttpContext.RequestAborted)));
+
+    [Function("Manage_DeleteFlashSlotTemplate")]
+    public Task<IActionResult> DeleteTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "manage/flash-slot-templates/{templateId}")] HttpRequest request, string templateId) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            await planner.DeleteAsync(templateId, request.HttpContext.RequestAborted);
+            return ApiResults.NoContent();
+        });
+
+    /// <summary>Puts a discount, brand day or festival on the calendar; the Idempotency-Key makes a retry return the same campaign.</summary>
+    [Function("Manage_CreateCampaign")]
+    public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/campaigns")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ =>
+        {
+            var body = await api.BodyAsync<CampaignRequest>(request);
+            return ApiResults.Created(await campaigns.CreateAsync(Api.IdempotencyKey(request, "put the campaign on the calendar twice"), body, request.HttpContext.RequestAborted));
+        });
+
+    [Function("Manage_GetCampaign")]
+    public Task<IActionResult> GetCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/campaigns/{campaignId}")] HttpRequest request, string campaignId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await campaigns.GetAsync(campaignId, request.HttpContext.RequestAborted)));
+
+    [Function("Manage_CancelCampaign")]
+    public Task<IActionResult> CancelCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/campaigns/{campaignId}/cancel")] HttpRequest request, string campaignId) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await campaigns.CancelAsync(campaignId, request.HttpContext.RequestAborted)));
+}

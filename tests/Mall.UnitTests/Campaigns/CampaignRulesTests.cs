@@ -1,0 +1,189 @@
+using Mall.Application.Campaigns;
+using Mall.Domain.Campaigns;
+using Mall.Domain.Common;
+
+namespace Mall.UnitTests.Campaigns;
+
+public sealed class CampaignRulesTests
+{
+    /// <summary>Double 11 2026 in CST.</summary>
+    private static readonly DateTimeOffset Double11 = new(2026, 11, 11, 0, 0, 0, TimeSpan.FromHours(8));
+
+    private static Campaign Festival(DateTimeOffset startsAt, bool announced = true) => new()
+    {
+        Id = "CP202611AAAAAAAAAAAA",
+        Kind = CampaignKind.Festival,
+        Name = "双11",
+        StartsAt = startsAt,
+        EndsAt = startsAt.AddDays(3),
+        WarmUpStartsAt = startsAt.AddDays(-15),
+        AnnounceAt = announced ? startsAt.AddDays(-7) : null,
+        ProductIds = ["P1"],
+        PresaleCampaignId = "PS1",
+        Status = CampaignStatus.Scheduled,
+        CreatedAt = startsAt.AddDays(-30),
+    };
+
+    private static FlashSlotTemplate Template(string id, string slot, params DayOfWeek[] days) => new()
+    {
+        Id = id,
+        SkuId = "S1",
+        PriceFen = 3_900,
+        Quantity = 50,
+        PerCustomerLimit = 1,
+        Slot = slot,
+        DaysOfWeek = days,
+        DurationMinutes = 60,
+    };
+
+    [Fact]
+    public void Milestones_come_in_time_order_warm_up_fifteen_days_and_announcement_seven_days_ahead()
+    {
+        var milestones = Festival(Double11).Milestones();
+
+        Assert.Equal(
+            [(CampaignMilestone.WarmUp, Double11.AddDays(-15)), (CampaignMilestone.Announce, Double11.AddDays(-7)), (CampaignMilestone.Start, Double11), (CampaignMilestone.End, Double11.AddDays(3))],
+            milestones);
+    }
+
+    [Fact]
+    public void After_downtime_every_missed_milestone_is_due_one_after_the_other_and_none_twice()
+    {
+        var campaign = Festival(Double11);
+        var late = Double11.AddDays(5);
+        var reached = new List<CampaignMilestone>();
+        var events = new List<IntegrationEvent>();
+        while (campaign.NextDue(late) is { } due)
+        {
+            var (next, raised) = campaign.Reach(due.Milestone, late);
+            reached.Add(due.Milestone);
+            if (raised is not null)
+            {
+                events.Add(raised);
+            }
+
+            campaign = next;
+        }
+
+        Assert.Equal([CampaignMilestone.WarmUp, CampaignMilestone.Announce, CampaignMilestone.Start, CampaignMilestone.End], reached);
+        Assert.Equal(["campaign:CP202611AAAAAAAAAAAA:started", "campaign:CP202611AAAAAAAAAAAA:ended"], events.Select(e => e.Id));
+        Assert.Null(campaign.Next());
+        Assert.Throws<InvalidOperationException>(() => campaign.Reach(CampaignMilestone.End, late));
+    }
+
+    [Fact]
+    public void A_milestone_is_not_reached_before_its_time_nor_out_of_order()
+    {
+        var campaign = Festival(Double11);
+
+        Assert.Null(campaign.NextDue(Double11.AddDays(-15).AddSeconds(-1)));
+        Assert.Throws<InvalidOperationException>(() => campaign.Reach(CampaignMilestone.Start, Double11));
+        Assert.Equal(CampaignMilestone.WarmUp, campaign.NextDue(Double11)!.Value.Milestone);
+    }
+
+    [Fact]
+    public void A_campaign_can_be_cancelled_only_before_its_first_milestone()
+    {
+        var campaign = Festival(Double11);
+        var cancelled = campaign.Cancel(Double11.AddDays(-20));
+        var warmingUp = campaign.Reach(CampaignMilestone.WarmUp, Double11.AddDays(-15)).Campaign;
+
+        Assert.Equal(CampaignStatus.Cancelled, cancelled.Status);
+        Assert.Null(cancelled.Next());
+        Assert.Equal(ErrorCode.InvalidOrderState, Assert.Throws<DomainException>(() => warmingUp.Cancel(Double11)).Code);
+    }
+
+    [Fact]
+    public void Orders_count_for_a_campaign_within_its_window_warm_up_included_and_for_its_products_or_presale()
+    {
+        var campaign = Festival(Double11);
+
+        Assert.True(campaign.Attributes(Double11.AddDays(-10), ["P1"], null));
+        Assert.True(campaign.Attributes(Double11.AddDays(-10), ["P9"], "PS1"));
+        Assert.False(campaign.Attributes(Double11.AddDays(-10), ["P9"], null));
+        Assert.False(campaign.Attributes(Double11.AddDays(-16), ["P1"], null));
+        Assert.False(campaign.Attributes(Double11.AddDays(3), ["P1"], null));
+        Assert.True((campaign with { ProductIds = [] }).Attributes(Double11, ["P9"], null));
+    }
+
+    [Theory]
+    [InlineData(2026, 12, DayOfWeek.Friday, 18)]
+    [InlineData(2026, 11, DayOfWeek.Sunday, 15)]
+    [InlineData(2027, 2, DayOfWeek.Monday, 15)]
+    [InlineData(2027, 1, DayOfWeek.Thursday, 21)]
+    public void The_brand_day_is_the_weekday_of_the_third_week(int year, int month, DayOfWeek day, int expectedDay)
+    {
+        var date = BrandDayRule.DateIn(year, month, 3, day);
+
+        Assert.Equal(new DateOnly(year, month, expectedDay), date);
+        Assert.Equal(day, date.DayOfWeek);
+        Assert.InRange(date.Day, 15, 21);
+    }
+
+    [Fact]
+    public void Shares_and_lift_are_basis_points_rounded_down()
+    {
+        Assert.Equal(2_800, BasisPoints.Share(28_000, 100_000));
+        Assert.Equal(3_333, BasisPoints.Share(1, 3));
+        Assert.Null(BasisPoints.Share(5, 0));
+        Assert.Equal(30_000, BasisPoints.Lift(announcedParticipants: 60, announcedCampaigns: 2, unannouncedParticipants: 30, unannouncedCampaigns: 3));
+        Assert.Null(BasisPoints.Lift(10, 1, 0, 2));
+        Assert.Null(BasisPoints.Lift(10, 0, 5, 2));
+    }
+
+    [Fact]
+    public void Templates_plan_their_weekdays_in_cst_skip_slots_already_over_and_keep_one_key_per_template_day_and_slot()
+    {
+        var book = new FlashSlotTemplateBook()
+            .Add(Template("T1", "09:00", DayOfWeek.Wednesday, DayOfWeek.Thursday))
+            .Add(Template("T2", "21:00", Enum.GetValues<DayOfWeek>()));
+        var wednesday = new DateOnly(2026, 12, 2);
+        var tenOClock = new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.FromHours(8));
+
+        var plan = book.Plan(wednesday, 3, tenOClock);
+
+        Assert.Equal(
+            ["T2 2026-12-02T13:00:00Z", "T1 2026-12-03T01:00:00Z", "T2 2026-12-03T13:00:00Z", "T2 2026-12-04T13:00:00Z"],
+            plan.Select(p => $"{p.Template.Id} {p.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"));
+        Assert.Equal("slot-T1-20261203-0900", plan[1].IdempotencyKey);
+        Assert.Equal(plan.Select(p => p.IdempotencyKey), book.Plan(wednesday, 3, tenOClock).Select(p => p.IdempotencyKey));
+        Assert.Equal(2, book.Version);
+    }
+
+    [Fact]
+    public void A_paused_template_plans_nothing_and_the_book_is_bounded()
+    {
+        var book = new FlashSlotTemplateBook().Add(Template("T1", "09:00", DayOfWeek.Wednesday) with { Active = false });
+        Assert.Empty(book.Plan(new DateOnly(2026, 12, 2), 7, DateTimeOffset.MinValue));
+
+        var full = Enumerable.Range(0, FlashSlotTemplateBook.MaxTemplates).Aggregate(new FlashSlotTemplateBook(), (b, i) => b.Add(Template($"T{i}", "09:00")));
+        Assert.Equal("skuId", Assert.Throws<DomainException>(() => full.Add(Template("one-more", "09:00"))).FieldErrors!.Keys.Single());
+    }
+
+    [Fact]
+    public void Campaign_requests_name_the_field_that_is_wrong()
+    {
+        var validator = new CampaignRequestValidator();
+        string[] Fields(CampaignRequest r) => validator.Validate(r).Errors.Select(e => e.PropertyName).Distinct().Order().ToArray();
+        var start = Double11;
+
+        Assert.Empty(Fields(new CampaignRequest(CampaignKind.Discount, "冬季茶礼", null, start, start.AddDays(2), 8_000, ["P1"], null, false, null)));
+        Assert.Empty(Fields(new CampaignRequest(CampaignKind.BrandDay, "品牌日", "2026-12", null, null, 8_500, null, null, null, null)));
+        Assert.Equal(["EndsAt"], Fields(new CampaignRequest(CampaignKind.Discount, "x", null, start, start.AddDays(-1), 8_000, null, null, null, null)));
+        Assert.Equal(["Month"], Fields(new CampaignRequest(CampaignKind.BrandDay, "x", "2026-13", null, null, 8_000, null, null, null, null)));
+        Assert.Equal(["Name"], Fields(new CampaignRequest(CampaignKind.Discount, "一二三四五六七八九十一二三四五六七八九十一", null, start, start.AddDays(1), 8_000, null, null, null, null)));
+        Assert.Equal(["Presale"], Fields(new CampaignRequest(CampaignKind.Festival, "双11", null, start, start.AddDays(1), null, null, null, null, null)));
+        Assert.Equal(["presale.finalPriceFen"], Fields(new CampaignRequest(CampaignKind.Festival, "双11", null, start, start.AddDays(1), null, null, null, null, new FestivalPresaleRequest("S1", 10_000, 15_000, 12_000, false, null))));
+        Assert.Equal(["PriceBps"], Fields(new CampaignRequest(CampaignKind.Discount, "x", null, start, start.AddDays(1), null, null, null, null, null)));
+    }
+
+    [Fact]
+    public void Template_requests_name_the_field_that_is_wrong()
+    {
+        var validator = new FlashSlotTemplateRequestValidator();
+
+        Assert.True(validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "15:00", [DayOfWeek.Monday], 60, null)).IsValid);
+        Assert.Equal(["Slot"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "9:00", null, null, null)).Errors.Select(e => e.PropertyName));
+        Assert.Equal(["Quantity"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 0, 1, "09:00", null, null, null)).Errors.Select(e => e.PropertyName));
+    }
+}
