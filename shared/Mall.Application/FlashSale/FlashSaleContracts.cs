@@ -8,7 +8,7 @@ namespace Mall.Application.FlashSale;
 
 public sealed class FlashSaleOptions
 {
-    public const string SectionName = "FlashSaleSession";
+    public const string SectionName = "FlashSale";
 
     /// <summary>The daily slots (CST, "HH:mm") a flash sale may start at.</summary>
     public string[] Slots { get; set; } = ["09:00", "15:00", "21:00"];

@@ -25,7 +25,6 @@ public static class FlashSaleWork
 public sealed class FlashSaleService(
     FlashSales sales,
     FlashStock stock,
-    FullShardHints hints,
     IDocumentCollection<FlashSkuCalendar> calendars,
     CatalogQueryService catalog,
     StockService inventory,
@@ -220,7 +219,7 @@ public sealed class FlashSaleService(
             throw refusal;
         }
 
-        if (hints.AllFull(sale))
+        if (await stock.SeemsSoldOutAsync(sale, cancellationToken))
         {
             throw new DomainException(ErrorCode.FlashSaleSoldOut, "This flash sale is sold out.");
         }

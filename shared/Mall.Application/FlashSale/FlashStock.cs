@@ -97,7 +97,18 @@ public sealed class FlashStock(
             }
         }
 
-        var taken = await TakeFromAnyShardAsync(sale, orderId, cancellationToken);
+        int? taken;
+        try
+        {
+            taken = await TakeFromAnyShardAsync(sale, orderId, cancellationToken);
+        }
+        catch (DomainException busy) when (busy.Code == ErrorCode.Busy && !duplicate)
+        {
+            // Nothing taken: the slot goes back, so a customer told to retry is not held at the limit meanwhile.
+            await GiveUpSlotAsync(take, CancellationToken.None);
+            throw;
+        }
+
         if (taken is null)
         {
             if (!duplicate)
@@ -189,6 +200,52 @@ public sealed class FlashStock(
         hints.Forget(sale);
         recentViews.Forget(sale.ProductId);
         return returned;
+    }
+
+    /// <summary>
+    /// Whether the sale is sold out as far as this instance knows, without a storage call while its marks
+    /// are fresh. When they have aged, one caller reads every shard again (in parallel) and the others
+    /// answer from the old marks meanwhile.
+    /// </summary>
+    public async Task<bool> SeemsSoldOutAsync(FlashSaleSession sale, CancellationToken cancellationToken)
+    {
+        if (hints.AllFull(sale))
+        {
+            return true;
+        }
+
+        if (!hints.AllSeenFull(sale))
+        {
+            return false;
+        }
+
+        if (!hints.TryBeginRefresh(sale))
+        {
+            return true;
+        }
+
+        try
+        {
+            var readAt = time.GetUtcNow();
+            var all = await Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
+            for (var shard = 0; shard < sale.Shards; shard++)
+            {
+                if (all[shard] is { Value.Remaining: 0 })
+                {
+                    hints.MarkFull(sale, shard, readAt);
+                }
+                else
+                {
+                    hints.Forget(sale, shard);
+                }
+            }
+
+            return hints.AllFull(sale);
+        }
+        finally
+        {
+            hints.EndRefresh(sale);
+        }
     }
 
     /// <summary>Units not held by any order, summed over the shards (read now).</summary>
@@ -423,30 +480,32 @@ public sealed class FlashStock(
 
 /// <summary>
 /// Which shards of a sale this instance saw full lately: a reservation skips them, and when all are,
-/// answers sold out without touching storage. Only a hint — a unit freed by an expired order is
-/// seen again within <see cref="FlashSaleOptions.FullShardCacheMilliseconds"/>; correctness rests on the
-/// shards' guarded writes alone.
+/// answers sold out without touching storage. When the marks of a sold-out sale age, one request per
+/// instance reads all its shards again (the others keep answering from the marks meanwhile), so they
+/// all expire together once per <see cref="FlashSaleOptions.FullShardCacheMilliseconds"/>. Only a hint —
+/// a unit freed by an expired order is seen again within that time; correctness rests on the shards'
+/// guarded writes alone.
 /// </summary>
 public sealed class FullShardHints(FlashSaleOptions options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string SaleId, int Shard), DateTimeOffset> fullUntil = new();
+    private readonly ConcurrentDictionary<string, byte> refreshing = new();
 
     public bool IsFull(FlashSaleSession sale, int shard) => fullUntil.TryGetValue((sale.Id, shard), out var until) && until > time.GetUtcNow();
 
-    public bool AllFull(FlashSaleSession sale)
-    {
-        for (var shard = 0; shard < sale.Shards; shard++)
-        {
-            if (!IsFull(sale, shard))
-            {
-                return false;
-            }
-        }
+    public bool AllFull(FlashSaleSession sale) => Enumerable.Range(0, sale.Shards).All(shard => IsFull(sale, shard));
 
-        return true;
-    }
+    /// <summary>Every shard was seen full, however long ago (the marks may need reading again).</summary>
+    public bool AllSeenFull(FlashSaleSession sale) => Enumerable.Range(0, sale.Shards).All(shard => fullUntil.ContainsKey((sale.Id, shard)));
 
-    public void MarkFull(FlashSaleSession sale, int shard)
+    /// <summary>Whether this caller is the one to read the sale's shards again now (the others answer from the marks).</summary>
+    public bool TryBeginRefresh(FlashSaleSession sale) => refreshing.TryAdd(sale.Id, 0);
+
+    public void EndRefresh(FlashSaleSession sale) => refreshing.TryRemove(sale.Id, out _);
+
+    public void MarkFull(FlashSaleSession sale, int shard) => MarkFull(sale, shard, time.GetUtcNow());
+
+    public void MarkFull(FlashSaleSession sale, int shard, DateTimeOffset seenAt)
     {
         if (options.FullShardCacheMilliseconds > 0)
         {
@@ -456,7 +515,7 @@ public sealed class FullShardHints(FlashSaleOptions options, TimeProvider time)
                 fullUntil.Clear();
             }
 
-            fullUntil[(sale.Id, shard)] = time.GetUtcNow().AddMilliseconds(options.FullShardCacheMilliseconds);
+            fullUntil[(sale.Id, shard)] = seenAt.AddMilliseconds(options.FullShardCacheMilliseconds);
         }
     }
 

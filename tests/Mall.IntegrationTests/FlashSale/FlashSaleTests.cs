@@ -18,10 +18,10 @@ public sealed class FlashSaleTests
 
     private static FlashReservationRequest Reservation => new(MallFixture.Buy("x", 1).Address);
 
-    private static async Task<(MallFixture Mall, FakeTimeProvider Time, string SkuId, string ProductId)> ShopAsync(long stock)
+    private static async Task<(MallFixture Mall, FakeTimeProvider Time, string SkuId, string ProductId)> ShopAsync(long stock, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var time = new FakeTimeProvider(BeforeNine);
-        var mall = await MallFixture.StartAsync(time);
+        var mall = await MallFixture.StartAsync(time, settings);
         var product = await mall.CreateProductAsync(10_000, null, stock);
         return (mall, time, product.Skus[0].Id, product.Id);
     }
@@ -110,6 +110,21 @@ public sealed class FlashSaleTests
         Assert.StartsWith("O", again);
         var (held, _) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
         Assert.Equal(1, held);
+    }
+
+    /// <summary>Benchmark review: the settings were bound from a section named after the type (FlashSaleSession), so FlashSale:* was ignored.</summary>
+    [Fact]
+    public async Task The_flash_sale_settings_are_read_from_the_FlashSale_section()
+    {
+        var (mall, time, skuId, _) = await ShopAsync(10, new Dictionary<string, string?> { ["FlashSale:UnpaidMinutes"] = "7", ["FlashSale:Slots:0"] = "09:30" });
+        await using var _ = mall;
+        var sale = (await mall.Get<FlashSaleService>().CreateAsync("slot-0930", new FlashSaleRequest(skuId, 3_900, 2, null, Nine.AddMinutes(30), 30, null), CancellationToken.None)).Sale;
+        var customer = await mall.NewCustomerAsync();
+        time.SetUtcNow(Nine.AddMinutes(31));
+
+        var order = (await mall.Get<FlashSaleService>().ReserveAsync(customer, "key-00001", Reservation, sale.Id, CancellationToken.None)).Order;
+
+        Assert.Equal(time.GetUtcNow().AddMinutes(7), order.ExpiresAt);
     }
 
     [Fact]
