@@ -4,10 +4,15 @@ using Mall.Benchmarks;
 // Macro benchmarks against Azurite (not tests):
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- [--customers 100000]           daily segmentation
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- durable [--orchestrations 50]  durable engines
+//   dotnet run -c Release --project tests/Mall.Benchmarks -- flash [--customers 2000] [--attempts 10000] [--concurrency 64]  flash sale vs naive design
 int Count(string option, int fallback) =>
     args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
-if (args.FirstOrDefault() == "durable")
+if (args.FirstOrDefault() == "flash")
+{
+    await FlashSaleBenchmark.RunAsync(Count("--customers", 2_000), Count("--attempts", 10_000), Count("--concurrency", 64), Count("--quantity", 500), Count("--reads", 8_000), Count("--read-concurrency", 16));
+}
+else if (args.FirstOrDefault() == "durable")
 {
     await DurableEngineBenchmark.RunAsync(Count("--orchestrations", 50));
 }
