@@ -231,6 +231,12 @@ public sealed class FlashSaleService(
             throw new DomainException(ErrorCode.FlashSaleLimitReached, $"Each customer may buy at most {sale.PerCustomerLimit} in this flash sale.");
         }
 
+        // Looked at again (from memory) before the order is placed: the sale may have sold out during those reads.
+        if (await stock.SeemsSoldOutAsync(sale, cancellationToken))
+        {
+            throw new DomainException(ErrorCode.FlashSaleSoldOut, "This flash sale is sold out.");
+        }
+
         return await checkout.CreateCampaignOrderAsync(
             customerId,
             new CampaignOrderRequest(orderId, new OrderSource(OrderSource.FlashSale, sale.Id, sale.Id), sale.SkuId, 1, sale.PriceFen, request.Address!, HoldsStock: false, PayWithin: TimeSpan.FromMinutes(options.UnpaidMinutes)),
