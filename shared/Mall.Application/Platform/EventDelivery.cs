@@ -63,11 +63,14 @@ public sealed class EventOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
-    /// How long an announced event that is not in its outbox yet is waited for. A write commits, at the
-    /// latest, when the storage client's last retry is sent (Azure.Data.Tables: 3 retries of at most
-    /// 100 s each), so an event still missing after this was never written.
+    /// How long an announced event that is not in its outbox yet is waited for. A write the writer saw
+    /// fail commits, if at all, within one try (the Table service's server timeout is 30 s, the client's
+    /// network timeout 100 s); one the writer saw succeed after more than a third of this is announced
+    /// again by the writer (and the redrive timer backs both up), so an event still missing after this
+    /// was never written. Every write that loses a race leaves an announcement polled this long, so it
+    /// is kept short.
     /// </summary>
-    public TimeSpan CommitWait { get; set; } = TimeSpan.FromMinutes(15);
+    public TimeSpan CommitWait { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Outboxes of one dispatch request handled at the same time.</summary>
     public int Concurrency { get; set; } = 16;
