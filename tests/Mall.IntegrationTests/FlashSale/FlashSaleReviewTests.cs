@@ -1,12 +1,10 @@
 using Azure;
 using Mall.Application.FlashSale;
-using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Domain.Common;
 using Mall.Domain.FlashSale;
 using Mall.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using static Mall.IntegrationTests.FlashSale.FlashShop;
 
 namespace Mall.IntegrationTests.FlashSale;
 
@@ -17,50 +15,6 @@ namespace Mall.IntegrationTests.FlashSale;
 /// </summary>
 public sealed class FlashSaleReviewTests
 {
-    /// <summary>2026-12-02 08:50 CST, ten minutes before the 09:00 slot.</summary>
-    private static readonly DateTimeOffset BeforeNine = new(2026, 12, 2, 8, 50, 0, TimeSpan.FromHours(8));
-
-    private static readonly DateTimeOffset Nine = new(2026, 12, 2, 9, 0, 0, TimeSpan.FromHours(8));
-
-    private static FlashReservationRequest Reservation => new(MallFixture.Buy("x", 1).Address);
-
-    private static async Task<(MallFixture Mall, FakeTimeProvider Time, string SkuId, string ProductId)> ShopAsync(long stock, Action<IServiceCollection>? configure = null)
-    {
-        var time = new FakeTimeProvider(BeforeNine);
-        var mall = await MallFixture.StartAsync(time, configureServices: configure);
-        var product = await mall.CreateProductAsync(10_000, null, stock);
-        return (mall, time, product.Skus[0].Id, product.Id);
-    }
-
-    private static FlashSaleRequest SaleRequest(string skuId, int quantity, int? limit = null) => new(skuId, 3_900, quantity, limit, Nine, 60, null);
-
-    private static Task<FlashSaleAdminView> ScheduleAsync(MallFixture mall, string skuId, int quantity, string key = "sale-0001", int? limit = null) =>
-        mall.Get<FlashSaleService>().CreateAsync(key, SaleRequest(skuId, quantity, limit), CancellationToken.None);
-
-    private static async Task<long> StockAsync(MallFixture mall, string productId, string skuId) =>
-        (await mall.Get<StockService>().AvailableAsync(productId, CancellationToken.None))[skuId];
-
-    private static async Task<string> OutcomeAsync(Func<Task<CheckoutResult>> attempt)
-    {
-        try
-        {
-            return (await attempt()).Order.Id;
-        }
-        catch (DomainException exception)
-        {
-            return exception.Code.ToString();
-        }
-    }
-
-    /// <summary>Normal stock, units held by orders, units free in open shards: their sum must stay the initial stock.</summary>
-    private static async Task<(long Stock, int Held, int Free)> LedgerAsync(MallFixture mall, FlashSaleSession sale, string productId)
-    {
-        var stock = await StockAsync(mall, productId, sale.SkuId);
-        var (held, _) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
-        var free = await mall.Get<FlashStock>().RemainingAsync(sale, CancellationToken.None);
-        return (stock, held, free);
-    }
-
     /// <summary>
     /// A customer cancels their flash order (it is cancellable while Reserving: its id is derived from the
     /// customer, the sale and the key, all known to the client) while the reservation request is between
@@ -76,7 +30,7 @@ public sealed class FlashSaleReviewTests
         var slotRecorded = new TaskCompletionSource();
         var cancelDone = new TaskCompletionSource();
         var held = 0;
-        var (mall, time, skuId, productId) = await ShopAsync(20, services => services.Script<FlashTake>(takes => takes.AfterWrite = async (actor, _) =>
+        var (mall, time, skuId, productId) = await ShopAsync(20, configure: services => services.Script<FlashTake>(takes => takes.AfterWrite = async (actor, _) =>
         {
             // The reservation is held just after it recorded its take slot, until the customer's cancel has run.
             if (actor == "reserve" && Interlocked.Exchange(ref held, 1) == 0)
@@ -123,7 +77,7 @@ public sealed class FlashSaleReviewTests
         var retryMarked = new TaskCompletionSource();
         var cancelAtDelete = new TaskCompletionSource();
         var cancelDeleted = new TaskCompletionSource();
-        var (mall, time, skuId, productId) = await ShopAsync(20, services => services.Script<FlashTake>(takes =>
+        var (mall, time, skuId, productId) = await ShopAsync(20, configure: services => services.Script<FlashTake>(takes =>
         {
             takes.BeforeWrite = async (actor, _) =>
             {
@@ -195,7 +149,7 @@ public sealed class FlashSaleReviewTests
     public async Task A_sale_cancelled_after_its_creation_stopped_half_way_gives_back_the_units_it_moved()
     {
         var failed = 0;
-        var (mall, time, skuId, productId) = await ShopAsync(30, services => services.Script<FlashShard>(shards => shards.BeforeWrite = (_, _) =>
+        var (mall, time, skuId, productId) = await ShopAsync(30, configure: services => services.Script<FlashShard>(shards => shards.BeforeWrite = (_, _) =>
             Interlocked.Exchange(ref failed, 1) == 0 ? throw new RequestFailedException(503, "Server busy (test)") : Task.CompletedTask));
         await using var _ = mall;
         var flash = mall.Get<FlashSaleService>();
@@ -226,7 +180,7 @@ public sealed class FlashSaleReviewTests
         var inserted = new TaskCompletionSource();
         var cancelDone = new TaskCompletionSource();
         var held = 0;
-        var (mall, time, skuId, productId) = await ShopAsync(30, services => services.Script<FlashSaleSession>(sales => sales.AfterWrite = async (actor, _) =>
+        var (mall, time, skuId, productId) = await ShopAsync(30, configure: services => services.Script<FlashSaleSession>(sales => sales.AfterWrite = async (actor, _) =>
         {
             if (actor == "create" && Interlocked.Exchange(ref held, 1) == 0)
             {
@@ -284,7 +238,7 @@ public sealed class FlashSaleReviewTests
     public async Task A_cancelled_flash_order_whose_give_back_failed_has_its_unit_returned_by_the_expiry_backstop()
     {
         var failed = 0;
-        var (mall, time, skuId, productId) = await ShopAsync(20, services => services.Script<FlashShard>(shards => shards.BeforeWrite = (actor, _) =>
+        var (mall, time, skuId, productId) = await ShopAsync(20, configure: services => services.Script<FlashShard>(shards => shards.BeforeWrite = (actor, _) =>
             actor == "cancel" && Interlocked.Exchange(ref failed, 1) == 0 ? throw new RequestFailedException(503, "Server busy (test)") : Task.CompletedTask));
         await using var _ = mall;
         var sale = (await ScheduleAsync(mall, skuId, 5)).Sale;

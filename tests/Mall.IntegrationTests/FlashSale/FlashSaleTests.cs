@@ -1,49 +1,16 @@
 using System.Collections.Concurrent;
 using Mall.Application.FlashSale;
-using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Domain.Common;
 using Mall.Domain.FlashSale;
-using Microsoft.Extensions.Time.Testing;
+
+using static Mall.IntegrationTests.FlashSale.FlashShop;
 
 namespace Mall.IntegrationTests.FlashSale;
 
 /// <summary>Flash sales against real Azurite: exactly the quantity sold under a race, units that come back, and a close that happens once.</summary>
 public sealed class FlashSaleTests
 {
-    /// <summary>2026-12-02 08:50 CST, ten minutes before the 09:00 slot.</summary>
-    private static readonly DateTimeOffset BeforeNine = new(2026, 12, 2, 8, 50, 0, TimeSpan.FromHours(8));
-
-    private static readonly DateTimeOffset Nine = new(2026, 12, 2, 9, 0, 0, TimeSpan.FromHours(8));
-
-    private static FlashReservationRequest Reservation => new(MallFixture.Buy("x", 1).Address);
-
-    private static async Task<(MallFixture Mall, FakeTimeProvider Time, string SkuId, string ProductId)> ShopAsync(long stock, IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var time = new FakeTimeProvider(BeforeNine);
-        var mall = await MallFixture.StartAsync(time, settings);
-        var product = await mall.CreateProductAsync(10_000, null, stock);
-        return (mall, time, product.Skus[0].Id, product.Id);
-    }
-
-    private static Task<FlashSaleAdminView> ScheduleAsync(MallFixture mall, string skuId, int quantity, string key = "sale-0001", int? limit = null, int? shards = null) =>
-        mall.Get<FlashSaleService>().CreateAsync(key, new FlashSaleRequest(skuId, 3_900, quantity, limit, Nine, 60, shards), CancellationToken.None);
-
-    private static async Task<long> StockAsync(MallFixture mall, string productId, string skuId) =>
-        (await mall.Get<StockService>().AvailableAsync(productId, CancellationToken.None))[skuId];
-
-    private static async Task<string> OutcomeAsync(Func<Task<CheckoutResult>> attempt)
-    {
-        try
-        {
-            return (await attempt()).Order.Id;
-        }
-        catch (DomainException exception)
-        {
-            return exception.Code.ToString();
-        }
-    }
-
     [Fact]
     public async Task Three_hundred_concurrent_attempts_on_fifty_units_sell_exactly_fifty_at_most_one_per_customer()
     {
