@@ -34,7 +34,8 @@ internal static class FlashSaleBenchmark
     {
         Console.WriteLine($"Flash-sale benchmark: {attempts:N0} attempts from {customers:N0} customers at concurrency {concurrency}, {quantity} units, per-customer limit {PerCustomerLimit}");
         Console.WriteLine($"Load average (1, 5, 15 min) before: {Load.LoadAverage()}; {Environment.ProcessorCount} cores; server GC {System.Runtime.GCSettings.IsServerGC}");
-        await using var azurite = await AzuriteChild.StartAsync();
+        // Its own Azurite (in memory, free ports), so its CPU time can be read from /proc.
+        await using var azurite = await Azurite.StartOwnAsync();
         Environment.SetEnvironmentVariable("MALL_TEST_STORAGE_CONNECTION", azurite.ConnectionString);
 
         var overrides = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -60,7 +61,7 @@ internal static class FlashSaleBenchmark
             ["Catalog:ProductCacheMilliseconds"] = "0",
         }, services => services.AddSingleton<IValidator<FlashSaleRequest>, OneStockEntityValidator>());
         await using var services = environment.BuildServices();
-        Console.WriteLine($"Azurite pid {azurite.Pid}; hosts at {sharded.Host.BaseAddress} (sharded) and {naive.Host.BaseAddress} (naive); host warnings and errors in {logPath}");
+        Console.WriteLine($"Azurite pid {azurite.ProcessId}; hosts at {sharded.Host.BaseAddress} (sharded) and {naive.Host.BaseAddress} (naive); host warnings and errors in {logPath}");
 
         var admin = await sharded.AdminTokenAsync(environment);
         var (productId, skuId) = await sharded.CreateProductAsync(admin, "flash", 9_900, (quantity * 2) + 100);
@@ -119,9 +120,9 @@ internal static class FlashSaleBenchmark
         Report(readResults, phases, logs, concurrency, readConcurrency);
     }
 
-    private static async Task<ReadResult> MeasureReadsAsync(string name, int count, int concurrency, AzuriteChild azurite, Func<Task<Sample>> read)
+    private static async Task<ReadResult> MeasureReadsAsync(string name, int count, int concurrency, Azurite azurite, Func<Task<Sample>> read)
     {
-        var cpu = new CpuMeter(azurite.Pid);
+        var cpu = new CpuMeter(azurite.ProcessId!.Value);
         var (samples, elapsed) = await Load.RunAsync(count, concurrency, _ => read());
         var (azuriteShare, selfShare) = cpu.Shares();
         var failed = samples.Count(s => s.Status != 200);
@@ -145,13 +146,13 @@ internal static class FlashSaleBenchmark
         int? shards,
         (Shopper Customer, int Try)[] plan,
         int concurrency,
-        AzuriteChild azurite,
+        Azurite azurite,
         ServiceProvider services)
     {
         var sale = await host.CreateSaleAsync(admin, skuId, quantity, shards, $"bench-{host.Name}");
         Console.WriteLine($"Phase {host.Name}: sale {sale.Id}, {sale.Shards} shard(s), {plan.Length:N0} attempts at concurrency {concurrency}…");
         var before = (Shards: host.Shards.Snapshot(), Takes: host.Takes.Snapshot());
-        var cpu = new CpuMeter(azurite.Pid);
+        var cpu = new CpuMeter(azurite.ProcessId!.Value);
         var keys = plan.Select(p => $"{host.Name}-{p.Customer.Index}-{p.Try}").ToArray();
         var (samples, elapsed) = await Load.RunAsync(plan.Length, concurrency, i => host.ReserveAsync(sale.Id, plan[i].Customer, keys[i]));
         var (azuriteShare, selfShare) = cpu.Shares();

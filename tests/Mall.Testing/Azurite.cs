@@ -24,6 +24,9 @@ public sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>Azurite's own process (null for one started elsewhere): a benchmark reads its CPU time from /proc.</summary>
+    public int? ProcessId => process?.Id;
+
     public static Task<Azurite> InstanceAsync() => Shared.Value;
 
     /// <summary>A fresh table prefix, so each test (class) sees only its own tables.</summary>
@@ -40,14 +43,15 @@ public sealed class Azurite : IAsyncDisposable
         process?.Dispose();
     }
 
-    private static async Task<Azurite> StartAsync()
+    private static Task<Azurite> StartAsync()
     {
         var external = Environment.GetEnvironmentVariable("MALL_TEST_STORAGE_CONNECTION");
-        if (!string.IsNullOrEmpty(external))
-        {
-            return new Azurite(external, null);
-        }
+        return string.IsNullOrEmpty(external) ? StartOwnAsync() : Task.FromResult(new Azurite(external, null));
+    }
 
+    /// <summary>A new Azurite of the caller's own, killed when it is disposed or the process exits.</summary>
+    public static async Task<Azurite> StartOwnAsync()
+    {
         var executable = Path.Combine(RepositoryPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
