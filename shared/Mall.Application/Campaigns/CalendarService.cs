@@ -32,7 +32,10 @@ public sealed class CalendarService(FlashSlotPlanner planner, FlashSales flashSa
         {
             var saleId = FlashSales.NewId(p.StartsAt, p.IdempotencyKey);
             var sale = byId.GetValueOrDefault(saleId);
-            return new CalendarSlot(p.Template.Id, p.Day, p.StartsAt, p.EndsAt, p.Template.SkuId, p.Template.PriceFen, p.Template.Quantity, sale?.Id, sale?.PhaseAt(now));
+            // A day planned before the template changed shows the sale it kept (one per template and day).
+            return sale is null
+                ? new CalendarSlot(p.Template.Id, p.Day, p.StartsAt, p.EndsAt, p.Template.SkuId, p.Template.PriceFen, p.Template.Quantity, null, null)
+                : new CalendarSlot(p.Template.Id, p.Day, sale.StartsAt, sale.EndsAt, sale.SkuId, sale.PriceFen, sale.Quantity, sale.Id, sale.PhaseAt(now));
         }).ToList();
         var fromTemplates = slots.Where(s => s.SaleId is not null).Select(s => s.SaleId!).ToHashSet(StringComparer.Ordinal);
 

@@ -143,6 +143,9 @@ public sealed record FlashPlanRun : IDailyRun
 
     public int Scheduled { get; init; }
 
+    /// <summary>Days that kept the sale an earlier version of the template created (moved to another slot, repriced…).</summary>
+    public int Kept { get; init; }
+
     /// <summary>Slots refused (out of stock, overlapping another sale of the SKU, SKU off sale…), the first few.</summary>
     public IReadOnlyList<FlashPlanFailure> Failures { get; init; } = [];
 

@@ -132,7 +132,7 @@ public sealed class CampaignRulesTests
     }
 
     [Fact]
-    public void Templates_plan_their_weekdays_in_cst_skip_slots_already_over_and_keep_one_key_per_template_day_and_slot()
+    public void Templates_plan_their_weekdays_in_cst_skip_slots_already_over_and_keep_one_key_per_template_and_day()
     {
         var book = new FlashSlotTemplateBook()
             .Add(Template("T1", "09:00", DayOfWeek.Wednesday, DayOfWeek.Thursday))
@@ -145,7 +145,11 @@ public sealed class CampaignRulesTests
         Assert.Equal(
             ["T2 2026-12-02T13:00:00Z", "T1 2026-12-03T01:00:00Z", "T2 2026-12-03T13:00:00Z", "T2 2026-12-04T13:00:00Z"],
             plan.Select(p => $"{p.Template.Id} {p.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"));
-        Assert.Equal("slot-T1-20261203-0900", plan[1].IdempotencyKey);
+        Assert.Equal("slot-T1-20261203", plan[1].IdempotencyKey);
+
+        // Moved to another slot, the template keeps its key per day: a day already planned keeps its one sale.
+        var moved = book.Replace(Template("T1", "21:00", DayOfWeek.Wednesday, DayOfWeek.Thursday));
+        Assert.Equal(plan[1].IdempotencyKey, moved.Plan(wednesday, 3, tenOClock).Single(p => p.Template.Id == "T1" && p.Day == plan[1].Day).IdempotencyKey);
         Assert.Equal(plan.Select(p => p.IdempotencyKey), book.Plan(wednesday, 3, tenOClock).Select(p => p.IdempotencyKey));
         Assert.Equal(2, book.Version);
     }
