@@ -183,6 +183,9 @@ public sealed record AnnouncementRecipient(string CampaignId, string CustomerId,
     public Domain.Notifications.MessageOutcome? Outcome { get; init; }
 }
 
+/// <summary>An Idempotency-Key of campaign creation and the campaign it belongs to (inserted once, so a key names one campaign whatever month it ends in).</summary>
+public sealed record CampaignKeyClaim(string CampaignId, DateTimeOffset ClaimedAt);
+
 /// <summary>A campaign and where it stands, for the operator.</summary>
 public sealed record CampaignView(Campaign Campaign, string Phase, DateTimeOffset? NextMilestoneAt, CampaignMilestone? NextMilestone, AnnouncementRun? Announcement, long Participants);
 
