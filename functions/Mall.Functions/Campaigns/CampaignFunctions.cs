@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mall.Application.Campaigns;
+using Mall.Domain.Campaigns;
 using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Mall.Infrastructure.Scheduling;
@@ -53,9 +54,9 @@ public sealed class CampaignFunctions(
                 month = today.ToString("yyyy-MM", CultureInfo.InvariantCulture);
             }
 
-            if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first))
+            if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first) || !BrandDayRule.IsPlannableYear(first.Year))
             {
-                throw DomainException.Validation("month", "Must be a month: yyyy-MM.");
+                throw DomainException.Validation("month", "Must be a month of the years 2000–2999: yyyy-MM.");
             }
 
             return ApiResults.Ok(await calendar.BrandDayAsync(first.Year, first.Month, request.HttpContext.RequestAborted));

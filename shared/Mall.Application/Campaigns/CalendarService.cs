@@ -32,7 +32,10 @@ public sealed class CalendarService(FlashSlotPlanner planner, FlashSales flashSa
         {
             var saleId = FlashSales.NewId(p.StartsAt, p.IdempotencyKey);
             var sale = byId.GetValueOrDefault(saleId);
-            return new CalendarSlot(p.Template.Id, p.Day, p.StartsAt, p.EndsAt, p.Template.SkuId, p.Template.PriceFen, p.Template.Quantity, sale?.Id, sale?.PhaseAt(now));
+            // A day planned before the template changed shows the sale it kept (one per template and day).
+            return sale is null
+                ? new CalendarSlot(p.Template.Id, p.Day, p.StartsAt, p.EndsAt, p.Template.SkuId, p.Template.PriceFen, p.Template.Quantity, null, null)
+                : new CalendarSlot(p.Template.Id, p.Day, sale.StartsAt, sale.EndsAt, sale.SkuId, sale.PriceFen, sale.Quantity, sale.Id, sale.PhaseAt(now));
         }).ToList();
         var fromTemplates = slots.Where(s => s.SaleId is not null).Select(s => s.SaleId!).ToHashSet(StringComparer.Ordinal);
 
@@ -50,18 +53,20 @@ public sealed class CalendarService(FlashSlotPlanner planner, FlashSales flashSa
                 v.Campaign.Id,
                 v.Campaign.Name,
                 v.Campaign.AnnounceAt!.Value,
-                v.Announcement switch { null => "scheduled", { CompletedAt: null } => "sending", _ => "sent" },
+                v.Campaign.Reached.Any(r => r.Milestone == CampaignMilestone.Announce && r.Skipped)
+                    ? "skipped"
+                    : v.Announcement switch { null => "scheduled", { CompletedAt: null } => "sending", _ => "sent" },
                 v.Announcement?.Sent ?? 0))
             .ToList();
 
         var brandDays = new List<CalendarBrandDay>();
         for (var month = new DateOnly(first.Year, first.Month, 1); month < first.AddDays(days); month = month.AddMonths(1))
         {
-            var (date, _, _) = campaigns.BrandDayOf(month.Year, month.Month);
+            var (date, startsAt, _) = campaigns.BrandDayOf(month.Year, month.Month);
             if (date >= first && date < first.AddDays(days))
             {
-                var id = campaigns.BrandDayId(month.Year, month.Month);
-                brandDays.Add(new CalendarBrandDay(date, onCalendar.Any(c => c.Id == id) ? id : null));
+                // Whichever edition is live (a cancelled brand day can be planned again under the next one).
+                brandDays.Add(new CalendarBrandDay(date, onCalendar.FirstOrDefault(c => c.Kind == CampaignKind.BrandDay && c.StartsAt == startsAt)?.Id));
             }
         }
 
@@ -76,13 +81,12 @@ public sealed class CalendarService(FlashSlotPlanner planner, FlashSales flashSa
         var brandDays = Enumerable.Range(0, options.BrandDayDays).Select(date.AddDays).ToHashSet();
         var brandDayGmv = gmv.Where(d => brandDays.Contains(d.Key)).Sum(d => d.Value);
         var monthGmv = gmv.Values.Sum();
-        var id = campaigns.BrandDayId(year, month);
-        var planned = await campaigns.FindAsync(id, cancellationToken);
+        var planned = await campaigns.FindBrandDayAsync(year, month, cancellationToken);
         return new BrandDayReport(
             $"{year:D4}-{month:D2}",
             date,
             options.BrandDayDays,
-            planned is { Status: not CampaignStatus.Cancelled } ? id : null,
+            planned is { Campaign: { Status: not CampaignStatus.Cancelled } live } ? live.Id : null,
             brandDayGmv,
             monthGmv,
             BasisPoints.Share(brandDayGmv, monthGmv),

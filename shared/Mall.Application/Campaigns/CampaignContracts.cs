@@ -143,6 +143,9 @@ public sealed record FlashPlanRun : IDailyRun
 
     public int Scheduled { get; init; }
 
+    /// <summary>Days that kept the sale an earlier version of the template created (moved to another slot, repriced…).</summary>
+    public int Kept { get; init; }
+
     /// <summary>Slots refused (out of stock, overlapping another sale of the SKU, SKU off sale…), the first few.</summary>
     public IReadOnlyList<FlashPlanFailure> Failures { get; init; } = [];
 
@@ -179,6 +182,9 @@ public sealed record AnnouncementRecipient(string CampaignId, string CustomerId,
 {
     public Domain.Notifications.MessageOutcome? Outcome { get; init; }
 }
+
+/// <summary>An Idempotency-Key of campaign creation and the campaign it belongs to (inserted once, so a key names one campaign whatever month it ends in).</summary>
+public sealed record CampaignKeyClaim(string CampaignId, DateTimeOffset ClaimedAt);
 
 /// <summary>A campaign and where it stands, for the operator.</summary>
 public sealed record CampaignView(Campaign Campaign, string Phase, DateTimeOffset? NextMilestoneAt, CampaignMilestone? NextMilestone, AnnouncementRun? Announcement, long Participants);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Inventory;
 using Mall.Application.Notifications;
@@ -36,7 +37,9 @@ public sealed partial class CampaignService(
     IDocumentCollection<Campaign> campaigns,
     IDocumentCollection<AnnouncementRun> announcements,
     IDocumentCollection<AnnouncementRecipient> recipients,
+    IDocumentCollection<CampaignKeyClaim> keys,
     PromotionService promotions,
+    CatalogQueryService catalog,
     PresaleService presales,
     SubscriptionService subscriptions,
     CustomerService customers,
@@ -65,13 +68,53 @@ public sealed partial class CampaignService(
         return (date, ChinaTime.StartOf(date), ChinaTime.StartOf(date.AddDays(options.BrandDayDays)));
     }
 
-    /// <summary>The brand day's campaign id of a month: one brand day per month, whatever the Idempotency-Key.</summary>
-    public string BrandDayId(int year, int month) => NewId(BrandDayOf(year, month).EndsAt, "brand-day", $"{year:D4}-{month:D2}");
+    /// <summary>
+    /// The campaign id of a month's brand day: one live brand day per month, whatever the Idempotency-Key.
+    /// Edition 0 is the first plan; each re-plan after a cancel is the next edition.
+    /// </summary>
+    public string BrandDayId(int year, int month, int edition = 0) =>
+        edition == 0
+            ? NewId(BrandDayOf(year, month).EndsAt, "brand-day", $"{year:D4}-{month:D2}")
+            : NewId(BrandDayOf(year, month).EndsAt, "brand-day", $"{year:D4}-{month:D2}", $"#{edition}");
 
-    /// <summary>Puts a campaign on the calendar; the Idempotency-Key makes a retry return (or finish setting up) the same one.</summary>
+    /// <summary>A month's latest brand-day edition (cancelled or not) and its number; null: never planned.</summary>
+    public async Task<(int Edition, Campaign Campaign)?> FindBrandDayAsync(int year, int month, CancellationToken cancellationToken)
+    {
+        (int, Campaign)? latest = null;
+        for (var edition = 0; edition < BrandDayRule.MaxEditions; edition++)
+        {
+            if (await FindAsync(BrandDayId(year, month, edition), cancellationToken) is not { } found)
+            {
+                break;
+            }
+
+            latest = (edition, found);
+        }
+
+        return latest;
+    }
+
+    /// <summary>
+    /// Puts a campaign on the calendar; the Idempotency-Key makes a retry return (or finish setting up) the
+    /// same one. The key is claimed for one campaign id by a conditional insert, so the same key with other
+    /// terms is refused whatever month they end in.
+    /// </summary>
     public async Task<CampaignView> CreateAsync(string idempotencyKey, CampaignRequest request, CancellationToken cancellationToken)
     {
         var requested = await ToCampaignAsync(idempotencyKey, request, cancellationToken);
+        var claimed = await ClaimKeyAsync(idempotencyKey, requested.Id, cancellationToken);
+        if (claimed != requested.Id)
+        {
+            // The key was used before: a retry of that request (a brand day since cancelled, say) gets its
+            // campaign back; other terms are a reuse.
+            if (await FindAsync(claimed, cancellationToken) is { } earlier && SameTerms(earlier, requested))
+            {
+                return await ViewAsync(await PrepareAsync(earlier, cancellationToken), cancellationToken);
+            }
+
+            throw new DomainException(ErrorCode.IdempotencyKeyReused, "This Idempotency-Key was already used for a different campaign.");
+        }
+
         var key = KeyOf(requested.Id);
         var existing = await campaigns.FindAsync(key, cancellationToken);
         if (existing is null)
@@ -105,15 +148,15 @@ public sealed partial class CampaignService(
     public async Task<CampaignView> GetAsync(string campaignId, CancellationToken cancellationToken) =>
         await ViewAsync(await FindAsync(campaignId, cancellationToken) ?? throw DomainException.NotFound($"Campaign {campaignId}"), cancellationToken);
 
-    /// <summary>Withdraws a campaign before anything of it ran: its own price rule is withdrawn, its milestones never come.</summary>
+    /// <summary>
+    /// Withdraws a campaign before anything of it could have reached a customer (see <see cref="Campaign.Cancel"/>):
+    /// decided by one guarded write of the campaign, which the runs respect; then its own price rule is
+    /// withdrawn (or claimed withdrawn, if its creation has not inserted it yet), its milestones never come.
+    /// </summary>
     public async Task<CampaignView> CancelAsync(string campaignId, CancellationToken cancellationToken)
     {
         var cancelled = await campaigns.UpdateAsync(KeyOf(campaignId), $"Campaign {campaignId}", c => c.Cancel(time.GetUtcNow()), cancellationToken);
-        if (cancelled.OwnsPriceRule && await promotions.FindRuleAsync(cancelled.PriceRuleId!, cancellationToken) is { } rule)
-        {
-            await promotions.WithdrawRuleAsync(rule, cancellationToken);
-        }
-
+        await WithdrawOwnRuleAsync(cancelled, cancellationToken);
         return await ViewAsync(cancelled, cancellationToken);
     }
 
@@ -154,14 +197,38 @@ public sealed partial class CampaignService(
                 return campaign.Next() is { } later ? DueWorkResult.Later(later.DueAt) : DueWorkResult.Done;
             }
 
-            // What a milestone sets going happens before it is recorded, and is idempotent, so a crash in
-            // between repeats it harmlessly; the guarded write below records it once.
+            // A milestone with effects outside the campaign (the presale, the announcement's messages) is
+            // first marked as being reached, by a guarded write: a cancel either came first (nothing is
+            // set going: read again) or is refused from then on.
+            if (campaign.HasEffects(due.Milestone, now) && campaign.Reaching != due.Milestone)
+            {
+                var begun = await campaigns.TransitionAsync(
+                    KeyOf(campaignId),
+                    current =>
+                    {
+                        if (current?.Value.NextDue(now) is not { } next || next.Milestone != due.Milestone)
+                        {
+                            return Decision.Keep<Campaign, bool>(false);
+                        }
+
+                        var marked = current.Value.BeginReaching(due.Milestone, now);
+                        return ReferenceEquals(marked, current.Value) ? Decision.Keep<Campaign, bool>(true) : Decision.Write(marked, true);
+                    },
+                    cancellationToken);
+                if (!begun)
+                {
+                    continue;
+                }
+            }
+
+            // What a milestone sets going happens after it is marked and before it is recorded, and is
+            // idempotent, so a crash in between repeats it harmlessly; the guarded write below records it once.
             string? presaleId = null;
             if (due.Milestone == CampaignMilestone.WarmUp)
             {
                 presaleId = await OpenPresaleAsync(campaign, cancellationToken);
             }
-            else if (due.Milestone == CampaignMilestone.Announce)
+            else if (due.Milestone == CampaignMilestone.Announce && campaign.HasEffects(CampaignMilestone.Announce, now))
             {
                 await BeginAnnouncementAsync(campaign, now, cancellationToken);
             }
@@ -172,6 +239,12 @@ public sealed partial class CampaignService(
                 {
                     if (current?.Value.NextDue(now) is not { } next || next.Milestone != due.Milestone)
                     {
+                        return Decision.Keep<Campaign, bool>(false);
+                    }
+
+                    if (current.Value.HasEffects(due.Milestone, now) && current.Value.Reaching != due.Milestone)
+                    {
+                        // Marked by no run yet (this run read it before): mark it first, in the next turn.
                         return Decision.Keep<Campaign, bool>(false);
                     }
 
@@ -207,7 +280,9 @@ public sealed partial class CampaignService(
         for (var page = 0; page < options.AnnouncementPagesPerRun; page++)
         {
             var startedAt = run.Pages;
-            var consenting = string.IsNullOrEmpty(templateId) || campaign.Status == CampaignStatus.Cancelled
+
+            // Never after the start: a pre-announcement of a start that is past is stopped where it is.
+            var consenting = string.IsNullOrEmpty(templateId) || !campaign.MayAnnounce(time.GetUtcNow())
                 ? new ResultPage<string>([], null)
                 : await subscriptions.ConsentingAsync(templateId, run.ContinuationToken, options.AnnouncementPageSize, cancellationToken);
             var (sent, noConsent, failed) = (0, 0, 0);
@@ -304,8 +379,13 @@ public sealed partial class CampaignService(
         if (kind == CampaignKind.BrandDay)
         {
             var (year, month) = (int.Parse(request.Month![..4], CultureInfo.InvariantCulture), int.Parse(request.Month[5..], CultureInfo.InvariantCulture));
+            if (!BrandDayRule.IsPlannableYear(year))
+            {
+                throw DomainException.Validation("month", "Must be a month of the years 2000–2999: yyyy-MM.");
+            }
+
             (_, startsAt, endsAt) = BrandDayOf(year, month);
-            id = BrandDayId(year, month);
+            id = await BrandDayToPlanAsync(year, month, cancellationToken);
         }
         else
         {
@@ -341,11 +421,43 @@ public sealed partial class CampaignService(
 
         var priceBps = request.PriceBps;
         var productIds = request.ProductIds?.Distinct(StringComparer.Ordinal).ToList() ?? [];
-        var priceRuleId = priceBps is null ? null : Ids.Derive("PR", "campaign", id);
+        var priceRuleId = priceBps is null ? null : OwnRuleId(id);
+        var ownsPriceRule = priceBps is not null;
         if (request.PriceRuleId is { } linked)
         {
             var rule = await promotions.FindRuleAsync(linked, cancellationToken) ?? throw DomainException.Validation("priceRuleId", $"No price rule {linked}.");
-            (priceRuleId, priceBps, productIds) = (rule.Id, rule.PriceBps, rule.ProductIds.ToList());
+            if (rule.WithdrawnAt is not null)
+            {
+                throw DomainException.Validation("priceRuleId", $"Price rule {linked} was withdrawn.");
+            }
+
+            if (rule.CampaignId is not null)
+            {
+                // Another campaign's own discount is that campaign's to withdraw: this one takes its terms
+                // into a rule of its own, which runs (or is withdrawn) with this campaign alone.
+                (priceRuleId, priceBps, productIds, ownsPriceRule) = (OwnRuleId(id), rule.PriceBps, rule.ProductIds.ToList(), true);
+            }
+            else if (!Campaign.RuleFits(rule.StartsAt, rule.EndsAt, startsAt, endsAt))
+            {
+                throw DomainException.Validation("priceRuleId", $"Price rule {linked} runs {rule.StartsAt:O}–{rule.EndsAt:O}, outside the campaign's {startsAt:O}–{endsAt:O}; its discount would outlast the campaign.");
+            }
+            else
+            {
+                (priceRuleId, priceBps, productIds, ownsPriceRule) = (rule.Id, rule.PriceBps, rule.ProductIds.ToList(), false);
+            }
+        }
+
+        if (request.Presale is { SkuId: { } presaleSku })
+        {
+            // Checked now, not at the warm-up: a festival is not accepted with a presale that cannot open.
+            try
+            {
+                _ = await catalog.GetSellableSkuAsync(presaleSku, cancellationToken);
+            }
+            catch (DomainException missing) when (missing.Code is ErrorCode.NotFound or ErrorCode.ProductNotOnSale)
+            {
+                throw DomainException.Validation("presale.skuId", $"SKU {presaleSku} is not on sale: {missing.Message}");
+            }
         }
 
         return new Campaign
@@ -360,7 +472,7 @@ public sealed partial class CampaignService(
             PriceBps = priceBps,
             ProductIds = productIds,
             PriceRuleId = priceRuleId,
-            OwnsPriceRule = request.PriceRuleId is null && priceBps is not null,
+            OwnsPriceRule = ownsPriceRule,
             Presale = request.Presale is { } p
                 ? new FestivalPresale(p.SkuId!, p.DepositFen!.Value, p.DepositValueFen!.Value, p.FinalPriceFen!.Value, p.DepositRefundable ?? false, p.BalanceHours ?? (int)Math.Ceiling((endsAt - startsAt).TotalHours))
                 : null,
@@ -369,14 +481,69 @@ public sealed partial class CampaignService(
         };
     }
 
+    /// <summary>The same campaign asked for twice (a campaign's own rule id follows from its id, so only a linked rule is compared).</summary>
     private static bool SameTerms(Campaign a, Campaign b) =>
         a.Kind == b.Kind && a.Name == b.Name && a.StartsAt == b.StartsAt && a.EndsAt == b.EndsAt && a.WarmUpStartsAt == b.WarmUpStartsAt
-        && (a.AnnounceAt is null) == (b.AnnounceAt is null) && a.PriceBps == b.PriceBps && a.PriceRuleId == b.PriceRuleId
-        && a.ProductIds.SequenceEqual(b.ProductIds) && a.Presale == b.Presale;
+        && (a.AnnounceAt is null) == (b.AnnounceAt is null) && a.PriceBps == b.PriceBps && a.OwnsPriceRule == b.OwnsPriceRule
+        && (a.OwnsPriceRule || a.PriceRuleId == b.PriceRuleId) && a.ProductIds.SequenceEqual(b.ProductIds) && a.Presale == b.Presale;
 
-    /// <summary>A campaign still preparing gets its own price rule (created once, under an id of its own), then is scheduled.</summary>
+    private static string OwnRuleId(string campaignId) => Ids.Derive("PR", "campaign", campaignId);
+
+    /// <summary>
+    /// The brand-day edition a request plans: the month's live one (the request then returns it or is refused
+    /// as other terms), or, when the latest was cancelled, the next edition — so a cancelled brand day can
+    /// be planned again, and still only one is live per month.
+    /// </summary>
+    private async Task<string> BrandDayToPlanAsync(int year, int month, CancellationToken cancellationToken)
+    {
+        if (await FindBrandDayAsync(year, month, cancellationToken) is not { } latest)
+        {
+            return BrandDayId(year, month);
+        }
+
+        if (latest.Campaign.Status != CampaignStatus.Cancelled)
+        {
+            return latest.Campaign.Id;
+        }
+
+        return latest.Edition + 1 < BrandDayRule.MaxEditions
+            ? BrandDayId(year, month, latest.Edition + 1)
+            : throw DomainException.Validation("month", $"The brand day of {year:D4}-{month:D2} was cancelled {BrandDayRule.MaxEditions} times; it cannot be planned again.");
+    }
+
+    /// <summary>Claims an Idempotency-Key for a campaign id (a conditional insert); returns the id the key belongs to.</summary>
+    private async Task<string> ClaimKeyAsync(string idempotencyKey, string campaignId, CancellationToken cancellationToken)
+    {
+        var key = DocumentKey.Single(Ids.Derive("CK", "campaign-key", idempotencyKey));
+        if ((await keys.FindAsync(key, cancellationToken))?.Value is { } found)
+        {
+            return found.CampaignId;
+        }
+
+        try
+        {
+            await keys.InsertAsync(key, new CampaignKeyClaim(campaignId, time.GetUtcNow()), [], cancellationToken);
+            return campaignId;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return (await keys.FindAsync(key, cancellationToken))?.Value.CampaignId ?? throw new DomainException(ErrorCode.Busy, "The campaign is being created; retry with the same Idempotency-Key.");
+        }
+    }
+
+    /// <summary>
+    /// A campaign still preparing gets its own price rule (created once, under an id of its own), then is
+    /// scheduled. A cancel may win in between: the rule is then withdrawn here too (whichever of the two
+    /// comes last sees the other's write).
+    /// </summary>
     private async Task<Campaign> PrepareAsync(Campaign campaign, CancellationToken cancellationToken)
     {
+        if (campaign.Status == CampaignStatus.Cancelled)
+        {
+            await WithdrawOwnRuleAsync(campaign, cancellationToken);
+            return campaign;
+        }
+
         if (campaign.Status != CampaignStatus.Preparing)
         {
             return campaign;
@@ -384,17 +551,41 @@ public sealed partial class CampaignService(
 
         if (campaign.OwnsPriceRule)
         {
-            await promotions.CreateRuleAsync(
-                new PriceRuleRequest(campaign.Name, campaign.PriceBps, campaign.ProductIds, campaign.StartsAt, campaign.EndsAt, null, null),
-                campaign.PriceRuleId!,
-                cancellationToken);
+            await promotions.CreateRuleAsync(OwnRuleTerms(campaign), campaign.PriceRuleId!, cancellationToken, campaign.Id);
         }
 
-        return await campaigns.UpdateAsync(
+        var prepared = await campaigns.UpdateAsync(
             KeyOf(campaign.Id),
             $"Campaign {campaign.Id}",
             c => c.Status == CampaignStatus.Preparing ? c with { Status = CampaignStatus.Scheduled } : c,
             cancellationToken);
+        if (prepared.Status == CampaignStatus.Cancelled)
+        {
+            await WithdrawOwnRuleAsync(prepared, cancellationToken);
+        }
+
+        return prepared;
+    }
+
+    private static PriceRuleRequest OwnRuleTerms(Campaign campaign) =>
+        new(campaign.Name, campaign.PriceBps, campaign.ProductIds, campaign.StartsAt, campaign.EndsAt, null, null);
+
+    /// <summary>
+    /// A cancelled campaign's own rule never applies: withdrawn if it exists, else inserted withdrawn under
+    /// its id, so a creation still under way finds it (and inserts no running rule). Rules it linked are not its own.
+    /// </summary>
+    private async Task WithdrawOwnRuleAsync(Campaign campaign, CancellationToken cancellationToken)
+    {
+        if (campaign.Status != CampaignStatus.Cancelled || !campaign.OwnsPriceRule)
+        {
+            return;
+        }
+
+        var rule = await promotions.CreateRuleAsync(OwnRuleTerms(campaign), campaign.PriceRuleId!, cancellationToken, campaign.Id, campaign.CancelledAt ?? time.GetUtcNow());
+        if (rule.WithdrawnAt is null)
+        {
+            await promotions.WithdrawRuleAsync(rule, cancellationToken);
+        }
     }
 
     /// <summary>The festival's presale: deposits through the warm-up, the balance from the start. Opened once (its id is the campaign's).</summary>

@@ -10,9 +10,10 @@ namespace Mall.Application.Campaigns;
 /// <summary>
 /// Daily flash slots 每日秒杀 from operator templates: the templates live in one bounded document; the
 /// calendar timer plans today and the next <see cref="CampaignOptions.FlashDaysAhead"/> days, creating
-/// each sale through <see cref="FlashSaleService.CreateAsync"/> under a key fixed by (template, day,
-/// slot), so a re-run, a late run after downtime or two concurrent runs create each sale once. A
-/// day is planned again whenever the templates change (their version), otherwise once.
+/// each sale through <see cref="FlashSaleService.CreateAsync"/> under a key fixed by (template, day),
+/// so a re-run, a late run after downtime or two concurrent runs create each sale once, and a day has
+/// at most one sale of a template even after the template moved to another slot. A day is planned
+/// again whenever the templates change (their version), otherwise once.
 /// </summary>
 public sealed partial class FlashSlotPlanner(
     IDocumentCollection<FlashSlotTemplateBook> books,
@@ -71,6 +72,7 @@ public sealed partial class FlashSlotPlanner(
         var planned = book.Plan(today, options.FlashDaysAhead + 1, now);
         var failures = new List<FlashPlanFailure>();
         var scheduled = 0;
+        var kept = 0;
         foreach (var slot in planned)
         {
             var t = slot.Template;
@@ -78,6 +80,12 @@ public sealed partial class FlashSlotPlanner(
             {
                 await flashSales.CreateAsync(slot.IdempotencyKey, new FlashSaleRequest(t.SkuId, t.PriceFen, t.Quantity, t.PerCustomerLimit, slot.StartsAt, t.DurationMinutes, null), cancellationToken);
                 scheduled++;
+            }
+            catch (DomainException earlier) when (earlier.Code == ErrorCode.IdempotencyKeyReused)
+            {
+                // The day has this template's sale already, created under earlier terms (another slot, price…):
+                // it stays the day's one sale of the template; the new terms apply from the next day not planned yet.
+                kept++;
             }
             catch (DomainException refused)
             {
@@ -93,6 +101,7 @@ public sealed partial class FlashSlotPlanner(
             RanAt = now,
             Planned = planned.Count,
             Scheduled = scheduled,
+            Kept = kept,
             Failures = failures.Take(FlashPlanRun.MaxFailures).ToList(),
             FailureCount = failures.Count,
         };

@@ -72,8 +72,13 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
     public Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, CancellationToken cancellationToken) =>
         CreateRuleAsync(request, Ids.New("PR"), cancellationToken);
 
-    /// <summary>Creates a rule under an id the caller derived (a campaign's), so a retry finds the rule instead of adding another.</summary>
-    public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, string ruleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a rule under an id the caller derived (a campaign's), so a retry finds the rule instead of
+    /// adding another (the rule found is returned as it is). <paramref name="withdrawnAt"/> inserts it
+    /// already withdrawn: a cancelled campaign claims its rule's id that way, so a creation still under
+    /// way finds it withdrawn instead of inserting a running one.
+    /// </summary>
+    public async Task<PriceRule> CreateRuleAsync(PriceRuleRequest request, string ruleId, CancellationToken cancellationToken, string? campaignId = null, DateTimeOffset? withdrawnAt = null)
     {
         var rule = new PriceRule
         {
@@ -86,6 +91,8 @@ public sealed class PromotionService(IDocumentCollection<PriceRule> rules, Promo
             MinimumTier = request.MinimumTier ?? MemberTier.None,
             Segment = request.Segment,
             Gift = request.Gift is { } gift ? new GiftOption(gift.Name!.Trim(), gift.PriceFen!.Value, gift.SelectedByDefault ?? false) : null,
+            CampaignId = campaignId,
+            WithdrawnAt = withdrawnAt,
         };
         try
         {

@@ -22,7 +22,10 @@ public enum CampaignStatus
     /// <summary>On the calendar; its milestones are reached one by one as their times come.</summary>
     Scheduled,
 
-    /// <summary>Withdrawn by the operator before anything of it ran.</summary>
+    /// <summary>
+    /// Withdrawn by the operator before anything of it could have reached a customer: before its start
+    /// (its price applies from then) and before any run began setting its warm-up or announcement going.
+    /// </summary>
     Cancelled,
 }
 
@@ -44,7 +47,14 @@ public enum CampaignMilestone
 public sealed record FestivalPresale(string SkuId, long DepositFen, long DepositValueFen, long FinalPriceFen, bool DepositRefundable, int BalanceHours);
 
 /// <summary>A milestone as it was reached: when it was due and when the calendar reached it (late after downtime).</summary>
-public sealed record ReachedMilestone(CampaignMilestone Milestone, DateTimeOffset DueAt, DateTimeOffset ReachedAt);
+public sealed record ReachedMilestone(CampaignMilestone Milestone, DateTimeOffset DueAt, DateTimeOffset ReachedAt)
+{
+    /// <summary>
+    /// Reached without its effect: a pre-announcement first reached once its campaign had started
+    /// (after downtime) is not sent, since it would announce a start that is past.
+    /// </summary>
+    public bool Skipped { get; init; }
+}
 
 /// <summary>
 /// A campaign on the calendar. Its milestones (warm-up, announcement, start, end) are reached
@@ -95,7 +105,15 @@ public sealed record Campaign
 
     public IReadOnlyList<ReachedMilestone> Reached { get; init; } = [];
 
-    public bool Announced => AnnounceAt is not null;
+    /// <summary>
+    /// The milestone whose effects outside the campaign (its presale, its announcement's messages) a run
+    /// is setting going. Recorded by a guarded write before they start, so a cancel — decided by a guarded
+    /// write of the same document — either comes first (and the run then starts nothing) or is refused.
+    /// </summary>
+    public CampaignMilestone? Reaching { get; init; }
+
+    /// <summary>Announced (or to be): it has a pre-announcement that was not skipped for coming too late.</summary>
+    public bool Announced => AnnounceAt is not null && !Reached.Any(r => r.Milestone == CampaignMilestone.Announce && r.Skipped);
 
     /// <summary>Orders paid from here to <see cref="EndsAt"/> count for it (the warm-up's deposits included).</summary>
     public DateTimeOffset AttributionStartsAt => WarmUpStartsAt ?? StartsAt;
@@ -119,6 +137,13 @@ public sealed record Campaign
         return list.OrderBy(m => m.Item2).ThenBy(m => m.Item1).ToList();
     }
 
+    /// <summary>
+    /// Whether an existing price rule's window fits a campaign's, so the rule can be linked: it may not
+    /// apply before the campaign starts nor after it ends (its CampaignEnded would not end the discount).
+    /// </summary>
+    public static bool RuleFits(DateTimeOffset ruleStartsAt, DateTimeOffset ruleEndsAt, DateTimeOffset startsAt, DateTimeOffset endsAt) =>
+        ruleStartsAt >= startsAt && ruleEndsAt <= endsAt;
+
     public bool HasReached(CampaignMilestone milestone) => Reached.Any(r => r.Milestone == milestone);
 
     /// <summary>The next milestone to reach (null: ended or cancelled).</summary>
@@ -129,8 +154,38 @@ public sealed record Campaign
     public (CampaignMilestone Milestone, DateTimeOffset DueAt)? NextDue(DateTimeOffset now) => Next() is { } next && next.DueAt <= now ? next : null;
 
     /// <summary>
+    /// Whether reaching <paramref name="milestone"/> at <paramref name="now"/> sets something going outside
+    /// the campaign: the warm-up opens the presale; the announcement sends messages, unless its campaign
+    /// already started (then it is skipped: a pre-announcement of a past start is never sent).
+    /// </summary>
+    public bool HasEffects(CampaignMilestone milestone, DateTimeOffset now) => milestone switch
+    {
+        CampaignMilestone.WarmUp => Presale is not null,
+        CampaignMilestone.Announce => now < StartsAt,
+        _ => false,
+    };
+
+    /// <summary>Whether a pre-announcement may still go out at <paramref name="now"/>: only before its campaign starts.</summary>
+    public bool MayAnnounce(DateTimeOffset now) => Status == CampaignStatus.Scheduled && now < StartsAt;
+
+    /// <summary>
+    /// Records that a run is setting <paramref name="milestone"/>'s effects going (see <see cref="Reaching"/>);
+    /// from then on the campaign can no longer be cancelled. Only the next milestone, once due.
+    /// </summary>
+    public Campaign BeginReaching(CampaignMilestone milestone, DateTimeOffset now)
+    {
+        if (NextDue(now) is not { } next || next.Milestone != milestone)
+        {
+            throw new InvalidOperationException($"Campaign {Id}: {milestone} is not the next milestone due at {now:O}.");
+        }
+
+        return Reaching == milestone ? this : this with { Reaching = milestone };
+    }
+
+    /// <summary>
     /// Records <paramref name="milestone"/> as reached at <paramref name="now"/>, with its event. Only the
-    /// next milestone, once due, can be reached: earlier ones first, never one twice.
+    /// next milestone, once due, can be reached: earlier ones first, never one twice; one with effects
+    /// only after <see cref="BeginReaching"/> recorded them.
     /// </summary>
     public (Campaign Campaign, IntegrationEvent? Event) Reach(CampaignMilestone milestone, DateTimeOffset now)
     {
@@ -139,17 +194,27 @@ public sealed record Campaign
             throw new InvalidOperationException($"Campaign {Id}: {milestone} is not the next milestone due at {now:O}.");
         }
 
-        var reached = this with { Reached = [.. Reached, new ReachedMilestone(milestone, next.DueAt, now)] };
+        if (HasEffects(milestone, now) && Reaching != milestone)
+        {
+            throw new InvalidOperationException($"Campaign {Id}: {milestone} sets effects going; begin reaching it first.");
+        }
+
+        var skipped = milestone == CampaignMilestone.Announce && Reaching != CampaignMilestone.Announce;
+        var reached = this with { Reached = [.. Reached, new ReachedMilestone(milestone, next.DueAt, now) { Skipped = skipped }], Reaching = null };
         IntegrationEvent? raised = milestone switch
         {
-            CampaignMilestone.Start => new CampaignStarted(Id, Kind, Name, StartsAt, EndsAt, Announced, PriceRuleId, PresaleCampaignId) { OccurredAt = now },
+            CampaignMilestone.Start => new CampaignStarted(Id, Kind, Name, StartsAt, EndsAt, reached.Announced, PriceRuleId, PresaleCampaignId) { OccurredAt = now },
             CampaignMilestone.End => new CampaignEnded(Id, Kind, StartsAt, EndsAt) { OccurredAt = now },
             _ => null,
         };
         return (reached, raised);
     }
 
-    /// <summary>Withdrawn before anything ran: refused once its warm-up, announcement or start was reached.</summary>
+    /// <summary>
+    /// Withdrawn before anything of it could have reached a customer. Refused once a milestone was reached
+    /// or a run began setting one's effects going (<see cref="Reaching"/>), and once its start passed
+    /// (its price rule applies at checkout from then, whether or not a run recorded the start).
+    /// </summary>
     public Campaign Cancel(DateTimeOffset now)
     {
         if (Status == CampaignStatus.Cancelled)
@@ -160,6 +225,16 @@ public sealed record Campaign
         if (Reached.Count > 0)
         {
             throw new DomainException(ErrorCode.InvalidOrderState, $"Campaign {Id} has already reached {Reached[^1].Milestone}; it can no longer be cancelled.");
+        }
+
+        if (Reaching is { } reaching)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Campaign {Id} is reaching its {reaching} (its effects may have gone out); it can no longer be cancelled.");
+        }
+
+        if (now >= StartsAt)
+        {
+            throw new DomainException(ErrorCode.InvalidOrderState, $"Campaign {Id} started at {StartsAt:O} (its price applies); it can no longer be cancelled.");
         }
 
         return this with { Status = CampaignStatus.Cancelled, CancelledAt = now };
@@ -179,6 +254,12 @@ public sealed record Campaign
 /// <summary>The brand day of a month: the given weekday in the given week of the month (seed: the third week).</summary>
 public static class BrandDayRule
 {
+    /// <summary>How many times one month's brand day can be planned again after being cancelled.</summary>
+    public const int MaxEditions = 10;
+
+    /// <summary>The years a brand day can be planned in (as for flash sales: 2000–2999).</summary>
+    public static bool IsPlannableYear(int year) => year is >= 2000 and <= 2999;
+
     /// <summary>The <paramref name="weekOfMonth"/>-th <paramref name="day"/> of the month (week 3: between the 15th and the 21st).</summary>
     public static DateOnly DateIn(int year, int month, int weekOfMonth, DayOfWeek day)
     {

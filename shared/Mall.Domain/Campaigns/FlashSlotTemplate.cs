@@ -37,11 +37,12 @@ public sealed record FlashSlotTemplate
     public DateTimeOffset StartsOn(DateOnly cstDay) => ChinaTime.StartOf(cstDay) + SlotTime.ToTimeSpan();
 
     /// <summary>
-    /// The Idempotency-Key of its sale on <paramref name="cstDay"/>: the same for every run, so a re-run
-    /// or a concurrent run lands on the sale the first one created.
+    /// The Idempotency-Key of its sale on <paramref name="cstDay"/>: the same for every run and every
+    /// version of the template (the slot and terms are not in it), so a re-run, a concurrent run or a run
+    /// after the template changed lands on the one sale the first run created that day.
     /// </summary>
     public string IdempotencyKeyFor(DateOnly cstDay) =>
-        $"slot-{Id}-{cstDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{Slot.Replace(":", string.Empty, StringComparison.Ordinal)}";
+        $"slot-{Id}-{cstDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>One flash sale a template asks for on one day.</summary>
@@ -50,7 +51,8 @@ public sealed record PlannedFlashSale(FlashSlotTemplate Template, DateOnly Day, 
 /// <summary>
 /// Every template in one bounded document, so adding, changing and removing one is a single guarded
 /// write and the timer reads them with one point read. <see cref="Version"/> grows with every change,
-/// so a day already planned is planned again after a change.
+/// so the days are planned again after a change: a day whose sale of a template exists keeps it (one
+/// sale per template and day), the days not planned yet follow the new terms.
 /// </summary>
 public sealed record FlashSlotTemplateBook
 {

@@ -31,6 +31,12 @@ public sealed record PriceRule
     /// <summary>This campaign's own gift option at checkout, replacing the mall's default while it runs.</summary>
     public GiftOption? Gift { get; init; }
 
+    /// <summary>
+    /// The calendar campaign that created it as its own discount (null: an operator's rule). Only that
+    /// campaign withdraws it; another campaign cannot link it (it gets a rule of its own instead).
+    /// </summary>
+    public string? CampaignId { get; init; }
+
     /// <summary>When it was withdrawn (its calendar campaign cancelled): it no longer applies.</summary>
     public DateTimeOffset? WithdrawnAt { get; init; }
 

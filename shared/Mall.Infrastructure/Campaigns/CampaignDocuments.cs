@@ -10,6 +10,7 @@ public static class CampaignDocuments
     public static IServiceCollection AddCampaignDocuments(this IServiceCollection services)
     {
         services.AddDocuments<Campaign>("Campaigns");
+        services.AddDocuments<CampaignKeyClaim>("CampaignKeys");
         services.AddDocuments<FlashSlotTemplateBook>("FlashSlotTemplates");
         services.AddDocuments<FlashPlanRun>("FlashPlanRuns");
         services.AddDocuments<AnnouncementRun>("CampaignAnnouncements");

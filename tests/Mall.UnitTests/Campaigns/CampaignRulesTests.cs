@@ -94,6 +94,77 @@ public sealed class CampaignRulesTests
     }
 
     [Fact]
+    public void A_cancel_is_refused_once_the_start_passed_or_a_run_began_setting_effects_going()
+    {
+        var campaign = Festival(Double11) with { Presale = new FestivalPresale("S1", 10_000, 15_000, 30_000, false, 48), PresaleCampaignId = null };
+        var warmUpDue = Double11.AddDays(-14);
+
+        // The warm-up is due but no run began it: nothing went out, so the cancel is accepted.
+        Assert.Equal(CampaignStatus.Cancelled, campaign.Cancel(warmUpDue).Status);
+        Assert.Equal(CampaignStatus.Cancelled, (campaign with { Status = CampaignStatus.Preparing }).Cancel(warmUpDue).Status);
+
+        // A run marked the warm-up (its presale may be open): refused, and the run may go on.
+        var marked = campaign.BeginReaching(CampaignMilestone.WarmUp, warmUpDue);
+        Assert.Equal(CampaignMilestone.WarmUp, marked.Reaching);
+        Assert.Equal(ErrorCode.InvalidOrderState, Assert.Throws<DomainException>(() => marked.Cancel(warmUpDue)).Code);
+        Assert.Null(marked.Reach(CampaignMilestone.WarmUp, warmUpDue).Campaign.Reaching);
+
+        // The start passed (the price rule applies at checkout), whatever the timer recorded.
+        var discount = campaign with { Kind = CampaignKind.Discount, WarmUpStartsAt = null, AnnounceAt = null, Presale = null };
+        Assert.Equal(ErrorCode.InvalidOrderState, Assert.Throws<DomainException>(() => discount.Cancel(Double11.AddMinutes(5))).Code);
+        Assert.Equal(CampaignStatus.Cancelled, discount.Cancel(Double11.AddMinutes(-5)).Status);
+    }
+
+    [Fact]
+    public void A_milestone_with_effects_is_reached_only_after_a_run_began_it()
+    {
+        var campaign = Festival(Double11) with { Presale = new FestivalPresale("S1", 10_000, 15_000, 30_000, false, 48) };
+
+        Assert.Throws<InvalidOperationException>(() => campaign.Reach(CampaignMilestone.WarmUp, Double11.AddDays(-15)));
+        Assert.Throws<InvalidOperationException>(() => campaign.BeginReaching(CampaignMilestone.Announce, Double11.AddDays(-15)));
+        var warm = campaign.BeginReaching(CampaignMilestone.WarmUp, Double11.AddDays(-15)).Reach(CampaignMilestone.WarmUp, Double11.AddDays(-15)).Campaign;
+
+        var announceDue = Double11.AddDays(-7);
+        Assert.True(warm.HasEffects(CampaignMilestone.Announce, announceDue));
+        Assert.Throws<InvalidOperationException>(() => warm.Reach(CampaignMilestone.Announce, announceDue));
+        var announced = warm.BeginReaching(CampaignMilestone.Announce, announceDue).Reach(CampaignMilestone.Announce, announceDue).Campaign;
+        Assert.False(announced.Reached[^1].Skipped);
+        Assert.True(announced.Announced);
+        Assert.True(announced.MayAnnounce(Double11.AddSeconds(-1)));
+        Assert.False(announced.MayAnnounce(Double11));
+    }
+
+    [Fact]
+    public void A_pre_announcement_first_reached_after_its_start_is_skipped_and_the_campaign_counts_as_unannounced()
+    {
+        var campaign = Festival(Double11);
+        var late = Double11.AddHours(1);
+        var warm = campaign.Reach(CampaignMilestone.WarmUp, late).Campaign;
+
+        Assert.False(warm.HasEffects(CampaignMilestone.Announce, late));
+        var skipped = warm.Reach(CampaignMilestone.Announce, late).Campaign;
+        var (started, raised) = skipped.Reach(CampaignMilestone.Start, late);
+
+        Assert.True(skipped.Reached[^1].Skipped);
+        Assert.False(started.Announced);
+        Assert.False(Assert.IsType<CampaignStarted>(raised).Announced);
+    }
+
+    [Fact]
+    public void A_linked_rule_fits_only_within_the_campaign_and_brand_days_only_in_years_2000_to_2999()
+    {
+        var (start, end) = (Double11, Double11.AddDays(3));
+
+        Assert.True(Campaign.RuleFits(start, end, start, end));
+        Assert.True(Campaign.RuleFits(start.AddDays(1), end, start, end));
+        Assert.False(Campaign.RuleFits(start, end.AddDays(19), start, end));
+        Assert.False(Campaign.RuleFits(start.AddDays(-1), end, start, end));
+        Assert.False(BrandDayRule.IsPlannableYear(0));
+        Assert.False(BrandDayRule.IsPlannableYear(3000));
+        Assert.True(BrandDayRule.IsPlannableYear(2026));
+    }
+
+    [Fact]
     public void Orders_count_for_a_campaign_within_its_window_warm_up_included_and_for_its_products_or_presale()
     {
         var campaign = Festival(Double11);
@@ -132,7 +203,7 @@ public sealed class CampaignRulesTests
     }
 
     [Fact]
-    public void Templates_plan_their_weekdays_in_cst_skip_slots_already_over_and_keep_one_key_per_template_day_and_slot()
+    public void Templates_plan_their_weekdays_in_cst_skip_slots_already_over_and_keep_one_key_per_template_and_day()
     {
         var book = new FlashSlotTemplateBook()
             .Add(Template("T1", "09:00", DayOfWeek.Wednesday, DayOfWeek.Thursday))
@@ -145,7 +216,11 @@ public sealed class CampaignRulesTests
         Assert.Equal(
             ["T2 2026-12-02T13:00:00Z", "T1 2026-12-03T01:00:00Z", "T2 2026-12-03T13:00:00Z", "T2 2026-12-04T13:00:00Z"],
             plan.Select(p => $"{p.Template.Id} {p.StartsAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"));
-        Assert.Equal("slot-T1-20261203-0900", plan[1].IdempotencyKey);
+        Assert.Equal("slot-T1-20261203", plan[1].IdempotencyKey);
+
+        // Moved to another slot, the template keeps its key per day: a day already planned keeps its one sale.
+        var moved = book.Replace(Template("T1", "21:00", DayOfWeek.Wednesday, DayOfWeek.Thursday));
+        Assert.Equal(plan[1].IdempotencyKey, moved.Plan(wednesday, 3, tenOClock).Single(p => p.Template.Id == "T1" && p.Day == plan[1].Day).IdempotencyKey);
         Assert.Equal(plan.Select(p => p.IdempotencyKey), book.Plan(wednesday, 3, tenOClock).Select(p => p.IdempotencyKey));
         Assert.Equal(2, book.Version);
     }
