@@ -38,7 +38,7 @@ public sealed class CampaignFunctions(
         api.ForAdminAsync(request, async _ =>
         {
             var plan = await planner.PlanAsync(force: true, request.HttpContext.RequestAborted);
-            var work = await processor.RunAsync([CampaignWork.Advance, CampaignWork.Announce], request.HttpContext.RequestAborted);
+            var work = await processor.RunAsync(CampaignTimers.Kinds, request.HttpContext.RequestAborted);
             return ApiResults.Ok(new { flashPlan = plan, dueWork = work });
         });
 

@@ -7,11 +7,14 @@ namespace Mall.Functions.Orders;
 
 public sealed partial class OrderTimers(DueWorkProcessor processor, ILogger<OrderTimers> logger)
 {
+    /// <summary>The due work this timer runs (every kind the mall schedules is some timer's).</summary>
+    public static readonly IReadOnlyCollection<string> Kinds = [OrderWork.Expiry, OrderWork.AutoConfirm, OrderWork.AfterSaleClose, OrderWork.ShippingUpload];
+
     /// <summary>Every minute: close unpaid orders at expiry, auto-confirm deliveries, end after-sale windows, upload shipping info.</summary>
     [Function("Orders_ProcessDeadlines")]
     public async Task ProcessDeadlines([TimerTrigger("0 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var summary = await processor.RunAsync([OrderWork.Expiry, OrderWork.AutoConfirm, OrderWork.AfterSaleClose, OrderWork.ShippingUpload], cancellationToken);
+        var summary = await processor.RunAsync(Kinds, cancellationToken);
         LogRun(logger, summary.Done, summary.Deferred, summary.Failed);
     }
 
