@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
+using Mall.Domain.FlashSale;
 using Mall.Domain.GroupBuy;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
@@ -39,6 +40,7 @@ public static class InvariantChecks
         return
         [
             Stock(state, catalog),
+            FlashSales(state),
             Money(state, sandbox),
             States(state, held, orchestrationsMayLag),
             Commission(reconciliation),
@@ -46,10 +48,15 @@ public static class InvariantChecks
         ];
     }
 
-    /// <summary>Per SKU: initial + adjustments = available + reserved + sold − returned, and no marker left behind.</summary>
+    /// <summary>
+    /// Per SKU: initial + adjustments = available + reserved + sold − returned + in flash sales, and no marker
+    /// left behind. A flash sale's units are counted where its shards say they are (free in an open shard, or
+    /// held by an order, paid or not): a flash order reserves no normal stock, and a refund of it restocks
+    /// normal stock (counted in returned) while its unit stays held in its shard.
+    /// </summary>
     private static InvariantCheck Stock(MallState state, SoakCatalog catalog)
     {
-        var figures = new List<string> { "sku                 initial  adjust  available  reserved  sold  returned  diff" };
+        var figures = new List<string> { "sku                 initial  adjust  available  reserved  sold  returned  flash  diff" };
         var violations = new List<string>();
         foreach (var sku in catalog.AllSkus)
         {
@@ -93,11 +100,12 @@ public static class InvariantChecks
             }
 
             var available = counter.Value.Value;
-            var diff = available + reserved + sold - returned - (sku.InitialStock + adjustments);
-            figures.Add($"{sku.SkuId,-18} {sku.InitialStock,8} {adjustments,7} {available,10} {reserved,9} {sold,5} {returned,9} {diff,5}");
+            var flash = state.FlashSales.Where(f => f.Value.SkuId == sku.SkuId).Sum(f => (long)UnitsInShards(state, f.Value));
+            var diff = available + reserved + sold - returned + flash - (sku.InitialStock + adjustments);
+            figures.Add($"{sku.SkuId,-18} {sku.InitialStock,8} {adjustments,7} {available,10} {reserved,9} {sold,5} {returned,9} {flash,6} {diff,5}");
             if (diff != 0)
             {
-                violations.Add($"{sku.SkuId}: initial {sku.InitialStock} + adjustments {adjustments} != available {available} + reserved {reserved} + sold {sold} - returned {returned} ({(diff > 0 ? $"{diff} unit(s) created" : $"{-diff} unit(s) lost")})");
+                violations.Add($"{sku.SkuId}: initial {sku.InitialStock} + adjustments {adjustments} != available {available} + reserved {reserved} + sold {sold} - returned {returned} + in flash sales {flash} ({(diff > 0 ? $"{diff} unit(s) created" : $"{-diff} unit(s) lost")})");
             }
 
             foreach (var (operation, delta) in counter.Value.Pending)
@@ -111,6 +119,170 @@ public static class InvariantChecks
         }
 
         return new InvariantCheck("stock conservation per SKU", catalog.AllSkus.Count(), figures, violations);
+    }
+
+    /// <summary>A flash sale's units in its shards: free in the open ones, and held by orders (paid or not) in all.</summary>
+    private static int UnitsInShards(MallState state, FlashSaleSession sale) =>
+        Enumerable.Range(0, sale.Shards).Select(i => state.FlashShards.GetValueOrDefault((sale.Id, i))?.Value).OfType<FlashShard>().Sum(s => s.Remaining + s.Holders.Count);
+
+    /// <summary>
+    /// Per flash sale, from its shards, its takes, its orders and the SKU counter's flash operations (receipts
+    /// and pending marks): the units in its shards (free + held) = moved in − unsold returned at close −
+    /// released to normal stock after close; held ≤ quantity; no order holds two units, none ended unpaid
+    /// holds one, every paid one holds one; no customer holds (or paid for) more than the limit; every
+    /// closed shard returned exactly what it had left; every sale ended or cancelled has all its shards
+    /// closed, and every sale past its end is closed.
+    /// </summary>
+    private static InvariantCheck FlashSales(MallState state)
+    {
+        var violations = new List<string>();
+        var figures = new List<string> { "sale                   sku                qty lim status     moved unsold rel-after free held paid unpaid-ended diff" };
+        var orders = state.Orders.Select(o => o.Value).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var flashOrders = orders.Values.Where(o => o.IsFlashSale).ToLookup(o => o.Source!.CampaignId, StringComparer.Ordinal);
+        var takes = state.FlashTakes.ToLookup(t => t.SaleId, StringComparer.Ordinal);
+        var endedUnpaid = new[] { OrderStatus.Cancelled, OrderStatus.Closed, OrderStatus.Withdrawn };
+        var (earlyEnds, natural, open, unitsSold, unitsReleased) = (0, 0, 0, 0, 0);
+        foreach (var sale in state.FlashSales.Select(f => f.Value).OrderBy(f => f.StartsAt).ThenBy(f => f.Id, StringComparer.Ordinal))
+        {
+            var name = $"flash sale {sale.Id} ({sale.SkuId}, {sale.Quantity} units, {sale.StartsAt:HH:mm:ss}–{sale.EndsAt:HH:mm:ss})";
+            var shards = Enumerable.Range(0, sale.Shards).Select(i => (Number: i, Shard: state.FlashShards.GetValueOrDefault((sale.Id, i))?.Value)).ToList();
+            var ops = state.FlashOperations.Where(o => o.SkuId == sale.SkuId && (o.OperationId == $"flash:{sale.Id}" || o.OperationId.StartsWith($"flash-unsold:{sale.Id}:", StringComparison.Ordinal) || o.OperationId.StartsWith($"flash-release:{sale.Id}:", StringComparison.Ordinal))).ToList();
+            var moved = -ops.Where(o => o.OperationId == $"flash:{sale.Id}").Sum(o => o.Delta);
+            var unsold = ops.Where(o => o.OperationId.StartsWith("flash-unsold:", StringComparison.Ordinal)).Sum(o => o.Delta);
+            var releasedAfterClose = ops.Where(o => o.OperationId.StartsWith("flash-release:", StringComparison.Ordinal)).Sum(o => o.Delta);
+            var free = shards.Sum(s => s.Shard?.Remaining ?? 0);
+            var holders = shards.Where(s => s.Shard is not null).SelectMany(s => s.Shard!.Holders.Select(orderId => (s.Number, OrderId: orderId))).ToList();
+            var diff = free + holders.Count - (moved - unsold - releasedAfterClose);
+            var saleOrders = flashOrders[sale.Id].ToList();
+            var paid = saleOrders.Where(o => o.Payment is not null).ToList();
+            var ended = saleOrders.Where(o => endedUnpaid.Contains(o.Status)).ToList();
+            unitsSold += paid.Count;
+            unitsReleased += releasedAfterClose > 0 ? (int)releasedAfterClose : 0;
+            figures.Add($"{sale.Id} {sale.SkuId,-18} {sale.Quantity,3} {sale.PerCustomerLimit,3} {(sale.StoppedAt is not null && sale.Status == FlashSaleStatus.Ended ? "ended early" : sale.Status.ToString().ToLowerInvariant()),-10} {moved,5} {unsold,6} {releasedAfterClose,9} {free,4} {holders.Count,4} {paid.Count,4} {ended.Count,12} {diff,4}");
+            if (sale.Status == FlashSaleStatus.Ended && sale.StoppedAt is not null)
+            {
+                earlyEnds++;
+            }
+            else if (sale.Status == FlashSaleStatus.Ended)
+            {
+                natural++;
+            }
+            else
+            {
+                open++;
+            }
+
+            if (moved != 0 && moved != sale.Quantity)
+            {
+                violations.Add($"{name}: {moved} units moved out of normal stock, not its quantity");
+            }
+
+            if (moved == sale.Quantity && (shards.Any(s => s.Shard is null) || shards.Sum(s => s.Shard?.Capacity ?? 0) != sale.Quantity))
+            {
+                violations.Add($"{name}: moved in, but its shards ({shards.Count(s => s.Shard is not null)} of {sale.Shards}) hold a capacity of {shards.Sum(s => s.Shard?.Capacity ?? 0)}");
+            }
+
+            if (moved == 0 && sale.Status is FlashSaleStatus.Scheduled)
+            {
+                violations.Add($"{name}: {sale.Status} but nothing was moved in from normal stock");
+            }
+
+            if (diff != 0)
+            {
+                violations.Add($"{name}: its shards hold {free} free + {holders.Count} held, but {moved} moved in − {unsold} returned unsold − {releasedAfterClose} released after close = {moved - unsold - releasedAfterClose} ({(diff > 0 ? $"{diff} unit(s) created" : $"{-diff} unit(s) lost")})");
+            }
+
+            if (holders.Count > sale.Quantity)
+            {
+                violations.Add($"{name}: {holders.Count} units held, more than its quantity");
+            }
+
+            foreach (var twice in holders.GroupBy(h => h.OrderId, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                violations.Add($"{name}: order {twice.Key} holds {twice.Count()} units (shards {string.Join(", ", twice.Select(h => h.Number))})");
+            }
+
+            foreach (var (number, orderId) in holders)
+            {
+                if (!orders.TryGetValue(orderId, out var order) || !order.IsFlashSale || order.Source!.CampaignId != sale.Id)
+                {
+                    violations.Add($"{name}: shard {number} is held by {orderId}, {(order is null ? "which does not exist" : "not an order of this sale")}");
+                }
+                else if (endedUnpaid.Contains(order.Status))
+                {
+                    violations.Add($"{name}: order {orderId} is {order.Status} since {(order.History.Count > 0 ? order.History[^1].At : (DateTimeOffset?)null):HH:mm:ss} but still holds its unit in shard {number}{(shards[number].Shard!.Closed ? " (closed: the unit never went back to normal stock)" : " (the unit never went back on sale)")}");
+                }
+                else if (!takes[sale.Id].Any(t => t.Take.OrderId == orderId && !t.Take.Released && t.CustomerId == order.CustomerId))
+                {
+                    violations.Add($"{name}: order {orderId} ({order.Status}) holds a unit in shard {number} but no take counts it against its customer's limit");
+                }
+            }
+
+            foreach (var order in paid.Where(o => !holders.Any(h => h.OrderId == o.Id)))
+            {
+                violations.Add($"{name}: order {order.Id} ({order.Status}) was paid but holds no unit of the sale (sold beyond its shards)");
+            }
+
+            foreach (var order in ended.Where(o => takes[sale.Id].Any(t => t.Take.OrderId == o.Id && !t.Take.Released)))
+            {
+                violations.Add($"{name}: order {order.Id} is {order.Status} but its take still counts against {order.CustomerId}'s limit");
+            }
+
+            var holdersByCustomer = holders.Where(h => orders.ContainsKey(h.OrderId)).GroupBy(h => orders[h.OrderId].CustomerId, StringComparer.Ordinal);
+            foreach (var customer in holdersByCustomer.Where(g => g.Count() > sale.PerCustomerLimit))
+            {
+                violations.Add($"{name}: customer {customer.Key} holds {customer.Count()} units, over the limit of {sale.PerCustomerLimit} ({string.Join(", ", customer.Select(h => h.OrderId))})");
+            }
+
+            foreach (var customer in paid.GroupBy(o => o.CustomerId, StringComparer.Ordinal).Where(g => g.Count() > sale.PerCustomerLimit))
+            {
+                violations.Add($"{name}: customer {customer.Key} paid for {customer.Count()} units, over the limit of {sale.PerCustomerLimit} ({string.Join(", ", customer.Select(o => o.Id))})");
+            }
+
+            foreach (var (number, shard) in shards.Where(s => s.Shard is not null).Select(s => (s.Number, s.Shard!)))
+            {
+                var returned = ops.Where(o => o.OperationId == $"flash-unsold:{sale.Id}:{number}").Sum(o => o.Delta);
+                if (shard.Closed ? returned != shard.UnsoldAtClose : returned != 0)
+                {
+                    violations.Add($"{name}: shard {number} ({(shard.Closed ? $"closed with {shard.UnsoldAtClose} left" : "open")}) returned {returned} unit(s) to normal stock");
+                }
+            }
+
+            foreach (var release in ops.Where(o => o.OperationId.StartsWith("flash-release:", StringComparison.Ordinal)))
+            {
+                // flash-release:{sale}:{shard}:{order}
+                var parts = release.OperationId.Split(':');
+                var (number, orderId) = (int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), parts[3]);
+                if (release.Delta != 1 || shards[number].Shard is not { Closed: true } closedShard || closedShard.Holds(orderId))
+                {
+                    violations.Add($"{name}: {release.OperationId} ({release.Delta:+#;-#}) returned a unit of shard {number}, which is {(shards[number].Shard is not { Closed: true } ? "not closed" : "still held by the order")}");
+                }
+            }
+
+            if (sale.Status is FlashSaleStatus.Ended or FlashSaleStatus.Cancelled && moved > 0)
+            {
+                if (shards.Any(s => s.Shard is { Closed: false }))
+                {
+                    violations.Add($"{name}: {sale.Status} but shard(s) {string.Join(", ", shards.Where(s => s.Shard is { Closed: false }).Select(s => s.Number))} still open");
+                }
+
+                var unsoldAtClose = shards.Sum(s => s.Shard?.UnsoldAtClose ?? 0);
+                if (sale.UnsoldReturned != unsoldAtClose)
+                {
+                    violations.Add($"{name}: records {sale.UnsoldReturned} unsold units returned, its shards closed with {unsoldAtClose} left");
+                }
+            }
+
+            if (sale.Status is FlashSaleStatus.Scheduled or FlashSaleStatus.Preparing && sale.EndsAt <= state.ReadAt)
+            {
+                var due = state.DueWork.FirstOrDefault(w => w.Kind == Mall.Application.FlashSale.FlashSaleWork.Close && w.Subject == sale.Id);
+                violations.Add($"{name}: ended {(state.ReadAt - sale.EndsAt).TotalSeconds:0} s ago but never closed: {shards.Count(s => s.Shard is { Closed: false })} shard(s) still open, {free} unsold unit(s) not back in normal stock; its close ({Mall.Application.FlashSale.FlashSaleWork.Close}) {(due is null ? "is not scheduled" : $"was due {due.DueAt:HH:mm:ss}, {due.Attempts} attempts{(due.LastError is null ? string.Empty : $", {due.LastError}")}")}");
+            }
+        }
+
+        var allFlash = flashOrders.SelectMany(g => g).ToList();
+        figures.Insert(0, $"{state.FlashSales.Count} sales: {earlyEnds} ended early, {natural} closed at their end, {open} not closed; {allFlash.Count} flash orders: {unitsSold} paid ({allFlash.Count(o => o.Status == OrderStatus.Refunded)} refunded), {allFlash.Count(o => endedUnpaid.Contains(o.Status))} ended unpaid ({unitsReleased} of their units back to normal stock after their shard closed), {allFlash.Count(o => o.IsAwaitingPayment)} awaiting payment; {state.FlashTakes.Count} takes ({state.FlashTakes.Count(t => t.Take.Released)} released)");
+        return new InvariantCheck("flash sales (units in shards, holders, limits, releases, closes)", state.FlashSales.Count, figures, violations);
     }
 
     /// <summary>Per order: paid = refunded + kept, refunded ≤ paid, and the mall agrees with WeChat on both.</summary>

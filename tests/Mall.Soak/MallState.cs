@@ -2,11 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Mall.Application.FlashSale;
 using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Domain.Customers;
+using Mall.Domain.FlashSale;
 using Mall.Domain.GroupBuy;
 using Mall.Domain.Inventory;
 using Mall.Domain.Membership;
@@ -17,6 +19,12 @@ using Mall.Infrastructure.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.Soak;
+
+/// <summary>A stock-counter operation of a flash sale (flash:, flash-unsold:, flash-release:), from its receipt or its pending mark.</summary>
+public sealed record FlashOperation(string SkuId, string OperationId, long Delta, bool Pending);
+
+/// <summary>A customer's take slot in a flash sale (table FlashTakes, partition flashtake|{sale}|{customer}).</summary>
+public sealed record FlashTakeSlot(string SaleId, string CustomerId, string Slot, FlashTake Take);
 
 /// <summary>An outstanding entry of the mall's due-work table.</summary>
 public sealed record DueEntry(string Kind, string Subject, DateTimeOffset DueAt, int Attempts, string? LastError);
@@ -49,6 +57,20 @@ public sealed class MallState
     public required IReadOnlySet<string> ForfeitsReturned { get; init; }
 
     public required IReadOnlyList<DueEntry> DueWork { get; init; }
+
+    public required IReadOnlyList<Versioned<FlashSaleSession>> FlashSales { get; init; }
+
+    /// <summary>Every flash sale's shards, by sale id and shard number.</summary>
+    public required IReadOnlyDictionary<(string SaleId, int Shard), Versioned<FlashShard>> FlashShards { get; init; }
+
+    public required IReadOnlyList<FlashTakeSlot> FlashTakes { get; init; }
+
+    /// <summary>The flash SKUs' counter operations of flash sales, settled (receipts) or pending.</summary>
+    public required IReadOnlyList<FlashOperation> FlashOperations { get; init; }
+
+    /// <summary>Flash sales not closed whose end is still to come (the end phase waits for them).</summary>
+    public IEnumerable<FlashSaleSession> RunningFlashSales =>
+        FlashSales.Select(s => s.Value).Where(s => s.Status is FlashSaleStatus.Scheduled or FlashSaleStatus.Preparing && s.EndsAt > ReadAt);
 
     /// <summary>Messages on the dispatch queue (visible or not) and on its poison queue.</summary>
     public required (int Queued, int Poisoned) Dispatch { get; init; }
@@ -93,7 +115,15 @@ public sealed class MallState
         get
         {
             var awaitingPayment = Orders.Where(o => o.Value.IsAwaitingPayment).Select(o => o.Value.Id).ToHashSet(StringComparer.Ordinal);
-            return DueNow.Where(w => w.Kind is not (OrderWork.Expiry or PaymentWork.Check) || awaitingPayment.Contains(w.Subject));
+
+            // A sale's close finds nothing to do once the sale is closed (ended early, cancelled, or closed already).
+            var closedSales = FlashSales.Where(s => s.Value.UnsoldReturned is not null).Select(s => s.Value.Id).ToHashSet(StringComparer.Ordinal);
+            return DueNow.Where(w => w.Kind switch
+            {
+                OrderWork.Expiry or PaymentWork.Check => awaitingPayment.Contains(w.Subject),
+                FlashSaleWork.Close => !closedSales.Contains(w.Subject),
+                _ => true,
+            });
         }
     }
 
@@ -111,6 +141,9 @@ public sealed class MallState
                 .Concat(Groups.Select(g => g.ETag))
                 .Concat(Reservations.Select(r => r.ETag))
                 .Concat(OrderPoints.Select(p => p.ETag))
+                .Concat(FlashSales.Select(f => f.ETag))
+                .Concat(FlashShards.Values.Select(f => f.ETag))
+                .Append($"{FlashTakes.Count(t => !t.Take.Released)}|{FlashOperations.Count}")
                 .Append($"{PointsLedger.Count}|{Adjustments.Count}|{Dispatch.Poisoned}|{VisibleDispatch}|{Orchestration.Visible}");
             return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', tags))))[..16];
         }
@@ -168,6 +201,40 @@ public sealed class MallState
             undelivered.Add($"{document}: {envelope.Type} {envelope.Id} — {(states.Count == 0 ? "no delivery started" : string.Join("; ", states))}");
         }
 
+        var flashShards = new Dictionary<(string, int), Versioned<FlashShard>>();
+        foreach (var shard in await AllAsync<FlashShard>(services, cancellationToken))
+        {
+            // flashshard|{saleId}|{shard:D3}
+            var parts = shard.Key.PartitionKey.Split('|');
+            flashShards[(parts[1], int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture))] = shard;
+        }
+
+        var flashTakes = (await AllAsync<FlashTake>(services, cancellationToken)).Select(t =>
+        {
+            // flashtake|{saleId}|{customerId}
+            var parts = t.Key.PartitionKey.Split('|');
+            return new FlashTakeSlot(parts[1], parts[2], t.Key.RowKey, t.Value);
+        }).ToList();
+        var flashOperations = new List<FlashOperation>();
+        foreach (var sku in skus)
+        {
+            var counterKey = CounterKeys.Stock(sku.ProductId, sku.SkuId);
+            await foreach (var receipt in receipts.ScanAsync(new DocumentQuery { PartitionKey = StorageKeys.Escape($"{counterKey.PartitionKey}|{counterKey.RowKey}") }, 1000, cancellationToken))
+            {
+                if (receipt.Key.RowKey.StartsWith("flash", StringComparison.Ordinal))
+                {
+                    flashOperations.Add(new FlashOperation(sku.SkuId, receipt.Key.RowKey, receipt.Value.Delta, Pending: false));
+                }
+            }
+
+            if (stock.TryGetValue(sku.SkuId, out var counter))
+            {
+                // Pending and settled at once only when a settle ran between the two reads: counted once.
+                var settled = flashOperations.Where(o => o.SkuId == sku.SkuId).Select(o => o.OperationId).ToHashSet(StringComparer.Ordinal);
+                flashOperations.AddRange(counter.Value.Pending.Where(p => p.Key.StartsWith("flash", StringComparison.Ordinal) && !settled.Contains(p.Key)).Select(p => new FlashOperation(sku.SkuId, p.Key, p.Value, Pending: true)));
+            }
+        }
+
         var dueTable = await services.GetRequiredService<TableProvider>().GetAsync(TableDueWorkScheduler.TableName, cancellationToken);
         var due = new List<DueEntry>();
         await foreach (var entity in dueTable.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
@@ -189,6 +256,10 @@ public sealed class MallState
             ForfeitsReturned = forfeitsReturned,
             PresaleCampaigns = [.. (await AllAsync<PresaleCampaign>(services, cancellationToken)).Select(c => c.Value)],
             DueWork = due,
+            FlashSales = await AllAsync<FlashSaleSession>(services, cancellationToken),
+            FlashShards = flashShards,
+            FlashTakes = flashTakes,
+            FlashOperations = flashOperations,
             VisibleDispatch = await VisibleAsync(storageConnection, dispatchQueue, cancellationToken),
             Orchestration = await TaskHubQueuesAsync(storageConnection, taskHub, cancellationToken),
             Dispatch = (await CountAsync(storageConnection, dispatchQueue, cancellationToken), await CountAsync(storageConnection, dispatchQueue + "-poison", cancellationToken)),

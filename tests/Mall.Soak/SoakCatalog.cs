@@ -11,6 +11,7 @@ public sealed class SoakCatalog
     public const long PresaleDepositFen = 5000;
 
     private readonly ConcurrentQueue<PresaleWindow> presales = new();
+    private readonly ConcurrentDictionary<string, FlashWindow> flashSales = new(StringComparer.Ordinal);
 
     public required IReadOnlyList<SoakSku> Plain { get; init; }
 
@@ -23,6 +24,25 @@ public sealed class SoakCatalog
     public required string InviteCode { get; init; }
 
     public IEnumerable<SoakSku> AllSkus => [.. Plain, GroupSku, PresaleSku];
+
+    /// <summary>The SKUs the operator runs flash sales of, one after another: their units leave and rejoin the plain stock customers buy.</summary>
+    public IReadOnlyList<SoakSku> FlashSkus => [Plain[1], Plain[2]];
+
+    /// <summary>The flash sales customers may reserve in now (as the operator last knew them), with a second to spare.</summary>
+    public IReadOnlyList<FlashWindow> LiveFlashSales(DateTimeOffset now) =>
+        [.. flashSales.Values.Where(f => f.StartsAt <= now && now < f.EndsAt.AddSeconds(-1) && !f.EndedEarly)];
+
+    public FlashWindow? LiveFlashSale(SoakSku sku, DateTimeOffset now) => LiveFlashSales(now).FirstOrDefault(f => f.SkuId == sku.SkuId);
+
+    public void AddFlashSale(FlashWindow sale) => flashSales[sale.SaleId] = sale;
+
+    public void FlashSaleEndedEarly(string saleId)
+    {
+        if (flashSales.TryGetValue(saleId, out var sale))
+        {
+            flashSales[saleId] = sale with { EndedEarly = true };
+        }
+    }
 
     /// <summary>The presale taking deposits now (with a few seconds to spare), if any.</summary>
     public PresaleWindow? OpenPresale(DateTimeOffset now) => presales.LastOrDefault(p => p.DepositStartsAt <= now && now < p.DepositEndsAt.AddSeconds(-3));
@@ -108,5 +128,8 @@ public sealed class SoakCatalog
         }
     }
 }
+
+/// <summary>A flash sale the operator created: customers reserve in it while it runs.</summary>
+public sealed record FlashWindow(string SaleId, string SkuId, int Quantity, int PerCustomerLimit, DateTimeOffset StartsAt, DateTimeOffset EndsAt, bool EndedEarly = false);
 
 public sealed record PresaleWindow(string CampaignId, DateTimeOffset DepositStartsAt, DateTimeOffset DepositEndsAt, DateTimeOffset BalanceEndsAt, bool Refundable);

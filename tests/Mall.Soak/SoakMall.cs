@@ -26,9 +26,15 @@ public sealed class SoakMall : IAsyncDisposable
         ["Payments:ReconcileAfterMinutes"] = "1",
         ["Payments:RefundRetryMaxMinutes"] = "1",
         ["Distribution:SettleAfterCompletionSeconds"] = "5",
+        // A flash order's unit goes back after a minute unpaid, as a normal order's stock does.
+        ["FlashSale:UnpaidMinutes"] = "1",
         // Prices must not depend on the day the soak runs.
         ["Promotions:MemberDayOfMonth"] = "0",
     };
+
+    /// <summary>Every minute of the day is a flash slot, so the operator can start a sale in the current minute.</summary>
+    private static readonly IEnumerable<KeyValuePair<string, string>> EveryMinuteAFlashSlot =
+        Enumerable.Range(0, 24 * 60).Select(m => KeyValuePair.Create($"FlashSale:Slots:{m}", $"{m / 60:D2}:{m % 60:D2}"));
 
     private readonly SemaphoreSlim hostLifecycle = new(1, 1);
     private readonly IConfiguration configuration;
@@ -96,6 +102,11 @@ public sealed class SoakMall : IAsyncDisposable
             ["WeChatPay:PaymentNotifyUrl"] = $"http://127.0.0.1:{port}/api/payments/wechat/notify",
             ["WeChatPay:RefundNotifyUrl"] = $"http://127.0.0.1:{port}/api/payments/wechat/refund-notify",
         };
+        foreach (var (key, value) in EveryMinuteAFlashSlot)
+        {
+            settings[key] = value;
+        }
+
         var sampleSettings = Path.Combine(RepositoryPaths.Root, "local.settings.sample.json");
         var host = new MallHostProcess(
             port,

@@ -145,10 +145,11 @@ public static class SoakRun
             var undelivered = options.WaitForStrandedMessages
                 ? state.Dispatch.Queued + state.PendingOutboxes.Count + state.Orchestration.Queued
                 : state.VisibleDispatch + state.Orchestration.Visible;
-            var outstanding = state.DueNowThatMatters.Count() + undelivered + state.Dispatch.Poisoned;
+            // A flash sale still running closes at its end (at most a minute after the workload).
+            var outstanding = state.DueNowThatMatters.Count() + undelivered + state.Dispatch.Poisoned + state.RunningFlashSales.Count();
             var running = Timers.Count(t => mall.Host.AdminRunsFinished(t) < started.GetValueOrDefault(t));
             unchangedRounds = fingerprint == previous && outstanding == 0 && running == 0 ? unchangedRounds + 1 : 0;
-            output.WriteLine($"  round {round}: {(fingerprint == previous ? "no change" : "changed")}; due now {state.DueNowThatMatters.Count()} (+{state.DueNow.Count() - state.DueNowThatMatters.Count()} with nothing to do), later {state.DueWork.Count - state.DueNow.Count()}, outboxes {state.PendingOutboxes.Count}, dispatch queue {state.Dispatch.Queued} ({state.VisibleDispatch} visible) + {state.Dispatch.Poisoned} poisoned, orchestration queues {state.Orchestration.Queued} ({state.Orchestration.Visible} visible); timer runs going {running}");
+            output.WriteLine($"  round {round}: {(fingerprint == previous ? "no change" : "changed")}; due now {state.DueNowThatMatters.Count()} (+{state.DueNow.Count() - state.DueNowThatMatters.Count()} with nothing to do), later {state.DueWork.Count - state.DueNow.Count()}, outboxes {state.PendingOutboxes.Count}, dispatch queue {state.Dispatch.Queued} ({state.VisibleDispatch} visible) + {state.Dispatch.Poisoned} poisoned, orchestration queues {state.Orchestration.Queued} ({state.Orchestration.Visible} visible), flash sales running {state.RunningFlashSales.Count()}; timer runs going {running}");
             if (unchangedRounds >= 2)
             {
                 output.WriteLine($"Quiescent after {round} rounds, {deadline.Elapsed.TotalSeconds:0} s");

@@ -8,8 +8,8 @@ namespace Mall.Soak;
 
 /// <summary>
 /// The mixed workload: virtual customers buying, paying (with duplicate, lost and late notifications),
-/// cancelling, asking for refunds, joining group buys and paying presales, and one operator approving
-/// refunds, shipping and adjusting stock. What the clients asked is only counted: the checks read the
+/// cancelling, asking for refunds, joining group buys, paying presales and reserving in flash sales, and
+/// one operator approving refunds, shipping, adjusting stock and running flash sales. What the clients asked is only counted: the checks read the
 /// mall's own state afterwards.
 /// </summary>
 public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats stats, SoakOptions options)
@@ -21,6 +21,9 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
 
     private readonly ConcurrentQueue<string> openGroups = new();
     private readonly ConcurrentQueue<PendingBalance> pendingBalances = new();
+
+    /// <summary>Flash sales the operator means to end early, and when.</summary>
+    private readonly Dictionary<string, DateTimeOffset> flashEarlyEnds = new(StringComparer.Ordinal);
     private int customers;
     private DateTimeOffset endsAt;
 
@@ -66,6 +69,13 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
 
     private Task JourneyAsync(SoakCustomer customer, Random random, CancellationToken stop)
     {
+        // While a flash sale runs, a quarter of the journeys go for it (with six workers, a burst at each sale's start).
+        var live = catalog.LiveFlashSales(DateTimeOffset.UtcNow);
+        if (random.Next(100) < 25 && live.Count > 0)
+        {
+            return FlashAsync(customer, live[random.Next(live.Count)], random, stop);
+        }
+
         var roll = random.Next(100);
         return roll switch
         {
@@ -282,6 +292,78 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
         }
     }
 
+    /// <summary>
+    /// A flash reservation, as a mini-program sends it: sometimes twice at once with the same key (a double
+    /// tap, a retry while the first still runs), sometimes a second one with a new key (the per-customer
+    /// limit), sometimes again later with the same key (its answer was lost). Each order got is then paid
+    /// (most), cancelled or abandoned to its expiry; some paid ones are refunded in full (the unit goes to
+    /// normal stock).
+    /// </summary>
+    private async Task FlashAsync(SoakCustomer customer, FlashWindow sale, Random random, CancellationToken stop)
+    {
+        var key = Guid.NewGuid().ToString();
+        var keys = new List<string> { key };
+        if (random.NextDouble() < 0.3)
+        {
+            keys.Add(key);
+        }
+
+        if (random.NextDouble() < 0.3)
+        {
+            keys.Add(Guid.NewGuid().ToString());
+        }
+
+        var retryLater = random.NextDouble() < 0.2;
+        var answers = (await Task.WhenAll(keys.Select(k => customer.Client.PostAsync($"flash-sales/{sale.SaleId}/reservations", new { address = Address }, stop, k)))).ToList();
+        if (retryLater)
+        {
+            await Task.Delay(random.Next(200, 2000), stop);
+            answers.Add(await customer.Client.PostAsync($"flash-sales/{sale.SaleId}/reservations", new { address = Address }, stop, key));
+        }
+
+        var orders = new List<string>();
+        foreach (var answer in answers)
+        {
+            if (Count(answer, "flash reserve") && !orders.Contains(answer.Id()))
+            {
+                orders.Add(answer.Id());
+            }
+        }
+
+        foreach (var orderId in orders)
+        {
+            var roll = random.NextDouble();
+            if (roll < 0.7 || (roll >= 0.85 && !MayLeaveLooseEnds))
+            {
+                if (!await PrepayAsync(customer, orderId, stop))
+                {
+                    continue;
+                }
+
+                await PayAtWeChatAsync(orderId, new SandboxPayOptions { Duplicate = random.NextDouble() < 0.3 });
+                stats.Done("pay (flash)");
+                if (random.NextDouble() < 0.25 && await WaitForOrderAsync(customer, orderId, o => Status(o) != "pendingPayment", stop) is { } paid && Status(paid) == "paid")
+                {
+                    Count(await customer.Client.PostAsync($"orders/{orderId}/refunds", new { reason = "不要了" }, stop), "refund (flash)");
+                }
+            }
+            else if (roll < 0.85)
+            {
+                if (random.NextDouble() < 0.5)
+                {
+                    await PrepayAsync(customer, orderId, stop);
+                }
+
+                Count(await customer.Client.PostAsync($"orders/{orderId}/cancel", new { }, stop), "cancel (flash)");
+            }
+            else
+            {
+                // Left unpaid: its expiry gives the unit back, to the sale while it runs, to normal stock after.
+                stats.Done("abandon (flash)");
+            }
+        }
+    }
+
     /// <summary>The operator: decides refund requests, ships paid orders, adjusts stock (each adjustment retried with its key).</summary>
     private async Task OperatorLoopAsync(Random random, CancellationToken stop)
     {
@@ -306,6 +388,7 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
                         await AdjustStockAsync(admin, random, stop);
                     }
 
+                    await RotateFlashSalesAsync(admin, random, stop);
                     if (catalog.LatestPresale is { } latest && latest.DepositEndsAt <= DateTimeOffset.UtcNow)
                     {
                         await catalog.OpenNextPresaleAsync(admin, refundable: !latest.Refundable, stop);
@@ -323,6 +406,68 @@ public sealed class SoakWorkload(SoakMall mall, SoakCatalog catalog, SoakStats s
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The workload is over.
+        }
+    }
+
+    /// <summary>
+    /// Flash sales one after another on each flash SKU: when none runs, a new one in the current minute's
+    /// slot if 20 s or more of it are left (so 20–60 s long), 5–20 units, 1 or 2 per customer, its creation
+    /// sent twice with the same key 30 % of the time; 40 % are ended early, 10 s or more after they start.
+    /// </summary>
+    private async Task RotateFlashSalesAsync(MallClient admin, Random random, CancellationToken stop)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var sku in catalog.FlashSkus)
+        {
+            if (catalog.LiveFlashSale(sku, now) is { } live)
+            {
+                if (flashEarlyEnds.TryGetValue(live.SaleId, out var endAt) && now >= endAt)
+                {
+                    flashEarlyEnds.Remove(live.SaleId);
+                    if (Count(await admin.PostAsync($"manage/flash-sales/{live.SaleId}/end", new { }, stop), "flash sale end early"))
+                    {
+                        catalog.FlashSaleEndedEarly(live.SaleId);
+                    }
+                }
+                else if (random.NextDouble() < 0.1)
+                {
+                    Count(await admin.GetAsync($"manage/flash-sales/{live.SaleId}", stop), "flash sale view");
+                }
+
+                continue;
+            }
+
+            var startsAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+            if (!MayLeaveLooseEnds || startsAt.AddMinutes(1) - now < TimeSpan.FromSeconds(20))
+            {
+                continue;
+            }
+
+            var key = Guid.NewGuid().ToString();
+            var request = new { skuId = sku.SkuId, priceFen = sku.PriceFen * 6 / 10, quantity = random.Next(5, 21), perCustomerLimit = random.NextDouble() < 0.6 ? 1 : 2, startsAt, durationMinutes = 1 };
+            var created = await admin.PostAsync("manage/flash-sales", request, stop, key);
+            if (!Count(created, "flash sale"))
+            {
+                continue;
+            }
+
+            var sale = created.Body.GetProperty("sale");
+            var window = new FlashWindow(sale.GetProperty("id").GetString()!, sku.SkuId, request.quantity, request.perCustomerLimit, startsAt, sale.GetProperty("endsAt").GetDateTimeOffset());
+            catalog.AddFlashSale(window);
+            if (random.NextDouble() < 0.4)
+            {
+                flashEarlyEnds[window.SaleId] = now.AddSeconds(10 + (random.NextDouble() * Math.Max(0, (window.EndsAt - now).TotalSeconds - 15)));
+            }
+
+            // The console sends it again (a double click, a retry after a timeout): the same sale.
+            if (random.NextDouble() < 0.3)
+            {
+                var again = await admin.PostAsync("manage/flash-sales", request, stop, key);
+                if (Count(again, "flash sale (repeat)") && again.Body.GetProperty("sale").GetProperty("id").GetString() != window.SaleId)
+                {
+                    stats.Error("flash sale (repeat): another sale for the same key");
+                }
+            }
         }
     }
 
