@@ -15,7 +15,7 @@ public sealed record SoakResult(TimeSpan Workload, SoakStats Stats, bool Quiesce
 /// </summary>
 public static class SoakRun
 {
-    private static readonly string[] Timers = ["Orders_ProcessDeadlines", "Payments_Reconcile", "Platform_RedriveDispatch"];
+    private static readonly string[] Timers = ["Orders_ProcessDeadlines", "Payments_Reconcile", "Campaigns_Advance", "Platform_RedriveDispatch"];
 
     public static async Task<SoakResult> RunAsync(SoakOptions options, TextWriter output, CancellationToken cancellationToken)
     {
