@@ -503,7 +503,7 @@ public static class InvariantChecks
             violations.Add($"manage/events/parked answered {parked}");
         }
 
-        if ((strandedMayWait ? state.VisibleDispatch : state.Dispatch.Queued) + state.Dispatch.Poisoned > 0)
+        if ((strandedMayWait ? state.VisibleDispatch : state.DispatchThatMayDeliver) + state.Dispatch.Poisoned > 0)
         {
             violations.Add($"dispatch queue not drained: {state.Dispatch.Queued} queued ({state.VisibleDispatch} visible), {state.Dispatch.Poisoned} poisoned");
         }

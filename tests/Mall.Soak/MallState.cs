@@ -82,6 +82,14 @@ public sealed class MallState
     /// </summary>
     public required int VisibleDispatch { get; init; }
 
+    /// <summary>
+    /// Dispatch messages that may still deliver something: all of them while an outbox holds events, else only
+    /// the visible ones. With every outbox empty an invisible message is a delayed follow-up or a repeated
+    /// announcement of events already delivered (each delivery is recorded for good, so it runs nothing again);
+    /// a soak need not wait out their delays (up to a retry's 30 minutes).
+    /// </summary>
+    public int DispatchThatMayDeliver => PendingOutboxes.Count > 0 ? Dispatch.Queued : VisibleDispatch;
+
     /// <summary>Messages on the Durable Task hub's control and work-item queues, and how many of them a poll would get now.</summary>
     public required (int Queued, int Visible) Orchestration { get; init; }
 

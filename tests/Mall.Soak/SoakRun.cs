@@ -143,7 +143,7 @@ public static class SoakRun
             var fingerprint = state.Fingerprint;
             // What a killed host left comes back late: its messages after 10 minutes, its deliveries after their 15-minute lease.
             var undelivered = options.WaitForStrandedMessages
-                ? state.Dispatch.Queued + state.PendingOutboxes.Count + state.Orchestration.Queued
+                ? state.DispatchThatMayDeliver + state.PendingOutboxes.Count + state.Orchestration.Queued
                 : state.VisibleDispatch + state.Orchestration.Visible;
             // A flash sale still running closes at its end (at most a minute after the workload).
             var outstanding = state.DueNowThatMatters.Count() + undelivered + state.Dispatch.Poisoned + state.RunningFlashSales.Count();
