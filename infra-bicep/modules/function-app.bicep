@@ -200,6 +200,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Promotions__Gift__SelectedByDefault: string(business.?giftSelectedByDefault ?? false)
     Reactivation__CouponTemplateId: business.?wakeUpCouponTemplateId ?? ''
     Reactivation__MessageTemplateId: business.?wakeUpMessageTemplateId ?? ''
+    Campaigns__AnnouncementTemplateId: business.?campaignAnnouncementTemplateId ?? ''
     Reactivation__ContactIntervalDays: string(business.?wakeUpContactIntervalDays ?? 30)
     Reactivation__ReturnWindowDays: string(business.?wakeUpReturnWindowDays ?? 30)
     Reactivation__MessagesPerSecond: string(business.?wakeUpMessagesPerSecond ?? 20)

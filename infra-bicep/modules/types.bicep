@@ -140,6 +140,9 @@ type businessSettings = {
   @description('Reactivation__MessageTemplateId: the recall subscribe-message template. Default: none')
   wakeUpMessageTemplateId: string?
 
+  @description('Campaigns__AnnouncementTemplateId: the campaign pre-announcement subscribe-message template. Default: none (campaigns are not announced)')
+  campaignAnnouncementTemplateId: string?
+
   @description('Reactivation__ContactIntervalDays: at most one wake-up per customer this often. Default: 30')
   wakeUpContactIntervalDays: int?
 
