@@ -331,9 +331,8 @@ public sealed class FlashSaleService(
 
     private async Task<FlashSaleAdminView> AdminViewAsync(FlashSaleSession sale, CancellationToken cancellationToken)
     {
-        var (held, _) = sale.Status == FlashSaleStatus.Preparing ? (0, 0) : await stock.HoldersAsync(sale, cancellationToken);
-        var remaining = sale.Status == FlashSaleStatus.Preparing ? 0 : await stock.RemainingAsync(sale, cancellationToken);
-        return new FlashSaleAdminView(sale, sale.PhaseAt(time.GetUtcNow()), remaining, held);
+        var figures = sale.Status == FlashSaleStatus.Preparing ? new ShardFigures(0, 0, 0) : await stock.FiguresAsync(sale, cancellationToken);
+        return new FlashSaleAdminView(sale, sale.PhaseAt(time.GetUtcNow()), figures.Remaining, figures.Held);
     }
 
     private async Task<FlashSaleView> ViewAsync(FlashSaleSession sale, CancellationToken cancellationToken)

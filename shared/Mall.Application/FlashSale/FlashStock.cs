@@ -227,7 +227,7 @@ public sealed class FlashStock(
         try
         {
             var readAt = time.GetUtcNow();
-            var all = await Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
+            var all = await ReadShardsAsync(sale, cancellationToken);
             for (var shard = 0; shard < sale.Shards; shard++)
             {
                 if (all[shard] is { Value.Remaining: 0 })
@@ -248,11 +248,12 @@ public sealed class FlashStock(
         }
     }
 
-    /// <summary>Units not held by any order, summed over the shards (read now).</summary>
-    public async Task<int> RemainingAsync(FlashSaleSession sale, CancellationToken cancellationToken)
+    /// <summary>The sale's shards as they stand now, read at once: units not held, units held or sold, and orders holding a unit in more than one shard (should be none).</summary>
+    public async Task<ShardFigures> FiguresAsync(FlashSaleSession sale, CancellationToken cancellationToken)
     {
-        var all = await Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
-        return all.Sum(s => s?.Value.Remaining ?? 0);
+        var all = await ReadShardsAsync(sale, cancellationToken);
+        var holders = all.Where(s => s is not null).SelectMany(s => s!.Value.Holders).ToList();
+        return new ShardFigures(all.Sum(s => s?.Value.Remaining ?? 0), holders.Count, holders.GroupBy(h => h).Count(g => g.Count() > 1));
     }
 
     /// <summary>Units not held, as counted within the last <see cref="FlashSaleOptions.SaleCacheMilliseconds"/> on this instance, and when.</summary>
@@ -264,7 +265,7 @@ public sealed class FlashStock(
             return recent;
         }
 
-        var counted = (await RemainingAsync(sale, cancellationToken), now);
+        var counted = ((await FiguresAsync(sale, cancellationToken)).Remaining, now);
         if (recentRemaining.Count > 10 * FlashSales.MaxPerDay)
         {
             recentRemaining.Clear();
@@ -272,14 +273,6 @@ public sealed class FlashStock(
 
         recentRemaining[sale.Id] = counted;
         return counted;
-    }
-
-    /// <summary>Units held or sold, and how many orders hold a unit in more than one shard (should be none).</summary>
-    public async Task<(int Held, int OrdersHoldingTwice)> HoldersAsync(FlashSaleSession sale, CancellationToken cancellationToken)
-    {
-        var all = await Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
-        var holders = all.Where(s => s is not null).SelectMany(s => s!.Value.Holders).ToList();
-        return (holders.Count, holders.GroupBy(h => h).Count(g => g.Count() > 1));
     }
 
     private async Task<IReadOnlyList<Versioned<FlashTake>>> TakesOfAsync(string saleId, string customerId, CancellationToken cancellationToken) =>
@@ -416,9 +409,12 @@ public sealed class FlashStock(
         return null;
     }
 
+    private Task<Versioned<FlashShard>?[]> ReadShardsAsync(FlashSaleSession sale, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
+
     private async Task<IReadOnlyList<int>> HeldShardsAsync(FlashSaleSession sale, string orderId, CancellationToken cancellationToken)
     {
-        var all = await Task.WhenAll(Enumerable.Range(0, sale.Shards).Select(s => shards.FindAsync(ShardKey(sale.Id, s), cancellationToken)));
+        var all = await ReadShardsAsync(sale, cancellationToken);
         return Enumerable.Range(0, sale.Shards).Where(s => all[s]?.Value.Holds(orderId) == true).ToList();
     }
 
@@ -477,6 +473,11 @@ public sealed class FlashStock(
         ClosedMeanwhile,
     }
 }
+
+/// <param name="Remaining">Units no order holds, in shards still open.</param>
+/// <param name="Held">Units held by orders, paid or awaiting payment.</param>
+/// <param name="OrdersHoldingTwice">Orders holding a unit in more than one shard (should be none).</param>
+public sealed record ShardFigures(int Remaining, int Held, int OrdersHoldingTwice);
 
 /// <summary>
 /// Which shards of a sale this instance saw full lately: a reservation skips them, and when all are,

@@ -40,7 +40,6 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
         }
 
         var done = new List<DocumentKey>();
-        ForgetViewsOf(order);
         try
         {
             // Sorted so concurrent orders touch counters in the same order.
@@ -85,6 +84,11 @@ public sealed class StockService(CounterStore counters, IDocumentCollection<Stoc
             }
 
             throw;
+        }
+        finally
+        {
+            // After the writes, so a view read while they ran is dropped too.
+            ForgetViewsOf(order);
         }
     }
 

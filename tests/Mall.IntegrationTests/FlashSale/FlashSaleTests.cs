@@ -31,7 +31,7 @@ public sealed class FlashSaleTests
         var orders = outcomes.Where(o => o.Outcome.StartsWith('O')).ToList();
         var refusals = outcomes.Where(o => !o.Outcome.StartsWith('O')).GroupBy(o => o.Outcome).ToDictionary(g => g.Key, g => g.Count());
         var view = await flash.GetForAdminAsync(sale.Id, CancellationToken.None);
-        var (held, twice) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
+        var (_, held, twice) = await mall.Get<FlashStock>().FiguresAsync(sale, CancellationToken.None);
         Assert.True(
             orders.Count == 50 && orders.Select(o => o.Customer).Distinct().Count() == 50 && held == 50 && twice == 0 && view.Remaining == 0
             && refusals.Keys.All(k => k is nameof(ErrorCode.FlashSaleSoldOut) or nameof(ErrorCode.FlashSaleLimitReached)),
@@ -51,7 +51,7 @@ public sealed class FlashSaleTests
 
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => OutcomeAsync(() => flash.ReserveAsync(customer, "same-key-0001", Reservation, sale.Id, CancellationToken.None)))));
 
-        var (held, twice) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
+        var (_, held, twice) = await mall.Get<FlashStock>().FiguresAsync(sale, CancellationToken.None);
         Assert.True(results.Distinct().Count() == 1 && results[0].StartsWith('O') && held == 1 && twice == 0, $"outcomes {string.Join(", ", results.Distinct())}; units held {held}, orders holding two {twice}");
     }
 
@@ -75,7 +75,7 @@ public sealed class FlashSaleTests
 
         var again = await OutcomeAsync(() => flash.ReserveAsync(second, "second-0002", Reservation, sale.Id, CancellationToken.None));
         Assert.StartsWith("O", again);
-        var (held, _) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
+        var (_, held, _) = await mall.Get<FlashStock>().FiguresAsync(sale, CancellationToken.None);
         Assert.Equal(1, held);
     }
 

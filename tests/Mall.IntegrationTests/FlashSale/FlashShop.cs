@@ -51,8 +51,7 @@ internal static class FlashShop
     public static async Task<(long Stock, int Held, int Free)> LedgerAsync(MallFixture mall, FlashSaleSession sale, string productId)
     {
         var stock = await StockAsync(mall, productId, sale.SkuId);
-        var (held, _) = await mall.Get<FlashStock>().HoldersAsync(sale, CancellationToken.None);
-        var free = await mall.Get<FlashStock>().RemainingAsync(sale, CancellationToken.None);
+        var (free, held, _) = await mall.Get<FlashStock>().FiguresAsync(sale, CancellationToken.None);
         return (stock, held, free);
     }
 }
