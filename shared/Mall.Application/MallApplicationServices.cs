@@ -1,5 +1,7 @@
 using FluentValidation;
 using Mall.Application.Administration;
+using Mall.Application.Analytics;
+using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
@@ -187,6 +189,9 @@ public static class MallApplicationServices
 
         // Campaign calendar (its own registrations live in Campaigns/CampaignServices.cs).
         services.AddCampaigns(configuration);
+
+        // Analytics: events, figures, experiments, alerts, the dashboard (Analytics/AnalyticsServices.cs).
+        services.AddAnalytics(configuration);
         return services;
     }
 
@@ -230,6 +235,10 @@ public static class MallApplicationServices
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
         .AddEventHandler<CommissionPaidOut, LedgerRecorder>()
         .AddEventHandler<CommissionPaidOut, PayoutSender>()
+        .AddEventHandler<OrderPaid, ServerEvents>()
+        .AddEventHandler<RefundSucceeded, ServerEvents>()
+        .AddEventHandler<CustomerRegistered, ServerEvents>()
+        .AddEventHandler<AlertRaised, WakeUpOnAlert>()
         .AddEventHandler<OrderPaid, CampaignTally>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>

@@ -27,6 +27,7 @@ using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
 using Mall.Domain.Presale;
 using Mall.Domain.Promotions;
+using Mall.Infrastructure.Analytics;
 using Mall.Infrastructure.Campaigns;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Messaging;
@@ -152,6 +153,9 @@ public static class MallInfrastructureServices
 
         // Campaign calendar (its tables are listed in Campaigns/CampaignDocuments.cs).
         services.AddCampaignDocuments();
+
+        // Analytics (its tables are listed in Analytics/AnalyticsDocuments.cs).
+        services.AddAnalyticsDocuments();
         return services;
     }
 

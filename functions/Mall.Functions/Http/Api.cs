@@ -79,6 +79,13 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     public Task<IActionResult> ForCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Customer)));
 
+    /// <summary>
+    /// Runs <paramref name="action"/> for a visitor who may not have signed in: the customer when a token is
+    /// sent (it must be a valid customer token, else 401/403, never silently anonymous), null when none is.
+    /// </summary>
+    public Task<IActionResult> ForVisitorAsync(HttpRequest request, Func<string?, Task<IActionResult>> action) =>
+        RunAsync(request, () => action(request.Headers.Authorization.Count == 0 ? null : Authenticate(request, Roles.Customer)));
+
     /// <summary>Runs <paramref name="action"/> for an operator; 401 without a valid admin token, 403 for a customer token.</summary>
     public Task<IActionResult> ForAdminAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Admin)));

@@ -1,0 +1,44 @@
+using FluentValidation;
+using Mall.Application.Platform;
+using Mall.Domain.Analytics;
+
+namespace Mall.Application.Analytics;
+
+/// <param name="Id">The operator's id for the experiment; creating it again with the same definition returns it.</param>
+/// <param name="Metric">The funnel stage that counts as converting: productView, addToCart, checkout or paid.</param>
+/// <param name="Variants">The first is control.</param>
+public sealed record ExperimentRequest(string? Id, string? Name, FunnelStage? Metric, IReadOnlyList<VariantRequest?>? Variants, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt);
+
+public sealed record VariantRequest(string? Name, int? Weight);
+
+public sealed class ExperimentRequestValidator : AbstractValidator<ExperimentRequest>
+{
+    public ExperimentRequestValidator()
+    {
+        RuleFor(r => r.Id).NotEmpty().MustBeAnId();
+        RuleFor(r => r.Name).NotEmpty().MaximumLength(100);
+        RuleFor(r => r.Metric).NotNull().NotEqual(FunnelStage.Visit).WithMessage("Must be a stage after the visit: productView, addToCart, checkout or paid.");
+        RuleFor(r => r.Variants).NotNull().Must(v => v!.Count is >= 2 and <= Experiment.MaxVariants)
+            .WithMessage($"Between 2 and {Experiment.MaxVariants} variants; the first is control.");
+        RuleForEach(r => r.Variants).NotNull().ChildRules(variant =>
+        {
+            variant.RuleFor(v => v!.Name).NotEmpty().MustBeAnId();
+            variant.RuleFor(v => v!.Weight).NotNull().InclusiveBetween(1, 10_000);
+        });
+        RuleFor(r => r.Variants).Must(v => v!.Where(x => x is not null).Select(x => x!.Name).Distinct(StringComparer.Ordinal).Count() == v!.Count(x => x is not null))
+            .When(r => r.Variants is not null).WithMessage("Variant names must differ.");
+        RuleFor(r => r.StartsAt).NotNull().Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+        RuleFor(r => r.EndsAt).NotNull().GreaterThan(r => r.StartsAt).When(r => r.StartsAt is not null).WithMessage("Must be after startsAt.")
+            .Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.EndsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+    }
+}
+
+/// <summary>An experiment as the operator sees it.</summary>
+public sealed record ExperimentView(string Id, string Name, FunnelStage Metric, IReadOnlyList<VariantWeight> Variants, DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset? StoppedAt, string Status)
+{
+    public static ExperimentView Of(Experiment experiment, DateTimeOffset now) =>
+        new(experiment.Id, experiment.Name, experiment.Metric, experiment.Variants, experiment.StartsAt, experiment.EndsAt, experiment.StoppedAt, experiment.StatusAt(now).ToString());
+}
+
+/// <summary>What the mini-program shows a visitor: its variant (control when the experiment is not running; then nothing is recorded).</summary>
+public sealed record AssignmentView(string ExperimentId, string Variant, bool Recorded);

@@ -1,0 +1,62 @@
+namespace Mall.Domain.Analytics;
+
+/// <summary>
+/// What the analytics ledger counts. The first eight are sent by the mini-program (SPEC §4.13); the
+/// rest are recorded by the mall itself from its own integration events, so GMV, paid orders and new
+/// customers never depend on what a client sends.
+/// </summary>
+public enum TrackedEvent
+{
+    PageView,
+    ProductView,
+    AddToCart,
+    CheckoutStart,
+    PaySuccess,
+    Share,
+    SessionOpen,
+    ExperimentExposure,
+    OrderPaid,
+    RefundSucceeded,
+    CustomerRegistered,
+}
+
+public static class TrackedEvents
+{
+    private static readonly Dictionary<string, TrackedEvent> ClientWireNames = new(StringComparer.Ordinal)
+    {
+        ["page_view"] = TrackedEvent.PageView,
+        ["product_view"] = TrackedEvent.ProductView,
+        ["add_to_cart"] = TrackedEvent.AddToCart,
+        ["checkout_start"] = TrackedEvent.CheckoutStart,
+        ["pay_success"] = TrackedEvent.PaySuccess,
+        ["share"] = TrackedEvent.Share,
+        ["session_open"] = TrackedEvent.SessionOpen,
+        ["experiment_exposure"] = TrackedEvent.ExperimentExposure,
+    };
+
+    /// <summary>The wire names a client may send, for error messages.</summary>
+    public static IReadOnlyCollection<string> ClientTypes => ClientWireNames.Keys;
+
+    public static bool TryParseClientType(string? wireName, out TrackedEvent type) =>
+        ClientWireNames.TryGetValue(wireName ?? string.Empty, out type);
+
+    /// <summary>The funnel step an event reaches, if it is one (the first step, a visit, is any event of a visitor).</summary>
+    public static FunnelStage? StageOf(TrackedEvent type) => type switch
+    {
+        TrackedEvent.ProductView => FunnelStage.ProductView,
+        TrackedEvent.AddToCart => FunnelStage.AddToCart,
+        TrackedEvent.CheckoutStart => FunnelStage.Checkout,
+        TrackedEvent.OrderPaid => FunnelStage.Paid,
+        _ => null,
+    };
+}
+
+/// <summary>The funnel of SPEC §4.13, in order.</summary>
+public enum FunnelStage
+{
+    Visit,
+    ProductView,
+    AddToCart,
+    Checkout,
+    Paid,
+}
