@@ -5,10 +5,15 @@ using Mall.Benchmarks;
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- [--customers 100000]           daily segmentation
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- durable [--orchestrations 50]  durable engines
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- flash [--customers 2000] [--attempts 10000] [--concurrency 64]  flash sale vs naive design
+//   dotnet run -c Release --project tests/Mall.Benchmarks -- analytics [--events 100000] [--concurrency 32]  event ingestion and dashboard vs bare Table calls
 int Count(string option, int fallback) =>
     args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
-if (args.FirstOrDefault() == "flash")
+if (args.FirstOrDefault() == "analytics")
+{
+    await AnalyticsBenchmark.RunAsync(Count("--events", 100_000), Count("--concurrency", 32), Count("--devices", 500), Count("--reads", 2_000), Count("--read-concurrency", 8));
+}
+else if (args.FirstOrDefault() == "flash")
 {
     await FlashSaleBenchmark.RunAsync(Count("--customers", 2_000), Count("--attempts", 10_000), Count("--concurrency", 64), Count("--quantity", 500), Count("--reads", 8_000), Count("--read-concurrency", 16));
 }
