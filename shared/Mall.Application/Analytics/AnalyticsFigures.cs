@@ -97,7 +97,29 @@ public sealed class AnalyticsFigures(
         var now = LedgerKeys.HourOf(time.GetUtcNow());
         var hours = await HoursAsync(start, end < now ? end : now, cancellationToken);
         var total = hours.Aggregate(Tally.Empty, (sum, h) => sum.Plus(h.Tally));
-        return total with { Visitors = await ledger.CountVisitorsAsync(day, cancellationToken) };
+        return total with { Visitors = await VisitorsAsync(day, cancellationToken) };
+    }
+
+    /// <summary>
+    /// A day's distinct visitors: a closed day's from its summary; the open day's counted from the ledger,
+    /// reused by this instance for a few seconds (it reads a row per visitor).
+    /// </summary>
+    private async Task<long> VisitorsAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (day <= LastClosedDay(now) && await days.FindAsync(DayKey(day), cancellationToken) is { } summary)
+        {
+            return summary.Value.Activity.Visitors;
+        }
+
+        if (visitorCount is { } cached && cached.Day == day && now - cached.At < TimeSpan.FromSeconds(options.LiveCountCacheSeconds))
+        {
+            return cached.Visitors;
+        }
+
+        var counted = await ledger.CountVisitorsAsync(day, cancellationToken);
+        visitorCount = new VisitorCount(day, now, counted);
+        return counted;
     }
 
     /// <summary>The closed days' activity (revisits, session opens against the week before), oldest first.</summary>
@@ -142,6 +164,10 @@ public sealed class AnalyticsFigures(
         var start = ChinaTime.StartOf(day);
         return string.Join(",", Enumerable.Range(0, 24).Select(h => stored.TryGetValue(start.AddHours(h), out var entry) ? entry.MarkVersion : null).Where(v => v is not null));
     }
+
+    private VisitorCount? visitorCount;
+
+    private sealed record VisitorCount(DateOnly Day, DateTimeOffset At, long Visitors);
 
     private sealed record StoredHour(Tally? Tally, string? LateVersion, string? MarkVersion)
     {
