@@ -65,8 +65,9 @@ for port in "$AZURITE_BLOB_PORT" "$AZURITE_QUEUE_PORT" "$AZURITE_TABLE_PORT" "$S
   fi
 done
 
-if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "Installing Azurite (npm ci, pinned by package-lock.json)"
+# ECharts is embedded into the function app when it builds (the operator dashboard), so npm ci comes first.
+if [ ! -x node_modules/.bin/azurite ] || [ ! -f node_modules/echarts/dist/echarts.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing Azurite and ECharts (npm ci, pinned by package-lock.json)"
   npm ci --no-audit --no-fund --loglevel=error
   done_step
 fi

@@ -251,8 +251,11 @@ public sealed class ApiClient(HttpClient http) : IDisposable
     {
         using var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        return new ApiResponse(response.StatusCode, body, response.Content.Headers.ContentType?.MediaType);
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        // Only JSON has a body to read: the operator dashboard's page and assets are HTML, CSS and script.
+        var json = mediaType is null || mediaType == "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal);
+        var body = text.Length == 0 || !json ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return new ApiResponse(response.StatusCode, body, mediaType);
     }
 
     public void Dispose() => http.Dispose();
