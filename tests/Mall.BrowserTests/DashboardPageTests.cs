@@ -122,16 +122,24 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
     }
 
     /// <summary>
-    /// Something for the data to show: a product and a paid order today (through the sandbox), then waits
-    /// until the dashboard data counts a paid order.
+    /// Something for the data to show: a paid order today (through the sandbox), and 40 add-to-carts two
+    /// hours ago (a closed hour), so add-to-cart → paid over 24 hours is below 45% and evaluating the rules
+    /// raises an alert; then waits until the dashboard data shows both.
     /// </summary>
     private async Task SeedAsync()
     {
-        var (_, skuId) = await fixture.Mall.CreateProductAsync(priceFen: 6_800, stock: 10);
+        var (productId, skuId) = await fixture.Mall.CreateProductAsync(priceFen: 6_800, stock: 10);
         using var customer = await fixture.Mall.NewCustomerAsync();
         await fixture.Mall.PaidOrderAsync(customer, skuId, 2);
+        var device = $"dash-{Guid.NewGuid():N}"[..20];
+        var twoHoursAgo = DateTimeOffset.UtcNow.AddHours(-2);
+        var carts = Enumerable.Range(0, 40).Select(n => new { id = $"{device}-{n}", type = "add_to_cart", occurredAt = twoHoursAgo, productId });
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Mall.Anonymous().PostAsync("events", new { deviceId = device, events = carts })).Status);
         using var admin = await fixture.Mall.AdminAsync();
-        await LocalMall.WaitForAsync(admin, "manage/dashboard/data", body => body.GetProperty("today").GetProperty("paidOrders").GetInt64() >= 1);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("manage/alerts/evaluate", new { })).Status);
+        await LocalMall.WaitForAsync(admin, "manage/dashboard/data", body =>
+            body.GetProperty("today").GetProperty("paidOrders").GetInt64() >= 1
+            && body.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("state").GetString() is "Raised" or "Escalated"));
     }
 
     private async Task SignInAsync(IPage page)
