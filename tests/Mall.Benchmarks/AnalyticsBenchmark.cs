@@ -117,7 +117,7 @@ internal static class AnalyticsBenchmark
         var visitor = LedgerKeys.DeviceVisitor(device);
         var partition = LedgerKeys.Partition(ChinaTime.DateOf(now), visitor);
         var rows = Events(batch)
-            .Select(e => new TableEntity(partition, LedgerKeys.EventRow(now, e.Id)) { ["Type"] = e.Type, ["AmountFen"] = 0L, ["ProductId"] = "P_LONGJING" })
+            .Select(e => new TableEntity(partition, LedgerKeys.EventRow(now, visitor, e.Id)) { ["Type"] = e.Type, ["AmountFen"] = 0L, ["ProductId"] = "P_LONGJING", ["RecordedAt"] = now })
             .Append(new TableEntity(partition, LedgerKeys.HourVisitorRow(now, visitor + "-" + batch)))
             .Append(new TableEntity(partition, LedgerKeys.DayVisitorRow(visitor + "-" + batch)));
         var start = Stopwatch.GetTimestamp();

@@ -23,43 +23,64 @@ public sealed class AnalyticsFigures(
 
     private TimeSpan CloseAfter => TimeSpan.FromMinutes(options.CloseHourAfterMinutes);
 
+    /// <summary>How far back a late mark is still looked for: the mall's own events may be delivered later than clients may send.</summary>
+    private static readonly TimeSpan MarkHorizon = TimeSpan.FromDays(30);
+
     /// <summary>
-    /// Marks the hours of events that arrived after their hour was over, once their hour may be closing
-    /// (after half the close delay): written after the events, so a fold that missed them sees a new mark.
+    /// Marks the hours whose events may have been missed by a fold: once an hour may be closing (after half
+    /// the close delay), an hour that got a new event, or one whose already-stored event was stored after the
+    /// hour's summary was begun (its writer stopped before marking). Written after the events, so a fold
+    /// that missed them sees a new mark; a resent batch that adds nothing marks nothing.
     /// </summary>
-    public async Task MarkLateAsync(IEnumerable<DateTimeOffset> occurredAts, CancellationToken cancellationToken)
+    public async Task MarkLateAsync(IReadOnlyList<RecordedEvent> recorded, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var hour in occurredAts.Select(LedgerKeys.HourOf).Distinct().Where(h => now >= h.AddHours(1) + (CloseAfter / 2)))
+        foreach (var hour in recorded.GroupBy(r => LedgerKeys.HourOf(r.Event.OccurredAt)).Where(h => now >= h.Key.AddHours(1) + (CloseAfter / 2)))
         {
-            await lateMarks.UpsertAsync(Key(hour), new HourLateMark(hour, Guid.NewGuid().ToString("N")), cancellationToken);
+            var missed = hour.Any(r => r.New)
+                || (await summaries.FindAsync(Key(hour.Key), cancellationToken) is { } summary && hour.Any(r => r.RecordedAt >= summary.Value.FoldedAt));
+            if (missed)
+            {
+                await lateMarks.UpsertAsync(Key(hour.Key), new HourLateMark(hour.Key, Guid.NewGuid().ToString("N")), cancellationToken);
+            }
         }
     }
 
-    /// <summary>The 10-minute timer's first step: summarises every closed hour and day that has no summary or a stale one.</summary>
+    /// <summary>
+    /// The 10-minute timer's first step: summarises every closed hour of the late-event window that has no
+    /// summary, every hour of the last 30 days whose summary did not see its latest late mark, and every closed
+    /// day whose visitors (or the week before's) may have changed.
+    /// </summary>
     public async Task<int> CloseAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var lastClosed = LastClosedHour(now);
         var first = LedgerKeys.HourOf(now - Lookback);
-        var stored = await SummariesAsync(first, lastClosed, cancellationToken);
+        var stored = await SummariesAsync(LedgerKeys.HourOf(now - MarkHorizon), lastClosed, cancellationToken);
+        var stale = stored.Where(h => h.Value.MarkVersion is not null && !h.Value.Current).Select(h => h.Key);
+        var missing = Enumerable.Range(0, (int)((lastClosed - first).TotalHours) + 1).Select(h => first.AddHours(h)).Where(h => !stored.ContainsKey(h) || stored[h].Tally is null);
         var closed = 0;
-        for (var hour = first; hour <= lastClosed; hour = hour.AddHours(1))
+        foreach (var hour in stale.Concat(missing).Distinct().Order())
         {
-            if (!stored.TryGetValue(hour, out var entry) || !entry.Current)
-            {
-                var tally = await ledger.FoldHourAsync(hour, cancellationToken);
-                await summaries.UpsertAsync(Key(hour), new HourSummary(hour, tally, entry?.MarkVersion, now), cancellationToken);
-                closed++;
-            }
+            // The summary keeps the mark it saw before folding and the time the fold began, so later arrivals show as stale.
+            var tally = await ledger.FoldHourAsync(hour, cancellationToken);
+            await summaries.UpsertAsync(Key(hour), new HourSummary(hour, tally, stored.GetValueOrDefault(hour)?.MarkVersion, now), cancellationToken);
+            closed++;
         }
 
-        // From the first day whose every hour is inside the window, so its late marks are all in view.
-        for (var day = ChinaTime.DateOf(now - Lookback).AddDays(1); ChinaTime.StartOf(day.AddDays(1)) + CloseAfter <= now; day = day.AddDays(1))
+        // Days whose 8 days of hours are all within the horizon (so their late marks are all in view), and
+        // every closed day that may still get late events.
+        var known = await DaySummariesAsync(ChinaTime.DateOf(now - MarkHorizon).AddDays(8), LastClosedDay(now), cancellationToken);
+        var windowDays = new List<DateOnly>();
+        for (var day = ChinaTime.DateOf(now - Lookback); day <= LastClosedDay(now); day = day.AddDays(1))
+        {
+            windowDays.Add(day);
+        }
+
+        foreach (var day in known.Select(d => d.Day).Concat(windowDays).Distinct().Order())
         {
             var lateVersions = LateVersionsOf(day, stored);
-            var summary = await days.FindAsync(DayKey(day), cancellationToken);
-            if (summary is null || summary.Value.LateVersions != lateVersions)
+            if (known.FirstOrDefault(d => d.Day == day)?.LateVersions != lateVersions)
             {
                 var activity = await ActivityAsync(day, cancellationToken);
                 await days.UpsertAsync(DayKey(day), new DaySummary(day, activity, lateVersions, now), cancellationToken);
@@ -112,13 +133,18 @@ public sealed class AnalyticsFigures(
             return summary.Value.Activity.Visitors;
         }
 
-        if (visitorCount is { } cached && cached.Day == day && now - cached.At < TimeSpan.FromSeconds(options.LiveCountCacheSeconds))
+        if (visitorCounts.TryGetValue(day, out var cached) && now - cached.At < TimeSpan.FromSeconds(options.LiveCountCacheSeconds))
         {
             return cached.Visitors;
         }
 
         var counted = await ledger.CountVisitorsAsync(day, cancellationToken);
-        visitorCount = new VisitorCount(day, now, counted);
+        foreach (var old in visitorCounts.Keys.Where(d => d < day.AddDays(-2)))
+        {
+            visitorCounts.TryRemove(old, out _);
+        }
+
+        visitorCounts[day] = (now, counted);
         return counted;
     }
 
@@ -126,15 +152,18 @@ public sealed class AnalyticsFigures(
     public async Task<IReadOnlyList<DaySummary>> DaySummariesAsync(DateOnly from, DateOnly through, CancellationToken cancellationToken)
     {
         var found = new List<DaySummary>();
-        for (var day = from; day <= through; day = day.AddDays(1))
+        for (var year = from.Year; year <= through.Year; year++)
         {
-            if (await days.FindAsync(DayKey(day), cancellationToken) is { } summary)
+            await foreach (var summary in days.ScanAsync(new DocumentQuery { PartitionKey = year.ToString("D4", CultureInfo.InvariantCulture) }, 1000, cancellationToken))
             {
-                found.Add(summary.Value);
+                if (summary.Value.Day >= from && summary.Value.Day <= through)
+                {
+                    found.Add(summary.Value);
+                }
             }
         }
 
-        return found;
+        return found.OrderBy(d => d.Day).ToList();
     }
 
     /// <summary>The newest hour whose figures are final (barring late events): it ended at least the close delay ago.</summary>
@@ -159,15 +188,15 @@ public sealed class AnalyticsFigures(
             today.SessionOpeners.Count(priorWeek.Contains));
     }
 
+    /// <summary>The late marks a day's activity depends on: its own hours' and the 7 days' before it (its "prior week").</summary>
     private static string LateVersionsOf(DateOnly day, IReadOnlyDictionary<DateTimeOffset, StoredHour> stored)
     {
-        var start = ChinaTime.StartOf(day);
-        return string.Join(",", Enumerable.Range(0, 24).Select(h => stored.TryGetValue(start.AddHours(h), out var entry) ? entry.MarkVersion : null).Where(v => v is not null));
+        var start = ChinaTime.StartOf(day.AddDays(-7));
+        return string.Join(",", Enumerable.Range(0, 8 * 24).Select(h => stored.TryGetValue(start.AddHours(h), out var entry) ? entry.MarkVersion : null).Where(v => v is not null));
     }
 
-    private VisitorCount? visitorCount;
-
-    private sealed record VisitorCount(DateOnly Day, DateTimeOffset At, long Visitors);
+    /// <summary>Recent days' visitor counts as this instance last read them (a few days at most).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DateOnly, (DateTimeOffset At, long Visitors)> visitorCounts = new();
 
     private sealed record StoredHour(Tally? Tally, string? LateVersion, string? MarkVersion)
     {

@@ -19,13 +19,13 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
         }
 
         var now = time.GetUtcNow();
-        var running = await experiments.RunningAsync(cancellationToken);
+        var recent = await experiments.RecentAsync(cancellationToken);
         var rejected = new List<RejectedEvent>();
         var accepted = new List<(LedgerEvent Event, string? ExperimentId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < events.Count; index++)
         {
-            var (problem, type) = Check(events[index], now, running);
+            var (problem, type) = Check(events[index], now, recent);
             if (problem is not null)
             {
                 rejected.Add(new RejectedEvent(index, $"events[{index}]{(problem.Value.Field.Length > 0 ? "." + problem.Value.Field : string.Empty)}", problem.Value.Message));
@@ -33,26 +33,27 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             }
 
             var input = events[index]!;
-            var recorded = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId);
-            if (seen.Add(LedgerKeys.EventRow(recorded.OccurredAt, recorded.Key)))
+            var good = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId);
+            if (seen.Add(LedgerKeys.EventRow(good.OccurredAt, visitor, good.Key)))
             {
-                accepted.Add((recorded, input.ExperimentId));
+                accepted.Add((good, input.ExperimentId));
             }
         }
 
-        var counted = 0;
+        var recorded = new List<RecordedEvent>();
         foreach (var day in accepted.GroupBy(a => ChinaTime.DateOf(a.Event.OccurredAt)))
         {
-            counted += await ledger.RecordAsync(visitor, day.Key, day.Select(a => a.Event).ToList(), isVisit: true, cancellationToken);
+            recorded.AddRange(await ledger.RecordAsync(visitor, day.Key, day.Select(a => a.Event).ToList(), isVisit: true, now, cancellationToken));
         }
 
-        await figures.MarkLateAsync(accepted.Select(a => a.Event.OccurredAt), cancellationToken);
+        await figures.MarkLateAsync(recorded, cancellationToken);
         foreach (var exposure in accepted.Where(a => a.Event.Type == TrackedEvent.ExperimentExposure))
         {
-            await experiments.ExposeAsync(running.First(e => e.Id == exposure.ExperimentId), visitor, exposure.Event.OccurredAt, cancellationToken);
+            await experiments.ExposeAsync(recent.First(e => e.Id == exposure.ExperimentId), visitor, exposure.Event.OccurredAt, cancellationToken);
         }
 
-        await experiments.TrackAsync(running, visitor, accepted.Select(a => a.Event).ToList(), cancellationToken);
+        await experiments.TrackAsync(recent, visitor, accepted.Select(a => a.Event).ToList(), cancellationToken);
+        var counted = recorded.Count(r => r.New);
         return new EventBatchResult(counted, events.Count - rejected.Count - counted, rejected);
     }
 
@@ -69,7 +70,7 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             : throw DomainException.Validation("deviceId", $"Sign in, or name the device: an id ({Ids.Rule}).");
     }
 
-    private ((string Field, string Message)? Problem, TrackedEvent Type) Check(EventInput? input, DateTimeOffset now, IReadOnlyList<Experiment> running)
+    private ((string Field, string Message)? Problem, TrackedEvent Type) Check(EventInput? input, DateTimeOffset now, IReadOnlyList<Experiment> recent)
     {
         if (input is null)
         {
@@ -106,7 +107,7 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             return (("productId", "Required for product_view and add_to_cart."), type);
         }
 
-        if (type == TrackedEvent.ExperimentExposure && !running.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))
+        if (type == TrackedEvent.ExperimentExposure && !recent.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))
         {
             return (("experimentId", "Must name an experiment that was running when the event happened."), type);
         }

@@ -11,11 +11,11 @@ namespace Mall.Application.Analytics;
 public interface IEventLedger
 {
     /// <summary>
-    /// Records one visitor's events of one CST day; <paramref name="isVisit"/> also marks the visitor
-    /// for the day and each event's hour (the mall's own events are not visits). Returns how many
-    /// events were new.
+    /// Records one visitor's events of one CST day at <paramref name="recordedAt"/> (the mall's clock);
+    /// <paramref name="isVisit"/> also marks the visitor for the day and each event's hour (the mall's own
+    /// events are not visits). Says for each event whether it was new, and when one already there was recorded.
     /// </summary>
-    Task<int> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<RecordedEvent>> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, DateTimeOffset recordedAt, CancellationToken cancellationToken);
 
     /// <summary>Folds one UTC hour from the ledger (every shard).</summary>
     Task<Tally> FoldHourAsync(DateTimeOffset hour, CancellationToken cancellationToken);
@@ -26,6 +26,9 @@ public interface IEventLedger
     /// <summary>How many distinct visitors a CST day has had so far.</summary>
     Task<long> CountVisitorsAsync(DateOnly day, CancellationToken cancellationToken);
 }
+
+/// <summary>What became of one event: counted now, or already there since <see cref="RecordedAt"/>.</summary>
+public sealed record RecordedEvent(LedgerEvent Event, bool New, DateTimeOffset RecordedAt);
 
 public sealed record DayVisitors(IReadOnlySet<string> Visitors, IReadOnlySet<string> SessionOpeners);
 
@@ -41,7 +44,8 @@ public static class LedgerKeys
     /// <summary>Every row of an hour starts with its key, so one range query per shard reads the hour.</summary>
     public static string HourPrefix(DateTimeOffset hour) => hour.UtcDateTime.ToString("yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string EventRow(DateTimeOffset occurredAt, string key) => $"{HourPrefix(occurredAt)}e{Platform.StorageKeys.Escape(key)}";
+    /// <summary>An event's row: its hour, then the visitor, then its key, so an event id is the visitor's own (two devices may both send "pv-1").</summary>
+    public static string EventRow(DateTimeOffset occurredAt, string visitor, string key) => $"{HourPrefix(occurredAt)}e{visitor}|{Platform.StorageKeys.Escape(key)}";
 
     public static string HourVisitorRow(DateTimeOffset occurredAt, string visitor) => $"{HourPrefix(occurredAt)}h{visitor}";
 

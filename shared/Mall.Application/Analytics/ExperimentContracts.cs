@@ -17,19 +17,24 @@ public sealed class ExperimentRequestValidator : AbstractValidator<ExperimentReq
     {
         RuleFor(r => r.Id).NotEmpty().MustBeAnId();
         RuleFor(r => r.Name).NotEmpty().MaximumLength(100);
-        RuleFor(r => r.Metric).NotNull().NotEqual(FunnelStage.Visit).WithMessage("Must be a stage after the visit: productView, addToCart, checkout or paid.");
-        RuleFor(r => r.Variants).NotNull().Must(v => v!.Count is >= 2 and <= Experiment.MaxVariants)
+        RuleFor(r => r.Metric).NotNull();
+        RuleFor(r => r.Metric).IsInEnum().NotEqual(FunnelStage.Visit).When(r => r.Metric is not null)
+            .WithMessage("Must be a stage after the visit: productView, addToCart, checkout or paid.");
+        RuleFor(r => r.Variants).NotNull();
+        RuleFor(r => r.Variants).Must(v => v!.Count is >= 2 and <= Experiment.MaxVariants).When(r => r.Variants is not null)
             .WithMessage($"Between 2 and {Experiment.MaxVariants} variants; the first is control.");
         RuleForEach(r => r.Variants).NotNull().ChildRules(variant =>
         {
             variant.RuleFor(v => v!.Name).NotEmpty().MustBeAnId();
             variant.RuleFor(v => v!.Weight).NotNull().InclusiveBetween(1, 10_000);
-        });
+        }).When(r => r.Variants is not null);
         RuleFor(r => r.Variants).Must(v => v!.Where(x => x is not null).Select(x => x!.Name).Distinct(StringComparer.Ordinal).Count() == v!.Count(x => x is not null))
             .When(r => r.Variants is not null).WithMessage("Variant names must differ.");
-        RuleFor(r => r.StartsAt).NotNull().Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
-        RuleFor(r => r.EndsAt).NotNull().GreaterThan(r => r.StartsAt).When(r => r.StartsAt is not null).WithMessage("Must be after startsAt.")
-            .Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.EndsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+        RuleFor(r => r.StartsAt).NotNull();
+        RuleFor(r => r.StartsAt).Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+        RuleFor(r => r.EndsAt).NotNull();
+        RuleFor(r => r.EndsAt).Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.EndsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+        RuleFor(r => r.EndsAt).GreaterThan(r => r.StartsAt).When(r => r.StartsAt is not null && r.EndsAt is not null).WithMessage("Must be after startsAt.");
     }
 }
 

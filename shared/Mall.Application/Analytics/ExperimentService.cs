@@ -22,7 +22,7 @@ public sealed class ExperimentService(
     private static readonly TimeSpan ListCacheTime = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, ExperimentResults Results)> results = new(StringComparer.Ordinal);
-    private RunningCache? running;
+    private RecentCache? recent;
 
     public async Task<(ExperimentView View, bool Created)> CreateAsync(ExperimentRequest request, CancellationToken cancellationToken)
     {
@@ -52,7 +52,7 @@ public sealed class ExperimentService(
                     : throw new DomainException(ErrorCode.Conflict, $"Experiment {proposed.Id} exists with another definition; an experiment never changes once saved (a unit's variant must not move). Use a new id.");
             },
             cancellationToken);
-        running = null;
+        recent = null;
         return (ExperimentView.Of(outcome.Item1, now), outcome.Item2);
     }
 
@@ -66,21 +66,26 @@ public sealed class ExperimentService(
     {
         var now = time.GetUtcNow();
         var stopped = await experiments.UpdateAsync(Key(experimentId), $"experiment {experimentId}", e => e.Stop(now), cancellationToken);
-        running = null;
+        recent = null;
         return ExperimentView.Of(stopped, now);
     }
 
-    /// <summary>The experiments running now; each instance re-reads them every few seconds.</summary>
-    public async Task<IReadOnlyList<Experiment>> RunningAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The experiments events may still count for: started, and not ended longer ago than an event may arrive
+    /// late (a conversion inside the window can reach the mall after the end). Each instance re-reads them
+    /// every few seconds.
+    /// </summary>
+    public async Task<IReadOnlyList<Experiment>> RecentAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (running is { } cached && now - cached.At < ListCacheTime)
+        if (recent is { } cached && now - cached.At < ListCacheTime)
         {
-            return cached.Running;
+            return cached.Experiments;
         }
 
-        var list = (await AllAsync(cancellationToken)).Where(e => e.StatusAt(now) == ExperimentStatus.Running).ToList();
-        running = new RunningCache(now, list);
+        var horizon = now.AddHours(-options.MaxEventAgeHours);
+        var list = (await AllAsync(cancellationToken)).Where(e => e.StartsAt <= now && e.EffectiveEnd > horizon).ToList();
+        recent = new RecentCache(now, list);
         return list;
     }
 
@@ -99,7 +104,7 @@ public sealed class ExperimentService(
         return new AssignmentView(experimentId, assignment.Variant, true);
     }
 
-    /// <summary>Records the visitor's first exposure (a repeat returns the stored assignment).</summary>
+    /// <summary>Records the visitor's exposure: the first stores its variant, an earlier one arriving later moves the exposure back.</summary>
     public Task<ExperimentAssignmentRecord> ExposeAsync(Experiment experiment, string visitor, DateTimeOffset at, CancellationToken cancellationToken) =>
         assignments.TransitionAsync(
             AssignmentKey(experiment.Id, visitor),
@@ -107,7 +112,10 @@ public sealed class ExperimentService(
             {
                 if (current is not null)
                 {
-                    return Decision.Keep<ExperimentAssignmentRecord, ExperimentAssignmentRecord>(current.Value);
+                    var earlier = current.Value.ExposedEarlier(at);
+                    return ReferenceEquals(earlier, current.Value)
+                        ? Decision.Keep<ExperimentAssignmentRecord, ExperimentAssignmentRecord>(current.Value)
+                        : Decision.Write(earlier, earlier);
                 }
 
                 var assigned = new ExperimentAssignmentRecord(experiment.Id, visitor, ExperimentAssignment.Assign(experiment.Id, visitor, experiment.Variants), at);
@@ -115,8 +123,8 @@ public sealed class ExperimentService(
             },
             cancellationToken);
 
-    /// <summary>Records on each running experiment the visitor is exposed to the funnel stages these events reached.</summary>
-    public async Task TrackAsync(IReadOnlyList<Experiment> runningNow, string visitor, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
+    /// <summary>Records on each experiment the visitor is exposed to the funnel stages these events reached inside its window.</summary>
+    public async Task TrackAsync(IReadOnlyList<Experiment> experimentsToTrack, string visitor, IReadOnlyList<LedgerEvent> events, CancellationToken cancellationToken)
     {
         var reached = events
             .Select(e => (Stage: TrackedEvents.StageOf(e.Type), At: e.OccurredAt))
@@ -128,7 +136,7 @@ public sealed class ExperimentService(
             return;
         }
 
-        foreach (var experiment in runningNow)
+        foreach (var experiment in experimentsToTrack)
         {
             var inWindow = reached.Where(r => experiment.Counts(r.At)).ToList();
             if (inWindow.Count == 0)
@@ -176,8 +184,7 @@ public sealed class ExperimentService(
         return experiment.Variants.Select(variant =>
         {
             var mine = units.Where(u => u.Variant == variant.Variant).ToList();
-            var counts = Enum.GetValues<FunnelStage>().Select(stage => (long)mine.Count(u =>
-                stage == FunnelStage.Visit ? Inside(u.ExposedAt) : u.Reached.TryGetValue(stage, out var at) && Inside(at))).ToList();
+            var counts = Enum.GetValues<FunnelStage>().Select(stage => (long)mine.Count(u => u.ReachedAfterExposure(stage) is { } at && Inside(at))).ToList();
             return Funnels.View(period, experimentId, variant.Variant, counts);
         }).ToList();
     }
@@ -228,7 +235,7 @@ public sealed class ExperimentService(
 
     private static DocumentKey Key(string experimentId) => new(Partition, experimentId);
 
-    private sealed record RunningCache(DateTimeOffset At, IReadOnlyList<Experiment> Running);
+    private sealed record RecentCache(DateTimeOffset At, IReadOnlyList<Experiment> Experiments);
 
     private static string AssignmentPartition(string experimentId, int shard) => $"{experimentId}|{shard:D2}";
 

@@ -11,13 +11,13 @@ namespace Mall.Application.Analytics;
 /// customers are what the mall recorded, not what a client claims. Each is keyed by its event's id, so
 /// a redelivered event counts once; it is counted in the hour it happened, even when delivered late.
 /// </summary>
-public sealed class ServerEvents(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments)
+public sealed class ServerEvents(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, TimeProvider time)
     : IEventHandler<OrderPaid>, IEventHandler<RefundSucceeded>, IEventHandler<CustomerRegistered>
 {
     public async Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken)
     {
         var recorded = await RecordAsync(paid.Order.CustomerId, new LedgerEvent(paid.Id, TrackedEvent.OrderPaid, paid.PaidAt, paid.AmountFen), cancellationToken);
-        await experiments.TrackAsync(await experiments.RunningAsync(cancellationToken), LedgerKeys.CustomerVisitor(paid.Order.CustomerId), [recorded], cancellationToken);
+        await experiments.TrackAsync(await experiments.RecentAsync(cancellationToken), LedgerKeys.CustomerVisitor(paid.Order.CustomerId), [recorded], cancellationToken);
     }
 
     public Task HandleAsync(RefundSucceeded refunded, EventContext context, CancellationToken cancellationToken) =>
@@ -28,8 +28,8 @@ public sealed class ServerEvents(IEventLedger ledger, AnalyticsFigures figures, 
 
     private async Task<LedgerEvent> RecordAsync(string customerId, LedgerEvent recorded, CancellationToken cancellationToken)
     {
-        await ledger.RecordAsync(LedgerKeys.CustomerVisitor(customerId), ChinaTime.DateOf(recorded.OccurredAt), [recorded], isVisit: false, cancellationToken);
-        await figures.MarkLateAsync([recorded.OccurredAt], cancellationToken);
+        var outcome = await ledger.RecordAsync(LedgerKeys.CustomerVisitor(customerId), ChinaTime.DateOf(recorded.OccurredAt), [recorded], isVisit: false, time.GetUtcNow(), cancellationToken);
+        await figures.MarkLateAsync(outcome, cancellationToken);
         return recorded;
     }
 }

@@ -68,7 +68,7 @@ public sealed record AlertBook(string RuleId)
                 return (this, []);
             }
 
-            var alert = new Alert($"{rule.Id}-{now.UtcDateTime:yyyyMMddHHmm}", rule.Id, rule.Metric, rule.Describe(), rule.Action, rule.Threshold, value, now);
+            var alert = new Alert($"{rule.Id}-{now.UtcDateTime:yyyyMMddHHmmss}", rule.Id, rule.Metric, rule.Describe(), rule.Action, rule.Threshold, value, now);
             return (this with { Open = alert }, [new AlertRaised(alert.Id, rule.Id, rule.Metric, value, rule.Threshold, rule.Action, rule.StartsWakeUp) { OccurredAt = now }]);
         }
 

@@ -32,33 +32,39 @@ public sealed record Experiment(
         : now < StartsAt ? ExperimentStatus.Scheduled
         : ExperimentStatus.Running;
 
+    /// <summary>When it stops counting: its end, or when it was stopped, if earlier.</summary>
+    public DateTimeOffset EffectiveEnd => StoppedAt is { } stopped && stopped < EndsAt ? stopped : EndsAt;
+
     /// <summary>Whether something a unit did at <paramref name="at"/> counts for the experiment.</summary>
-    public bool Counts(DateTimeOffset at) => at >= StartsAt && at < (StoppedAt is { } stopped && stopped < EndsAt ? stopped : EndsAt);
+    public bool Counts(DateTimeOffset at) => at >= StartsAt && at < EffectiveEnd;
 
     public Experiment Stop(DateTimeOffset now) => StoppedAt is not null || now >= EndsAt ? this : this with { StoppedAt = now };
 }
 
 /// <summary>
-/// One unit's (a customer's or a device's) place in an experiment: the variant it was given at its first
-/// exposure (sticky), and when it first reached each funnel stage after that, inside the window.
+/// One unit's (a customer's or a device's) place in an experiment: the variant it was given (sticky), its
+/// earliest exposure, and the latest time it reached each funnel stage inside the window. Keeping the
+/// latest reach (not the first after exposure) keeps the record right whatever order batches arrive in:
+/// a unit converted when it reached the stage at or after its exposure, and an exposure that arrives late
+/// but happened earlier only moves <see cref="ExposedAt"/> back.
 /// </summary>
 public sealed record ExperimentAssignmentRecord(string ExperimentId, string Unit, string Variant, DateTimeOffset ExposedAt)
 {
     public IReadOnlyDictionary<FunnelStage, DateTimeOffset> Reached { get; init; } = new Dictionary<FunnelStage, DateTimeOffset>();
 
-    /// <summary>Records the first time each stage was reached at or after exposure; this instance when nothing is new.</summary>
+    /// <summary>Records the latest time each stage was reached; this instance when nothing is new.</summary>
     public ExperimentAssignmentRecord Reach(IEnumerable<(FunnelStage Stage, DateTimeOffset At)> reached)
     {
         Dictionary<FunnelStage, DateTimeOffset>? next = null;
         foreach (var (stage, at) in reached)
         {
-            if (at < ExposedAt || stage == FunnelStage.Visit)
+            if (stage == FunnelStage.Visit)
             {
                 continue;
             }
 
             var current = (IReadOnlyDictionary<FunnelStage, DateTimeOffset>?)next ?? Reached;
-            if (!current.TryGetValue(stage, out var first) || at < first)
+            if (!current.TryGetValue(stage, out var latest) || at > latest)
             {
                 next ??= new Dictionary<FunnelStage, DateTimeOffset>(Reached);
                 next[stage] = at;
@@ -68,5 +74,14 @@ public sealed record ExperimentAssignmentRecord(string ExperimentId, string Unit
         return next is null ? this : this with { Reached = next };
     }
 
-    public bool Converted(FunnelStage metric) => metric == FunnelStage.Visit || Reached.ContainsKey(metric);
+    /// <summary>An exposure that happened before the recorded one moves it back; the variant never changes.</summary>
+    public ExperimentAssignmentRecord ExposedEarlier(DateTimeOffset at) => at < ExposedAt ? this with { ExposedAt = at } : this;
+
+    /// <summary>When the unit reached <paramref name="stage"/> after its exposure (the visit is the exposure), if it did.</summary>
+    public DateTimeOffset? ReachedAfterExposure(FunnelStage stage) =>
+        stage == FunnelStage.Visit ? ExposedAt
+        : Reached.TryGetValue(stage, out var at) && at >= ExposedAt ? at
+        : null;
+
+    public bool Converted(FunnelStage metric) => ReachedAfterExposure(metric) is not null;
 }

@@ -22,23 +22,25 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
     private const int MaxTransactionActions = 100;
     private static readonly string[] FoldColumns = ["RowKey", "Type", "AmountFen"];
     private static readonly string[] KeyOnly = ["RowKey"];
+    private static readonly string[] RecordedAtColumn = ["RecordedAt"];
 
     private readonly ConcurrentDictionary<string, byte> storedMarkers = new(StringComparer.Ordinal);
 
-    public async Task<int> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RecordedEvent>> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, DateTimeOffset recordedAt, CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
-            return 0;
+            return [];
         }
 
         var table = await tables.GetAsync(TableName, cancellationToken);
         var partition = LedgerKeys.Partition(day, visitor);
-        var rows = events.Select(e => new TableEntity(partition, LedgerKeys.EventRow(e.OccurredAt, e.Key))
+        var rows = events.Select(e => new TableEntity(partition, LedgerKeys.EventRow(e.OccurredAt, visitor, e.Key))
         {
             ["Type"] = e.Type.ToString(),
             ["AmountFen"] = e.AmountFen,
             ["ProductId"] = e.ProductId,
+            ["RecordedAt"] = recordedAt,
         }).ToList();
         var markers = isVisit ? await MissingMarkersAsync(table, partition, visitor, events, cancellationToken) : [];
         var inserts = rows.Concat(markers).ToList();
@@ -51,13 +53,13 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
         {
             await table.SubmitTransactionAsync(inserts.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
             Remember(markers);
-            return rows.Count;
+            return events.Select(e => new RecordedEvent(e, true, recordedAt)).ToList();
         }
         catch (TableTransactionFailedException exception) when (exception.Status == (int)HttpStatusCode.Conflict)
         {
-            var inserted = await Task.WhenAll(inserts.Select(e => InsertIfAbsentAsync(table, e, cancellationToken)));
+            var stored = await Task.WhenAll(inserts.Select(e => InsertIfAbsentAsync(table, e, cancellationToken)));
             Remember(markers);
-            return rows.Where((_, index) => inserted[index]).Count();
+            return events.Select((e, index) => new RecordedEvent(e, stored[index] is null, stored[index] ?? recordedAt)).ToList();
         }
     }
 
@@ -154,16 +156,18 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
         }
     }
 
-    private static async Task<bool> InsertIfAbsentAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    /// <summary>Inserts the row; null when it was new, else when the row already there was recorded.</summary>
+    private static async Task<DateTimeOffset?> InsertIfAbsentAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
     {
         try
         {
             await table.AddEntityAsync(entity, cancellationToken);
-            return true;
+            return null;
         }
         catch (RequestFailedException exception) when (exception.Status == (int)HttpStatusCode.Conflict)
         {
-            return false;
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, RecordedAtColumn, cancellationToken);
+            return existing.HasValue ? existing.Value!.GetDateTimeOffset("RecordedAt") ?? DateTimeOffset.MinValue : DateTimeOffset.MinValue;
         }
     }
 

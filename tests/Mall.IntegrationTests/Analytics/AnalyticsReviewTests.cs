@@ -189,8 +189,8 @@ public sealed class AnalyticsReviewTests
 
         public int VisitorCounts => Volatile.Read(ref visitorCounts);
 
-        public Task<int> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, CancellationToken cancellationToken) =>
-            inner.RecordAsync(visitor, day, events, isVisit, cancellationToken);
+        public Task<IReadOnlyList<RecordedEvent>> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, DateTimeOffset recordedAt, CancellationToken cancellationToken) =>
+            inner.RecordAsync(visitor, day, events, isVisit, recordedAt, cancellationToken);
 
         public Task<Tally> FoldHourAsync(DateTimeOffset hour, CancellationToken cancellationToken) => inner.FoldHourAsync(hour, cancellationToken);
 
