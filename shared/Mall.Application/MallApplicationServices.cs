@@ -230,7 +230,9 @@ public static class MallApplicationServices
         .AddEventHandler<CommissionMovementEvent, LedgerRecorder>()
         .AddEventHandler<CommissionPaidOut, LedgerRecorder>()
         .AddEventHandler<CommissionPaidOut, PayoutSender>()
-        .AddEventHandler<OrderPaid, CampaignTally>();
+        .AddEventHandler<OrderPaid, CampaignTally>()
+        .AddEventHandler<OrderPaid, SkuSalesTally>()
+        .AddEventHandler<RefundSucceeded, SkuSalesTally>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)
