@@ -187,6 +187,9 @@ public static class MallApplicationServices
 
         // Campaign calendar (its own registrations live in Campaigns/CampaignServices.cs).
         services.AddCampaigns(configuration);
+
+        // Dynamic replenishment (its own registrations live in Inventory/ReplenishmentServices.cs).
+        services.AddReplenishment(configuration);
         return services;
     }
 

@@ -29,6 +29,7 @@ using Mall.Domain.Presale;
 using Mall.Domain.Promotions;
 using Mall.Infrastructure.Campaigns;
 using Mall.Infrastructure.Distribution;
+using Mall.Infrastructure.Inventory;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Security;
@@ -152,6 +153,9 @@ public static class MallInfrastructureServices
 
         // Campaign calendar (its tables are listed in Campaigns/CampaignDocuments.cs).
         services.AddCampaignDocuments();
+
+        // Dynamic replenishment (its tables are listed in Inventory/ReplenishmentDocuments.cs).
+        services.AddReplenishmentDocuments();
         return services;
     }
 
