@@ -88,8 +88,10 @@ public sealed record ReplenishmentRun : IDailyRun
 
     public DateTimeOffset? CompletedAt { get; init; }
 
-    /// <summary>The settings the day was computed with.</summary>
+    /// <summary>The settings the day was computed with (a resumed run keeps them).</summary>
     public required ReplenishmentPolicy Policy { get; init; }
+
+    public required int HistoryDays { get; init; }
 
     /// <summary>Units held for open presale deposits, per SKU; null until counted (the run's first step).</summary>
     public Dictionary<string, long>? HeldForPresales { get; init; }
@@ -124,6 +126,7 @@ public sealed record ReplenishmentReport(
     DateTimeOffset StartedAt,
     DateTimeOffset? CompletedAt,
     ReplenishmentPolicy Policy,
+    int HistoryDays,
     int Products,
     int Skus,
     int ToReorder,

@@ -41,7 +41,7 @@ public sealed partial class ReplenishmentService(
         var stored = await daily.FindAsync(day, cancellationToken);
         while (stored?.Value.CompletedAt is null)
         {
-            var run = stored?.Value ?? new ReplenishmentRun { Day = day, StartedAt = now, Policy = options.ToPolicy() };
+            var run = stored?.Value ?? new ReplenishmentRun { Day = day, StartedAt = now, Policy = options.ToPolicy(), HistoryDays = options.HistoryDays };
             var next = run.HeldForPresales is null
                 ? run with { HeldForPresales = await HeldForPresalesAsync(cancellationToken) }
                 : await NextPageAsync(run, cancellationToken);
@@ -52,7 +52,7 @@ public sealed partial class ReplenishmentService(
             }
             catch (ConcurrencyConflictException)
             {
-                // Another run of the day checkpointed first; what this one stored is what that one stored, so carry on from there.
+                // Another run of the day checkpointed first. Both take each product's stored suggestions, so carry on from its checkpoint.
                 stored = await daily.FindAsync(day, cancellationToken);
             }
         }
@@ -84,7 +84,7 @@ public sealed partial class ReplenishmentService(
     {
         var (day, storageToken) = ReadToken(continuationToken);
         var run = (day is null ? await LatestFinishedAsync(cancellationToken) : (await daily.FindAsync(day.Value, cancellationToken))?.Value)
-            ?? throw DomainException.NotFound("A replenishment report (the daily run has not finished yet)");
+            ?? throw DomainException.NotFound("A finished replenishment report");
         var dayKey = ChinaTime.DayKey(run.Day);
         var page = await lines.QueryAsync(new DocumentQuery { PartitionKey = dayKey }, storageToken, pageSize, cancellationToken);
         return new ReplenishmentReport(
@@ -92,6 +92,7 @@ public sealed partial class ReplenishmentService(
             run.StartedAt,
             run.CompletedAt,
             run.Policy,
+            run.HistoryDays,
             run.Products,
             run.Skus,
             run.ToReorder,
@@ -205,10 +206,10 @@ public sealed partial class ReplenishmentService(
     private async Task<List<ReplenishmentSuggestion>> SuggestAsync(ReplenishmentRun run, Product product, IReadOnlyList<Sku> skus, CancellationToken cancellationToken)
     {
         // Complete days only: the history ends yesterday, and reaches back far enough for the forecast and the turnover.
-        var first = run.Day.AddDays(-Math.Max(options.HistoryDays, InventoryTurnover.WindowDays));
+        var first = run.Day.AddDays(-Math.Max(run.HistoryDays, InventoryTurnover.WindowDays));
         var last = run.Day.AddDays(-1);
         // Days before the product existed are not days without demand.
-        var historyStart = DateOnly.FromDayNumber(Math.Max(run.Day.AddDays(-options.HistoryDays).DayNumber, ChinaTime.DateOf(product.CreatedAt).DayNumber));
+        var historyStart = DateOnly.FromDayNumber(Math.Max(run.Day.AddDays(-run.HistoryDays).DayNumber, ChinaTime.DateOf(product.CreatedAt).DayNumber));
         var available = await stock.AvailableAsync(product.Id, cancellationToken);
         var sold = await sales.DailyUnitsAsync(product.Id, first, last, cancellationToken);
         var suggestions = skus.Select(sku =>

@@ -178,6 +178,7 @@ public sealed class DocumentBoundTests
             StartedAt = Now,
             CompletedAt = Now,
             Policy = new ReplenishmentPolicy(),
+            HistoryDays = 91,
             // Only SKUs whose presale balance is still open: a few hundred at the busiest, and a thousand fit.
             HeldForPresales = Enumerable.Range(0, 1_000).ToDictionary(i => $"{new string('P', 59)}-{i:D4}", _ => long.MaxValue),
             ContinuationToken = new string('t', 300),
