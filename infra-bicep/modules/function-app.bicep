@@ -201,6 +201,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Reactivation__CouponTemplateId: business.?wakeUpCouponTemplateId ?? ''
     Reactivation__MessageTemplateId: business.?wakeUpMessageTemplateId ?? ''
     Campaigns__AnnouncementTemplateId: business.?campaignAnnouncementTemplateId ?? ''
+    Replenishment__LeadTimeHours: string(business.?replenishmentLeadTimeHours ?? 48)
+    Replenishment__ServiceLevelBps: string(business.?replenishmentServiceLevelBps ?? 9500)
+    Replenishment__HistoryDays: string(business.?replenishmentHistoryDays ?? 28)
+    Replenishment__ReviewDays: string(business.?replenishmentReviewDays ?? 7)
+    Replenishment__SmoothingBps: string(business.?replenishmentSmoothingBps ?? 2000)
+    Replenishment__TurnoverGoalPerMonth: string(business.?replenishmentTurnoverGoalPerMonth ?? 6)
     Reactivation__ContactIntervalDays: string(business.?wakeUpContactIntervalDays ?? 30)
     Reactivation__ReturnWindowDays: string(business.?wakeUpReturnWindowDays ?? 30)
     Reactivation__MessagesPerSecond: string(business.?wakeUpMessagesPerSecond ?? 20)

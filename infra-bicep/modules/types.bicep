@@ -143,6 +143,24 @@ type businessSettings = {
   @description('Campaigns__AnnouncementTemplateId: the campaign pre-announcement subscribe-message template. Default: none (campaigns are not announced)')
   campaignAnnouncementTemplateId: string?
 
+  @description('Replenishment__LeadTimeHours: hours from a replenishment order to the goods on sale (48-hour supply response in the seed). Default: 48')
+  replenishmentLeadTimeHours: int?
+
+  @description('Replenishment__ServiceLevelBps: chance that stock lasts through the lead time, basis points (sets the safety stock). Default: 9500')
+  replenishmentServiceLevelBps: int?
+
+  @description('Replenishment__HistoryDays: CST days of sales the demand forecast learns from. Default: 28')
+  replenishmentHistoryDays: int?
+
+  @description('Replenishment__ReviewDays: days of demand beyond the lead time a suggested order covers. Default: 7')
+  replenishmentReviewDays: int?
+
+  @description('Replenishment__SmoothingBps: smoothing constant of the forecast (weight of the newest day), basis points. Default: 2000')
+  replenishmentSmoothingBps: int?
+
+  @description('Replenishment__TurnoverGoalPerMonth: the inventory turnover aimed for, times a month. Default: 6')
+  replenishmentTurnoverGoalPerMonth: int?
+
   @description('Reactivation__ContactIntervalDays: at most one wake-up per customer this often. Default: 30')
   wakeUpContactIntervalDays: int?
 

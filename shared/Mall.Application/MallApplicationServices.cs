@@ -192,6 +192,9 @@ public static class MallApplicationServices
 
         // Analytics: events, figures, experiments, alerts, the dashboard (Analytics/AnalyticsServices.cs).
         services.AddAnalytics(configuration);
+
+        // Dynamic replenishment (its own registrations live in Inventory/ReplenishmentServices.cs).
+        services.AddReplenishment(configuration);
         return services;
     }
 
@@ -239,7 +242,9 @@ public static class MallApplicationServices
         .AddEventHandler<RefundSucceeded, ServerEvents>()
         .AddEventHandler<CustomerRegistered, ServerEvents>()
         .AddEventHandler<AlertRaised, WakeUpOnAlert>()
-        .AddEventHandler<OrderPaid, CampaignTally>();
+        .AddEventHandler<OrderPaid, CampaignTally>()
+        .AddEventHandler<OrderPaid, SkuSalesTally>()
+        .AddEventHandler<RefundSucceeded, SkuSalesTally>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

@@ -30,6 +30,7 @@ using Mall.Domain.Promotions;
 using Mall.Infrastructure.Analytics;
 using Mall.Infrastructure.Campaigns;
 using Mall.Infrastructure.Distribution;
+using Mall.Infrastructure.Inventory;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Security;
@@ -156,6 +157,9 @@ public static class MallInfrastructureServices
 
         // Analytics (its tables are listed in Analytics/AnalyticsDocuments.cs).
         services.AddAnalyticsDocuments();
+
+        // Dynamic replenishment (its tables are listed in Inventory/ReplenishmentDocuments.cs).
+        services.AddReplenishmentDocuments();
         return services;
     }
 

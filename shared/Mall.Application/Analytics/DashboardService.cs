@@ -1,3 +1,4 @@
+using Mall.Application.Inventory;
 using Mall.Application.Segmentation;
 using Mall.Domain.Analytics;
 using Mall.Domain.Common;
@@ -10,6 +11,7 @@ public sealed class DashboardService(
     SegmentationService segmentation,
     AlertService alerts,
     ExperimentService experiments,
+    ReplenishmentService replenishment,
     TimeProvider time)
 {
     public const int HourlyChartHours = 48;
@@ -41,7 +43,7 @@ public sealed class DashboardService(
             await segmentation.ReportAsync(SegmentDays, cancellationToken),
             await alerts.ListAsync(openOnly: true, cancellationToken),
             results,
-            new ReplenishmentPanel(null, null, null, 6, []));
+            await replenishment.PanelAsync(ReplenishmentLines, cancellationToken));
     }
 
     /// <summary>The last <paramref name="count"/> UTC hours, the current one included, oldest first.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Mall.Application.Platform;
 using Mall.Domain.Inventory;
 
@@ -97,6 +98,15 @@ public sealed class CounterStore(IDocumentCollection<GuardedCounter> counters, I
         }
 
         return values;
+    }
+
+    /// <summary>Every counter a query matches (a range of partitions, say), one page in memory at a time.</summary>
+    public async IAsyncEnumerable<(DocumentKey Key, long Value)> ScanAsync(DocumentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var counter in counters.ScanAsync(query, 1000, cancellationToken))
+        {
+            yield return (counter.Key, counter.Value.Value);
+        }
     }
 
     private static DocumentKey ReceiptKey(DocumentKey counter, string operationId) =>

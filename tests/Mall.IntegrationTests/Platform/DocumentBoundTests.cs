@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mall.Application.Catalog;
+using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
@@ -8,6 +9,7 @@ using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
+using Mall.Domain.Inventory;
 using Mall.Domain.Membership;
 using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
@@ -159,6 +161,32 @@ public sealed class DocumentBoundTests
         Assert.Equal((5_000, 5_000), (subscription.Granted, subscription.Spent));
         Assert.Equal(20, subscription.SpentKeys.Count);
         await AssertStillWritesAsync(subscription);
+    }
+
+    [Fact]
+    public async Task A_replenishment_day_stores_a_product_with_the_most_skus_in_one_document_and_its_run_the_most_urgent_lines()
+    {
+        // The longest ids and names the API takes, and numbers as long as JSON writes them.
+        const double Huge = -1.2345678901234567E+300;
+        ReplenishmentSuggestion Line(int sku) => new(
+            $"{new string('P', 59)}-{sku:D3}", new string('P', 64), new string('龙', 60), new string('规', 40),
+            long.MaxValue, long.MaxValue, Huge, Huge, Huge, long.MaxValue, long.MaxValue, Huge, long.MaxValue, Huge);
+        var product = new ReplenishmentProductLines(new DateOnly(2026, 11, 25), new string('P', 64), Enumerable.Range(0, 100).Select(Line).ToList());
+        var run = new ReplenishmentRun
+        {
+            Day = new DateOnly(2026, 11, 25),
+            StartedAt = Now,
+            CompletedAt = Now,
+            Policy = new ReplenishmentPolicy(),
+            HistoryDays = 91,
+            // Only SKUs whose presale balance is still open: a few hundred at the busiest, and a thousand fit.
+            HeldForPresales = Enumerable.Range(0, 1_000).ToDictionary(i => $"{new string('P', 59)}-{i:D4}", _ => long.MaxValue),
+            ContinuationToken = new string('t', 300),
+            MostUrgent = Enumerable.Range(0, ReplenishmentRun.MostUrgentKept).Select(Line).ToList(),
+        };
+
+        await AssertStillWritesAsync(product);
+        await AssertStillWritesAsync(run);
     }
 
     [Fact]
