@@ -43,7 +43,7 @@ public static class InvariantChecks
             FlashSales(state),
             Money(state, sandbox),
             States(state, held, orchestrationsMayLag),
-            Commission(reconciliation),
+            Commission(reconciliation, strandedMayWait && state.Dispatch.Queued > state.VisibleDispatch),
             EventsOnce(state, parked, held, strandedMayWait),
         ];
     }
@@ -101,7 +101,13 @@ public static class InvariantChecks
 
             var available = counter.Value.Value;
             var flash = state.FlashSales.Where(f => f.Value.SkuId == sku.SkuId).Sum(f => (long)UnitsInShards(state, f.Value));
-            var diff = available + reserved + sold - returned + flash - (sku.InitialStock + adjustments);
+
+            // A cancellation cut short (its request timed out or its host was killed) leaves its order's take pending;
+            // the order's expiry, still scheduled, gives it back (OrderService.HandleExpiryAsync). Those units are on their way back.
+            var awaitingBackstop = counter.Value.Pending
+                .Where(p => BackstopWillReturn(state, p.Key))
+                .Sum(p => -p.Value);
+            var diff = available + reserved + sold - returned + flash + awaitingBackstop - (sku.InitialStock + adjustments);
             figures.Add($"{sku.SkuId,-18} {sku.InitialStock,8} {adjustments,7} {available,10} {reserved,9} {sold,5} {returned,9} {flash,6} {diff,5}");
             if (diff != 0)
             {
@@ -111,7 +117,7 @@ public static class InvariantChecks
             foreach (var (operation, delta) in counter.Value.Pending)
             {
                 var owner = operation.StartsWith("order:", StringComparison.Ordinal) ? state.Orders.FirstOrDefault(o => o.Value.Id == operation["order:".Length..])?.Value : null;
-                if (owner is not { IsAwaitingPayment: true })
+                if (owner is not { IsAwaitingPayment: true } && !BackstopWillReturn(state, operation))
                 {
                     violations.Add($"{sku.SkuId}: operation {operation} ({delta:+#;-#}) still pending on the counter{(owner is null ? string.Empty : $", its order is {owner.Status}")}");
                 }
@@ -447,15 +453,42 @@ public static class InvariantChecks
         return new InvariantCheck("no order, refund, group or presale stuck", state.Orders.Count + state.Groups.Count + state.Reservations.Count, figures, violations);
     }
 
-    private static InvariantCheck Commission(JsonElement reconciliation)
+    /// <summary>Whether a pending stock take belongs to an unpaid order that ended (cancelled or closed) whose expiry is still to run.</summary>
+    private static bool BackstopWillReturn(MallState state, string operation)
+    {
+        if (!operation.StartsWith("order:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var orderId = operation["order:".Length..];
+        var order = state.Orders.FirstOrDefault(o => o.Value.Id == orderId)?.Value;
+        return order is { Payment: null, Status: OrderStatus.Cancelled or OrderStatus.Closed }
+            && state.DueWork.Any(w => w.Kind == Mall.Application.Orders.OrderWork.Expiry && w.Subject == orderId && w.DueAt > state.ReadAt);
+    }
+
+    /// <param name="ledgerMayLag">
+    /// Whether a killed host's dispatch messages are still invisible: the promoter ledger is written by the
+    /// handler of each commission movement, so until those messages come back (10 minutes, as on Azure) the
+    /// ledger may lag its orders' commissions. The mismatches are then reported as waiting, not as violations;
+    /// the full soak waits them out and checks strictly.
+    /// </param>
+    private static InvariantCheck Commission(JsonElement reconciliation, bool ledgerMayLag)
     {
         var balanced = reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("balanced", out var value) && value.GetBoolean();
         var mismatches = reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("mismatches", out var list) ? list.EnumerateArray().Select(m => m.GetString() ?? m.ToString()).ToList() : [];
+        var found = balanced ? [] : mismatches.Count > 0 ? mismatches : [$"not balanced: {reconciliation}"];
+        var figures = new List<string> { $"manage/distribution/reconciliation: {reconciliation}" };
+        if (ledgerMayLag)
+        {
+            figures.AddRange(found.Select(m => $"waiting for a killed host's dispatch messages: {m}"));
+        }
+
         return new InvariantCheck(
             "commission ledger reconciles",
             reconciliation.ValueKind == JsonValueKind.Object && reconciliation.TryGetProperty("orders", out var orders) ? orders.GetInt32() : 0,
-            [$"manage/distribution/reconciliation: {reconciliation}"],
-            balanced ? [] : mismatches.Count > 0 ? mismatches : [$"not balanced: {reconciliation}"]);
+            figures,
+            ledgerMayLag ? [] : found);
     }
 
     /// <summary>Each event handled once: the customer's counts and points equal what its orders say; nothing parked or left queued.</summary>

@@ -123,6 +123,11 @@ public sealed partial class EventCatalogTests
             return "integer";
         }
 
+        if (type == typeof(double))
+        {
+            return "number";
+        }
+
         if (type == typeof(bool))
         {
             return "boolean";
