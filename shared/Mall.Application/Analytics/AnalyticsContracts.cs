@@ -30,6 +30,9 @@ public sealed class AnalyticsOptions
     /// <summary>How long an instance reuses today's distinct-visitor count and an experiment's results.</summary>
     public int LiveCountCacheSeconds { get; set; } = 30;
 
+    /// <summary>How long an instance reuses its fold of an hour without a current summary (0: fold on every read).</summary>
+    public int LiveFoldCacheSeconds { get; set; } = 5;
+
     public IReadOnlyList<AlertRule> Rules() =>
         AlertRules.Count == 0 ? AlertRule.SeedDefaults : AlertRules.Select(r => r.ToRule()).ToList();
 }

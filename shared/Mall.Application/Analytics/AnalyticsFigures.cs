@@ -12,6 +12,7 @@ namespace Mall.Application.Analytics;
 /// </summary>
 public sealed class AnalyticsFigures(
     IEventLedger ledger,
+    LiveFolds live,
     IDocumentCollection<HourSummary> summaries,
     IDocumentCollection<HourLateMark> lateMarks,
     IDocumentCollection<DaySummary> days,
@@ -91,7 +92,7 @@ public sealed class AnalyticsFigures(
         return closed;
     }
 
-    /// <summary>Each hour from <paramref name="from"/> up to <paramref name="through"/> (UTC hour starts), summarised or folded live.</summary>
+    /// <summary>Each hour from <paramref name="from"/> up to <paramref name="through"/> (UTC hour starts), summarised or folded live (a fold at most a few seconds old).</summary>
     public async Task<IReadOnlyList<(DateTimeOffset Hour, Tally Tally)>> HoursAsync(DateTimeOffset from, DateTimeOffset through, CancellationToken cancellationToken)
     {
         from = LedgerKeys.HourOf(from);
@@ -106,7 +107,7 @@ public sealed class AnalyticsFigures(
         var tallies = await Task.WhenAll(hours.Select(async hour =>
             stored.TryGetValue(hour, out var entry) && entry.Current && entry.Tally is not null
                 ? entry.Tally
-                : await ledger.FoldHourAsync(hour, cancellationToken)));
+                : await live.GetAsync(hour, cancellationToken)));
         return hours.Select((hour, index) => (hour, tallies[index])).ToList();
     }
 

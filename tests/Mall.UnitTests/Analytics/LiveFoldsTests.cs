@@ -1,0 +1,86 @@
+using Mall.Application.Analytics;
+using Mall.Domain.Analytics;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mall.UnitTests.Analytics;
+
+/// <summary>An open hour's fold is reused for a few seconds, refreshed by one fold at a time, and readers never wait on a refresh.</summary>
+public sealed class LiveFoldsTests
+{
+    private static readonly DateTimeOffset Hour = new(2026, 12, 1, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_fold_is_reused_then_refreshed_once_while_readers_get_the_previous_one()
+    {
+        var time = new FakeTimeProvider(Hour.AddMinutes(10));
+        var ledger = new GatedLedger();
+        var folds = new LiveFolds(ledger, new AnalyticsOptions { LiveFoldCacheSeconds = 5 }, time);
+
+        var first = folds.GetAsync(Hour, CancellationToken.None);
+        var waiting = folds.GetAsync(Hour, CancellationToken.None);
+        ledger.Complete(Tally.Empty with { Visitors = 1 });
+        Assert.Equal((1L, 1L), ((await first).Visitors, (await waiting).Visitors));
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(1L, (await folds.GetAsync(Hour, CancellationToken.None)).Visitors);
+        Assert.Equal(1, ledger.Folds);
+
+        // Past the reuse time: a refresh starts, and readers meanwhile get the previous fold without waiting.
+        time.Advance(TimeSpan.FromSeconds(2));
+        var stale = await folds.GetAsync(Hour, CancellationToken.None);
+        var alsoStale = await folds.GetAsync(Hour, CancellationToken.None);
+        Assert.Equal((1L, 1L, 2), (stale.Visitors, alsoStale.Visitors, ledger.Folds));
+
+        // The refresh stores its fold before it completes; until then readers keep getting the previous one.
+        ledger.Complete(Tally.Empty with { Visitors = 7 });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await folds.GetAsync(Hour, CancellationToken.None)).Visitors != 7)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The refreshed fold never reached readers.");
+            await Task.Yield();
+        }
+
+        Assert.Equal(2, ledger.Folds);
+    }
+
+    [Fact]
+    public async Task With_no_reuse_time_every_read_folds()
+    {
+        var ledger = new GatedLedger();
+        var folds = new LiveFolds(ledger, new AnalyticsOptions { LiveFoldCacheSeconds = 0 }, new FakeTimeProvider(Hour));
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var read = folds.GetAsync(Hour, CancellationToken.None);
+            ledger.Complete(Tally.Empty);
+            await read;
+        }
+
+        Assert.Equal(2, ledger.Folds);
+    }
+
+    /// <summary>A ledger whose folds finish when the test says, so what readers see while one runs is deterministic.</summary>
+    private sealed class GatedLedger : IEventLedger
+    {
+        private TaskCompletionSource<Tally> gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Folds { get; private set; }
+
+        public void Complete(Tally tally)
+        {
+            var released = gate;
+            gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            released.SetResult(tally);
+        }
+
+        public async Task<Tally> FoldHourAsync(DateTimeOffset hour, CancellationToken cancellationToken)
+        {
+            Folds++;
+            return await gate.Task;
+        }
+
+        public Task<IReadOnlyList<RecordedEvent>> RecordAsync(string visitor, DateOnly day, IReadOnlyList<LedgerEvent> events, bool isVisit, DateTimeOffset recordedAt, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<DayVisitors> VisitorsAsync(DateOnly day, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<long> CountVisitorsAsync(DateOnly day, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
