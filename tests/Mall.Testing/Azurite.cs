@@ -85,9 +85,16 @@ public sealed class Azurite : IAsyncDisposable
         // Whatever ends the test process, Azurite goes with it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            if (!process.HasExited)
+            try
             {
-                process.Kill(entireProcessTree: true);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed: it was stopped already.
             }
         };
 
