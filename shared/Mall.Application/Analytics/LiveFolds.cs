@@ -18,12 +18,14 @@ public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, Tim
     public async Task<Tally> GetAsync(DateTimeOffset hour, CancellationToken cancellationToken)
     {
         var reuseFor = TimeSpan.FromSeconds(options.LiveFoldCacheSeconds);
-        if (reuseFor <= TimeSpan.Zero)
+        var now = time.GetUtcNow();
+
+        // Hours to come are not kept: an operator asking about any future hour must not grow this.
+        if (reuseFor <= TimeSpan.Zero || hour > LedgerKeys.HourOf(now))
         {
             return await ledger.FoldHourAsync(hour, cancellationToken);
         }
 
-        var now = time.GetUtcNow();
         Forget(now);
         var entry = entries.GetOrAdd(hour, _ => new Entry());
         Task<Tally> folding;

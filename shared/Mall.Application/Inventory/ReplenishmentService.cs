@@ -208,12 +208,13 @@ public sealed partial class ReplenishmentService(
         // Complete days only: the history ends yesterday, and reaches back far enough for the forecast and the turnover.
         var first = run.Day.AddDays(-Math.Max(run.HistoryDays, InventoryTurnover.WindowDays));
         var last = run.Day.AddDays(-1);
-        // Days before the product existed are not days without demand.
-        var historyStart = DateOnly.FromDayNumber(Math.Max(run.Day.AddDays(-run.HistoryDays).DayNumber, ChinaTime.DateOf(product.CreatedAt).DayNumber));
         var available = await stock.AvailableAsync(product.Id, cancellationToken);
         var sold = await sales.DailyUnitsAsync(product.Id, first, last, cancellationToken);
         var suggestions = skus.Select(sku =>
         {
+            // Days before the SKU could sell (the product a draft, or the SKU not yet added) are not days without demand.
+            var since = new[] { product.OnSaleSince ?? product.CreatedAt, sku.AddedAt ?? product.CreatedAt }.Max();
+            var historyStart = DateOnly.FromDayNumber(Math.Max(run.Day.AddDays(-run.HistoryDays).DayNumber, ChinaTime.DateOf(since).DayNumber));
             var units = sold.GetValueOrDefault(sku.Id) ?? new long[last.DayNumber - first.DayNumber + 1];
             var history = units[Math.Min(units.Length, historyStart.DayNumber - first.DayNumber)..];
             var forecast = DemandForecasting.Forecast(historyStart, history, run.Policy.SmoothingBps);

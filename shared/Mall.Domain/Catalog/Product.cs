@@ -51,6 +51,9 @@ public sealed record Product
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When it was first put on sale (null: never yet); days before it are not days without demand.</summary>
+    public DateTimeOffset? OnSaleSince { get; init; }
+
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>
@@ -71,6 +74,9 @@ public sealed record Sku
     public required string Name { get; init; }
 
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>When the SKU was added to its product (null: saved before this was recorded; the product's dates stand in).</summary>
+    public DateTimeOffset? AddedAt { get; init; }
 
     public required long PriceFen { get; init; }
 

@@ -68,6 +68,7 @@ public static class ProductEditor
                 ReferencePriceFen = skuDraft.ReferencePriceFen,
                 Enabled = skuDraft.Enabled,
                 PriceHistory = history,
+                AddedAt = previous is null ? now : previous.AddedAt,
             };
 
             if (sku.ReferencePriceFen is { } reference && !ReferencePriceRule.IsTruthful(sku, reference, now, referenceLookback))
@@ -106,6 +107,7 @@ public static class ProductEditor
             Status = draft.Status,
             Skus = skus,
             CreatedAt = existing?.CreatedAt ?? now,
+            OnSaleSince = existing?.OnSaleSince ?? (draft.Status == ProductStatus.OnSale ? now : null),
             UpdatedAt = now,
             Revision = (existing?.Revision ?? 0) + 1,
         };
