@@ -169,7 +169,7 @@ public sealed class ExperimentService(
         var experiment = (await experiments.FindAsync(Key(experimentId), cancellationToken))?.Value
             ?? throw DomainException.NotFound($"experiment {experimentId}");
         var units = await UnitsAsync(experiment, cancellationToken);
-        var computed = Results(experiment, units, now);
+        var computed = Results(experiment, units, ClockSkew, now);
         results[experimentId] = (now, computed);
         return computed;
     }
@@ -184,17 +184,17 @@ public sealed class ExperimentService(
         return experiment.Variants.Select(variant =>
         {
             var mine = units.Where(u => u.Variant == variant.Variant).ToList();
-            var counts = Enum.GetValues<FunnelStage>().Select(stage => (long)mine.Count(u => u.ReachedAfterExposure(stage) is { } at && Inside(at))).ToList();
+            var counts = Enum.GetValues<FunnelStage>().Select(stage => (long)mine.Count(u => u.ReachedAfterExposure(stage, ClockSkew) is { } at && Inside(at))).ToList();
             return Funnels.View(period, experimentId, variant.Variant, counts);
         }).ToList();
     }
 
-    public static ExperimentResults Results(Experiment experiment, IReadOnlyList<ExperimentAssignmentRecord> units, DateTimeOffset now)
+    public static ExperimentResults Results(Experiment experiment, IReadOnlyList<ExperimentAssignmentRecord> units, TimeSpan clockSkew, DateTimeOffset now)
     {
         var byVariant = experiment.Variants.Select(v =>
         {
             var mine = units.Where(u => u.Variant == v.Variant).ToList();
-            return (v, Exposures: (long)mine.Count, Conversions: (long)mine.Count(u => u.Converted(experiment.Metric)));
+            return (v, Exposures: (long)mine.Count, Conversions: (long)mine.Count(u => u.Converted(experiment.Metric, clockSkew)));
         }).ToList();
         var control = byVariant[0];
         var variants = byVariant.Select((entry, index) =>
@@ -232,6 +232,9 @@ public sealed class ExperimentService(
 
         return all;
     }
+
+    /// <summary>How far a phone's clock may be behind the mall's: as far as events may claim to be ahead.</summary>
+    private TimeSpan ClockSkew => TimeSpan.FromMinutes(options.MaxClockSkewMinutes);
 
     private static DocumentKey Key(string experimentId) => new(Partition, experimentId);
 

@@ -77,11 +77,15 @@ public sealed record ExperimentAssignmentRecord(string ExperimentId, string Unit
     /// <summary>An exposure that happened before the recorded one moves it back; the variant never changes.</summary>
     public ExperimentAssignmentRecord ExposedEarlier(DateTimeOffset at) => at < ExposedAt ? this with { ExposedAt = at } : this;
 
-    /// <summary>When the unit reached <paramref name="stage"/> after its exposure (the visit is the exposure), if it did.</summary>
-    public DateTimeOffset? ReachedAfterExposure(FunnelStage stage) =>
+    /// <summary>
+    /// When the unit reached <paramref name="stage"/> after its exposure (the visit is the exposure), if it did.
+    /// The exposure may be stamped by the mall's clock and the stage by the phone's, so a stage up to
+    /// <paramref name="clockSkew"/> before the exposure still counts as after it.
+    /// </summary>
+    public DateTimeOffset? ReachedAfterExposure(FunnelStage stage, TimeSpan clockSkew) =>
         stage == FunnelStage.Visit ? ExposedAt
-        : Reached.TryGetValue(stage, out var at) && at >= ExposedAt ? at
+        : Reached.TryGetValue(stage, out var at) && at >= ExposedAt - clockSkew ? at
         : null;
 
-    public bool Converted(FunnelStage metric) => ReachedAfterExposure(metric) is not null;
+    public bool Converted(FunnelStage metric, TimeSpan clockSkew) => ReachedAfterExposure(metric, clockSkew) is not null;
 }
