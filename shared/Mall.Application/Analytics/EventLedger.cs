@@ -1,4 +1,5 @@
 using Mall.Domain.Analytics;
+using Mall.Domain.Common;
 
 namespace Mall.Application.Analytics;
 
@@ -37,7 +38,7 @@ public static class LedgerKeys
 {
     public const int Shards = 16;
 
-    public static string Partition(DateOnly day, string visitor) => $"{day:yyyyMMdd}-{Shard(visitor):D2}";
+    public static string Partition(DateOnly day, string visitor) => $"{day:yyyyMMdd}-{Ids.Shard(visitor, Shards):D2}";
 
     public static string Partition(DateOnly day, int shard) => $"{day:yyyyMMdd}-{shard:D2}";
 
@@ -60,6 +61,4 @@ public static class LedgerKeys
     public static string CustomerVisitor(string customerId) => $"c-{customerId}";
 
     public static string DeviceVisitor(string deviceId) => $"d-{deviceId}";
-
-    private static int Shard(string visitor) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(visitor))[0] % Shards;
 }

@@ -243,5 +243,5 @@ public sealed class ExperimentService(
     private static string AssignmentPartition(string experimentId, int shard) => $"{experimentId}|{shard:D2}";
 
     private static DocumentKey AssignmentKey(string experimentId, string visitor) =>
-        new(AssignmentPartition(experimentId, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(visitor))[0] % AssignmentShards), visitor);
+        new(AssignmentPartition(experimentId, Ids.Shard(visitor, AssignmentShards)), visitor);
 }

@@ -15,7 +15,7 @@ public static class SkuSalesCounters
     public const int Shards = 8;
 
     public static DocumentKey Of(string productId, string skuId, DateOnly cstDay, string orderId) =>
-        new(Partition(productId, cstDay), $"{skuId}|{Ids.Derive(string.Empty, orderId)[0] % Shards}");
+        new(Partition(productId, cstDay), $"{skuId}|{Ids.Shard(orderId, Shards)}");
 
     /// <summary>A product's counters from <paramref name="first"/> to <paramref name="last"/>, both included.</summary>
     /// <remarks>Ids never hold '|', which sorts after every id character, so the range holds this product's days only.</remarks>

@@ -35,6 +35,17 @@ public static class Ids
         return prefix + Encode(SHA256.HashData(Encoding.UTF8.GetBytes(joined)), 20);
     }
 
+    /// <summary>
+    /// Which of <paramref name="shards"/> (at most 256) an id's rows spread to: the first byte of SHA-256 of the id,
+    /// so the same id always lands on the same shard, and a power-of-two count splits ids evenly.
+    /// </summary>
+    public static int Shard(string id, int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shards, 256);
+        return SHA256.HashData(Encoding.UTF8.GetBytes(id))[0] % shards;
+    }
+
     private static string Encode(ReadOnlySpan<byte> bytes, int length)
     {
         var chars = new char[length];
