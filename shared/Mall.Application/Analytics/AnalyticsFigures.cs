@@ -78,12 +78,14 @@ public sealed class AnalyticsFigures(
             windowDays.Add(day);
         }
 
+        // Days summarised in one run share most of their prior weeks: each day's visitors are read once.
+        var visitors = new Dictionary<DateOnly, DayVisitors>();
         foreach (var day in known.Select(d => d.Day).Concat(windowDays).Distinct().Order())
         {
             var lateVersions = LateVersionsOf(day, stored);
             if (known.FirstOrDefault(d => d.Day == day)?.LateVersions != lateVersions)
             {
-                var activity = await ActivityAsync(day, cancellationToken);
+                var activity = await ActivityAsync(day, visitors, cancellationToken);
                 await days.UpsertAsync(DayKey(day), new DaySummary(day, activity, lateVersions, now), cancellationToken);
                 closed++;
             }
@@ -117,8 +119,13 @@ public sealed class AnalyticsFigures(
         var start = ChinaTime.StartOf(day);
         var end = ChinaTime.StartOf(day.AddDays(1)).AddHours(-1);
         var now = LedgerKeys.HourOf(time.GetUtcNow());
-        var hours = await HoursAsync(start, end < now ? end : now, cancellationToken);
-        var total = hours.Aggregate(Tally.Empty, (sum, h) => sum.Plus(h.Tally));
+        return await DayAsync(day, await HoursAsync(start, end < now ? end : now, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>A CST day's figures from hours already read (<paramref name="hours"/> must hold all of the day's so far).</summary>
+    public async Task<Tally> DayAsync(DateOnly day, IReadOnlyList<(DateTimeOffset Hour, Tally Tally)> hours, CancellationToken cancellationToken)
+    {
+        var total = hours.Where(h => ChinaTime.DateOf(h.Hour) == day).Aggregate(Tally.Empty, (sum, h) => sum.Plus(h.Tally));
         return total with { Visitors = await VisitorsAsync(day, cancellationToken) };
     }
 
@@ -173,13 +180,15 @@ public sealed class AnalyticsFigures(
     /// <summary>The newest CST day that is over and closed.</summary>
     public DateOnly LastClosedDay(DateTimeOffset now) => ChinaTime.DateOf(now - CloseAfter).AddDays(-1);
 
-    private async Task<DayActivity> ActivityAsync(DateOnly day, CancellationToken cancellationToken)
+    private async Task<DayActivity> ActivityAsync(DateOnly day, Dictionary<DateOnly, DayVisitors> read, CancellationToken cancellationToken)
     {
-        var today = await ledger.VisitorsAsync(day, cancellationToken);
+        async Task<DayVisitors> VisitorsOf(DateOnly d) => read.TryGetValue(d, out var known) ? known : read[d] = await ledger.VisitorsAsync(d, cancellationToken);
+
+        var today = await VisitorsOf(day);
         var priorWeek = new HashSet<string>(StringComparer.Ordinal);
         for (var before = day.AddDays(-7); before < day; before = before.AddDays(1))
         {
-            priorWeek.UnionWith((await ledger.VisitorsAsync(before, cancellationToken)).Visitors);
+            priorWeek.UnionWith((await VisitorsOf(before)).Visitors);
         }
 
         return new DayActivity(

@@ -22,8 +22,11 @@ public sealed class DashboardService(
     {
         var now = time.GetUtcNow();
         var today = ChinaTime.DateOf(now);
-        var todayTally = await figures.DayAsync(today, cancellationToken);
-        var yesterdayTally = await figures.DayAsync(today.AddDays(-1), cancellationToken);
+        // Today and yesterday lie inside the chart's hours (a CST day starts at most 24 hours before the current
+        // hour), so their figures come from the hours read once for the chart.
+        var hours = await LastHoursAsync(now, HourlyChartHours, cancellationToken);
+        var todayTally = await figures.DayAsync(today, hours, cancellationToken);
+        var yesterdayTally = await figures.DayAsync(today.AddDays(-1), hours, cancellationToken);
         var running = (await experiments.ListAsync(cancellationToken))
             .Where(e => e.Status == nameof(ExperimentStatus.Running) || (e.StoppedAt ?? e.EndsAt) > now.AddDays(-7))
             .ToList();
@@ -38,7 +41,7 @@ public sealed class DashboardService(
             ChinaTime.DayKey(today),
             Sales(today, todayTally),
             Sales(today.AddDays(-1), yesterdayTally),
-            await HoursAsync(HourlyChartHours, cancellationToken),
+            Hourly(hours),
             Funnels.Of(ChinaTime.DayKey(today), todayTally),
             await segmentation.ReportAsync(SegmentDays, cancellationToken),
             await alerts.ListAsync(openOnly: true, cancellationToken),
@@ -47,11 +50,17 @@ public sealed class DashboardService(
     }
 
     /// <summary>The last <paramref name="count"/> UTC hours, the current one included, oldest first.</summary>
-    public async Task<IReadOnlyList<HourlyFigures>> HoursAsync(int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HourlyFigures>> HoursAsync(int count, CancellationToken cancellationToken) =>
+        Hourly(await LastHoursAsync(time.GetUtcNow(), count, cancellationToken));
+
+    private Task<IReadOnlyList<(DateTimeOffset Hour, Tally Tally)>> LastHoursAsync(DateTimeOffset now, int count, CancellationToken cancellationToken)
     {
-        var now = LedgerKeys.HourOf(time.GetUtcNow());
-        var hours = await figures.HoursAsync(now.AddHours(1 - count), now, cancellationToken);
-        return hours.Select(h => new HourlyFigures(
+        var current = LedgerKeys.HourOf(now);
+        return figures.HoursAsync(current.AddHours(1 - count), current, cancellationToken);
+    }
+
+    private static List<HourlyFigures> Hourly(IReadOnlyList<(DateTimeOffset Hour, Tally Tally)> hours) =>
+        hours.Select(h => new HourlyFigures(
             h.Hour,
             h.Tally.Count(TrackedEvent.PageView),
             h.Tally.Visitors,
@@ -62,7 +71,6 @@ public sealed class DashboardService(
             h.Tally.GmvFen,
             h.Tally.Count(TrackedEvent.CustomerRegistered),
             h.Tally.Count(TrackedEvent.SessionOpen))).ToList();
-    }
 
     private static SalesDay Sales(DateOnly day, Tally tally) =>
         new(ChinaTime.DayKey(day), tally.GmvFen, tally.Count(TrackedEvent.OrderPaid), tally.Visitors, tally.Count(TrackedEvent.PageView));
