@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mall.Application.Administration;
 using Mall.Application.Analytics;
+using Mall.Application.Fission;
 using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
 using Mall.Application.Cart;
@@ -195,6 +196,9 @@ public static class MallApplicationServices
 
         // Dynamic replenishment (its own registrations live in Inventory/ReplenishmentServices.cs).
         services.AddReplenishment(configuration);
+
+        // Social fission: each mechanic's switch and daily budget, bargains, cards, share rewards (Fission/FissionServices.cs).
+        services.AddFission(configuration);
         return services;
     }
 

@@ -30,6 +30,7 @@ using Mall.Domain.Promotions;
 using Mall.Infrastructure.Analytics;
 using Mall.Infrastructure.Campaigns;
 using Mall.Infrastructure.Distribution;
+using Mall.Infrastructure.Fission;
 using Mall.Infrastructure.Inventory;
 using Mall.Infrastructure.Messaging;
 using Mall.Infrastructure.Scheduling;
@@ -160,6 +161,9 @@ public static class MallInfrastructureServices
 
         // Dynamic replenishment (its tables are listed in Inventory/ReplenishmentDocuments.cs).
         services.AddReplenishmentDocuments();
+
+        // Social fission (its tables are listed in Fission/FissionDocuments.cs).
+        services.AddFissionDocuments();
         return services;
     }
 

@@ -85,6 +85,10 @@ public enum ErrorCode
 
     // Promotions
     OfferInUse,
+
+    // Social fission
+    MechanicSwitchedOff,
+    BudgetExhausted,
 }
 
 public static class ErrorCodeExtensions

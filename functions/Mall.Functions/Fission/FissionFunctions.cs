@@ -1,0 +1,25 @@
+using Mall.Application.Fission;
+using Mall.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Mall.Functions.Fission;
+
+/// <summary>The operator's switch and daily budget of each social-fission mechanic (bargains, cardCollecting, shareRewards).</summary>
+public sealed class FissionFunctions(Api api, FissionControls controls)
+{
+    [Function("Manage_FissionControls")]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/fission")] HttpRequest request) =>
+        api.ForAdminAsync(request, async _ => ApiResults.Ok(await controls.ListAsync(request.HttpContext.RequestAborted)));
+
+    /// <summary>Switches a mechanic on or off and sets its daily budget; effective for the next request.</summary>
+    [Function("Manage_SetFissionControl")]
+    public Task<IActionResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/fission/{mechanic}")] HttpRequest request, string mechanic) =>
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var which = FissionControls.Parse(mechanic);
+            var body = await api.BodyAsync<MechanicControlRequest>(request);
+            return ApiResults.Ok(await controls.SetAsync(which, body, operatorId, request.HttpContext.RequestAborted));
+        });
+}
