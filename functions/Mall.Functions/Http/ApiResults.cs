@@ -85,6 +85,7 @@ public static class ProblemStatus
         ErrorCode.InvalidSignature or ErrorCode.StaleTimestamp or ErrorCode.UnknownCertificateSerial => StatusCodes.Status401Unauthorized,
         ErrorCode.Forbidden or ErrorCode.MembersOnly or ErrorCode.LoginBlocked => StatusCodes.Status403Forbidden,
         ErrorCode.NotFound => StatusCodes.Status404NotFound,
+        ErrorCode.ShareLinkExpired => StatusCodes.Status410Gone,
         ErrorCode.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorCode.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCode.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,

@@ -163,7 +163,7 @@ public sealed partial class CouponService(
         return coupon;
     }
 
-    private async Task<CouponTemplate> TemplateAsync(string templateId, CancellationToken cancellationToken) =>
+    public async Task<CouponTemplate> TemplateAsync(string templateId, CancellationToken cancellationToken) =>
         (await templates.FindAsync(DocumentKey.Single(templateId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Coupon {templateId}");
 
     private async Task<Coupon> CouponAsync(string customerId, string couponId, CancellationToken cancellationToken) =>

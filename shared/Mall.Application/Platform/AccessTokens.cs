@@ -33,50 +33,25 @@ public sealed record AccessTokenClaims(string Subject, string Role, DateTimeOffs
 /// </summary>
 public sealed class AccessTokenService
 {
-    private readonly byte[] key;
+    private readonly SignedPayloads signer;
     private readonly TimeProvider time;
 
     public AccessTokenService(AuthOptions options, TimeProvider time)
     {
-        key = DecodeKey(options.SessionSigningKey);
+        signer = new SignedPayloads(SignedPayloads.DecodeKey(options.SessionSigningKey));
         this.time = time;
     }
 
     public AccessToken Issue(string subject, string role, TimeSpan lifetime)
     {
         var expiresAt = time.GetUtcNow() + lifetime;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(subject, role, expiresAt.ToUnixTimeSeconds()));
-        var encodedPayload = Base64Url.EncodeToString(payload);
-        return new AccessToken($"{encodedPayload}.{Base64Url.EncodeToString(Sign(encodedPayload))}", DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
+        return new AccessToken(signer.Seal(new TokenPayload(subject, role, expiresAt.ToUnixTimeSeconds())), DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
     }
 
     /// <summary>The claims of a genuine, unexpired token; null for anything else.</summary>
     public AccessTokenClaims? Validate(string token)
     {
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == token.Length - 1)
-        {
-            return null;
-        }
-
-        var encodedPayload = token[..dot];
-        byte[] signature;
-        TokenPayload? payload;
-        try
-        {
-            signature = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
-            if (!CryptographicOperations.FixedTimeEquals(signature, Sign(encodedPayload)))
-            {
-                return null;
-            }
-
-            payload = JsonSerializer.Deserialize<TokenPayload>(Base64Url.DecodeFromChars(encodedPayload));
-        }
-        catch (Exception exception) when (exception is FormatException or JsonException)
-        {
-            return null;
-        }
-
+        var payload = signer.Open<TokenPayload>(token);
         if (payload is null || string.IsNullOrEmpty(payload.Sub) || DateTimeOffset.FromUnixTimeSeconds(payload.Exp) <= time.GetUtcNow())
         {
             return null;
@@ -85,9 +60,17 @@ public sealed class AccessTokenService
         return new AccessTokenClaims(payload.Sub, payload.Role, DateTimeOffset.FromUnixTimeSeconds(payload.Exp));
     }
 
-    private byte[] Sign(string encodedPayload) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(encodedPayload));
+    private sealed record TokenPayload(string Sub, string Role, long Exp);
+}
 
-    private static byte[] DecodeKey(string base64)
+/// <summary>JSON payloads sealed with an HMAC-SHA256 as "{payload}.{signature}", both base64url.</summary>
+public sealed class SignedPayloads(byte[] key)
+{
+    /// <summary>A key of its own for one purpose, derived from the mall's signing key, so one kind of token never passes for another.</summary>
+    public static SignedPayloads ForPurpose(AuthOptions options, string purpose) =>
+        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, DecodeKey(options.SessionSigningKey), 32, info: Encoding.UTF8.GetBytes(purpose)));
+
+    public static byte[] DecodeKey(string base64)
     {
         try
         {
@@ -104,5 +87,35 @@ public sealed class AccessTokenService
         throw new InvalidOperationException("Auth:SessionSigningKey must be base64 of at least 32 random bytes.");
     }
 
-    private sealed record TokenPayload(string Sub, string Role, long Exp);
+    public string Seal<T>(T payload)
+    {
+        var encodedPayload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
+        return $"{encodedPayload}.{Base64Url.EncodeToString(Sign(encodedPayload))}";
+    }
+
+    /// <summary>The payload of a token this key sealed; null for anything else (forged, altered, malformed).</summary>
+    public T? Open<T>(string token)
+        where T : class
+    {
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot == token.Length - 1)
+        {
+            return null;
+        }
+
+        var encodedPayload = token[..dot];
+        try
+        {
+            var signature = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+            return CryptographicOperations.FixedTimeEquals(signature, Sign(encodedPayload))
+                ? JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(encodedPayload))
+                : null;
+        }
+        catch (Exception exception) when (exception is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private byte[] Sign(string encodedPayload) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(encodedPayload));
 }

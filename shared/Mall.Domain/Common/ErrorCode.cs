@@ -89,6 +89,7 @@ public enum ErrorCode
     // Social fission
     MechanicSwitchedOff,
     BudgetExhausted,
+    ShareLinkExpired,
 }
 
 public static class ErrorCodeExtensions

@@ -74,6 +74,14 @@ public sealed record CouponTemplate
             _ => throw new InvalidOperationException($"Unknown coupon kind {Kind}."),
         };
     }
+
+    /// <summary>The most one coupon can take off an order: what a reward of it may cost the mall.</summary>
+    public long MostOffFen(long shippingFeeFen) => Kind switch
+    {
+        CouponKind.FixedAmount or CouponKind.Threshold => AmountFen,
+        CouponKind.Percentage => MaxDiscountFen,
+        _ => shippingFeeFen,
+    };
 }
 
 /// <summary>Fen taken off the goods, and shipping waived.</summary>

@@ -1,0 +1,29 @@
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Application.Sharing;
+
+/// <summary>Sharing's registrations (share links, the share-domain pool, tiered share rewards).</summary>
+public static class SharingServices
+{
+    public static IServiceCollection AddSharing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSettings<SharingOptions>(configuration, SharingOptions.SectionName, o =>
+        {
+            if (o.LinkLifetimeDays is < 1 or > 90 || !o.LandingPath.StartsWith('/') || !o.LandingPath.EndsWith('/'))
+            {
+                throw new OptionsValidationException(SharingOptions.SectionName, typeof(SharingOptions), ["LinkLifetimeDays 1–90; LandingPath starts and ends with '/'."]);
+            }
+        });
+        services.AddSingleton<ShareLinks>();
+        services.AddSingleton<ShareRewardsService>();
+        services.AddDueWork<ShareRewardsService>(ShareRewardsService.GrantWork, (service, work, ct) => service.HandleGrantWorkAsync(work, ct));
+        services.AddSingleton<IValidator<ShareLinkRequest>, ShareLinkRequestValidator>();
+        services.AddSingleton<IValidator<ShareDomainsRequest>, ShareDomainsRequestValidator>();
+        services.AddSingleton<IValidator<ShareDomainMarkRequest>, ShareDomainMarkRequestValidator>();
+        services.AddSingleton<IValidator<ShareRewardProgramRequest>, ShareRewardProgramRequestValidator>();
+        return services;
+    }
+}
