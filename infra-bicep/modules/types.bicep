@@ -161,6 +161,15 @@ type businessSettings = {
   @description('Replenishment__TurnoverGoalPerMonth: the inventory turnover aimed for, times a month. Default: 6')
   replenishmentTurnoverGoalPerMonth: int?
 
+  @description('Fission__{Bargains,CardCollecting,ShareRewards}__Enabled: each social-fission mechanic runs until an operator switches it off (PUT manage/fission/{mechanic} overrides). Default: true')
+  fissionEnabled: bool?
+
+  @description('Fission__{Bargains,CardCollecting,ShareRewards}__DailyBudgetFen: what each mechanic may give away per CST day, fen (operators override per mechanic). Default: 500000')
+  fissionDailyBudgetFen: int?
+
+  @description('Sharing__LinkLifetimeDays: how long a share link credits new customers to its sharer. Default: 7')
+  shareLinkLifetimeDays: int?
+
   @description('Reactivation__ContactIntervalDays: at most one wake-up per customer this often. Default: 30')
   wakeUpContactIntervalDays: int?
 
