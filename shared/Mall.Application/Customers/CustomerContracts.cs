@@ -3,7 +3,9 @@ using Mall.Application.Platform;
 
 namespace Mall.Application.Customers;
 
-public sealed record LoginRequest(string? Code, string? InviteCode);
+/// <param name="InviteCode">An invite code the new customer arrived with (a promoter's poster, a typed code).</param>
+/// <param name="ShareToken">The token of the share link the new customer arrived through (the page's st= parameter); an invite code wins over it.</param>
+public sealed record LoginRequest(string? Code, string? InviteCode, string? ShareToken = null);
 
 public sealed record LoginResponse(string Token, DateTimeOffset ExpiresAt, string CustomerId, bool IsNew);
 
@@ -28,6 +30,8 @@ public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
         RuleFor(r => r.Code).NotEmpty().MaximumLength(128);
         // An empty code is how a mini-program without an invite link says "none".
         RuleFor(r => r.InviteCode).MustBeAnId().When(r => !string.IsNullOrEmpty(r.InviteCode));
+        // Checked when used: a forged or expired token binds nobody but never fails the login.
+        RuleFor(r => r.ShareToken).MaximumLength(1024);
     }
 }
 

@@ -1,4 +1,5 @@
 using Mall.Application.Platform;
+using Mall.Application.Sharing;
 using Mall.Application.WeChat;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
@@ -10,6 +11,7 @@ public sealed partial class CustomerService(
     IWeChatLogin weChat,
     IDocumentCollection<Customer> customers,
     IDocumentCollection<InviteCodeEntry> inviteCodes,
+    ShareLinks shareLinks,
     IFieldProtector protector,
     AccessTokenService tokens,
     AuthOptions auth,
@@ -59,7 +61,7 @@ public sealed partial class CustomerService(
         var isNew = false;
         if (await customers.FindAsync(key, cancellationToken) is null)
         {
-            var inviter = await FindInviterAsync(request.InviteCode, customerId, cancellationToken);
+            var inviter = await FindInviterAsync(request, customerId, cancellationToken);
             var inviteCode = await ClaimInviteCodeAsync(customerId, cancellationToken);
             var (customer, registered) = Customer.Register(session.OpenId, session.UnionId, inviteCode, inviter, protectedSessionKey, now);
             try
@@ -119,21 +121,29 @@ public sealed partial class CustomerService(
         customer.ReferrerId,
         customer.RegisteredAt);
 
-    private async Task<Customer?> FindInviterAsync(string? inviteCode, string customerId, CancellationToken cancellationToken)
+    /// <summary>Who brought a new customer: the owner of the invite code, else the sharer of the share link; never themselves or one of their own invitees.</summary>
+    private async Task<Customer?> FindInviterAsync(LoginRequest request, string customerId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(inviteCode))
+        var inviterId = string.IsNullOrWhiteSpace(request.InviteCode)
+            ? shareLinks.SharerOf(request.ShareToken)
+            : (await inviteCodes.FindAsync(DocumentKey.Single(ReferralRules.NormalizeInviteCode(request.InviteCode)), cancellationToken))?.Value.CustomerId;
+        if (inviterId is null)
         {
+            if (!string.IsNullOrWhiteSpace(request.InviteCode) || !string.IsNullOrEmpty(request.ShareToken))
+            {
+                LogInviteIgnored(logger, customerId);
+            }
+
             return null;
         }
 
-        var entry = await inviteCodes.FindAsync(DocumentKey.Single(ReferralRules.NormalizeInviteCode(inviteCode)), cancellationToken);
-        if (entry is null || entry.Value.CustomerId == customerId)
+        if (inviterId == customerId)
         {
             LogInviteIgnored(logger, customerId);
             return null;
         }
 
-        var inviter = (await customers.FindAsync(DocumentKey.Single(entry.Value.CustomerId), cancellationToken))?.Value;
+        var inviter = (await customers.FindAsync(DocumentKey.Single(inviterId), cancellationToken))?.Value;
         if (inviter is not null && inviter.Referrers.Contains(customerId))
         {
             LogInviteIgnored(logger, customerId);
