@@ -42,16 +42,16 @@ public static class ComplianceRules
         "WeChat forbids rewarding or unlocking anything by the act of sharing, whether a gift, red packet, coupon, points, a lottery chance, or help (助力, 砍价) and collecting (集卡) that sharing unlocks (微信小程序平台运营规范 5.1 滥用分享行为; 微信外部链接内容管理规范 2.1.2 诱导分享): condition it on a purchase or a verified outcome instead.";
 
     private const string DepthOverThreeBasis =
-        "Commission paid on the sales of a downline's downline is pyramid selling under 禁止传销条例 第七条, and three levels is the most a lawful distribution scheme pays (SPEC §4.10): remove the levels beyond the third.";
+        "Paying commission on the sales of recruits and of the people they recruit in turn is what 禁止传销条例 第七条 defines as pyramid selling, and three levels is the most a lawful distribution scheme pays (SPEC §4.10): remove the levels beyond the third.";
 
     private const string ReferencePriceBasis =
-        "A struck-through price must be one the SKU really sold at within the lookback and above today's price (价格法 第十四条 forbids false or misleading prices; 规范促销行为暂行规定 measures a discount against the prices before the promotion).";
+        "A struck-through price must be one the SKU really sold at within the lookback and above the current price (价格法 第十四条 forbids false or misleading prices; 规范促销行为暂行规定 measures a discount against the prices before the promotion).";
 
     private const string PaidAddOnBasis =
         "A paid add-on may not be a default choice (电子商务法 第十九条: a tie-in sale must be pointed out and never ticked by default): offer it unticked or make it free.";
 
     private const string DepthOverTwoBasis =
-        "WeChat's guidance keeps distribution to two earning levels; a third is lawful but draws review and ban risk for the mini-program (SPEC §4.10).";
+        "WeChat guidance keeps distribution to two earning levels; a third is lawful but draws review and ban risk for the mini-program (SPEC §4.10).";
 
     /// <summary>Whether an add-on breaks 电子商务法 第十九条: it costs something and comes ticked.</summary>
     public static bool PaidAddOnTickedByDefault(long priceFen, bool selectedByDefault) => priceFen > 0 && selectedByDefault;
