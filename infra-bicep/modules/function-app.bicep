@@ -223,6 +223,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Limits__OperatorMaxLockoutSeconds: string(business.?operatorMaxLockoutSeconds ?? 3600)
     Limits__OrdersPerCustomerPerMinute: string(business.?ordersPerCustomerPerMinute ?? 10)
     Limits__UnpaidOrdersPerCustomer: string(business.?unpaidOrdersPerCustomer ?? 5)
+    Compliance__PayoutChannelCapBps: string(business.?payoutChannelCapBps ?? 3000)
   }
 }
 

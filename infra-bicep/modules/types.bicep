@@ -196,6 +196,9 @@ type businessSettings = {
 
   @description('Limits__UnpaidOrdersPerCustomer: open unpaid orders a customer may hold. Default: 5')
   unpaidOrdersPerCustomer: int?
+
+  @description('Compliance__PayoutChannelCapBps: the most of an order the payout channel lets commissions take; a policy above it is saved with the warning commission-over-payout-cap. Default: 3000 (WeChat Pay profit sharing, 30%)')
+  payoutChannelCapBps: int?
 }
 
 @export()

@@ -7,6 +7,7 @@ using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
 using Mall.Application.Cart;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
@@ -23,6 +24,7 @@ using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Mall.Domain.Catalog;
+using Mall.Domain.Compliance;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
@@ -87,7 +89,7 @@ public static class MallApplicationServices
         });
         services.AddSettings<PromotionOptions>(configuration, PromotionOptions.SectionName, o =>
         {
-            if (o.Gift.ToOption() is { IsLawful: false })
+            if (o.Gift.ToOption() is { } gift && ComplianceRules.PaidAddOnTickedByDefault(gift.PriceFen, gift.SelectedByDefault))
             {
                 throw new OptionsValidationException(PromotionOptions.SectionName, typeof(PromotionOptions), ["Promotions:Gift: a paid add-on cannot be ticked by default (E-commerce Law art. 19); set SelectedByDefault to false or PriceFen to 0."]);
             }
@@ -201,6 +203,9 @@ public static class MallApplicationServices
         // Social fission: each mechanic's switch and daily budget, bargains, cards, share rewards (Fission/FissionServices.cs).
         services.AddFission(configuration);
         services.AddSharing(configuration);
+
+        // Campaign compliance check and its monthly report (Compliance/ComplianceServices.cs).
+        services.AddCompliance(configuration);
         return services;
     }
 

@@ -4,6 +4,7 @@ using Azure.Messaging.ServiceBus;
 using Azure.Storage.Queues;
 using Mall.Application.Administration;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
 using Mall.Application.FlashSale;
@@ -164,6 +165,9 @@ public static class MallInfrastructureServices
 
         // Social fission (its tables are listed in Fission/FissionDocuments.cs).
         services.AddFissionDocuments();
+
+        // Campaign compliance checks, one row per check in a partition per CST month.
+        services.AddDocuments<ComplianceCheck>("ComplianceChecks");
         return services;
     }
 

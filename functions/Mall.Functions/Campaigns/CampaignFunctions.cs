@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mall.Application.Campaigns;
-using Mall.Domain.Campaigns;
+using Mall.Application.Compliance;
 using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Mall.Infrastructure.Scheduling;
@@ -17,7 +17,8 @@ public sealed class CampaignFunctions(
     CampaignService campaigns,
     CalendarService calendar,
     DueWorkProcessor processor,
-    TimeProvider time)
+    TimeProvider time,
+    CampaignCompliance compliance)
 {
     /// <summary>The ?days= CST days (default 7, at most 62) from ?from= (default today): flash slots, campaigns, announcements, brand days.</summary>
     [Function("Manage_Calendar")]
@@ -47,18 +48,7 @@ public sealed class CampaignFunctions(
     public Task<IActionResult> BrandDay([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar/brand-day")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
         {
-            var month = request.Query["month"].ToString();
-            var today = ChinaTime.DateOf(time.GetUtcNow());
-            if (month.Length == 0)
-            {
-                month = today.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-            }
-
-            if (!DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first) || !BrandDayRule.IsPlannableYear(first.Year))
-            {
-                throw DomainException.Validation("month", "Must be a month of the years 2000–2999: yyyy-MM.");
-            }
-
+            var first = Api.MonthParameter(request, "month", ChinaTime.DateOf(time.GetUtcNow()));
             return ApiResults.Ok(await calendar.BrandDayAsync(first.Year, first.Month, request.HttpContext.RequestAborted));
         });
 
@@ -69,8 +59,12 @@ public sealed class CampaignFunctions(
 
     [Function("Manage_CreateFlashSlotTemplate")]
     public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-slot-templates")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await planner.CreateAsync(await api.BodyAsync<FlashSlotTemplateRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<FlashSlotTemplateRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(templateId: null), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await planner.CreateAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     [Function("Manage_ListFlashSlotTemplates")]
     public Task<IActionResult> ListTemplates([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-slot-templates")] HttpRequest request) =>
@@ -83,8 +77,12 @@ public sealed class CampaignFunctions(
     /// <summary>Replaces a template; days not planned yet follow the new terms (sales already created stay).</summary>
     [Function("Manage_UpdateFlashSlotTemplate")]
     public Task<IActionResult> UpdateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/flash-slot-templates/{templateId}")] HttpRequest request, string templateId) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Ok(await planner.UpdateAsync(templateId, await api.BodyAsync<FlashSlotTemplateRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<FlashSlotTemplateRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(templateId), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Ok(await planner.UpdateAsync(templateId, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     [Function("Manage_DeleteFlashSlotTemplate")]
     public Task<IActionResult> DeleteTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "manage/flash-slot-templates/{templateId}")] HttpRequest request, string templateId) =>
@@ -97,10 +95,12 @@ public sealed class CampaignFunctions(
     /// <summary>Puts a discount, brand day or festival on the calendar; the Idempotency-Key makes a retry return the same campaign.</summary>
     [Function("Manage_CreateCampaign")]
     public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/campaigns")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
+        api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<CampaignRequest>(request);
-            return ApiResults.Created(await campaigns.CreateAsync(Api.IdempotencyKey(request, "put the campaign on the calendar twice"), body, request.HttpContext.RequestAborted));
+            var key = Api.IdempotencyKey(request, "put the campaign on the calendar twice");
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "campaign", key), request.HttpContext.RequestAborted);
+            return ApiResults.Created(await campaigns.CreateAsync(key, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
         });
 
     [Function("Manage_GetCampaign")]

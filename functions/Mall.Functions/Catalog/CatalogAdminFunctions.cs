@@ -24,17 +24,17 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
 
     [Function("Manage_CreateProduct")]
     public Task<IActionResult> CreateProduct([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/products")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            Versioned(await catalog.CreateProductAsync(await api.BodyAsync<ProductRequest>(request), request.HttpContext.RequestAborted), created: true));
+        api.ForAdminAsync(request, async operatorId =>
+            Versioned(await catalog.CreateProductAsync(await api.BodyAsync<ProductRequest>(request), request.HttpContext.RequestAborted, operatorId), created: true));
 
     /// <summary>Creates or replaces a product; send If-Match with the ETag you read to refuse overwriting someone else's edit.</summary>
     [Function("Manage_SaveProduct")]
     public Task<IActionResult> SaveProduct([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/products/{productId}")] HttpRequest request, string productId) =>
-        api.ForAdminAsync(request, async _ =>
+        api.ForAdminAsync(request, async operatorId =>
         {
             var ifMatch = request.Headers.IfMatch.ToString();
             var body = await api.BodyAsync<ProductRequest>(request);
-            return Versioned(await catalog.SaveProductAsync(productId, body, string.IsNullOrEmpty(ifMatch) ? null : ifMatch, request.HttpContext.RequestAborted), created: false);
+            return Versioned(await catalog.SaveProductAsync(productId, body, string.IsNullOrEmpty(ifMatch) ? null : ifMatch, request.HttpContext.RequestAborted, operatorId), created: false);
         });
 
     [Function("Manage_GetProduct")]

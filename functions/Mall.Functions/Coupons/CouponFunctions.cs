@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.Coupons;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,12 +8,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Coupons;
 
 /// <summary>Coupons: operators define templates; customers claim them, see theirs and pass one to checkout as couponId.</summary>
-public sealed class CouponFunctions(Api api, CouponService coupons)
+public sealed class CouponFunctions(Api api, CouponService coupons, CampaignCompliance compliance)
 {
     [Function("Manage_CreateCouponTemplate")]
     public Task<IActionResult> CreateTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/coupon-templates")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await coupons.CreateTemplateAsync(await api.BodyAsync<CouponTemplateRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<CouponTemplateRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await coupons.CreateTemplateAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     [Function("Coupons_GetTemplate")]
     public Task<IActionResult> GetTemplate([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "coupon-templates/{templateId}")] HttpRequest request, string templateId) =>

@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.Distribution;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Distribution;
 
 /// <summary>Three-tier distribution for promoters: apply, see the team and the commission, withdraw.</summary>
-public sealed class DistributionFunctions(Api api, DistributionService distribution)
+public sealed class DistributionFunctions(Api api, DistributionService distribution, CampaignCompliance compliance)
 {
     [Function("Distribution_Apply")]
     public Task<IActionResult> Apply([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/distribution/apply")] HttpRequest request) =>
@@ -37,8 +38,13 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
 
     [Function("Manage_SaveCommissionPolicy")]
     public Task<IActionResult> SavePolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/distribution/policy")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Ok(await distribution.SavePolicyAsync(await api.BodyAsync<CommissionPolicyRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<CommissionPolicyRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            var policy = await distribution.SavePolicyAsync(body, request.HttpContext.RequestAborted);
+            return ApiResults.Ok(new SavedCommissionPolicy(policy, warnings)).WithComplianceWarnings(warnings);
+        });
 
     [Function("Manage_ApprovePromoter")]
     public Task<IActionResult> ApprovePromoter([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/approve")] HttpRequest request, string customerId) =>

@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.FlashSale;
 using Mall.Domain.Common;
 using Mall.Functions.Http;
@@ -8,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.FlashSale;
 
 /// <summary>Flash sales 秒杀: the storefront's list and reservations, and the operator's schedule.</summary>
-public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales)
+public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, CampaignCompliance compliance)
 {
     /// <summary>Current and upcoming sales; remaining quantities are about a second old.</summary>
     [Function("FlashSale_List")]
@@ -31,10 +32,12 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales)
 
     [Function("Manage_CreateFlashSale")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
+        api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<FlashSaleRequest>(request);
-            return ApiResults.Created(await flashSales.CreateAsync(Api.IdempotencyKey(request, "schedule the sale twice"), body, request.HttpContext.RequestAborted));
+            var key = Api.IdempotencyKey(request, "schedule the sale twice");
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "flash-sale", key), request.HttpContext.RequestAborted);
+            return ApiResults.Created(await flashSales.CreateAsync(key, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
         });
 
     /// <summary>The sales starting in ?days= CST days (default 7) from ?from= (a CST date, default today).</summary>

@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.GroupBuy;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.GroupBuy;
 
 /// <summary>Group buy 拼团 for customers: open a group (as its leader) or join one, then pay the returned order.</summary>
-public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
+public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys, CampaignCompliance compliance)
 {
     /// <summary>Opens a group; the Idempotency-Key makes a retry return the same group and order.</summary>
     [Function("GroupBuy_Open")]
@@ -31,6 +32,10 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys)
 
     [Function("Manage_CreateGroupBuyCampaign")]
     public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/group-buy-campaigns")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await groupBuys.CreateCampaignAsync(await api.BodyAsync<GroupBuyCampaignRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<GroupBuyCampaignRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await groupBuys.CreateCampaignAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 }

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using FluentValidation;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
+using Mall.Domain.Compliance;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +39,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
                 LogDomainFailure(logger, exception.InnerException, exception.Code.ToWire(), request.Path);
             }
 
-            var problem = ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors);
+            var problem = ApiResults.Problem(request, exception.Code, exception.Message, exception.FieldErrors, (exception as ComplianceRefusedException)?.Findings);
             if (exception is TooManyRequestsException throttled)
             {
                 problem.Headers["Retry-After"] = ((int)throttled.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -73,6 +74,20 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         return DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 2999
             ? date
             : throw DomainException.Validation(name, "Must be a date (yyyy-MM-dd) in the years 2000–2999.");
+    }
+
+    /// <summary>The first day of a month in the query ("2026-12"); absent is <paramref name="fallback"/>'s month, anything else a 400 naming it.</summary>
+    public static DateOnly MonthParameter(HttpRequest request, string name, DateOnly fallback)
+    {
+        var value = request.Query[name].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return new DateOnly(fallback.Year, fallback.Month, 1);
+        }
+
+        return DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var first) && first.Year is >= 2000 and <= 2999
+            ? first
+            : throw DomainException.Validation(name, "Must be a month of the years 2000–2999: yyyy-MM.");
     }
 
     /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
+using Mall.Domain.Compliance;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -45,8 +46,25 @@ public static class ApiResults
 
     public static JsonResponse NoContent() => new(StatusCodes.Status204NoContent, null);
 
-    /// <summary>RFC 7807 problem details with the stable machine code and, for bad input, the fields at fault.</summary>
-    public static JsonResponse Problem(HttpRequest request, ErrorCode code, string detail, IReadOnlyDictionary<string, string[]>? errors = null)
+    /// <summary>The header a save answers with when the compliance check warned: the rule codes, comma-separated.</summary>
+    public const string ComplianceWarningsHeader = "Compliance-Warnings";
+
+    /// <summary>Names the compliance warnings of a save that went ahead (nothing when there were none).</summary>
+    public static JsonResponse WithComplianceWarnings(this JsonResponse response, IReadOnlyList<ComplianceFinding> warnings)
+    {
+        if (warnings.Count > 0)
+        {
+            response.Headers[ComplianceWarningsHeader] = string.Join(", ", warnings.Select(w => w.Code).Distinct());
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// RFC 7807 problem details with the stable machine code and, for bad input, the fields at fault; a
+    /// refused campaign save also lists its compliance findings (rule code, field, basis).
+    /// </summary>
+    public static JsonResponse Problem(HttpRequest request, ErrorCode code, string detail, IReadOnlyDictionary<string, string[]>? errors = null, IReadOnlyList<ComplianceFinding>? findings = null)
     {
         var status = ProblemStatus.For(code);
         var wire = code.ToWire();
@@ -58,7 +76,8 @@ public static class ApiResults
             wire,
             request.Path.Value ?? string.Empty,
             request.HttpContext.TraceIdentifier,
-            errors), "application/problem+json; charset=utf-8");
+            errors,
+            findings), "application/problem+json; charset=utf-8");
     }
 
     private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
@@ -71,7 +90,8 @@ public static class ApiResults
         string Code,
         string Instance,
         string TraceId,
-        IReadOnlyDictionary<string, string[]>? Errors);
+        IReadOnlyDictionary<string, string[]>? Errors,
+        IReadOnlyList<ComplianceFinding>? Findings);
 }
 
 /// <summary>HTTP status for each error code: part of the API contract, like the codes themselves.</summary>
@@ -91,6 +111,7 @@ public static class ProblemStatus
         ErrorCode.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         ErrorCode.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ErrorCode.ReferencePriceNotTruthful or ErrorCode.IdempotencyKeyReused or ErrorCode.RefundAmountExceeded => StatusCodes.Status422UnprocessableEntity,
+        ErrorCode.ComplianceRefused => StatusCodes.Status422UnprocessableEntity,
         ErrorCode.InternalError => StatusCodes.Status500InternalServerError,
         ErrorCode.WeChatRejected => StatusCodes.Status502BadGateway,
         ErrorCode.Busy or ErrorCode.WeChatUnavailable => StatusCodes.Status503ServiceUnavailable,

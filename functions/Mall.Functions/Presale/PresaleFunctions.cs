@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.Presale;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Presale;
 
 /// <summary>Presale 定金膨胀 for customers: reserve with a deposit, later pay the balance.</summary>
-public sealed class PresaleFunctions(Api api, PresaleService presales)
+public sealed class PresaleFunctions(Api api, PresaleService presales, CampaignCompliance compliance)
 {
     /// <summary>Reserves with a deposit order; the Idempotency-Key makes a retry return the same reservation and order.</summary>
     [Function("Presale_Reserve")]
@@ -31,6 +32,10 @@ public sealed class PresaleFunctions(Api api, PresaleService presales)
 
     [Function("Manage_CreatePresaleCampaign")]
     public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/presale-campaigns")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await presales.CreateCampaignAsync(await api.BodyAsync<PresaleCampaignRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<PresaleCampaignRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await presales.CreateCampaignAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 }

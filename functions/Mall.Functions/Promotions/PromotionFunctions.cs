@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.Promotions;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,12 +8,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Promotions;
 
 /// <summary>Limited-time discounts: operators define price rules with a window; checkout applies the best one per line.</summary>
-public sealed class PromotionFunctions(Api api, PromotionService promotions)
+public sealed class PromotionFunctions(Api api, PromotionService promotions, CampaignCompliance compliance)
 {
     [Function("Manage_CreatePriceRule")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/price-rules")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await promotions.CreateRuleAsync(await api.BodyAsync<PriceRuleRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<PriceRuleRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await promotions.CreateRuleAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     /// <summary>Rules running or ended within ?days= (30 by default).</summary>
     [Function("Manage_ListPriceRules")]

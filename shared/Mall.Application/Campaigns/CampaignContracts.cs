@@ -1,7 +1,9 @@
 using FluentValidation;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Platform;
 using Mall.Domain.Campaigns;
+using Mall.Domain.Compliance;
 using Mall.Domain.FlashSale;
 
 namespace Mall.Application.Campaigns;
@@ -51,7 +53,10 @@ public sealed class CampaignOptions
 
 /// <param name="Slot">A flash-sale slot, "HH:mm" CST.</param>
 /// <param name="DaysOfWeek">The weekdays it runs on ("monday"…); empty or absent: every day.</param>
-public sealed record FlashSlotTemplateRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, string? Slot, IReadOnlyList<DayOfWeek>? DaysOfWeek, int? DurationMinutes, bool? Active);
+public sealed record FlashSlotTemplateRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, string? Slot, IReadOnlyList<DayOfWeek>? DaysOfWeek, int? DurationMinutes, bool? Active, UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms(string? templateId) => new(CampaignMechanic.FlashSlotTemplate, templateId) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
+}
 
 public sealed class FlashSlotTemplateRequestValidator : AbstractValidator<FlashSlotTemplateRequest>
 {
@@ -66,6 +71,7 @@ public sealed class FlashSlotTemplateRequestValidator : AbstractValidator<FlashS
         RuleFor(r => r.DaysOfWeek).Must(d => d is null || d.Count <= 7).WithMessage("At most the 7 days of the week.");
         RuleForEach(r => r.DaysOfWeek).IsInEnum();
         RuleFor(r => r.DurationMinutes).InclusiveBetween(1, 24 * 60);
+        RuleFor(r => r.UnlockedBy).IsInEnum();
     }
 }
 
@@ -87,13 +93,18 @@ public sealed record CampaignRequest(
     IReadOnlyList<string>? ProductIds,
     string? PriceRuleId,
     bool? Announce,
-    FestivalPresaleRequest? Presale);
+    FestivalPresaleRequest? Presale,
+    UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.CalendarCampaign, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
+}
 
 public sealed class CampaignRequestValidator : AbstractValidator<CampaignRequest>
 {
     public CampaignRequestValidator()
     {
         RuleFor(r => r.Kind).NotNull().IsInEnum();
+        RuleFor(r => r.UnlockedBy).IsInEnum();
         // The name goes into the announcement's thing field: WeChat takes at most 20 characters.
         RuleFor(r => r.Name).NotEmpty().MaximumLength(20);
         RuleFor(r => r.Month).NotEmpty().Matches(@"^\d{4}-(0[1-9]|1[0-2])$").WithMessage("Must be a month: yyyy-MM.").When(r => r.Kind == CampaignKind.BrandDay);

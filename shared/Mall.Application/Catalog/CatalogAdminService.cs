@@ -1,7 +1,9 @@
+using Mall.Application.Compliance;
 using Mall.Application.Inventory;
 using Mall.Application.Platform;
 using Mall.Domain.Catalog;
 using Mall.Domain.Common;
+using Mall.Domain.Compliance;
 
 namespace Mall.Application.Catalog;
 
@@ -9,6 +11,7 @@ public sealed class CatalogAdminService(
     IDocumentCollection<Category> categories,
     IDocumentCollection<Product> products,
     StockService stock,
+    CampaignCompliance compliance,
     CatalogOptions options,
     TimeProvider time)
 {
@@ -32,14 +35,15 @@ public sealed class CatalogAdminService(
         return page.Items.Select(c => c.Value).OrderBy(c => c.Sort).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
     }
 
-    public Task<AdminProductView> CreateProductAsync(ProductRequest request, CancellationToken cancellationToken) =>
-        SaveProductAsync(Ids.New("P"), request, ifMatch: null, cancellationToken);
+    public Task<AdminProductView> CreateProductAsync(ProductRequest request, CancellationToken cancellationToken, string? operatorId = null) =>
+        SaveProductAsync(Ids.New("P"), request, ifMatch: null, cancellationToken, operatorId);
 
     /// <summary>
     /// Creates or replaces a product. With <paramref name="ifMatch"/> (the version an operator last
-    /// read) a concurrent edit by someone else is refused instead of silently overwritten.
+    /// read) a concurrent edit by someone else is refused instead of silently overwritten. Its reference
+    /// prices go through the compliance check (reference-price-not-truthful) before anything is written.
     /// </summary>
-    public async Task<AdminProductView> SaveProductAsync(string productId, ProductRequest request, string? ifMatch, CancellationToken cancellationToken)
+    public async Task<AdminProductView> SaveProductAsync(string productId, ProductRequest request, string? ifMatch, CancellationToken cancellationToken, string? operatorId = null)
     {
         if (!ProductIds.IsValid(productId))
         {
@@ -53,17 +57,28 @@ public sealed class CatalogAdminService(
 
         var draft = request.ToDraft();
         var key = DocumentKey.Single(productId);
-        var saved = await products.TransitionAsync(
+        ProductSave Edit(Versioned<Product>? current)
+        {
+            if (ifMatch is not null && VersionOf(current?.Value) != ifMatch)
+            {
+                throw new DomainException(ErrorCode.PreconditionFailed, "The product changed since you read it; reload and apply your edit again.");
+            }
+
+            return ProductEditor.Save(productId, current?.Value, draft, time.GetUtcNow(), options.ReferenceLookback);
+        }
+
+        // Checked (and counted) against the product as read; the guarded write checks again against the
+        // product it replaces, so a price history changed in between can never let a false reference through.
+        var read = await products.FindAsync(key, cancellationToken);
+        await compliance.CheckAsync(ListingTerms(Edit(read).Product), operatorId, cancellationToken);
+        var saved = await products.TransitionFromAsync(
             key,
+            read,
             current =>
             {
-                if (ifMatch is not null && VersionOf(current?.Value) != ifMatch)
-                {
-                    throw new DomainException(ErrorCode.PreconditionFailed, "The product changed since you read it; reload and apply your edit again.");
-                }
-
-                var save = ProductEditor.Save(productId, current?.Value, draft, time.GetUtcNow(), options.ReferenceLookback);
-                return Decision.Write(save.Product, save, save.Changed);
+                var save = Edit(current);
+                var verdict = ComplianceRules.Check(ListingTerms(save.Product), compliance.Settings, time.GetUtcNow());
+                return verdict.Refused ? throw CampaignCompliance.Refusal(verdict) : Decision.Write(save.Product, save, save.Changed);
             },
             cancellationToken);
 
@@ -78,6 +93,15 @@ public sealed class CatalogAdminService(
         var product = await products.FindAsync(DocumentKey.Single(productId), cancellationToken) ?? throw DomainException.NotFound($"Product {productId}");
         return new AdminProductView(product.Value, await stock.AvailableAsync(productId, cancellationToken), VersionOf(product.Value)!);
     }
+
+    /// <summary>What a product save claims, for compliance: each SKU's struck-through price against its price history.</summary>
+    private static CampaignTerms ListingTerms(Product product) => new(CampaignMechanic.Listing, product.Id)
+    {
+        ReferencePrices = product.Skus
+            .Select((sku, i) => sku.ReferencePriceFen is { } reference ? new ReferencePriceTerm($"skus[{i}].referencePriceFen", sku.PriceFen, sku.PriceHistory, reference) : null)
+            .OfType<ReferencePriceTerm>()
+            .ToList(),
+    };
 
     /// <summary>The If-Match version of a product (an entity tag: quoted).</summary>
     private static string? VersionOf(Product? product) => product is null ? null : $"\"{product.Revision}\"";

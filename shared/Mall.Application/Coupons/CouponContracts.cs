@@ -1,5 +1,7 @@
 using FluentValidation;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
+using Mall.Domain.Compliance;
 using Mall.Domain.Coupons;
 
 namespace Mall.Application.Coupons;
@@ -16,7 +18,11 @@ public sealed record CouponTemplateRequest(
     int? ValidDaysAfterClaim,
     int? PerCustomerLimit,
     int? TotalQuota,
-    bool? Claimable);
+    bool? Claimable,
+    UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.Coupon, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.Coupon) };
+}
 
 public sealed class CouponTemplateRequestValidator : AbstractValidator<CouponTemplateRequest>
 {
@@ -36,6 +42,7 @@ public sealed class CouponTemplateRequestValidator : AbstractValidator<CouponTem
         RuleFor(r => r.ValidDaysAfterClaim).InclusiveBetween(1, 3650).When(r => r.ValidDaysAfterClaim is not null);
         RuleFor(r => r.PerCustomerLimit).NotNull().InclusiveBetween(1, 100);
         RuleFor(r => r.TotalQuota).NotNull().InclusiveBetween(1, 10_000_000);
+        RuleFor(r => r.UnlockedBy).IsInEnum();
     }
 }
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mall.Domain.Common;
+using Mall.Domain.Compliance;
 using Mall.Domain.Distribution;
 
 namespace Mall.Application.Distribution;
@@ -14,10 +15,40 @@ public sealed class DistributionOptions
     public TimeSpan SettleAfterCompletion => TimeSpan.FromSeconds(SettleAfterCompletionSeconds);
 }
 
-public sealed record CommissionRatesRequest(int? Level1Bps, int? Level2Bps, int? Level3Bps);
+/// <param name="DeeperLevelsBps">
+/// Levels beyond the third (level 4 first), so a policy can say it: any that pays is refused by the
+/// compliance check (commission-depth-over-three, 禁止传销条例), so none is ever stored.
+/// </param>
+public sealed record CommissionRatesRequest(int? Level1Bps, int? Level2Bps, int? Level3Bps, IReadOnlyList<int>? DeeperLevelsBps = null)
+{
+    public const int MaxDeeperLevels = 7;
+
+    /// <summary>The chain as compliance sees it, nearest level first; <paramref name="field"/> names these rates in the request.</summary>
+    public CommissionSchedule Schedule(string field, int? totalCapBps) => new(
+        field,
+        [
+            new CommissionLevel($"{field}.level1Bps", Level1Bps ?? 0),
+            new CommissionLevel($"{field}.level2Bps", Level2Bps ?? 0),
+            new CommissionLevel($"{field}.level3Bps", Level3Bps ?? 0),
+            .. (DeeperLevelsBps ?? []).Select((bps, i) => new CommissionLevel($"{field}.deeperLevelsBps[{i}]", bps)),
+        ],
+        totalCapBps);
+}
 
 public sealed record CommissionPolicyRequest(CommissionRatesRequest? Rates, int? TotalCapBps, bool? SelfPurchaseCounts, IReadOnlyDictionary<string, CommissionRatesRequest>? ProductRates)
 {
+    public const string PolicyId = "current";
+
+    /// <summary>The default rates and each product's override, each capped by the policy's total cap.</summary>
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.DistributionPolicy, PolicyId)
+    {
+        Commissions =
+        [
+            Rates!.Schedule("rates", TotalCapBps),
+            .. (ProductRates ?? new Dictionary<string, CommissionRatesRequest>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value.Schedule($"productRates.{p.Key}", TotalCapBps)),
+        ],
+    };
+
     public CommissionPolicy ToPolicy() => new()
     {
         Rates = ToRates(Rates!),
@@ -50,6 +81,9 @@ public sealed class CommissionPolicyRequestValidator : AbstractValidator<Commiss
             RuleFor(r => r.Level1Bps).NotNull().InclusiveBetween(0, 10_000);
             RuleFor(r => r.Level2Bps).NotNull().InclusiveBetween(0, 10_000);
             RuleFor(r => r.Level3Bps).NotNull().InclusiveBetween(0, 10_000);
+            RuleFor(r => r.DeeperLevelsBps).Must(levels => levels!.Count <= CommissionRatesRequest.MaxDeeperLevels).When(r => r.DeeperLevelsBps is not null)
+                .WithMessage($"At most {CommissionRatesRequest.MaxDeeperLevels} levels beyond the third.");
+            RuleForEach(r => r.DeeperLevelsBps).InclusiveBetween(0, 10_000);
             RuleFor(r => (r.Level1Bps ?? 0) + (r.Level2Bps ?? 0) + (r.Level3Bps ?? 0)).LessThanOrEqualTo(capBps)
                 .OverridePropertyName("level3Bps").WithMessage($"The three levels together may not exceed {capBps} bps.");
         }
@@ -74,6 +108,20 @@ public sealed record DistributionSummary(
     long WithdrawnFen,
     long WithdrawableFen,
     IReadOnlyList<Withdrawal> Withdrawals);
+
+/// <summary>The saved policy as answered, with the compliance warnings it drew (SPEC §4.10: a third level, a total above the payout channel's cap).</summary>
+public sealed record SavedCommissionPolicy(
+    CommissionRates Rates,
+    int TotalCapBps,
+    bool SelfPurchaseCounts,
+    IReadOnlyDictionary<string, CommissionRates> ProductRates,
+    IReadOnlyList<ComplianceFinding> ComplianceWarnings)
+{
+    public SavedCommissionPolicy(CommissionPolicy policy, IReadOnlyList<ComplianceFinding> warnings)
+        : this(policy.Rates, policy.TotalCapBps, policy.SelfPurchaseCounts, policy.ProductRates, warnings)
+    {
+    }
+}
 
 /// <summary>Index row: <c>CustomerId</c> is in the team of the partition's promoter at <c>Level</c>.</summary>
 public sealed record ReferralEntry(string CustomerId, int Level, DateTimeOffset JoinedAt);

@@ -1,7 +1,9 @@
 using FluentValidation;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
+using Mall.Domain.Compliance;
 using Mall.Domain.FlashSale;
 
 namespace Mall.Application.FlashSale;
@@ -32,7 +34,10 @@ public sealed class FlashSaleOptions
 
 /// <param name="StartsAt">At one of the daily slots (CST).</param>
 /// <param name="Shards">How many entities hold the units (default from the quantity; 1 is the single-entity design, for comparison).</param>
-public sealed record FlashSaleRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, DateTimeOffset? StartsAt, int? DurationMinutes, int? Shards);
+public sealed record FlashSaleRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, DateTimeOffset? StartsAt, int? DurationMinutes, int? Shards, UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.FlashSale, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
+}
 
 public sealed class FlashSaleRequestValidator : AbstractValidator<FlashSaleRequest>
 {
@@ -44,6 +49,7 @@ public sealed class FlashSaleRequestValidator : AbstractValidator<FlashSaleReque
         RuleFor(r => r.PerCustomerLimit).InclusiveBetween(1, 100);
         RuleFor(r => r.StartsAt).NotNull().Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
         RuleFor(r => r.DurationMinutes).InclusiveBetween(1, 24 * 60);
+        RuleFor(r => r.UnlockedBy).IsInEnum();
         RuleFor(r => r.Shards).InclusiveBetween(1, FlashSaleSession.MaxShards)
             .LessThanOrEqualTo(r => r.Quantity ?? int.MaxValue).WithMessage("At most one shard per unit.")
             .GreaterThanOrEqualTo(r => ((r.Quantity ?? 0) + FlashSaleSession.MaxUnitsPerShard - 1) / FlashSaleSession.MaxUnitsPerShard)

@@ -1,7 +1,9 @@
 using FluentValidation;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
+using Mall.Domain.Compliance;
 using Mall.Domain.GroupBuy;
 
 namespace Mall.Application.GroupBuy;
@@ -13,7 +15,11 @@ public sealed record GroupBuyCampaignRequest(
     int? TimeLimitSeconds,
     int? MaxGroups,
     DateTimeOffset? StartsAt,
-    DateTimeOffset? EndsAt);
+    DateTimeOffset? EndsAt,
+    UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.GroupBuy, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
+}
 
 public sealed class GroupBuyCampaignRequestValidator : AbstractValidator<GroupBuyCampaignRequest>
 {
@@ -28,6 +34,7 @@ public sealed class GroupBuyCampaignRequestValidator : AbstractValidator<GroupBu
         RuleFor(r => r.TimeLimitSeconds).InclusiveBetween(10, 7 * 24 * 60 * 60).When(r => r.TimeLimitSeconds is not null)
             .WithMessage("Between 10 seconds and 7 days.");
         RuleFor(r => r.MaxGroups).NotNull().InclusiveBetween(1, 1_000_000);
+        RuleFor(r => r.UnlockedBy).IsInEnum();
         RuleFor(r => r.EndsAt).NotNull().GreaterThan(r => r.StartsAt ?? DateTimeOffset.MinValue).WithMessage("Must be after startsAt.");
     }
 }

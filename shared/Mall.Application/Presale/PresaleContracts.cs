@@ -1,7 +1,9 @@
 using FluentValidation;
 using Mall.Application.Catalog;
+using Mall.Application.Compliance;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
+using Mall.Domain.Compliance;
 using Mall.Domain.Presale;
 
 namespace Mall.Application.Presale;
@@ -16,7 +18,12 @@ public sealed record PresaleCampaignRequest(
     DateTimeOffset? BalanceStartsAt,
     DateTimeOffset? BalanceEndsAt,
     bool? DepositRefundable,
-    string? ReminderTemplateId);
+    string? ReminderTemplateId,
+    UnlockedBy? UnlockedBy = null)
+{
+    /// <summary>The deposit inflation 定金膨胀 is the reward: what a paid deposit is worth beyond its price.</summary>
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.Presale, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
+}
 
 public sealed class PresaleCampaignRequestValidator : AbstractValidator<PresaleCampaignRequest>
 {
@@ -28,6 +35,7 @@ public sealed class PresaleCampaignRequestValidator : AbstractValidator<PresaleC
         RuleFor(r => r.FinalPriceFen).NotNull().GreaterThan(r => r.DepositValueFen ?? 0).LessThanOrEqualTo(ProductRequestValidator.MaxPriceFen)
             .WithMessage("The final price must exceed the deposit's value, so there is a balance to pay.");
         RuleFor(r => r.DepositStartsAt).NotNull();
+        RuleFor(r => r.UnlockedBy).IsInEnum();
         RuleFor(r => r.DepositEndsAt).NotNull().GreaterThan(r => r.DepositStartsAt).WithMessage("Must be after depositStartsAt.");
         RuleFor(r => r.BalanceStartsAt).NotNull().GreaterThanOrEqualTo(r => r.DepositEndsAt).WithMessage("The balance window starts when the deposit window has ended.");
         RuleFor(r => r.BalanceEndsAt).NotNull().GreaterThan(r => r.BalanceStartsAt).WithMessage("Must be after balanceStartsAt.");

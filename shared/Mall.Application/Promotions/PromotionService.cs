@@ -1,6 +1,8 @@
 using FluentValidation;
+using Mall.Application.Compliance;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
+using Mall.Domain.Compliance;
 using Mall.Domain.Membership;
 using Mall.Domain.Promotions;
 using Mall.Domain.Segmentation;
@@ -38,7 +40,15 @@ public sealed class PromotionOptions
 public sealed record GiftOptionRequest(string? Name, long? PriceFen, bool? SelectedByDefault);
 
 /// <param name="Segment">Only for customers of this segment (a new-user price for Potential); null: everyone.</param>
-public sealed record PriceRuleRequest(string? Name, int? PriceBps, IReadOnlyList<string>? ProductIds, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, MemberTier? MinimumTier, GiftOptionRequest? Gift, CustomerSegment? Segment = null);
+/// <param name="UnlockedBy">What gets a customer the price; share is refused (see <see cref="Compliance.UnlockedBy"/>).</param>
+public sealed record PriceRuleRequest(string? Name, int? PriceBps, IReadOnlyList<string>? ProductIds, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, MemberTier? MinimumTier, GiftOptionRequest? Gift, CustomerSegment? Segment = null, UnlockedBy? UnlockedBy = null)
+{
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.PriceRule, null)
+    {
+        Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut),
+        PaidAddOns = Gift is { } gift ? [new PaidAddOnTerm("gift.selectedByDefault", gift.PriceFen ?? 0, gift.SelectedByDefault ?? false)] : [],
+    };
+}
 
 public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleRequest>
 {
@@ -56,10 +66,7 @@ public sealed class PriceRuleRequestValidator : AbstractValidator<PriceRuleReque
             .WithMessage("A limited-time discount lasts at most 31 days.");
         RuleFor(r => r.Gift!.Name).NotEmpty().MaximumLength(32).When(r => r.Gift is not null);
         RuleFor(r => r.Gift!.PriceFen).NotNull().InclusiveBetween(0, 100_000).When(r => r.Gift is not null);
-        RuleFor(r => r.Gift!.SelectedByDefault)
-            .Must((r, selected) => selected != true || r.Gift!.PriceFen == 0)
-            .When(r => r.Gift is not null)
-            .WithMessage("A paid add-on cannot be ticked by default (E-commerce Law art. 19: no tie-in sale as a default choice); offer it unticked or make it free.");
+        RuleFor(r => r.UnlockedBy).IsInEnum();
     }
 }
 

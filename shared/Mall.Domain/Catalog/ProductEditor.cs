@@ -27,7 +27,10 @@ public sealed record SkuDraft(
 /// <summary>A saved product and the event announcing the change (which also carries new SKUs' initial stock).</summary>
 public sealed record ProductSave(Product Product, ProductChanged Changed);
 
-/// <summary>Turns an operator's draft into a product, enforcing SKU identity, price history and truthful reference prices.</summary>
+/// <summary>
+/// Turns an operator's draft into a product, enforcing SKU identity and keeping price history (whether its
+/// reference prices are truthful is a compliance rule, checked on the result: Compliance/ComplianceRules).
+/// </summary>
 public static class ProductEditor
 {
     /// <summary>
@@ -70,14 +73,6 @@ public static class ProductEditor
                 PriceHistory = history,
                 AddedAt = previous is null ? now : previous.AddedAt,
             };
-
-            if (sku.ReferencePriceFen is { } reference && !ReferencePriceRule.IsTruthful(sku, reference, now, referenceLookback))
-            {
-                throw new DomainException(
-                    ErrorCode.ReferencePriceNotTruthful,
-                    $"Reference price {reference} fen for SKU '{sku.Name}' was not its selling price in the last {referenceLookback.TotalDays:0} days (or is not above the current price).",
-                    new Dictionary<string, string[]> { [$"skus[{i}].referencePriceFen"] = ["Must be a price this SKU actually sold at in the lookback window, above the current price."] });
-            }
 
             if (previous is null)
             {

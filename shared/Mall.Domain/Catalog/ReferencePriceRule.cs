@@ -29,7 +29,11 @@ public static class ReferencePriceRule
     }
 
     public static bool IsTruthful(Sku sku, long referenceFen, DateTimeOffset now, TimeSpan lookback) =>
-        referenceFen > sku.PriceFen && ShowableUntil(sku.PriceHistory, referenceFen, lookback) > now;
+        IsTruthful(sku.PriceFen, sku.PriceHistory, referenceFen, now, lookback);
+
+    /// <summary>Whether <paramref name="referenceFen"/> may be shown above a selling price of <paramref name="priceFen"/> with this history.</summary>
+    public static bool IsTruthful(long priceFen, IReadOnlyList<PricePeriod> history, long referenceFen, DateTimeOffset now, TimeSpan lookback) =>
+        referenceFen > priceFen && ShowableUntil(history, referenceFen, lookback) > now;
 
     /// <summary>The reference price a customer may see right now, or null.</summary>
     public static long? Displayable(Sku sku, DateTimeOffset now, TimeSpan lookback) =>

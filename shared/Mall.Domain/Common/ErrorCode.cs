@@ -27,6 +27,8 @@ public enum ErrorCode
 
     // Catalog and cart
     ProductNotOnSale,
+
+    /// <summary>No longer answered: a false reference price is COMPLIANCE_REFUSED with rule reference-price-not-truthful. Kept so the code never means anything else.</summary>
     ReferencePriceNotTruthful,
     PreconditionFailed,
     OutOfStock,
@@ -90,6 +92,10 @@ public enum ErrorCode
     MechanicSwitchedOff,
     BudgetExhausted,
     ShareLinkExpired,
+
+    // Compliance
+    /// <summary>A campaign save broke a compliance rule; the problem lists the findings (rule code, field, basis).</summary>
+    ComplianceRefused,
 }
 
 public static class ErrorCodeExtensions

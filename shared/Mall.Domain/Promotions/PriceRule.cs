@@ -52,13 +52,10 @@ public sealed record PriceRule
 /// <summary>
 /// The optional extra at checkout (seed: a gift basket ticked by default). Only a free gift may be
 /// ticked by default: China's E-commerce Law art. 19 forbids tie-in sales as a default choice, so a
-/// paid add-on must be offered unticked and chosen explicitly.
+/// paid add-on must be offered unticked and chosen explicitly (the compliance rule
+/// paid-add-on-ticked-by-default, Compliance/ComplianceRules).
 /// </summary>
-public sealed record GiftOption(string Name, long PriceFen, bool SelectedByDefault)
-{
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsLawful => PriceFen == 0 || !SelectedByDefault;
-}
+public sealed record GiftOption(string Name, long PriceFen, bool SelectedByDefault);
 
 /// <summary>A gift option as offered in a preview and whether this checkout takes it.</summary>
 public sealed record GiftChoice(string Name, long PriceFen, bool Selected);

@@ -74,8 +74,9 @@ public sealed class NewCustomerJourneyTests(LocalMall mall)
         var rule = await admin.PostAsync("manage/price-rules", new { name = "限时8折", priceBps = 8_000, productIds = new[] { productId }, window.startsAt, window.endsAt });
         Assert.Equal(HttpStatusCode.Created, rule.Status);
         var tieIn = await admin.PostAsync("manage/price-rules", new { name = "礼盒", priceBps = 9_000, window.startsAt, window.endsAt, gift = new { name = "礼盒", priceFen = 800, selectedByDefault = true } });
-        Assert.Equal(HttpStatusCode.BadRequest, tieIn.Status);
-        Assert.Contains("art. 19", tieIn.Body.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, tieIn.Status);
+        Assert.Equal("paid-add-on-ticked-by-default", tieIn.Body.GetProperty("findings")[0].GetProperty("code").GetString());
+        Assert.Contains("第十九条", tieIn.Body.ToString(), StringComparison.Ordinal);
 
         var preview = (await customer.PostAsync("orders/preview", new { items = new[] { new { skuId = discountedSku, quantity = 1 } }, points = 500 })).Body;
         Assert.Equal(8_000, preview.GetProperty("lines")[0].GetProperty("unitPriceFen").GetInt64());

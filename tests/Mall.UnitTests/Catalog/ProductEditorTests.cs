@@ -24,15 +24,6 @@ public sealed class ProductEditorTests
     }
 
     [Fact]
-    public void A_new_sku_cannot_have_a_reference_price()
-    {
-        var exception = Assert.Throws<DomainException>(() => ProductEditor.Save("P1", null, Draft(NewSku(100, reference: 150)), Now, Week));
-
-        Assert.Equal(ErrorCode.ReferencePriceNotTruthful, exception.Code);
-        Assert.Contains("skus[0].referencePriceFen", exception.FieldErrors!.Keys);
-    }
-
-    [Fact]
     public void A_price_cut_may_show_the_previous_price_struck_through()
     {
         var created = ProductEditor.Save("P1", null, Draft(NewSku(9900)), Now.AddDays(-20), Week).Product;

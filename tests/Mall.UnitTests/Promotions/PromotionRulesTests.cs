@@ -94,14 +94,6 @@ public sealed class PromotionRulesTests
     }
 
     [Fact]
-    public void A_paid_add_on_ticked_by_default_is_unlawful_a_free_gift_is_fine()
-    {
-        Assert.False(new GiftOption("礼盒", 800, SelectedByDefault: true).IsLawful);
-        Assert.True(new GiftOption("礼盒", 800, SelectedByDefault: false).IsLawful);
-        Assert.True(new GiftOption("小样", 0, SelectedByDefault: true).IsLawful);
-    }
-
-    [Fact]
     public void A_running_campaigns_gift_option_replaces_the_default_and_the_customer_decides()
     {
         var mallDefault = new GiftOption("小样", 0, true);

@@ -1,0 +1,105 @@
+using Mall.Application.Compliance;
+using Mall.Domain.Compliance;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mall.IntegrationTests.Compliance;
+
+public sealed class ComplianceReportTests
+{
+    // 2026-11-30 20:00 CST: still November in China, though the last UTC hours of the 30th.
+    private static readonly DateTimeOffset LateNovember = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    private static CampaignTerms SharedToUnlock(CampaignMechanic mechanic) =>
+        new(mechanic, null) { Rewards = [new RewardTerm("unlockedBy", RewardForm.PriceCut, RewardCondition.ShareAct)] };
+
+    private static CampaignTerms ThreeLevels() => new(CampaignMechanic.DistributionPolicy, "current")
+    {
+        Commissions = [new CommissionSchedule("rates", [new("rates.level1Bps", 1_000), new("rates.level2Bps", 500), new("rates.level3Bps", 300)])],
+    };
+
+    [Fact]
+    public async Task Concurrent_checks_are_each_counted_once_by_outcome_rule_and_mechanic()
+    {
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
+        var compliance = mall.Get<CampaignCompliance>();
+
+        var checks = Enumerable.Range(0, 60).Select(async i =>
+        {
+            try
+            {
+                var terms = (i % 3) switch
+                {
+                    0 => new CampaignTerms(CampaignMechanic.Coupon, null),
+                    1 => ThreeLevels(),
+                    _ => SharedToUnlock(CampaignMechanic.FlashSale),
+                };
+                await compliance.CheckAsync(terms, "ops", CancellationToken.None);
+                return true;
+            }
+            catch (ComplianceRefusedException)
+            {
+                return false;
+            }
+        });
+        var passed = await Task.WhenAll(checks);
+
+        Assert.Equal(40, passed.Count(p => p));
+        var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
+        Assert.Equal(60, report.Checks);
+        Assert.Equal((20, 20, 20), (report.Saved, report.Warned, report.Refused));
+        Assert.Equal(new RuleCount(20, 0), report.ByRule[ComplianceCodes.RewardConditionedOnSharing]);
+        Assert.Equal(new RuleCount(0, 20), report.ByRule[ComplianceCodes.CommissionDepthOverTwo]);
+        Assert.Equal(new MechanicCount(20, 0, 0), report.ByMechanic["coupon"]);
+        Assert.Equal(new MechanicCount(0, 20, 0), report.ByMechanic["distributionPolicy"]);
+        Assert.Equal(new MechanicCount(0, 0, 20), report.ByMechanic["flashSale"]);
+        Assert.Equal(40, report.Listed.Count);
+        Assert.False(report.ListTruncated);
+        Assert.All(report.Listed, c => Assert.Equal("ops", c.OperatorId));
+        Assert.Equal(0, (await compliance.ReportAsync(2026, 12, CancellationToken.None)).Checks);
+    }
+
+    [Fact]
+    public async Task A_retried_check_under_the_same_id_is_counted_once_and_refused_again()
+    {
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
+        var compliance = mall.Get<CampaignCompliance>();
+
+        var retries = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.CheckAsync(SharedToUnlock(CampaignMechanic.CalendarCampaign), "ops", "CC-retried", CancellationToken.None))));
+
+        Assert.All(retries, refusal => Assert.Equal(ComplianceCodes.RewardConditionedOnSharing, Assert.Single(refusal.Findings).Code));
+        var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
+        Assert.Equal(1, report.Refused);
+        Assert.Equal("CC-retried", Assert.Single(report.Listed).CheckId);
+    }
+
+    [Fact]
+    public async Task A_check_records_a_bounded_row_and_the_list_keeps_the_newest()
+    {
+        var time = new FakeTimeProvider(LateNovember);
+        await using var mall = await MallFixture.StartAsync(time);
+        var compliance = mall.Get<CampaignCompliance>();
+        var manyProducts = new CampaignTerms(CampaignMechanic.DistributionPolicy, "current")
+        {
+            Commissions = Enumerable.Range(0, 100).Select(i => new CommissionSchedule($"productRates.P{i}", [new("l1", 100), new("l2", 100), new("l3", 100), new("l4", 100)])).ToList(),
+        };
+
+        var refusal = await Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.CheckAsync(manyProducts, "ops", CancellationToken.None));
+        Assert.Equal(CampaignCompliance.MaxFindingsKept, refusal.Findings.Count);
+        var recorded = Assert.Single((await compliance.ReportAsync(2026, 11, CancellationToken.None)).Listed);
+        Assert.Equal((CampaignCompliance.MaxFindingsKept, 100), (recorded.Findings.Count, recorded.FindingCount));
+        Assert.Equal([ComplianceCodes.CommissionDepthOverThree], recorded.RefusedBy);
+        for (var i = 0; i < CampaignCompliance.MaxListed; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await compliance.CheckAsync(ThreeLevels(), "ops", CancellationToken.None);
+        }
+
+        var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
+        Assert.Equal(CampaignCompliance.MaxListed + 1, report.Checks);
+        Assert.True(report.ListTruncated);
+        Assert.Equal(CampaignCompliance.MaxListed, report.Listed.Count);
+        Assert.All(report.Listed, c => Assert.Equal(ComplianceOutcome.Warned, c.Outcome));
+        Assert.True(report.Listed[0].CheckedAt > report.Listed[^1].CheckedAt);
+    }
+}
