@@ -101,13 +101,13 @@ public sealed class LocalMall : IAsyncLifetime
     /// Logs a new customer in through jscode2session with a one-time sandbox code, from a phone of its own:
     /// its client address comes in X-Forwarded-For, as Azure's front end sends it (logins are limited per address).
     /// </summary>
-    public async Task<ApiClient> NewCustomerAsync(string? inviteCode = null)
+    public async Task<ApiClient> NewCustomerAsync(string? inviteCode = null, string? shareToken = null)
     {
         var number = Interlocked.Increment(ref nextCustomer);
         var user = $"e2e-{Guid.NewGuid():N}";
         var client = new ApiClient(ApiHttp()) { WeChatUser = user };
         client.Http.DefaultRequestHeaders.Add("X-Forwarded-For", $"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}");
-        var login = await client.PostAsync("auth/login", new { code = $"{user}#{number}", inviteCode });
+        var login = await client.PostAsync("auth/login", new { code = $"{user}#{number}", inviteCode, shareToken });
         Assert.Equal(HttpStatusCode.OK, login.Status);
         client.Authorize(login.Body.GetProperty("token").GetString()!);
         return client;

@@ -1,3 +1,4 @@
+using Mall.Application.Compliance;
 using Mall.Application.Sharing;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Sharing;
 
 /// <summary>Share links, the share-domain pool and tiered share rewards 阶梯奖励.</summary>
-public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsService rewards)
+public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsService rewards, CampaignCompliance compliance)
 {
     /// <summary>A signed, expiring link to a product, bargain, card campaign or the home page, on the active share domain.</summary>
     [Function("Sharing_CreateLink")]
@@ -42,8 +43,12 @@ public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsServ
 
     [Function("Manage_CreateShareRewardProgram")]
     public Task<IActionResult> CreateProgram([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/share-reward-programs")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ =>
-            ApiResults.Created(await rewards.CreateProgramAsync(await api.BodyAsync<ShareRewardProgramRequest>(request), request.HttpContext.RequestAborted)));
+        api.ForAdminAsync(request, async operatorId =>
+        {
+            var body = await api.BodyAsync<ShareRewardProgramRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await rewards.CreateProgramAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     [Function("Manage_ShareRewardPrograms")]
     public Task<IActionResult> Programs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/share-reward-programs")] HttpRequest request) =>

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mall.Application.Platform;
+using Mall.Domain.Compliance;
 using Mall.Domain.Sharing;
 
 namespace Mall.Application.Sharing;
@@ -77,7 +78,20 @@ public sealed record ShareDomainsView(string? ActiveHost, IReadOnlyList<ShareDom
 public sealed record ShareRewardTierRequest(int? Invitees, string? CouponTemplateId);
 
 /// <param name="Counts">What the tiers count; only newPayingCustomers passes the compliance check.</param>
-public sealed record ShareRewardProgramRequest(string? Name, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, ShareCounting? Counts, IReadOnlyList<ShareRewardTierRequest>? Tiers);
+public sealed record ShareRewardProgramRequest(string? Name, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, ShareCounting? Counts, IReadOnlyList<ShareRewardTierRequest>? Tiers)
+{
+    /// <summary>Each tier's coupon, earned by new paying customers, or by shares themselves (refused: reward-conditioned-on-sharing).</summary>
+    public CampaignTerms ComplianceTerms()
+    {
+        var forSharing = Counts is ShareCounting.Shares or ShareCounting.ShareVisits;
+        return new(CampaignMechanic.ShareReward, null)
+        {
+            Rewards = (Tiers ?? []).Select((_, i) => forSharing
+                ? new RewardTerm("counts", RewardForm.Coupon, RewardCondition.ShareAct)
+                : new RewardTerm($"tiers[{i}]", RewardForm.Coupon, RewardCondition.NewPayingInvitee)).ToList(),
+        };
+    }
+}
 
 public sealed class ShareRewardProgramRequestValidator : AbstractValidator<ShareRewardProgramRequest>
 {
