@@ -24,6 +24,7 @@ public sealed partial class ShareRewardsService(
     IDocumentCollection<ShareRewardProgram> programs,
     IDocumentCollection<ShareCredit> credits,
     IDocumentCollection<ShareTierGrant> grants,
+    IDocumentCollection<CustomerOrderEntry> customerOrders,
     CustomerService customers,
     OrderStore orders,
     CouponService coupons,
@@ -97,7 +98,11 @@ public sealed partial class ShareRewardsService(
         return new MyShareRewardsView(program.Id, program.Name, program.EndsAt, credited, pending, tiers);
     }
 
-    /// <summary>An invitee's first paid order opens their credit (pending until its after-sale window closes).</summary>
+    /// <summary>
+    /// An invitee's payment opens the credit of their first paid order (pending until its after-sale window closes).
+    /// Which order is first is read from the invitee's orders, not from this event, so every payment's handler,
+    /// in whatever order they run, opens the same credit.
+    /// </summary>
     public async Task HandleAsync(OrderPaid paid, EventContext context, CancellationToken cancellationToken)
     {
         var invitee = await customers.GetAsync(paid.Order.CustomerId, cancellationToken);
@@ -106,31 +111,20 @@ public sealed partial class ShareRewardsService(
             return;
         }
 
-        var paidBefore = invitee.Activity.PaidOrders - (invitee.Activity.CountedOrders.Contains(paid.Order.OrderId) ? 1 : 0);
-        var existing = await credits.FindAsync(CreditKey(invitee.Id), cancellationToken);
-        if (existing is null && paidBefore > 0)
+        var credit = (await credits.FindAsync(CreditKey(invitee.Id), cancellationToken))?.Value;
+        if (credit is null)
         {
-            // Paid before share rewards counted anything: not a first order.
-            return;
-        }
-
-        if (existing is not null && existing.Value.OrderId != paid.Order.OrderId)
-        {
-            return;
-        }
-
-        var program = (await ProgramsAsync(cancellationToken)).FirstOrDefault(p => p.IsRunning(paid.PaidAt) && p.Counts == ShareCounting.NewPayingCustomers);
-        var credit = existing?.Value ?? new ShareCredit(invitee.Id, sharerId, program?.Id, paid.Order.OrderId, paid.PaidAt);
-        if (existing is null)
-        {
+            var first = await FirstPaidOrderAsync(invitee.Id, await orders.GetAsync(paid.Order.OrderId, cancellationToken), cancellationToken);
+            var program = (await ProgramsAsync(cancellationToken)).FirstOrDefault(p => p.IsRunning(first.Payment!.PaidAt) && p.Counts == ShareCounting.NewPayingCustomers);
+            credit = new ShareCredit(invitee.Id, sharerId, program?.Id, first.Id, first.Payment!.PaidAt);
             try
             {
                 await credits.InsertAsync(CreditKey(invitee.Id), credit, [], cancellationToken);
             }
             catch (ConcurrencyConflictException)
             {
-                // Another paid order of the same customer got there first: it is the first order.
-                return;
+                // Another payment's handler opened it: the same credit.
+                credit = (await credits.FindAsync(CreditKey(invitee.Id), cancellationToken))!.Value;
             }
         }
 
@@ -243,6 +237,32 @@ public sealed partial class ShareRewardsService(
     }
 
     private static DocumentKey CreditKey(string inviteeId) => DocumentKey.Single(inviteeId);
+
+    /// <summary>
+    /// The customer's earliest-placed order that was paid: <paramref name="paid"/> unless an order placed before
+    /// it was paid too. Read once per invitee (their credit remembers it), from the oldest order up.
+    /// </summary>
+    private async Task<Order> FirstPaidOrderAsync(string customerId, Order paid, CancellationToken cancellationToken)
+    {
+        var earlier = new List<CustomerOrderEntry>();
+        await foreach (var entry in customerOrders.ScanAsync(new DocumentQuery { PartitionKey = customerId }, 1000, cancellationToken))
+        {
+            if (entry.Value.OrderId != paid.Id && (entry.Value.CreatedAt, entry.Value.OrderId).CompareTo((paid.CreatedAt, paid.Id)) < 0)
+            {
+                earlier.Add(entry.Value);
+            }
+        }
+
+        foreach (var entry in earlier.OrderBy(e => e.CreatedAt).ThenBy(e => e.OrderId, StringComparer.Ordinal))
+        {
+            if (await orders.FindAsync(entry.OrderId, cancellationToken) is { Payment: not null } order)
+            {
+                return order;
+            }
+        }
+
+        return paid;
+    }
 
     private static string GrantPartition(string programId, string sharerId) => $"{programId}|{sharerId}";
 
