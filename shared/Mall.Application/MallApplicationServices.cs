@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mall.Application.Administration;
 using Mall.Application.Analytics;
+using Mall.Application.Bargains;
 using Mall.Application.Fission;
 using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
@@ -199,6 +200,9 @@ public static class MallApplicationServices
 
         // Social fission: each mechanic's switch and daily budget, bargains, cards, share rewards (Fission/FissionServices.cs).
         services.AddFission(configuration);
+
+        // Bargains 砍价: campaigns, bargains, helps, their orders and deadlines (Bargains/BargainServices.cs).
+        services.AddBargains(configuration);
         return services;
     }
 
@@ -248,7 +252,10 @@ public static class MallApplicationServices
         .AddEventHandler<AlertRaised, WakeUpOnAlert>()
         .AddEventHandler<OrderPaid, CampaignTally>()
         .AddEventHandler<OrderPaid, SkuSalesTally>()
-        .AddEventHandler<RefundSucceeded, SkuSalesTally>();
+        .AddEventHandler<RefundSucceeded, SkuSalesTally>()
+        .AddEventHandler<OrderPaid, BargainOrderEvents>()
+        .AddEventHandler<OrderClosed, BargainOrderEvents>()
+        .AddEventHandler<OrderCancelled, BargainOrderEvents>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

@@ -89,6 +89,12 @@ public enum ErrorCode
     // Social fission
     MechanicSwitchedOff,
     BudgetExhausted,
+
+    // Bargains
+    BargainAtFloor,
+    BargainExpired,
+    BargainOrdered,
+    OwnBargain,
 }
 
 public static class ErrorCodeExtensions

@@ -1,3 +1,5 @@
+using Mall.Application.Bargains;
+using Mall.Domain.Bargains;
 using Mall.Domain.Fission;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +11,9 @@ public static class FissionDocuments
     public static IServiceCollection AddFissionDocuments(this IServiceCollection services)
     {
         services.AddDocuments<MechanicControl>("FissionControls");
+        services.AddDocuments<BargainCampaign>("BargainCampaigns");
+        services.AddDocuments<Bargain>("Bargains");
+        services.AddDocuments<BargainStarter>("BargainStarters");
         return services;
     }
 }
