@@ -179,7 +179,7 @@ public sealed partial class BargainService(
     /// <summary>
     /// The starter orders one unit at the price the bargain reached, before its deadline, through the normal
     /// checkout (stock, purchase limit, unpaid timeout capped at the deadline, payment and refunds as for any
-    /// order). One live order per bargain: a retry returns it; once it is cancelled or closes unpaid, the
+    /// order). The price reached is what the customer pays: a bargain ships free, as 砍价 customers expect. One live order per bargain: a retry returns it; once it is cancelled or closes unpaid, the
     /// starter may order again, under a new order id.
     /// </summary>
     public async Task<BargainOrderResult> OrderAsync(string customerId, string bargainId, BargainOrderRequest request, CancellationToken cancellationToken)
@@ -205,7 +205,7 @@ public sealed partial class BargainService(
         {
             var created = await checkout.CreateCampaignOrderAsync(
                 customerId,
-                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ExpiresAt: bargain.Deadline),
+                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ChargeShipping: false, ExpiresAt: bargain.Deadline),
                 cancellationToken);
             return new BargainOrderResult(created.Order, created.Created);
         }

@@ -188,7 +188,7 @@ public sealed class BargainTests
         Assert.Equal((ordered.Order.Id, false), (again.Order.Id, again.Created));
         Assert.Equal(ErrorCode.BargainOrdered, helpWhileOrdered.Code);
         Assert.Equal(OrderStatus.Paid, order.Status);
-        Assert.Equal(FloorFen, order.Lines.Single().UnitPriceFen);
+        Assert.Equal((FloorFen, FloorFen), (order.Lines.Single().UnitPriceFen, order.Pricing.PayableFen));
         Assert.Equal(new OrderSource(OrderSource.Bargain, shop.Campaign.Id, started.Id), order.Source);
         Assert.True(order.ExpiresAt <= started.Deadline);
         Assert.Equal(BargainPhase.Paid, (await shop.StoredAsync(started.Id)).Phase);
