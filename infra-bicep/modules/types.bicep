@@ -187,6 +187,12 @@ type businessSettings = {
 
   @description('Limits__UnpaidOrdersPerCustomer: open unpaid orders a customer may hold. Default: 5')
   unpaidOrdersPerCustomer: int?
+
+  @description('Bargains__DefaultHelpsToFloor: helps that bring a bargain to its floor when its campaign does not say (1-100). Default: 10')
+  bargainHelpsToFloor: int?
+
+  @description('Bargains__DefaultTimeLimitHours: the time limit of a bargain when its campaign does not say (1-168). Default: 24')
+  bargainTimeLimitHours: int?
 }
 
 @export()
