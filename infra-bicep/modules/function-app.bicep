@@ -224,6 +224,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Limits__OrdersPerCustomerPerMinute: string(business.?ordersPerCustomerPerMinute ?? 10)
     Limits__UnpaidOrdersPerCustomer: string(business.?unpaidOrdersPerCustomer ?? 5)
     Compliance__PayoutChannelCapBps: string(business.?payoutChannelCapBps ?? 3000)
+
+    Bargains__DefaultHelpsToFloor: string(business.?bargainHelpsToFloor ?? 10)
+    Bargains__DefaultTimeLimitHours: string(business.?bargainTimeLimitHours ?? 24)
   }
 }
 

@@ -199,6 +199,12 @@ type businessSettings = {
 
   @description('Compliance__PayoutChannelCapBps: the most of an order the payout channel lets commissions take; a policy above it is saved with the warning commission-over-payout-cap. Default: 3000 (WeChat Pay profit sharing, 30%)')
   payoutChannelCapBps: int?
+
+  @description('Bargains__DefaultHelpsToFloor: helps that bring a bargain to its floor when its campaign does not say (1-100). Default: 10')
+  bargainHelpsToFloor: int?
+
+  @description('Bargains__DefaultTimeLimitHours: the time limit of a bargain when its campaign does not say (1-168). Default: 24')
+  bargainTimeLimitHours: int?
 }
 
 @export()

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mall.Application.Administration;
 using Mall.Application.Analytics;
+using Mall.Application.Bargains;
 using Mall.Application.Fission;
 using Mall.Application.Sharing;
 using Mall.Domain.Analytics;
@@ -206,6 +207,9 @@ public static class MallApplicationServices
 
         // Campaign compliance check and its monthly report (Compliance/ComplianceServices.cs).
         services.AddCompliance(configuration);
+
+        // Bargains 砍价: campaigns, bargains, helps, their orders and deadlines (Bargains/BargainServices.cs).
+        services.AddBargains(configuration);
         return services;
     }
 
@@ -258,7 +262,11 @@ public static class MallApplicationServices
         .AddEventHandler<RefundSucceeded, SkuSalesTally>()
         .AddEventHandler<OrderPaid, ShareRewardsService>()
         .AddEventHandler<OrderAfterSaleClosed, ShareRewardsService>()
-        .AddEventHandler<OrderRefunded, ShareRewardsService>();
+        .AddEventHandler<OrderRefunded, ShareRewardsService>()
+
+        .AddEventHandler<OrderPaid, BargainOrderEvents>()
+        .AddEventHandler<OrderClosed, BargainOrderEvents>()
+        .AddEventHandler<OrderCancelled, BargainOrderEvents>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

@@ -8,8 +8,9 @@ namespace Mall.Domain.Bargains;
 /// How much each help takes off a bargain's price (砍价, SPEC §4.11): random-looking but reproducible, a
 /// function of the bargain's seed and the help's position only, so a retried or replayed help always
 /// cuts the same amount and a test can predict every cut. Every help cuts at least one fen while the
-/// floor is not reached, and the last allowed help cuts whatever is left: the floor is always reached
-/// within <c>maxHelps</c>, never passed.
+/// floor is not reached and leaves at least a fen for each help still to come, and the last allowed help
+/// cuts whatever is left: the floor is reached exactly at help <c>maxHelps</c> when the gap holds a fen per
+/// help (fewer helps when it does not), never passed.
 /// </summary>
 public static class BargainCuts
 {
@@ -38,10 +39,11 @@ public static class BargainCuts
             return remainingFen;
         }
 
-        // Twice the even share, scaled by a uniform draw in [0, 1): 2 · remaining · u / helpsLeft.
+        // Twice the even share, scaled by a uniform draw in [0, 1): 2 · remaining · u / helpsLeft; a fen is
+        // kept back for each later help, so the last one is never left with nothing to cut.
         var draw = Uniform(seed, helpNumber);
         var cut = (long)Math.Floor(2.0 * remainingFen * draw / helpsLeft);
-        return Math.Clamp(cut, 1, remainingFen);
+        return Math.Clamp(cut, 1, Math.Max(1, remainingFen - (helpsLeft - 1)));
     }
 
     /// <summary>The cuts of a bargain helped <paramref name="maxHelps"/> times in a row, from <paramref name="gapFen"/> (price − floor).</summary>

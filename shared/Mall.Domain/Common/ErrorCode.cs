@@ -96,6 +96,13 @@ public enum ErrorCode
     // Compliance
     /// <summary>A campaign save broke a compliance rule; the problem lists the findings (rule code, field, basis).</summary>
     ComplianceRefused,
+
+
+    // Bargains
+    BargainAtFloor,
+    BargainExpired,
+    BargainOrdered,
+    OwnBargain,
 }
 
 public static class ErrorCodeExtensions

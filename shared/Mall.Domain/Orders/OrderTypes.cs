@@ -64,6 +64,9 @@ public sealed record OrderSource(string Kind, string CampaignId, string Referenc
 
     /// <summary>A flash-sale order: its unit comes from the sale's shards, not from normal stock (see <see cref="Order.IsFlashSale"/>).</summary>
     public const string FlashSale = "flashSale";
+
+    /// <summary>A bargain's order: one unit at the price the bargain reached (its campaign and the bargain as reference).</summary>
+    public const string Bargain = "bargain";
 }
 
 /// <param name="DiscountFen">Coupon and points together, off the goods.</param>

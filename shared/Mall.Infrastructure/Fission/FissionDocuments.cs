@@ -1,4 +1,7 @@
 using Mall.Application.Sharing;
+
+using Mall.Application.Bargains;
+using Mall.Domain.Bargains;
 using Mall.Domain.Fission;
 using Mall.Domain.Sharing;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +10,7 @@ namespace Mall.Infrastructure.Fission;
 
 public static class FissionDocuments
 {
-    /// <summary>Social fission's tables: controls and sharing (daily budgets and share counts are guarded counters, beside stock).</summary>
+    /// <summary>Social fission's tables: controls, sharing and bargains (daily budgets and share counts are guarded counters, beside stock).</summary>
     public static IServiceCollection AddFissionDocuments(this IServiceCollection services)
     {
         services.AddDocuments<MechanicControl>("FissionControls");
@@ -15,6 +18,9 @@ public static class FissionDocuments
         services.AddDocuments<ShareRewardProgram>("ShareRewardPrograms");
         services.AddDocuments<ShareCredit>("ShareCredits");
         services.AddDocuments<ShareTierGrant>("ShareTierGrants");
+        services.AddDocuments<BargainCampaign>("BargainCampaigns");
+        services.AddDocuments<Bargain>("Bargains");
+        services.AddDocuments<BargainStarter>("BargainStarters");
         return services;
     }
 }
