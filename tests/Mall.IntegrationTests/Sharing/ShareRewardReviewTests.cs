@@ -47,6 +47,30 @@ public sealed class ShareRewardReviewTests
         Assert.Equal(1, (await mall.Get<ShareRewardsService>().MineAsync(sharer, CancellationToken.None)).Pending);
     }
 
+    [Fact]
+    public async Task Racing_creations_of_the_same_window_save_one_program_only()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var template = await TemplateAsync(mall, time);
+        var rewards = mall.Get<ShareRewardsService>();
+        var request = new ShareRewardProgramRequest("邀请有礼", time.GetUtcNow().AddDays(1), time.GetUtcNow().AddDays(30), ShareCounting.NewPayingCustomers, [new(1, template)]);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await rewards.CreateProgramAsync(request, CancellationToken.None);
+            }
+            catch (DomainException exception) when (exception.Code == ErrorCode.Conflict)
+            {
+            }
+        })));
+
+        // Overlapping programs make a first order count for whichever the scan returns first.
+        Assert.Single(await rewards.ProgramsAsync(CancellationToken.None));
+    }
+
     private static async Task<string> TemplateAsync(MallFixture mall, TimeProvider time) =>
         (await mall.Get<CouponService>().CreateTemplateAsync(
             new CouponTemplateRequest("邀1人 5元", CouponKind.FixedAmount, 500, 0, null, null, null, time.GetUtcNow().AddDays(60), null, 1, 1000, false),
