@@ -2,12 +2,15 @@ using Mall.Application.Coupons;
 using Mall.Application.Customers;
 using Mall.Application.Membership;
 using Mall.Application.Orders;
+using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Application.Presale;
 using Mall.Application.Sharing;
 using Mall.Domain.Common;
 using Mall.Domain.Coupons;
 using Mall.Domain.Orders;
 using Mall.Domain.Sharing;
+using Mall.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Sharing;
@@ -70,6 +73,55 @@ public sealed class ShareRewardReviewTests
         // Overlapping programs make a first order count for whichever the scan returns first.
         Assert.Single(await rewards.ProgramsAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_presale_first_order_refunded_in_full_after_the_balance_is_paid_never_counts()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var now = time.GetUtcNow();
+        await ProgramAsync(mall, time, now.AddHours(-1), now.AddDays(30));
+        var sharer = await mall.NewCustomerAsync();
+        var invitee = await mall.NewCustomerAsync((await mall.Get<CustomerService>().GetAsync(sharer, CancellationToken.None)).InviteCode);
+        var product = await mall.CreateProductAsync(39_900, null, 5);
+        var presale = mall.Get<PresaleService>();
+        var campaign = await presale.CreateCampaignAsync(
+            new PresaleCampaignRequest(product.Skus[0].Id, 5_000, 10_000, 39_900, now.AddMinutes(-1), now.AddHours(1), now.AddHours(1), now.AddHours(2), false, null),
+            CancellationToken.None);
+        var events = EventPump.For(mall.Services, new RecordingWorkflows());
+
+        // The new customer's first paid order is the deposit; the balance order follows and ships the goods.
+        var reserved = await presale.ReserveAsync(invitee, Guid.NewGuid().ToString(), new ReservePresaleRequest(campaign.Id, MallFixture.Buy(campaign.SkuId, 1).Address), CancellationToken.None);
+        await mall.PayAsync(invitee, reserved.Order.Id);
+        await events.DrainAsync();
+        time.Advance(TimeSpan.FromHours(1));
+        var balance = (await presale.OrderBalanceAsync(invitee, reserved.Presale.Id, new BalanceRequest(MallFixture.Buy(campaign.SkuId, 1).Address), CancellationToken.None)).Order.Id;
+        await mall.PayAsync(invitee, balance);
+        await events.DrainAsync();
+
+        // Within the goods' after-sale window the customer takes everything back: the balance, and with it the deposit.
+        var refunds = mall.Get<RefundService>();
+        var requested = await refunds.RequestAsync(invitee, balance, new RefundRequestBody("不要了", null, null), CancellationToken.None);
+        await refunds.ApproveAsync(balance, Assert.Single(requested.Refunds).Id, new ApproveRefundRequest(null, null), CancellationToken.None);
+        await SettleRefundsAsync(mall, time, balance);
+        await events.DrainAsync();
+        await SettleRefundsAsync(mall, time, reserved.Order.Id);
+        await events.DrainAsync();
+        Assert.Equal(OrderStatus.Refunded, (await mall.Get<OrderStore>().GetAsync(reserved.Order.Id, CancellationToken.None)).Status);
+
+        // Paid and refunded in full: no new paying customer, and no reward for the sharer.
+        var mine = await mall.Get<ShareRewardsService>().MineAsync(sharer, CancellationToken.None);
+        Assert.Equal(0, mine.Credited);
+        Assert.Empty(await mall.Get<CouponService>().MineAsync(sharer, CancellationToken.None));
+    }
+
+    private static Task SettleRefundsAsync(MallFixture mall, FakeTimeProvider time, string orderId) => MallFixture.WaitUntilAsync(async () =>
+    {
+        time.Advance(TimeSpan.FromSeconds(1));
+        var order = await mall.Get<OrderStore>().GetAsync(orderId, CancellationToken.None);
+        return order.Refunds.Count > 0 && (await mall.Get<RefundService>().CheckAsync(orderId, CancellationToken.None)).Outcome == DueWorkOutcome.Done
+            && (await mall.Get<OrderStore>().GetAsync(orderId, CancellationToken.None)).Refunds.All(r => r.Status == RefundStatus.Succeeded);
+    });
 
     private static async Task<string> TemplateAsync(MallFixture mall, TimeProvider time) =>
         (await mall.Get<CouponService>().CreateTemplateAsync(
