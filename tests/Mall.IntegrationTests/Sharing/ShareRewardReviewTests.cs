@@ -115,6 +115,34 @@ public sealed class ShareRewardReviewTests
         Assert.Empty(await mall.Get<CouponService>().MineAsync(sharer, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task The_running_program_is_found_after_a_thousand_past_ones()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var now = time.GetUtcNow();
+        var template = await TemplateAsync(mall, time);
+
+        // Three years of daily programs, all over: each is a small document, but the store reads only the first page of them.
+        var stored = mall.Get<IDocumentCollection<ShareRewardProgram>>();
+        foreach (var chunk in Enumerable.Range(0, 1000).Chunk(50))
+        {
+            await Task.WhenAll(chunk.Select(i =>
+            {
+                var startsAt = now.AddDays(-1001 + i);
+                var past = new ShareRewardProgram($"SR0000000000{i:D10}", "每日邀请", startsAt, startsAt.AddDays(1), ShareCounting.NewPayingCustomers, [new ShareRewardTier(1, template, 500)], startsAt);
+                return stored.InsertAsync(new DocumentKey("programs", past.Id), past, [], CancellationToken.None);
+            }));
+        }
+
+        var running = await mall.Get<ShareRewardsService>().CreateProgramAsync(
+            new ShareRewardProgramRequest("邀请有礼", now.AddHours(-1), now.AddDays(30), ShareCounting.NewPayingCustomers, [new(1, template)]),
+            CancellationToken.None);
+
+        // Otherwise new customers' first orders are credited to no program and never count.
+        Assert.Equal(running.Id, (await mall.Get<ShareRewardsService>().MineAsync("C_ANYONE", CancellationToken.None)).ProgramId);
+    }
+
     private static Task SettleRefundsAsync(MallFixture mall, FakeTimeProvider time, string orderId) => MallFixture.WaitUntilAsync(async () =>
     {
         time.Advance(TimeSpan.FromSeconds(1));
