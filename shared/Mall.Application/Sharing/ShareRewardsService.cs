@@ -22,6 +22,7 @@ namespace Mall.Application.Sharing;
 /// </summary>
 public sealed partial class ShareRewardsService(
     IDocumentCollection<ShareRewardProgram> programs,
+    IDocumentCollection<ShareProgramCalendar> calendars,
     IDocumentCollection<ShareCredit> credits,
     IDocumentCollection<ShareTierGrant> grants,
     IDocumentCollection<CustomerOrderEntry> customerOrders,
@@ -39,6 +40,8 @@ public sealed partial class ShareRewardsService(
     public const string GrantWork = "share-tier-grants";
 
     private const string ProgramsPartition = "programs";
+
+    private static readonly DocumentKey CalendarKey = DocumentKey.Single("calendar");
 
     /// <summary>Saves a program; its window may not overlap another's, so each first order counts for one program at most.</summary>
     public async Task<ShareRewardProgram> CreateProgramAsync(ShareRewardProgramRequest request, CancellationToken cancellationToken)
@@ -58,23 +61,39 @@ public sealed partial class ShareRewardsService(
             request.Counts ?? ShareCounting.NewPayingCustomers,
             tiers.OrderBy(t => t.Invitees).ToList(),
             time.GetUtcNow());
-        if ((await ProgramsAsync(cancellationToken)).FirstOrDefault(p => p.StartsAt < program.EndsAt && program.StartsAt < p.EndsAt) is { } overlapping)
-        {
-            throw new DomainException(ErrorCode.Conflict, $"Program {overlapping.Id} runs at the same time; share-reward programs may not overlap.", new Dictionary<string, string[]>
+        await calendars.TransitionAsync(
+            CalendarKey,
+            current =>
             {
-                ["startsAt"] = [$"Overlaps {overlapping.Name} ({overlapping.StartsAt:u} – {overlapping.EndsAt:u})."],
-            });
+                var calendar = current?.Value ?? ShareProgramCalendar.Empty;
+                if (calendar.Overlapping(program) is { } overlapping)
+                {
+                    throw new DomainException(ErrorCode.Conflict, $"Program {overlapping.Id} runs at the same time; share-reward programs may not overlap.", new Dictionary<string, string[]>
+                    {
+                        ["startsAt"] = [$"Overlaps {overlapping.Name} ({overlapping.StartsAt:u} – {overlapping.EndsAt:u})."],
+                    });
+                }
+
+                var next = calendar.With(program, time.GetUtcNow())
+                    ?? throw new DomainException(ErrorCode.Conflict, $"{ShareProgramCalendar.MaxKept} programs are yet to end; save this one when one has ended.");
+                return Decision.Write(next, true);
+            },
+            cancellationToken);
+        try
+        {
+            // Kept for good (the calendar drops long-ended programs); credits and grants look programs up by id.
+            await programs.InsertAsync(new DocumentKey(ProgramsPartition, program.Id), program, [], cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
         }
 
-        await programs.InsertAsync(new DocumentKey(ProgramsPartition, program.Id), program, [], cancellationToken);
         return program;
     }
 
-    public async Task<IReadOnlyList<ShareRewardProgram>> ProgramsAsync(CancellationToken cancellationToken)
-    {
-        var page = await programs.QueryAsync(new DocumentQuery { PartitionKey = ProgramsPartition }, null, 1000, cancellationToken);
-        return page.Items.Select(p => p.Value).OrderByDescending(p => p.StartsAt).ToList();
-    }
+    /// <summary>Programs not yet ended and the latest ended ones, newest start first (at most <see cref="ShareProgramCalendar.MaxKept"/>).</summary>
+    public async Task<IReadOnlyList<ShareRewardProgram>> ProgramsAsync(CancellationToken cancellationToken) =>
+        (await CalendarAsync(cancellationToken)).Programs.OrderByDescending(p => p.StartsAt).ToList();
 
     /// <summary>The sharer's progress in the running program (or the latest one).</summary>
     public async Task<MyShareRewardsView> MineAsync(string customerId, CancellationToken cancellationToken)
@@ -114,8 +133,12 @@ public sealed partial class ShareRewardsService(
         var credit = (await credits.FindAsync(CreditKey(invitee.Id), cancellationToken))?.Value;
         if (credit is null)
         {
-            var first = await FirstPaidOrderAsync(invitee.Id, await orders.GetAsync(paid.Order.OrderId, cancellationToken), cancellationToken);
-            var program = (await ProgramsAsync(cancellationToken)).FirstOrDefault(p => p.IsRunning(first.Payment!.PaidAt) && p.Counts == ShareCounting.NewPayingCustomers);
+            if (await FirstPaidOrderAsync(invitee.Id, await orders.GetAsync(paid.Order.OrderId, cancellationToken), cancellationToken) is not { } first)
+            {
+                return;
+            }
+
+            var program = (await CalendarAsync(cancellationToken)).RunningAt(first.Payment!.PaidAt);
             credit = new ShareCredit(invitee.Id, sharerId, program?.Id, first.Id, first.Payment!.PaidAt);
             try
             {
@@ -173,7 +196,9 @@ public sealed partial class ShareRewardsService(
     /// </summary>
     public async Task<DueWorkResult> GrantReachedTiersAsync(string programId, string sharerId, CancellationToken cancellationToken)
     {
-        if ((await programs.FindAsync(new DocumentKey(ProgramsPartition, programId), cancellationToken))?.Value is not { } program)
+        var program = (await programs.FindAsync(new DocumentKey(ProgramsPartition, programId), cancellationToken))?.Value
+            ?? (await CalendarAsync(cancellationToken)).Programs.FirstOrDefault(p => p.Id == programId);
+        if (program is null)
         {
             return DueWorkResult.Done;
         }
@@ -238,11 +263,16 @@ public sealed partial class ShareRewardsService(
 
     private static DocumentKey CreditKey(string inviteeId) => DocumentKey.Single(inviteeId);
 
+    private async Task<ShareProgramCalendar> CalendarAsync(CancellationToken cancellationToken) =>
+        (await calendars.FindAsync(CalendarKey, cancellationToken))?.Value ?? ShareProgramCalendar.Empty;
+
     /// <summary>
-    /// The customer's earliest-placed order that was paid: <paramref name="paid"/> unless an order placed before
-    /// it was paid too. Read once per invitee (their credit remembers it), from the oldest order up.
+    /// The customer's earliest-placed paid order that sells goods: <paramref name="paid"/> unless one placed before
+    /// it was paid too. A presale deposit is never it (its balance order is: a refund of the balance refunds the
+    /// deposit, and the deposit has no after-sale window of its own); null while only a deposit is paid.
+    /// Read once per invitee (their credit remembers it), from the oldest order up.
     /// </summary>
-    private async Task<Order> FirstPaidOrderAsync(string customerId, Order paid, CancellationToken cancellationToken)
+    private async Task<Order?> FirstPaidOrderAsync(string customerId, Order paid, CancellationToken cancellationToken)
     {
         var earlier = new List<CustomerOrderEntry>();
         await foreach (var entry in customerOrders.ScanAsync(new DocumentQuery { PartitionKey = customerId }, 1000, cancellationToken))
@@ -255,13 +285,13 @@ public sealed partial class ShareRewardsService(
 
         foreach (var entry in earlier.OrderBy(e => e.CreatedAt).ThenBy(e => e.OrderId, StringComparer.Ordinal))
         {
-            if (await orders.FindAsync(entry.OrderId, cancellationToken) is { Payment: not null } order)
+            if (await orders.FindAsync(entry.OrderId, cancellationToken) is { Payment: not null, IsDeposit: false } order)
             {
                 return order;
             }
         }
 
-        return paid;
+        return paid.IsDeposit ? null : paid;
     }
 
     private static string GrantPartition(string programId, string sharerId) => $"{programId}|{sharerId}";

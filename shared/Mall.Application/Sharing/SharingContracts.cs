@@ -105,7 +105,7 @@ public sealed class ShareRewardProgramRequestValidator : AbstractValidator<Share
         RuleFor(r => r.Counts).IsInEnum();
         RuleFor(r => r.Tiers).NotEmpty().Must(t => t is null || t.Count <= ShareRewardProgram.MaxTiers).WithMessage($"Between 1 and {ShareRewardProgram.MaxTiers} tiers.")
             .Must(t => t is null || t.Select(x => x?.Invitees).Distinct().Count() == t.Count).WithMessage("Each tier needs its own number of invitees.");
-        RuleForEach(r => r.Tiers).ChildRules(tier =>
+        RuleForEach(r => r.Tiers).NotNull().ChildRules(tier =>
         {
             tier.RuleFor(t => t.Invitees).NotNull().InclusiveBetween(1, 10_000);
             tier.RuleFor(t => t.CouponTemplateId).NotEmpty().MustBeAnId();

@@ -36,6 +36,46 @@ public sealed record ShareRewardProgram(
     public IEnumerable<ShareRewardTier> Reached(long invitees) => Tiers.Where(t => t.Invitees <= invitees).OrderBy(t => t.Invitees);
 }
 
+/// <summary>
+/// The share-reward programs that can still matter, in one document: every program not yet ended and the most
+/// recently ended ones, at most <see cref="MaxKept"/>. Saving a program is one guarded write of it, so racing
+/// saves cannot both pass the no-overlap check, and finding the running program reads one entity however many
+/// programs ran before.
+/// </summary>
+public sealed record ShareProgramCalendar(IReadOnlyList<ShareRewardProgram> Programs)
+{
+    public const int MaxKept = 50;
+
+    public static readonly ShareProgramCalendar Empty = new([]);
+
+    public ShareRewardProgram? Overlapping(ShareRewardProgram program) =>
+        Programs.FirstOrDefault(p => p.Id != program.Id && p.StartsAt < program.EndsAt && program.StartsAt < p.EndsAt);
+
+    /// <summary>The program counting new paying customers at <paramref name="instant"/>, if any.</summary>
+    public ShareRewardProgram? RunningAt(DateTimeOffset instant) =>
+        Programs.FirstOrDefault(p => p.IsRunning(instant) && p.Counts == ShareCounting.NewPayingCustomers);
+
+    /// <summary>
+    /// The calendar with <paramref name="program"/> (which must not overlap another), the longest-ended programs
+    /// dropped to stay within <see cref="MaxKept"/>; null when that many are still to end.
+    /// </summary>
+    public ShareProgramCalendar? With(ShareRewardProgram program, DateTimeOffset now)
+    {
+        if (Programs.Any(p => p.Id == program.Id))
+        {
+            return this;
+        }
+
+        var kept = Programs.Append(program).OrderByDescending(p => p.EndsAt).ToList();
+        while (kept.Count > MaxKept && kept[^1].EndsAt <= now)
+        {
+            kept.RemoveAt(kept.Count - 1);
+        }
+
+        return kept.Count > MaxKept ? null : new ShareProgramCalendar(kept);
+    }
+}
+
 public enum ShareCreditState
 {
     /// <summary>The first order is paid; the credit waits for its after-sale window to close unrefunded.</summary>

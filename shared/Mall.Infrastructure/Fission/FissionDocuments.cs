@@ -16,6 +16,7 @@ public static class FissionDocuments
         services.AddDocuments<MechanicControl>("FissionControls");
         services.AddDocuments<ShareDomainPool>("ShareDomains");
         services.AddDocuments<ShareRewardProgram>("ShareRewardPrograms");
+        services.AddDocuments<ShareProgramCalendar>("ShareProgramCalendar");
         services.AddDocuments<ShareCredit>("ShareCredits");
         services.AddDocuments<ShareTierGrant>("ShareTierGrants");
         services.AddDocuments<BargainCampaign>("BargainCampaigns");
