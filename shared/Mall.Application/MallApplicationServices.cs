@@ -2,6 +2,7 @@ using FluentValidation;
 using Mall.Application.Administration;
 using Mall.Application.Analytics;
 using Mall.Application.Fission;
+using Mall.Application.CardCollecting;
 using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
 using Mall.Application.Cart;
@@ -199,6 +200,9 @@ public static class MallApplicationServices
 
         // Social fission: each mechanic's switch and daily budget, bargains, cards, share rewards (Fission/FissionServices.cs).
         services.AddFission(configuration);
+
+        // Card collecting 集卡: campaigns, cards, redemptions (CardCollecting/CardCollectingServices.cs).
+        services.AddCardCollecting(configuration);
         return services;
     }
 
@@ -248,7 +252,9 @@ public static class MallApplicationServices
         .AddEventHandler<AlertRaised, WakeUpOnAlert>()
         .AddEventHandler<OrderPaid, CampaignTally>()
         .AddEventHandler<OrderPaid, SkuSalesTally>()
-        .AddEventHandler<RefundSucceeded, SkuSalesTally>();
+        .AddEventHandler<RefundSucceeded, SkuSalesTally>()
+        .AddEventHandler<OrderPaid, CardCollectingEvents>()
+        .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

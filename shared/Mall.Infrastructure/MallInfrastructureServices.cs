@@ -29,6 +29,7 @@ using Mall.Domain.Presale;
 using Mall.Domain.Promotions;
 using Mall.Infrastructure.Analytics;
 using Mall.Infrastructure.Campaigns;
+using Mall.Infrastructure.CardCollecting;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Fission;
 using Mall.Infrastructure.Inventory;
@@ -164,6 +165,9 @@ public static class MallInfrastructureServices
 
         // Social fission (its tables are listed in Fission/FissionDocuments.cs).
         services.AddFissionDocuments();
+
+        // Card collecting (its tables are listed in CardCollecting/CardCollectingDocuments.cs).
+        services.AddCardCollectingDocuments();
         return services;
     }
 

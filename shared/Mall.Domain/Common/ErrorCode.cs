@@ -89,6 +89,13 @@ public enum ErrorCode
     // Social fission
     MechanicSwitchedOff,
     BudgetExhausted,
+
+    // Card collecting
+    CardTaskNotOffered,
+    CardSetIncomplete,
+    CardSetAlreadyRedeemed,
+    CardRewardUnavailable,
+    CardLimitReached,
 }
 
 public static class ErrorCodeExtensions
