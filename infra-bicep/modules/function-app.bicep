@@ -216,6 +216,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Limits__OperatorMaxLockoutSeconds: string(business.?operatorMaxLockoutSeconds ?? 3600)
     Limits__OrdersPerCustomerPerMinute: string(business.?ordersPerCustomerPerMinute ?? 10)
     Limits__UnpaidOrdersPerCustomer: string(business.?unpaidOrdersPerCustomer ?? 5)
+    CardCollecting__DefaultMissesBeforeGuarantee: string(business.?cardMissesBeforeGuarantee ?? 3)
+    CardCollecting__RedeemDaysAfterEnd: string(business.?cardRedeemDaysAfterEnd ?? 7)
   }
 }
 

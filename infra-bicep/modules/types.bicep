@@ -187,6 +187,12 @@ type businessSettings = {
 
   @description('Limits__UnpaidOrdersPerCustomer: open unpaid orders a customer may hold. Default: 5')
   unpaidOrdersPerCustomer: int?
+
+  @description('CardCollecting__DefaultMissesBeforeGuarantee: for card campaigns that do not set it, draws in a row without a missing card before the next gives one (0–20). Default: 3')
+  cardMissesBeforeGuarantee: int?
+
+  @description('CardCollecting__RedeemDaysAfterEnd: days after a card campaign ends in which a full set can still be redeemed (0–90). Default: 7')
+  cardRedeemDaysAfterEnd: int?
 }
 
 @export()

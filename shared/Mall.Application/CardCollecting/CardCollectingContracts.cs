@@ -19,7 +19,7 @@ public sealed class CardCollectingOptions
 
 public sealed record CardKindRequest(string? Name, int? Weight);
 
-/// <param name="MinimumPaidFen">paidOrder only: an order counts from this amount paid (default 0: any paid order).</param>
+/// <param name="MinimumPaidFen">paidOrder only: an order counts from this amount paid (absent: any paid order).</param>
 public sealed record CardTaskRequest(CardTaskKind? Kind, long? MinimumPaidFen);
 
 public sealed record CardGiftRequest(string? Name, long? CostFen);
@@ -103,11 +103,11 @@ public sealed class CardRedeemRequestValidator : AbstractValidator<CardRedeemReq
 /// <param name="OddsBps">The chance an ordinary draw gives it, in basis points (its weight over all weights; rounded).</param>
 public sealed record CardKindView(int Index, string Name, int Weight, int OddsBps);
 
-/// <param name="ValueFen">What one redemption may cost the mall (reserved against the daily budget).</param>
-public sealed record CardRewardView(CardRewardKind Kind, string? CouponTemplateId, CardGift? Gift, long ValueFen);
+/// <param name="ValueFen">What one redemption may cost the mall, reserved against the daily budget (operators' views only).</param>
+public sealed record CardRewardView(CardRewardKind Kind, string? CouponTemplateId, string? GiftName, long? ValueFen);
 
 /// <param name="MaxTasksForFullSet">However the draws fall, a full set takes at most this many tasks (see <see cref="CardDraws"/>).</param>
-/// <param name="CreatedBy">The operator who saved it (operators' views only).</param>
+/// <param name="CreatedBy">The operator who saved it (operators' views only, as the reward's value).</param>
 public sealed record CardCampaignView(
     string Id,
     string Name,

@@ -20,8 +20,8 @@ public enum CardTaskKind
 }
 
 /// <summary>A task that earns a card, as the operator set it.</summary>
-/// <param name="MinimumPaidFen">A paid order counts from this amount paid (what stays paid after refunds); 0 for other tasks.</param>
-public sealed record CardTask(CardTaskKind Kind, long MinimumPaidFen = 0);
+/// <param name="MinimumPaidFen">paidOrder: an order counts from this amount paid (what stays paid after refunds); null: any paid order.</param>
+public sealed record CardTask(CardTaskKind Kind, long? MinimumPaidFen = null);
 
 /// <summary>One kind of card in the set, and how often a draw gives it relative to the others.</summary>
 public sealed record CardKind(string Name, int Weight);

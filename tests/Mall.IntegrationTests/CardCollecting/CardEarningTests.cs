@@ -186,7 +186,7 @@ public sealed class CardEarningTests
         var reserved = await collections.UpdateAsync(key, "collection", c => c.Reserve(campaign, DateTimeOffset.UtcNow, null), CancellationToken.None);
         var id = reserved.Redemption!.Id;
         var today = ChinaTime.DateOf(DateTimeOffset.UtcNow);
-        await mall.Get<FissionControls>().ChargeAsync(FissionMechanic.CardCollecting, today, id, shop.Campaign.Reward.ValueFen, CancellationToken.None);
+        await mall.Get<FissionControls>().ChargeAsync(FissionMechanic.CardCollecting, today, id, shop.RewardValueFen, CancellationToken.None);
         await collections.UpdateAsync(key, "collection", c => c.RecordCharge(id, today).Collection, CancellationToken.None);
         await mall.Get<CouponService>().GrantAsync(customer, shop.TemplateId, CardRedemptions.GrantKey(id), CancellationToken.None);
         await shop.RefundAsync(customer, orderId);
@@ -201,7 +201,7 @@ public sealed class CardEarningTests
         var next = await shop.Redemptions.RedeemAsync(customer, shop.Campaign.Id, null, CancellationToken.None);
         Assert.NotEqual(id, next.Id);
         Assert.Equal(2, (await shop.CouponsAsync(customer)).Count);
-        Assert.Equal(shop.Campaign.Reward.ValueFen, await shop.SpentTodayFenAsync());
+        Assert.Equal(shop.RewardValueFen, await shop.SpentTodayFenAsync());
     }
 
 }

@@ -46,11 +46,11 @@ public sealed class CardRedemptionTests
         Assert.Single(redeemed.Select(r => (r.Id, r.CouponId)).Distinct());
         var coupon = Assert.Single(await shop.CouponsAsync(customer));
         Assert.Equal((coupon.Id, shop.TemplateId), (redeemed[0].CouponId, coupon.TemplateId));
-        Assert.Equal(shop.Campaign.Reward.ValueFen, await shop.SpentTodayFenAsync());
+        Assert.Equal(shop.RewardValueFen, await shop.SpentTodayFenAsync());
         Assert.Equal(RedemptionStatus.Granted, (await shop.MineAsync(customer)).Redemption!.Status);
         var again = await Assert.ThrowsAsync<DomainException>(() => shop.Redemptions.RedeemAsync(customer, shop.Campaign.Id, null, CancellationToken.None));
         Assert.Equal(ErrorCode.CardSetAlreadyRedeemed, again.Code);
-        Assert.Equal(shop.Campaign.Reward.ValueFen, await shop.SpentTodayFenAsync());
+        Assert.Equal(shop.RewardValueFen, await shop.SpentTodayFenAsync());
     }
 
     [Fact]
@@ -145,6 +145,6 @@ public sealed class CardRedemptionTests
         }
 
         Assert.Equal((await shop.CouponsAsync(retrying))[0].Id, retried.CouponId);
-        Assert.Equal(2 * shop.Campaign.Reward.ValueFen, await shop.SpentTodayFenAsync());
+        Assert.Equal(2 * shop.RewardValueFen, await shop.SpentTodayFenAsync());
     }
 }

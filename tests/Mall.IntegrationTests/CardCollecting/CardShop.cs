@@ -33,6 +33,9 @@ public sealed class CardShop
     /// <summary>The reward's coupon template: 10.00 off, up to 5 per customer (so only the redemption's own id keeps a race to one coupon).</summary>
     public string TemplateId { get; }
 
+    /// <summary>What a redemption reserves against the day's budget: the coupon's 10.00, or the gift's cost.</summary>
+    public long RewardValueFen => Campaign.Reward.ValueFen!.Value;
+
     public CardCollectingService Cards => Mall.Get<CardCollectingService>();
 
     public CardRedemptions Redemptions => Mall.Get<CardRedemptions>();

@@ -1,4 +1,5 @@
 using Mall.Domain.CardCollecting;
+using Mall.Testing;
 
 namespace Mall.UnitTests.CardCollecting;
 
@@ -7,21 +8,7 @@ public sealed class CardDrawsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 2, 0, 0, TimeSpan.Zero);
 
-    public static CardCampaign Campaign(int[] weights, int missesBeforeGuarantee) => new()
-    {
-        Id = "CK202612ABCDEFGHJKMN",
-        Name = "集五福",
-        StartsAt = Now.AddDays(-1),
-        EndsAt = Now.AddDays(30),
-        RedeemableUntil = Now.AddDays(37),
-        Cards = weights.Select((weight, i) => new CardKind($"card {i}", weight)).ToList(),
-        Tasks = [new CardTask(CardTaskKind.PaidOrder, 5_000), new CardTask(CardTaskKind.DailyCheckIn)],
-        Reward = new CardReward("CT1", null),
-        RewardValueFen = 1_000,
-        MissesBeforeGuarantee = missesBeforeGuarantee,
-        CreatedBy = "admin",
-        CreatedAt = Now.AddDays(-2),
-    };
+    public static CardCampaign Campaign(int[] weights, int missesBeforeGuarantee) => SampleCardCampaign.With(weights, missesBeforeGuarantee, Now);
 
     /// <summary>A customer doing tasks until the set is complete; returns how many it took.</summary>
     private static int TasksToFullSet(CardCampaign campaign, string customerId)
