@@ -39,17 +39,18 @@ public sealed class CardCampaignService(
         }
 
         var reward = new CardReward(request.Reward!.CouponTemplateId, request.Reward.Gift is { } gift ? new CardGift(gift.Name!.Trim(), gift.CostFen!.Value) : null);
+        var redeemableUntil = request.EndsAt.Value.ToUniversalTime().AddDays(options.RedeemDaysAfterEnd);
         var campaign = new CardCampaign
         {
             Id = CardCampaign.NewId(request.EndsAt.Value),
             Name = request.Name!.Trim(),
             StartsAt = request.StartsAt!.Value.ToUniversalTime(),
             EndsAt = request.EndsAt.Value.ToUniversalTime(),
-            RedeemableUntil = request.EndsAt.Value.ToUniversalTime().AddDays(options.RedeemDaysAfterEnd),
+            RedeemableUntil = redeemableUntil,
             Cards = request.Cards!.Select(c => new CardKind(c.Name!.Trim(), c.Weight!.Value)).ToList(),
             Tasks = request.Tasks!.Select(t => new CardTask(t.Kind!.Value, t.MinimumPaidFen)).ToList(),
             Reward = reward,
-            RewardValueFen = reward.Gift?.CostFen ?? await CouponValueAsync(reward.CouponTemplateId!, cancellationToken),
+            RewardValueFen = reward.Gift?.CostFen ?? await CouponValueAsync(reward.CouponTemplateId!, redeemableUntil, cancellationToken),
             MissesBeforeGuarantee = request.MissesBeforeGuarantee ?? options.DefaultMissesBeforeGuarantee,
             CreatedBy = operatorId,
             CreatedAt = now,
@@ -112,8 +113,12 @@ public sealed class CardCampaignService(
             forOperator ? campaign.CreatedAt : null);
     }
 
-    /// <summary>The most a coupon of the template takes off an order: its amount, its cap, or the shipping fee it waives.</summary>
-    private async Task<long> CouponValueAsync(string templateId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most a coupon of the reward's template takes off an order: its amount, its cap, or the shipping fee it
+    /// waives. The template must be one only grants issue (a claimable one could be had without a set, and then
+    /// use up the customer's limit) and stay issuable while sets are redeemed.
+    /// </summary>
+    private async Task<long> CouponValueAsync(string templateId, DateTimeOffset redeemableUntil, CancellationToken cancellationToken)
     {
         CouponTemplate template;
         try
@@ -123,6 +128,16 @@ public sealed class CardCampaignService(
         catch (DomainException exception) when (exception.Code == ErrorCode.NotFound)
         {
             throw DomainException.Validation("reward.couponTemplateId", $"Coupon template {templateId} does not exist.");
+        }
+
+        if (template.Claimable)
+        {
+            throw DomainException.Validation("reward.couponTemplateId", "The reward's template must be grant-only (claimable: false): customers could claim it without a set.");
+        }
+
+        if (template.ValidDaysAfterClaim is null && template.ValidUntil < redeemableUntil)
+        {
+            throw DomainException.Validation("reward.couponTemplateId", $"Its coupons are valid only until {template.ValidUntil:u}, before sets can no longer be redeemed ({redeemableUntil:u}).");
         }
 
         return template.Kind switch

@@ -28,7 +28,8 @@ public static class CardCollectingWork
 /// reservation is settled.</item>
 /// </list>
 /// A crash between steps leaves the redemption reserved: a retried redeem completes it, and so does the due
-/// work scheduled before it was reserved. A refund that breaks a reserved set abandons it (everything done
+/// work scheduled before it was reserved (one whose budget was reserved before the mechanic was switched off
+/// is completed: its reward was promised). A refund that breaks a reserved set abandons it (everything done
 /// under its id is undone; the next redemption takes a new id); one that breaks a granted set takes the
 /// reward back as far as it can (<see cref="RewardClawback"/>).
 /// </summary>
