@@ -227,6 +227,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
 
     Bargains__DefaultHelpsToFloor: string(business.?bargainHelpsToFloor ?? 10)
     Bargains__DefaultTimeLimitHours: string(business.?bargainTimeLimitHours ?? 24)
+
+    CardCollecting__DefaultMissesBeforeGuarantee: string(business.?cardMissesBeforeGuarantee ?? 3)
+    CardCollecting__RedeemDaysAfterEnd: string(business.?cardRedeemDaysAfterEnd ?? 7)
   }
 }
 

@@ -205,6 +205,12 @@ type businessSettings = {
 
   @description('Bargains__DefaultTimeLimitHours: the time limit of a bargain when its campaign does not say (1-168). Default: 24')
   bargainTimeLimitHours: int?
+
+  @description('CardCollecting__DefaultMissesBeforeGuarantee: for card campaigns that do not set it, draws in a row without a missing card before the next gives one (0–20). Default: 3')
+  cardMissesBeforeGuarantee: int?
+
+  @description('CardCollecting__RedeemDaysAfterEnd: days after a card campaign ends in which a full set can still be redeemed (0–90). Default: 7')
+  cardRedeemDaysAfterEnd: int?
 }
 
 @export()

@@ -4,6 +4,8 @@ using Mall.Application.Analytics;
 using Mall.Application.Bargains;
 using Mall.Application.Fission;
 using Mall.Application.Sharing;
+
+using Mall.Application.CardCollecting;
 using Mall.Domain.Analytics;
 using Mall.Application.Campaigns;
 using Mall.Application.Cart;
@@ -210,6 +212,9 @@ public static class MallApplicationServices
 
         // Bargains 砍价: campaigns, bargains, helps, their orders and deadlines (Bargains/BargainServices.cs).
         services.AddBargains(configuration);
+
+        // Card collecting 集卡: campaigns, cards, redemptions (CardCollecting/CardCollectingServices.cs).
+        services.AddCardCollecting(configuration);
         return services;
     }
 
@@ -263,10 +268,12 @@ public static class MallApplicationServices
         .AddEventHandler<OrderPaid, ShareRewardsService>()
         .AddEventHandler<OrderAfterSaleClosed, ShareRewardsService>()
         .AddEventHandler<OrderRefunded, ShareRewardsService>()
-
         .AddEventHandler<OrderPaid, BargainOrderEvents>()
         .AddEventHandler<OrderClosed, BargainOrderEvents>()
-        .AddEventHandler<OrderCancelled, BargainOrderEvents>();
+        .AddEventHandler<OrderCancelled, BargainOrderEvents>()
+
+        .AddEventHandler<OrderPaid, CardCollectingEvents>()
+        .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

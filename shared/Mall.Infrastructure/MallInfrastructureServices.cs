@@ -30,6 +30,7 @@ using Mall.Domain.Presale;
 using Mall.Domain.Promotions;
 using Mall.Infrastructure.Analytics;
 using Mall.Infrastructure.Campaigns;
+using Mall.Infrastructure.CardCollecting;
 using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Fission;
 using Mall.Infrastructure.Inventory;
@@ -168,6 +169,9 @@ public static class MallInfrastructureServices
 
         // Campaign compliance checks, one row per check in a partition per CST month.
         services.AddDocuments<ComplianceCheck>("ComplianceChecks");
+
+        // Card collecting (its tables are listed in CardCollecting/CardCollectingDocuments.cs).
+        services.AddCardCollectingDocuments();
         return services;
     }
 

@@ -75,12 +75,42 @@ public sealed partial class CouponService(
 
         try
         {
-            return await IssueAsync(template, customerId, Ids.Derive("CP", customerId, templateId, grantKey), grantKey, cancellationToken);
+            return await IssueAsync(template, customerId, GrantedCouponId(customerId, templateId, grantKey), grantKey, cancellationToken);
         }
         catch (DomainException exception) when (exception.Code is ErrorCode.CouponQuotaExhausted or ErrorCode.CouponLimitReached)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Whether <see cref="GrantAsync"/> would issue a coupon of the template to the customer now (it exists, is
+    /// still valid, has quota left and the customer is below its limit). A check only: a racing claim may still take the last one.
+    /// </summary>
+    public async Task<bool> GrantableAsync(string customerId, string templateId, CancellationToken cancellationToken)
+    {
+        if ((await templates.FindAsync(DocumentKey.Single(templateId), cancellationToken))?.Value is not { } template)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        return template.ValidityFor(now).Until > now
+            && await counters.ValueAsync(QuotaKey(templateId), cancellationToken) < template.TotalQuota
+            && await counters.ValueAsync(PerCustomerKey(templateId, customerId), cancellationToken) < template.PerCustomerLimit;
+    }
+
+    /// <summary>Takes back the coupon a grant issued (see <see cref="Coupon.Revoke"/>); a repeat changes nothing.</summary>
+    public async Task<CouponRevocation> RevokeGrantAsync(string customerId, string templateId, string grantKey, CancellationToken cancellationToken)
+    {
+        var key = new DocumentKey(customerId, GrantedCouponId(customerId, templateId, grantKey));
+        if (await coupons.FindAsync(key, cancellationToken) is null)
+        {
+            return CouponRevocation.NotIssued;
+        }
+
+        var revoked = await coupons.UpdateAsync(key, $"Coupon {key.RowKey}", c => c.Revoke(time.GetUtcNow()), cancellationToken);
+        return revoked.Status == CouponStatus.Revoked ? CouponRevocation.Revoked : CouponRevocation.RevokedWhenReturned;
     }
 
     public async Task<IReadOnlyList<CouponView>> MineAsync(string customerId, CancellationToken cancellationToken)
@@ -130,7 +160,7 @@ public sealed partial class CouponService(
             throw new DomainException(ErrorCode.CouponQuotaExhausted, $"{template.Name} has all been claimed.");
         }
 
-        var perCustomer = new DocumentKey(QuotaKey(template.Id).PartitionKey, "customer|" + customerId);
+        var perCustomer = PerCustomerKey(template.Id, customerId);
         if (await counters.ApplyAsync(perCustomer, operation, 1, 0, template.PerCustomerLimit, cancellationToken) == CounterOutcome.Refused)
         {
             await counters.RevertAsync(QuotaKey(template.Id), operation, CancellationToken.None);
@@ -170,6 +200,11 @@ public sealed partial class CouponService(
         (await coupons.FindAsync(new DocumentKey(customerId, couponId), cancellationToken))?.Value ?? throw DomainException.NotFound($"Coupon {couponId}");
 
     private static DocumentKey QuotaKey(string templateId) => new($"coupon|{templateId}", "issued");
+
+    private static DocumentKey PerCustomerKey(string templateId, string customerId) => new(QuotaKey(templateId).PartitionKey, "customer|" + customerId);
+
+    /// <summary>The coupon a grant issues: the same grant, the same coupon.</summary>
+    private static string GrantedCouponId(string customerId, string templateId, string grantKey) => Ids.Derive("CP", customerId, templateId, grantKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Coupon template {TemplateId} named in the settings does not exist; grant {GrantKey} skipped")]
     private static partial void LogMissingTemplate(ILogger logger, string templateId, string grantKey);

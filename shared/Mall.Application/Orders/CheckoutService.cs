@@ -122,7 +122,6 @@ public sealed partial class CheckoutService(
         var policy = options.ToPolicy();
         var customer = await customers.GetAsync(request.CustomerId, cancellationToken);
         var quote = await quoteFor(customer);
-        var address = request.Address;
         var now = time.GetUtcNow();
         var created = Order.Create(
             request.OrderId,
@@ -130,7 +129,7 @@ public sealed partial class CheckoutService(
             customer.OpenId,
             quote.Lines,
             quote.Pricing,
-            views.ProtectAddress(new ShippingAddress(address.Recipient!, address.Phone!, address.Province!, address.City!, address.District!, address.Detail!, address.PostalCode)),
+            views.ProtectAddress(request.Address.ToShippingAddress()),
             request.Remark,
             request.Fingerprint,
             now,

@@ -39,7 +39,11 @@ public sealed class OrderOptions
 
 public sealed record OrderItemRequest(string? SkuId, int? Quantity);
 
-public sealed record AddressRequest(string? Recipient, string? Phone, string? Province, string? City, string? District, string? Detail, string? PostalCode);
+public sealed record AddressRequest(string? Recipient, string? Phone, string? Province, string? City, string? District, string? Detail, string? PostalCode)
+{
+    /// <summary>The address, once <see cref="AddressRequestValidator"/> passed it.</summary>
+    public ShippingAddress ToShippingAddress() => new(Recipient!, Phone!, Province!, City!, District!, Detail!, PostalCode);
+}
 
 /// <summary>Either explicit items or the whole cart; the address is needed to create, not to preview (and validated whenever given).</summary>
 /// <param name="CouponId">At most one coupon per order (the stacking rule); see SPEC §4.6.</param>

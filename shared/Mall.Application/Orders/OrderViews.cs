@@ -12,14 +12,17 @@ public sealed class OrderViews(IFieldProtector protector)
     public OrderView ForOwner(Order order) => Build(order, Address(order)) with { Shipment = order.Shipment is { } shipment ? shipment with { UploadFailure = null } : null };
 
     /// <summary>Operators see masked personal data (name and phone); the postal address stays usable for fulfilment.</summary>
-    public OrderView ForOperator(Order order)
-    {
-        var address = Address(order);
-        return Build(order, address with { Recipient = PersonalData.MaskName(address.Recipient), Phone = PersonalData.MaskPhone(address.Phone) });
-    }
+    public OrderView ForOperator(Order order) => Build(order, ForOperator(Address(order)));
 
-    public ShippingAddress Address(Order order) =>
-        JsonSerializer.Deserialize<ShippingAddress>(protector.Unprotect(order.ProtectedAddress), MallJson.Options)!;
+    /// <summary>An address as operators see it: recipient and phone masked, the postal address whole.</summary>
+    public static ShippingAddress ForOperator(ShippingAddress address) =>
+        address with { Recipient = PersonalData.MaskName(address.Recipient), Phone = PersonalData.MaskPhone(address.Phone) };
+
+    public ShippingAddress Address(Order order) => Unprotect(order.ProtectedAddress);
+
+    /// <summary>An address stored with <see cref="ProtectAddress"/>.</summary>
+    public ShippingAddress Unprotect(string protectedAddress) =>
+        JsonSerializer.Deserialize<ShippingAddress>(protector.Unprotect(protectedAddress), MallJson.Options)!;
 
     private static OrderView Build(Order order, ShippingAddress address) => new(
         order.Id,

@@ -103,6 +103,14 @@ public enum ErrorCode
     BargainExpired,
     BargainOrdered,
     OwnBargain,
+
+
+    // Card collecting
+    CardTaskNotOffered,
+    CardSetIncomplete,
+    CardSetAlreadyRedeemed,
+    CardRewardUnavailable,
+    CardLimitReached,
 }
 
 public static class ErrorCodeExtensions

@@ -91,6 +91,21 @@ public enum CouponStatus
 {
     Available,
     Used,
+
+    /// <summary>Taken back by the mall (a reward whose reason a refund undid); never usable again.</summary>
+    Revoked,
+}
+
+/// <summary>What revoking a coupon did.</summary>
+public enum CouponRevocation
+{
+    /// <summary>No such coupon was issued.</summary>
+    NotIssued,
+
+    Revoked,
+
+    /// <summary>An order holds it: it is revoked when that order gives it back (instead of becoming available again).</summary>
+    RevokedWhenReturned,
 }
 
 /// <summary>
@@ -117,6 +132,11 @@ public sealed record Coupon
     public required string Reason { get; init; }
 
     public string? UsedByOrderId { get; init; }
+
+    /// <summary>Revoked while an order held it: the order giving it back revokes it.</summary>
+    public bool RevokeWhenReturned { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsValidAt(DateTimeOffset now) => now >= ValidFrom && now < ValidUntil;
 
@@ -145,7 +165,27 @@ public sealed record Coupon
         return this with { Status = CouponStatus.Used, UsedByOrderId = orderId };
     }
 
-    /// <summary>The order that used it will not be paid for (or was refunded in full): available again while valid.</summary>
-    public Coupon Return(string orderId, DateTimeOffset now) =>
-        Status == CouponStatus.Used && UsedByOrderId == orderId && now < ValidUntil ? this with { Status = CouponStatus.Available, UsedByOrderId = null } : this;
+    /// <summary>The order that used it will not be paid for (or was refunded in full): available again while valid (revoked, if it was revoked meanwhile).</summary>
+    public Coupon Return(string orderId, DateTimeOffset now)
+    {
+        if (Status != CouponStatus.Used || UsedByOrderId != orderId)
+        {
+            return this;
+        }
+
+        if (RevokeWhenReturned)
+        {
+            return this with { Status = CouponStatus.Revoked, UsedByOrderId = null, RevokedAt = now };
+        }
+
+        return now < ValidUntil ? this with { Status = CouponStatus.Available, UsedByOrderId = null } : this;
+    }
+
+    /// <summary>The mall takes the coupon back: revoked now if unused, else when its order gives it back. Repeating it changes nothing.</summary>
+    public Coupon Revoke(DateTimeOffset now) => Status switch
+    {
+        CouponStatus.Available => this with { Status = CouponStatus.Revoked, RevokedAt = now },
+        CouponStatus.Used when !RevokeWhenReturned => this with { RevokeWhenReturned = true },
+        _ => this,
+    };
 }

@@ -4,6 +4,7 @@ using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Domain.CardCollecting;
 using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
@@ -16,6 +17,7 @@ using Mall.Domain.Orders;
 using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
 using Mall.Infrastructure.Storage;
+using Mall.Testing;
 
 namespace Mall.IntegrationTests.Platform;
 
@@ -187,6 +189,44 @@ public sealed class DocumentBoundTests
 
         await AssertStillWritesAsync(product);
         await AssertStillWritesAsync(run);
+    }
+
+    [Fact]
+    public async Task A_card_collection_holds_at_most_its_bound_in_cards_and_abandoned_redemptions_and_still_writes()
+    {
+        // Ten kinds, no misses allowed: a missing kind always comes with the next task.
+        var campaign = SampleCardCampaign.With(Enumerable.Repeat(1, CardCampaign.MaxKinds).ToList(), 0, Now);
+        var collection = new CardCollection(campaign.Id, new string('C', Ids.MaxLength));
+        var tasks = 0;
+        CardCollection Earn(CardCollection c)
+        {
+            var orderId = $"O{tasks++:D20}{new string('o', 43)}";
+            return c.Earn(campaign, $"order:{orderId}", CardTaskKind.PaidOrder, orderId, Now).Collection;
+        }
+
+        // Redeemed and given up again and again (a refund during each redemption) until no more are started.
+        while (collection.Abandoned.Count < CardCollection.MaxAbandoned)
+        {
+            while (collection.Missing(campaign.Cards.Count).Count > 0)
+            {
+                collection = Earn(collection);
+            }
+
+            var reserved = collection.Reserve(campaign, Now, new string('a', 600));
+            reserved = reserved.RecordCharge(reserved.Redemption!.Id, new DateOnly(2026, 12, 1)).Collection;
+            var (abandoned, effect) = reserved.Revoke(reserved.Redemption!.Consumed[0], "O", Now);
+            Assert.Equal(RevocationEffect.RedemptionAbandoned, effect);
+            collection = abandoned;
+        }
+
+        while (tasks < 1_000)
+        {
+            collection = Earn(collection);
+        }
+
+        Assert.Equal(CardCollection.MaxCards, collection.Cards.Count);
+        Assert.Equal(ErrorCode.CardRewardUnavailable, Assert.Throws<DomainException>(() => collection.Reserve(campaign, Now, null)).Code);
+        await AssertStillWritesAsync(collection);
     }
 
     [Fact]
