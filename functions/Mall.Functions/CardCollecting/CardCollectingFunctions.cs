@@ -1,4 +1,5 @@
 using Mall.Application.CardCollecting;
+using Mall.Application.Compliance;
 using Mall.Application.Orders;
 using Mall.Domain.CardCollecting;
 using Mall.Functions.Http;
@@ -12,12 +13,16 @@ namespace Mall.Functions.CardCollecting;
 /// Card collecting 集卡: operators save campaigns and ship gifts; customers earn cards from paid orders and a
 /// daily check-in (never from a share), see their cards and redeem a full set once.
 /// </summary>
-public sealed class CardCollectingFunctions(Api api, CardCampaignService campaigns, CardCollectingService cards)
+public sealed class CardCollectingFunctions(Api api, CardCampaignService campaigns, CardCollectingService cards, CampaignCompliance compliance)
 {
     [Function("Manage_CreateCardCampaign")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/card-campaigns")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>
-            ApiResults.Created(await campaigns.CreateAsync(await api.BodyAsync<CardCampaignRequest>(request), operatorId, request.HttpContext.RequestAborted)));
+        {
+            var body = await api.BodyAsync<CardCampaignRequest>(request);
+            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
+            return ApiResults.Created(await campaigns.CreateAsync(body, operatorId, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+        });
 
     /// <summary>Campaigns to come, running, or ended in the last 92 days.</summary>
     [Function("Manage_ListCardCampaigns")]

@@ -13,12 +13,15 @@ public sealed class FissionFunctions(Api api, FissionControls controls)
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/fission")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await controls.ListAsync(request.HttpContext.RequestAborted)));
 
-    /// <summary>Switches a mechanic on or off and sets its daily budget; effective for the next request.</summary>
+    /// <summary>
+    /// Switches a mechanic on or off and sets its daily budget; effective for the next request. The route value is
+    /// named …Id like every route value, so the API's one id rule covers it.
+    /// </summary>
     [Function("Manage_SetFissionControl")]
-    public Task<IActionResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/fission/{mechanic}")] HttpRequest request, string mechanic) =>
+    public Task<IActionResult> Set([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/fission/{mechanicId}")] HttpRequest request, string mechanicId) =>
         api.ForAdminAsync(request, async operatorId =>
         {
-            var which = FissionControls.Parse(mechanic);
+            var which = FissionControls.Parse(mechanicId);
             var body = await api.BodyAsync<MechanicControlRequest>(request);
             return ApiResults.Ok(await controls.SetAsync(which, body, operatorId, request.HttpContext.RequestAborted));
         });

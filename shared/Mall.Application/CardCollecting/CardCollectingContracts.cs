@@ -3,6 +3,7 @@ using Mall.Application.Catalog;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Domain.CardCollecting;
+using Mall.Domain.Compliance;
 
 namespace Mall.Application.CardCollecting;
 
@@ -35,7 +36,19 @@ public sealed record CardCampaignRequest(
     IReadOnlyList<CardKindRequest>? Cards,
     IReadOnlyList<CardTaskRequest>? Tasks,
     CardRewardRequest? Reward,
-    int? MissesBeforeGuarantee);
+    int? MissesBeforeGuarantee)
+{
+    /// <summary>What earns a card: paid orders and check-ins pass; a share task rewards sharing itself (reward-conditioned-on-sharing).</summary>
+    public CampaignTerms ComplianceTerms() => new(CampaignMechanic.CardCollecting, null)
+    {
+        Rewards = (Tasks ?? []).Select((task, i) => new RewardTerm($"tasks[{i}].kind", RewardForm.Card, task?.Kind switch
+        {
+            CardTaskKind.Share => RewardCondition.ShareAct,
+            CardTaskKind.DailyCheckIn => RewardCondition.CheckIn,
+            _ => RewardCondition.PaidOrder,
+        })).ToList(),
+    };
+}
 
 public sealed class CardCampaignRequestValidator : AbstractValidator<CardCampaignRequest>
 {

@@ -38,6 +38,13 @@ public sealed class CardCollectingJourneyTests(LocalMall mall)
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (oneCard.Status, noTemplate.Status));
         Assert.True(oneCard.Body.GetProperty("errors").TryGetProperty("cards", out _));
         Assert.True(noTemplate.Body.GetProperty("errors").TryGetProperty("reward.couponTemplateId", out _));
+
+        // A card for sharing rewards the act of sharing: refused by name, and not stored.
+        var forSharing = await admin.PostAsync("manage/card-campaigns", terms with { tasks = [.. terms.tasks, new { kind = "share" }] });
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "COMPLIANCE_REFUSED"), (forSharing.Status, forSharing.Body.GetProperty("code").GetString()));
+        var finding = forSharing.Body.GetProperty("findings")[0];
+        Assert.Equal(("reward-conditioned-on-sharing", "tasks[2].kind"), (finding.GetProperty("code").GetString(), finding.GetProperty("field").GetString()));
+        Assert.DoesNotContain((await admin.GetAsync("manage/card-campaigns")).Body.GetProperty("items").EnumerateArray(), c => c.GetProperty("name").GetString() == "集三宝");
         var created = await admin.PostAsync("manage/card-campaigns", terms);
         Assert.Equal(HttpStatusCode.Created, created.Status);
         var campaignId = created.Body.GetProperty("id").GetString()!;
