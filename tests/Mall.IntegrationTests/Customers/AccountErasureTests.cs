@@ -5,10 +5,13 @@ using Mall.Application.Notifications;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Application.Segmentation;
 using Mall.Domain.Distribution;
 using Mall.Domain.Orders;
+using Mall.Domain.Segmentation;
 using Mall.Infrastructure.Distribution;
 using Mall.IntegrationTests.Distribution;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Customers;
 
@@ -61,6 +64,29 @@ public sealed class AccountErasureTests
         var points = await mall.Get<PointsLedger>().LinesAsync(buyer, 100, CancellationToken.None);
         Assert.NotEmpty(points.Items);
         Assert.Equal(after.PointsBalance, points.Items.Sum(line => line.Points));
+    }
+
+    [Fact]
+    public async Task The_daily_segmentation_passes_over_erased_accounts_classified_or_not()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        var segmentation = mall.Get<SegmentationService>();
+        var classified = await mall.NewCustomerAsync();
+        await segmentation.RunAsync(CancellationToken.None);
+        var neverClassified = await mall.NewCustomerAsync();
+        var kept = await mall.NewCustomerAsync();
+        var personalData = mall.Get<PersonalDataService>();
+        await personalData.EraseAsync(classified, CancellationToken.None);
+        await personalData.EraseAsync(neverClassified, CancellationToken.None);
+        time.Advance(TimeSpan.FromDays(1));
+
+        var run = await segmentation.RunAsync(CancellationToken.None);
+
+        Assert.NotNull(run.CompletedAt);
+        Assert.Equal(1, run.Processed);
+        Assert.Null((await mall.Get<CustomerService>().GetAsync(classified, CancellationToken.None)).Segment);
+        Assert.Equal(CustomerSegment.Potential, (await mall.Get<CustomerService>().GetAsync(kept, CancellationToken.None)).Segment?.Segment);
     }
 
     [Fact]
