@@ -1,3 +1,4 @@
+using Mall.Application.Cart;
 using Mall.Application.Coupons;
 using Mall.Application.Distribution;
 using Mall.Application.Membership;
@@ -19,6 +20,7 @@ public sealed record PersonalDataExport(
     ExportedPoints Points,
     IReadOnlyList<CouponView> Coupons,
     IReadOnlyList<SubscriptionView> Subscriptions,
+    CartView Cart,
     DistributionSummary Distribution,
     OrderPage Orders,
     IReadOnlyList<string> Notes);

@@ -1,3 +1,4 @@
+using Mall.Application.Cart;
 using Mall.Application.Coupons;
 using Mall.Application.Distribution;
 using Mall.Application.Membership;
@@ -12,7 +13,7 @@ namespace Mall.Application.Customers;
 /// <summary>
 /// The customer's rights over their personal data (PIPL): a copy of it (art. 45) and its deletion (art. 47).
 /// Deletion anonymizes the customer and forgets everything that leads to the person (openid mapping, invite
-/// code, message consents, session key); orders, points, payments and commissions keep naming the customer id,
+/// code, message consents, session key) and their cart; orders, points, payments and commissions keep naming the customer id,
 /// a pseudonym then, so every ledger still reconciles. Orders keep their encrypted shipping address: transaction
 /// records must be kept at least three years after the transaction (E-commerce Law art. 31), and what the law
 /// keeps is only stored, not processed (PIPL art. 47, para. 2).
@@ -22,6 +23,7 @@ public sealed partial class PersonalDataService(
     IDocumentCollection<Customer> customerDocuments,
     ErasedCustomers erased,
     SubscriptionService subscriptions,
+    CartService cart,
     OrderService orders,
     CouponService coupons,
     MembershipService membership,
@@ -60,6 +62,7 @@ public sealed partial class PersonalDataService(
             new ExportedPoints(customer.PointsBalance, lines.Items, lines.ContinuationToken is not null),
             await coupons.MineAsync(customerId, cancellationToken),
             await subscriptions.MineAsync(customerId, cancellationToken),
+            await cart.GetAsync(customerId, cancellationToken),
             await distribution.SummaryAsync(customerId, cancellationToken),
             orderPage,
             notes);
@@ -100,6 +103,7 @@ public sealed partial class PersonalDataService(
 
         await customers.ForgetInviteCodeAsync(customer, cancellationToken);
         await subscriptions.ForgetAsync(customerId, cancellationToken);
+        await cart.RemoveLinesAsync(customerId, (await cart.LinesAsync(customerId, cancellationToken)).Select(line => line.SkuId), cancellationToken);
         var erasedNow = await customerDocuments.TransitionAsync(
             key,
             current =>

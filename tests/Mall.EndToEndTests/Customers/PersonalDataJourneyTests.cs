@@ -67,6 +67,7 @@ public sealed class PersonalDataJourneyTests(LocalMall mall)
         Assert.Equal("TPL_EXPORT", Assert.Single(export.Body.GetProperty("subscriptions").EnumerateArray()).GetProperty("templateId").GetString());
         Assert.Equal(profile.GetProperty("inviteCode").GetString(), export.Body.GetProperty("distribution").GetProperty("inviteCode").GetString());
         Assert.True(export.Body.GetProperty("membership").TryGetProperty("tier", out _));
+        Assert.Equal(0, export.Body.GetProperty("cart").GetProperty("lines").GetArrayLength());
         Assert.Empty(export.Body.GetProperty("notes").EnumerateArray());
     }
 

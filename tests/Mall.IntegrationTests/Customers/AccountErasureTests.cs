@@ -1,3 +1,4 @@
+using Mall.Application.Cart;
 using Mall.Application.Customers;
 using Mall.Application.Distribution;
 using Mall.Application.Membership;
@@ -38,6 +39,8 @@ public sealed class AccountErasureTests
         await mall.Events.DrainAsync();
         await distribution.AccrueAsync(order.Id, CancellationToken.None);
         await mall.Events.DrainAsync();
+        var cart = mall.Get<CartService>();
+        await cart.AddAsync(buyer, new CartItemRequest(product.Skus[0].Id, 2), CancellationToken.None);
         var before = await customers.GetAsync(buyer, CancellationToken.None);
 
         var personalData = mall.Get<PersonalDataService>();
@@ -50,6 +53,7 @@ public sealed class AccountErasureTests
         Assert.Equal([promoter], after.Referrers);
         Assert.Equivalent((before.Activity, before.Member, before.PointsBalance), (after.Activity, after.Member, after.PointsBalance), strict: true);
         Assert.Empty(await mall.Get<SubscriptionService>().MineAsync(buyer, CancellationToken.None));
+        Assert.Empty(await cart.LinesAsync(buyer, CancellationToken.None));
         Assert.Null((await customers.GetAsync(await mall.NewCustomerAsync(after.InviteCode), CancellationToken.None)).ReferrerId);
 
         // The order, its payment and its encrypted address are kept; the ledgers add up as before.
