@@ -151,6 +151,9 @@ public static class MallApplicationServices
         services.AddSingleton<FlashStock>();
         services.AddSingleton<FlashSaleService>();
         services.AddSingleton<DistributionService>();
+        services.AddSingleton<ErasedCustomers>();
+        services.AddSingleton<PersonalDataAudit>();
+        services.AddSingleton<PersonalDataService>();
 
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton(sp => new EventSubscriptions(sp.GetServices<EventSubscription>()));
@@ -165,6 +168,7 @@ public static class MallApplicationServices
         services.AddDueWork<RefundService>(RefundWork.Check, (s, work, ct) => s.CheckAsync(work.Subject, ct));
         services.AddDueWork<FlashSaleService>(FlashSaleWork.Close, (s, work, ct) => s.HandleCloseAsync(work.Subject, ct));
         services.AddDueWork<RefundService>(RefundWork.Restock, (s, work, ct) => s.RestockAsync(work.Subject, ct));
+        services.AddDueWork<PersonalDataService>(CustomerWork.Erasure, (s, work, ct) => s.HandleErasureAsync(work.Subject, ct));
 
         services.AddSingleton<IValidator<AdminLoginRequest>, AdminLoginRequestValidator>();
         services.AddSingleton<IValidator<LoginRequest>, LoginRequestValidator>();

@@ -153,6 +153,9 @@ public static class MallInfrastructureServices
         services.AddDocuments<RateAllowance>("RateAllowances");
         services.AddDocuments<SignInFailures>("SignInFailures");
         services.AddDocuments<OperatorSignIn>("OperatorSignIns");
+        services.AddDocuments<OpenIdEntry>("CustomerOpenIds");
+        services.AddDocuments<CustomerErasure>("ErasedCustomers");
+        services.AddDocuments<PersonalDataAccess>("PersonalDataAudit");
         services.AddSingleton<IPayoutGateway, RecordedPayoutGateway>();
 
         // Campaign calendar (its tables are listed in Campaigns/CampaignDocuments.cs).

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Mall.Functions;
 using Mall.LocalHost.Engine;
+using Mall.EndToEndTests.Customers;
 using Mall.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,19 @@ public sealed class LocalMall : IAsyncLifetime
 
     public const string LockableOperatorPassword = "correct horse battery staple";
 
+    private readonly CapturedLogs? capturedLogs;
     private int nextCustomer;
     private Uri baseAddress = null!;
+
+    public LocalMall()
+    {
+    }
+
+    /// <summary>A mall of a test's own whose host logs everything, at every level, to <paramref name="capturedLogs"/> as well.</summary>
+    internal LocalMall(CapturedLogs capturedLogs)
+    {
+        this.capturedLogs = capturedLogs;
+    }
 
     public MallTestEnvironment Environment { get; private set; } = null!;
 
@@ -61,7 +73,15 @@ public sealed class LocalMall : IAsyncLifetime
         FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
         Configuration = Environment.BuildConfiguration(),
         ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
-        ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+        ConfigureLogging = logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            if (capturedLogs is not null)
+            {
+                // A rule for the provider itself outranks every category rule of the host's, so it gets everything.
+                logging.AddProvider(capturedLogs).AddFilter<CapturedLogs>(null, LogLevel.Trace);
+            }
+        },
         Url = baseAddress.ToString().TrimEnd('/'),
         RunTimers = false,
     });
@@ -246,6 +266,8 @@ public sealed class ApiClient(HttpClient http) : IDisposable
     }
 
     public Task<ApiResponse> PutAsync(string path, object body) => SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) });
+
+    public Task<ApiResponse> DeleteAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path));
 
     public async Task<ApiResponse> SendAsync(HttpRequestMessage request)
     {

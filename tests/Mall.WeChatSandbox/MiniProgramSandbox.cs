@@ -24,6 +24,10 @@ internal sealed partial class MiniProgramSandbox
     // wx.login codes are valid for 5 minutes and once (auth.code2Session).
     private static readonly TimeSpan LoginCodeLifetime = TimeSpan.FromMinutes(5);
 
+    // getPhoneNumber codes too: "每个 code 只能使用一次，code 的有效期为 5min"
+    // (developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-info/phone-number/getPhoneNumber.html).
+    private static readonly TimeSpan PhoneCodeLifetime = TimeSpan.FromMinutes(5);
+
     // getStableAccessToken's force_refresh mode: "该模式下，限制每天20次" and "连续使用该模式时，请保证调用时间隔至少为30s，
     // 否则不会刷新" (developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/mp-access-token/getStableAccessToken.html).
     private static readonly TimeSpan ForcedRefreshSpacing = TimeSpan.FromSeconds(30);
@@ -43,6 +47,7 @@ internal sealed partial class MiniProgramSandbox
     private readonly Lock gate = new();
     private readonly Dictionary<string, IssuedCode> issuedCodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> usedCodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IssuedPhoneCode> phoneCodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IssuedToken> tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<MiniProgramApi, Queue<InjectedFault>> faults = [];
     private readonly HashSet<(string OpenId, string TemplateId)> refusedTemplates = [];
@@ -127,6 +132,25 @@ internal sealed partial class MiniProgramSandbox
     }
 
     /// <summary>
+    /// What the getPhoneNumber button gives the mini-program once <paramref name="user"/> agrees to share
+    /// <paramref name="phoneNumber"/> (without a country code; <paramref name="countryCode"/> 86 is mainland China):
+    /// a code valid for 5 minutes and once.
+    /// </summary>
+    public string IssuePhoneCode(string user, string phoneNumber, string countryCode = "86")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(user);
+        ArgumentException.ThrowIfNullOrWhiteSpace(phoneNumber);
+        ArgumentException.ThrowIfNullOrWhiteSpace(countryCode);
+        var code = WeChatPaySignatures.CreateNonce(32);
+        lock (gate)
+        {
+            phoneCodes[code] = new IssuedPhoneCode(user, phoneNumber, countryCode, Now);
+        }
+
+        return code;
+    }
+
+    /// <summary>
     /// The user tapped "accept" for <paramref name="templateId"/> in wx.requestSubscribeMessage <paramref name="times"/>
     /// times: a one-time subscription (一次性订阅) lets exactly one message through per acceptance.
     /// </summary>
@@ -193,6 +217,45 @@ internal sealed partial class MiniProgramSandbox
                 SessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
             };
         });
+
+    /// <summary>
+    /// POST /wxa/business/getuserphonenumber: the number behind a code of <see cref="IssuePhoneCode"/>. A code is
+    /// taken by its first call that WeChat carries out (an injected errcode leaves it unused); an unknown, used or
+    /// expired code answers 40029, the one errcode WeChat documents for a code it will not take.
+    /// </summary>
+    public object GetPhoneNumber(string? token, string body) => Serve(MiniProgramApi.GetPhoneNumber, () => CheckToken(token), () =>
+    {
+        if (!TryParse<GetPhoneNumberRequest>(body, out var request) || string.IsNullOrWhiteSpace(request.Code))
+        {
+            return Answer(WeChatErrorCodes.DataFormatError, "data format error: code is required");
+        }
+
+        IssuedPhoneCode? issued;
+        lock (gate)
+        {
+            if (!phoneCodes.Remove(request.Code, out issued))
+            {
+                return Answer(WeChatErrorCodes.InvalidCode, "invalid code");
+            }
+        }
+
+        if (Now - issued.IssuedAt > PhoneCodeLifetime)
+        {
+            return Answer(WeChatErrorCodes.InvalidCode, "invalid code, code expired");
+        }
+
+        return new GetPhoneNumberResponse
+        {
+            ErrMsg = "ok",
+            PhoneInfo = new PhoneInfo
+            {
+                PhoneNumber = issued.CountryCode == "86" ? issued.PhoneNumber : $"+{issued.CountryCode}{issued.PhoneNumber}",
+                PurePhoneNumber = issued.PhoneNumber,
+                CountryCode = issued.CountryCode,
+                Watermark = new PhoneWatermark { Timestamp = issued.IssuedAt.ToUnixTimeSeconds(), AppId = options.AppId },
+            },
+        };
+    });
 
     /// <summary>
     /// POST /cgi-bin/stable_token: the current stable token while it has more than 5 minutes left, then a new
@@ -562,6 +625,8 @@ internal sealed partial class MiniProgramSandbox
     private static partial Regex ShortcutCode();
 
     private sealed record IssuedCode(string User, DateTimeOffset IssuedAt);
+
+    private sealed record IssuedPhoneCode(string User, string PhoneNumber, string CountryCode, DateTimeOffset IssuedAt);
 
     private sealed class InjectedFault(SandboxFault fault, int remaining)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Mall.WeChat.Sandbox;
 
 /// <summary>The HTTP surface: WeChat's own paths (mini-program and Pay v3) and the developer endpoints under /sandbox.</summary>
-internal static class SandboxEndpoints
+internal static partial class SandboxEndpoints
 {
     private const string BodyItem = "Mall.WeChatSandbox.Body";
 
@@ -48,6 +49,9 @@ internal static class SandboxEndpoints
 
         app.MapPost("/wxa/sec/order/upload_shipping_info", async (HttpRequest request) =>
             WeChatAnswer(miniProgram.UploadShippingInfo(request.Query["access_token"], await ReadBodyAsync(request))));
+
+        app.MapPost("/wxa/business/getuserphonenumber", async (HttpRequest request) =>
+            WeChatAnswer(miniProgram.GetPhoneNumber(request.Query["access_token"], await ReadBodyAsync(request))));
 
         app.MapPost("/wxa/sec/order/get_order", async (HttpRequest request) =>
             WeChatAnswer(miniProgram.GetShippingOrder(request.Query["access_token"], await ReadBodyAsync(request))));
@@ -141,6 +145,13 @@ internal static class SandboxEndpoints
             await ReadJsonAsync<LoginCodeRequest>(request) is { User: { Length: > 0 } user }
                 ? Results.Json(new { code = runtime.MiniProgram.IssueLoginCode(user) })
                 : Results.Json(new { code = "PARAM_ERROR", message = "body: {\"user\":\"alice\"}" }, statusCode: StatusCodes.Status400BadRequest));
+        // The user agreed to share a number with the getPhoneNumber button: {"user":"alice","phoneNumber":"13912345678"}
+        // ("countryCode", default "86"); the code the button gives, valid for 5 minutes and once.
+        sandbox.MapPost("/phone-codes", async (HttpRequest request) =>
+            await ReadJsonAsync<PhoneCodeRequest>(request) is { User: { Length: > 0 } user, PhoneNumber: { } phoneNumber } phone
+                && PhoneDigits().IsMatch(phoneNumber) && (phone.CountryCode is null || PhoneDigits().IsMatch(phone.CountryCode))
+                ? Results.Json(new { code = runtime.MiniProgram.IssuePhoneCode(user, phoneNumber, phone.CountryCode ?? "86") })
+                : Results.Json(new { code = "PARAM_ERROR", message = "body: {\"user\":\"alice\",\"phoneNumber\":\"13912345678\"} (digits; \"countryCode\" optional, default \"86\")" }, statusCode: StatusCodes.Status400BadRequest));
         // The user accepted a template in wx.requestSubscribeMessage: {"openId":…} or {"user":…} (of "<user>#<n>"),
         // "templateId", and "times" (default 1), one message allowed per acceptance.
         sandbox.MapPost("/subscribe-messages/acceptances", async (HttpRequest request) =>
@@ -264,6 +275,11 @@ internal static class SandboxEndpoints
     }
 
     private sealed record LoginCodeRequest(string? User);
+
+    private sealed record PhoneCodeRequest(string? User, string? PhoneNumber, string? CountryCode);
+
+    [GeneratedRegex("^[0-9]{1,15}$")]
+    private static partial Regex PhoneDigits();
 
     private sealed record RefusalRequest(string? OpenId, string? TemplateId);
 

@@ -78,6 +78,9 @@ public enum MiniProgramApi
 
     /// <summary>POST /wxa/sec/order/get_order.</summary>
     GetShippingOrder,
+
+    /// <summary>POST /wxa/business/getuserphonenumber.</summary>
+    GetPhoneNumber,
 }
 
 /// <summary>How a mini-program API fails: an errcode answered instead of doing the work, or the work done and its answer lost.</summary>

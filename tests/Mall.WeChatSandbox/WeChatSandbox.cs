@@ -141,6 +141,12 @@ public sealed class WeChatSandbox : IAsyncDisposable
     /// <summary>What wx.login returns for <paramref name="user"/>: a code valid for 5 minutes, once.</summary>
     public string IssueLoginCode(string user) => runtime.MiniProgram.IssueLoginCode(user);
 
+    /// <summary>
+    /// What the getPhoneNumber button gives the mini-program when <paramref name="user"/> shares <paramref name="phoneNumber"/>
+    /// (without country code): a code valid for 5 minutes, once.
+    /// </summary>
+    public string IssuePhoneCode(string user, string phoneNumber, string countryCode = "86") => runtime.MiniProgram.IssuePhoneCode(user, phoneNumber, countryCode);
+
     /// <summary>The openid WeChat gives <paramref name="user"/> of a login code ("&lt;user&gt;#&lt;n&gt;", or <see cref="IssueLoginCode"/>'s).</summary>
     public string OpenIdOf(string user) => runtime.MiniProgram.OpenIdOf(user);
 

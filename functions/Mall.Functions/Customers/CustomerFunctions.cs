@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.Functions.Customers;
 
-public sealed class CustomerFunctions(Api api, CustomerService customers)
+public sealed class CustomerFunctions(Api api, CustomerService customers, PersonalDataService personalData)
 {
     [Function("Customers_Login")]
     public Task<IActionResult> Login([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/login")] HttpRequest request) =>
@@ -22,4 +22,19 @@ public sealed class CustomerFunctions(Api api, CustomerService customers)
     public Task<IActionResult> UpdateProfile([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "me/profile")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
             ApiResults.Ok(await customers.UpdateProfileAsync(customerId, await api.BodyAsync<UpdateProfileRequest>(request), request.HttpContext.RequestAborted)));
+
+    /// <summary>The customer's own data, unmasked to them (PIPL right of access): profile, orders, coupons, points, membership, consents, distribution.</summary>
+    [Function("Customers_Export")]
+    public Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/export")] HttpRequest request) =>
+        api.ForCustomerAsync(request, async customerId =>
+            ApiResults.Ok(await personalData.ExportAsync(customerId, request.HttpContext.RequestAborted)));
+
+    /// <summary>Erases the account (PIPL right to deletion); orders and ledgers stay. 204, and 204 again when repeated.</summary>
+    [Function("Customers_Erase")]
+    public Task<IActionResult> Erase([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "me")] HttpRequest request) =>
+        api.ForErasingCustomerAsync(request, async customerId =>
+        {
+            await personalData.EraseAsync(customerId, request.HttpContext.RequestAborted);
+            return ApiResults.NoContent();
+        });
 }

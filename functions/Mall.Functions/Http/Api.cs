@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using Mall.Application.Customers;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Compliance;
@@ -19,7 +20,7 @@ namespace Mall.Functions.Http;
 /// authentication, JSON reading and validation, and errors as RFC 7807 problems (never a stack trace).
 /// Functions stay one-liners on top of it.
 /// </summary>
-public sealed partial class Api(AccessTokenService tokens, IServiceProvider services, ILogger<Api> logger)
+public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erasedCustomers, IServiceProvider services, ILogger<Api> logger)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -90,8 +91,15 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
             : throw DomainException.Validation(name, "Must be a month of the years 2000–2999: yyyy-MM.");
     }
 
-    /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise.</summary>
+    /// <summary>Runs <paramref name="action"/> for the customer the session token belongs to; 401 otherwise, also once they erased their account.</summary>
     public Task<IActionResult> ForCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
+        RunAsync(request, async () => await action(await ActiveCustomerAsync(request)));
+
+    /// <summary>
+    /// DELETE /api/me: <see cref="ForCustomerAsync"/>, except that the token of an account already erased still gets
+    /// through, so a repeated deletion answers as the first did.
+    /// </summary>
+    public Task<IActionResult> ForErasingCustomerAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
         RunAsync(request, () => action(Authenticate(request, Roles.Customer)));
 
     /// <summary>
@@ -99,7 +107,7 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
     /// sent (it must be a valid customer token, else 401/403, never silently anonymous), null when none is.
     /// </summary>
     public Task<IActionResult> ForVisitorAsync(HttpRequest request, Func<string?, Task<IActionResult>> action) =>
-        RunAsync(request, () => action(request.Headers.Authorization.Count == 0 ? null : Authenticate(request, Roles.Customer)));
+        RunAsync(request, async () => await action(request.Headers.Authorization.Count == 0 ? null : await ActiveCustomerAsync(request)));
 
     /// <summary>Runs <paramref name="action"/> for an operator; 401 without a valid admin token, 403 for a customer token.</summary>
     public Task<IActionResult> ForAdminAsync(HttpRequest request, Func<string, Task<IActionResult>> action) =>
@@ -315,6 +323,22 @@ public sealed partial class Api(AccessTokenService tokens, IServiceProvider serv
         return claims.Role == role
             ? claims.Subject
             : throw new DomainException(ErrorCode.Forbidden, "This token is not allowed to call this endpoint.");
+    }
+
+    /// <summary>
+    /// The customer of a valid token whose account still exists. Tokens are stateless, so an erased account's
+    /// tokens stop working through this check on every request (a point read of the erasure marks).
+    /// </summary>
+    private async Task<string> ActiveCustomerAsync(HttpRequest request)
+    {
+        var customerId = Authenticate(request, Roles.Customer);
+        if (await erasedCustomers.IsErasedAsync(customerId, request.HttpContext.RequestAborted))
+        {
+            request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            throw new DomainException(ErrorCode.Unauthorized, "This account was deleted; log in again to start a new one.");
+        }
+
+        return customerId;
     }
 
     private AccessTokenClaims? Claims(HttpRequest request)

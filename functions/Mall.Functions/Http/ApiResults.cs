@@ -100,6 +100,7 @@ public static class ProblemStatus
     public static int For(ErrorCode code) => code switch
     {
         ErrorCode.ValidationFailed or ErrorCode.MalformedJson or ErrorCode.IdempotencyKeyRequired => StatusCodes.Status400BadRequest,
+        ErrorCode.InvalidPhoneCode => StatusCodes.Status400BadRequest,
         ErrorCode.DecryptionFailed or ErrorCode.MerchantMismatch or ErrorCode.AmountMismatch => StatusCodes.Status400BadRequest,
         ErrorCode.Unauthorized or ErrorCode.InvalidLoginCode or ErrorCode.InvalidCredentials => StatusCodes.Status401Unauthorized,
         ErrorCode.InvalidSignature or ErrorCode.StaleTimestamp or ErrorCode.UnknownCertificateSerial => StatusCodes.Status401Unauthorized,

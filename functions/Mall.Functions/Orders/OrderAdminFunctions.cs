@@ -24,6 +24,12 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders/{orderId}")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await orders.GetAsync(orderId, request.HttpContext.RequestAborted)));
 
+    /// <summary>Who the order ships to, unmasked, for fulfilment; each read is audited (?reason= says why), see manage/audit/personal-data.</summary>
+    [Function("Manage_GetOrderRecipient")]
+    public Task<IActionResult> GetRecipient([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders/{orderId}/recipient")] HttpRequest request, string orderId) =>
+        api.ForAdminAsync(request, async operatorId =>
+            ApiResults.Ok(await orders.RecipientForOperatorAsync(orderId, operatorId, request.Query["reason"].ToString(), request.HttpContext.RequestAborted)));
+
     [Function("Manage_ShipOrder")]
     public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/ship")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async _ =>

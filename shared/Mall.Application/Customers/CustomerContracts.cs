@@ -18,10 +18,14 @@ public sealed record MeResponse(
     string? ReferrerId,
     DateTimeOffset RegisteredAt);
 
-public sealed record UpdateProfileRequest(string? Nickname, DateOnly? Birthday);
+/// <param name="PhoneCode">The code of the mini-program's getPhoneNumber button: the mall asks WeChat for the number behind it.</param>
+public sealed record UpdateProfileRequest(string? Nickname, DateOnly? Birthday, string? PhoneCode = null);
 
 /// <summary>Maps an invite code to the customer who shares it.</summary>
 public sealed record InviteCodeEntry(string CustomerId);
+
+/// <summary>Maps an openid (by its hash, <see cref="Domain.Customers.Customer.OpenIdKeyFor"/>) to its customer.</summary>
+public sealed record OpenIdEntry(string CustomerId);
 
 public sealed class LoginRequestValidator : AbstractValidator<LoginRequest>
 {
@@ -43,5 +47,7 @@ public sealed class UpdateProfileRequestValidator : AbstractValidator<UpdateProf
         RuleFor(r => r.Birthday)
             .Must(b => b is null || (b.Value.Year >= 1900 && b.Value <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)))
             .WithMessage("Birthday must be a date between 1900 and today.");
+        RuleFor(r => r.PhoneCode).NotEmpty().MaximumLength(128).When(r => r.PhoneCode is not null)
+            .WithMessage("Give the code of the getPhoneNumber button (at most 128 characters), or leave phoneCode out.");
     }
 }

@@ -89,13 +89,14 @@ public sealed class DistributionService(
         }
 
         var withdrawalId = Ids.Derive("W", customerId, idempotencyKey);
+        var payee = (await customers.GetAsync(customerId, cancellationToken)).OpenId;
         var settled = (await BalancesAsync(customerId, cancellationToken)).SettledFen;
         var book = await books.TransitionAsync(
             DocumentKey.Single(customerId),
             current =>
             {
                 var existing = current?.Value ?? new WithdrawalBook { PromoterId = customerId };
-                var requested = existing.Request(withdrawalId, request.AmountFen!.Value, settled, time.GetUtcNow());
+                var requested = existing.Request(withdrawalId, request.AmountFen!.Value, settled, time.GetUtcNow(), payee);
                 return ReferenceEquals(requested, existing) && current is not null ? Decision.Keep<WithdrawalBook, WithdrawalBook>(existing) : Decision.Write(requested, requested);
             },
             cancellationToken);
@@ -125,11 +126,21 @@ public sealed class DistributionService(
         return decided.Withdrawals.Single(w => w.Id == withdrawalId);
     }
 
-    /// <summary>Sends the payout of a withdrawal decided paid; keyed by the withdrawal id, so a repeat never pays twice.</summary>
+    /// <summary>
+    /// Sends the payout of a withdrawal decided paid, to the payee recorded with the request (a withdrawal asked for
+    /// before payees were recorded goes to the promoter's openid); keyed by the withdrawal id, so a repeat never pays twice.
+    /// </summary>
     public async Task SendPayoutAsync(CommissionPaidOut paidOut, CancellationToken cancellationToken)
     {
-        var promoter = await customers.GetAsync(paidOut.PromoterId, cancellationToken);
-        await payouts.TransferAsync(paidOut.WithdrawalId, promoter.OpenId, paidOut.AmountFen, "佣金提现 commission withdrawal", cancellationToken);
+        var book = (await books.FindAsync(DocumentKey.Single(paidOut.PromoterId), cancellationToken))?.Value;
+        var payee = book?.Withdrawals.FirstOrDefault(w => w.Id == paidOut.WithdrawalId)?.PayeeOpenId
+            ?? (await customers.GetAsync(paidOut.PromoterId, cancellationToken)).OpenId;
+        if (string.IsNullOrEmpty(payee))
+        {
+            throw new InvalidOperationException($"Withdrawal {paidOut.WithdrawalId} has no payee: {paidOut.PromoterId} erased their account before payees were recorded with requests.");
+        }
+
+        await payouts.TransferAsync(paidOut.WithdrawalId, payee, paidOut.AmountFen, "佣金提现 commission withdrawal", cancellationToken);
     }
 
     /// <summary>Whether a paid order can earn anyone commission (so a settlement process is worth starting).</summary>

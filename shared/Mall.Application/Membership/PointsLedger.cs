@@ -53,6 +53,13 @@ public sealed class PointsLedger(IDocumentCollection<PointsEntry> entries) : IEv
         return settled;
     }
 
+    /// <summary>The first <paramref name="pageSize"/> lines of the customer's ledger, and the token of the rest.</summary>
+    public async Task<ResultPage<PointsEntry>> LinesAsync(string customerId, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await entries.QueryAsync(new DocumentQuery { PartitionKey = customerId }, null, pageSize, cancellationToken);
+        return new ResultPage<PointsEntry>(page.Items.Select(e => e.Value).ToList(), page.ContinuationToken);
+    }
+
     // The key holds '#' ("O1|redeemed#2"), which Table Storage does not allow in keys.
     private static DocumentKey KeyOf(string customerId, string key) => new(customerId, StorageKeys.Escape(key));
 }

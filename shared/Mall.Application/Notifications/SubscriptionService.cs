@@ -54,6 +54,21 @@ public sealed class SubscriptionService(IDocumentCollection<MessageSubscription>
         return page.Items.Select(s => View(s.Value)).ToList();
     }
 
+    /// <summary>The customer erased their account: their consents go with it, and no message reaches them any more.</summary>
+    public async Task ForgetAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var held = new List<DocumentKey>();
+        await foreach (var subscription in subscriptions.ScanAsync(new DocumentQuery { PartitionKey = customerId }, 100, cancellationToken))
+        {
+            held.Add(subscription.Key);
+        }
+
+        foreach (var key in held)
+        {
+            await subscriptions.DeleteAsync(key, null, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// The customers holding an unused subscription to <paramref name="templateId"/>, a page at a time: a
     /// scan across customers on the row key, for campaigns that write to everyone who opted in.

@@ -103,6 +103,9 @@ public sealed record OrderView(
 
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
 
+/// <summary>Who an order ships to, unmasked: for the operator who fulfils it (every read is audited).</summary>
+public sealed record OrderRecipient(string OrderId, string CustomerId, ShippingAddress Address);
+
 /// <summary>An order whose shipping info WeChat has not taken, for operators (manage/shipping-uploads/failed).</summary>
 public sealed record ShippingUploadFailureView(
     string OrderId,

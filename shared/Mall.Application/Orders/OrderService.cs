@@ -1,3 +1,4 @@
+using Mall.Application.Customers;
 using Mall.Application.Inventory;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
@@ -22,6 +23,8 @@ public sealed partial class OrderService(
     IWeChatPay weChatPay,
     IWeChatMiniProgram miniProgram,
     IDueWorkScheduler scheduler,
+    PersonalDataAudit audit,
+    ErasedCustomers erased,
     OrderOptions options,
     TimeProvider time,
     ILogger<OrderService> logger)
@@ -43,6 +46,23 @@ public sealed partial class OrderService(
 
     public async Task<OrderView> GetAsync(string orderId, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
+
+    /// <summary>
+    /// Operators, to fulfil the order: its recipient, phone and address unmasked, audited before they are returned.
+    /// An erased customer's address is kept only as the transaction record the law requires, so it is read only to
+    /// ship an order they had paid for.
+    /// </summary>
+    public async Task<OrderRecipient> RecipientForOperatorAsync(string orderId, string operatorId, string? reason, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetAsync(orderId, cancellationToken);
+        if (order.Status != OrderStatus.Paid && await erased.IsErasedAsync(order.CustomerId, cancellationToken))
+        {
+            throw new DomainException(ErrorCode.CustomerErased, $"The customer of order {orderId} erased their account: its address is kept as the law requires and read only to ship a paid order.");
+        }
+
+        await audit.RecordAsync(operatorId, "order recipient", order.Id, order.CustomerId, ["recipient", "phone", "address"], reason, cancellationToken);
+        return new OrderRecipient(order.Id, order.CustomerId, views.Address(order));
+    }
 
     public async Task<OrderPage> ListAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {

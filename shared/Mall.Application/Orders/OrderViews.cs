@@ -11,12 +11,19 @@ public sealed class OrderViews(IFieldProtector protector)
     /// <summary>The owner sees their full address, and nothing of the mall's dealings with WeChat about the shipping.</summary>
     public OrderView ForOwner(Order order) => Build(order, Address(order)) with { Shipment = order.Shipment is { } shipment ? shipment with { UploadFailure = null } : null };
 
-    /// <summary>Operators see masked personal data (name and phone); the postal address stays usable for fulfilment.</summary>
+    /// <summary>
+    /// Operators see masked personal data: name, phone and the street line (province, city and district stay, for
+    /// routing). Fulfilment reads the full recipient through the audited manage/orders/{id}/recipient.
+    /// </summary>
     public OrderView ForOperator(Order order) => Build(order, ForOperator(Address(order)));
 
-    /// <summary>An address as operators see it: recipient and phone masked, the postal address whole.</summary>
-    public static ShippingAddress ForOperator(ShippingAddress address) =>
-        address with { Recipient = PersonalData.MaskName(address.Recipient), Phone = PersonalData.MaskPhone(address.Phone) };
+    /// <summary>An address as operators see it: recipient, phone and street line masked.</summary>
+    public static ShippingAddress ForOperator(ShippingAddress address) => address with
+    {
+        Recipient = PersonalData.MaskName(address.Recipient),
+        Phone = PersonalData.MaskPhone(address.Phone),
+        Detail = PersonalData.MaskAddressLine(address.Detail),
+    };
 
     public ShippingAddress Address(Order order) => Unprotect(order.ProtectedAddress);
 

@@ -49,12 +49,13 @@ public sealed partial class SegmentationService(
             var page = await nextPage;
             // The next page is read while this one is written (two pages in memory at most).
             nextPage = page.ContinuationToken is null ? Task.FromResult(new ResultPage<Versioned<Customer>>([], null)) : ReadPage(page.ContinuationToken);
-            var outcomes = await Task.WhenAll(page.Items.Select(async entry =>
+            // Erased accounts are segmented no more (their segment went with their personal data).
+            var outcomes = (await Task.WhenAll(page.Items.Where(entry => !entry.Value.IsErased).Select(async entry =>
             {
                 var spend = entry.Value.Activity.PaidInMonth(previousMonth);
                 if (Unchanged(entry.Value))
                 {
-                    return (Segment: entry.Value.Segment!.Segment, Move: (string?)null, Spend: spend);
+                    return (Segment: entry.Value.Segment?.Segment, Move: (string?)null, Spend: spend);
                 }
 
                 await writes.WaitAsync(cancellationToken);
@@ -67,13 +68,13 @@ public sealed partial class SegmentationService(
                 {
                     writes.Release();
                 }
-            }));
+            }))).Where(o => o.Segment is not null).Select(o => (Segment: o.Segment!.Value, o.Move, o.Spend)).ToList();
 
             run = run with
             {
                 ContinuationToken = page.ContinuationToken,
                 Pages = run.Pages + 1,
-                Processed = run.Processed + outcomes.Length,
+                Processed = run.Processed + outcomes.Count,
                 Changed = run.Changed + outcomes.Count(o => o.Move is not null),
                 Sizes = Merge(run.Sizes, outcomes.Select(o => o.Segment.ToString())),
                 Transitions = Merge(run.Transitions, outcomes.Where(o => o.Move is not null).Select(o => o.Move!)),
@@ -128,7 +129,8 @@ public sealed partial class SegmentationService(
     }
 
     /// <summary>Starts from the page's copy of the customer (no second read); a customer changed since is read again.</summary>
-    private async Task<(CustomerSegment Segment, string? Move)> ReclassifyAsync(Versioned<Customer> read, SegmentRules rules, DateTimeOffset now, CancellationToken cancellationToken) =>
+    /// <remarks>A customer erased since the page was read has no segment: null, and not counted.</remarks>
+    private async Task<(CustomerSegment? Segment, string? Move)> ReclassifyAsync(Versioned<Customer> read, SegmentRules rules, DateTimeOffset now, CancellationToken cancellationToken) =>
         await customers.TransitionFromAsync(
             read.Key,
             read,
@@ -136,10 +138,15 @@ public sealed partial class SegmentationService(
             {
                 var before = current!.Value;
                 var (after, events) = before.Review(rules, tiers, now);
-                var moved = after.Segment!.Segment != before.Segment?.Segment;
-                var result = (after.Segment.Segment, moved ? $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}" : null);
+                if (after.Segment is null)
+                {
+                    return Decision.Keep<Customer, (CustomerSegment?, string?)>((null, null));
+                }
+
+                var moved = after.Segment.Segment != before.Segment?.Segment;
+                var result = ((CustomerSegment?)after.Segment.Segment, moved ? $"{before.Segment?.Segment.ToString() ?? "New"}->{after.Segment.Segment}" : null);
                 return ReferenceEquals(after, before) && before.IndexVersion == Customer.CurrentIndexVersion
-                    ? Decision.Keep<Customer, (CustomerSegment, string?)>(result)
+                    ? Decision.Keep<Customer, (CustomerSegment?, string?)>(result)
                     : Decision.Write(after with { IndexVersion = Customer.CurrentIndexVersion }, result, events);
             },
             cancellationToken);

@@ -34,6 +34,14 @@ public interface IWeChatMiniProgram
     /// <summary>/wxa/sec/order/get_order — the payment's shipping state at WeChat; null if WeChat does not know it (yet).</summary>
     Task<WeChatShippingState?> GetShippingStateAsync(string transactionId, CancellationToken cancellationToken);
 
+    /// <summary>/wxa/business/getuserphonenumber — the phone number behind a getPhoneNumber button's code (once, within 5 minutes).</summary>
+    /// <exception cref="WeChatException">
+    /// <see cref="WeChatFailure.InvalidLoginCode"/>: the code is invalid, expired or used (40029);
+    /// <see cref="WeChatFailure.Rejected"/>: WeChat refuses the mall (40013 appid, the API not enabled…);
+    /// <see cref="WeChatFailure.Unavailable"/>: busy (-1), rate-limited (45011), unreachable — a used code may then be gone.
+    /// </exception>
+    Task<WeChatPhoneNumber> GetPhoneNumberAsync(string code, CancellationToken cancellationToken);
+
     /// <summary>
     /// Checks <paramref name="message"/> against WeChat's template value rules without calling WeChat: the
     /// reason WeChat would refuse it (47003), or null.
@@ -54,6 +62,12 @@ public sealed record ShippingInfoUpload(
     string ItemDescription,
     string? ReceiverContactMasked,
     DateTimeOffset UploadTime);
+
+/// <summary>A phone number WeChat verified for the user (with its country code outside mainland China). ToString masks it.</summary>
+public sealed record WeChatPhoneNumber(string PhoneNumber, string? CountryCode)
+{
+    public override string ToString() => $"WeChatPhoneNumber {{ PhoneNumber = {Platform.PersonalData.MaskPhone(PhoneNumber)}, CountryCode = {CountryCode} }}";
+}
 
 public sealed record SubscribeMessage(
     string ToOpenId,
@@ -177,7 +191,7 @@ public sealed record RefundStatusReport(
 
 public enum WeChatFailure
 {
-    /// <summary>The login code is invalid, expired or already used.</summary>
+    /// <summary>A one-time code (wx.login's, or a getPhoneNumber button's) is invalid, expired or already used.</summary>
     InvalidLoginCode,
 
     /// <summary>WeChat's risk control blocks this user's login (40226).</summary>

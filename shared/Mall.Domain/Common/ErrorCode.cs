@@ -111,6 +111,13 @@ public enum ErrorCode
     CardSetAlreadyRedeemed,
     CardRewardUnavailable,
     CardLimitReached,
+
+    // Personal data
+    /// <summary>The getPhoneNumber code is invalid, expired or already used (getuserphonenumber 40029).</summary>
+    InvalidPhoneCode,
+
+    /// <summary>The customer erased their account: what the law keeps of it is kept, not read.</summary>
+    CustomerErased,
 }
 
 public static class ErrorCodeExtensions

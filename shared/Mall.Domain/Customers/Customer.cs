@@ -5,7 +5,10 @@ using Mall.Domain.Segmentation;
 
 namespace Mall.Domain.Customers;
 
-/// <summary>A mini-program user, keyed by a stable id derived from their openid.</summary>
+/// <summary>
+/// A mini-program user. The first customer of an openid is keyed by an id derived from it; once that customer
+/// erased their account the openid maps to a new, random id (the mall's openid → customer mapping decides).
+/// </summary>
 public sealed record Customer
 {
     /// <summary>
@@ -74,6 +77,11 @@ public sealed record Customer
     /// <summary>The wake-up campaign's last contact (at most one per interval).</summary>
     public WakeUpMark? LastWakeUp { get; init; }
 
+    /// <summary>When the customer erased their account (PIPL right to deletion): the record stays, without personal data, for the orders and ledgers that name it.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    public bool IsErased => ErasedAt is not null;
+
     public string? ReferrerId => Referrers.Count > 0 ? Referrers[0] : null;
 
     /// <summary>Points that can be spent now.</summary>
@@ -95,6 +103,12 @@ public sealed record Customer
     /// </summary>
     public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Review(SegmentRules segments, TierRules tiers, DateTimeOffset now)
     {
+        // An erased account is profiled no more: its segment was erased with it.
+        if (IsErased)
+        {
+            return (this, []);
+        }
+
         var events = new List<IntegrationEvent>();
         var reviewed = WithSegment(segments, now, events);
         var member = Member.AtReview(tiers.Evaluate(Activity, now), now);
@@ -242,6 +256,27 @@ public sealed record Customer
         return step == WakeUpStep.Start ? (this with { LastWakeUp = new WakeUpMark(day, now) }, step) : (this, step);
     }
 
+    /// <summary>
+    /// The customer erased their account: nickname, birthday, phone, session key, WeChat identities and segment go;
+    /// what orders, points and commissions refer to (id, referrers, activity, tier, balances) stays, so the ledgers
+    /// still reconcile. Once: an erased customer comes back as it is, without a second event.
+    /// </summary>
+    public (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Erase(DateTimeOffset now) =>
+        IsErased
+            ? (this, [])
+            : (this with
+            {
+                Nickname = null,
+                Birthday = null,
+                ProtectedPhone = null,
+                ProtectedSessionKey = null,
+                OpenId = string.Empty,
+                UnionId = null,
+                Segment = null,
+                LastWakeUp = null,
+                ErasedAt = now,
+            }, [new CustomerErased(Id) { OccurredAt = now }]);
+
     private bool Knows(string key, IReadOnlySet<string>? settled) => settled?.Contains(key) == true || IsPointsChangePending(key);
 
     private (Customer Customer, IReadOnlyList<IntegrationEvent> Events) Change(string key, string orderId, long points, DateTimeOffset now)
@@ -280,9 +315,17 @@ public sealed record Customer
     private PointsChanged PointsEvent(string key, long points, string orderId, DateTimeOffset now) =>
         new(Id, key, orderId, points) { OccurredAt = now };
 
+    /// <summary>The id of an openid's first customer (every customer registered before ids could change had it).</summary>
     public static string IdFor(string openId) => Ids.Derive("C", "openid", openId);
 
+    /// <summary>The id of a customer whose openid's earlier customer was erased.</summary>
+    public static string NewId() => Ids.New("C");
+
+    /// <summary>Where the openid → customer mapping of <paramref name="openId"/> is kept: a hash, so the key names nobody.</summary>
+    public static string OpenIdKeyFor(string openId) => Ids.Derive("W", "openid-key", openId);
+
     public static (Customer Customer, CustomerRegistered Registered) Register(
+        string id,
         string openId,
         string? unionId,
         string inviteCode,
@@ -290,7 +333,6 @@ public sealed record Customer
         string? protectedSessionKey,
         DateTimeOffset now)
     {
-        var id = IdFor(openId);
         var customer = new Customer
         {
             Id = id,

@@ -13,6 +13,17 @@ public sealed record CustomerRegistered(string CustomerId, string? ReferrerId) :
     public override string SubjectId => CustomerId;
 }
 
+/// <summary>
+/// The customer erased their account (PIPL right to deletion): downstream systems erase what they hold on them.
+/// Orders and ledgers keep naming the customer id, a pseudonym that no longer leads to anyone.
+/// </summary>
+public sealed record CustomerErased(string CustomerId) : IntegrationEvent
+{
+    public override string Id => $"customer:{CustomerId}:erased";
+
+    public override string SubjectId => CustomerId;
+}
+
 /// <summary>The customer moved to another lifecycle segment (daily review, or at once on a first payment).</summary>
 /// <param name="From">The segment before; absent for a customer never classified.</param>
 /// <param name="Day">The CST day of the move ("2026-11-30").</param>

@@ -72,6 +72,9 @@ public sealed record Withdrawal(string Id, long AmountFen, WithdrawalStatus Stat
 {
     public DateTimeOffset? DecidedAt { get; init; }
 
+    /// <summary>Where the payout goes (the promoter's openid when they asked), so it is paid even if they erase their account meanwhile.</summary>
+    public string? PayeeOpenId { get; init; }
+
     public bool Holds => Status is WithdrawalStatus.Requested or WithdrawalStatus.Paid;
 }
 
@@ -98,7 +101,7 @@ public sealed record WithdrawalBook
 
     public long HeldFen => EarlierPaidFen + Withdrawals.Where(w => w.Holds).Sum(w => w.AmountFen);
 
-    public WithdrawalBook Request(string withdrawalId, long amountFen, long settledFen, DateTimeOffset now)
+    public WithdrawalBook Request(string withdrawalId, long amountFen, long settledFen, DateTimeOffset now, string? payeeOpenId = null)
     {
         if (Withdrawals.Any(w => w.Id == withdrawalId))
         {
@@ -121,7 +124,7 @@ public sealed record WithdrawalBook
             throw new DomainException(ErrorCode.WithdrawalExceedsBalance, $"Only {Math.Max(0, available)} fen can be withdrawn.");
         }
 
-        return this with { Withdrawals = [.. Withdrawals, new Withdrawal(withdrawalId, amountFen, WithdrawalStatus.Requested, now)] };
+        return this with { Withdrawals = [.. Withdrawals, new Withdrawal(withdrawalId, amountFen, WithdrawalStatus.Requested, now) { PayeeOpenId = payeeOpenId }] };
     }
 
     public WithdrawalBook Decide(string withdrawalId, bool paid, DateTimeOffset now)

@@ -55,6 +55,12 @@ public sealed class WeChatMiniProgramAdapter : IWeChatMiniProgram
         };
     }
 
+    public async Task<WeChatPhoneNumber> GetPhoneNumberAsync(string code, CancellationToken cancellationToken)
+    {
+        var phone = await Call(client.GetPhoneNumberAsync(code, cancellationToken));
+        return new WeChatPhoneNumber(phone.PhoneNumber!, phone.CountryCode);
+    }
+
     public string? FindTemplateDataViolation(SubscribeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -11,7 +11,7 @@ public sealed record MiniProgramCredentials(string AppId, string AppSecret)
 
 public enum WeChatApiFailure
 {
-    /// <summary>40029 / 40163: the login code is invalid, expired or already used.</summary>
+    /// <summary>40029 / 40163: a one-time code (wx.login's, or a getPhoneNumber button's) is invalid, expired or already used.</summary>
     InvalidLoginCode,
 
     /// <summary>40226: WeChat's risk control blocks this user's login (高风险等级用户).</summary>
@@ -112,6 +112,28 @@ public sealed class MiniProgramClient
 
     public Task<WeChatApiResult> UploadShippingInfoAsync(UploadShippingInfoRequest upload, CancellationToken cancellationToken) =>
         PostWithAccessTokenAsync<WeChatApiResult>("wxa/sec/order/upload_shipping_info", upload, changesState: true, cancellationToken);
+
+    /// <summary>
+    /// getPhoneNumber (手机号快速验证): the number behind the code of the mini-program's getPhoneNumber button. Each
+    /// code is used once and is valid 5 minutes (developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-info/phone-number/getPhoneNumber.html,
+    /// 每个 code 只能使用一次，code 的有效期为 5min); a code WeChat will not take answers 40029. The number must be
+    /// watermarked with this app's id.
+    /// </summary>
+    /// <exception cref="WeChatApiException">Invalid, expired or used code; rejected (e.g. 40013); unavailable (-1, 45011, network).</exception>
+    public async Task<PhoneInfo> GetPhoneNumberAsync(string code, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(code);
+        var answer = await PostWithAccessTokenAsync<GetPhoneNumberResponse>("wxa/business/getuserphonenumber", new GetPhoneNumberRequest { Code = code }, changesState: true, cancellationToken);
+        var phone = answer.PhoneInfo;
+        if (string.IsNullOrEmpty(phone?.PhoneNumber))
+        {
+            throw new WeChatApiException(WeChatApiFailure.Unavailable, "WeChat getuserphonenumber answered without phone_info.") { OutcomeUnknown = true };
+        }
+
+        return phone.Watermark?.AppId == credentials.AppId
+            ? phone
+            : throw new WeChatApiException(WeChatApiFailure.Rejected, "WeChat getuserphonenumber answered a number watermarked for another app.");
+    }
 
     /// <summary>查询订单发货状态: what WeChat's shipping service holds for a payment; null if it does not know it (10060001).</summary>
     public async Task<ShippingOrder?> GetShippingOrderAsync(string transactionId, CancellationToken cancellationToken)

@@ -91,6 +91,55 @@ public sealed record SubscribeMessageValue
     public string? Value { get; init; }
 }
 
+/// <summary>Body of <c>POST /wxa/business/getuserphonenumber</c>: the code a getPhoneNumber button gave the mini-program.</summary>
+public sealed record GetPhoneNumberRequest
+{
+    [JsonPropertyName("code")]
+    public string? Code { get; init; }
+}
+
+/// <summary>Answer of <c>getuserphonenumber</c>. ToString hides the number: personal data is never logged.</summary>
+public sealed record GetPhoneNumberResponse : WeChatApiResult
+{
+    [JsonPropertyName("phone_info")]
+    public PhoneInfo? PhoneInfo { get; init; }
+
+    public override string ToString() => $"GetPhoneNumberResponse {{ ErrCode = {ErrCode}, ErrMsg = {ErrMsg} }}";
+}
+
+/// <summary>The user's phone number as WeChat verified it. ToString hides it.</summary>
+public sealed record PhoneInfo
+{
+    /// <summary>The number the user chose; numbers outside mainland China carry their country code.</summary>
+    [JsonPropertyName("phoneNumber")]
+    public string? PhoneNumber { get; init; }
+
+    /// <summary>The number without a country code.</summary>
+    [JsonPropertyName("purePhoneNumber")]
+    public string? PurePhoneNumber { get; init; }
+
+    /// <summary>Documented as a string, yet the documentation's own example answers a number: both are read.</summary>
+    [JsonPropertyName("countryCode")]
+    [JsonConverter(typeof(StringOrNumberConverter))]
+    public string? CountryCode { get; init; }
+
+    [JsonPropertyName("watermark")]
+    public PhoneWatermark? Watermark { get; init; }
+
+    public override string ToString() => $"PhoneInfo {{ CountryCode = {CountryCode}, Watermark = {Watermark} }}";
+}
+
+/// <summary>Which app the number was given to, and when the user gave it.</summary>
+public sealed record PhoneWatermark
+{
+    /// <summary>Unix seconds.</summary>
+    [JsonPropertyName("timestamp")]
+    public long Timestamp { get; init; }
+
+    [JsonPropertyName("appid")]
+    public string? AppId { get; init; }
+}
+
 /// <summary>Body of <c>POST /wxa/sec/order/upload_shipping_info</c> (发货信息录入).</summary>
 public sealed record UploadShippingInfoRequest
 {

@@ -9,7 +9,7 @@ namespace Mall.IntegrationTests.Distribution;
 public sealed class WithdrawalRaceTests
 {
     /// <summary>An approved promoter with <paramref name="settledFen"/> earned and settled, as the ledger holds it after an order's settlement.</summary>
-    private static async Task<string> SettledPromoterAsync(MallFixture mall, long settledFen)
+    internal static async Task<string> SettledPromoterAsync(MallFixture mall, long settledFen)
     {
         var distribution = mall.Get<DistributionService>();
         var promoter = await mall.NewCustomerAsync();

@@ -127,7 +127,7 @@ public sealed class DocumentBoundTests
     [Fact]
     public async Task A_customer_after_hundreds_of_orders_refunds_and_points_changes_keeps_bounded_memories()
     {
-        var customer = Customer.Register("openid-1", "unionid-1", "ABCDEFGHJK", null, "protected-session-key", Now.AddYears(-3)).Customer
+        var customer = Customer.Register(Customer.IdFor("openid-1"), "openid-1", "unionid-1", "ABCDEFGHJK", null, "protected-session-key", Now.AddYears(-3)).Customer
             with { Referrers = ["C-referrer-1", "C-referrer-2", "C-referrer-3"], Nickname = new string('茶', 20), ProtectedPhone = new string('p', 200) };
         var (segments, tiers) = (new SegmentRules(), new TierRules());
         for (var i = 0; i < 600; i++)

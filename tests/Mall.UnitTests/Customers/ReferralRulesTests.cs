@@ -34,7 +34,7 @@ public sealed class ReferralRulesTests
     [Fact]
     public void Registration_binds_the_inviter_and_announces_the_new_customer()
     {
-        var (customer, registered) = Mall.Domain.Customers.Customer.Register("openid-x", null, "ABCDEFGHJK", Customer("C9", "C8"), "protected", Now);
+        var (customer, registered) = Mall.Domain.Customers.Customer.Register(Mall.Domain.Customers.Customer.IdFor("openid-x"), "openid-x", null, "ABCDEFGHJK", Customer("C9", "C8"), "protected", Now);
 
         Assert.Equal(["C9", "C8"], customer.Referrers);
         Assert.Equal("C9", customer.ReferrerId);

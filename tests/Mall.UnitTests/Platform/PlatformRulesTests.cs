@@ -96,10 +96,12 @@ public sealed class PlatformRulesTests
     }
 
     [Fact]
-    public void Masking_hides_the_middle_of_phones_and_all_but_the_first_character_of_names()
+    public void Masking_hides_the_middle_of_phones_all_but_the_first_character_of_names_and_the_street_numbers()
     {
         Assert.Equal("138****5678", PersonalData.MaskPhone("13812345678"));
         Assert.Equal("张**", PersonalData.MaskName("张三丰"));
+        Assert.Equal("龙井*****", PersonalData.MaskAddressLine("龙井路 1 号"));
+        Assert.Equal("**", PersonalData.MaskAddressLine("1号"));
     }
 
     [Fact]

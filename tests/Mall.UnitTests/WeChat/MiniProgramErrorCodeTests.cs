@@ -63,6 +63,29 @@ public sealed class MiniProgramErrorCodeTests
     public void Each_errcode_is_read_as_retryable_final_or_a_state(int errCode, WeChatApiFailure expected) =>
         Assert.Equal(expected, WeChatErrorCodes.Classify(errCode));
 
+    [Fact]
+    public async Task The_phone_number_is_read_from_the_documented_answer_whose_country_code_is_a_number()
+    {
+        // The answer of getPhoneNumber.html's example, countryCode a number although the table says string.
+        var wechat = new ScriptedWeChat("""{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13912345678","purePhoneNumber":"13912345678","countryCode":86,"watermark":{"timestamp":1637744274,"appid":"wx1"}}}""");
+
+        var phone = await wechat.Client.GetPhoneNumberAsync("e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144", CancellationToken.None);
+
+        Assert.Equal(("13912345678", "86", "wx1"), (phone.PhoneNumber, phone.CountryCode, phone.Watermark!.AppId));
+        Assert.DoesNotContain("13912345678", phone.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_phone_number_watermarked_for_another_app_is_refused()
+    {
+        var wechat = new ScriptedWeChat("""{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13912345678","purePhoneNumber":"13912345678","countryCode":"86","watermark":{"timestamp":1637744274,"appid":"wx-other"}}}""");
+
+        var refused = await Assert.ThrowsAsync<WeChatApiException>(() => wechat.Client.GetPhoneNumberAsync("code", CancellationToken.None));
+
+        Assert.Equal(WeChatApiFailure.Rejected, refused.Failure);
+        Assert.DoesNotContain("13912345678", refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Answers stable_token with a token and every other call with the next scripted answer.</summary>
     private sealed class ScriptedWeChat : HttpMessageHandler
     {
