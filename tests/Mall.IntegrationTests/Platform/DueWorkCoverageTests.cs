@@ -4,6 +4,7 @@ using Mall.Functions.CardCollecting;
 using Mall.Functions.Customers;
 using Mall.Functions.Orders;
 using Mall.Functions.Payments;
+using Mall.Functions.Sharing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.IntegrationTests.Platform;
@@ -19,7 +20,7 @@ public sealed class DueWorkCoverageTests
     {
         await using var mall = await MallFixture.StartAsync();
         var handled = mall.Services.GetServices<IDueWorkHandler>().Select(h => h.Kind).ToHashSet();
-        var run = OrderTimers.Kinds.Concat(PaymentTimers.Kinds).Concat(CampaignTimers.Kinds).Concat(CardCollectingTimers.Kinds).Concat(CustomerTimers.Kinds).ToHashSet();
+        var run = OrderTimers.Kinds.Concat(PaymentTimers.Kinds).Concat(CampaignTimers.Kinds).Concat(CardCollectingTimers.Kinds).Concat(CustomerTimers.Kinds).Concat(SharingTimers.Kinds).ToHashSet();
 
         Assert.True(handled.SetEquals(run), $"handled but run by no timer: {string.Join(", ", handled.Except(run))}; run but handled by nothing: {string.Join(", ", run.Except(handled))}");
     }
