@@ -107,8 +107,7 @@ public sealed partial class ShareRewardsService(
 
         var credited = await counters.ValueAsync(ShareCounters.Credited(program.Id, customerId), cancellationToken);
         var pending = await counters.ValueAsync(ShareCounters.Pending(program.Id, customerId), cancellationToken);
-        var granted = (await grants.QueryAsync(new DocumentQuery { PartitionKey = GrantPartition(program.Id, customerId) }, null, ShareRewardProgram.MaxTiers, cancellationToken))
-            .Items.ToDictionary(g => g.Value.Invitees, g => g.Value);
+        var granted = await GrantedAsync(program.Id, customerId, cancellationToken);
         var tiers = program.Tiers.Select(t => new ShareTierView(
             t.Invitees,
             t.CouponTemplateId,
@@ -204,21 +203,24 @@ public sealed partial class ShareRewardsService(
         }
 
         var credited = await counters.ValueAsync(ShareCounters.Credited(programId, sharerId), cancellationToken);
-        foreach (var tier in program.Reached(credited))
+        var granted = await GrantedAsync(programId, sharerId, cancellationToken);
+        var due = program.Reached(credited).Where(t => !granted.ContainsKey(t.Invitees)).ToList();
+        if (due.Count == 0)
         {
-            if (await grants.FindAsync(GrantKey(programId, sharerId, tier.Invitees), cancellationToken) is not null)
-            {
-                continue;
-            }
+            return DueWorkResult.Done;
+        }
 
+        var now = time.GetUtcNow();
+        var retryAt = ChinaTime.StartOf(ChinaTime.DateOf(now).AddDays(1));
+
+        // Waiting is written before it can be needed, so a crash below still retries tomorrow.
+        await scheduler.ScheduleAsync(new DueWork(GrantWork, $"{programId}|{sharerId}", retryAt), cancellationToken);
+        foreach (var tier in due)
+        {
             var grantKey = $"share-tier:{programId}:{sharerId}:{tier.Invitees}";
-            var now = time.GetUtcNow();
-            var retryAt = ChinaTime.StartOf(ChinaTime.DateOf(now).AddDays(1));
             BudgetCharge charge;
             try
             {
-                // Waiting is written before it can be needed, so a crash here still retries tomorrow.
-                await scheduler.ScheduleAsync(new DueWork(GrantWork, $"{programId}|{sharerId}", retryAt), cancellationToken);
                 charge = await controls.ChargeAsync(FissionMechanic.ShareRewards, ChinaTime.DateOf(now), grantKey, tier.ValueFen, cancellationToken);
             }
             catch (DomainException exception) when (exception.Code is ErrorCode.BudgetExhausted or ErrorCode.MechanicSwitchedOff)
@@ -262,6 +264,11 @@ public sealed partial class ShareRewardsService(
     }
 
     private static DocumentKey CreditKey(string inviteeId) => DocumentKey.Single(inviteeId);
+
+    /// <summary>The tiers already granted to a sharer in a program, by their number of invitees (one partition, at most a tier each).</summary>
+    private async Task<Dictionary<int, ShareTierGrant>> GrantedAsync(string programId, string sharerId, CancellationToken cancellationToken) =>
+        (await grants.QueryAsync(new DocumentQuery { PartitionKey = GrantPartition(programId, sharerId) }, null, ShareRewardProgram.MaxTiers, cancellationToken))
+            .Items.ToDictionary(g => g.Value.Invitees, g => g.Value);
 
     private async Task<ShareProgramCalendar> CalendarAsync(CancellationToken cancellationToken) =>
         (await calendars.FindAsync(CalendarKey, cancellationToken))?.Value ?? ShareProgramCalendar.Empty;
