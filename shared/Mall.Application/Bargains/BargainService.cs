@@ -205,13 +205,14 @@ public sealed partial class BargainService(
         {
             var created = await checkout.CreateCampaignOrderAsync(
                 customerId,
-                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ChargeShipping: false, ExpiresAt: bargain.Deadline),
+                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ChargeShipping: false, ExpiresAt: bargain.Deadline, OneAttempt: true),
                 cancellationToken);
             return new BargainOrderResult(created.Order, created.Created);
         }
         catch (DomainException)
         {
-            // A placement refused (out of stock, too many unpaid orders…) is withdrawn: the bargain may be ordered again.
+            // A placement refused (off sale, out of stock, too many unpaid orders…) is withdrawn, even one refused before its
+            // order was written (OneAttempt): the bargain may be ordered again, under its next order id.
             await ReleaseLapsedOrderAsync(bargain.Id, orderId, CancellationToken.None);
             throw;
         }
