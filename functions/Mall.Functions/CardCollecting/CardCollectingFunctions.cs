@@ -20,8 +20,8 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<CardCampaignRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await campaigns.CreateAsync(body, operatorId, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => campaigns.CreateAsync(body, operatorId, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     /// <summary>Campaigns to come, running, or ended in the last 92 days.</summary>
