@@ -38,6 +38,12 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
             return ApiResults.Ok(await cards.FulfilmentsAsync(campaignId, Api.EnumQuery<FulfilmentStatus>(request, "status"), token, pageSize, request.HttpContext.RequestAborted));
         });
 
+    /// <summary>A gift's recipient unmasked, to ship it; ?reason= is kept in the personal-data audit trail with the read.</summary>
+    [Function("Manage_GetCardFulfilmentRecipient")]
+    public Task<IActionResult> Recipient([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/recipient")] HttpRequest request, string campaignId, string fulfilmentId) =>
+        api.ForAdminAsync(request, async operatorId =>
+            ApiResults.Ok(await cards.RecipientForOperatorAsync(campaignId, fulfilmentId, operatorId, request.Query["reason"].ToString(), request.HttpContext.RequestAborted)));
+
     [Function("Manage_ShipCardFulfilment")]
     public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/ship")] HttpRequest request, string campaignId, string fulfilmentId) =>
         api.ForAdminAsync(request, async operatorId =>
