@@ -269,6 +269,25 @@ public sealed class BargainTests
     }
 
     [Fact]
+    public async Task Operators_still_list_and_read_orders_after_a_bargain_placement_is_refused_before_its_order_exists()
+    {
+        await using var shop = await BargainShop.StartAsync();
+        var (starter, started) = await shop.StartBargainAsync();
+        var unwrittenId = (await shop.StoredAsync(started.Id)).NextOrderId;
+        await shop.SetOnSaleAsync(false);
+        await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None));
+        var operatorOrders = shop.Mall.Get<OrderService>();
+
+        // The refused placement is stored as a withdrawn order with no address: every operator view of it must still work.
+        var everyOrder = await operatorOrders.ListAsync(status: null, priorityOnly: false, continuationToken: null, pageSize: 50, CancellationToken.None);
+        var withdrawn = await operatorOrders.ListAsync(OrderStatus.Withdrawn, priorityOnly: false, continuationToken: null, pageSize: 50, CancellationToken.None);
+        var detail = await operatorOrders.GetAsync(unwrittenId, CancellationToken.None);
+
+        Assert.All(everyOrder.Items.Concat(withdrawn.Items), o => Assert.Equal(OrderStatus.Withdrawn, o.Status));
+        Assert.Equal(OrderStatus.Withdrawn, detail.Status);
+    }
+
+    [Fact]
     public async Task Racing_orders_while_the_product_goes_off_sale_leave_one_live_order_at_most_and_the_bargain_on_it()
     {
         await using var shop = await BargainShop.StartAsync();
