@@ -8,6 +8,8 @@ using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Fission;
 using Mall.Domain.Orders;
+using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Bargains;
@@ -30,10 +32,10 @@ public sealed class BargainTests
     {
         public BargainOrderRequest Address { get; } = new(MallFixture.Buy("x", 1).Address);
 
-        public static async Task<BargainShop> StartAsync(long dailyBudgetFen = 10 * GapFen, int stock = 10)
+        public static async Task<BargainShop> StartAsync(long dailyBudgetFen = 10 * GapFen, int stock = 10, Action<IServiceCollection>? configureServices = null)
         {
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            var mall = await MallFixture.StartAsync(time);
+            var mall = await MallFixture.StartAsync(time, configureServices: configureServices);
             var product = await mall.CreateProductAsync(PriceFen, null, stock);
             await mall.Get<FissionControls>().SetAsync(FissionMechanic.Bargains, new MechanicControlRequest(true, dailyBudgetFen), "admin", CancellationToken.None);
             var bargains = mall.Get<BargainService>();
@@ -285,6 +287,38 @@ public sealed class BargainTests
 
         Assert.All(everyOrder.Items.Concat(withdrawn.Items), o => Assert.Equal(OrderStatus.Withdrawn, o.Status));
         Assert.Equal(OrderStatus.Withdrawn, detail.Status);
+    }
+
+    [Fact]
+    public async Task A_double_tapped_bargain_order_that_finds_the_unwritten_placement_answers_its_refusal_not_a_500()
+    {
+        // The second tap ("late") passed the bargain's transition (no order yet) and is held just before it reads the
+        // order; meanwhile the first tap's placement is refused before its order is written, which stores a placeholder.
+        var lateReadsOrder = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTapDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var shop = await BargainShop.StartAsync(configureServices: services => services.Script<Order>(orders =>
+            orders.BeforeFind = async (actor, _) =>
+            {
+                if (actor == "late" && lateReadsOrder.TrySetResult())
+                {
+                    await firstTapDone.Task;
+                }
+            }));
+        var (starter, started) = await shop.StartBargainAsync();
+        await shop.SetOnSaleAsync(false);
+
+        var late = ScriptedCollections.RunAs("late", async () =>
+        {
+            await shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None);
+            return true;
+        });
+        await lateReadsOrder.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None));
+        firstTapDone.SetResult();
+
+        Assert.Equal(ErrorCode.ProductNotOnSale, first.Code);
+        var second = await Record.ExceptionAsync(() => late);
+        Assert.IsType<DomainException>(second);
     }
 
     [Fact]
