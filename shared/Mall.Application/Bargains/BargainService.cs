@@ -196,9 +196,14 @@ public sealed partial class BargainService(
             },
             cancellationToken);
         var orderId = bargain.OrderId!;
-        if (await orders.FindAsync(orderId, cancellationToken) is { Status: not OrderStatus.Reserving } placed)
+        switch (await orders.FindAsync(orderId, cancellationToken))
         {
-            return new BargainOrderResult(orderViews.ForOwner(placed), Created: false);
+            case { Status: OrderStatus.Withdrawn, Withdrawal: { } refusal }:
+                // A racing request's placement under this id was refused: so is this one, and the bargain may be ordered again.
+                await ReleaseLapsedOrderAsync(bargain.Id, orderId, CancellationToken.None);
+                throw refusal.ToException();
+            case { Status: not OrderStatus.Reserving } placed:
+                return new BargainOrderResult(orderViews.ForOwner(placed), Created: false);
         }
 
         try

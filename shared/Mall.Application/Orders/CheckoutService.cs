@@ -200,7 +200,14 @@ public sealed partial class CheckoutService(
     {
         try
         {
-            await orders.InsertAsync(Order.Unwritten(request.OrderId, request.CustomerId, request.Fingerprint, new PlacementRefusal(refusal.Code, refusal.Message), time.GetUtcNow()), cancellationToken);
+            var unwritten = Order.Unwritten(
+                request.OrderId,
+                request.CustomerId,
+                views.ProtectAddress(request.Address!.ToShippingAddress()),
+                request.Fingerprint,
+                new PlacementRefusal(refusal.Code, refusal.Message),
+                time.GetUtcNow());
+            await orders.InsertAsync(unwritten, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {

@@ -154,9 +154,9 @@ public sealed record Order
 
     /// <summary>
     /// A placement refused before its order was written, recorded so its id can never be placed: withdrawn, holding
-    /// nothing and showing nothing (no lines, no address).
+    /// nothing (no lines), with the address the request gave, as any withdrawn placement keeps it.
     /// </summary>
-    public static Order Unwritten(string id, string customerId, string requestFingerprint, PlacementRefusal refusal, DateTimeOffset now) => new()
+    public static Order Unwritten(string id, string customerId, string protectedAddress, string requestFingerprint, PlacementRefusal refusal, DateTimeOffset now) => new()
     {
         Id = id,
         CustomerId = customerId,
@@ -164,7 +164,7 @@ public sealed record Order
         Status = OrderStatus.Withdrawn,
         Lines = [],
         Pricing = new PriceBreakdown(0, 0, 0, 0),
-        ProtectedAddress = "",
+        ProtectedAddress = protectedAddress,
         RequestFingerprint = requestFingerprint,
         CreatedAt = now,
         ExpiresAt = now,
