@@ -322,6 +322,32 @@ public sealed class BargainTests
     }
 
     [Fact]
+    public async Task Rate_limited_bargain_orders_write_no_order_rows_beyond_the_order_rate()
+    {
+        await using var shop = await BargainShop.StartAsync();
+        var (starter, started) = await shop.StartBargainAsync();
+        var rate = shop.Mall.Get<LimitsOptions>().OrdersPerCustomerPerMinute;
+        await shop.SetOnSaleAsync(false);
+
+        var refusals = new List<ErrorCode>();
+        for (var attempt = 0; attempt < rate + 5; attempt++)
+        {
+            refusals.Add((await Assert.ThrowsAnyAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None))).Code);
+        }
+
+        var bargain = await shop.StoredAsync(started.Id);
+        var orders = shop.Mall.Get<OrderStore>();
+        var stored = 0;
+        for (var placed = 0; placed < bargain.OrdersPlaced; placed++)
+        {
+            stored += await orders.FindAsync((bargain with { OrdersPlaced = placed }).NextOrderId, CancellationToken.None) is null ? 0 : 1;
+        }
+
+        Assert.Equal(ErrorCode.TooManyRequests, refusals[^1]);
+        Assert.True(stored <= rate, $"{stored} order rows written by {refusals.Count} refused requests; the order rate allows {rate} a minute.");
+    }
+
+    [Fact]
     public async Task Racing_orders_while_the_product_goes_off_sale_leave_one_live_order_at_most_and_the_bargain_on_it()
     {
         await using var shop = await BargainShop.StartAsync();
