@@ -1,6 +1,9 @@
+using Mall.Application.Bargains;
 using Mall.Application.Compliance;
+using Mall.Domain.Bargains;
 using Mall.Domain.Common;
 using Mall.Domain.Compliance;
+using Mall.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Compliance;
@@ -77,6 +80,28 @@ public sealed class ComplianceReportTests
         Assert.False(ran);
         var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
         Assert.Equal((1, 0, 0, 1), (report.Checks, report.Saved, report.Warned, report.Refused));
+    }
+
+    [Fact]
+    public async Task A_campaign_save_answered_as_failed_has_stored_nothing_so_the_operators_retry_makes_no_second_campaign()
+    {
+        // Once armed, the next write of a compliance check fails (a storage timeout): the operator is answered an error.
+        var failNextCheckWrite = 0;
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember), configureServices: services => services.Script<ComplianceCheck>(checks =>
+            checks.BeforeWrite = (_, _) => Interlocked.Exchange(ref failNextCheckWrite, 0) == 1 ? throw new TimeoutException("The compliance check was not written.") : Task.CompletedTask));
+        var compliance = mall.Get<CampaignCompliance>();
+        var bargains = mall.Get<BargainService>();
+        var product = await mall.CreateProductAsync(10_000, null, 10);
+        var request = new BargainCampaignRequest(product.Skus[0].Id, 1_000, TimeLimitHours: null, 10, MaxBargains: 100, StartsAt: null, LateNovember.AddDays(2), HelpEntry: null);
+        Task<CheckedSave<BargainCampaign>> SaveAsManageBargainCampaignsDoes() =>
+            compliance.SaveAsync(request.ComplianceTerms(), "ops", () => bargains.CreateCampaignAsync(request, CancellationToken.None), CancellationToken.None);
+
+        Interlocked.Exchange(ref failNextCheckWrite, 1);
+        await Assert.ThrowsAsync<TimeoutException>(SaveAsManageBargainCampaignsDoes);
+        await SaveAsManageBargainCampaignsDoes();
+
+        var stored = (await bargains.ListCampaignsAsync(continuationToken: null, pageSize: 50, CancellationToken.None)).Items;
+        Assert.True(stored.Count == 1, $"{stored.Count} bargain campaigns stored for one operator request answered once with an error, then retried.");
     }
 
     [Fact]
