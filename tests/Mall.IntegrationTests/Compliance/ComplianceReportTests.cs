@@ -105,6 +105,23 @@ public sealed class ComplianceReportTests
     }
 
     [Fact]
+    public async Task A_save_corrected_after_a_refusal_and_resent_under_the_same_idempotency_key_is_reported_as_saved()
+    {
+        // A refused save stored nothing, so the operator may correct it and resend it under the same Idempotency-Key
+        // (from which manage/campaigns derives the check id): that save is stored, and must be counted as saved.
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
+        var compliance = mall.Get<CampaignCompliance>();
+        var stored = 0;
+
+        await Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.SaveAsync(SharedToUnlock(CampaignMechanic.CalendarCampaign), "ops", "CC-corrected", NothingToStore, CancellationToken.None));
+        await compliance.SaveAsync(new CampaignTerms(CampaignMechanic.CalendarCampaign, null), "ops", "CC-corrected", () => Task.FromResult(++stored), CancellationToken.None);
+
+        Assert.Equal(1, stored);
+        var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
+        Assert.True(report.Saved == 1, $"A stored campaign whose only check in the report is a refusal: saved {report.Saved}, refused {report.Refused}.");
+    }
+
+    [Fact]
     public async Task A_retried_check_under_the_same_id_is_counted_once_and_refused_again()
     {
         await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
