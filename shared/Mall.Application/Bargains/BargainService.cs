@@ -39,6 +39,8 @@ public sealed partial class BargainService(
     OrderStore orders,
     OrderViews orderViews,
     IDueWorkScheduler scheduler,
+    Limiter limiter,
+    LimitsOptions limits,
     BargainOptions options,
     TimeProvider time,
     ILogger<BargainService> logger)
@@ -184,6 +186,9 @@ public sealed partial class BargainService(
     /// </summary>
     public async Task<BargainOrderResult> OrderAsync(string customerId, string bargainId, BargainOrderRequest request, CancellationToken cancellationToken)
     {
+        // Each attempt may take the bargain's next order id, and a refused one stays recorded under it: attempts are held
+        // to the order rate before an id is handed out, so refusals write no more than orders could.
+        await limiter.AdmitAsync("bargain-order", customerId, limits.OrderCreation, "Too many bargain orders in a minute", cancellationToken);
         var now = time.GetUtcNow();
         var bargain = await bargains.TransitionWithReadsAsync(
             KeyOf(bargainId),

@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Mall.Application.Catalog;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Compliance;
+using Microsoft.Extensions.Logging;
 
 namespace Mall.Application.Compliance;
 
@@ -24,6 +26,9 @@ public enum ComplianceOutcome
     Saved,
     Warned,
     Refused,
+
+    /// <summary>Checked and its save begun, but not confirmed: it failed, or its confirmation could not be written.</summary>
+    Unconfirmed,
 }
 
 /// <summary>
@@ -63,7 +68,12 @@ public sealed record ComplianceCheck
 /// and saves nothing. Every refusal and every save is recorded for the operators' monthly compliance review
 /// (seed 八: 每月进行合规审查).
 /// </summary>
-public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> checks, ComplianceOptions options, CatalogOptions catalog, TimeProvider time)
+public sealed partial class CampaignCompliance(
+    IDocumentCollection<ComplianceCheck> checks,
+    ComplianceOptions options,
+    CatalogOptions catalog,
+    TimeProvider time,
+    ILogger<CampaignCompliance> logger)
 {
     /// <summary>Findings kept per recorded check and listed per refused problem; the rest are counted.</summary>
     public const int MaxFindingsKept = 20;
@@ -82,31 +92,46 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
 
     /// <summary>
     /// Checks the terms, then runs <paramref name="save"/> unless they are refused, and records the check for the
-    /// report: a refusal at once (then throws it), a save once it succeeded — a save its service refuses (invalid,
-    /// not found, a conflict) was never saved, so it is not reported as saved. <paramref name="checkId"/> comes from
-    /// the save's Idempotency-Key (or another operation id) when it has one, so a retried save is recorded once.
+    /// report. A refusal is recorded, then thrown. A save is recorded before it runs, as unconfirmed — so a save never
+    /// stands without its record, and a failure to record fails the request before anything is saved — and confirmed
+    /// once it succeeded; a save its service refuses (invalid, not found, a conflict) takes its record back. The row
+    /// is keyed by <paramref name="checkId"/> (from the save's Idempotency-Key, or another operation id) and the terms,
+    /// so a retry is recorded once while a corrected save resent under the same key is a check of its own.
     /// </summary>
     public async Task<CheckedSave<T>> SaveAsync<T>(CampaignTerms terms, string? operatorId, string checkId, Func<Task<T>> save, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(terms);
         ArgumentNullException.ThrowIfNull(save);
-        var verdict = ComplianceRules.Check(terms, Settings, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var verdict = ComplianceRules.Check(terms, Settings, now);
+        var key = new DocumentKey(MonthKey(ChinaTime.DateOf(now)), Ids.Derive("CC", checkId, Fingerprint(terms)));
+        var check = Record(terms, operatorId, checkId, verdict, now);
         if (verdict.Refused)
         {
-            await RecordAsync(terms, operatorId, checkId, verdict, cancellationToken);
+            await InsertOnceAsync(key, check, cancellationToken);
             throw Refusal(verdict);
         }
 
-        var saved = await save();
-        await RecordAsync(terms, operatorId, checkId, verdict, cancellationToken);
+        var recorded = await InsertOnceAsync(key, check with { Outcome = ComplianceOutcome.Unconfirmed }, cancellationToken);
+        T saved;
+        try
+        {
+            saved = await save();
+        }
+        catch (Exception) when (recorded is not null)
+        {
+            await TakeBackAsync(recorded);
+            throw;
+        }
+
+        await ConfirmAsync(key, check.Outcome, cancellationToken);
         return new CheckedSave<T>(saved, verdict.Warnings);
     }
 
-    private async Task RecordAsync(CampaignTerms terms, string? operatorId, string checkId, ComplianceVerdict verdict, CancellationToken cancellationToken)
+    private static ComplianceCheck Record(CampaignTerms terms, string? operatorId, string checkId, ComplianceVerdict verdict, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         var findings = verdict.Refusals.Concat(verdict.Warnings).ToList();
-        var check = new ComplianceCheck
+        return new ComplianceCheck
         {
             CheckId = checkId,
             CheckedAt = now,
@@ -119,15 +144,57 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
             Findings = findings.Take(MaxFindingsKept).ToList(),
             FindingCount = findings.Count,
         };
+    }
+
+    /// <summary>Inserts the record; null when a retry of the same check already did.</summary>
+    private async Task<Versioned<ComplianceCheck>?> InsertOnceAsync(DocumentKey key, ComplianceCheck check, CancellationToken cancellationToken)
+    {
         try
         {
-            await checks.InsertAsync(new DocumentKey(MonthKey(ChinaTime.DateOf(now)), checkId), check, [], cancellationToken);
+            return await checks.InsertAsync(key, check, [], cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
-            // A retry of a check already recorded: counted once.
+            return null;
         }
     }
+
+    /// <summary>
+    /// Marks a check's save as done. The save already stands, so a failure here must not answer the request with an
+    /// error (the operator would save again): the record then stays unconfirmed, counted apart in the report.
+    /// </summary>
+    private async Task ConfirmAsync(DocumentKey key, ComplianceOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await checks.TransitionAsync(
+                key,
+                current => current?.Value.Outcome == ComplianceOutcome.Unconfirmed
+                    ? Decision.Write(current.Value with { Outcome = outcome }, true)
+                    : Decision.Keep<ComplianceCheck, bool>(false),
+                cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUnconfirmed(logger, exception, key.RowKey);
+        }
+    }
+
+    /// <summary>Nothing was saved: the record goes. If that fails too, it stays unconfirmed, which the report counts apart.</summary>
+    private async Task TakeBackAsync(Versioned<ComplianceCheck> recorded)
+    {
+        try
+        {
+            await checks.DeleteAsync(recorded.Key, recorded.ETag, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogUnconfirmed(logger, exception, recorded.Key.RowKey);
+        }
+    }
+
+    private static string Fingerprint(CampaignTerms terms) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(terms, MallJson.Options)))[..16];
 
     /// <summary>The refusal of a verdict, for a save that re-checks its terms inside a guarded write.</summary>
     public static ComplianceRefusedException Refusal(ComplianceVerdict verdict) =>
@@ -147,8 +214,14 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
         await foreach (var row in checks.ScanAsync(new DocumentQuery { PartitionKey = MonthKey(new DateOnly(year, month, 1)) }, PageSize, cancellationToken))
         {
             var check = row.Value;
-            total++;
             outcomes[check.Outcome] = outcomes.GetValueOrDefault(check.Outcome) + 1;
+            if (check.Outcome == ComplianceOutcome.Unconfirmed)
+            {
+                // Neither saved for sure nor refused: counted apart, nothing else.
+                continue;
+            }
+
+            total++;
             foreach (var code in check.RefusedBy)
             {
                 var counted = rules.GetValueOrDefault(code, new RuleCount(0, 0));
@@ -192,10 +265,14 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
             mechanics,
             findings,
             outcomes.GetValueOrDefault(ComplianceOutcome.Warned) + outcomes.GetValueOrDefault(ComplianceOutcome.Refused) > findings.Count,
-            options.PayoutChannelCapBps);
+            options.PayoutChannelCapBps,
+            outcomes.GetValueOrDefault(ComplianceOutcome.Unconfirmed));
     }
 
     private static string MonthKey(DateOnly cstDate) => cstDate.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance check {CheckRow}: its record stays unconfirmed (the save's outcome could not be written)")]
+    private static partial void LogUnconfirmed(ILogger logger, Exception exception, string checkRow);
 }
 
 /// <summary>How many checks of the month a rule refused and warned about.</summary>
@@ -209,6 +286,7 @@ public sealed record MechanicCount(int Saved, int Warned, int Refused);
 
 /// <param name="Saved">Saved without a finding; <paramref name="Warned"/> were saved too, with warnings.</param>
 /// <param name="Listed">The refused and warned checks, newest first; <paramref name="ListTruncated"/>: there were more.</param>
+/// <param name="Unconfirmed">Saves checked but never confirmed (the save failed and its record could not be taken back, or its confirmation could not be written); not in the other counts.</param>
 public sealed record ComplianceReport(
     string Month,
     int Checks,
@@ -219,4 +297,5 @@ public sealed record ComplianceReport(
     IReadOnlyDictionary<string, MechanicCount> ByMechanic,
     IReadOnlyList<ComplianceCheck> Listed,
     bool ListTruncated,
-    int PayoutChannelCapBps);
+    int PayoutChannelCapBps,
+    int Unconfirmed);
