@@ -89,6 +89,7 @@ public static class MallInfrastructureServices
                 : new QueueServiceClient(options.ConnectionString);
         });
         services.AddSingleton<TableProvider>();
+        services.AddTable(TableDueWorkScheduler.TableName);
         services.AddSingleton<IDueWorkScheduler, TableDueWorkScheduler>();
         services.AddSingleton<DueWorkProcessor>();
         services.AddSingleton<IOutboxStore, TableOutboxStore>();
@@ -178,9 +179,13 @@ public static class MallInfrastructureServices
         return services;
     }
 
+    /// <summary>Declares a table the mall uses (see <see cref="MallTable"/>).</summary>
+    public static IServiceCollection AddTable(this IServiceCollection services, string tableName) =>
+        services.AddSingleton(new MallTable(tableName));
+
     public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null)
         where T : class =>
-        services.AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
+        services.AddTable(tableName).AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
             tableName,
             new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)),
             sp.GetRequiredService<IDispatchQueue>(),
