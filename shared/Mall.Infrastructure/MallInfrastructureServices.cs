@@ -62,17 +62,11 @@ public static class MallInfrastructureServices
     public static IServiceCollection AddMallInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        var environment = configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production";
-        services.AddSettings<StorageOptions>(configuration, StorageOptions.SectionName, o =>
-        {
-            if (string.IsNullOrEmpty(o.ConnectionString) && (o.TableServiceUri is null || o.QueueServiceUri is null))
-            {
-                throw new InvalidOperationException("Set Storage:ConnectionString (local) or Storage:TableServiceUri and Storage:QueueServiceUri (Azure, managed identity).");
-            }
-        });
+        services.TryAddSingleton(new MallEnvironment(configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production"));
+        services.AddSettingsValidators(typeof(MallInfrastructureServices).Assembly);
+        services.AddSettings<StorageOptions>(configuration, StorageOptions.SectionName);
         services.AddSettings<MessagingOptions>(configuration, MessagingOptions.SectionName);
-        services.AddSettings<DataProtectionOptions>(configuration, DataProtectionOptions.SectionName, o =>
-            LocalOnlyValues.Check(environment, ("Security:DataProtectionKey", o.DataProtectionKey)));
+        services.AddSettings<DataProtectionOptions>(configuration, DataProtectionOptions.SectionName);
 
         services.TryAddSingleton(sp =>
         {
