@@ -1,5 +1,5 @@
 // Example parameters for a production deployment. No secrets here: the six secret settings are
-// Key Vault references whose values operators set with `az keyvault secret set` (see README.md).
+// Key Vault references whose values operators set with `az keyvault secret set` (see docs/deploy.md).
 
 using 'main.bicep'
 
