@@ -34,7 +34,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   tags: tags
   properties: {
     enabled: true
-    groupShortName: take('mall-ops', 12)
+    groupShortName: 'mall-ops'
     emailReceivers: [
       {
         name: 'operators'
