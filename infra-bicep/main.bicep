@@ -5,7 +5,7 @@
 
 targetScope = 'resourceGroup'
 
-import { weChatSettings, businessSettings, eventSubscription, resourceTags } from 'modules/types.bicep'
+import { weChatSettings, settingOverrides, eventSubscription, resourceTags } from 'modules/types.bicep'
 
 // ---- Naming and placement -------------------------------------------------------------------
 
@@ -66,17 +66,64 @@ param serviceBusSkuName string = 'Standard'
 @description('Topic for integration events (Messaging__Topic).')
 param eventTopicName string = 'mall-events'
 
-@description('ISO 8601 duplicate-detection window of the topic (20 seconds to 7 days).')
+@description('ISO 8601 duplicate-detection window of the topic (20 seconds to 7 days). It must cover the outbox relay\'s redelivery horizon (EventOptions.RedeliveryHorizon, under 2 hours with the defaults).')
 param duplicateDetectionWindow string = 'P1D'
 
 @description('ISO 8601 time to live of an undelivered integration event.')
 param eventMessageTimeToLive string = 'P14D'
 
-@description('One subscription per downstream system; eventTypes narrows what a subscription receives.')
+@description('One subscription per downstream system; eventTypes narrows what a subscription receives (docs/events.md lists the events).')
 param eventSubscriptions eventSubscription[] = [
-  { name: 'erp' }
-  { name: 'wms' }
-  { name: 'crm' }
+  {
+    // Finance: revenue, refunds and promoter commissions for the books and WeChat Pay reconciliation.
+    name: 'erp'
+    eventTypes: [
+      'OrderPaid'
+      'OrderPaidAfterClose'
+      'OrderCompleted'
+      'OrderAfterSaleClosed'
+      'OrderRefunded'
+      'RefundApproved'
+      'RefundSucceeded'
+      'RefundFailed'
+      'CommissionAccrued'
+      'CommissionReduced'
+      'CommissionSettled'
+      'CommissionReversed'
+      'CommissionPaidOut'
+    ]
+  }
+  {
+    // Warehouse: what to pick and ship, returns to restock, the SKU master, card-set gifts to send.
+    name: 'wms'
+    eventTypes: [
+      'OrderPaid'
+      'OrderShipped'
+      'OrderRefunded'
+      'RefundApproved'
+      'ProductChanged'
+      'CardSetRedeemed'
+    ]
+  }
+  {
+    // Marketing: customers, their lifecycle and rewards; CustomerErased obliges it to erase too.
+    name: 'crm'
+    eventTypes: [
+      'CustomerRegistered'
+      'CustomerErased'
+      'CustomerSegmentChanged'
+      'MemberTierChanged'
+      'PointsChanged'
+      'OrderCompleted'
+      'CampaignStarted'
+      'CampaignEnded'
+      'ShareCredited'
+      'ShareRewardGranted'
+      'BargainOrdered'
+      'CardSetRedeemed'
+    ]
+  }
+  // Analytics: everything.
   { name: 'bi' }
 ]
 
@@ -100,6 +147,10 @@ param keyVaultSoftDeleteRetentionInDays int = 90
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Email address alerts (parked events, refunds that did not succeed) are sent to.')
+@minLength(3)
+param alertEmail string
+
 // ---- Application settings (non-secret) --------------------------------------------------------
 
 @description('Admin__Users__0__Name: the operator account; its password hash is a Key Vault secret.')
@@ -108,8 +159,8 @@ param adminUserName string = 'admin'
 @description('WeChat mini-program and WeChat Pay settings (no secrets).')
 param weChat weChatSettings
 
-@description('Business defaults; omitted values fall back to local.settings.sample.json.')
-param business businessSettings = {}
+@description('Settings that replace defaults of the app\'s options classes, by app setting name, e.g. { Orders__UnpaidTimeoutMinutes: 15 }. Leave one out to keep the app\'s default.')
+param appSettingOverrides settingOverrides = {}
 
 var resourceToken = uniqueString(subscription().id, resourceGroup().id, baseName)
 var names = {
@@ -123,6 +174,7 @@ var names = {
   keyVault: 'kv-${take(baseName, 7)}-${resourceToken}'
   logAnalytics: 'log-${baseName}-${resourceToken}'
   applicationInsights: 'appi-${baseName}-${resourceToken}'
+  actionGroup: 'ag-${baseName}-${resourceToken}'
 }
 var deploymentContainerName = 'app-package'
 // Known before deployment (unlike the identity's principal id), so role-assignment names derived
@@ -151,6 +203,17 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    actionGroupName: names.actionGroup
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    email: alertEmail
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
@@ -158,6 +221,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     skuName: storageSkuName
+    tablePrefix: storageTablePrefix
     deploymentContainerName: deploymentContainerName
     appPrincipalId: identity.outputs.principalId
     appIdentityResourceId: identityResourceId
@@ -220,7 +284,7 @@ module functionApp 'modules/function-app.bicep' = {
     storageTablePrefix: storageTablePrefix
     adminUserName: adminUserName
     weChat: weChat
-    business: business
+    overrides: appSettingOverrides
   }
 }
 

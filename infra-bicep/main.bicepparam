@@ -1,5 +1,5 @@
 // Example parameters for a production deployment. No secrets here: the six secret settings are
-// Key Vault references whose values operators set with `az keyvault secret set` (see README.md).
+// Key Vault references whose values operators set with `az keyvault secret set` (see docs/deploy.md).
 
 using 'main.bicep'
 
@@ -15,26 +15,11 @@ param maximumInstanceCount = 100
 
 param storageSkuName = 'Standard_ZRS'
 
-param duplicateDetectionWindow = 'P1D'
-param eventSubscriptions = [
-  { name: 'erp' }
-  {
-    name: 'wms'
-    eventTypes: [
-      'OrderPaid'
-      'OrderRefunded'
-    ]
-  }
-  {
-    name: 'crm'
-    eventTypes: [
-      'CustomerSegmentChanged'
-      'MemberTierChanged'
-      'OrderCompleted'
-    ]
-  }
-  { name: 'bi' }
-]
+// The topic's duplicate detection window and its subscriptions (erp, wms, crm, bi) keep the
+// template's defaults; see main.bicep.
+
+// Parked events and refunds that did not succeed are mailed here.
+param alertEmail = 'mall-ops@example.com'
 
 // Object id of the operator group that sets the Key Vault secrets (az ad group show -g <name> --query id).
 param keyVaultOperatorPrincipalId = ''
@@ -55,7 +40,6 @@ param weChat = {
   // /refund-notify; set paymentNotifyUrl/refundNotifyUrl when a custom domain fronts the app.
 }
 
-param business = {
-  unpaidTimeoutMinutes: 30
-  autoConfirmDays: 10
-}
+// Only what this shop decides differently from the app's defaults (the options classes), by app
+// setting name, e.g. { Orders__UnpaidTimeoutMinutes: 15, Promotions__Gift__Name: '品鉴小样' }.
+param appSettingOverrides = {}

@@ -1,7 +1,8 @@
-// Flex Consumption plan + function app. Every app setting is spelled out in one object literal so
-// the compiled template can be checked against local.settings.sample.json key by key.
+// Flex Consumption plan + function app. The settings the deployment decides are spelled out in one
+// object literal, so the compiled template can be checked against local.settings.sample.json key by
+// key; a setting whose default lives in the app's options classes is only set when overridden.
 
-import { weChatSettings, businessSettings, resourceTags } from 'types.bicep'
+import { weChatSettings, settingOverrides, resourceTags } from 'types.bicep'
 
 param planName string
 param name string
@@ -42,7 +43,8 @@ param keyVaultUri string
 param storageTablePrefix string
 param adminUserName string
 param weChat weChatSettings
-param business businessSettings
+@description('Settings that replace the defaults of the app\'s options classes; absent ones keep the default.')
+param overrides settingOverrides
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
@@ -119,10 +121,13 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
 
 var appBaseUrl = 'https://${site.properties.defaultHostName}'
 
+// App settings are strings; string() turns 45 into '45' and true into 'True', both bindable.
+var overriddenSettings = toObject(items(overrides), setting => setting.key, setting => string(setting.value))
+
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: site
   name: 'appsettings'
-  properties: {
+  properties: union({
     // Functions host and Durable Functions (task hub MallHub from host.json): identity-based
     // storage connection instead of a connection string.
     AzureWebJobsStorage__accountName: storageAccountName
@@ -143,21 +148,20 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     // Only used when Messaging__ServiceBusNamespace is empty (storage-queue fallback).
     Messaging__QueueName: eventTopicName
     // The outbox dispatch queue: the app writes it (Storage__QueueServiceUri) and the dispatch
-    // function's queue trigger reads it (AzureWebJobsStorage) - the same account.
+    // function's queue trigger reads it (AzureWebJobsStorage) - the same account. Set although
+    // EventOptions has the same default: the host resolves the trigger's %Events:DispatchQueue%
+    // from app settings only.
     Events__DispatchQueue: 'mall-dispatch'
 
     // Secrets are Key Vault references. Secret name = setting name with '__' replaced by '--'
     // (Key Vault allows no '_'); versionless URIs pick up a new secret version without a redeployment.
     Auth__SessionSigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/Auth--SessionSigningKey/)'
-    Auth__SessionLifetimeMinutes: string(business.?sessionLifetimeMinutes ?? 1440)
-    Auth__AdminTokenLifetimeMinutes: string(business.?adminTokenLifetimeMinutes ?? 480)
     Admin__Users__0__Name: adminUserName
     Admin__Users__0__PasswordHash: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/Admin--Users--0--PasswordHash/)'
     Security__DataProtectionKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/Security--DataProtectionKey/)'
 
     WeChat__AppId: weChat.appId
     WeChat__AppSecret: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/WeChat--AppSecret/)'
-    WeChat__ApiBaseUrl: weChat.?apiBaseUrl ?? 'https://api.weixin.qq.com'
 
     WeChatPay__MchId: weChat.mchId
     WeChatPay__MerchantSerialNo: weChat.merchantSerialNo
@@ -166,71 +170,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     WeChatPay__PlatformCertificates__0: weChat.?platformCertificatePem ?? ''
     WeChatPay__PublicKeys__0__Id: weChat.?publicKeyId ?? ''
     WeChatPay__PublicKeys__0__Pem: weChat.?publicKeyPem ?? ''
-    WeChatPay__BaseUrl: weChat.?payBaseUrl ?? 'https://api.mch.weixin.qq.com'
     WeChatPay__PaymentNotifyUrl: weChat.?paymentNotifyUrl ?? '${appBaseUrl}/api/payments/wechat/notify'
     WeChatPay__RefundNotifyUrl: weChat.?refundNotifyUrl ?? '${appBaseUrl}/api/payments/wechat/refund-notify'
-    WeChatPay__MaxClockSkewSeconds: string(weChat.?maxClockSkewSeconds ?? 300)
-
-    Catalog__ReferencePriceLookbackDays: string(business.?referencePriceLookbackDays ?? 7)
-    Orders__UnpaidTimeoutMinutes: string(business.?unpaidTimeoutMinutes ?? 30)
-    Orders__AutoConfirmDays: string(business.?autoConfirmDays ?? 10)
-    Orders__AfterSaleDays: string(business.?afterSaleDays ?? 7)
-    Orders__ShippingFeeFen: string(business.?shippingFeeFen ?? 1000)
-    Orders__FreeShippingThresholdFen: string(business.?freeShippingThresholdFen ?? 9900)
-    Orders__MaxLinesPerOrder: string(business.?maxLinesPerOrder ?? 50)
-    Payments__ReconcileAfterMinutes: string(business.?reconcileAfterMinutes ?? 5)
-    Payments__RefundRetryMaxMinutes: string(business.?refundRetryMaxMinutes ?? 60)
-    Distribution__SettleAfterCompletionSeconds: string(business.?settleAfterCompletionSeconds ?? 604800)
-    Segmentation__DormantAfterDays: string(business.?dormantAfterDays ?? 180)
-    Segmentation__ActiveOrdersPerMonth: string(business.?activeOrdersPerMonth ?? 3)
-    Segmentation__ActiveWindowMonths: string(business.?activeWindowMonths ?? 3)
-    Segmentation__CouponTemplates__Potential: business.?potentialCouponTemplateId ?? ''
-    Segmentation__CouponTemplates__FirstOrder: business.?firstOrderCouponTemplateId ?? ''
-    Membership__BronzeLifetimeYuan: string(business.?bronzeLifetimeYuan ?? 500)
-    Membership__SilverTwelveMonthYuan: string(business.?silverTwelveMonthYuan ?? 8000)
-    Membership__GoldTwelveMonthYuan: string(business.?goldTwelveMonthYuan ?? 5000)
-    Membership__PointsPerYuan: string(business.?pointsPerYuan ?? 1)
-    Membership__RedeemPointsPerYuan: string(business.?redeemPointsPerYuan ?? 100)
-    Membership__RedeemMaxShareBps: string(business.?redeemMaxShareBps ?? 5000)
-    Membership__BirthdayCouponTemplateId: business.?birthdayCouponTemplateId ?? ''
-    Promotions__MemberDayOfMonth: string(business.?memberDayOfMonth ?? 8)
-    Promotions__MemberDayPriceBps: string(business.?memberDayPriceBps ?? 9000)
-    Promotions__Gift__Name: business.?giftName ?? ''
-    Promotions__Gift__PriceFen: string(business.?giftPriceFen ?? 0)
-    Promotions__Gift__SelectedByDefault: string(business.?giftSelectedByDefault ?? false)
-    Reactivation__CouponTemplateId: business.?wakeUpCouponTemplateId ?? ''
-    Reactivation__MessageTemplateId: business.?wakeUpMessageTemplateId ?? ''
-    Campaigns__AnnouncementTemplateId: business.?campaignAnnouncementTemplateId ?? ''
-    Replenishment__LeadTimeHours: string(business.?replenishmentLeadTimeHours ?? 48)
-    Replenishment__ServiceLevelBps: string(business.?replenishmentServiceLevelBps ?? 9500)
-    Replenishment__HistoryDays: string(business.?replenishmentHistoryDays ?? 28)
-    Replenishment__ReviewDays: string(business.?replenishmentReviewDays ?? 7)
-    Replenishment__SmoothingBps: string(business.?replenishmentSmoothingBps ?? 2000)
-    Replenishment__TurnoverGoalPerMonth: string(business.?replenishmentTurnoverGoalPerMonth ?? 6)
-    Fission__Bargains__Enabled: string(business.?fissionEnabled ?? true)
-    Fission__Bargains__DailyBudgetFen: string(business.?fissionDailyBudgetFen ?? 500000)
-    Fission__CardCollecting__Enabled: string(business.?fissionEnabled ?? true)
-    Fission__CardCollecting__DailyBudgetFen: string(business.?fissionDailyBudgetFen ?? 500000)
-    Fission__ShareRewards__Enabled: string(business.?fissionEnabled ?? true)
-    Fission__ShareRewards__DailyBudgetFen: string(business.?fissionDailyBudgetFen ?? 500000)
-    Sharing__LinkLifetimeDays: string(business.?shareLinkLifetimeDays ?? 7)
-    Reactivation__ContactIntervalDays: string(business.?wakeUpContactIntervalDays ?? 30)
-    Reactivation__ReturnWindowDays: string(business.?wakeUpReturnWindowDays ?? 30)
-    Reactivation__MessagesPerSecond: string(business.?wakeUpMessagesPerSecond ?? 20)
-    Limits__CustomerLoginsPerAddressPerMinute: string(business.?customerLoginsPerAddressPerMinute ?? 30)
-    Limits__OperatorFailuresAllowed: string(business.?operatorFailuresAllowed ?? 5)
-    Limits__OperatorLockoutSeconds: string(business.?operatorLockoutSeconds ?? 60)
-    Limits__OperatorMaxLockoutSeconds: string(business.?operatorMaxLockoutSeconds ?? 3600)
-    Limits__OrdersPerCustomerPerMinute: string(business.?ordersPerCustomerPerMinute ?? 10)
-    Limits__UnpaidOrdersPerCustomer: string(business.?unpaidOrdersPerCustomer ?? 5)
-    Compliance__PayoutChannelCapBps: string(business.?payoutChannelCapBps ?? 3000)
-
-    Bargains__DefaultHelpsToFloor: string(business.?bargainHelpsToFloor ?? 10)
-    Bargains__DefaultTimeLimitHours: string(business.?bargainTimeLimitHours ?? 24)
-
-    CardCollecting__DefaultMissesBeforeGuarantee: string(business.?cardMissesBeforeGuarantee ?? 3)
-    CardCollecting__RedeemDaysAfterEnd: string(business.?cardRedeemDaysAfterEnd ?? 7)
-  }
+  }, overriddenSettings)
 }
 
 output name string = site.name

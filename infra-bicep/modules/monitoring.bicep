@@ -60,5 +60,6 @@ resource publisherRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 output workspaceId string = workspace.id
 output applicationInsightsName string = applicationInsights.name
+output applicationInsightsId string = applicationInsights.id
 // The connection string carries no secret once local auth is disabled; it only routes telemetry.
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString

@@ -16,6 +16,9 @@ param tags resourceTags
 ])
 param skuName string
 
+@description('Storage__TablePrefix, put before every table name.')
+param tablePrefix string
+
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
@@ -24,6 +27,84 @@ param appPrincipalId string
 
 @description('Resource id of that identity; it seeds role-assignment names, which must be known before deployment.')
 param appIdentityResourceId string
+
+// The app's tables (logical names; the app puts Storage__TablePrefix before each). The app would
+// create a missing one on first use, but deploying them keeps the data estate reviewable, and
+// Mall.InfraBicep.Tests fails when this list and the tables the code registers differ.
+var appTables = [
+  'AlertBooks'
+  'AnalyticsDays'
+  'AnalyticsEvents'
+  'AnalyticsHours'
+  'AnalyticsLateHours'
+  'BargainCampaigns'
+  'BargainStarters'
+  'Bargains'
+  'CampaignAnnouncementRecipients'
+  'CampaignAnnouncements'
+  'CampaignKeys'
+  'Campaigns'
+  'CardCampaigns'
+  'CardCollections'
+  'CardFulfilments'
+  'Carts'
+  'Categories'
+  'CommissionLedger'
+  'ComplianceChecks'
+  'Counters'
+  'CouponTemplates'
+  'Coupons'
+  'CustomerOpenIds'
+  'CustomerOrders'
+  'Customers'
+  'DistributionPolicy'
+  'DueWork'
+  'ErasedCustomers'
+  'EventDeliveries'
+  'ExperimentAssignments'
+  'Experiments'
+  'FissionControls'
+  'FlashPlanRuns'
+  'FlashSales'
+  'FlashShards'
+  'FlashSkuCalendars'
+  'FlashSlotTemplates'
+  'FlashTakes'
+  'GroupBuyCampaigns'
+  'GroupBuyGroups'
+  'InviteCodes'
+  'MessageSubscriptions'
+  'OperatorSignIns'
+  'OrderCommissions'
+  'OrderPoints'
+  'Orders'
+  'ParkedEvents'
+  'Payouts'
+  'PersonalDataAudit'
+  'PointsLedger'
+  'PresaleCampaigns'
+  'PresaleReservations'
+  'PriceRules'
+  'ProductListings'
+  'Products'
+  'Promoters'
+  'RateAllowances'
+  'ReactivationRuns'
+  'Referrals'
+  'ReplenishmentLines'
+  'ReplenishmentRuns'
+  'SegmentationRuns'
+  'SettledOperations'
+  'ShareCredits'
+  'ShareDomains'
+  'ShareProgramCalendar'
+  'ShareRewardPrograms'
+  'ShareTierGrants'
+  'SignInFailures'
+  'StockAdjustments'
+  'WakeUpContacts'
+  'Withdrawals'
+]
 
 // Blob: host leases, Durable Functions large messages and the deployment package.
 // Queue and table: Durable Functions control/work-item queues and history, plus the app's own data.
@@ -63,6 +144,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
       defaultAction: 'Allow'
       bypass: 'AzureServices'
     }
+  }
+
+  resource tableService 'tableServices' = {
+    name: 'default'
+
+    resource tables 'tables' = [
+      for table in appTables: {
+        name: '${tablePrefix}${table}'
+      }
+    ]
   }
 
   resource blobService 'blobServices' = {

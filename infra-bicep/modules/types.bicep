@@ -1,5 +1,5 @@
-// Shared parameter shapes. Properties are optional where the app has a sensible default, so a
-// .bicepparam file only lists what differs from local.settings.sample.json.
+// Shared parameter shapes. A default the app has lives in its options class only: the template
+// sets such a setting only when a deployment overrides it (settingOverrides).
 
 @export()
 @description('Resource tags: names to string values.')
@@ -13,17 +13,11 @@ type weChatSettings = {
   @description('WeChat__AppId: the mini-program app id (wx...).')
   appId: string
 
-  @description('WeChat__ApiBaseUrl. Default: https://api.weixin.qq.com')
-  apiBaseUrl: string?
-
   @description('WeChatPay__MchId: the merchant id.')
   mchId: string
 
   @description('WeChatPay__MerchantSerialNo: serial number of the merchant API certificate.')
   merchantSerialNo: string
-
-  @description('WeChatPay__BaseUrl. Default: https://api.mch.weixin.qq.com')
-  payBaseUrl: string?
 
   @description('WeChatPay__PlatformCertificates__0: PEM of a WeChat Pay platform certificate (public). Give this or the public key.')
   platformCertificatePem: string?
@@ -34,183 +28,201 @@ type weChatSettings = {
   @description('WeChatPay__PublicKeys__0__Pem: PEM of the WeChat Pay public key (public).')
   publicKeyPem: string?
 
-  @description('WeChatPay__PaymentNotifyUrl. Default: https://<app host>/api/payments/wechat/notify')
+  @description('WeChatPay__PaymentNotifyUrl, when a custom domain fronts the app. Without it: https://<app host>/api/payments/wechat/notify')
   paymentNotifyUrl: string?
 
-  @description('WeChatPay__RefundNotifyUrl. Default: https://<app host>/api/payments/wechat/refund-notify')
+  @description('WeChatPay__RefundNotifyUrl, when a custom domain fronts the app. Without it: https://<app host>/api/payments/wechat/refund-notify')
   refundNotifyUrl: string?
-
-  @description('WeChatPay__MaxClockSkewSeconds: replay window for webhook timestamps. Default: 300')
-  maxClockSkewSeconds: int?
 }
 
 @export()
-@description('Business defaults; omitted properties take the values of local.settings.sample.json.')
-type businessSettings = {
-  @description('Auth__SessionLifetimeMinutes. Default: 1440')
-  sessionLifetimeMinutes: int?
+@description('Overrides of settings whose defaults live in the app\'s options classes (e.g. Orders__UnpaidTimeoutMinutes in OrderOptions). Each property is the app setting of that name; leave it out to keep the app\'s default.')
+type settingOverrides = {
+  @description('How long a customer session token is valid, minutes.')
+  Auth__SessionLifetimeMinutes: int?
 
-  @description('Auth__AdminTokenLifetimeMinutes. Default: 480')
-  adminTokenLifetimeMinutes: int?
+  @description('How long an operator token is valid, minutes.')
+  Auth__AdminTokenLifetimeMinutes: int?
 
-  @description('Catalog__ReferencePriceLookbackDays. Default: 7')
-  referencePriceLookbackDays: int?
+  @description('A reference price must have been the selling price within this many days.')
+  Catalog__ReferencePriceLookbackDays: int?
 
-  @description('Orders__UnpaidTimeoutMinutes. Default: 30')
-  unpaidTimeoutMinutes: int?
+  @description('An unpaid order closes (its stock released) after this many minutes.')
+  Orders__UnpaidTimeoutMinutes: int?
 
-  @description('Orders__AutoConfirmDays. Default: 10')
-  autoConfirmDays: int?
+  @description('A shipped order is confirmed automatically after this many days.')
+  Orders__AutoConfirmDays: int?
 
-  @description('Orders__AfterSaleDays. Default: 7')
-  afterSaleDays: int?
+  @description('Days after completion in which refunds may be asked for.')
+  Orders__AfterSaleDays: int?
 
-  @description('Orders__ShippingFeeFen (fen). Default: 1000')
-  shippingFeeFen: int?
+  @description('Shipping fee of an order below the free-shipping threshold, fen.')
+  Orders__ShippingFeeFen: int?
 
-  @description('Orders__FreeShippingThresholdFen (fen). Default: 9900')
-  freeShippingThresholdFen: int?
+  @description('Goods amount from which shipping is free, fen.')
+  Orders__FreeShippingThresholdFen: int?
 
-  @description('Orders__MaxLinesPerOrder. Default: 50')
-  maxLinesPerOrder: int?
+  @description('Most lines in one order.')
+  Orders__MaxLinesPerOrder: int?
 
-  @description('Payments__ReconcileAfterMinutes. Default: 5')
-  reconcileAfterMinutes: int?
+  @description('An order still unpaid this many minutes after its prepay is queried at WeChat Pay, in case a notification was lost.')
+  Payments__ReconcileAfterMinutes: int?
 
-  @description('Payments__RefundRetryMaxMinutes: longest wait between automatic resubmissions of a refund WeChat Pay refused for a retryable reason (NOT_ENOUGH, SYSTEM_ERROR, FREQUENCY_LIMITED, SIGN_ERROR). Default: 60')
-  refundRetryMaxMinutes: int?
+  @description('Longest wait between automatic resubmissions of a refund WeChat Pay refused for a retryable reason (NOT_ENOUGH, SYSTEM_ERROR, FREQUENCY_LIMITED, SIGN_ERROR).')
+  Payments__RefundRetryMaxMinutes: int?
 
-  @description('Distribution__SettleAfterCompletionSeconds: commission stays pending this long after an order completes. Default: 604800 (7 days)')
-  settleAfterCompletionSeconds: int?
+  @description('Commission stays pending this long after an order completes.')
+  Distribution__SettleAfterCompletionSeconds: int?
 
-  @description('Segmentation__DormantAfterDays: no interaction this long makes a customer Dormant. Default: 180')
-  dormantAfterDays: int?
+  @description('No interaction this long makes a customer Dormant.')
+  Segmentation__DormantAfterDays: int?
 
-  @description('Segmentation__ActiveOrdersPerMonth: paid orders per month (on average) that make a customer Active. Default: 3')
-  activeOrdersPerMonth: int?
+  @description('Paid orders per month (on average) that make a customer Active.')
+  Segmentation__ActiveOrdersPerMonth: int?
 
-  @description('Segmentation__ActiveWindowMonths: months the Active average is taken over. Default: 3')
-  activeWindowMonths: int?
+  @description('Months the Active average is taken over.')
+  Segmentation__ActiveWindowMonths: int?
 
-  @description('Segmentation__CouponTemplates__Potential: coupon template granted on becoming Potential (new-user gift pack). Default: none')
-  potentialCouponTemplateId: string?
+  @description('Coupon template granted on becoming Potential (new-user gift pack).')
+  Segmentation__CouponTemplates__Potential: string?
 
-  @description('Segmentation__CouponTemplates__FirstOrder: coupon template granted after the first order (threshold coupon). Default: none')
-  firstOrderCouponTemplateId: string?
+  @description('Coupon template granted after the first order (threshold coupon).')
+  Segmentation__CouponTemplates__FirstOrder: string?
 
-  @description('Membership__BronzeLifetimeYuan: cumulative net paid for Bronze. Default: 500')
-  bronzeLifetimeYuan: int?
+  @description('Cumulative net paid for Bronze.')
+  Membership__BronzeLifetimeYuan: int?
 
-  @description('Membership__SilverTwelveMonthYuan: net paid over the last 12 months for Silver. Default: 8000')
-  silverTwelveMonthYuan: int?
+  @description('Net paid over the last 12 months for Silver.')
+  Membership__SilverTwelveMonthYuan: int?
 
-  @description('Membership__GoldTwelveMonthYuan: Gold needs more than this over 12 months with an order every month. Default: 5000')
-  goldTwelveMonthYuan: int?
+  @description('Gold needs more than this over 12 months with an order every month.')
+  Membership__GoldTwelveMonthYuan: int?
 
-  @description('Membership__PointsPerYuan: points earned per yuan paid. Default: 1')
-  pointsPerYuan: int?
+  @description('Points earned per yuan paid.')
+  Membership__PointsPerYuan: int?
 
-  @description('Membership__RedeemPointsPerYuan: points worth one yuan at checkout. Default: 100')
-  redeemPointsPerYuan: int?
+  @description('Points worth one yuan at checkout.')
+  Membership__RedeemPointsPerYuan: int?
 
-  @description('Membership__RedeemMaxShareBps: most of the goods amount payable with points, basis points. Default: 5000')
-  redeemMaxShareBps: int?
+  @description('Most of the goods amount payable with points, basis points.')
+  Membership__RedeemMaxShareBps: int?
 
-  @description('Membership__BirthdayCouponTemplateId: coupon template of the birthday gift pack. Default: none')
-  birthdayCouponTemplateId: string?
+  @description('Coupon template of the birthday gift pack.')
+  Membership__BirthdayCouponTemplateId: string?
 
-  @description('Promotions__MemberDayOfMonth: CST day of the monthly member day, 0 for none. Default: 8')
-  memberDayOfMonth: int?
+  @description('CST day of the monthly member day, 0 for none.')
+  Promotions__MemberDayOfMonth: int?
 
-  @description('Promotions__MemberDayPriceBps: what members pay on the member day, basis points of the list price. Default: 9000')
-  memberDayPriceBps: int?
+  @description('What members pay on the member day, basis points of the list price.')
+  Promotions__MemberDayPriceBps: int?
 
-  @description('Promotions__Gift__Name: the gift option at checkout; empty for none. Default: none')
-  giftName: string?
+  @description('The gift option at checkout; empty for none.')
+  Promotions__Gift__Name: string?
 
-  @description('Promotions__Gift__PriceFen: its price (fen). Default: 0')
-  giftPriceFen: int?
+  @description('Its price (fen).')
+  Promotions__Gift__PriceFen: int?
 
-  @description('Promotions__Gift__SelectedByDefault: ticked by default (only a free gift may be). Default: false')
-  giftSelectedByDefault: bool?
+  @description('Ticked by default (only a free gift may be).')
+  Promotions__Gift__SelectedByDefault: bool?
 
-  @description('Reactivation__CouponTemplateId: the wake-up coupon template. Default: none')
-  wakeUpCouponTemplateId: string?
+  @description('The wake-up coupon template.')
+  Reactivation__CouponTemplateId: string?
 
-  @description('Reactivation__MessageTemplateId: the recall subscribe-message template. Default: none')
-  wakeUpMessageTemplateId: string?
+  @description('The recall subscribe-message template.')
+  Reactivation__MessageTemplateId: string?
 
-  @description('Campaigns__AnnouncementTemplateId: the campaign pre-announcement subscribe-message template. Default: none (campaigns are not announced)')
-  campaignAnnouncementTemplateId: string?
+  @description('The campaign pre-announcement subscribe-message template.')
+  Campaigns__AnnouncementTemplateId: string?
 
-  @description('Replenishment__LeadTimeHours: hours from a replenishment order to the goods on sale (48-hour supply response in the seed). Default: 48')
-  replenishmentLeadTimeHours: int?
+  @description('Hours from a replenishment order to the goods on sale (48-hour supply response in the seed).')
+  Replenishment__LeadTimeHours: int?
 
-  @description('Replenishment__ServiceLevelBps: chance that stock lasts through the lead time, basis points (sets the safety stock). Default: 9500')
-  replenishmentServiceLevelBps: int?
+  @description('Chance that stock lasts through the lead time, basis points (sets the safety stock).')
+  Replenishment__ServiceLevelBps: int?
 
-  @description('Replenishment__HistoryDays: CST days of sales the demand forecast learns from. Default: 28')
-  replenishmentHistoryDays: int?
+  @description('CST days of sales the demand forecast learns from.')
+  Replenishment__HistoryDays: int?
 
-  @description('Replenishment__ReviewDays: days of demand beyond the lead time a suggested order covers. Default: 7')
-  replenishmentReviewDays: int?
+  @description('Days of demand beyond the lead time a suggested order covers.')
+  Replenishment__ReviewDays: int?
 
-  @description('Replenishment__SmoothingBps: smoothing constant of the forecast (weight of the newest day), basis points. Default: 2000')
-  replenishmentSmoothingBps: int?
+  @description('Smoothing constant of the forecast (weight of the newest day), basis points.')
+  Replenishment__SmoothingBps: int?
 
-  @description('Replenishment__TurnoverGoalPerMonth: the inventory turnover aimed for, times a month. Default: 6')
-  replenishmentTurnoverGoalPerMonth: int?
+  @description('The inventory turnover aimed for, times a month.')
+  Replenishment__TurnoverGoalPerMonth: int?
 
-  @description('Fission__{Bargains,CardCollecting,ShareRewards}__Enabled: each social-fission mechanic runs until an operator switches it off (PUT manage/fission/{mechanic} overrides). Default: true')
-  fissionEnabled: bool?
+  @description('The mechanic runs until an operator switches it off (PUT manage/fission/{mechanic} overrides).')
+  Fission__Bargains__Enabled: bool?
 
-  @description('Fission__{Bargains,CardCollecting,ShareRewards}__DailyBudgetFen: what each mechanic may give away per CST day, fen (operators override per mechanic). Default: 500000')
-  fissionDailyBudgetFen: int?
+  @description('What the mechanic may give away per CST day, fen (operators override per mechanic).')
+  Fission__Bargains__DailyBudgetFen: int?
 
-  @description('Sharing__LinkLifetimeDays: how long a share link credits new customers to its sharer. Default: 7')
-  shareLinkLifetimeDays: int?
+  @description('The mechanic runs until an operator switches it off (PUT manage/fission/{mechanic} overrides).')
+  Fission__CardCollecting__Enabled: bool?
 
-  @description('Reactivation__ContactIntervalDays: at most one wake-up per customer this often. Default: 30')
-  wakeUpContactIntervalDays: int?
+  @description('What the mechanic may give away per CST day, fen (operators override per mechanic).')
+  Fission__CardCollecting__DailyBudgetFen: int?
 
-  @description('Reactivation__ReturnWindowDays: a payment this soon after a wake-up counts as a return. Default: 30')
-  wakeUpReturnWindowDays: int?
+  @description('The mechanic runs until an operator switches it off (PUT manage/fission/{mechanic} overrides).')
+  Fission__ShareRewards__Enabled: bool?
 
-  @description('Reactivation__MessagesPerSecond: send rate of recall messages. Default: 20')
-  wakeUpMessagesPerSecond: int?
+  @description('What the mechanic may give away per CST day, fen (operators override per mechanic).')
+  Fission__ShareRewards__DailyBudgetFen: int?
 
-  @description('Limits__CustomerLoginsPerAddressPerMinute: customer logins per client address and minute. Default: 30')
-  customerLoginsPerAddressPerMinute: int?
+  @description('How long a share link credits new customers to its sharer.')
+  Sharing__LinkLifetimeDays: int?
 
-  @description('Limits__OperatorFailuresAllowed: failed operator sign-ins per account and per address before a lockout. Default: 5')
-  operatorFailuresAllowed: int?
+  @description('At most one wake-up per customer this often.')
+  Reactivation__ContactIntervalDays: int?
 
-  @description('Limits__OperatorLockoutSeconds: the first lockout; it doubles with each further failure. Default: 60')
-  operatorLockoutSeconds: int?
+  @description('A payment this soon after a wake-up counts as a return.')
+  Reactivation__ReturnWindowDays: int?
 
-  @description('Limits__OperatorMaxLockoutSeconds: the longest lockout. Default: 3600')
-  operatorMaxLockoutSeconds: int?
+  @description('Send rate of recall messages.')
+  Reactivation__MessagesPerSecond: int?
 
-  @description('Limits__OrdersPerCustomerPerMinute: orders a customer may create per minute. Default: 10')
-  ordersPerCustomerPerMinute: int?
+  @description('Customer logins per client address and minute.')
+  Limits__CustomerLoginsPerAddressPerMinute: int?
 
-  @description('Limits__UnpaidOrdersPerCustomer: open unpaid orders a customer may hold. Default: 5')
-  unpaidOrdersPerCustomer: int?
+  @description('Failed operator sign-ins per account and per address before a lockout.')
+  Limits__OperatorFailuresAllowed: int?
 
-  @description('Compliance__PayoutChannelCapBps: the most of an order the payout channel lets commissions take; a policy above it is saved with the warning commission-over-payout-cap. Default: 3000 (WeChat Pay profit sharing, 30%)')
-  payoutChannelCapBps: int?
+  @description('The first lockout; it doubles with each further failure.')
+  Limits__OperatorLockoutSeconds: int?
 
-  @description('Bargains__DefaultHelpsToFloor: helps that bring a bargain to its floor when its campaign does not say (1-100). Default: 10')
-  bargainHelpsToFloor: int?
+  @description('The longest lockout.')
+  Limits__OperatorMaxLockoutSeconds: int?
 
-  @description('Bargains__DefaultTimeLimitHours: the time limit of a bargain when its campaign does not say (1-168). Default: 24')
-  bargainTimeLimitHours: int?
+  @description('Orders a customer may create per minute.')
+  Limits__OrdersPerCustomerPerMinute: int?
 
-  @description('CardCollecting__DefaultMissesBeforeGuarantee: for card campaigns that do not set it, draws in a row without a missing card before the next gives one (0–20). Default: 3')
-  cardMissesBeforeGuarantee: int?
+  @description('Open unpaid orders a customer may hold.')
+  Limits__UnpaidOrdersPerCustomer: int?
 
-  @description('CardCollecting__RedeemDaysAfterEnd: days after a card campaign ends in which a full set can still be redeemed (0–90). Default: 7')
-  cardRedeemDaysAfterEnd: int?
+  @description('The most of an order the payout channel lets commissions take; a policy above it is saved with the warning commission-over-payout-cap.')
+  Compliance__PayoutChannelCapBps: int?
+
+  @description('Helps that bring a bargain to its floor when its campaign does not say (1-100).')
+  Bargains__DefaultHelpsToFloor: int?
+
+  @description('The time limit of a bargain when its campaign does not say (1-168).')
+  Bargains__DefaultTimeLimitHours: int?
+
+  @description('For card campaigns that do not set it, draws in a row without a missing card before the next gives one (0–20).')
+  CardCollecting__DefaultMissesBeforeGuarantee: int?
+
+  @description('Days after a card campaign ends in which a full set can still be redeemed (0–90).')
+  CardCollecting__RedeemDaysAfterEnd: int?
+
+  @description('The mini-program API root (change it only for a proxy).')
+  WeChat__ApiBaseUrl: string?
+
+  @description('The WeChat Pay API v3 root (change it only for a proxy).')
+  WeChatPay__BaseUrl: string?
+
+  @description('How far a webhook timestamp may be off before the notification is refused as a replay, seconds.')
+  WeChatPay__MaxClockSkewSeconds: int?
 }
 
 @export()

@@ -27,7 +27,6 @@ using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Mall.Domain.Catalog;
-using Mall.Domain.Compliance;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
@@ -46,76 +45,21 @@ public static class MallApplicationServices
     public static IServiceCollection AddMallApplication(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        var environment = configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production";
-        services.AddSettings<AuthOptions>(configuration, AuthOptions.SectionName, o =>
-            LocalOnlyValues.Check(environment, ("Auth:SessionSigningKey", o.SessionSigningKey)));
+        services.TryAddSingleton(new MallEnvironment(configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production"));
+        services.AddSettingsValidators(typeof(MallApplicationServices).Assembly);
+        services.AddSettings<AuthOptions>(configuration, AuthOptions.SectionName);
         services.AddSettings<AdminOptions>(configuration, AdminOptions.SectionName);
-        services.AddSettings<LimitsOptions>(configuration, LimitsOptions.SectionName, o =>
-        {
-            if (o.CustomerLoginsPerAddressPerMinute < 1 || o.OperatorFailuresAllowed < 1 || o.OperatorLockoutSeconds < 1 || o.OperatorMaxLockoutSeconds < o.OperatorLockoutSeconds
-                || o.OrdersPerCustomerPerMinute < 1 || o.UnpaidOrdersPerCustomer < 1)
-            {
-                throw new OptionsValidationException(LimitsOptions.SectionName, typeof(LimitsOptions), ["Every limit must be at least 1, and OperatorMaxLockoutSeconds at least OperatorLockoutSeconds."]);
-            }
-        });
+        services.AddSettings<LimitsOptions>(configuration, LimitsOptions.SectionName);
         services.AddSettings<CatalogOptions>(configuration, CatalogOptions.SectionName);
-        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName, o =>
-        {
-            if (o.MaxLinesPerOrder is < 1 or > OrderOptions.MostLinesPerOrder)
-            {
-                throw new OptionsValidationException(OrderOptions.SectionName, typeof(OrderOptions), [$"MaxLinesPerOrder must be 1–{OrderOptions.MostLinesPerOrder} (an order is one stored document)."]);
-            }
-        });
-        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName, o =>
-        {
-            if (o.ReconcileAfterMinutes <= 0 || o.RefundRetryMaxMinutes <= 0)
-            {
-                throw new OptionsValidationException(PaymentOptions.SectionName, typeof(PaymentOptions), ["ReconcileAfterMinutes and RefundRetryMaxMinutes must be positive."]);
-            }
-        });
+        services.AddSettings<OrderOptions>(configuration, OrderOptions.SectionName);
+        services.AddSettings<PaymentOptions>(configuration, PaymentOptions.SectionName);
         services.AddSettings<DistributionOptions>(configuration, DistributionOptions.SectionName);
-        services.AddSettings<FlashSaleOptions>(configuration, FlashSaleOptions.SectionName, o =>
-        {
-            var slotsValid = o.Slots.Length > 0 && o.Slots.All(s => TimeOnly.TryParseExact(s, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _));
-            if (!slotsValid || o.DefaultDurationMinutes is < 1 or > 1440 || o.UnpaidMinutes < 1 || o.FullShardCacheMilliseconds < 0 || o.SaleCacheMilliseconds < 0 || o.ReservationsPerCustomerPerMinute < 1)
-            {
-                throw new OptionsValidationException(FlashSaleOptions.SectionName, typeof(FlashSaleOptions), ["Slots are \"HH:mm\" (at least one), DefaultDurationMinutes 1–1440, UnpaidMinutes and ReservationsPerCustomerPerMinute ≥ 1, cache times ≥ 0."]);
-            }
-        });
+        services.AddSettings<FlashSaleOptions>(configuration, FlashSaleOptions.SectionName);
         services.AddSettings<SegmentationOptions>(configuration, SegmentationOptions.SectionName);
-        services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName, o =>
-        {
-            if (o.PointsPerYuan < 0 || o.RedeemPointsPerYuan <= 0 || o.RedeemMaxShareBps is < 0 or > 10_000 || o.BronzeLifetimeYuan <= 0 || o.GoldMonths is < 1 or > 12)
-            {
-                throw new OptionsValidationException(MembershipOptions.SectionName, typeof(MembershipOptions), ["PointsPerYuan ≥ 0, RedeemPointsPerYuan > 0, RedeemMaxShareBps 0–10000, BronzeLifetimeYuan > 0, GoldMonths 1–12."]);
-            }
-        });
-        services.AddSettings<PromotionOptions>(configuration, PromotionOptions.SectionName, o =>
-        {
-            if (o.Gift.ToOption() is { } gift && ComplianceRules.PaidAddOnTickedByDefault(gift.PriceFen, gift.SelectedByDefault))
-            {
-                throw new OptionsValidationException(PromotionOptions.SectionName, typeof(PromotionOptions), ["Promotions:Gift: a paid add-on cannot be ticked by default (E-commerce Law art. 19); set SelectedByDefault to false or PriceFen to 0."]);
-            }
-
-            if (o.MemberDayOfMonth is < 0 or > 28 || o.MemberDayPriceBps is < 100 or > 10_000)
-            {
-                throw new OptionsValidationException(PromotionOptions.SectionName, typeof(PromotionOptions), ["MemberDayOfMonth must be 0–28 and MemberDayPriceBps 100–10000."]);
-            }
-        });
-        services.AddSettings<ReactivationOptions>(configuration, ReactivationOptions.SectionName, o =>
-        {
-            if (o.MessagesPerSecond <= 0 || o.PageSize <= 0 || o.Concurrency <= 0)
-            {
-                throw new OptionsValidationException(ReactivationOptions.SectionName, typeof(ReactivationOptions), ["MessagesPerSecond, PageSize and Concurrency must be positive."]);
-            }
-        });
-        services.AddSettings<EventOptions>(configuration, EventOptions.SectionName, o =>
-        {
-            if (o.MaxAttempts < 1 || o.Concurrency < 1 || o.Lease <= TimeSpan.Zero || o.RetryBaseDelay < TimeSpan.Zero || o.CommitWait <= TimeSpan.Zero)
-            {
-                throw new OptionsValidationException(EventOptions.SectionName, typeof(EventOptions), ["MaxAttempts and Concurrency must be positive, Lease and CommitWait longer than zero, RetryBaseDelay not negative."]);
-            }
-        });
+        services.AddSettings<MembershipOptions>(configuration, MembershipOptions.SectionName);
+        services.AddSettings<PromotionOptions>(configuration, PromotionOptions.SectionName);
+        services.AddSettings<ReactivationOptions>(configuration, ReactivationOptions.SectionName);
+        services.AddSettings<EventOptions>(configuration, EventOptions.SectionName);
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
         services.AddSingleton<AccessTokenService>();
@@ -280,6 +224,11 @@ public static class MallApplicationServices
         .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
+    /// <summary>
+    /// Binds a settings section, checked when the host starts by the section's
+    /// <see cref="SettingsValidator{T}"/> (found by <see cref="SettingsValidation.AddSettingsValidators"/>).
+    /// </summary>
+    /// <param name="validate">Only for the sections not moved to a validator class yet; it throws <see cref="OptionsValidationException"/>.</param>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)
         where T : class
     {
@@ -311,26 +260,12 @@ public static class MallApplicationServices
 
 /// <summary>
 /// The committed sample settings carry "LOCAL-ONLY" placeholders so `func start` works out of the box;
-/// anywhere but Development they must have been replaced (Key Vault), or the app refuses to start.
+/// anywhere but Development they must have been replaced (Key Vault), or the app refuses to start
+/// (<see cref="SettingChecks.NoLocalOnlyValue"/>).
 /// </summary>
 public static class LocalOnlyValues
 {
-    public static void Check(string environment, params (string Key, string Value)[] settings)
-    {
-        if (environment.Equals("Development", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            var decoded = TryDecodeBase64(value) ?? value;
-            if (decoded.Contains("LOCAL-ONLY", StringComparison.Ordinal))
-            {
-                throw new OptionsValidationException(key, typeof(string), [$"{key} still holds the local sample value; set a real secret (Key Vault) outside Development."]);
-            }
-        }
-    }
+    public static bool IsLocalOnly(string value) => (TryDecodeBase64(value) ?? value).Contains("LOCAL-ONLY", StringComparison.Ordinal);
 
     private static string? TryDecodeBase64(string value)
     {

@@ -62,17 +62,11 @@ public static class MallInfrastructureServices
     public static IServiceCollection AddMallInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        var environment = configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production";
-        services.AddSettings<StorageOptions>(configuration, StorageOptions.SectionName, o =>
-        {
-            if (string.IsNullOrEmpty(o.ConnectionString) && (o.TableServiceUri is null || o.QueueServiceUri is null))
-            {
-                throw new InvalidOperationException("Set Storage:ConnectionString (local) or Storage:TableServiceUri and Storage:QueueServiceUri (Azure, managed identity).");
-            }
-        });
+        services.TryAddSingleton(new MallEnvironment(configuration["AZURE_FUNCTIONS_ENVIRONMENT"] ?? "Production"));
+        services.AddSettingsValidators(typeof(MallInfrastructureServices).Assembly);
+        services.AddSettings<StorageOptions>(configuration, StorageOptions.SectionName);
         services.AddSettings<MessagingOptions>(configuration, MessagingOptions.SectionName);
-        services.AddSettings<DataProtectionOptions>(configuration, DataProtectionOptions.SectionName, o =>
-            LocalOnlyValues.Check(environment, ("Security:DataProtectionKey", o.DataProtectionKey)));
+        services.AddSettings<DataProtectionOptions>(configuration, DataProtectionOptions.SectionName);
 
         services.TryAddSingleton(sp =>
         {
@@ -89,6 +83,7 @@ public static class MallInfrastructureServices
                 : new QueueServiceClient(options.ConnectionString);
         });
         services.AddSingleton<TableProvider>();
+        services.AddTable(TableDueWorkScheduler.TableName);
         services.AddSingleton<IDueWorkScheduler, TableDueWorkScheduler>();
         services.AddSingleton<DueWorkProcessor>();
         services.AddSingleton<IOutboxStore, TableOutboxStore>();
@@ -178,9 +173,13 @@ public static class MallInfrastructureServices
         return services;
     }
 
+    /// <summary>Declares a table the mall uses (see <see cref="MallTable"/>).</summary>
+    public static IServiceCollection AddTable(this IServiceCollection services, string tableName) =>
+        services.AddSingleton(new MallTable(tableName));
+
     public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null)
         where T : class =>
-        services.AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
+        services.AddTable(tableName).AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
             tableName,
             new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)),
             sp.GetRequiredService<IDispatchQueue>(),

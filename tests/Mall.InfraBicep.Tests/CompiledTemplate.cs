@@ -65,7 +65,11 @@ public sealed class CompiledTemplate : IAsyncLifetime
     public static IEnumerable<JsonObject> ResourcesIn(JsonObject template) =>
         Children(template["resources"]).OfType<JsonObject>();
 
-    /// <summary>The app settings, which must stay an object literal so their keys are visible here.</summary>
+    /// <summary>
+    /// The app settings the deployment decides, key by key: the object literal the template writes
+    /// (merged with the overrides, see <see cref="SettingOverrides"/>). A value is its ARM
+    /// expression's text, or the plain string for a constant.
+    /// </summary>
     public JsonObject AppSettings
     {
         get
@@ -74,10 +78,23 @@ public sealed class CompiledTemplate : IAsyncLifetime
                 .Where(resource => ((string?)resource["name"] ?? string.Empty).Contains("'appsettings'", StringComparison.Ordinal))
                 .ToList();
             Assert.True(config.Count == 1, $"Expected one sites/config 'appsettings' resource, found {config.Count}.");
-            return config[0]["properties"] as JsonObject
-                ?? throw new InvalidOperationException("App settings must be an object literal (no union()/spread), or their keys cannot be checked.");
+            return config[0]["properties"] switch
+            {
+                JsonObject literal => literal,
+                JsonValue expression when ArmExpression.FirstObject(expression.GetValue<string>()) is { } merged => merged,
+                _ => throw new InvalidOperationException("App settings must be an object literal, or one merged with the overrides (union), or their keys cannot be checked."),
+            };
         }
     }
+
+    /// <summary>The settings a deployment may override (the settingOverrides type): set only when given.</summary>
+    public IReadOnlyDictionary<string, JsonObject> SettingOverrides =>
+        Template["definitions"]?["settingOverrides"]?["properties"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.AsObject())
+            ?? throw new InvalidOperationException("main.bicep has no settingOverrides type.");
+
+    /// <summary>The parameter values main.bicepparam gives.</summary>
+    public JsonObject ExampleParameters =>
+        JsonNode.Parse(JsonNode.Parse(BuildParams.StandardOutput)!["parametersJson"]!.GetValue<string>())!["parameters"]!.AsObject();
 
     public JsonObject MainParameter(string name) =>
         Template["parameters"]?[name]?.AsObject() ?? throw new InvalidOperationException($"main.bicep has no parameter '{name}'.");

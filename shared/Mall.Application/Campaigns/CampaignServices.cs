@@ -1,7 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Application.Campaigns;
 
@@ -10,15 +9,7 @@ public static class CampaignServices
 {
     public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<CampaignOptions>(configuration, CampaignOptions.SectionName, o =>
-        {
-            if (o.FlashDaysAhead is < 0 or > 13 || o.WarmUpDays is < 0 or > 60 || o.AnnounceDaysAhead is < 0 or > 60 || o.MessagesPerSecond <= 0
-                || o.AnnouncementPageSize < 1 || o.AnnouncementPagesPerRun < 1 || o.BrandDayWeekOfMonth is < 1 or > 4 || o.BrandDayDays is < 1 or > 7
-                || o.BrandDayTargetShareBps is < 0 or > 10_000 || o.AnnouncementTargetLiftBps < 0)
-            {
-                throw new OptionsValidationException(CampaignOptions.SectionName, typeof(CampaignOptions), ["FlashDaysAhead 0–13, WarmUpDays and AnnounceDaysAhead 0–60, MessagesPerSecond > 0, AnnouncementPageSize and AnnouncementPagesPerRun ≥ 1, BrandDayWeekOfMonth 1–4, BrandDayDays 1–7, BrandDayTargetShareBps 0–10000."]);
-            }
-        });
+        services.AddSettings<CampaignOptions>(configuration, CampaignOptions.SectionName);
         services.AddSingleton<FlashSlotPlanner>();
         services.AddSingleton<CampaignService>();
         services.AddSingleton<CampaignTally>();

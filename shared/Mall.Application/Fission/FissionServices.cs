@@ -1,7 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Application.Fission;
 
@@ -10,13 +9,7 @@ public static class FissionServices
 {
     public static IServiceCollection AddFission(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<FissionOptions>(configuration, FissionOptions.SectionName, o =>
-        {
-            if (new[] { o.Bargains, o.CardCollecting, o.ShareRewards }.Any(d => d.DailyBudgetFen is < 0 or > Mall.Domain.Fission.MechanicControl.MaxDailyBudgetFen))
-            {
-                throw new OptionsValidationException(FissionOptions.SectionName, typeof(FissionOptions), ["Each mechanic's DailyBudgetFen is 0–10,000,000,000 fen."]);
-            }
-        });
+        services.AddSettings<FissionOptions>(configuration, FissionOptions.SectionName);
         services.AddSingleton<FissionControls>();
         services.AddSingleton<IValidator<MechanicControlRequest>, MechanicControlRequestValidator>();
         return services;

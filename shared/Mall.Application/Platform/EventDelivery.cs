@@ -78,4 +78,14 @@ public sealed class EventOptions
     /// <summary>10 s, 1 min, 6 min, 30 min… with the defaults.</summary>
     public TimeSpan RetryDelay(int failedAttempts) =>
         TimeSpan.FromTicks((long)Math.Min(MaxRetryDelay.Ticks, RetryBaseDelay.Ticks * Math.Pow(6, Math.Max(0, failedAttempts - 1))));
+
+    /// <summary>
+    /// The longest span over which the dispatcher may hand the bus the same event again by itself:
+    /// each attempt but the last may end in a crash (taken over when its lease has run out) or in a
+    /// failure (tried again after its delay), and each follow-up takes up to a minute to be picked up.
+    /// The topic's duplicate detection window must be at least this long (Mall.InfraBicep.Tests
+    /// checks the template's). An operator's retry of a parked delivery can come any time later.
+    /// </summary>
+    public TimeSpan RedeliveryHorizon =>
+        Enumerable.Range(1, Math.Max(0, MaxAttempts - 1)).Aggregate(TimeSpan.Zero, (span, attempt) => span + Lease + RetryDelay(attempt) + TimeSpan.FromMinutes(1));
 }

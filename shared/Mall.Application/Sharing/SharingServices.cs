@@ -1,7 +1,6 @@
 using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Application.Sharing;
 
@@ -10,13 +9,7 @@ public static class SharingServices
 {
     public static IServiceCollection AddSharing(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<SharingOptions>(configuration, SharingOptions.SectionName, o =>
-        {
-            if (o.LinkLifetimeDays is < 1 or > 90 || !o.LandingPath.StartsWith('/') || !o.LandingPath.EndsWith('/'))
-            {
-                throw new OptionsValidationException(SharingOptions.SectionName, typeof(SharingOptions), ["LinkLifetimeDays 1–90; LandingPath starts and ends with '/'."]);
-            }
-        });
+        services.AddSettings<SharingOptions>(configuration, SharingOptions.SectionName);
         services.AddSingleton<ShareLinks>();
         services.AddSingleton<ShareRewardsService>();
         services.AddDueWork<ShareRewardsService>(ShareRewardsService.GrantWork, (service, work, ct) => service.HandleGrantWorkAsync(work, ct));

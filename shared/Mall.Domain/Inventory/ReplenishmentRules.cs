@@ -1,18 +1,18 @@
 namespace Mall.Domain.Inventory;
 
-/// <summary>The settings the replenishment rules apply; the defaults are the seed's (48-hour supply response) and a 95% service level.</summary>
+/// <summary>The settings the replenishment rules apply (defaults in ReplenishmentOptions).</summary>
 public sealed record ReplenishmentPolicy
 {
-    public int LeadTimeHours { get; init; } = 48;
+    public required int LeadTimeHours { get; init; }
 
     /// <summary>The chance, in basis points, that stock lasts until an order placed at the reorder point arrives.</summary>
-    public int ServiceLevelBps { get; init; } = 9500;
+    public required int ServiceLevelBps { get; init; }
 
     /// <summary>Days of demand an order covers beyond the lead time (until the next order is likely).</summary>
-    public int ReviewDays { get; init; } = 7;
+    public required int ReviewDays { get; init; }
 
     /// <summary>The smoothing constant α of the forecast, in basis points.</summary>
-    public int SmoothingBps { get; init; } = 2000;
+    public required int SmoothingBps { get; init; }
 
     public double LeadTimeDays => LeadTimeHours / 24.0;
 

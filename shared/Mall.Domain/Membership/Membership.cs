@@ -42,18 +42,18 @@ public static class MemberBenefits
 /// <summary>How far the customer is from the next tier.</summary>
 public sealed record TierProgress(MemberTier? Next, long YuanToGo, int MonthsToGo);
 
-/// <summary>The tier rules of SPEC §4.5 (seed defaults), on net paid amounts (refunds deducted) per CST calendar month.</summary>
+/// <summary>The tier rules of SPEC §4.5 (defaults in MembershipOptions), on net paid amounts (refunds deducted) per CST calendar month.</summary>
 public sealed record TierRules
 {
-    public long BronzeLifetimeFen { get; init; } = 50_000;
+    public required long BronzeLifetimeFen { get; init; }
 
-    public long SilverTwelveMonthFen { get; init; } = 800_000;
+    public required long SilverTwelveMonthFen { get; init; }
 
     /// <summary>Gold needs strictly more than this over the last 12 months…</summary>
-    public long GoldTwelveMonthFen { get; init; } = 500_000;
+    public required long GoldTwelveMonthFen { get; init; }
 
     /// <summary>…with a paid order in each of that many consecutive months.</summary>
-    public int GoldMonths { get; init; } = 12;
+    public required int GoldMonths { get; init; }
 
     public MemberTier Evaluate(CustomerActivity activity, DateTimeOffset now)
     {

@@ -6,13 +6,13 @@ public sealed record PointsRedemption(long Points, long ValueFen)
     public static readonly PointsRedemption None = new(0, 0);
 }
 
-/// <summary>Points to cash (SPEC §4.5): default 100 points = 1 yuan, capped at a share of the order.</summary>
+/// <summary>Points to cash (SPEC §4.5), capped at a share of the order (defaults in MembershipOptions).</summary>
 public sealed record PointsRules
 {
-    public int PointsPerYuan { get; init; } = 100;
+    public required int PointsPerYuan { get; init; }
 
     /// <summary>At most this share of the goods (after discounts) may be paid with points.</summary>
-    public int MaxShareBps { get; init; } = 5_000;
+    public required int MaxShareBps { get; init; }
 
     /// <summary>
     /// What <paramref name="requested"/> points buy on an order whose goods come to <paramref name="payableGoodsFen"/>:

@@ -197,18 +197,18 @@ public sealed record Refund
 
 public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string Reason);
 
-/// <summary>The order-related settings operators can tune (SPEC §6); defaults from the seed.</summary>
+/// <summary>The order-related settings operators can tune (SPEC §6); the defaults live in OrderOptions only.</summary>
 public sealed record OrderPolicy
 {
-    public TimeSpan UnpaidTimeout { get; init; } = TimeSpan.FromMinutes(30);
+    public required TimeSpan UnpaidTimeout { get; init; }
 
-    public TimeSpan AutoConfirmAfter { get; init; } = TimeSpan.FromDays(10);
+    public required TimeSpan AutoConfirmAfter { get; init; }
 
-    public TimeSpan AfterSaleWindow { get; init; } = TimeSpan.FromDays(7);
+    public required TimeSpan AfterSaleWindow { get; init; }
 
-    public long ShippingFeeFen { get; init; } = 1000;
+    public required long ShippingFeeFen { get; init; }
 
-    public long FreeShippingThresholdFen { get; init; } = 9900;
+    public required long FreeShippingThresholdFen { get; init; }
 
-    public int MaxLinesPerOrder { get; init; } = 50;
+    public required int MaxLinesPerOrder { get; init; }
 }

@@ -18,12 +18,12 @@ public enum WakeUpStep
     NotDormant,
 }
 
-/// <summary>The wake-up rules of SPEC §4.4: at most one contact per interval; a return within the window counts.</summary>
+/// <summary>The wake-up rules of SPEC §4.4: at most one contact per interval; a return within the window counts (defaults in ReactivationOptions).</summary>
 public sealed record WakeUpRules
 {
-    public int ContactIntervalDays { get; init; } = 30;
+    public required int ContactIntervalDays { get; init; }
 
-    public int ReturnWindowDays { get; init; } = 30;
+    public required int ReturnWindowDays { get; init; }
 
     public WakeUpStep Decide(WakeUpMark? last, bool dormant, DateOnly day, DateTimeOffset now)
     {

@@ -124,14 +124,14 @@ public sealed record CustomerActivity
     private List<string> Remember(string key) => [.. CountedOrders.TakeLast(OrdersRemembered - 1), key];
 }
 
-/// <summary>The segment rules of SPEC §4.4, with the seed's defaults.</summary>
+/// <summary>The segment rules of SPEC §4.4 (defaults in SegmentationOptions).</summary>
 public sealed record SegmentRules
 {
-    public int DormantAfterDays { get; init; } = 180;
+    public required int DormantAfterDays { get; init; }
 
-    public int ActiveOrdersPerMonth { get; init; } = 3;
+    public required int ActiveOrdersPerMonth { get; init; }
 
-    public int ActiveWindowMonths { get; init; } = 3;
+    public required int ActiveWindowMonths { get; init; }
 
     /// <param name="lastInteraction">The latest of registration, login and payment.</param>
     public CustomerSegment Classify(CustomerActivity activity, DateTimeOffset lastInteraction, DateTimeOffset now)

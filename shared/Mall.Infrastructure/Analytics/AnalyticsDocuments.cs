@@ -9,6 +9,7 @@ public static class AnalyticsDocuments
     /// <summary>Analytics' tables: the event ledger (its own rows, written in transactions) and the documents around it.</summary>
     public static IServiceCollection AddAnalyticsDocuments(this IServiceCollection services)
     {
+        services.AddTable(TableEventLedger.TableName);
         services.AddSingleton<IEventLedger, TableEventLedger>();
         services.AddDocuments<HourSummary>("AnalyticsHours");
         services.AddDocuments<HourLateMark>("AnalyticsLateHours");

@@ -1,4 +1,4 @@
-using Mall.Application.Reactivation;
+using Mall.Application.Platform;
 using Mall.Application.WeChat;
 using Mall.WeChat.MiniProgram;
 using Mall.WeChat.Pay;
@@ -24,9 +24,8 @@ public static class WeChatServiceCollectionExtensions
 
         services.AddOptions<WeChatOptions>().Bind(configuration.GetSection(WeChatOptions.Section)).ValidateOnStart();
         services.AddOptions<WeChatPayOptions>().Bind(configuration.GetSection(WeChatPayOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatOptions>, WeChatOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatPayOptions>, WeChatPayOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReactivationOptions>, WakeUpMessageValidator>());
+        // WeChatOptionsValidator, WeChatPayOptionsValidator and the wake-up text's WakeUpMessageValidator.
+        services.AddSettingsValidators(typeof(WeChatServiceCollectionExtensions).Assembly);
 
         services.AddSingleton(provider =>
         {

@@ -1,20 +1,20 @@
 using System.Text.Json;
 using Mall.Application.Catalog;
 using Mall.Application.Inventory;
+using Mall.Application.Membership;
 using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
+using Mall.Application.Reactivation;
+using Mall.Application.Segmentation;
 using Mall.Domain.CardCollecting;
 using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Distribution;
 using Mall.Domain.GroupBuy;
-using Mall.Domain.Inventory;
-using Mall.Domain.Membership;
 using Mall.Domain.Notifications;
 using Mall.Domain.Orders;
-using Mall.Domain.Reactivation;
 using Mall.Domain.Segmentation;
 using Mall.Infrastructure.Storage;
 using Mall.Testing;
@@ -129,7 +129,7 @@ public sealed class DocumentBoundTests
     {
         var customer = Customer.Register(Customer.IdFor("openid-1"), "openid-1", "unionid-1", "ABCDEFGHJK", null, "protected-session-key", Now.AddYears(-3)).Customer
             with { Referrers = ["C-referrer-1", "C-referrer-2", "C-referrer-3"], Nickname = new string('茶', 20), ProtectedPhone = new string('p', 200) };
-        var (segments, tiers) = (new SegmentRules(), new TierRules());
+        var (segments, tiers) = (new SegmentationOptions().ToRules(), new MembershipOptions().ToRules());
         for (var i = 0; i < 600; i++)
         {
             var (orderId, at) = ($"O{i:D20}", Now.AddYears(-2).AddDays(i));
@@ -139,7 +139,7 @@ public sealed class DocumentBoundTests
             customer = customer.RecordRefund($"{orderId}R1", 12_345, at);
             customer = customer.ApplyPoints($"{orderId}|reversed-12345", orderId, -123, at).Customer;
             customer = customer.RecordFullRefund(orderId, at).ReturnPoints(orderId, 0, at).Customer;
-            customer = customer.Review(segments, tiers, at).Customer.WakeUp(new WakeUpRules(), ChinaTime.DateOf(at), at).Customer;
+            customer = customer.Review(segments, tiers, at).Customer.WakeUp(new ReactivationOptions().ToRules(), ChinaTime.DateOf(at), at).Customer;
 
             // What MembershipService does after each points change: the ledger takes the pending changes.
             customer = customer.SettlePoints([.. customer.PendingPoints.Select(p => p.Key)]);
@@ -179,7 +179,7 @@ public sealed class DocumentBoundTests
             Day = new DateOnly(2026, 11, 25),
             StartedAt = Now,
             CompletedAt = Now,
-            Policy = new ReplenishmentPolicy(),
+            Policy = new ReplenishmentOptions().ToPolicy(),
             HistoryDays = 91,
             // Only SKUs whose presale balance is still open: a few hundred at the busiest, and a thousand fit.
             HeldForPresales = Enumerable.Range(0, 1_000).ToDictionary(i => $"{new string('P', 59)}-{i:D4}", _ => long.MaxValue),

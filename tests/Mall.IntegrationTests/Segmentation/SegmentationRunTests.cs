@@ -4,11 +4,11 @@ using Mall.Application.Reactivation;
 using Mall.Application.Segmentation;
 using Mall.Domain.Coupons;
 using Mall.Domain.Customers;
-using Mall.Domain.Membership;
 using Mall.Domain.Segmentation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using Mall.IntegrationTests.Platform;
+using Mall.Application.Membership;
 
 namespace Mall.IntegrationTests.Segmentation;
 
@@ -18,7 +18,7 @@ public sealed class SegmentationRunTests
         customers ?? mall.Get<IDocumentCollection<Customer>>(),
         mall.Get<IDocumentCollection<SegmentationRun>>(),
         new SegmentationOptions { PageSize = 3 },
-        new TierRules(),
+        new MembershipOptions().ToRules(),
         mall.Get<ReactivationService>(),
         TimeProvider.System,
         NullLogger<SegmentationService>.Instance);

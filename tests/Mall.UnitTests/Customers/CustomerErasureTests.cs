@@ -1,6 +1,6 @@
+using Mall.Application.Membership;
+using Mall.Application.Segmentation;
 using Mall.Domain.Customers;
-using Mall.Domain.Membership;
-using Mall.Domain.Segmentation;
 
 namespace Mall.UnitTests.Customers;
 
@@ -26,7 +26,7 @@ public sealed class CustomerErasureTests
             Birthday = new DateOnly(1990, 5, 1),
             PointsBalance = 1_200,
         };
-        return customer.RecordPayment("O1", 80_000, Now.AddDays(-3), new SegmentRules(), new TierRules(), Now).Customer;
+        return customer.RecordPayment("O1", 80_000, Now.AddDays(-3), new SegmentationOptions().ToRules(), new MembershipOptions().ToRules(), Now).Customer;
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class CustomerErasureTests
         var (erased, _) = PayingCustomer().Erase(Now);
 
         var (again, events) = erased.Erase(Now.AddMinutes(1));
-        var (reviewed, reviewEvents) = erased.Review(new SegmentRules(), new TierRules(), Now.AddDays(200));
+        var (reviewed, reviewEvents) = erased.Review(new SegmentationOptions().ToRules(), new MembershipOptions().ToRules(), Now.AddDays(200));
 
         Assert.Same(erased, again);
         Assert.Empty(events);

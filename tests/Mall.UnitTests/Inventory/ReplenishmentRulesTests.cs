@@ -1,3 +1,4 @@
+using Mall.Application.Inventory;
 using Mall.Domain.Inventory;
 
 namespace Mall.UnitTests.Inventory;
@@ -8,7 +9,7 @@ public sealed class ReplenishmentRulesTests
     /// <summary>2026-11-02 is a Monday.</summary>
     private static readonly DateOnly Monday = new(2026, 11, 2);
 
-    private static readonly ReplenishmentPolicy Seed = new();
+    private static readonly ReplenishmentPolicy Seed = new ReplenishmentOptions().ToPolicy();
 
     [Theory]
     [InlineData(0.5, 0.0)]

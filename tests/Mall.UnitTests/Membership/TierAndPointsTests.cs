@@ -1,3 +1,5 @@
+using Mall.Application.Membership;
+using Mall.Application.Segmentation;
 using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Domain.Membership;
@@ -8,8 +10,8 @@ namespace Mall.UnitTests.Membership;
 public sealed class TierAndPointsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
-    private static readonly TierRules Rules = new();
-    private static readonly SegmentRules Segments = new();
+    private static readonly TierRules Rules = new MembershipOptions().ToRules();
+    private static readonly SegmentRules Segments = new SegmentationOptions().ToRules();
 
     private static Customer NewCustomer() => new()
     {
@@ -64,7 +66,7 @@ public sealed class TierAndPointsTests
     [Fact]
     public void A_tier_kept_at_its_anniversary_is_kept_for_another_year_however_spend_moves_in_between()
     {
-        var segments = new SegmentRules();
+        var segments = new SegmentationOptions().ToRules();
         var silver = Pay(Pay(NewCustomer(), "O1", 800_000, Now), "O2", 800_000, Now.AddMonths(6));
 
         var (renewed, renewal) = silver.Review(segments, Rules, Now.AddYears(1));
@@ -119,7 +121,7 @@ public sealed class TierAndPointsTests
     {
         var bronze = Pay(NewCustomer(), "O1", 60_000, Now);
         var refunded = bronze.RecordRefund("O1R1", 20_000, Now);
-        var segments = new SegmentRules();
+        var segments = new SegmentationOptions().ToRules();
 
         Assert.Equal(MemberTier.Bronze, refunded.Review(segments, Rules, Now.AddMonths(6)).Customer.Member.Tier);
         var (reviewed, events) = refunded.Review(segments, Rules, Now.AddYears(1));
@@ -130,9 +132,9 @@ public sealed class TierAndPointsTests
     [Fact]
     public void The_daily_review_of_an_unchanged_customer_is_the_same_instance_with_no_events()
     {
-        var reviewed = NewCustomer().Review(new SegmentRules(), Rules, Now).Customer;
+        var reviewed = NewCustomer().Review(new SegmentationOptions().ToRules(), Rules, Now).Customer;
 
-        var again = reviewed.Review(new SegmentRules(), Rules, Now.AddHours(1));
+        var again = reviewed.Review(new SegmentationOptions().ToRules(), Rules, Now.AddHours(1));
 
         Assert.Same(reviewed, again.Customer);
         Assert.Empty(again.Events);

@@ -1,3 +1,4 @@
+using Mall.Application.Orders;
 using Mall.Domain.Orders;
 
 namespace Mall.UnitTests.Orders;
@@ -6,7 +7,7 @@ namespace Mall.UnitTests.Orders;
 public static class OrderBuilder
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
-    public static readonly OrderPolicy Policy = new();
+    public static readonly OrderPolicy Policy = new OrderOptions().ToPolicy();
 
     public static Order Pending(params PricedItem[] items)
     {

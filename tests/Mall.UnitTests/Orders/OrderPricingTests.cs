@@ -1,10 +1,11 @@
+using Mall.Application.Orders;
 using Mall.Domain.Orders;
 
 namespace Mall.UnitTests.Orders;
 
 public sealed class OrderPricingTests
 {
-    private static readonly OrderPolicy Policy = new() { ShippingFeeFen = 1000, FreeShippingThresholdFen = 9900 };
+    private static readonly OrderPolicy Policy = new OrderOptions { ShippingFeeFen = 1000, FreeShippingThresholdFen = 9900 }.ToPolicy();
 
     [Fact]
     public void Lines_are_priced_from_unit_price_times_quantity_plus_shipping_below_the_threshold()

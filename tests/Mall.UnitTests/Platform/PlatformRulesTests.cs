@@ -2,6 +2,7 @@ using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Infrastructure.Security;
 using Mall.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.UnitTests.Platform;
@@ -109,9 +110,12 @@ public sealed class PlatformRulesTests
     {
         var sample = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("LOCAL-ONLY-session-signing-key-00"));
 
-        Mall.Application.LocalOnlyValues.Check("Development", ("Auth:SessionSigningKey", sample));
-        Assert.ThrowsAny<Exception>(() => Mall.Application.LocalOnlyValues.Check("Production", ("Auth:SessionSigningKey", sample)));
-        Mall.Application.LocalOnlyValues.Check("Production", ("Auth:SessionSigningKey", RandomKey()));
+        ValidateOptionsResult Check(string environment, string value) =>
+            new SettingChecks(AuthOptions.SectionName).NoLocalOnlyValue(new MallEnvironment(environment), value, nameof(AuthOptions.SessionSigningKey)).Result();
+
+        Assert.True(Check("Development", sample).Succeeded);
+        Assert.Contains("Auth:SessionSigningKey still holds the local sample value", Check("Production", sample).FailureMessage, StringComparison.Ordinal);
+        Assert.True(Check("Production", RandomKey()).Succeeded);
     }
 
     [Theory]

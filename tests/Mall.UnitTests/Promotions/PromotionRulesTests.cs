@@ -1,3 +1,5 @@
+using Mall.Application.Membership;
+using Mall.Application.Orders;
 using Mall.Domain.Membership;
 using Mall.Domain.Orders;
 using Mall.Domain.Promotions;
@@ -65,9 +67,9 @@ public sealed class PromotionRulesTests
     [Fact]
     public void Coupon_then_points_then_gift_the_gift_outside_every_discount()
     {
-        var (_, pricing) = OrderPricing.Price([Tea with { UnitPriceFen = 8_000 }], new OrderPolicy());
+        var (_, pricing) = OrderPricing.Price([Tea with { UnitPriceFen = 8_000 }], new OrderOptions().ToPolicy());
         var couponed = OrderPricing.WithDiscount(pricing, 2_000, 0);
-        var points = new PointsRules().Redeem(requested: 100_000, balance: 100_000, couponed.GoodsFen - couponed.DiscountFen);
+        var points = new MembershipOptions().ToPointsRules().Redeem(requested: 100_000, balance: 100_000, couponed.GoodsFen - couponed.DiscountFen);
         var paid = OrderPricing.WithAddOn(OrderPricing.WithPoints(couponed, points.ValueFen), 800);
 
         Assert.Equal(16_000, paid.GoodsFen);
@@ -82,12 +84,12 @@ public sealed class PromotionRulesTests
     [InlineData(10_000, 10_000, 3_000, 1_500, 1_500)]
     [InlineData(0, 1_000, 10_000, 0, 0)]
     public void Points_are_limited_by_the_balance_and_the_cap(long requested, long balance, long goodsFen, long points, long valueFen) =>
-        Assert.Equal(new PointsRedemption(points, valueFen), new PointsRules().Redeem(requested, balance, goodsFen));
+        Assert.Equal(new PointsRedemption(points, valueFen), new MembershipOptions().ToPointsRules().Redeem(requested, balance, goodsFen));
 
     [Fact]
     public void Only_the_points_the_cash_value_needs_are_taken_at_other_rates()
     {
-        var rules = new PointsRules { PointsPerYuan = 150 };
+        var rules = new MembershipOptions().ToPointsRules() with { PointsPerYuan = 150 };
         Assert.Equal(new PointsRedemption(150, 100), rules.Redeem(150, 1_000, 10_000));
         Assert.Equal(new PointsRedemption(2, 1), rules.Redeem(2, 1_000, 10_000));
         Assert.Equal(PointsRedemption.None, rules.Redeem(1, 1_000, 10_000));

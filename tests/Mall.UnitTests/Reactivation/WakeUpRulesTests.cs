@@ -1,3 +1,4 @@
+using Mall.Application.Reactivation;
 using Mall.Domain.Reactivation;
 
 namespace Mall.UnitTests.Reactivation;
@@ -6,7 +7,7 @@ public sealed class WakeUpRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 2, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = new(2026, 11, 30);
-    private readonly WakeUpRules rules = new();
+    private readonly WakeUpRules rules = new ReactivationOptions().ToRules();
 
     [Fact]
     public void A_dormant_customer_never_contacted_is_contacted() =>

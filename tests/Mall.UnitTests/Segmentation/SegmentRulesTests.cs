@@ -1,3 +1,4 @@
+using Mall.Application.Segmentation;
 using Mall.Domain.Segmentation;
 
 namespace Mall.UnitTests.Segmentation;
@@ -5,7 +6,7 @@ namespace Mall.UnitTests.Segmentation;
 public sealed class SegmentRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 2, 0, 0, TimeSpan.Zero);
-    private static readonly SegmentRules Rules = new();
+    private static readonly SegmentRules Rules = new SegmentationOptions().ToRules();
 
     private static CustomerActivity Paid(params DateTimeOffset[] at) =>
         at.Select((t, i) => (t, i)).Aggregate(new CustomerActivity(), (a, p) => a.OrderPaid($"O{p.i}", 1000, p.t));
