@@ -223,28 +223,15 @@ public static class MallApplicationServices
         .AddEventHandler<OrderPaid, CardCollectingEvents>()
         .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
 
-    /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     /// <summary>
     /// Binds a settings section, checked when the host starts by the section's
-    /// <see cref="SettingsValidator{T}"/> (found by <see cref="SettingsValidation.AddSettingsValidators"/>).
+    /// <see cref="SettingsValidator{T}"/> (found by <see cref="SettingsValidation.AddSettingsValidators"/>),
+    /// and makes the settings object itself injectable.
     /// </summary>
-    /// <param name="validate">Only for the sections not moved to a validator class yet; it throws <see cref="OptionsValidationException"/>.</param>
-    public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)
+    public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section)
         where T : class
     {
-        var builder = services.AddOptions<T>().Bind(configuration.GetSection(section));
-        if (validate is not null)
-        {
-            builder.Validate(
-                settings =>
-                {
-                    validate(settings);
-                    return true;
-                },
-                $"Invalid {section} settings.");
-        }
-
-        builder.ValidateOnStart();
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
         return services;
     }

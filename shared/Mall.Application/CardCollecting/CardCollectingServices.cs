@@ -1,8 +1,6 @@
 using FluentValidation;
-using Mall.Domain.CardCollecting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Application.CardCollecting;
 
@@ -11,13 +9,7 @@ public static class CardCollectingServices
 {
     public static IServiceCollection AddCardCollecting(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<CardCollectingOptions>(configuration, CardCollectingOptions.SectionName, o =>
-        {
-            if (o.DefaultMissesBeforeGuarantee is < 0 or > CardCampaign.MaxMissesBeforeGuarantee || o.RedeemDaysAfterEnd is < 0 or > 90)
-            {
-                throw new OptionsValidationException(CardCollectingOptions.SectionName, typeof(CardCollectingOptions), [$"DefaultMissesBeforeGuarantee must be 0–{CardCampaign.MaxMissesBeforeGuarantee} and RedeemDaysAfterEnd 0–90."]);
-            }
-        });
+        services.AddSettings<CardCollectingOptions>(configuration, CardCollectingOptions.SectionName);
         services.AddSingleton<CardCampaignService>();
         services.AddSingleton<CardCollectingService>();
         services.AddSingleton<CardRedemptions>();

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Application.Compliance;
 
@@ -9,13 +8,7 @@ public static class ComplianceServices
 {
     public static IServiceCollection AddCompliance(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSettings<ComplianceOptions>(configuration, ComplianceOptions.SectionName, o =>
-        {
-            if (o.PayoutChannelCapBps is < 0 or > 10_000)
-            {
-                throw new OptionsValidationException(ComplianceOptions.SectionName, typeof(ComplianceOptions), ["PayoutChannelCapBps must be 0–10000."]);
-            }
-        });
+        services.AddSettings<ComplianceOptions>(configuration, ComplianceOptions.SectionName);
         services.AddSingleton<CampaignCompliance>();
         return services;
     }
