@@ -118,6 +118,9 @@ public static class MallApplicationServices
         });
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
+        // What operators watch (Platform/Telemetry.cs): meters come from the host's factory, one per container.
+        services.AddMetrics();
+        services.AddSingleton<MallMetrics>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<Limiter>();
         services.AddSingleton<AdminAuthService>();
