@@ -33,6 +33,7 @@ public static class TelemetryServices
         var telemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
             .WithTracing(tracing => tracing
+                .AddProcessor(new MallAttributesProcessor())
                 .AddSource(MallTelemetry.Name, DurableTaskSource)
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = _ => !IsStorageCall()))
             .WithMetrics(metrics => metrics.AddMeter(MallTelemetry.Name));
@@ -76,6 +77,31 @@ public static class TelemetryServices
         return parts.TryGetValue("ClientId", out var clientId) && clientId.Length > 0
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned);
+    }
+
+    /// <summary>
+    /// The mall's attributes where its code cannot set them. A span started under one naming an order (a WeChat call
+    /// in a request for that order, a storage call) names it too. The Durable Task SDK names the instance of every
+    /// span it makes (scheduling, orchestration, activity) in its own attribute; the mall's name for it goes beside
+    /// it. Registered before the exporters, it runs before them when a span ends.
+    /// </summary>
+    private sealed class MallAttributesProcessor : BaseProcessor<Activity>
+    {
+        public override void OnStart(Activity data)
+        {
+            if (data.GetTagItem(MallTelemetry.OrderId) is null && data.Parent?.GetTagItem(MallTelemetry.OrderId) is string orderId)
+            {
+                data.SetTag(MallTelemetry.OrderId, orderId);
+            }
+        }
+
+        public override void OnEnd(Activity data)
+        {
+            if (data.Source.Name == DurableTaskSource && data.GetTagItem("durabletask.task.instance_id") is string instanceId)
+            {
+                data.SetTag(MallTelemetry.OrchestrationId, instanceId);
+            }
+        }
     }
 
     /// <summary>A table call's own HTTP request: its storage span says all of it, so it is not traced twice.</summary>

@@ -31,6 +31,7 @@ public sealed partial class EventDispatcher(
     EventSubscriptions subscriptions,
     IEventBus bus,
     EventOptions options,
+    MallMetrics metrics,
     TimeProvider time,
     ILogger<EventDispatcher> logger)
 {
@@ -383,6 +384,7 @@ public sealed partial class EventDispatcher(
                 var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
                 await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, CancellationToken.None);
                 LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
+                metrics.EventPoisoned(envelope.Type, subscriber.Name);
                 return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
             }
 
