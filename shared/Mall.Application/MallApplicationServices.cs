@@ -121,6 +121,7 @@ public static class MallApplicationServices
         // What operators watch (Platform/Telemetry.cs): meters come from the host's factory, one per container.
         services.AddMetrics();
         services.AddSingleton<MallMetrics>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<Limiter>();
         services.AddSingleton<AdminAuthService>();

@@ -111,6 +111,9 @@ public static class MallInfrastructureServices
             var client = new ServiceBusClient(options.ServiceBusNamespace, new DefaultAzureCredential());
             return new ServiceBusEventBus(client.CreateSender(options.Topic));
         });
+        services.AddSingleton<IReadinessCheck, StorageReadiness>();
+        services.AddSingleton<IReadinessCheck>(sp => new ServiceBusReadiness(
+            sp.GetRequiredService<MessagingOptions>(), sp.GetRequiredService<IEventBus>() as ServiceBusEventBus, required: !environment.Equals("Development", StringComparison.OrdinalIgnoreCase)));
         services.AddSingleton<IFieldProtector, AesGcmFieldProtector>();
         services.AddSingleton(sp => AesGcmFieldProtector.PseudonymsFor(sp.GetRequiredService<DataProtectionOptions>()));
 

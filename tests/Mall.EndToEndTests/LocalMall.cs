@@ -79,7 +79,11 @@ public sealed class LocalMall : IAsyncLifetime
     {
         FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
         Configuration = Environment.BuildConfiguration(),
-        ConfigureServices = (services, configuration) => configureServices?.Invoke(services.AddSingleton(Environment.Time).AddMallFunctions(configuration)),
+        ConfigureServices = (services, configuration) =>
+        {
+            services.AddSingleton(Environment.Time).AddMallFunctions(configuration);
+            configureServices?.Invoke(services);
+        },
         ConfigureLogging = logging =>
         {
             logging.SetMinimumLevel(LogLevel.Warning);

@@ -1,3 +1,4 @@
+using Mall.Application.Platform;
 using Mall.Application.Reactivation;
 using Mall.Application.WeChat;
 using Mall.WeChat.MiniProgram;
@@ -56,6 +57,7 @@ public static class WeChatServiceCollectionExtensions
             http.Timeout = HttpTimeout;
         });
 
+        services.AddSingleton<IReadinessCheck>(new WeChatReadiness(configuration));
         services.AddTransient<IWeChatLogin, WeChatLoginAdapter>();
         services.AddTransient<IWeChatMiniProgram, WeChatMiniProgramAdapter>();
         services.AddTransient<IWeChatPay, WeChatPayAdapter>();

@@ -64,6 +64,29 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_orchestration_a_request_causes_through_its_events_continues_the_requests_trace()
+    {
+        var (campaignId, _, _) = await GroupBuy.GroupBuySteps.CampaignAsync(mall, size: 2, timeLimitSeconds: 600);
+        using var leader = await mall.NewCustomerAsync();
+        using var member = await mall.NewCustomerAsync();
+
+        var (groupId, leaderOrder) = await GroupBuy.GroupBuySteps.OpenAsync(leader, campaignId);
+        var opening = await RequestSpanAsync("POST", "/api/group-buys");
+        await GroupBuy.GroupBuySteps.PayAsync(mall, leader, leaderOrder);
+        await GroupBuy.GroupBuySteps.JoinAndPayAsync(mall, member, groupId);
+
+        // GroupBuyOpened is handled from the dispatch queue, in the trace its outbox kept; the handler starts the
+        // group's orchestration, whose span (it ends when the group is complete) and activities continue that trace.
+        await LocalMall.EventuallyAsync(
+            () => InTrace(opening).Any(span => span.DisplayName == "orchestration:GroupBuyOrchestrator" && span.GetTagItem(MallTelemetry.OrchestrationId) as string == groupId),
+            "the group's orchestration in the trace of the request that opened it");
+        var spansOfIt = InTrace(opening);
+        Assert.Contains(spansOfIt, span => span.DisplayName == "handle GroupBuyOpened" && span.Kind == ActivityKind.Consumer);
+        Assert.Contains(spansOfIt, span => span.Kind == ActivityKind.Producer && span.GetTagItem(MallTelemetry.OrchestrationId) as string == groupId);
+        Assert.Contains(spansOfIt, span => span.DisplayName.StartsWith("activity:", StringComparison.Ordinal) && span.GetTagItem(MallTelemetry.OrchestrationId) as string == groupId);
+    }
+
+    [Fact]
     public async Task A_paid_order_is_counted_placed_and_paid_with_its_amount_and_the_notification_delay()
     {
         var measured = new ConcurrentQueue<(string Instrument, double Value)>();
