@@ -35,7 +35,7 @@ public static class TelemetryServices
             .WithTracing(tracing => tracing
                 .AddProcessor(new MallAttributesProcessor())
                 .AddSource(MallTelemetry.Name, DurableTaskSource)
-                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = _ => !IsStorageCall()))
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsStorageCall() && !IsDurableChannel(request)))
             .WithMetrics(metrics => metrics.AddMeter(MallTelemetry.Name));
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {
@@ -103,6 +103,10 @@ public static class TelemetryServices
             }
         }
     }
+
+    /// <summary>The durable client's gRPC calls to the host: the Durable Task SDK's own spans say what they do.</summary>
+    private static bool IsDurableChannel(HttpRequestMessage request) =>
+        request.RequestUri?.AbsolutePath.StartsWith("/TaskHubSidecarService/", StringComparison.Ordinal) == true;
 
     /// <summary>A table call's own HTTP request: its storage span says all of it, so it is not traced twice.</summary>
     private static bool IsStorageCall() =>

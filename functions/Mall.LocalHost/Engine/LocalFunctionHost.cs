@@ -108,7 +108,9 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             // As the host does in this mode (ScriptHostBuilderExtensions.ConfigureTelemetry, ConfigureOpenTelemetry): a
             // server span per HTTP request, which the worker's invocation span continues. In Azure the host exports it
             // itself; in this one process it joins the app's tracer provider and goes wherever the app's exporters send.
-            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation());
+            // The durable engine's gRPC service is this host's inner workings (the host drops its own channels' spans too).
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(
+                aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments("/TaskHubSidecarService", StringComparison.Ordinal)));
         }
 
         options.ConfigureServices(builder.Services, options.Configuration);
