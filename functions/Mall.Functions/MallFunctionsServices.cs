@@ -1,5 +1,6 @@
 using Mall.Application;
 using Mall.Functions.Http;
+using Mall.Functions.Platform;
 using Mall.Infrastructure;
 using Mall.Infrastructure.WeChat;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,7 @@ public static class MallFunctionsServices
         services.AddMallInfrastructure(configuration);
         services.AddWeChat(configuration);
         services.AddSingleton<Api>();
+        services.AddMallTelemetry(configuration);
         return services;
     }
 }

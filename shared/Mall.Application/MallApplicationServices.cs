@@ -62,6 +62,10 @@ public static class MallApplicationServices
         services.AddSettings<EventOptions>(configuration, EventOptions.SectionName);
         services.AddSingleton(sp => sp.GetRequiredService<MembershipOptions>().ToRules());
 
+        // What operators watch (Platform/Telemetry.cs): meters come from the host's factory, one per container.
+        services.AddMetrics();
+        services.AddSingleton<MallMetrics>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<AccessTokenService>();
         services.AddSingleton<Limiter>();
         services.AddSingleton<AdminAuthService>();

@@ -106,7 +106,13 @@ public static class MallInfrastructureServices
             var client = new ServiceBusClient(options.ServiceBusNamespace, new DefaultAzureCredential());
             return new ServiceBusEventBus(client.CreateSender(options.Topic));
         });
+        services.AddSingleton<IReadinessCheck, StorageReadiness>();
+        // Outside Development the outbox must relay to Service Bus, so readiness requires it there.
+        var development = string.Equals(configuration["AZURE_FUNCTIONS_ENVIRONMENT"], "Development", StringComparison.OrdinalIgnoreCase);
+        services.AddSingleton<IReadinessCheck>(sp => new ServiceBusReadiness(
+            sp.GetRequiredService<MessagingOptions>(), sp.GetRequiredService<IEventBus>() as ServiceBusEventBus, required: !development));
         services.AddSingleton<IFieldProtector, AesGcmFieldProtector>();
+        services.AddSingleton(sp => AesGcmFieldProtector.PseudonymsFor(sp.GetRequiredService<DataProtectionOptions>()));
 
         services.AddDocuments<Customer>("Customers", CustomerService.IndexedColumns);
         services.AddDocuments<InviteCodeEntry>("InviteCodes");
@@ -117,7 +123,7 @@ public static class MallInfrastructureServices
         services.AddDocuments<SettledOperation>("SettledOperations");
         services.AddDocuments<StockAdjustment>("StockAdjustments");
         services.AddDocuments<CartLine>("Carts");
-        services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns);
+        services.AddDocuments<Order>("Orders", OrderStore.IndexedColumns, orderIdOf: key => key.PartitionKey);
         services.AddDocuments<CustomerOrderEntry>("CustomerOrders");
         services.AddDocuments<SegmentationRun>("SegmentationRuns");
         services.AddDocuments<PointsEntry>("PointsLedger");
@@ -177,11 +183,12 @@ public static class MallInfrastructureServices
     public static IServiceCollection AddTable(this IServiceCollection services, string tableName) =>
         services.AddSingleton(new MallTable(tableName));
 
-    public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null)
+    /// <param name="orderIdOf">For tables keyed by order: the order id of a key, which the storage spans carry.</param>
+    public static IServiceCollection AddDocuments<T>(this IServiceCollection services, string tableName, Func<T, IReadOnlyDictionary<string, object?>>? indexedColumns = null, Func<DocumentKey, string?>? orderIdOf = null)
         where T : class =>
         services.AddTable(tableName).AddSingleton<IDocumentCollection<T>>(sp => new OutboxDocumentCollection<T>(
             tableName,
-            new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)),
+            new TracedDocumentCollection<T>(tableName, new TableDocumentCollection<T>(sp.GetRequiredService<TableProvider>(), new DocumentCollectionDefinition<T>(tableName, indexedColumns)), orderIdOf),
             sp.GetRequiredService<IDispatchQueue>(),
             sp.GetRequiredService<EventOptions>(),
             sp.GetRequiredService<TimeProvider>()));

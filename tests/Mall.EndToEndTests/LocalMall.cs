@@ -25,6 +25,7 @@ public sealed class LocalMall : IAsyncLifetime
     public const string LockableOperatorPassword = "correct horse battery staple";
 
     private readonly CapturedLogs? capturedLogs;
+    private readonly Action<IServiceCollection>? configureServices;
     private int nextCustomer;
     private Uri baseAddress = null!;
 
@@ -36,6 +37,12 @@ public sealed class LocalMall : IAsyncLifetime
     internal LocalMall(CapturedLogs capturedLogs)
     {
         this.capturedLogs = capturedLogs;
+    }
+
+    /// <summary>A mall of a test's own whose host services <paramref name="configureServices"/> adds to (e.g. a telemetry exporter).</summary>
+    internal LocalMall(Action<IServiceCollection> configureServices)
+    {
+        this.configureServices = configureServices;
     }
 
     public MallTestEnvironment Environment { get; private set; } = null!;
@@ -72,7 +79,11 @@ public sealed class LocalMall : IAsyncLifetime
     {
         FunctionAppDirectory = RepositoryPaths.BuildOutput("functions/Mall.Functions"),
         Configuration = Environment.BuildConfiguration(),
-        ConfigureServices = (services, configuration) => services.AddSingleton(Environment.Time).AddMallFunctions(configuration),
+        ConfigureServices = (services, configuration) =>
+        {
+            services.AddSingleton(Environment.Time).AddMallFunctions(configuration);
+            configureServices?.Invoke(services);
+        },
         ConfigureLogging = logging =>
         {
             logging.SetMinimumLevel(LogLevel.Warning);

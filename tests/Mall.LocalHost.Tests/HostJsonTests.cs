@@ -48,6 +48,29 @@ public sealed class HostJsonTests : IDisposable
     }
 
     /// <summary>
+    /// azure-functions-host src/WebJobs.Script/ScriptHostBuilderExtensions.cs, ConfigureTelemetry: telemetryMode is
+    /// Enum.TryParse(ignoreCase) of the host's TelemetryMode; anything else, or nothing, is ApplicationInsights and
+    /// never refused. A setting overrides host.json, as for every host.json value.
+    /// </summary>
+    [Theory]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "OpenTelemetry" }""", null, TelemetryMode.OpenTelemetry)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "openTELEMETRY" }""", null, TelemetryMode.OpenTelemetry)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "2" }""", null, TelemetryMode.OpenTelemetry)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "none" }""", null, TelemetryMode.None)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "OTel" }""", null, TelemetryMode.ApplicationInsights)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "" }""", null, TelemetryMode.ApplicationInsights)]
+    [InlineData("""{ "version": "2.0" }""", null, TelemetryMode.ApplicationInsights)]
+    [InlineData("""{ "version": "2.0", "telemetryMode": "OpenTelemetry" }""", "ApplicationInsights", TelemetryMode.ApplicationInsights)]
+    public void Telemetry_mode_is_read_as_the_host_reads_it(string hostJson, string? setting, TelemetryMode expected)
+    {
+        Write(hostJson);
+
+        var host = HostJson.Load(directory, setting is null ? Settings() : Settings(("AzureFunctionsJobHost:telemetryMode", setting)));
+
+        Assert.Equal(expected, HostJson.TelemetryMode(host));
+    }
+
+    /// <summary>
     /// azure-functions-host src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs, InitializeHostConfig: without
     /// "version", or with one other than "2.0", the host does not start (an empty host.json is the default one).
     /// </summary>

@@ -20,7 +20,7 @@ namespace Mall.Functions.Http;
 /// authentication, JSON reading and validation, and errors as RFC 7807 problems (never a stack trace).
 /// Functions stay one-liners on top of it.
 /// </summary>
-public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erasedCustomers, IServiceProvider services, ILogger<Api> logger)
+public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erasedCustomers, CustomerPseudonyms pseudonyms, IServiceProvider services, ILogger<Api> logger)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
@@ -31,6 +31,11 @@ public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erase
         try
         {
             EnsureIdsAreWellFormed(request);
+            if (request.RouteValues.TryGetValue("orderId", out var orderId) && orderId is string id)
+            {
+                MallTelemetry.TagOrder(id);
+            }
+
             return await action();
         }
         catch (DomainException exception)
@@ -332,6 +337,7 @@ public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erase
     private async Task<string> ActiveCustomerAsync(HttpRequest request)
     {
         var customerId = Authenticate(request, Roles.Customer);
+        pseudonyms.Tag(customerId);
         if (await erasedCustomers.IsErasedAsync(customerId, request.HttpContext.RequestAborted))
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";

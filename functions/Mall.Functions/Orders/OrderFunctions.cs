@@ -1,5 +1,6 @@
 using Mall.Application.Orders;
 using Mall.Application.Payments;
+using Mall.Application.Platform;
 using Mall.Domain.Orders;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,7 @@ public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderServi
         {
             var body = await api.BodyAsync<CheckoutRequest>(request);
             var result = await checkout.CreateAsync(customerId, Api.IdempotencyKey(request, "create a second order"), body, request.HttpContext.RequestAborted);
+            MallTelemetry.TagOrder(result.Order.Id);
             return result.Created ? ApiResults.Created(result.Order) : ApiResults.Ok(result.Order);
         });
 

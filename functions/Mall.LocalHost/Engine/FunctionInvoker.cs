@@ -14,6 +14,8 @@ public static partial class FunctionInvoker
     /// <exception cref="FunctionTimeoutException">The function ran past the timeout.</exception>
     public static async Task<object?> InvokeAsync(FunctionDefinition function, IServiceProvider services, Func<ParameterBinding, object?> argumentFor, CancellationToken cancellationToken)
     {
+        // Orchestrators have none: they replay, and the Durable Task SDK's spans stand for their executions.
+        using var span = WorkerInvocationSpan.Start();
         var timeout = services.GetService<FunctionTimeout>()?.Limit;
         var invocation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = InvokeWithoutTimeoutAsync(function, services, binding => binding.Source == ParameterSource.CancellationToken ? invocation.Token : argumentFor(binding));

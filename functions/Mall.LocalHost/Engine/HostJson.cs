@@ -39,6 +39,15 @@ public static class HostJson
     public static string RoutePrefix(IConfiguration host) => host[$"{Section}:extensions:http:routePrefix"] ?? "api";
 
     /// <summary>
+    /// telemetryMode as the host reads it (azure-functions-host src/WebJobs.Script/ScriptHostBuilderExtensions.cs,
+    /// ConfigureTelemetry, and Config/ScriptJobHostOptionsSetup.cs): <c>Enum.TryParse(value, ignoreCase: true)</c> of
+    /// its TelemetryMode enum, so any casing and the enum's numbers are accepted; a value that does not parse (or
+    /// none) means ApplicationInsights — the host never refuses it.
+    /// </summary>
+    public static TelemetryMode TelemetryMode(IConfiguration host) =>
+        Enum.TryParse(host[$"{Section}:telemetryMode"], ignoreCase: true, out TelemetryMode mode) ? mode : Engine.TelemetryMode.ApplicationInsights;
+
+    /// <summary>
     /// azure-functions-host src/WebJobs.Script/Config/HostJsonFileConfigurationSource.cs, InitializeHostConfig: an empty
     /// host.json is the default one (version 2.0); any other needs "version": "2.0", with the host's messages.
     /// </summary>
@@ -92,4 +101,12 @@ public static class HostJson
                 break;
         }
     }
+}
+
+/// <summary>The host's TelemetryMode (src/WebJobs.Script/Diagnostics/OpenTelemetry/TelemetryMode.cs), values included: they parse too.</summary>
+public enum TelemetryMode
+{
+    None = 0,
+    ApplicationInsights = 1,
+    OpenTelemetry = 2,
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Trace;
 
 namespace Mall.LocalHost.Engine;
 
@@ -100,6 +101,16 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         {
             durableTaskHub = DurableTaskHub.FromConfiguration(hostJson);
             builder.Services.AddDurableFunctions(functions, () => app!.Services, durableTaskHub, options.DurablePort == 0 ? FreeTcpPort() : options.DurablePort);
+        }
+
+        if (HostJson.TelemetryMode(hostJson) == TelemetryMode.OpenTelemetry)
+        {
+            // As the host does in this mode (ScriptHostBuilderExtensions.ConfigureTelemetry, ConfigureOpenTelemetry): a
+            // server span per HTTP request, which the worker's invocation span continues. In Azure the host exports it
+            // itself; in this one process it joins the app's tracer provider and goes wherever the app's exporters send.
+            // The durable engine's gRPC service is this host's inner workings (the host drops its own channels' spans too).
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(
+                aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments("/TaskHubSidecarService", StringComparison.Ordinal)));
         }
 
         options.ConfigureServices(builder.Services, options.Configuration);

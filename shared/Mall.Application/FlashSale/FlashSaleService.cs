@@ -32,6 +32,7 @@ public sealed class FlashSaleService(
     IDueWorkScheduler scheduler,
     Limiter limiter,
     FlashSaleOptions options,
+    MallMetrics metrics,
     TimeProvider time)
 {
     /// <summary>Schedules a flash sale; the Idempotency-Key makes a retry return (or finish preparing) the same sale.</summary>
@@ -211,6 +212,20 @@ public sealed class FlashSaleService(
     /// is answered FLASH_SALE_SOLD_OUT too; its order is in the customer's order list.
     /// </summary>
     public async Task<CheckoutResult> ReserveAsync(string customerId, string idempotencyKey, FlashReservationRequest request, string saleId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReserveUnitAsync(customerId, idempotencyKey, request, saleId, cancellationToken);
+        }
+        catch (DomainException refusal)
+        {
+            // Every refusal, with its code as the reason: sold out and limits are the expected ones at a sale's start.
+            metrics.FlashSaleRefused(refusal.Code.ToWire());
+            throw;
+        }
+    }
+
+    private async Task<CheckoutResult> ReserveUnitAsync(string customerId, string idempotencyKey, FlashReservationRequest request, string saleId, CancellationToken cancellationToken)
     {
         var sale = await sales.GetRecentAsync(saleId, cancellationToken);
         var now = time.GetUtcNow();

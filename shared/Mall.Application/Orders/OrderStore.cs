@@ -5,7 +5,7 @@ using Mall.Domain.Orders;
 namespace Mall.Application.Orders;
 
 /// <summary>Reads orders and applies guarded transitions to them.</summary>
-public sealed class OrderStore(IDocumentCollection<Order> orders)
+public sealed class OrderStore(IDocumentCollection<Order> orders, MallMetrics metrics)
 {
     public static DocumentKey KeyOf(string orderId) => DocumentKey.Single(orderId);
 
@@ -63,8 +63,13 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         }
     }
 
-    public Task<Versioned<Order>> InsertAsync(Order order, CancellationToken cancellationToken) =>
-        orders.InsertAsync(KeyOf(order.Id), order, [], cancellationToken);
+    /// <summary>Places the order: the conditional insert is the one moment it comes to exist, so it is counted here.</summary>
+    public async Task<Versioned<Order>> InsertAsync(Order order, CancellationToken cancellationToken)
+    {
+        var inserted = await orders.InsertAsync(KeyOf(order.Id), order, [], cancellationToken);
+        metrics.OrderPlaced(order.Source?.Kind ?? "regular");
+        return inserted;
+    }
 
     /// <param name="priorityOnly">Only orders of members with priority shipping (what to ship first).</param>
     public async Task<ResultPage<Order>> QueryAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)

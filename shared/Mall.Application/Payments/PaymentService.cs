@@ -45,6 +45,7 @@ public sealed partial class PaymentService(
     RefundService refunds,
     IDueWorkScheduler scheduler,
     PaymentOptions options,
+    MallMetrics metrics,
     TimeProvider time,
     ILogger<PaymentService> logger)
 {
@@ -61,9 +62,19 @@ public sealed partial class PaymentService(
         {
             // The check is scheduled before asking WeChat, so even a lost notification gets reconciled.
             await scheduler.ScheduleAsync(new DueWork(PaymentWork.Check, orderId, now + options.ReconcileAfter), cancellationToken);
-            prepayId = await WeChatCall(() => weChatPay.CreateJsapiPrepayAsync(
-                new JsapiPrepayRequest(order.Id, Describe(order), order.Pricing.PayableFen, order.PayerOpenId, order.ExpiresAt, Attach: order.CustomerId),
-                cancellationToken));
+            try
+            {
+                prepayId = await WeChatCall(() => weChatPay.CreateJsapiPrepayAsync(
+                    new JsapiPrepayRequest(order.Id, Describe(order), order.Pricing.PayableFen, order.PayerOpenId, order.ExpiresAt, Attach: order.CustomerId),
+                    cancellationToken));
+            }
+            catch (DomainException refused)
+            {
+                // No prepay, no payment: the customer cannot pay this time.
+                metrics.PaymentFailed(refused.Code.ToWire());
+                throw;
+            }
+
             order = await orders.ChangeAsync(orderId, o => o.RecordPrepay(prepayId, now), cancellationToken);
         }
 
@@ -75,10 +86,20 @@ public sealed partial class PaymentService(
     public async Task HandleNotificationAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         var transaction = weChatPay.ReadPaymentNotification(request);
+        MallTelemetry.TagOrder(transaction.OutTradeNo);
         LogNotification(logger, transaction.OutTradeNo, transaction.TradeState, transaction.NotificationId);
         if (transaction.TradeState == TradeState.Success)
         {
+            if (transaction.SuccessTime is { } paidAt)
+            {
+                metrics.PaymentNotified(time.GetUtcNow() - paidAt);
+            }
+
             await ApplySuccessAsync(transaction, cancellationToken);
+        }
+        else if (transaction.TradeState == TradeState.PayError)
+        {
+            metrics.PaymentFailed("PAYERROR");
         }
     }
 
@@ -103,6 +124,7 @@ public sealed partial class PaymentService(
         }
 
         var order = await orders.ChangeAsync(current.Id, o => o.ApplyPayment(payment, now), cancellationToken);
+        CountIfFirstRecorded(current, order, payment);
         if (order.Status == OrderStatus.Paid && order.Payment?.TransactionId == payment.TransactionId)
         {
             await stock.SettleAsync(order, cancellationToken);
@@ -115,6 +137,20 @@ public sealed partial class PaymentService(
         }
 
         return order;
+    }
+
+    /// <summary>
+    /// payments.succeeded once per transaction, when it is first recorded (a notification and a reconciliation
+    /// may both bring it); GMV only when it made the order paid, not for a late payment refunded at once.
+    /// </summary>
+    private void CountIfFirstRecorded(Order before, Order after, PaymentRecord payment)
+    {
+        static bool Records(Order order, PaymentRecord payment) =>
+            order.Payment?.TransactionId == payment.TransactionId || order.LatePayment?.TransactionId == payment.TransactionId;
+        if (!Records(before, payment) && Records(after, payment))
+        {
+            metrics.PaymentSucceeded(after.Payment?.TransactionId == payment.TransactionId ? after.Payment.AmountFen : null);
+        }
     }
 
     /// <summary>Reconciliation (查单): an order still unpaid some minutes after its prepay is checked with WeChat.</summary>

@@ -32,6 +32,7 @@ public sealed partial class RefundService(
     StockService stock,
     IDueWorkScheduler scheduler,
     PaymentOptions options,
+    MallMetrics metrics,
     TimeProvider time,
     ILogger<RefundService> logger)
 {
@@ -156,7 +157,8 @@ public sealed partial class RefundService(
             {
                 var final = exception.Failure == WeChatFailure.Rejected;
                 LogRefundRefused(logger, exception, refund.Id, exception.ErrorCode, final);
-                await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.ErrorCode ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
+                var recorded = await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.ErrorCode ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
+                CountIfNotSucceeded(refund.Status, recorded, refund.Id, "GIVEN_UP");
                 continue;
             }
 
@@ -170,8 +172,16 @@ public sealed partial class RefundService(
 
     /// <summary>Handles a REFUND.* notification. Returns only once the resulting state is durable.</summary>
     /// <exception cref="WebhookRejectedException">The notification is not genuine.</exception>
-    public Task HandleNotificationAsync(WebhookRequest request, CancellationToken cancellationToken) =>
-        ApplyReportAsync(weChatPay.ReadRefundNotification(request), cancellationToken);
+    public Task HandleNotificationAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        var report = weChatPay.ReadRefundNotification(request);
+        if (Order.OrderIdOfRefund(report.OutRefundNo) is { } orderId)
+        {
+            MallTelemetry.TagOrder(orderId);
+        }
+
+        return ApplyReportAsync(report, cancellationToken);
+    }
 
     /// <summary>
     /// Applies WeChat's word on a refund: SUCCESS completes it (and restocks), CLOSED fails it, ABNORMAL
@@ -185,21 +195,23 @@ public sealed partial class RefundService(
         }
 
         var orderId = Order.OrderIdOfRefund(report.OutRefundNo) ?? throw DomainException.NotFound($"Refund {report.OutRefundNo}");
+        var current = await orders.GetAsync(orderId, cancellationToken);
+        var before = current.GetRefund(report.OutRefundNo).Status;
         if (report.State == RefundState.Abnormal)
         {
-            await orders.ChangeAsync(orderId, o => o.MarkRefundAbnormal(report.OutRefundNo, report.RefundId), cancellationToken);
+            CountIfNotSucceeded(before, await orders.ChangeAsync(orderId, o => o.MarkRefundAbnormal(report.OutRefundNo, report.RefundId), cancellationToken), report.OutRefundNo, "ABNORMAL");
             LogRefundAbnormal(logger, report.OutRefundNo);
             return;
         }
 
-        var current = await orders.GetAsync(orderId, cancellationToken);
         var restock = report.State == RefundState.Success && current.GetRefund(report.OutRefundNo).Restock;
         if (restock)
         {
             await scheduler.ScheduleAsync(new DueWork(RefundWork.Restock, orderId, time.GetUtcNow() + SubmitGrace), cancellationToken);
         }
 
-        await orders.ChangeAsync(orderId, o => o.CompleteRefund(report.OutRefundNo, report.State == RefundState.Success, report.RefundFen, report.RefundId, time.GetUtcNow()), cancellationToken);
+        var completed = await orders.ChangeAsync(orderId, o => o.CompleteRefund(report.OutRefundNo, report.State == RefundState.Success, report.RefundFen, report.RefundId, time.GetUtcNow()), cancellationToken);
+        CountIfNotSucceeded(before, completed, report.OutRefundNo, "CLOSED");
         LogRefundCompleted(logger, report.OutRefundNo, report.State);
         if (restock)
         {
@@ -245,6 +257,19 @@ public sealed partial class RefundService(
         }
 
         return DueWorkResult.Done;
+    }
+
+    /// <summary>
+    /// refunds.not_succeeded counts a refund once, when it first stops short of success: WeChat holds it as
+    /// abnormal or closed it, or its submission was given up. One closed after being abnormal was counted already.
+    /// </summary>
+    private void CountIfNotSucceeded(RefundStatus before, Order after, string refundId, string reason)
+    {
+        static bool NotSucceeded(RefundStatus status) => status is RefundStatus.Failed or RefundStatus.Abnormal;
+        if (!NotSucceeded(before) && NotSucceeded(after.GetRefund(refundId).Status))
+        {
+            metrics.RefundNotSucceeded(reason);
+        }
     }
 
     private static bool AtWeChat(Refund refund) => refund.Status is RefundStatus.Processing or RefundStatus.Abnormal;

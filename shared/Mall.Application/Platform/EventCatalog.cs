@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -9,7 +10,14 @@ namespace Mall.Application.Platform;
 /// An integration event as the outbox stores it and Service Bus carries it: a header (id, wire name,
 /// the business object it is about) and the event's own fields as <see cref="Data"/>.
 /// </summary>
-public sealed record EventEnvelope(string Id, string Type, string SubjectId, JsonElement Data);
+public sealed record EventEnvelope(string Id, string Type, string SubjectId, JsonElement Data)
+{
+    /// <summary>
+    /// The W3C trace context of the write that recorded the event (null without one): its handlers, run later from
+    /// the dispatch queue, continue that trace, and downstream consumers can join it.
+    /// </summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>
 /// Every integration event type of the mall — the concrete <see cref="IntegrationEvent"/> records of
@@ -28,7 +36,10 @@ public static class EventCatalog
     public static IReadOnlyCollection<Type> Types => ByName.Values;
 
     public static EventEnvelope Seal(IntegrationEvent integrationEvent) =>
-        new(integrationEvent.Id, integrationEvent.Name, integrationEvent.SubjectId, JsonSerializer.SerializeToElement(integrationEvent, integrationEvent.GetType(), DataOptions));
+        new(integrationEvent.Id, integrationEvent.Name, integrationEvent.SubjectId, JsonSerializer.SerializeToElement(integrationEvent, integrationEvent.GetType(), DataOptions))
+        {
+            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null,
+        };
 
     /// <exception cref="UnknownEventException">The envelope names no event type of this version of the mall.</exception>
     public static IntegrationEvent Open(EventEnvelope envelope) =>

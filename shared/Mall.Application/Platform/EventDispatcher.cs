@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Mall.Domain.Common;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed partial class EventDispatcher(
     EventSubscriptions subscriptions,
     IEventBus bus,
     EventOptions options,
+    MallMetrics metrics,
     TimeProvider time,
     ILogger<EventDispatcher> logger)
 {
@@ -368,6 +370,7 @@ public sealed partial class EventDispatcher(
     /// <summary>Runs the subscriber and says how its delivery stands now (a parked one is also listed for the operator).</summary>
     private async Task<EventDelivery> RunAsync(EventDelivery claim, EventEnvelope envelope, IntegrationEvent integrationEvent, Subscriber subscriber, EventContext context, bool parkAfterFailure, CancellationToken cancellationToken)
     {
+        using var span = StartHandling(envelope, subscriber);
         try
         {
             await subscriber.Run(integrationEvent, envelope, context, cancellationToken);
@@ -375,6 +378,7 @@ public sealed partial class EventDispatcher(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            span?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             var error = Truncate($"{exception.GetType().Name}: {exception.Message}");
             var now = time.GetUtcNow();
             if (parkAfterFailure || claim.Attempts >= options.MaxAttempts)
@@ -383,6 +387,7 @@ public sealed partial class EventDispatcher(
                 var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
                 await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, CancellationToken.None);
                 LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
+                metrics.EventPoisoned(envelope.Type, subscriber.Name);
                 return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
             }
 
@@ -390,6 +395,25 @@ public sealed partial class EventDispatcher(
             LogFailed(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts, next);
             return claim with { State = DeliveryState.Failed, LeaseUntil = null, NextAttemptAt = next, LastError = error, UpdatedAt = now };
         }
+    }
+
+    /// <summary>
+    /// A subscriber's run continues the trace of the write that recorded the event (its outbox kept the context), so
+    /// a request's trace goes on into what its events cause (an orchestration started, a message sent); the dispatch
+    /// invocation that carries it, which may carry events of many requests, is linked.
+    /// </summary>
+    private static Activity? StartHandling(EventEnvelope envelope, Subscriber subscriber)
+    {
+        var invocation = Activity.Current;
+        var origin = ActivityContext.TryParse(envelope.TraceParent, null, out var recorded) ? recorded : default;
+        var span = MallTelemetry.Source.StartActivity(
+            $"handle {envelope.Type}",
+            ActivityKind.Consumer,
+            origin,
+            links: origin != default && invocation is not null ? [new ActivityLink(invocation.Context)] : null);
+        span?.SetTag("mall.event_type", envelope.Type);
+        span?.SetTag("mall.subscriber", subscriber.Name);
+        return span;
     }
 
     private static bool CanTakeOver(EventDelivery delivery, DateTimeOffset now) => delivery.State switch

@@ -12,6 +12,12 @@ public sealed class ServiceBusEventBus(ServiceBusSender sender) : IEventBus
 {
     public Task PublishAsync(EventEnvelope envelope, CancellationToken cancellationToken) => sender.SendMessageAsync(ToMessage(envelope), cancellationToken);
 
+    /// <summary>Opens the sender's link to the topic without sending: the namespace answers, the credential is accepted, the topic exists.</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        using var batch = await sender.CreateMessageBatchAsync(cancellationToken);
+    }
+
     /// <summary>The message downstream consumers receive (docs/events.md describes it).</summary>
     public static ServiceBusMessage ToMessage(EventEnvelope envelope)
     {
@@ -23,6 +29,11 @@ public sealed class ServiceBusEventBus(ServiceBusSender sender) : IEventBus
         };
         message.ApplicationProperties["eventType"] = envelope.Type;
         message.ApplicationProperties["subjectId"] = envelope.SubjectId;
+        if (envelope.TraceParent is { } traceParent)
+        {
+            // Service Bus tooling's name for the trace context (the Azure SDK's own Diagnostic-Id).
+            message.ApplicationProperties["Diagnostic-Id"] = traceParent;
+        }
         return message;
     }
 }

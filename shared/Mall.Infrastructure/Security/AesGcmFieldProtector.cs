@@ -58,6 +58,13 @@ public sealed class AesGcmFieldProtector : IFieldProtector
         return Encoding.UTF8.GetString(plain);
     }
 
+    /// <summary>
+    /// Telemetry's customer pseudonyms, keyed by a key derived from the current data protection key (HKDF, its own
+    /// purpose): no setting of their own, and the data protection key itself never hashes anything readable.
+    /// </summary>
+    public static CustomerPseudonyms PseudonymsFor(DataProtectionOptions options) =>
+        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, Parse(options.DataProtectionKey).Key, 32, info: "mall telemetry customer pseudonyms"u8.ToArray()));
+
     private static (string Id, byte[] Key) Parse(string base64)
     {
         byte[] key;

@@ -55,6 +55,7 @@ public static class WeChatServiceCollectionExtensions
             http.Timeout = HttpTimeout;
         });
 
+        services.AddSingleton<IReadinessCheck>(new WeChatReadiness(configuration));
         services.AddTransient<IWeChatLogin, WeChatLoginAdapter>();
         services.AddTransient<IWeChatMiniProgram, WeChatMiniProgramAdapter>();
         services.AddTransient<IWeChatPay, WeChatPayAdapter>();

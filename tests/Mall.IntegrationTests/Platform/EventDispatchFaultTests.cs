@@ -46,6 +46,7 @@ public sealed class EventDispatchFaultTests
             new EventSubscriptions(subscriptions),
             harness.Bus,
             options,
+            TestMetrics.Create(),
             harness.Time,
             NullLogger<EventDispatcher>.Instance);
 
@@ -178,6 +179,7 @@ public sealed class EventDispatchFaultTests
             new EventSubscriptions([handler]),
             harness.Bus,
             options,
+            TestMetrics.Create(),
             harness.Time,
             NullLogger<EventDispatcher>.Instance);
         var stored = harness.Stored<Thing>("Things");

@@ -1,3 +1,4 @@
+using Mall.Testing;
 using System.Collections.Concurrent;
 using Mall.Application.Platform;
 using Mall.Domain.Customers;
@@ -71,6 +72,7 @@ public sealed class EventDispatchPassTests
             new EventSubscriptions([gates.Handler(instance, "Ledger"), gates.Handler(instance, "Segment")]),
             harness.Bus,
             new EventOptions { RetryBaseDelay = TimeSpan.Zero },
+            TestMetrics.Create(),
             harness.Time,
             NullLogger<EventDispatcher>.Instance);
 

@@ -35,6 +35,7 @@ public sealed class StorageHarness
             new EventSubscriptions(subscriptions),
             Bus,
             options,
+            TestMetrics.Create(),
             time,
             NullLogger<EventDispatcher>.Instance);
         Pump = new EventPump(queue, Dispatcher);
