@@ -18,7 +18,7 @@ public sealed class BargainFunctions(Api api, BargainService bargains, CampaignC
     [Accepts(typeof(StartBargainRequest))]
     [Answers(201, typeof(BargainView))]
     [Answers(200, typeof(BargainView))]
-    [Refuses(ErrorCode.BudgetExhausted, ErrorCode.CampaignNotActive, ErrorCode.CampaignSoldOut, ErrorCode.Conflict, ErrorCode.NotFound)]
+    [Refuses(ErrorCode.BudgetExhausted, ErrorCode.CampaignNotActive, ErrorCode.CampaignSoldOut, ErrorCode.Conflict, ErrorCode.MechanicSwitchedOff, ErrorCode.NotFound)]
     [Function("Bargain_Start")]
     public Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bargains")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
@@ -37,7 +37,7 @@ public sealed class BargainFunctions(Api api, BargainService bargains, CampaignC
 
     [CalledBy(Caller.Customer)]
     [Answers(200, typeof(BargainHelpAnswer))]
-    [Refuses(ErrorCode.BargainAtFloor, ErrorCode.BargainExpired, ErrorCode.BargainOrdered, ErrorCode.NotFound, ErrorCode.OwnBargain)]
+    [Refuses(ErrorCode.BargainAtFloor, ErrorCode.BargainExpired, ErrorCode.BargainOrdered, ErrorCode.BudgetExhausted, ErrorCode.MechanicSwitchedOff, ErrorCode.NotFound, ErrorCode.OwnBargain)]
     [Function("Bargain_Help")]
     public Task<IActionResult> Help([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "bargains/{bargainId}/help")] HttpRequest request, string bargainId) =>
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await bargains.HelpAsync(customerId, bargainId, request.HttpContext.RequestAborted)));

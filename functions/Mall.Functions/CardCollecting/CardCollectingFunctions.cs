@@ -75,7 +75,7 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
     /// <summary>Today's check-in (CST): one card a day; a retry answers the same card with "repeated":true.</summary>
     [CalledBy(Caller.Customer)]
     [Answers(200, typeof(CheckInView))]
-    [Refuses(ErrorCode.CampaignNotActive, ErrorCode.CardLimitReached, ErrorCode.CardTaskNotOffered, ErrorCode.NotFound)]
+    [Refuses(ErrorCode.CampaignNotActive, ErrorCode.CardLimitReached, ErrorCode.CardTaskNotOffered, ErrorCode.MechanicSwitchedOff, ErrorCode.NotFound)]
     [Function("CardCollecting_CheckIn")]
     public Task<IActionResult> CheckIn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "card-campaigns/{campaignId}/check-in")] HttpRequest request, string campaignId) =>
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await cards.CheckInAsync(customerId, campaignId, request.HttpContext.RequestAborted)));

@@ -32,8 +32,8 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
         });
 
     [Accepts(typeof(ProductRequest))]
-    [Answers(200, typeof(AdminProductView))]
-    [Refuses(ErrorCode.NotFound, ErrorCode.PreconditionFailed)]
+    [Answers(201, typeof(AdminProductView))]
+    [Refuses(ErrorCode.ComplianceRefused, ErrorCode.NotFound, ErrorCode.PreconditionFailed)]
     [Function("Manage_CreateProduct")]
     public Task<IActionResult> CreateProduct([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/products")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>
@@ -42,7 +42,7 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
     /// <summary>Creates or replaces a product; send If-Match with the ETag you read to refuse overwriting someone else's edit.</summary>
     [Accepts(typeof(ProductRequest))]
     [Answers(200, typeof(AdminProductView))]
-    [Refuses(ErrorCode.NotFound, ErrorCode.PreconditionFailed)]
+    [Refuses(ErrorCode.ComplianceRefused, ErrorCode.NotFound, ErrorCode.PreconditionFailed)]
     [Function("Manage_SaveProduct")]
     public Task<IActionResult> SaveProduct([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/products/{productId}")] HttpRequest request, string productId) =>
         api.ForAdminAsync(request, async operatorId =>

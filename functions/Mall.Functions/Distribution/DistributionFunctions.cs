@@ -2,7 +2,6 @@ using Mall.Application.Compliance;
 using Mall.Application.Distribution;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
-using Mall.Domain.Compliance;
 using Mall.Domain.Distribution;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -55,7 +54,7 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
 
     [CalledBy(Caller.Operator)]
     [Accepts(typeof(CommissionPolicyRequest))]
-    [Answers(200, typeof(ItemList<ComplianceFinding>))]
+    [Answers(200, typeof(SavedCommissionPolicy))]
     [Refuses(ErrorCode.ComplianceRefused)]
     [Function("Manage_SaveCommissionPolicy")]
     public Task<IActionResult> SavePolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/distribution/policy")] HttpRequest request) =>

@@ -31,20 +31,25 @@ public static class ApiDocument
     /// <summary>The document of this function app, as served.</summary>
     public static string Json => Serialized.Value;
 
+    /// <summary>
+    /// The part of the document the mini-program calls (customer and public routes; no manage/..., webhooks or
+    /// docs), from which clients/miniprogram/mall-api.d.ts is generated.
+    /// </summary>
+    public static string MiniProgramJson => Write(Build(typeof(ApiDocument).Assembly, f =>
+        f.Caller is Caller.Anyone or Caller.Visitor or Caller.Customer && !f.Route.StartsWith("manage/", StringComparison.Ordinal) && f.Capability != "Platform"));
+
     /// <summary>What every route of its kind may refuse with, beyond its own <see cref="RefusesAttribute"/>.</summary>
-    public static IEnumerable<ErrorCode> ImpliedRefusals(Caller caller, bool readsBody, bool hasRouteValues)
+    public static IEnumerable<ErrorCode> ImpliedRefusals(Caller caller, bool readsBody)
     {
         yield return ErrorCode.InternalError;
         yield return ErrorCode.Busy;
+
+        // Every route value and every ...Id query parameter is checked before the function runs (Api.EnsureIdsAreWellFormed).
+        yield return ErrorCode.ValidationFailed;
         if (caller is Caller.Customer or Caller.Operator or Caller.Visitor)
         {
             yield return ErrorCode.Unauthorized;
             yield return ErrorCode.Forbidden;
-        }
-
-        if (readsBody || hasRouteValues)
-        {
-            yield return ErrorCode.ValidationFailed;
         }
 
         if (readsBody || caller == Caller.WeChatPay)
@@ -59,7 +64,7 @@ public static class ApiDocument
         }
     }
 
-    public static OpenApiDocument Build(Assembly functions)
+    public static OpenApiDocument Build(Assembly functions, Func<HttpFunction, bool>? include = null)
     {
         var document = new OpenApiDocument
         {
@@ -99,7 +104,7 @@ public static class ApiDocument
         var problem = schemas.For(typeof(ApiResults.ProblemBody));
         var webhookFailure = schemas.For(typeof(WebhookFailure));
 
-        var httpFunctions = HttpFunctions(functions).OrderBy(f => f.Route, StringComparer.Ordinal).ToList();
+        var httpFunctions = HttpFunctions(functions).Where(include ?? (_ => true)).OrderBy(f => f.Route, StringComparer.Ordinal).ToList();
         document.Tags = httpFunctions.Select(f => f.Capability).Distinct().Order(StringComparer.Ordinal).Select(c => new OpenApiTag { Name = c }).ToHashSet();
         foreach (var function in httpFunctions)
         {
@@ -194,7 +199,7 @@ public static class ApiDocument
             throw new InvalidOperationException($"{function.Name} declares no [Answers]: what does it answer when it succeeds?");
         }
 
-        var refusals = ImpliedRefusals(caller, accepts is not null, function.RouteValues.Count > 0)
+        var refusals = ImpliedRefusals(caller, accepts is not null)
             .Concat(function.Method.GetCustomAttribute<RefusesAttribute>()?.Codes ?? [])
             .Concat(function.Method.IsDefined(typeof(PlacesOrderAttribute)) ? PlacesOrderAttribute.OrderPlacementRefusals : [])
             .Distinct()

@@ -25,7 +25,7 @@ public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsServ
     /// <summary>Where a share link leads (?token=): for the landing page; the token itself goes to login to credit the sharer.</summary>
     [CalledBy(Caller.Anyone)]
     [Answers(200, typeof(ShareTargetView))]
-    [Refuses(ErrorCode.ShareLinkExpired)]
+    [Refuses(ErrorCode.ShareLinkExpired, ErrorCode.ValidationFailed)]
     [Function("Sharing_ResolveLink")]
     public Task<IActionResult> Resolve([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "shares/resolve")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult<IActionResult>(ApiResults.Ok(links.Resolve(request.Query["token"]))));
