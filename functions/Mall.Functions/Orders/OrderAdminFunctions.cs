@@ -15,7 +15,7 @@ namespace Mall.Functions.Orders;
 public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundService refunds)
 {
     /// <summary>Orders; ?status= filters by status, ?priority=true keeps members' priority-shipping orders (ship those first).</summary>
-    [Answers(200, typeof(OrderPage))]
+    [Answers(200, typeof(OperatorOrderPage))]
     [Refuses(ErrorCode.ValidationFailed)]
     [Function("Manage_ListOrders")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders")] HttpRequest request) =>
@@ -25,7 +25,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
             return ApiResults.Ok(await orders.ListAsync(Api.EnumQuery<OrderStatus>(request, "status"), request.Query["priority"] == "true", continuationToken, pageSize, request.HttpContext.RequestAborted));
         });
 
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.NotFound)]
     [Function("Manage_GetOrder")]
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders/{orderId}")] HttpRequest request, string orderId) =>
@@ -40,7 +40,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
             ApiResults.Ok(await orders.RecipientForOperatorAsync(orderId, operatorId, request.Query["reason"].ToString(), request.HttpContext.RequestAborted)));
 
     [Accepts(typeof(ShipRequest))]
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound)]
     [Function("Manage_ShipOrder")]
     public Task<IActionResult> Ship([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/ship")] HttpRequest request, string orderId) =>
@@ -58,14 +58,14 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
             return ApiResults.Ok(await orders.ListShippingUploadFailuresAsync(continuationToken, pageSize, request.HttpContext.RequestAborted));
         });
 
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound)]
     [Function("Manage_RetryShippingUpload")]
     public Task<IActionResult> RetryShippingUpload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/shipping-upload/retry")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await orders.RetryShippingUploadAsync(orderId, request.HttpContext.RequestAborted)));
 
     [Accepts(typeof(ApproveRefundRequest))]
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound, ErrorCode.RefundAmountExceeded, ErrorCode.RefundInProgress, ErrorCode.RefundNotAllowed, ErrorCode.WeChatRejected, ErrorCode.WeChatUnavailable)]
     [Function("Manage_ApproveRefund")]
     public Task<IActionResult> ApproveRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/approve")] HttpRequest request, string orderId, string refundId) =>
@@ -84,7 +84,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
         });
 
     /// <summary>Sends a refused, failed or retrying refund to WeChat again (same out_refund_no), or checks one WeChat is processing.</summary>
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound, ErrorCode.RefundAmountExceeded, ErrorCode.RefundInProgress, ErrorCode.RefundNotAllowed, ErrorCode.WeChatRejected, ErrorCode.WeChatUnavailable)]
     [Function("Manage_ResubmitRefund")]
     public Task<IActionResult> ResubmitRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/resubmit")] HttpRequest request, string orderId, string refundId) =>
@@ -92,7 +92,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
 
     /// <summary>Sends a refund WeChat reported abnormal to the buyer's debit card or the merchant's bank account.</summary>
     [Accepts(typeof(AbnormalRefundBody))]
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound, ErrorCode.RefundAmountExceeded, ErrorCode.RefundInProgress, ErrorCode.RefundNotAllowed, ErrorCode.WeChatRejected, ErrorCode.WeChatUnavailable)]
     [Function("Manage_ApplyAbnormalRefund")]
     public Task<IActionResult> ApplyAbnormalRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/apply-abnormal-refund")] HttpRequest request, string orderId, string refundId) =>
@@ -100,7 +100,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
             ApiResults.Ok(await refunds.ApplyAbnormalRefundAsync(orderId, refundId, await api.BodyAsync<AbnormalRefundBody>(request), request.HttpContext.RequestAborted)));
 
     [Accepts(typeof(RejectRefundRequest))]
-    [Answers(200, typeof(OrderView))]
+    [Answers(200, typeof(OperatorOrderView))]
     [Refuses(ErrorCode.InvalidOrderState, ErrorCode.NotFound, ErrorCode.RefundAmountExceeded, ErrorCode.RefundInProgress, ErrorCode.RefundNotAllowed, ErrorCode.WeChatRejected, ErrorCode.WeChatUnavailable)]
     [Function("Manage_RejectRefund")]
     public Task<IActionResult> RejectRefund([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/orders/{orderId}/refunds/{refundId}/reject")] HttpRequest request, string orderId, string refundId) =>
