@@ -73,8 +73,8 @@ public sealed class BargainFunctions(Api api, BargainService bargains, CampaignC
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<BargainCampaignRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await bargains.CreateCampaignAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => bargains.CreateCampaignAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [CalledBy(Caller.Operator)]

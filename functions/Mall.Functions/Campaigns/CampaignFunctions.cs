@@ -74,8 +74,8 @@ public sealed class CampaignFunctions(
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<FlashSlotTemplateRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(templateId: null), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await planner.CreateAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(templateId: null), operatorId, () => planner.CreateAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [Answers(200, typeof(FlashSlotTemplateList))]
@@ -96,8 +96,8 @@ public sealed class CampaignFunctions(
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<FlashSlotTemplateRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(templateId), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Ok(await planner.UpdateAsync(templateId, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(templateId), operatorId, () => planner.UpdateAsync(templateId, body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Ok(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [Answers(204)]
@@ -120,8 +120,8 @@ public sealed class CampaignFunctions(
         {
             var body = await api.BodyAsync<CampaignRequest>(request);
             var key = Api.IdempotencyKey(request, "put the campaign on the calendar twice");
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "campaign", key), request.HttpContext.RequestAborted);
-            return ApiResults.Created(await campaigns.CreateAsync(key, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "campaign", key), () => campaigns.CreateAsync(key, body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [Answers(200, typeof(CampaignView))]

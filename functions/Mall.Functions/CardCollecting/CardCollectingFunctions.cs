@@ -25,8 +25,8 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<CardCampaignRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await campaigns.CreateAsync(body, operatorId, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => campaigns.CreateAsync(body, operatorId, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     /// <summary>Campaigns to come, running, or ended in the last 92 days.</summary>
@@ -47,6 +47,15 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
             var (token, pageSize) = Api.Paging(request);
             return ApiResults.Ok(await cards.FulfilmentsAsync(campaignId, Api.EnumQuery<FulfilmentStatus>(request, "status"), token, pageSize, request.HttpContext.RequestAborted));
         });
+
+    /// <summary>A gift's recipient unmasked, to ship it; ?reason= is kept in the personal-data audit trail with the read.</summary>
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(GiftRecipient))]
+    [Refuses(ErrorCode.NotFound)]
+    [Function("Manage_GetCardFulfilmentRecipient")]
+    public Task<IActionResult> Recipient([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/recipient")] HttpRequest request, string campaignId, string fulfilmentId) =>
+        api.ForAdminAsync(request, async operatorId =>
+            ApiResults.Ok(await cards.RecipientForOperatorAsync(campaignId, fulfilmentId, operatorId, request.Query["reason"].ToString(), request.HttpContext.RequestAborted)));
 
     [CalledBy(Caller.Operator)]
     [Accepts(typeof(ShipRequest))]

@@ -21,8 +21,8 @@ public sealed class CouponFunctions(Api api, CouponService coupons, CampaignComp
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<CouponTemplateRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await coupons.CreateTemplateAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => coupons.CreateTemplateAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [CalledBy(Caller.Anyone)]

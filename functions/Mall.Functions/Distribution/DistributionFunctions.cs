@@ -61,9 +61,8 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<CommissionPolicyRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            var policy = await distribution.SavePolicyAsync(body, request.HttpContext.RequestAborted);
-            return ApiResults.Ok(new SavedCommissionPolicy(policy, warnings)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => distribution.SavePolicyAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Ok(new SavedCommissionPolicy(saved.Value, saved.Warnings)).WithComplianceWarnings(saved.Warnings);
         });
 
     [CalledBy(Caller.Operator)]

@@ -53,8 +53,8 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
         {
             var body = await api.BodyAsync<FlashSaleRequest>(request);
             var key = Api.IdempotencyKey(request, "schedule the sale twice");
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "flash-sale", key), request.HttpContext.RequestAborted);
-            return ApiResults.Created(await flashSales.CreateAsync(key, body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, Ids.Derive("CC", "flash-sale", key), () => flashSales.CreateAsync(key, body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     /// <summary>The sales starting in ?days= CST days (default 7) from ?from= (a CST date, default today).</summary>

@@ -57,7 +57,7 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys, Campai
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<GroupBuyCampaignRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await groupBuys.CreateCampaignAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => groupBuys.CreateCampaignAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 }

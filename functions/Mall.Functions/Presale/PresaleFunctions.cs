@@ -57,7 +57,7 @@ public sealed class PresaleFunctions(Api api, PresaleService presales, CampaignC
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<PresaleCampaignRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await presales.CreateCampaignAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => presales.CreateCampaignAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 }

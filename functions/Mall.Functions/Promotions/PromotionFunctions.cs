@@ -21,8 +21,8 @@ public sealed class PromotionFunctions(Api api, PromotionService promotions, Cam
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<PriceRuleRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await promotions.CreateRuleAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => promotions.CreateRuleAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     /// <summary>Rules running or ended within ?days= (30 by default).</summary>

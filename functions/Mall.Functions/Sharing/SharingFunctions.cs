@@ -69,8 +69,8 @@ public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsServ
         api.ForAdminAsync(request, async operatorId =>
         {
             var body = await api.BodyAsync<ShareRewardProgramRequest>(request);
-            var warnings = await compliance.CheckAsync(body.ComplianceTerms(), operatorId, request.HttpContext.RequestAborted);
-            return ApiResults.Created(await rewards.CreateProgramAsync(body, request.HttpContext.RequestAborted)).WithComplianceWarnings(warnings);
+            var saved = await compliance.SaveAsync(body.ComplianceTerms(), operatorId, () => rewards.CreateProgramAsync(body, request.HttpContext.RequestAborted), request.HttpContext.RequestAborted);
+            return ApiResults.Created(saved.Value).WithComplianceWarnings(saved.Warnings);
         });
 
     [CalledBy(Caller.Operator)]

@@ -196,22 +196,28 @@ public sealed partial class BargainService(
             },
             cancellationToken);
         var orderId = bargain.OrderId!;
-        if (await orders.FindAsync(orderId, cancellationToken) is { Status: not OrderStatus.Reserving } placed)
+        switch (await orders.FindAsync(orderId, cancellationToken))
         {
-            return new BargainOrderResult(orderViews.ForOwner(placed), Created: false);
+            case { Status: OrderStatus.Withdrawn, Withdrawal: { } refusal }:
+                // A racing request's placement under this id was refused: so is this one, and the bargain may be ordered again.
+                await ReleaseLapsedOrderAsync(bargain.Id, orderId, CancellationToken.None);
+                throw refusal.ToException();
+            case { Status: not OrderStatus.Reserving } placed:
+                return new BargainOrderResult(orderViews.ForOwner(placed), Created: false);
         }
 
         try
         {
             var created = await checkout.CreateCampaignOrderAsync(
                 customerId,
-                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ChargeShipping: false, ExpiresAt: bargain.Deadline),
+                new CampaignOrderRequest(orderId, new OrderSource(OrderSource.Bargain, bargain.CampaignId, bargain.Id), bargain.SkuId, 1, bargain.PriceFen, request.Address!, ChargeShipping: false, ExpiresAt: bargain.Deadline, OneAttempt: true),
                 cancellationToken);
             return new BargainOrderResult(created.Order, created.Created);
         }
         catch (DomainException)
         {
-            // A placement refused (out of stock, too many unpaid orders…) is withdrawn: the bargain may be ordered again.
+            // A placement refused (off sale, out of stock, too many unpaid orders…) is withdrawn, even one refused before its
+            // order was written (OneAttempt): the bargain may be ordered again, under its next order id.
             await ReleaseLapsedOrderAsync(bargain.Id, orderId, CancellationToken.None);
             throw;
         }

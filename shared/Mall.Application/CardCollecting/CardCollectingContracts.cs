@@ -185,4 +185,7 @@ public sealed record CardFulfilmentView(
     DateTimeOffset? ShippedAt,
     DateTimeOffset? CancelledAt);
 
+/// <summary>Who a gift ships to, unmasked: for the operator who ships it (every read is audited).</summary>
+public sealed record GiftRecipient(string FulfilmentId, string CampaignId, string CustomerId, ShippingAddress Address);
+
 public sealed record CardFulfilmentPage(IReadOnlyList<CardFulfilmentView> Items, string? ContinuationToken);

@@ -1,3 +1,4 @@
+using Mall.Application.Customers;
 using Mall.Application.Fission;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
@@ -18,6 +19,8 @@ public sealed class CardCollectingService(
     CardRedemptions redemptions,
     FissionControls controls,
     OrderViews views,
+    ErasedCustomers erased,
+    PersonalDataAudit audit,
     TimeProvider time)
 {
     /// <summary>The operation of a paid order's card: the order earns one card per campaign, for good.</summary>
@@ -102,6 +105,23 @@ public sealed class CardCollectingService(
             f => f.Ship(request.Carrier!, request.TrackingNumber!, operatorId, now),
             cancellationToken);
         return FulfilmentView(shipped);
+    }
+
+    /// <summary>
+    /// Operators, to ship a gift: its recipient, phone and address unmasked, audited before they are returned (the
+    /// list shows them masked). An erased customer's address is read only to ship a gift still owed to them.
+    /// </summary>
+    public async Task<GiftRecipient> RecipientForOperatorAsync(string campaignId, string fulfilmentId, string operatorId, string? reason, CancellationToken cancellationToken)
+    {
+        var fulfilment = (await fulfilments.FindAsync(CardRedemptions.FulfilmentKeyOf(campaignId, fulfilmentId), cancellationToken))?.Value
+            ?? throw DomainException.NotFound($"Fulfilment {fulfilmentId}");
+        if (fulfilment.Status != FulfilmentStatus.Pending && await erased.IsErasedAsync(fulfilment.CustomerId, cancellationToken))
+        {
+            throw new DomainException(ErrorCode.CustomerErased, $"The customer of gift {fulfilmentId} erased their account: its address is read only to ship a gift still owed.");
+        }
+
+        await audit.RecordAsync(operatorId, "gift recipient", fulfilment.Id, fulfilment.CustomerId, ["recipient", "phone", "address"], reason, cancellationToken);
+        return new GiftRecipient(fulfilment.Id, fulfilment.CampaignId, fulfilment.CustomerId, views.Unprotect(fulfilment.ProtectedAddress));
     }
 
     /// <summary>Columns copied out of a fulfilment so operators can list what is still to ship.</summary>

@@ -70,17 +70,20 @@ public sealed class CatalogAdminService(
         // Checked (and counted) against the product as read; the guarded write checks again against the
         // product it replaces, so a price history changed in between can never let a false reference through.
         var read = await products.FindAsync(key, cancellationToken);
-        await compliance.CheckAsync(ListingTerms(Edit(read).Product), operatorId, cancellationToken);
-        var saved = await products.TransitionFromAsync(
-            key,
-            read,
-            current =>
-            {
-                var save = Edit(current);
-                var verdict = ComplianceRules.Check(ListingTerms(save.Product), compliance.Settings, time.GetUtcNow());
-                return verdict.Refused ? throw CampaignCompliance.Refusal(verdict) : Decision.Write(save.Product, save, save.Changed);
-            },
-            cancellationToken);
+        var saved = (await compliance.SaveAsync(
+            ListingTerms(Edit(read).Product),
+            operatorId,
+            () => products.TransitionFromAsync(
+                key,
+                read,
+                current =>
+                {
+                    var save = Edit(current);
+                    var verdict = ComplianceRules.Check(ListingTerms(save.Product), compliance.Settings, time.GetUtcNow());
+                    return verdict.Refused ? throw CampaignCompliance.Refusal(verdict) : Decision.Write(save.Product, save, save.Changed);
+                },
+                cancellationToken),
+            cancellationToken)).Value;
 
         // New SKUs can be sold as soon as the save answers (this also drops the product's recent view);
         // the storefront lists follow from ProductChanged.

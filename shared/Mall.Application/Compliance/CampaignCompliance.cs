@@ -57,10 +57,11 @@ public sealed record ComplianceCheck
 }
 
 /// <summary>
-/// The one compliance check every campaign save calls after validating the request's shape and before
-/// storing anything: <see cref="CheckAsync(CampaignTerms, string?, CancellationToken)"/> returns the
-/// warnings for the response or throws <see cref="ComplianceRefusedException"/> (COMPLIANCE_REFUSED, 422).
-/// Every check is recorded for the operators' monthly compliance review (seed 八: 每月进行合规审查).
+/// The one compliance check every campaign save goes through after validating the request's shape and before
+/// storing anything: <see cref="SaveAsync{T}(CampaignTerms, string?, Func{Task{T}}, CancellationToken)"/> runs the save
+/// with the warnings for the response, or throws <see cref="ComplianceRefusedException"/> (COMPLIANCE_REFUSED, 422)
+/// and saves nothing. Every refusal and every save is recorded for the operators' monthly compliance review
+/// (seed 八: 每月进行合规审查).
 /// </summary>
 public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> checks, ComplianceOptions options, CatalogOptions catalog, TimeProvider time)
 {
@@ -75,19 +76,35 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
 
     public ComplianceSettings Settings => new(options.PayoutChannelCapBps, catalog.ReferenceLookback);
 
-    /// <summary>Checks a save that has no natural key (a fresh id per call: a retried request is counted again).</summary>
-    public Task<IReadOnlyList<ComplianceFinding>> CheckAsync(CampaignTerms terms, string? operatorId, CancellationToken cancellationToken) =>
-        CheckAsync(terms, operatorId, Ids.New("CC"), cancellationToken);
+    /// <summary>A save that has no natural key (a fresh check id per call: a retried request is counted again).</summary>
+    public Task<CheckedSave<T>> SaveAsync<T>(CampaignTerms terms, string? operatorId, Func<Task<T>> save, CancellationToken cancellationToken) =>
+        SaveAsync(terms, operatorId, Ids.New("CC"), save, cancellationToken);
 
     /// <summary>
-    /// Checks a save under a check id derived from its Idempotency-Key (or another operation id), so a
-    /// retried save is recorded once.
+    /// Checks the terms, then runs <paramref name="save"/> unless they are refused, and records the check for the
+    /// report: a refusal at once (then throws it), a save once it succeeded — a save its service refuses (invalid,
+    /// not found, a conflict) was never saved, so it is not reported as saved. <paramref name="checkId"/> comes from
+    /// the save's Idempotency-Key (or another operation id) when it has one, so a retried save is recorded once.
     /// </summary>
-    public async Task<IReadOnlyList<ComplianceFinding>> CheckAsync(CampaignTerms terms, string? operatorId, string checkId, CancellationToken cancellationToken)
+    public async Task<CheckedSave<T>> SaveAsync<T>(CampaignTerms terms, string? operatorId, string checkId, Func<Task<T>> save, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(save);
+        var verdict = ComplianceRules.Check(terms, Settings, time.GetUtcNow());
+        if (verdict.Refused)
+        {
+            await RecordAsync(terms, operatorId, checkId, verdict, cancellationToken);
+            throw Refusal(verdict);
+        }
+
+        var saved = await save();
+        await RecordAsync(terms, operatorId, checkId, verdict, cancellationToken);
+        return new CheckedSave<T>(saved, verdict.Warnings);
+    }
+
+    private async Task RecordAsync(CampaignTerms terms, string? operatorId, string checkId, ComplianceVerdict verdict, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var verdict = ComplianceRules.Check(terms, Settings, now);
         var findings = verdict.Refusals.Concat(verdict.Warnings).ToList();
         var check = new ComplianceCheck
         {
@@ -110,13 +127,6 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
         {
             // A retry of a check already recorded: counted once.
         }
-
-        if (verdict.Refused)
-        {
-            throw Refusal(verdict);
-        }
-
-        return verdict.Warnings;
     }
 
     /// <summary>The refusal of a verdict, for a save that re-checks its terms inside a guarded write.</summary>
@@ -190,6 +200,9 @@ public sealed class CampaignCompliance(IDocumentCollection<ComplianceCheck> chec
 
 /// <summary>How many checks of the month a rule refused and warned about.</summary>
 public sealed record RuleCount(int Refused, int Warned);
+
+/// <summary>What a checked save stored, and the warnings its response carries.</summary>
+public sealed record CheckedSave<T>(T Value, IReadOnlyList<ComplianceFinding> Warnings);
 
 /// <summary>How the month's checks of one mechanic (named as in requests: priceRule, distributionPolicy…) came out.</summary>
 public sealed record MechanicCount(int Saved, int Warned, int Refused);

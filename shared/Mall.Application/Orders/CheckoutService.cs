@@ -19,6 +19,10 @@ public sealed record CheckoutResult(OrderView Order, bool Created);
 /// <param name="HoldsStock">False when another order already holds the goods (a presale balance).</param>
 /// <param name="ExpiresAt">An earlier payment deadline than the usual unpaid timeout (e.g. a window's end).</param>
 /// <param name="PayWithin">A shorter unpaid timeout, counted from the order's creation (a flash order's 5 minutes); part of the request as sent, so a retry matches it.</param>
+/// <param name="OneAttempt">
+/// The id is good for one attempt: a placement refused before its order was written is still recorded, withdrawn,
+/// so the campaign may move on to its next id knowing no racing request can open this one afterwards.
+/// </param>
 public sealed record CampaignOrderRequest(
     string OrderId,
     OrderSource Source,
@@ -30,7 +34,8 @@ public sealed record CampaignOrderRequest(
     bool ChargeShipping = true,
     DateTimeOffset? ExpiresAt = null,
     string? ShippingHold = null,
-    TimeSpan? PayWithin = null);
+    TimeSpan? PayWithin = null,
+    bool OneAttempt = false);
 
 /// <summary>
 /// Order creation. Prices come from a <see cref="Quote"/>; what the order takes comes from
@@ -73,7 +78,7 @@ public sealed partial class CheckoutService(
     {
         var orderId = Ids.Derive("O", customerId, idempotencyKey);
         return await PlaceAsync(
-            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, PayWithin: null, ShippingHold: null, request.CouponId),
+            new Placement(orderId, customerId, Fingerprint(request), request.Address, request.Remark, request.FromCart == true, Source: null, HoldsStock: true, ExpiresAt: null, PayWithin: null, ShippingHold: null, request.CouponId, OneAttempt: false),
             customer => quotes.ForCheckoutAsync(customer, request, options.ToPolicy(), orderId, cancellationToken),
             cancellationToken);
     }
@@ -88,7 +93,7 @@ public sealed partial class CheckoutService(
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, MallJson.Options))));
         var policy = request.ChargeShipping ? options.ToPolicy() : options.ToPolicy() with { ShippingFeeFen = 0 };
         return PlaceAsync(
-            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.PayWithin, request.ShippingHold, CouponId: null),
+            new Placement(request.OrderId, customerId, fingerprint, request.Address, Remark: null, FromCart: false, request.Source, request.HoldsStock, request.ExpiresAt, request.PayWithin, request.ShippingHold, CouponId: null, request.OneAttempt),
             _ => quotes.ForCampaignAsync(request, policy, cancellationToken),
             cancellationToken);
     }
@@ -117,6 +122,36 @@ public sealed partial class CheckoutService(
             };
         }
 
+        Order created;
+        try
+        {
+            created = await DraftAsync(request, quoteFor, cancellationToken);
+        }
+        catch (DomainException refusal) when (request.OneAttempt && refusal.Code != ErrorCode.Busy)
+        {
+            return await WithdrawUnwrittenAsync(request, refusal, quoteFor, cancellationToken);
+        }
+
+        // Written first: the expiry (which also gives back whatever a stuck placement took) and the customer's list entry.
+        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, created.Id, created.ExpiresAt), cancellationToken);
+        await customerOrders.UpsertAsync(CustomerOrderEntry.KeyOf(created), new CustomerOrderEntry(created.Id, created.CreatedAt), cancellationToken);
+        Versioned<Order> inserted;
+        try
+        {
+            inserted = await orders.InsertAsync(created, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The same key raced us; continue with whichever order won.
+            return await PlaceAsync(request, quoteFor, cancellationToken);
+        }
+
+        return new CheckoutResult(await CompleteReservationAsync(inserted, request.FromCart, cancellationToken), Created: true);
+    }
+
+    /// <summary>The order a new placement would write, or its refusal (rate, customer, price, window).</summary>
+    private async Task<Order> DraftAsync(Placement request, Func<Customer, Task<Quote>> quoteFor, CancellationToken cancellationToken)
+    {
         // Only a new order counts against the rate: a retry of one already placed is answered above.
         await limiter.AdmitAsync("order-create", request.CustomerId, limits.OrderCreation, "Too many orders in a minute", cancellationToken);
         var policy = options.ToPolicy();
@@ -129,7 +164,7 @@ public sealed partial class CheckoutService(
             customer.OpenId,
             quote.Lines,
             quote.Pricing,
-            views.ProtectAddress(request.Address.ToShippingAddress()),
+            views.ProtectAddress(request.Address!.ToShippingAddress()),
             request.Remark,
             request.Fingerprint,
             now,
@@ -154,21 +189,32 @@ public sealed partial class CheckoutService(
             created = created with { ExpiresAt = expiresAt > now ? expiresAt : throw new DomainException(ErrorCode.OrderExpired, "The window for this order has closed.") };
         }
 
-        // Written first: the expiry (which also gives back whatever a stuck placement took) and the customer's list entry.
-        await scheduler.ScheduleAsync(new DueWork(OrderWork.Expiry, created.Id, created.ExpiresAt), cancellationToken);
-        await customerOrders.UpsertAsync(CustomerOrderEntry.KeyOf(created), new CustomerOrderEntry(created.Id, created.CreatedAt), cancellationToken);
-        Versioned<Order> inserted;
+        return created;
+    }
+
+    /// <summary>
+    /// A one-attempt placement refused before its order was written: records the id as withdrawn, so a racing request
+    /// with the same id cannot open it later. If a racing request wrote its order first, that order's outcome is the answer.
+    /// </summary>
+    private async Task<CheckoutResult> WithdrawUnwrittenAsync(Placement request, DomainException refusal, Func<Customer, Task<Quote>> quoteFor, CancellationToken cancellationToken)
+    {
         try
         {
-            inserted = await orders.InsertAsync(created, cancellationToken);
+            var unwritten = Order.Unwritten(
+                request.OrderId,
+                request.CustomerId,
+                views.ProtectAddress(request.Address!.ToShippingAddress()),
+                request.Fingerprint,
+                new PlacementRefusal(refusal.Code, refusal.Message),
+                time.GetUtcNow());
+            await orders.InsertAsync(unwritten, cancellationToken);
         }
         catch (ConcurrencyConflictException)
         {
-            // The same key raced us; continue with whichever order won.
             return await PlaceAsync(request, quoteFor, cancellationToken);
         }
 
-        return new CheckoutResult(await CompleteReservationAsync(inserted, request.FromCart, cancellationToken), Created: true);
+        throw refusal;
     }
 
     /// <summary>
@@ -244,7 +290,8 @@ public sealed partial class CheckoutService(
         DateTimeOffset? ExpiresAt,
         TimeSpan? PayWithin,
         string? ShippingHold,
-        string? CouponId);
+        string? CouponId,
+        bool OneAttempt);
 
     private static string Fingerprint(CheckoutRequest request)
     {

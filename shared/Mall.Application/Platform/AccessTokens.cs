@@ -67,8 +67,11 @@ public sealed class AccessTokenService
 public sealed class SignedPayloads(byte[] key)
 {
     /// <summary>A key of its own for one purpose, derived from the mall's signing key, so one kind of token never passes for another.</summary>
-    public static SignedPayloads ForPurpose(AuthOptions options, string purpose) =>
-        new(HKDF.DeriveKey(HashAlgorithmName.SHA256, DecodeKey(options.SessionSigningKey), 32, info: Encoding.UTF8.GetBytes(purpose)));
+    public static SignedPayloads ForPurpose(AuthOptions options, string purpose) => new(DeriveKey(options, purpose));
+
+    /// <summary>A 256-bit key for one purpose, derived from the mall's signing key.</summary>
+    public static byte[] DeriveKey(AuthOptions options, string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, DecodeKey(options.SessionSigningKey), 32, info: Encoding.UTF8.GetBytes(purpose));
 
     public static byte[] DecodeKey(string base64)
     {
@@ -118,4 +121,50 @@ public sealed class SignedPayloads(byte[] key)
     }
 
     private byte[] Sign(string encodedPayload) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(encodedPayload));
+}
+
+/// <summary>
+/// Tokens whose payload only the mall can read or alter (AES-256-GCM under a key derived for one purpose): for a
+/// token that travels in the open — a share link is posted in group chats — and must not show whom it names.
+/// </summary>
+public sealed class EncryptedPayloads(byte[] key)
+{
+    private const int NonceBytes = 12;
+    private const int TagBytes = 16;
+
+    public static EncryptedPayloads ForPurpose(AuthOptions options, string purpose) => new(SignedPayloads.DeriveKey(options, purpose));
+
+    public string Seal<T>(T payload)
+    {
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(payload);
+        var sealedBytes = new byte[NonceBytes + plaintext.Length + TagBytes];
+        var nonce = sealedBytes.AsSpan(0, NonceBytes);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagBytes);
+        aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(NonceBytes, plaintext.Length), sealedBytes.AsSpan(NonceBytes + plaintext.Length));
+        return Base64Url.EncodeToString(sealedBytes);
+    }
+
+    /// <summary>The payload of a token this key sealed; null for anything else (forged, altered, malformed).</summary>
+    public T? Open<T>(string token)
+        where T : class
+    {
+        try
+        {
+            var sealedBytes = Base64Url.DecodeFromChars(token);
+            if (sealedBytes.Length <= NonceBytes + TagBytes)
+            {
+                return null;
+            }
+
+            var plaintext = new byte[sealedBytes.Length - NonceBytes - TagBytes];
+            using var aes = new AesGcm(key, TagBytes);
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plaintext.Length), sealedBytes.AsSpan(NonceBytes + plaintext.Length), plaintext);
+            return JsonSerializer.Deserialize<T>(plaintext);
+        }
+        catch (Exception exception) when (exception is FormatException or AuthenticationTagMismatchException or JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -5,7 +5,7 @@ using Mall.Domain.Sharing;
 namespace Mall.Application.Sharing;
 
 /// <summary>
-/// Share links: a signed, expiring token naming the sharer, the target and the campaign, carried by the
+/// Share links: an encrypted, expiring token naming the sharer, the target and the campaign, carried by the
 /// mini-program page path and by a web link on the active share domain. The token is what credits a new
 /// customer to their sharer at first login; nothing is ever earned for the share itself.
 /// </summary>
@@ -13,12 +13,13 @@ public sealed class ShareLinks(IDocumentCollection<ShareDomainPool> pools, AuthO
 {
     private static readonly DocumentKey PoolKey = DocumentKey.Single("share-domains");
 
-    private readonly SignedPayloads signer = SignedPayloads.ForPurpose(auth, "mall:share-links:v1");
+    // Encrypted, not only signed: the link is posted in group chats and must not show whom it credits.
+    private readonly EncryptedPayloads linkTokens = EncryptedPayloads.ForPurpose(auth, "mall:share-links:v2");
 
     public async Task<ShareLinkView> CreateAsync(string sharerId, ShareLinkRequest request, CancellationToken cancellationToken)
     {
         var expiresAt = time.GetUtcNow().AddDays(options.LinkLifetimeDays);
-        var token = signer.Seal(new SharePayload(sharerId, request.TargetKind!.Value, request.TargetId, request.CampaignId, expiresAt.ToUnixTimeSeconds()));
+        var token = linkTokens.Seal(new SharePayload(sharerId, request.TargetKind!.Value, request.TargetId, request.CampaignId, expiresAt.ToUnixTimeSeconds()));
         var domain = (await PoolAsync(cancellationToken)).Active?.Host;
         return new ShareLinkView(
             token,
@@ -90,7 +91,7 @@ public sealed class ShareLinks(IDocumentCollection<ShareDomainPool> pools, AuthO
     private static ShareDomainsView View(ShareDomainPool pool) => new(pool.Active?.Host, pool.Domains);
 
     private SharePayload? Open(string? token) =>
-        string.IsNullOrEmpty(token) || token.Length > 1024 ? null : signer.Open<SharePayload>(token) is { Sharer.Length: > 0 } payload ? payload : null;
+        string.IsNullOrEmpty(token) || token.Length > 1024 ? null : linkTokens.Open<SharePayload>(token) is { Sharer.Length: > 0 } payload ? payload : null;
 
     private async Task<ShareDomainPool> PoolAsync(CancellationToken cancellationToken) =>
         (await pools.FindAsync(PoolKey, cancellationToken))?.Value ?? ShareDomainPool.Empty;

@@ -152,6 +152,27 @@ public sealed record Order
             History = [new StatusChange(OrderStatus.Reserving, now, "created")],
         };
 
+    /// <summary>
+    /// A placement refused before its order was written, recorded so its id can never be placed: withdrawn, holding
+    /// nothing (no lines), with the address the request gave, as any withdrawn placement keeps it.
+    /// </summary>
+    public static Order Unwritten(string id, string customerId, string protectedAddress, string requestFingerprint, PlacementRefusal refusal, DateTimeOffset now) => new()
+    {
+        Id = id,
+        CustomerId = customerId,
+        PayerOpenId = "",
+        Status = OrderStatus.Withdrawn,
+        Lines = [],
+        Pricing = new PriceBreakdown(0, 0, 0, 0),
+        ProtectedAddress = protectedAddress,
+        RequestFingerprint = requestFingerprint,
+        CreatedAt = now,
+        ExpiresAt = now,
+        HoldsStock = false,
+        Withdrawal = refusal,
+        History = [new StatusChange(OrderStatus.Withdrawn, now, refusal.Message)],
+    };
+
     /// <summary>Stock is reserved: the order can be paid.</summary>
     public OrderChange ConfirmReserved(DateTimeOffset now) =>
         Status == OrderStatus.Reserving

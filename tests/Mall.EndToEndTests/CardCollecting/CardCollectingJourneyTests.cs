@@ -132,6 +132,16 @@ public sealed class CardCollectingJourneyTests(LocalMall mall)
         var redeemed = await customer.PostAsync($"card-campaigns/{campaignId}/redeem", new { address = LocalMall.Address() });
         Assert.Equal("pending", redeemed.Body.GetProperty("fulfilment").GetProperty("status").GetString());
         var fulfilments = (await admin.GetAsync($"manage/card-campaigns/{campaignId}/fulfilments?status=pending")).Body.GetProperty("items");
-        Assert.Equal("张*", Assert.Single(fulfilments.EnumerateArray()).GetProperty("address").GetProperty("recipient").GetString());
+        var gift = Assert.Single(fulfilments.EnumerateArray());
+        Assert.Equal(("张*", "龙井*****"), (gift.GetProperty("address").GetProperty("recipient").GetString(), gift.GetProperty("address").GetProperty("detail").GetString()));
+
+        // Shipping it takes the full address, read once and audited.
+        var fulfilmentId = gift.GetProperty("id").GetString()!;
+        var recipient = await admin.GetAsync($"manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/recipient?reason=ship-gift");
+        Assert.Equal(("张三", "13800138000", "龙井路 1 号"), (recipient.Body.GetProperty("address").GetProperty("recipient").GetString(), recipient.Body.GetProperty("address").GetProperty("phone").GetString(), recipient.Body.GetProperty("address").GetProperty("detail").GetString()));
+        var trail = (await admin.GetAsync("manage/audit/personal-data?pageSize=5")).Body.GetProperty("items").EnumerateArray();
+        Assert.Contains(trail, e => e.GetProperty("subjectId").GetString() == fulfilmentId && e.GetProperty("what").GetString() == "gift recipient" && e.GetProperty("reason").GetString() == "ship-gift");
+        Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync($"manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/recipient")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"manage/card-campaigns/{campaignId}/fulfilments/F-none/recipient")).Status);
     }
 }

@@ -175,4 +175,25 @@ public sealed class ComplianceJourneyTests(LocalMall mall)
         Assert.True(report.GetProperty("byMechanic").GetProperty("distributionPolicy").GetProperty("refused").GetInt32() >= 1, report.ToString());
         Assert.Equal(3_000, report.GetProperty("payoutChannelCapBps").GetInt32());
     }
+
+    [Fact]
+    public async Task A_bargain_campaign_save_refused_after_its_check_is_not_reported_as_saved()
+    {
+        using var admin = await mall.AdminAsync();
+        var (_, skuId) = await mall.CreateProductAsync(priceFen: 2_000, stock: 10);
+        async Task<int> SavedBargainsAsync() =>
+            (await admin.GetAsync("manage/compliance/report")).Body.GetProperty("byMechanic").TryGetProperty("bargain", out var bargain)
+                ? bargain.GetProperty("saved").GetInt32()
+                : 0;
+        var before = await SavedBargainsAsync();
+
+        var aboveThePrice = await admin.PostAsync("manage/bargain-campaigns", new { skuId, floorFen = 2_500, maxBargains = 1, endsAt = Tomorrow });
+        var afterRefusal = await SavedBargainsAsync();
+        var valid = await admin.PostAsync("manage/bargain-campaigns", new { skuId, floorFen = 1_000, maxBargains = 1, endsAt = Tomorrow });
+
+        Assert.True(aboveThePrice.Status == HttpStatusCode.BadRequest, aboveThePrice.Body.ToString());
+        Assert.Equal(before, afterRefusal);
+        Assert.True(valid.Status == HttpStatusCode.Created, valid.Body.ToString());
+        Assert.Equal(before + 1, await SavedBargainsAsync());
+    }
 }

@@ -4,9 +4,12 @@ using Mall.Application.Inventory;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Domain.Bargains;
+using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Fission;
 using Mall.Domain.Orders;
+using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.IntegrationTests.Bargains;
@@ -29,10 +32,10 @@ public sealed class BargainTests
     {
         public BargainOrderRequest Address { get; } = new(MallFixture.Buy("x", 1).Address);
 
-        public static async Task<BargainShop> StartAsync(long dailyBudgetFen = 10 * GapFen, int stock = 10)
+        public static async Task<BargainShop> StartAsync(long dailyBudgetFen = 10 * GapFen, int stock = 10, Action<IServiceCollection>? configureServices = null)
         {
             var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-            var mall = await MallFixture.StartAsync(time);
+            var mall = await MallFixture.StartAsync(time, configureServices: configureServices);
             var product = await mall.CreateProductAsync(PriceFen, null, stock);
             await mall.Get<FissionControls>().SetAsync(FissionMechanic.Bargains, new MechanicControlRequest(true, dailyBudgetFen), "admin", CancellationToken.None);
             var bargains = mall.Get<BargainService>();
@@ -75,6 +78,29 @@ public sealed class BargainTests
                 return false;
             }
         }
+
+        /// <summary>Every order the bargain gave an id to that can still be paid.</summary>
+        public async Task<IReadOnlyList<Order>> LiveOrdersAsync(Bargain bargain)
+        {
+            var orders = Mall.Get<OrderStore>();
+            var live = new List<Order>();
+            for (var placed = 0; placed < bargain.OrdersPlaced; placed++)
+            {
+                if (await orders.FindAsync((bargain with { OrdersPlaced = placed }).NextOrderId, CancellationToken.None) is { IsAwaitingPayment: true } order)
+                {
+                    live.Add(order);
+                }
+            }
+
+            return live;
+        }
+
+        /// <summary>Puts the campaign's product on sale or takes it off, as an operator would.</summary>
+        public async Task SetOnSaleAsync(bool onSale) =>
+            await Mall.Get<IDocumentCollection<Product>>().TransitionAsync(
+                DocumentKey.Single(ProductId),
+                current => Decision.Write(current!.Value with { Status = onSale ? ProductStatus.OnSale : ProductStatus.OffSale }, true),
+                CancellationToken.None);
 
         public ValueTask DisposeAsync() => Mall.DisposeAsync();
     }
@@ -222,6 +248,111 @@ public sealed class BargainTests
         Assert.Equal(first.Order.Lines.Single().UnitPriceFen - help.CutFen, second.Order.Lines.Single().UnitPriceFen);
         Assert.Equal(help.Bargain.PriceFen, second.Order.Lines.Single().UnitPriceFen);
         Assert.Equal(10 - 1, (await shop.Mall.Get<StockService>().AvailableAsync(shop.ProductId, CancellationToken.None))[shop.SkuId]);
+    }
+
+    [Fact]
+    public async Task A_placement_refused_before_the_order_exists_leaves_helps_open()
+    {
+        await using var shop = await BargainShop.StartAsync();
+        var (starter, started) = await shop.StartBargainAsync();
+        await shop.SetOnSaleAsync(false);
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None));
+        var afterRefusal = await shop.Bargains.GetAsync(started.Id, starter, CancellationToken.None);
+        var help = await shop.Bargains.HelpAsync(await shop.Mall.NewCustomerAsync(), started.Id, CancellationToken.None);
+        await shop.SetOnSaleAsync(true);
+        var ordered = await shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None);
+
+        Assert.Equal(ErrorCode.ProductNotOnSale, refused.Code);
+        Assert.Equal((BargainStatus.Open, null), (afterRefusal.Status, afterRefusal.OrderId));
+        Assert.Equal(BargainHelpResult.Cut, help.Result);
+        Assert.True(ordered.Created);
+        Assert.Equal(help.Bargain.PriceFen, ordered.Order.Lines.Single().UnitPriceFen);
+    }
+
+    [Fact]
+    public async Task Operators_still_list_and_read_orders_after_a_bargain_placement_is_refused_before_its_order_exists()
+    {
+        await using var shop = await BargainShop.StartAsync();
+        var (starter, started) = await shop.StartBargainAsync();
+        var unwrittenId = (await shop.StoredAsync(started.Id)).NextOrderId;
+        await shop.SetOnSaleAsync(false);
+        await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None));
+        var operatorOrders = shop.Mall.Get<OrderService>();
+
+        // The refused placement is stored as a withdrawn order with no address: every operator view of it must still work.
+        var everyOrder = await operatorOrders.ListAsync(status: null, priorityOnly: false, continuationToken: null, pageSize: 50, CancellationToken.None);
+        var withdrawn = await operatorOrders.ListAsync(OrderStatus.Withdrawn, priorityOnly: false, continuationToken: null, pageSize: 50, CancellationToken.None);
+        var detail = await operatorOrders.GetAsync(unwrittenId, CancellationToken.None);
+
+        Assert.All(everyOrder.Items.Concat(withdrawn.Items), o => Assert.Equal(OrderStatus.Withdrawn, o.Status));
+        Assert.Equal(OrderStatus.Withdrawn, detail.Status);
+    }
+
+    [Fact]
+    public async Task A_double_tapped_bargain_order_that_finds_the_unwritten_placement_answers_its_refusal_not_a_500()
+    {
+        // The second tap ("late") passed the bargain's transition (no order yet) and is held just before it reads the
+        // order; meanwhile the first tap's placement is refused before its order is written, which stores a placeholder.
+        var lateReadsOrder = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstTapDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var shop = await BargainShop.StartAsync(configureServices: services => services.Script<Order>(orders =>
+            orders.BeforeFind = async (actor, _) =>
+            {
+                if (actor == "late" && lateReadsOrder.TrySetResult())
+                {
+                    await firstTapDone.Task;
+                }
+            }));
+        var (starter, started) = await shop.StartBargainAsync();
+        await shop.SetOnSaleAsync(false);
+
+        var late = ScriptedCollections.RunAs("late", async () =>
+        {
+            await shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None);
+            return true;
+        });
+        await lateReadsOrder.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None));
+        firstTapDone.SetResult();
+
+        Assert.Equal(ErrorCode.ProductNotOnSale, first.Code);
+        var second = await Record.ExceptionAsync(() => late);
+        Assert.IsType<DomainException>(second);
+    }
+
+    [Fact]
+    public async Task Racing_orders_while_the_product_goes_off_sale_leave_one_live_order_at_most_and_the_bargain_on_it()
+    {
+        await using var shop = await BargainShop.StartAsync();
+        var (starter, started) = await shop.StartBargainAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            if (i == 3)
+            {
+                await shop.SetOnSaleAsync(false);
+                return;
+            }
+
+            try
+            {
+                await shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None);
+            }
+            catch (DomainException)
+            {
+                // Refused (off sale, or a racing request placing the same order): what is left is checked below.
+            }
+        }));
+
+        var bargain = await shop.StoredAsync(started.Id);
+        var live = await shop.LiveOrdersAsync(bargain);
+        Assert.True(live.Count <= 1, $"{live.Count} live orders for one bargain");
+        Assert.Equal(live.SingleOrDefault()?.Id, bargain.OrderId);
+
+        await shop.SetOnSaleAsync(true);
+        var ordered = await shop.Bargains.OrderAsync(starter, started.Id, shop.Address, CancellationToken.None);
+        Assert.Equal([ordered.Order.Id], (await shop.LiveOrdersAsync(await shop.StoredAsync(started.Id))).Select(o => o.Id));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mall.Application.CardCollecting;
+using Mall.Application.Customers;
 using Mall.Application.Fission;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
@@ -70,9 +71,17 @@ public sealed class CardRedemptionTests
         Assert.Equal((customer, "保温杯", "张*", "138****5678", "龙井*****"), (fulfilment.CustomerId, fulfilment.GiftName, fulfilment.Address.Recipient, fulfilment.Address.Phone, fulfilment.Address.Detail));
         Assert.Equal(8_000, await shop.SpentTodayFenAsync());
 
+        // The customer erases their account: the gift still owed ships (its address read once, audited), and then is not read again.
+        await mall.Get<PersonalDataService>().EraseAsync(customer, CancellationToken.None);
+        var recipient = await shop.Cards.RecipientForOperatorAsync(shop.Campaign.Id, fulfilment.Id, "admin", "ship", CancellationToken.None);
         var shipped = await shop.Cards.ShipAsync(shop.Campaign.Id, fulfilment.Id, new ShipRequest("SF", "SF100"), "admin", CancellationToken.None);
+        var afterShipping = await Assert.ThrowsAsync<DomainException>(() => shop.Cards.RecipientForOperatorAsync(shop.Campaign.Id, fulfilment.Id, "admin", "ship", CancellationToken.None));
+
+        Assert.Equal(("张三", "龙井路 1 号"), (recipient.Address.Recipient, recipient.Address.Detail));
+        var audited = Assert.Single((await mall.Get<PersonalDataAudit>().ListAsync(null, 10, CancellationToken.None)).Items);
+        Assert.Equal(("gift recipient", fulfilment.Id, customer, "ship"), (audited.What, audited.SubjectId, audited.CustomerId, audited.Reason));
         Assert.Equal((FulfilmentStatus.Shipped, "admin"), (shipped.Status, shipped.ShippedBy));
-        Assert.Equal(FulfilmentStatus.Shipped, (await shop.MineAsync(customer)).Redemption!.Fulfilment!.Status);
+        Assert.Equal(ErrorCode.CustomerErased, afterShipping.Code);
         Assert.Empty((await shop.Cards.FulfilmentsAsync(shop.Campaign.Id, FulfilmentStatus.Pending, null, 100, CancellationToken.None)).Items);
     }
 

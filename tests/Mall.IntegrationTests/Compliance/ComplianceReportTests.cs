@@ -1,4 +1,5 @@
 using Mall.Application.Compliance;
+using Mall.Domain.Common;
 using Mall.Domain.Compliance;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,6 +18,8 @@ public sealed class ComplianceReportTests
         Commissions = [new CommissionSchedule("rates", [new("rates.level1Bps", 1_000), new("rates.level2Bps", 500), new("rates.level3Bps", 300)])],
     };
 
+    private static Task<bool> NothingToStore() => Task.FromResult(true);
+
     [Fact]
     public async Task Concurrent_checks_are_each_counted_once_by_outcome_rule_and_mechanic()
     {
@@ -33,7 +36,7 @@ public sealed class ComplianceReportTests
                     1 => ThreeLevels(),
                     _ => SharedToUnlock(CampaignMechanic.FlashSale),
                 };
-                await compliance.CheckAsync(terms, "ops", CancellationToken.None);
+                await compliance.SaveAsync(terms, "ops", NothingToStore, CancellationToken.None);
                 return true;
             }
             catch (ComplianceRefusedException)
@@ -59,13 +62,31 @@ public sealed class ComplianceReportTests
     }
 
     [Fact]
+    public async Task A_save_its_service_refuses_after_the_check_is_not_recorded_and_a_refused_one_never_runs()
+    {
+        await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
+        var compliance = mall.Get<CampaignCompliance>();
+        var ran = false;
+
+        var invalid = await Assert.ThrowsAsync<DomainException>(() => compliance.SaveAsync<bool>(
+            ThreeLevels(), "ops", () => throw DomainException.Validation("floorFen", "Too low."), CancellationToken.None));
+        await Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.SaveAsync(
+            SharedToUnlock(CampaignMechanic.Bargain), "ops", () => Task.FromResult(ran = true), CancellationToken.None));
+
+        Assert.Equal(ErrorCode.ValidationFailed, invalid.Code);
+        Assert.False(ran);
+        var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
+        Assert.Equal((1, 0, 0, 1), (report.Checks, report.Saved, report.Warned, report.Refused));
+    }
+
+    [Fact]
     public async Task A_retried_check_under_the_same_id_is_counted_once_and_refused_again()
     {
         await using var mall = await MallFixture.StartAsync(new FakeTimeProvider(LateNovember));
         var compliance = mall.Get<CampaignCompliance>();
 
         var retries = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.CheckAsync(SharedToUnlock(CampaignMechanic.CalendarCampaign), "ops", "CC-retried", CancellationToken.None))));
+            Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.SaveAsync(SharedToUnlock(CampaignMechanic.CalendarCampaign), "ops", "CC-retried", NothingToStore, CancellationToken.None))));
 
         Assert.All(retries, refusal => Assert.Equal(ComplianceCodes.RewardConditionedOnSharing, Assert.Single(refusal.Findings).Code));
         var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);
@@ -84,7 +105,7 @@ public sealed class ComplianceReportTests
             Commissions = Enumerable.Range(0, 100).Select(i => new CommissionSchedule($"productRates.P{i}", [new("l1", 100), new("l2", 100), new("l3", 100), new("l4", 100)])).ToList(),
         };
 
-        var refusal = await Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.CheckAsync(manyProducts, "ops", CancellationToken.None));
+        var refusal = await Assert.ThrowsAsync<ComplianceRefusedException>(() => compliance.SaveAsync(manyProducts, "ops", NothingToStore, CancellationToken.None));
         Assert.Equal(CampaignCompliance.MaxFindingsKept, refusal.Findings.Count);
         var recorded = Assert.Single((await compliance.ReportAsync(2026, 11, CancellationToken.None)).Listed);
         Assert.Equal((CampaignCompliance.MaxFindingsKept, 100), (recorded.Findings.Count, recorded.FindingCount));
@@ -92,7 +113,7 @@ public sealed class ComplianceReportTests
         for (var i = 0; i < CampaignCompliance.MaxListed; i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            await compliance.CheckAsync(ThreeLevels(), "ops", CancellationToken.None);
+            await compliance.SaveAsync(ThreeLevels(), "ops", NothingToStore, CancellationToken.None);
         }
 
         var report = await compliance.ReportAsync(2026, 11, CancellationToken.None);

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using Mall.Application.Sharing;
 using Mall.Domain.Common;
 using Mall.Domain.Sharing;
@@ -36,6 +38,18 @@ public sealed class ShareLinkTests
         time.Advance(TimeSpan.FromDays(8));
         Assert.Null(links.SharerOf(first.Token));
         Assert.Equal(ErrorCode.ShareLinkExpired, Assert.Throws<DomainException>(() => links.Resolve(first.Token)).Code);
+    }
+
+    [Fact]
+    public async Task A_link_posted_in_a_group_chat_does_not_show_whom_it_credits()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var links = mall.Get<ShareLinks>();
+        var link = await links.CreateAsync("CSHARER7Q2W9E", new ShareLinkRequest(ShareTargetKind.Product, "P_LONGJING", null), CancellationToken.None);
+
+        var readable = link.Token.Split('.').Select(part => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(part)));
+        Assert.All(readable, text => Assert.DoesNotContain("CSHARER7Q2W9E", text, StringComparison.Ordinal));
+        Assert.Equal("CSHARER7Q2W9E", links.SharerOf(link.Token));
     }
 
     [Fact]
