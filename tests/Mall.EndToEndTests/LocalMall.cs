@@ -28,6 +28,7 @@ public sealed class LocalMall : IAsyncLifetime
     private readonly Action<IServiceCollection>? configureServices;
     private int nextCustomer;
     private Uri baseAddress = null!;
+    private Task<ApiContract>? contract;
 
     public LocalMall()
     {
@@ -238,7 +239,16 @@ public sealed class LocalMall : IAsyncLifetime
         }
     }
 
-    private HttpClient ApiHttp() => new() { BaseAddress = new Uri(Host.BaseAddress, "api/") };
+    /// <summary>The API document the host serves, read once: every client of the tests checks its responses against it.</summary>
+    public Task<ApiContract> ContractAsync() => contract ??= ReadContractAsync();
+
+    private async Task<ApiContract> ReadContractAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Host.BaseAddress };
+        return ApiContract.Parse(await http.GetStringAsync("api/openapi.json"));
+    }
+
+    private HttpClient ApiHttp() => new(new ContractCheckingHandler(ContractAsync)) { BaseAddress = new Uri(Host.BaseAddress, "api/") };
 
     private static int FreeTcpPort()
     {

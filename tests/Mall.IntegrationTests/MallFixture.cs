@@ -41,8 +41,8 @@ public sealed class MallFixture : IAsyncDisposable
     {
         var admin = Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        var skus = stock.Select((units, i) => new SkuRequest(null, $"sku {i}", null, priceFen, null, true, units)).ToList();
-        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", [], null, null, purchaseLimit, ProductStatus.OnSale, skus), CancellationToken.None);
+        var skus = stock.Select((units, i) => new SkuRequest { Name = $"sku {i}", PriceFen = priceFen, Enabled = true, InitialStock = units }).ToList();
+        var view = await admin.CreateProductAsync(new ProductRequest { Title = "Longjing", CategoryId = "tea", Tags = [], PurchaseLimit = purchaseLimit, Status = ProductStatus.OnSale, Skus = skus }, CancellationToken.None);
         return view.Product;
     }
 
@@ -99,7 +99,11 @@ public sealed class MallFixture : IAsyncDisposable
     }
 
     public static CheckoutRequest Buy(string skuId, int quantity) =>
-        new([new OrderItemRequest(skuId, quantity)], null, new AddressRequest("张三", "13812345678", "浙江省", "杭州市", "西湖区", "龙井路 1 号", null), null);
+        new()
+        {
+            Items = [new OrderItemRequest(skuId, quantity)],
+            Address = new AddressRequest { Recipient = "张三", Phone = "13812345678", Province = "浙江省", City = "杭州市", District = "西湖区", Detail = "龙井路 1 号" },
+        };
 
     public async ValueTask DisposeAsync()
     {

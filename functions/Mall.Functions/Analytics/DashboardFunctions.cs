@@ -20,6 +20,7 @@ namespace Mall.Functions.Analytics;
 /// Core integration registers AddMvc, the local host AddMvcCore): If-None-Match against the ETag answers 304.
 /// Every route value and ...Id query parameter passes the id rule first, as on every route (<see cref="Api.RunAsync"/>).
 /// </remarks>
+[CalledBy(Caller.Anyone)]
 public sealed class DashboardFunctions(Api api)
 {
     /// <summary>
@@ -33,18 +34,26 @@ public sealed class DashboardFunctions(Api api)
     /// <summary>The assets' versions: a URL with the current one is cached for a year, any other revalidated.</summary>
     public const string ImmutableCaching = "public, max-age=31536000, immutable";
 
+    [Answers(200, MediaType = "text/html")]
+    [Answers(304)]
     [Function("Manage_Dashboard")]
     public Task<IActionResult> Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.Page(request)));
 
+    [Answers(200, MediaType = "text/javascript")]
+    [Answers(304)]
     [Function("Manage_DashboardAppJs")]
     public Task<IActionResult> AppScript([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/app-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.App.Serve(request)));
 
+    [Answers(200, MediaType = "text/css")]
+    [Answers(304)]
     [Function("Manage_DashboardStyleCss")]
     public Task<IActionResult> StyleSheet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/style-css")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.Style.Serve(request)));
 
+    [Answers(200, MediaType = "text/javascript")]
+    [Answers(304)]
     [Function("Manage_DashboardEChartsJs")]
     public Task<IActionResult> ECharts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/echarts-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.ECharts.Serve(request)));
@@ -84,9 +93,9 @@ internal static class DashboardAssets
         return new FileContentResult(bytes, "text/html; charset=utf-8") { EntityTag = DashboardAsset.EntityTagOf(bytes) };
     }
 
-    public static void SecurityHeaders(IHeaderDictionary headers)
+    public static void SecurityHeaders(IHeaderDictionary headers, string contentSecurityPolicy = DashboardFunctions.ContentSecurityPolicy)
     {
-        headers.ContentSecurityPolicy = DashboardFunctions.ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = contentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
@@ -97,16 +106,19 @@ internal static class DashboardAssets
 
 /// <summary>
 /// One embedded asset: its bytes, a gzip copy (ECharts is 1.1 MB, a third of that compressed) and a version
-/// (the first 16 hex digits of its SHA-256) that the page puts in the asset's URL.
+/// (the first 16 hex digits of its SHA-256) that the page puts in the asset's URL. The API docs page
+/// (Platform/ApiDocsFunctions.cs) serves its assets with it too, under its own Content-Security-Policy.
 /// </summary>
 internal sealed class DashboardAsset
 {
     private readonly string contentType;
+    private readonly string contentSecurityPolicy;
     private readonly Lazy<(byte[] Identity, byte[] Gzip, string Version)> content;
 
-    public DashboardAsset(string logicalName, string contentType)
+    public DashboardAsset(string logicalName, string contentType, string contentSecurityPolicy = DashboardFunctions.ContentSecurityPolicy)
     {
         this.contentType = contentType;
+        this.contentSecurityPolicy = contentSecurityPolicy;
         content = new(() =>
         {
             var bytes = Read(logicalName);
@@ -130,7 +142,7 @@ internal sealed class DashboardAsset
     {
         var (identity, gzip, version) = content.Value;
         var headers = request.HttpContext.Response.Headers;
-        DashboardAssets.SecurityHeaders(headers);
+        DashboardAssets.SecurityHeaders(headers, contentSecurityPolicy);
         headers.CacheControl = request.Query["v"] == version ? DashboardFunctions.ImmutableCaching : "no-cache";
         headers.Vary = "Accept-Encoding";
         if (AcceptsGzip(request))
@@ -147,7 +159,7 @@ internal sealed class DashboardAsset
     public static byte[] Read(string logicalName)
     {
         using var stream = typeof(DashboardAsset).Assembly.GetManifestResourceStream(logicalName)
-            ?? throw new InvalidOperationException($"The dashboard asset {logicalName} is not embedded in {typeof(DashboardAsset).Assembly.GetName().Name}.");
+            ?? throw new InvalidOperationException($"The asset {logicalName} is not embedded in {typeof(DashboardAsset).Assembly.GetName().Name}.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

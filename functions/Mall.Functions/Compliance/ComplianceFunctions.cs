@@ -8,9 +8,12 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Compliance;
 
 /// <summary>The operators' monthly compliance review 每月合规审查: every campaign save's check, by outcome, rule and mechanic.</summary>
+[CalledBy(Caller.Operator)]
 public sealed class ComplianceFunctions(Api api, CampaignCompliance compliance, TimeProvider time)
 {
     /// <summary>The checks of ?month= (yyyy-MM, a CST month; default this month).</summary>
+    [Answers(200, typeof(ComplianceReport))]
+    [Refuses(ErrorCode.ValidationFailed)]
     [Function("Manage_ComplianceReport")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/compliance/report")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -1,5 +1,6 @@
 using Mall.Application.Compliance;
 using Mall.Application.FlashSale;
+using Mall.Application.Orders;
 using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -12,15 +13,27 @@ namespace Mall.Functions.FlashSale;
 public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, CampaignCompliance compliance)
 {
     /// <summary>Current and upcoming sales; remaining quantities are about a second old.</summary>
+    [CalledBy(Caller.Anyone)]
+    [Answers(200, typeof(ItemList<FlashSaleView>))]
+    [Refuses(ErrorCode.NotFound, ErrorCode.ProductNotOnSale)]
     [Function("FlashSale_List")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "flash-sales")] HttpRequest request) =>
-        api.RunAsync(request, async () => ApiResults.Ok(new { items = await flashSales.ListAsync(request.HttpContext.RequestAborted) }));
+        api.RunAsync(request, async () => ApiResults.Items(await flashSales.ListAsync(request.HttpContext.RequestAborted)));
 
+    [CalledBy(Caller.Anyone)]
+    [Answers(200, typeof(FlashSaleView))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("FlashSale_Get")]
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "flash-sales/{saleId}")] HttpRequest request, string saleId) =>
         api.RunAsync(request, async () => ApiResults.Ok(await flashSales.GetAsync(saleId, request.HttpContext.RequestAborted)));
 
     /// <summary>Reserves one unit as a flash order, payable for 5 minutes; the Idempotency-Key makes a retry land on the same order.</summary>
+    [CalledBy(Caller.Customer)]
+    [Accepts(typeof(FlashReservationRequest))]
+    [Answers(201, typeof(OrderView))]
+    [Answers(200, typeof(OrderView))]
+    [Refuses(ErrorCode.FlashSaleEnded, ErrorCode.FlashSaleLimitReached, ErrorCode.FlashSaleNotStarted, ErrorCode.FlashSaleSoldOut, ErrorCode.IdempotencyKeyRequired, ErrorCode.NotFound)]
+    [PlacesOrder]
     [Function("FlashSale_Reserve")]
     public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "flash-sales/{saleId}/reservations")] HttpRequest request, string saleId) =>
         api.ForCustomerAsync(request, async customerId =>
@@ -30,6 +43,10 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
             return result.Created ? ApiResults.Created(result.Order) : ApiResults.Ok(result.Order);
         });
 
+    [CalledBy(Caller.Operator)]
+    [Accepts(typeof(FlashSaleRequest))]
+    [Answers(201, typeof(FlashSaleAdminView))]
+    [Refuses(ErrorCode.ComplianceRefused, ErrorCode.Conflict, ErrorCode.IdempotencyKeyRequired, ErrorCode.IdempotencyKeyReused, ErrorCode.OutOfStock)]
     [Function("Manage_CreateFlashSale")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>
@@ -41,23 +58,35 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
         });
 
     /// <summary>The sales starting in ?days= CST days (default 7) from ?from= (a CST date, default today).</summary>
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(ItemList<FlashSaleAdminView>))]
+    [Refuses(ErrorCode.ValidationFailed)]
     [Function("Manage_ListFlashSales")]
     public Task<IActionResult> ListForAdmin([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-sales")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
         {
             var from = Api.DateParameter(request, "from") ?? ChinaTime.DateOf(DateTimeOffset.UtcNow);
             var days = int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 31) : 7;
-            return ApiResults.Ok(new { items = await flashSales.ListForAdminAsync(from, days, request.HttpContext.RequestAborted) });
+            return ApiResults.Items(await flashSales.ListForAdminAsync(from, days, request.HttpContext.RequestAborted));
         });
 
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(FlashSaleAdminView))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("Manage_GetFlashSale")]
     public Task<IActionResult> GetForAdmin([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-sales/{saleId}")] HttpRequest request, string saleId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.GetForAdminAsync(saleId, request.HttpContext.RequestAborted)));
 
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(FlashSaleAdminView))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("Manage_CancelFlashSale")]
     public Task<IActionResult> Cancel([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales/{saleId}/cancel")] HttpRequest request, string saleId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.CancelAsync(saleId, request.HttpContext.RequestAborted)));
 
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(FlashSaleAdminView))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("Manage_EndFlashSale")]
     public Task<IActionResult> End([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales/{saleId}/end")] HttpRequest request, string saleId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await flashSales.EndEarlyAsync(saleId, request.HttpContext.RequestAborted)));

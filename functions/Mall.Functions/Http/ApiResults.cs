@@ -42,6 +42,9 @@ public static class ApiResults
 {
     public static JsonResponse Ok(object body) => new(StatusCodes.Status200OK, body);
 
+    /// <summary>A list as the API answers lists that are not paged: {"items": [...]}, room left for more fields beside it.</summary>
+    public static JsonResponse Items<T>(IReadOnlyList<T> items) => Ok(new ItemList<T>(items));
+
     public static JsonResponse Created(object body) => new(StatusCodes.Status201Created, body);
 
     public static JsonResponse NoContent() => new(StatusCodes.Status204NoContent, null);
@@ -82,7 +85,8 @@ public static class ApiResults
 
     private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 
-    private sealed record ProblemBody(
+    /// <summary>The problem a refusal answers with; the API document's Problem schema is generated from it.</summary>
+    internal sealed record ProblemBody(
         string Type,
         string Title,
         int Status,
@@ -92,6 +96,15 @@ public static class ApiResults
         string TraceId,
         IReadOnlyDictionary<string, string[]>? Errors,
         IReadOnlyList<ComplianceFinding>? Findings);
+}
+
+/// <summary>A list that is not paged, as <see cref="ApiResults.Items{T}"/> answers it.</summary>
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>A WeChat Pay webhook's failure: WeChat reads code and message; <see cref="Errors"/> names fields at fault, as the API's problems do.</summary>
+internal sealed record WebhookFailure(string Code, string Message)
+{
+    public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
 }
 
 /// <summary>HTTP status for each error code: part of the API contract, like the codes themselves.</summary>

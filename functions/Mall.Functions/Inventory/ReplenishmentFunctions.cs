@@ -1,4 +1,5 @@
 using Mall.Application.Inventory;
+using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Inventory;
 
 /// <summary>Dynamic replenishment 动态补货: the daily suggestions and their report for operators.</summary>
+[CalledBy(Caller.Operator)]
 public sealed class ReplenishmentFunctions(Api api, ReplenishmentService replenishment)
 {
     /// <summary>
@@ -18,6 +20,8 @@ public sealed class ReplenishmentFunctions(Api api, ReplenishmentService repleni
         replenishment.RunAsync(cancellationToken);
 
     /// <summary>The latest finished report: totals, turnover against its goal, the most urgent lines and ?pageSize= products' lines a page (?continuationToken=).</summary>
+    [Answers(200, typeof(ReplenishmentReport))]
+    [Refuses(ErrorCode.NotFound, ErrorCode.ValidationFailed)]
     [Function("Manage_Replenishment")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/replenishment")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -27,6 +31,8 @@ public sealed class ReplenishmentFunctions(Api api, ReplenishmentService repleni
         });
 
     /// <summary>Runs today's replenishment now instead of waiting for the timer (a finished day is not run again) and answers its report.</summary>
+    [Answers(200, typeof(ReplenishmentReport))]
+    [Refuses(ErrorCode.NotFound, ErrorCode.ValidationFailed)]
     [Function("Manage_RunReplenishment")]
     public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/replenishment/run")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -1,4 +1,5 @@
 using Mall.Application.Membership;
+using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -9,6 +10,8 @@ namespace Mall.Functions.Membership;
 public sealed class MembershipFunctions(Api api, MembershipService membership)
 {
     /// <summary>Tier, progress to the next one (yuan and months to go), points and the tier's benefits.</summary>
+    [CalledBy(Caller.Customer)]
+    [Answers(200, typeof(MembershipView))]
     [Function("Membership_Mine")]
     public Task<IActionResult> Mine([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/membership")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await membership.GetAsync(customerId, request.HttpContext.RequestAborted)));
@@ -19,6 +22,9 @@ public sealed class MembershipFunctions(Api api, MembershipService membership)
         membership.IssueBirthdayGiftsAsync(cancellationToken);
 
     /// <summary>An operator's view of a customer's segment, tier, points and spend.</summary>
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(CustomerLifecycleView))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("Manage_GetCustomerLifecycle")]
     public Task<IActionResult> Lifecycle([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/customers/{customerId}")] HttpRequest request, string customerId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await membership.LifecycleAsync(customerId, request.HttpContext.RequestAborted)));

@@ -16,14 +16,23 @@ namespace Mall.Functions.Payments;
 /// </summary>
 public sealed partial class PaymentFunctions(Api api, PaymentService payments, RefundService refunds, ILogger<PaymentFunctions> logger)
 {
+    [CalledBy(Caller.Customer)]
+    [Answers(200, typeof(PayResponse))]
+    [Refuses(ErrorCode.NotFound, ErrorCode.WeChatRejected, ErrorCode.WeChatUnavailable)]
     [Function("Payments_Pay")]
     public Task<IActionResult> Pay([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/pay")] HttpRequest request, string orderId) =>
         api.ForCustomerAsync(request, async customerId => ApiResults.Ok(await payments.PayAsync(customerId, orderId, request.HttpContext.RequestAborted)));
 
+    [CalledBy(Caller.WeChatPay)]
+    [Answers(204)]
+    [Refuses(ErrorCode.AmountMismatch, ErrorCode.Conflict, ErrorCode.InvalidOrderState, ErrorCode.NotFound)]
     [Function("Payments_WeChatNotify")]
     public Task<IActionResult> PaymentNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/notify")] HttpRequest request) =>
         WebhookAsync(request, payments.HandleNotificationAsync);
 
+    [CalledBy(Caller.WeChatPay)]
+    [Answers(204)]
+    [Refuses(ErrorCode.AmountMismatch, ErrorCode.Conflict, ErrorCode.InvalidOrderState, ErrorCode.NotFound)]
     [Function("Payments_WeChatRefundNotify")]
     public Task<IActionResult> RefundNotify([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "payments/wechat/refund-notify")] HttpRequest request) =>
         WebhookAsync(request, refunds.HandleNotificationAsync);
@@ -58,12 +67,6 @@ public sealed partial class PaymentFunctions(Api api, PaymentService payments, R
             LogFailed(logger, exception, request.Path);
             return new JsonResponse(StatusCodes.Status500InternalServerError, new WebhookFailure("INTERNAL_ERROR", "Not processed; please retry."));
         }
-    }
-
-    /// <summary>WeChat reads code and message; <see cref="Errors"/> names fields at fault, as the API's problems do.</summary>
-    private sealed record WebhookFailure(string Code, string Message)
-    {
-        public IReadOnlyDictionary<string, string[]>? Errors { get; init; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected WeChat webhook at {Path}: {Reason} ({Detail})")]

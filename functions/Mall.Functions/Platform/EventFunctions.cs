@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mall.Application.Platform;
+using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Mall.Infrastructure.Workflows;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,7 @@ namespace Mall.Functions.Platform;
 /// events, so the one that binds the durable client handlers signal orchestrations with), and the
 /// operator's view of deliveries that kept failing.
 /// </summary>
+[CalledBy(Caller.Operator)]
 public sealed partial class EventFunctions(Api api, EventDispatcher dispatcher, IDispatchQueue queue, ILogger<EventFunctions> logger)
 {
     /// <summary>
@@ -44,6 +46,8 @@ public sealed partial class EventFunctions(Api api, EventDispatcher dispatcher, 
     }
 
     /// <summary>Deliveries parked after failing too often, with their event and last error.</summary>
+    [Answers(200, typeof(ResultPage<ParkedEvent>))]
+    [Refuses(ErrorCode.ValidationFailed)]
     [Function("Manage_ListParkedEvents")]
     public Task<IActionResult> ListParked([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/events/parked")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -53,6 +57,8 @@ public sealed partial class EventFunctions(Api api, EventDispatcher dispatcher, 
         });
 
     /// <summary>Runs a parked delivery again now; it stays parked (with the new error) if it fails again.</summary>
+    [Answers(200, typeof(EventDelivery))]
+    [Refuses(ErrorCode.NotFound)]
     [Function("Manage_RetryParkedEvent")]
     public Task<IActionResult> RetryParked(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/events/parked/{parkedId}/retry")] HttpRequest request,

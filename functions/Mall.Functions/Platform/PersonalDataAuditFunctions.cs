@@ -1,4 +1,5 @@
 using Mall.Application.Platform;
+using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,9 +7,12 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.Functions.Platform;
 
+[CalledBy(Caller.Operator)]
 public sealed class PersonalDataAuditFunctions(Api api, PersonalDataAudit audit)
 {
     /// <summary>Operators' reads of unmasked personal data, newest first: who read what of whom, when and why.</summary>
+    [Answers(200, typeof(ResultPage<PersonalDataAccess>))]
+    [Refuses(ErrorCode.ValidationFailed)]
     [Function("Manage_PersonalDataAudit")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/audit/personal-data")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

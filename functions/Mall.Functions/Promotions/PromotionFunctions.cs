@@ -1,5 +1,7 @@
 using Mall.Application.Compliance;
 using Mall.Application.Promotions;
+using Mall.Domain.Promotions;
+using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,6 +12,10 @@ namespace Mall.Functions.Promotions;
 /// <summary>Limited-time discounts: operators define price rules with a window; checkout applies the best one per line.</summary>
 public sealed class PromotionFunctions(Api api, PromotionService promotions, CampaignCompliance compliance)
 {
+    [CalledBy(Caller.Operator)]
+    [Accepts(typeof(PriceRuleRequest))]
+    [Answers(201, typeof(PriceRule))]
+    [Refuses(ErrorCode.ComplianceRefused)]
     [Function("Manage_CreatePriceRule")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/price-rules")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>
@@ -20,12 +26,19 @@ public sealed class PromotionFunctions(Api api, PromotionService promotions, Cam
         });
 
     /// <summary>Rules running or ended within ?days= (30 by default).</summary>
+    [CalledBy(Caller.Operator)]
+    [Answers(200, typeof(ItemList<PriceRule>))]
     [Function("Manage_ListPriceRules")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/price-rules")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ => ApiResults.Ok(new { items = await promotions.ListAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted) }));
+        api.ForAdminAsync(request, async _ => ApiResults.Items(await promotions.ListAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
 
     /// <summary>What runs now (the member day included), for the storefront's banners.</summary>
+    [CalledBy(Caller.Anyone)]
+    [Answers(200, typeof(ActivePromotions))]
     [Function("Promotions_Active")]
     public Task<IActionResult> Active([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "promotions")] HttpRequest request) =>
-        api.RunAsync(request, async () => ApiResults.Ok(new { items = await promotions.ActiveAsync(request.HttpContext.RequestAborted), gift = promotions.DefaultGift }));
+        api.RunAsync(request, async () => ApiResults.Ok(new ActivePromotions(await promotions.ActiveAsync(request.HttpContext.RequestAborted), promotions.DefaultGift)));
 }
+
+/// <summary>The promotions running now and the gift offered by default, if any.</summary>
+public sealed record ActivePromotions(IReadOnlyList<PriceRule> Items, GiftOption? Gift);

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.Functions.Reactivation;
 
+[CalledBy(Caller.Operator)]
 public sealed class ReactivationFunctions(Api api, ReactivationService reactivation)
 {
     /// <summary>Daily at 10:00 CST (02:00 UTC): wake up dormant customers; resumes a crashed run, ignores a finished one.</summary>
@@ -14,6 +15,7 @@ public sealed class ReactivationFunctions(Api api, ReactivationService reactivat
         reactivation.RunAsync(cancellationToken);
 
     /// <summary>Wake-up contacts over the last days, how many came back, and each day's run.</summary>
+    [Answers(200, typeof(ReactivationReport))]
     [Function("Manage_Reactivation")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/reactivation")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await reactivation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));

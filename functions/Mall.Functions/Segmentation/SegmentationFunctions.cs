@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Mall.Functions.Segmentation;
 
+[CalledBy(Caller.Operator)]
 public sealed class SegmentationFunctions(Api api, SegmentationService segmentation)
 {
     /// <summary>Daily at 02:00 CST (18:00 UTC): classify every customer; resumes a crashed run, ignores a finished one.</summary>
@@ -14,6 +15,7 @@ public sealed class SegmentationFunctions(Api api, SegmentationService segmentat
         segmentation.RunAsync(cancellationToken);
 
     /// <summary>Segment sizes per day and the seed's target metrics (first-order conversion, 30-day repurchase, reactivation).</summary>
+    [Answers(200, typeof(SegmentReport))]
     [Function("Manage_Segments")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/segments")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await segmentation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));

@@ -45,13 +45,22 @@ public static class SampleData
     }
 
     private static CouponTemplateRequest Granted(string name, CouponKind kind, long amountFen, long? minimumSpendFen, int days) =>
-        new(name, kind, amountFen, minimumSpendFen, PercentOffBps: null, MaxDiscountFen: null, ValidFrom: null, ValidUntil: null, ValidDaysAfterClaim: days, PerCustomerLimit: 1, TotalQuota: 1_000_000, Claimable: false);
+        new() { Name = name, Kind = kind, AmountFen = amountFen, MinimumSpendFen = minimumSpendFen, ValidDaysAfterClaim = days, PerCustomerLimit = 1, TotalQuota = 1_000_000, Claimable = false };
 
     private static ProductRequest SampleProduct(string title, string categoryId, string? dropWeek, int? purchaseLimit, params SkuRequest[] skus) =>
-        new(title, Subtitle: null, Description: $"Sample product: {title}.", categoryId, Tags: dropWeek is null ? [categoryId] : [categoryId, Product.WeeklyDropTag], dropWeek,
-            new ProductMediaRequest([$"https://example.invalid/images/{categoryId}.jpg"], VideoUrl: null, Model3dUrl: null),
-            purchaseLimit, ProductStatus.OnSale, skus);
+        new()
+        {
+            Title = title,
+            Description = $"Sample product: {title}.",
+            CategoryId = categoryId,
+            Tags = dropWeek is null ? [categoryId] : [categoryId, Product.WeeklyDropTag],
+            DropWeek = dropWeek,
+            Media = new ProductMediaRequest([$"https://example.invalid/images/{categoryId}.jpg"], VideoUrl: null, Model3dUrl: null),
+            PurchaseLimit = purchaseLimit,
+            Status = ProductStatus.OnSale,
+            Skus = skus,
+        };
 
     private static SkuRequest Sku(string name, long priceFen, long stock) =>
-        new(SkuId: null, name, new Dictionary<string, string> { ["spec"] = name }, priceFen, ReferencePriceFen: null, Enabled: true, InitialStock: stock);
+        new() { Name = name, Attributes = new Dictionary<string, string> { ["spec"] = name }, PriceFen = priceFen, Enabled = true, InitialStock = stock };
 }

@@ -4,10 +4,23 @@ using Mall.Domain.Analytics;
 
 namespace Mall.Application.Analytics;
 
-/// <param name="Id">The operator's id for the experiment; creating it again with the same definition returns it.</param>
-/// <param name="Metric">The funnel stage that counts as converting: productView, addToCart, checkout or paid.</param>
-/// <param name="Variants">The first is control.</param>
-public sealed record ExperimentRequest(string? Id, string? Name, FunnelStage? Metric, IReadOnlyList<VariantRequest?>? Variants, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt);
+public sealed record ExperimentRequest
+{
+    /// <summary>The operator's id for the experiment; creating it again with the same definition returns it.</summary>
+    public string? Id { get; init; }
+
+    public string? Name { get; init; }
+
+    /// <summary>The funnel stage that counts as converting: productView, addToCart, checkout or paid.</summary>
+    public FunnelStage? Metric { get; init; }
+
+    /// <summary>The first is control.</summary>
+    public IReadOnlyList<VariantRequest?>? Variants { get; init; }
+
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+}
 
 public sealed record VariantRequest(string? Name, int? Weight);
 

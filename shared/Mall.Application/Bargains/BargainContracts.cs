@@ -19,17 +19,25 @@ public sealed class BargainOptions
     public int DefaultTimeLimitHours { get; set; } = 24;
 }
 
-/// <param name="HelpEntry">Where helpers may come from; "anyEntry" when absent.</param>
-public sealed record BargainCampaignRequest(
-    string? SkuId,
-    long? FloorFen,
-    int? TimeLimitHours,
-    int? HelpsToFloor,
-    int? MaxBargains,
-    DateTimeOffset? StartsAt,
-    DateTimeOffset? EndsAt,
-    HelpEntry? HelpEntry)
+public sealed record BargainCampaignRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? FloorFen { get; init; }
+
+    public int? TimeLimitHours { get; init; }
+
+    public int? HelpsToFloor { get; init; }
+
+    public int? MaxBargains { get; init; }
+
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>Where helpers may come from; "anyEntry" when absent.</summary>
+    public HelpEntry? HelpEntry { get; init; }
+
     /// <summary>The price cut friends' helps bring; refused when only a shared link lets friends help (reward-conditioned-on-sharing).</summary>
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.Bargain, null)
     {

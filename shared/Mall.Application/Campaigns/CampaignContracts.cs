@@ -51,10 +51,28 @@ public sealed class CampaignOptions
     public int AnnouncementTargetLiftBps { get; set; } = 30_000;
 }
 
-/// <param name="Slot">A flash-sale slot, "HH:mm" CST.</param>
-/// <param name="DaysOfWeek">The weekdays it runs on ("monday"…); empty or absent: every day.</param>
-public sealed record FlashSlotTemplateRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, string? Slot, IReadOnlyList<DayOfWeek>? DaysOfWeek, int? DurationMinutes, bool? Active, UnlockedBy? UnlockedBy = null)
+public sealed record FlashSlotTemplateRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? PriceFen { get; init; }
+
+    public int? Quantity { get; init; }
+
+    public int? PerCustomerLimit { get; init; }
+
+    /// <summary>A flash-sale slot, "HH:mm" CST.</summary>
+    public string? Slot { get; init; }
+
+    /// <summary>The weekdays it runs on ("monday"…); empty or absent: every day.</summary>
+    public IReadOnlyList<DayOfWeek>? DaysOfWeek { get; init; }
+
+    public int? DurationMinutes { get; init; }
+
+    public bool? Active { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     public CampaignTerms ComplianceTerms(string? templateId) => new(CampaignMechanic.FlashSlotTemplate, templateId) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
 }
 
@@ -76,26 +94,50 @@ public sealed class FlashSlotTemplateRequestValidator : AbstractValidator<FlashS
 }
 
 /// <summary>What a festival's presale sells; its deposit window is the warm-up, its balance window opens at the start.</summary>
-public sealed record FestivalPresaleRequest(string? SkuId, long? DepositFen, long? DepositValueFen, long? FinalPriceFen, bool? DepositRefundable, int? BalanceHours);
-
-/// <param name="Month">A brand day's month ("2026-12"); its date follows from the settings.</param>
-/// <param name="StartsAt">A discount's or festival's start (a brand day's follows from its month).</param>
-/// <param name="PriceBps">A discount of its own: what customers pay in basis points of the listed price.</param>
-/// <param name="PriceRuleId">Or an existing limited-time discount to put on the calendar.</param>
-/// <param name="Announce">Send the pre-announcement (default: festivals yes, others no).</param>
-public sealed record CampaignRequest(
-    CampaignKind? Kind,
-    string? Name,
-    string? Month,
-    DateTimeOffset? StartsAt,
-    DateTimeOffset? EndsAt,
-    int? PriceBps,
-    IReadOnlyList<string>? ProductIds,
-    string? PriceRuleId,
-    bool? Announce,
-    FestivalPresaleRequest? Presale,
-    UnlockedBy? UnlockedBy = null)
+public sealed record FestivalPresaleRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? DepositFen { get; init; }
+
+    public long? DepositValueFen { get; init; }
+
+    public long? FinalPriceFen { get; init; }
+
+    public bool? DepositRefundable { get; init; }
+
+    public int? BalanceHours { get; init; }
+}
+
+public sealed record CampaignRequest
+{
+    public CampaignKind? Kind { get; init; }
+
+    public string? Name { get; init; }
+
+    /// <summary>A brand day's month ("2026-12"); its date follows from the settings.</summary>
+    public string? Month { get; init; }
+
+    /// <summary>A discount's or festival's start (a brand day's follows from its month).</summary>
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>A discount of its own: what customers pay in basis points of the listed price.</summary>
+    public int? PriceBps { get; init; }
+
+    public IReadOnlyList<string>? ProductIds { get; init; }
+
+    /// <summary>Or an existing limited-time discount to put on the calendar.</summary>
+    public string? PriceRuleId { get; init; }
+
+    /// <summary>Send the pre-announcement (default: festivals yes, others no).</summary>
+    public bool? Announce { get; init; }
+
+    public FestivalPresaleRequest? Presale { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.CalendarCampaign, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
 }
 

@@ -600,7 +600,7 @@ public sealed partial class CampaignService(
         try
         {
             await presales.CreateCampaignAsync(
-                new PresaleCampaignRequest(terms.SkuId, terms.DepositFen, terms.DepositValueFen, terms.FinalPriceFen, campaign.WarmUpStartsAt, campaign.StartsAt, campaign.StartsAt, campaign.StartsAt.AddHours(terms.BalanceHours), terms.DepositRefundable, null),
+                new PresaleCampaignRequest { SkuId = terms.SkuId, DepositFen = terms.DepositFen, DepositValueFen = terms.DepositValueFen, FinalPriceFen = terms.FinalPriceFen, DepositStartsAt = campaign.WarmUpStartsAt, DepositEndsAt = campaign.StartsAt, BalanceStartsAt = campaign.StartsAt, BalanceEndsAt = campaign.StartsAt.AddHours(terms.BalanceHours), DepositRefundable = terms.DepositRefundable },
                 presaleId,
                 cancellationToken);
             return presaleId;

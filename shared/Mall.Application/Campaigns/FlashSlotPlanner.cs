@@ -78,7 +78,7 @@ public sealed partial class FlashSlotPlanner(
             var t = slot.Template;
             try
             {
-                await flashSales.CreateAsync(slot.IdempotencyKey, new FlashSaleRequest(t.SkuId, t.PriceFen, t.Quantity, t.PerCustomerLimit, slot.StartsAt, t.DurationMinutes, null), cancellationToken);
+                await flashSales.CreateAsync(slot.IdempotencyKey, new FlashSaleRequest { SkuId = t.SkuId, PriceFen = t.PriceFen, Quantity = t.Quantity, PerCustomerLimit = t.PerCustomerLimit, StartsAt = slot.StartsAt, DurationMinutes = t.DurationMinutes }, cancellationToken);
                 scheduled++;
             }
             catch (DomainException earlier) when (earlier.Code == ErrorCode.IdempotencyKeyReused)

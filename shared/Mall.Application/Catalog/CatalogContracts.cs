@@ -10,28 +10,44 @@ public sealed record Category(string Id, string Name, int Sort);
 public sealed record CategoryRequest(string? Name, int? Sort);
 
 public sealed record ProductMediaRequest(IReadOnlyList<string>? Images, string? VideoUrl, string? Model3dUrl);
-
-public sealed record SkuRequest(
-    string? SkuId,
-    string? Name,
-    IReadOnlyDictionary<string, string>? Attributes,
-    long? PriceFen,
-    long? ReferencePriceFen,
-    bool? Enabled,
-    long? InitialStock);
-
-public sealed record ProductRequest(
-    string? Title,
-    string? Subtitle,
-    string? Description,
-    string? CategoryId,
-    IReadOnlyList<string>? Tags,
-    string? DropWeek,
-    ProductMediaRequest? Media,
-    int? PurchaseLimit,
-    ProductStatus? Status,
-    IReadOnlyList<SkuRequest>? Skus)
+public sealed record SkuRequest
 {
+    public string? SkuId { get; init; }
+
+    public string? Name { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+
+    public long? PriceFen { get; init; }
+
+    public long? ReferencePriceFen { get; init; }
+
+    public bool? Enabled { get; init; }
+
+    public long? InitialStock { get; init; }
+}
+public sealed record ProductRequest
+{
+    public string? Title { get; init; }
+
+    public string? Subtitle { get; init; }
+
+    public string? Description { get; init; }
+
+    public string? CategoryId { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    public string? DropWeek { get; init; }
+
+    public ProductMediaRequest? Media { get; init; }
+
+    public int? PurchaseLimit { get; init; }
+
+    public ProductStatus? Status { get; init; }
+
+    public IReadOnlyList<SkuRequest>? Skus { get; init; }
+
     public ProductDraft ToDraft() => new(
         Title!.Trim(),
         Subtitle,

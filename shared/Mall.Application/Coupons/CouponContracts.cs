@@ -5,22 +5,34 @@ using Mall.Domain.Compliance;
 using Mall.Domain.Coupons;
 
 namespace Mall.Application.Coupons;
-
-public sealed record CouponTemplateRequest(
-    string? Name,
-    CouponKind? Kind,
-    long? AmountFen,
-    long? MinimumSpendFen,
-    int? PercentOffBps,
-    long? MaxDiscountFen,
-    DateTimeOffset? ValidFrom,
-    DateTimeOffset? ValidUntil,
-    int? ValidDaysAfterClaim,
-    int? PerCustomerLimit,
-    int? TotalQuota,
-    bool? Claimable,
-    UnlockedBy? UnlockedBy = null)
+public sealed record CouponTemplateRequest
 {
+    public string? Name { get; init; }
+
+    public CouponKind? Kind { get; init; }
+
+    public long? AmountFen { get; init; }
+
+    public long? MinimumSpendFen { get; init; }
+
+    public int? PercentOffBps { get; init; }
+
+    public long? MaxDiscountFen { get; init; }
+
+    public DateTimeOffset? ValidFrom { get; init; }
+
+    public DateTimeOffset? ValidUntil { get; init; }
+
+    public int? ValidDaysAfterClaim { get; init; }
+
+    public int? PerCustomerLimit { get; init; }
+
+    public int? TotalQuota { get; init; }
+
+    public bool? Claimable { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.Coupon, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.Coupon) };
 }
 

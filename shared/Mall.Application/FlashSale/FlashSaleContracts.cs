@@ -32,10 +32,26 @@ public sealed class FlashSaleOptions
     public IReadOnlyList<TimeOnly> DailySlots() => Slots.Select(s => TimeOnly.ParseExact(s, "HH:mm", System.Globalization.CultureInfo.InvariantCulture)).ToList();
 }
 
-/// <param name="StartsAt">At one of the daily slots (CST).</param>
-/// <param name="Shards">How many entities hold the units (default from the quantity; 1 is the single-entity design, for comparison).</param>
-public sealed record FlashSaleRequest(string? SkuId, long? PriceFen, int? Quantity, int? PerCustomerLimit, DateTimeOffset? StartsAt, int? DurationMinutes, int? Shards, UnlockedBy? UnlockedBy = null)
+public sealed record FlashSaleRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? PriceFen { get; init; }
+
+    public int? Quantity { get; init; }
+
+    public int? PerCustomerLimit { get; init; }
+
+    /// <summary>At one of the daily slots (CST).</summary>
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public int? DurationMinutes { get; init; }
+
+    /// <summary>How many entities hold the units (default from the quantity; 1 is the single-entity design, for comparison).</summary>
+    public int? Shards { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.FlashSale, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
 }
 

@@ -7,17 +7,24 @@ using Mall.Domain.Compliance;
 using Mall.Domain.GroupBuy;
 
 namespace Mall.Application.GroupBuy;
-
-public sealed record GroupBuyCampaignRequest(
-    string? SkuId,
-    long? GroupPriceFen,
-    int? GroupSize,
-    int? TimeLimitSeconds,
-    int? MaxGroups,
-    DateTimeOffset? StartsAt,
-    DateTimeOffset? EndsAt,
-    UnlockedBy? UnlockedBy = null)
+public sealed record GroupBuyCampaignRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? GroupPriceFen { get; init; }
+
+    public int? GroupSize { get; init; }
+
+    public int? TimeLimitSeconds { get; init; }
+
+    public int? MaxGroups { get; init; }
+
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.GroupBuy, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
 }
 

@@ -39,17 +39,46 @@ public sealed class OrderOptions
 
 public sealed record OrderItemRequest(string? SkuId, int? Quantity);
 
-public sealed record AddressRequest(string? Recipient, string? Phone, string? Province, string? City, string? District, string? Detail, string? PostalCode)
+public sealed record AddressRequest
 {
+    public string? Recipient { get; init; }
+
+    public string? Phone { get; init; }
+
+    public string? Province { get; init; }
+
+    public string? City { get; init; }
+
+    public string? District { get; init; }
+
+    public string? Detail { get; init; }
+
+    public string? PostalCode { get; init; }
+
     /// <summary>The address, once <see cref="AddressRequestValidator"/> passed it.</summary>
     public ShippingAddress ToShippingAddress() => new(Recipient!, Phone!, Province!, City!, District!, Detail!, PostalCode);
 }
 
 /// <summary>Either explicit items or the whole cart; the address is needed to create, not to preview (and validated whenever given).</summary>
-/// <param name="CouponId">At most one coupon per order (the stacking rule); see SPEC §4.6.</param>
-/// <param name="Points">Points to pay with (members); fewer are taken if the cap or the amount allow fewer.</param>
-/// <param name="Gift">Take the gift option or not; null: its default.</param>
-public sealed record CheckoutRequest(IReadOnlyList<OrderItemRequest>? Items, bool? FromCart, AddressRequest? Address, string? Remark, string? CouponId = null, long? Points = null, bool? Gift = null);
+public sealed record CheckoutRequest
+{
+    public IReadOnlyList<OrderItemRequest>? Items { get; init; }
+
+    public bool? FromCart { get; init; }
+
+    public AddressRequest? Address { get; init; }
+
+    public string? Remark { get; init; }
+
+    /// <summary>At most one coupon per order (the stacking rule); see SPEC §4.6.</summary>
+    public string? CouponId { get; init; }
+
+    /// <summary>Points to pay with (members); fewer are taken if the cap or the amount allow fewer.</summary>
+    public long? Points { get; init; }
+
+    /// <summary>Take the gift option or not; null: its default.</summary>
+    public bool? Gift { get; init; }
+}
 
 public sealed record ShipRequest(string? Carrier, string? TrackingNumber);
 
@@ -75,8 +104,59 @@ public sealed record OrderPreview(IReadOnlyList<OrderLine> Lines, PriceBreakdown
 
 public sealed record PaymentView(long AmountFen, DateTimeOffset PaidAt, string TransactionId);
 
-/// <summary>An order as its owner sees it (full address) or as an operator sees it (masked personal data).</summary>
+/// <summary>
+/// An order as its owner sees it: what they bought, paid and got back, where it ships (their full address) and
+/// when its status changed. Nothing of the mall's own dealings: stock returns, WeChat's refund ids and
+/// retries, the shipping upload, or why a status changed.
+/// </summary>
 public sealed record OrderView(
+    string Id,
+    string CustomerId,
+    OrderStatus Status,
+    IReadOnlyList<OrderLineView> Lines,
+    PriceBreakdown Pricing,
+    ShippingAddress Address,
+    string? Remark,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    PaymentView? Payment,
+    ShipmentView? Shipment,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? AfterSaleEndsAt,
+    IReadOnlyList<RefundView> Refunds,
+    long RefundedFen,
+    IReadOnlyList<OrderStatusView> History)
+{
+    public long PointsUsed { get; init; }
+
+    public GiftChoice? Gift { get; init; }
+
+    public bool PriorityShipping { get; init; }
+}
+
+/// <summary>A line of an order as its owner sees it: the price paid, the list price it was cut from, and how many were refunded.</summary>
+public sealed record OrderLineView(string SkuId, string ProductId, string Title, string SkuName, long UnitPriceFen, long? ListUnitPriceFen, int Quantity, int RefundedQuantity, long LineTotalFen)
+{
+    public static OrderLineView Of(OrderLine line) =>
+        new(line.SkuId, line.ProductId, line.Title, line.SkuName, line.UnitPriceFen, line.ListUnitPriceFen, line.Quantity, line.RefundedQuantity, line.LineTotalFen);
+}
+
+public sealed record ShipmentView(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt);
+
+/// <summary>A refund as the customer sees it: how much, for what, and where it stands (a note is the operator's word to them).</summary>
+public sealed record RefundView(string Id, RefundStatus Status, long AmountFen, IReadOnlyList<RefundLine> Lines, string Reason, bool Automatic, long PointsReturned, DateTimeOffset RequestedAt, DateTimeOffset? CompletedAt, string? Note)
+{
+    public static RefundView Of(Refund refund) =>
+        new(refund.Id, refund.Status, refund.AmountFen, refund.Lines, refund.Reason, refund.Automatic, refund.PointsReturned, refund.RequestedAt, refund.CompletedAt, refund.Note);
+}
+
+public sealed record OrderStatusView(OrderStatus Status, DateTimeOffset At);
+
+/// <summary>
+/// An order as an operator sees it: personal data masked (the full recipient is the audited
+/// manage/orders/{orderId}/recipient), and everything of the refunds, the shipping upload and the status history.
+/// </summary>
+public sealed record OperatorOrderView(
     string Id,
     string CustomerId,
     OrderStatus Status,
@@ -102,6 +182,8 @@ public sealed record OrderView(
 }
 
 public sealed record OrderPage(IReadOnlyList<OrderView> Items, string? ContinuationToken);
+
+public sealed record OperatorOrderPage(IReadOnlyList<OperatorOrderView> Items, string? ContinuationToken);
 
 /// <summary>Who an order ships to, unmasked: for the operator who fulfils it (every read is audited).</summary>
 public sealed record OrderRecipient(string OrderId, string CustomerId, ShippingAddress Address);

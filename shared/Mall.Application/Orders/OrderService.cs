@@ -44,7 +44,7 @@ public sealed partial class OrderService(
         return new OrderPage(visible.Select(views.ForOwner).ToList(), page.ContinuationToken);
     }
 
-    public async Task<OrderView> GetAsync(string orderId, CancellationToken cancellationToken) =>
+    public async Task<OperatorOrderView> GetAsync(string orderId, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.GetAsync(orderId, cancellationToken));
 
     /// <summary>
@@ -64,10 +64,10 @@ public sealed partial class OrderService(
         return new OrderRecipient(order.Id, order.CustomerId, views.Address(order));
     }
 
-    public async Task<OrderPage> ListAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public async Task<OperatorOrderPage> ListAsync(OrderStatus? status, bool priorityOnly, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var page = await orders.QueryAsync(status, priorityOnly, continuationToken, pageSize, cancellationToken);
-        return new OrderPage(page.Items.Select(views.ForOperator).ToList(), page.ContinuationToken);
+        return new OperatorOrderPage(page.Items.Select(views.ForOperator).ToList(), page.ContinuationToken);
     }
 
     /// <summary>
@@ -91,7 +91,7 @@ public sealed partial class OrderService(
     /// Ships a paid order and uploads its shipping info to WeChat at once; the due-work retry scheduled first
     /// takes over if WeChat is unavailable.
     /// </summary>
-    public async Task<OrderView> ShipAsync(string orderId, ShipRequest request, CancellationToken cancellationToken)
+    public async Task<OperatorOrderView> ShipAsync(string orderId, ShipRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await scheduler.ScheduleAsync(new DueWork(OrderWork.ShippingUpload, orderId, now + ShippingUploadRetryDelay), cancellationToken);
@@ -117,7 +117,7 @@ public sealed partial class OrderService(
     /// Operators, once the cause is fixed (say, the shipping API authorised for the mini-program): tries the
     /// upload again now, asking WeChat first, and keeps retrying if WeChat is unavailable.
     /// </summary>
-    public async Task<OrderView> RetryShippingUploadAsync(string orderId, CancellationToken cancellationToken)
+    public async Task<OperatorOrderView> RetryShippingUploadAsync(string orderId, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(orderId, cancellationToken);
         if (order.Shipment is not { UploadedToWeChatAt: null, UploadFailure: not null })

@@ -8,14 +8,56 @@ public sealed class OrderViews(IFieldProtector protector)
 {
     public string ProtectAddress(ShippingAddress address) => protector.Protect(JsonSerializer.Serialize(address, MallJson.Options));
 
-    /// <summary>The owner sees their full address, and nothing of the mall's dealings with WeChat about the shipping.</summary>
-    public OrderView ForOwner(Order order) => Build(order, Address(order)) with { Shipment = order.Shipment is { } shipment ? shipment with { UploadFailure = null } : null };
+    /// <summary>The owner sees their full address, and nothing of the mall's dealings with WeChat and its stock (<see cref="OrderView"/>).</summary>
+    public OrderView ForOwner(Order order) => new(
+        order.Id,
+        order.CustomerId,
+        order.Status,
+        order.Lines.Select(OrderLineView.Of).ToList(),
+        order.Pricing,
+        Address(order),
+        order.Remark,
+        order.CreatedAt,
+        order.ExpiresAt,
+        Payment(order),
+        order.Shipment is { } shipment ? new ShipmentView(shipment.Carrier, shipment.TrackingNumber, shipment.ShippedAt) : null,
+        order.CompletedAt,
+        order.AfterSaleEndsAt,
+        order.Refunds.Select(RefundView.Of).ToList(),
+        order.RefundedFen,
+        order.History.Select(h => new OrderStatusView(h.Status, h.At)).ToList())
+    {
+        PointsUsed = order.PointsUsed,
+        Gift = order.Gift,
+        PriorityShipping = order.PriorityShipping,
+    };
 
     /// <summary>
     /// Operators see masked personal data: name, phone and the street line (province, city and district stay, for
     /// routing). Fulfilment reads the full recipient through the audited manage/orders/{id}/recipient.
     /// </summary>
-    public OrderView ForOperator(Order order) => Build(order, ForOperator(Address(order)));
+    public OperatorOrderView ForOperator(Order order) => new(
+        order.Id,
+        order.CustomerId,
+        order.Status,
+        order.Lines,
+        order.Pricing,
+        ForOperator(Address(order)),
+        order.Remark,
+        order.CreatedAt,
+        order.ExpiresAt,
+        Payment(order),
+        order.Shipment,
+        order.CompletedAt,
+        order.AfterSaleEndsAt,
+        order.Refunds,
+        order.RefundedFen,
+        order.History)
+    {
+        PointsUsed = order.PointsUsed,
+        Gift = order.Gift,
+        PriorityShipping = order.PriorityShipping,
+    };
 
     /// <summary>An address as operators see it: recipient, phone and street line masked.</summary>
     public static ShippingAddress ForOperator(ShippingAddress address) => address with
@@ -31,26 +73,5 @@ public sealed class OrderViews(IFieldProtector protector)
     public ShippingAddress Unprotect(string protectedAddress) =>
         JsonSerializer.Deserialize<ShippingAddress>(protector.Unprotect(protectedAddress), MallJson.Options)!;
 
-    private static OrderView Build(Order order, ShippingAddress address) => new(
-        order.Id,
-        order.CustomerId,
-        order.Status,
-        order.Lines,
-        order.Pricing,
-        address,
-        order.Remark,
-        order.CreatedAt,
-        order.ExpiresAt,
-        order.Payment is { } p ? new PaymentView(p.AmountFen, p.PaidAt, p.TransactionId) : null,
-        order.Shipment,
-        order.CompletedAt,
-        order.AfterSaleEndsAt,
-        order.Refunds,
-        order.RefundedFen,
-        order.History)
-    {
-        PointsUsed = order.PointsUsed,
-        Gift = order.Gift,
-        PriorityShipping = order.PriorityShipping,
-    };
+    private static PaymentView? Payment(Order order) => order.Payment is { } p ? new PaymentView(p.AmountFen, p.PaidAt, p.TransactionId) : null;
 }

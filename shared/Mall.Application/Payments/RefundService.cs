@@ -47,7 +47,7 @@ public sealed partial class RefundService(
         return views.ForOwner(order);
     }
 
-    public async Task<OrderView> ApproveAsync(string orderId, string refundId, ApproveRefundRequest request, CancellationToken cancellationToken)
+    public async Task<OperatorOrderView> ApproveAsync(string orderId, string refundId, ApproveRefundRequest request, CancellationToken cancellationToken)
     {
         await ScheduleSubmissionAsync(orderId, cancellationToken);
         await orders.ChangeAsync(orderId, o => o.ApproveRefund(refundId, request.Restock, request.Note, time.GetUtcNow()), cancellationToken);
@@ -66,14 +66,14 @@ public sealed partial class RefundService(
         await SubmitApprovedAsync(orderId, cancellationToken);
     }
 
-    public async Task<OrderView> RejectAsync(string orderId, string refundId, RejectRefundRequest request, CancellationToken cancellationToken) =>
+    public async Task<OperatorOrderView> RejectAsync(string orderId, string refundId, RejectRefundRequest request, CancellationToken cancellationToken) =>
         views.ForOperator(await orders.ChangeAsync(orderId, o => o.RejectRefund(refundId, request.Note!, time.GetUtcNow()), cancellationToken));
 
     /// <summary>
     /// An operator's resubmit: a refund WeChat refused (or closed) goes to WeChat again, one waiting
     /// for its automatic retry goes now, and for one WeChat is processing, WeChat is asked now.
     /// </summary>
-    public async Task<OrderView> ResubmitAsync(string orderId, string refundId, CancellationToken cancellationToken)
+    public async Task<OperatorOrderView> ResubmitAsync(string orderId, string refundId, CancellationToken cancellationToken)
     {
         var order = await orders.GetAsync(orderId, cancellationToken);
         if (order.GetRefund(refundId).Status == RefundStatus.Processing)
@@ -94,7 +94,7 @@ public sealed partial class RefundService(
     /// An operator tells WeChat where an ABNORMAL refund goes instead (the buyer's debit card or the
     /// merchant's account); WeChat's SUCCESS for the same out_refund_no then completes it.
     /// </summary>
-    public async Task<OrderView> ApplyAbnormalRefundAsync(string orderId, string refundId, AbnormalRefundBody request, CancellationToken cancellationToken)
+    public async Task<OperatorOrderView> ApplyAbnormalRefundAsync(string orderId, string refundId, AbnormalRefundBody request, CancellationToken cancellationToken)
     {
         var refund = (await orders.GetAsync(orderId, cancellationToken)).GetRefund(refundId);
         var destination = request.Type!.Value;

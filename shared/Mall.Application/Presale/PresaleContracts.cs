@@ -7,20 +7,30 @@ using Mall.Domain.Compliance;
 using Mall.Domain.Presale;
 
 namespace Mall.Application.Presale;
-
-public sealed record PresaleCampaignRequest(
-    string? SkuId,
-    long? DepositFen,
-    long? DepositValueFen,
-    long? FinalPriceFen,
-    DateTimeOffset? DepositStartsAt,
-    DateTimeOffset? DepositEndsAt,
-    DateTimeOffset? BalanceStartsAt,
-    DateTimeOffset? BalanceEndsAt,
-    bool? DepositRefundable,
-    string? ReminderTemplateId,
-    UnlockedBy? UnlockedBy = null)
+public sealed record PresaleCampaignRequest
 {
+    public string? SkuId { get; init; }
+
+    public long? DepositFen { get; init; }
+
+    public long? DepositValueFen { get; init; }
+
+    public long? FinalPriceFen { get; init; }
+
+    public DateTimeOffset? DepositStartsAt { get; init; }
+
+    public DateTimeOffset? DepositEndsAt { get; init; }
+
+    public DateTimeOffset? BalanceStartsAt { get; init; }
+
+    public DateTimeOffset? BalanceEndsAt { get; init; }
+
+    public bool? DepositRefundable { get; init; }
+
+    public string? ReminderTemplateId { get; init; }
+
+    public UnlockedBy? UnlockedBy { get; init; }
+
     /// <summary>The deposit inflation 定金膨胀 is the reward: what a paid deposit is worth beyond its price.</summary>
     public CampaignTerms ComplianceTerms() => new(CampaignMechanic.Presale, null) { Rewards = UnlockedByTerms.Rewards(UnlockedBy, RewardForm.PriceCut) };
 }

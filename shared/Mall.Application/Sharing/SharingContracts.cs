@@ -77,9 +77,19 @@ public sealed record ShareDomainsView(string? ActiveHost, IReadOnlyList<ShareDom
 
 public sealed record ShareRewardTierRequest(int? Invitees, string? CouponTemplateId);
 
-/// <param name="Counts">What the tiers count; only newPayingCustomers passes the compliance check.</param>
-public sealed record ShareRewardProgramRequest(string? Name, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, ShareCounting? Counts, IReadOnlyList<ShareRewardTierRequest>? Tiers)
+public sealed record ShareRewardProgramRequest
 {
+    public string? Name { get; init; }
+
+    public DateTimeOffset? StartsAt { get; init; }
+
+    public DateTimeOffset? EndsAt { get; init; }
+
+    /// <summary>What the tiers count; only newPayingCustomers passes the compliance check.</summary>
+    public ShareCounting? Counts { get; init; }
+
+    public IReadOnlyList<ShareRewardTierRequest>? Tiers { get; init; }
+
     /// <summary>Each tier's coupon, earned by new paying customers, or by shares themselves (refused: reward-conditioned-on-sharing).</summary>
     public CampaignTerms ComplianceTerms()
     {

@@ -49,7 +49,7 @@ public sealed class GroupBuyJourneyTests(LocalMall mall)
         await WaitForGroupAsync(leader, groupId, "failed");
         foreach (var (customer, orderId) in new[] { (leader, leaderOrder), (member, memberOrder) })
         {
-            await WaitForFullRefundAsync(customer, orderId);
+            await WaitForFullRefundAsync(mall, orderId);
         }
 
         Assert.Equal(10, (await leader.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());

@@ -44,7 +44,7 @@ public sealed class GroupBuyRestartTests(LocalMall mall) : IClassFixture<LocalMa
             Assert.Fail($"Group {groupId} did not fail after the restart; its orchestration is {instance?.RuntimeStatus.ToString() ?? "missing"}, last updated {instance?.LastUpdatedAt:O}.");
         }
 
-        await WaitForFullRefundAsync(leader, leaderOrder);
+        await WaitForFullRefundAsync(mall, leaderOrder);
         Assert.Equal(10, (await leader.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
     }
 }

@@ -46,10 +46,11 @@ internal static class GroupBuySteps
         await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "paid");
     }
 
-    /// <summary>Waits until the order is refunded in full with its unit back in stock.</summary>
-    public static async Task WaitForFullRefundAsync(ApiClient customer, string orderId)
+    /// <summary>Waits until the order is refunded in full with its unit back in stock (which operators see, customers do not).</summary>
+    public static async Task WaitForFullRefundAsync(LocalMall mall, string orderId)
     {
-        var refunded = await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "refunded"
+        using var admin = await mall.AdminAsync();
+        var refunded = await LocalMall.WaitForAsync(admin, $"manage/orders/{orderId}", o => o.GetProperty("status").GetString() == "refunded"
             && o.GetProperty("refunds").EnumerateArray().All(r => r.GetProperty("stockReturned").GetBoolean()));
         Assert.Equal(refunded.GetProperty("pricing").GetProperty("payableFen").GetInt64(), refunded.GetProperty("refundedFen").GetInt64());
     }

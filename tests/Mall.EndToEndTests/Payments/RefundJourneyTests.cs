@@ -23,8 +23,8 @@ public sealed class RefundJourneyTests(LocalMall mall)
         var approved = await admin.PostAsync($"manage/orders/{orderId}/refunds/{refundId}/approve", new { note = "ok" });
         Assert.Equal(HttpStatusCode.OK, approved.Status);
 
-        // WeChat completes the refund and notifies the refund URL; the unit goes back on sale.
-        var settled = await LocalMall.WaitForOrderAsync(customer, orderId, o =>
+        // WeChat completes the refund and notifies the refund URL; the unit goes back on sale (operators see that, customers do not).
+        var settled = await LocalMall.WaitForAsync(admin, $"manage/orders/{orderId}", o =>
             o.GetProperty("refunds").EnumerateArray().Single().GetProperty("stockReturned").GetBoolean());
         Assert.Equal("succeeded", settled.GetProperty("refunds")[0].GetProperty("status").GetString());
         Assert.Equal(3000, settled.GetProperty("refundedFen").GetInt64());
@@ -74,8 +74,11 @@ public sealed class RefundJourneyTests(LocalMall mall)
 
         Assert.Equal(HttpStatusCode.OK, applied.Status);
         Assert.DoesNotContain("6222020202020202020", applied.Body.ToString(), StringComparison.Ordinal);
-        var refunded = await LocalMall.WaitForOrderAsync(customer, orderId, o => o.GetProperty("status").GetString() == "refunded");
+        var refunded = await LocalMall.WaitForAsync(admin, $"manage/orders/{orderId}", o => o.GetProperty("status").GetString() == "refunded");
         Assert.Equal(("succeeded", "userBankCard"), (refunded.GetProperty("refunds")[0].GetProperty("status").GetString(), refunded.GetProperty("refunds")[0].GetProperty("abnormalRefundTo").GetString()));
+        var seenByCustomer = await customer.GetAsync($"orders/{orderId}");
+        Assert.Equal("succeeded", seenByCustomer.Body.GetProperty("refunds")[0].GetProperty("status").GetString());
+        Assert.False(seenByCustomer.Body.GetProperty("refunds")[0].TryGetProperty("abnormalRefundTo", out _), "where an operator sent the money is not the customer's view");
     }
 
     /// <summary>A paid order of one unit, WeChat set up to treat its refunds some way, and the customer's request for everything back.</summary>

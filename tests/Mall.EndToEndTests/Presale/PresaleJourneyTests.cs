@@ -78,6 +78,6 @@ public sealed class PresaleJourneyTests(LocalMall mall)
         using var customer = await mall.NewCustomerAsync();
         var reservationId = await ReserveAndPayDepositAsync(mall, customer, campaignId);
 
-        await WaitForDepositRefundAsync(customer, reservationId, productId);
+        await WaitForDepositRefundAsync(mall, customer, reservationId, productId);
     }
 }

@@ -25,6 +25,6 @@ public sealed class PresaleRestartTests(LocalMall mall) : IClassFixture<LocalMal
         await mall.RestartHostAsync();
 
         await WaitForReminderAsync(mall);
-        await WaitForDepositRefundAsync(customer, reservationId, productId);
+        await WaitForDepositRefundAsync(mall, customer, reservationId, productId);
     }
 }

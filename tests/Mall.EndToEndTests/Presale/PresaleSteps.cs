@@ -75,10 +75,11 @@ internal static class PresaleSteps
     }
 
     /// <summary>Waits until the window closed with the deposit refunded and its unit back on sale.</summary>
-    public static async Task WaitForDepositRefundAsync(ApiClient customer, string reservationId, string productId)
+    public static async Task WaitForDepositRefundAsync(LocalMall mall, ApiClient customer, string reservationId, string productId)
     {
         var refunded = await WaitForPresaleAsync(customer, reservationId, "depositRefunded");
-        await LocalMall.WaitForOrderAsync(customer, refunded.GetProperty("depositOrderId").GetString()!, o =>
+        using var admin = await mall.AdminAsync();
+        await LocalMall.WaitForAsync(admin, $"manage/orders/{refunded.GetProperty("depositOrderId").GetString()}", o =>
             o.GetProperty("refundedFen").GetInt64() == 5000 && o.GetProperty("refunds")[0].GetProperty("stockReturned").GetBoolean());
         Assert.Equal(5, (await customer.GetAsync($"products/{productId}")).Body.GetProperty("skus")[0].GetProperty("stock").GetInt64());
     }

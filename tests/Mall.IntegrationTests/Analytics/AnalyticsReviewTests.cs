@@ -179,7 +179,7 @@ public sealed class AnalyticsReviewTests
 
     private static async Task CreateExperimentAsync(MallFixture mall, string id, DateTimeOffset startsAt, DateTimeOffset endsAt) =>
         await mall.Get<ExperimentService>().CreateAsync(
-            new ExperimentRequest(id, id, FunnelStage.AddToCart, [new VariantRequest("control", 1), new VariantRequest("red", 1)], startsAt, endsAt),
+            new ExperimentRequest { Id = id, Name = id, Metric = FunnelStage.AddToCart, Variants = [new VariantRequest("control", 1), new VariantRequest("red", 1)], StartsAt = startsAt, EndsAt = endsAt },
             CancellationToken.None);
 
     /// <summary>The real ledger, counting the calls that read a whole day's visitor rows.</summary>

@@ -16,7 +16,7 @@ public sealed class ExperimentClockTests
         var time = new FakeTimeProvider(now);
         await using var mall = await MallFixture.StartAsync(time);
         var experiments = mall.Get<ExperimentService>();
-        await experiments.CreateAsync(new ExperimentRequest("clock-skew", "clock skew", FunnelStage.AddToCart, [new VariantRequest("control", 1), new VariantRequest("red", 1)], now.AddHours(-1), now.AddDays(1)), CancellationToken.None);
+        await experiments.CreateAsync(new ExperimentRequest { Id = "clock-skew", Name = "clock skew", Metric = FunnelStage.AddToCart, Variants = [new VariantRequest("control", 1), new VariantRequest("red", 1)], StartsAt = now.AddHours(-1), EndsAt = now.AddDays(1) }, CancellationToken.None);
 
         await experiments.AssignAsync("clock-skew", EventIngestion.Visitor(null, "phone-1"), CancellationToken.None);
         var sent = await mall.Get<EventIngestion>().RecordAsync(null, new EventBatchRequest("phone-1", [new EventInput("cart-1", "add_to_cart", now.AddMilliseconds(-734), "P1", null)]), CancellationToken.None);

@@ -40,7 +40,7 @@ public sealed class BargainTests
             await mall.Get<FissionControls>().SetAsync(FissionMechanic.Bargains, new MechanicControlRequest(true, dailyBudgetFen), "admin", CancellationToken.None);
             var bargains = mall.Get<BargainService>();
             var campaign = await bargains.CreateCampaignAsync(
-                new BargainCampaignRequest(product.Skus[0].Id, FloorFen, TimeLimitHours: null, HelpsToFloor, MaxBargains: 100, StartsAt: null, time.GetUtcNow().AddDays(2), HelpEntry: null),
+                new BargainCampaignRequest { SkuId = product.Skus[0].Id, FloorFen = FloorFen, HelpsToFloor = HelpsToFloor, MaxBargains = 100, EndsAt = time.GetUtcNow().AddDays(2) },
                 CancellationToken.None);
             return new BargainShop(mall, time, bargains, campaign, product.Skus[0].Id, product.Id);
         }
@@ -497,7 +497,7 @@ public sealed class BargainTests
     public async Task A_campaign_that_could_not_work_is_refused_naming_the_field(long floorFen, int helps, string field)
     {
         await using var shop = await BargainShop.StartAsync();
-        var request = new BargainCampaignRequest(shop.SkuId, floorFen, 24, helps, 10, null, shop.Time.GetUtcNow().AddDays(1), HelpEntry.SharedLinkOnly);
+        var request = new BargainCampaignRequest { SkuId = shop.SkuId, FloorFen = floorFen, TimeLimitHours = 24, HelpsToFloor = helps, MaxBargains = 10, EndsAt = shop.Time.GetUtcNow().AddDays(1), HelpEntry = HelpEntry.SharedLinkOnly };
 
         var refused = await Assert.ThrowsAsync<DomainException>(() => shop.Bargains.CreateCampaignAsync(request, CancellationToken.None));
 

@@ -44,7 +44,7 @@ public sealed class CampaignCalendarTests
         (await mall.Get<IDocumentCollection<Campaign>>().FindAsync(CampaignService.KeyOf(campaignId), CancellationToken.None))!;
 
     private static CampaignRequest FestivalRequest(string skuId, string productId) =>
-        new(CampaignKind.Festival, "双11大促", null, Double11, Double11.AddDays(3), 8_500, [productId], null, true, new FestivalPresaleRequest(skuId, 10_000, 15_000, 30_000, false, 48));
+        new() { Kind = CampaignKind.Festival, Name = "双11大促", StartsAt = Double11, EndsAt = Double11.AddDays(3), PriceBps = 8_500, ProductIds = [productId], Announce = true, Presale = new FestivalPresaleRequest { SkuId = skuId, DepositFen = 10_000, DepositValueFen = 15_000, FinalPriceFen = 30_000, DepositRefundable = false, BalanceHours = 48 } };
 
     [Fact]
     public async Task Templates_create_each_daily_sale_once_across_re_runs_concurrent_runs_and_missed_days()
@@ -55,8 +55,8 @@ public sealed class CampaignCalendarTests
         var product = await mall.CreateProductAsync(10_000, null, 1_000);
         var skuId = product.Skus[0].Id;
         var planner = mall.Get<FlashSlotPlanner>();
-        await planner.CreateAsync(new FlashSlotTemplateRequest(skuId, 3_900, 20, 1, "09:00", null, 60, null), CancellationToken.None);
-        await planner.CreateAsync(new FlashSlotTemplateRequest(skuId, 4_900, 10, 1, "21:00", [DayOfWeek.Wednesday], 60, null), CancellationToken.None);
+        await planner.CreateAsync(new FlashSlotTemplateRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 20, PerCustomerLimit = 1, Slot = "09:00", DurationMinutes = 60 }, CancellationToken.None);
+        await planner.CreateAsync(new FlashSlotTemplateRequest { SkuId = skuId, PriceFen = 4_900, Quantity = 10, PerCustomerLimit = 1, Slot = "21:00", DaysOfWeek = [DayOfWeek.Wednesday], DurationMinutes = 60 }, CancellationToken.None);
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => planner.PlanAsync(force: true, CancellationToken.None))));
         var again = await planner.PlanAsync(force: false, CancellationToken.None);
@@ -187,9 +187,9 @@ public sealed class CampaignCalendarTests
         var product = await mall.CreateProductAsync(10_000, null, 1_000);
         var skuId = product.Skus[0].Id;
         var campaigns = mall.Get<CampaignService>();
-        var brandDay = (await campaigns.CreateAsync("brand-day", new CampaignRequest(CampaignKind.BrandDay, "品牌日", "2026-12", null, null, 8_000, [product.Id], null, false, null), CancellationToken.None)).Campaign;
+        var brandDay = (await campaigns.CreateAsync("brand-day", new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "品牌日", Month = "2026-12", PriceBps = 8_000, ProductIds = [product.Id], Announce = false }, CancellationToken.None)).Campaign;
         var tenth = new DateTimeOffset(2026, 12, 10, 0, 0, 0, Cst);
-        var discount = (await campaigns.CreateAsync("winter-tea", new CampaignRequest(CampaignKind.Discount, "冬茶节", null, tenth, tenth.AddDays(2), 9_000, [product.Id], null, true, null), CancellationToken.None)).Campaign;
+        var discount = (await campaigns.CreateAsync("winter-tea", new CampaignRequest { Kind = CampaignKind.Discount, Name = "冬茶节", StartsAt = tenth, EndsAt = tenth.AddDays(2), PriceBps = 9_000, ProductIds = [product.Id], Announce = true }, CancellationToken.None)).Campaign;
         Assert.Equal((new DateTimeOffset(2026, 12, 18, 0, 0, 0, Cst), new DateTimeOffset(2026, 12, 19, 0, 0, 0, Cst)), (brandDay.StartsAt, brandDay.EndsAt));
         var (a, b, c) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
 
@@ -237,12 +237,12 @@ public sealed class CampaignCalendarTests
         await using var _ = mall;
         var product = await mall.CreateProductAsync(10_000, null, 1_000);
         var planner = mall.Get<FlashSlotPlanner>();
-        await planner.CreateAsync(new FlashSlotTemplateRequest(product.Skus[0].Id, 3_900, 20, 1, "15:00", [DayOfWeek.Friday], 60, null), CancellationToken.None);
+        await planner.CreateAsync(new FlashSlotTemplateRequest { SkuId = product.Skus[0].Id, PriceFen = 3_900, Quantity = 20, PerCustomerLimit = 1, Slot = "15:00", DaysOfWeek = [DayOfWeek.Friday], DurationMinutes = 60 }, CancellationToken.None);
         await planner.PlanAsync(force: false, CancellationToken.None);
         var campaigns = mall.Get<CampaignService>();
         var tenth = new DateTimeOffset(2026, 12, 10, 0, 0, 0, Cst);
-        var discount = (await campaigns.CreateAsync("winter-tea", new CampaignRequest(CampaignKind.Discount, "冬茶节", null, tenth, tenth.AddDays(2), 9_000, [product.Id], null, true, null), CancellationToken.None)).Campaign;
-        var cancelled = (await campaigns.CreateAsync("mistake", new CampaignRequest(CampaignKind.Discount, "错误", null, tenth, tenth.AddDays(1), 5_000, [product.Id], null, false, null), CancellationToken.None)).Campaign;
+        var discount = (await campaigns.CreateAsync("winter-tea", new CampaignRequest { Kind = CampaignKind.Discount, Name = "冬茶节", StartsAt = tenth, EndsAt = tenth.AddDays(2), PriceBps = 9_000, ProductIds = [product.Id], Announce = true }, CancellationToken.None)).Campaign;
+        var cancelled = (await campaigns.CreateAsync("mistake", new CampaignRequest { Kind = CampaignKind.Discount, Name = "错误", StartsAt = tenth, EndsAt = tenth.AddDays(1), PriceBps = 5_000, ProductIds = [product.Id], Announce = false }, CancellationToken.None)).Campaign;
         await campaigns.CancelAsync(cancelled.Id, CancellationToken.None);
 
         var view = await mall.Get<CalendarService>().CalendarAsync(null, 21, CancellationToken.None);
@@ -269,16 +269,16 @@ public sealed class CampaignCalendarTests
         async Task<string> FieldAsync(CampaignRequest request) =>
             (await Assert.ThrowsAsync<DomainException>(() => campaigns.CreateAsync(Guid.NewGuid().ToString(), request, CancellationToken.None))).FieldErrors!.Keys.Single();
 
-        Assert.Equal("startsAt", await FieldAsync(new CampaignRequest(CampaignKind.Discount, "x", null, soon, soon.AddDays(1), 9_000, null, null, true, null)));
+        Assert.Equal("startsAt", await FieldAsync(new CampaignRequest { Kind = CampaignKind.Discount, Name = "x", StartsAt = soon, EndsAt = soon.AddDays(1), PriceBps = 9_000, Announce = true }));
         Assert.Equal("startsAt", await FieldAsync(FestivalRequest(product.Skus[0].Id, product.Id) with { StartsAt = soon, EndsAt = soon.AddDays(1) }));
-        Assert.Equal("priceRuleId", await FieldAsync(new CampaignRequest(CampaignKind.Discount, "x", null, soon, soon.AddDays(1), null, null, "PR_NONE", false, null)));
-        Assert.Equal("month", await FieldAsync(new CampaignRequest(CampaignKind.BrandDay, "x", "2026-11", null, null, 9_000, null, null, false, null)));
+        Assert.Equal("priceRuleId", await FieldAsync(new CampaignRequest { Kind = CampaignKind.Discount, Name = "x", StartsAt = soon, EndsAt = soon.AddDays(1), PriceRuleId = "PR_NONE", Announce = false }));
+        Assert.Equal("month", await FieldAsync(new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "x", Month = "2026-11", PriceBps = 9_000, Announce = false }));
 
         var planner = mall.Get<FlashSlotPlanner>();
         async Task<string> TemplateFieldAsync(FlashSlotTemplateRequest request) =>
             (await Assert.ThrowsAsync<DomainException>(() => planner.CreateAsync(request, CancellationToken.None))).FieldErrors!.Keys.Single();
-        Assert.Equal("slot", await TemplateFieldAsync(new FlashSlotTemplateRequest(product.Skus[0].Id, 3_900, 5, 1, "10:00", null, null, null)));
-        Assert.Equal("priceFen", await TemplateFieldAsync(new FlashSlotTemplateRequest(product.Skus[0].Id, 10_000, 5, 1, "09:00", null, null, null)));
+        Assert.Equal("slot", await TemplateFieldAsync(new FlashSlotTemplateRequest { SkuId = product.Skus[0].Id, PriceFen = 3_900, Quantity = 5, PerCustomerLimit = 1, Slot = "10:00" }));
+        Assert.Equal("priceFen", await TemplateFieldAsync(new FlashSlotTemplateRequest { SkuId = product.Skus[0].Id, PriceFen = 10_000, Quantity = 5, PerCustomerLimit = 1, Slot = "09:00" }));
         Assert.Empty((await planner.BookAsync(CancellationToken.None)).Templates);
     }
 }

@@ -50,10 +50,10 @@ public sealed class CampaignReviewTests
     private static Task<DueWorkRunSummary> RunTimerAsync(MallFixture mall) => mall.Get<DueWorkProcessor>().RunAsync(AllKinds, CancellationToken.None);
 
     private static CampaignRequest Discount(string productId, DateTimeOffset startsAt, bool announce = false, int? priceBps = 9_000, string? priceRuleId = null) =>
-        new(CampaignKind.Discount, "冬茶节", null, startsAt, startsAt.AddDays(2), priceBps, priceRuleId is null ? [productId] : null, priceRuleId, announce, null);
+        new() { Kind = CampaignKind.Discount, Name = "冬茶节", StartsAt = startsAt, EndsAt = startsAt.AddDays(2), PriceBps = priceBps, ProductIds = priceRuleId is null ? [productId] : null, PriceRuleId = priceRuleId, Announce = announce };
 
     private static CampaignRequest Festival(string skuId, string productId) =>
-        new(CampaignKind.Festival, "双11大促", null, Double11, Double11.AddDays(3), 8_500, [productId], null, false, new FestivalPresaleRequest(skuId, 10_000, 15_000, 30_000, false, 48));
+        new() { Kind = CampaignKind.Festival, Name = "双11大促", StartsAt = Double11, EndsAt = Double11.AddDays(3), PriceBps = 8_500, ProductIds = [productId], Announce = false, Presale = new FestivalPresaleRequest { SkuId = skuId, DepositFen = 10_000, DepositValueFen = 15_000, FinalPriceFen = 30_000, DepositRefundable = false, BalanceHours = 48 } };
 
     private static int AnnouncementsSent(MallFixture mall) =>
         mall.Environment.Sandbox.SubscribeMessages.Count(m => m.Message.TemplateId == AnnouncementTemplate);
@@ -317,7 +317,7 @@ public sealed class CampaignReviewTests
     {
         var (mall, _) = await StartAsync(new DateTimeOffset(2026, 12, 1, 10, 0, 0, Cst));
         await using var _ = mall;
-        var request = new CampaignRequest(CampaignKind.BrandDay, "品牌日", "0000-01", null, null, 8_000, null, null, false, null);
+        var request = new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "品牌日", Month = "0000-01", PriceBps = 8_000, Announce = false };
         Assert.Empty(new CampaignRequestValidator().Validate(request).Errors);
 
         var refused = await Record.ExceptionAsync(() => mall.Get<CampaignService>().CreateAsync("brand-0000", request, CancellationToken.None));
@@ -359,10 +359,10 @@ public sealed class CampaignReviewTests
         var product = await mall.CreateProductAsync(10_000, null, 1_000);
         var skuId = product.Skus[0].Id;
         var planner = mall.Get<FlashSlotPlanner>();
-        var template = await planner.CreateAsync(new FlashSlotTemplateRequest(skuId, 3_900, 20, 1, "09:00", null, 60, null), CancellationToken.None);
+        var template = await planner.CreateAsync(new FlashSlotTemplateRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 20, PerCustomerLimit = 1, Slot = "09:00", DurationMinutes = 60 }, CancellationToken.None);
         await planner.PlanAsync(force: false, CancellationToken.None);
 
-        await planner.UpdateAsync(template.Id, new FlashSlotTemplateRequest(skuId, 3_900, 20, 1, "21:00", null, 60, null), CancellationToken.None);
+        await planner.UpdateAsync(template.Id, new FlashSlotTemplateRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 20, PerCustomerLimit = 1, Slot = "21:00", DurationMinutes = 60 }, CancellationToken.None);
         await planner.PlanAsync(force: false, CancellationToken.None);
 
         var today = new DateOnly(2026, 12, 2);
@@ -383,7 +383,7 @@ public sealed class CampaignReviewTests
         var (mall, _) = await StartAsync(new DateTimeOffset(2026, 12, 1, 10, 0, 0, Cst));
         await using var _ = mall;
         var campaigns = mall.Get<CampaignService>();
-        var request = new CampaignRequest(CampaignKind.BrandDay, "品牌日", "2026-12", null, null, 8_000, null, null, false, null);
+        var request = new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "品牌日", Month = "2026-12", PriceBps = 8_000, Announce = false };
         var first = (await campaigns.CreateAsync("brand-day-1", request, CancellationToken.None)).Campaign;
         await campaigns.CancelAsync(first.Id, CancellationToken.None);
 

@@ -20,7 +20,7 @@ public sealed class CardCampaignTests
 
     private static Task<CouponTemplate> TemplateAsync(MallFixture mall, bool claimable, DateTimeOffset? validUntil) =>
         mall.Get<CouponService>().CreateTemplateAsync(
-            new CouponTemplateRequest("奖励", CouponKind.Percentage, null, null, 1_500, 2_500, null, validUntil, validUntil is null ? 30 : null, 1, 100, claimable),
+            new CouponTemplateRequest { Name = "奖励", Kind = CouponKind.Percentage, PercentOffBps = 1_500, MaxDiscountFen = 2_500, ValidUntil = validUntil, ValidDaysAfterClaim = validUntil is null ? 30 : null, PerCustomerLimit = 1, TotalQuota = 100, Claimable = claimable },
             CancellationToken.None);
 
     [Fact]

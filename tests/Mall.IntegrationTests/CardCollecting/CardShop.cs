@@ -47,7 +47,7 @@ public sealed class CardShop
     public static async Task<CardShop> OpenAsync(MallFixture mall, CardGiftRequest? gift = null, long dailyBudgetFen = 1_000_000)
     {
         var template = await mall.Get<CouponService>().CreateTemplateAsync(
-            new CouponTemplateRequest("集卡奖励", CouponKind.FixedAmount, 1_000, null, null, null, null, null, 30, 5, 10_000, false),
+            new CouponTemplateRequest { Name = "集卡奖励", Kind = CouponKind.FixedAmount, AmountFen = 1_000, ValidDaysAfterClaim = 30, PerCustomerLimit = 5, TotalQuota = 10_000, Claimable = false },
             CancellationToken.None);
         var skuId = (await mall.CreateProductAsync(UnitPriceFen, null, 100)).Skus[0].Id;
         var now = DateTimeOffset.UtcNow;

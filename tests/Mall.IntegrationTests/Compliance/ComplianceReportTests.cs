@@ -92,7 +92,7 @@ public sealed class ComplianceReportTests
         var compliance = mall.Get<CampaignCompliance>();
         var bargains = mall.Get<BargainService>();
         var product = await mall.CreateProductAsync(10_000, null, 10);
-        var request = new BargainCampaignRequest(product.Skus[0].Id, 1_000, TimeLimitHours: null, 10, MaxBargains: 100, StartsAt: null, LateNovember.AddDays(2), HelpEntry: null);
+        var request = new BargainCampaignRequest { SkuId = product.Skus[0].Id, FloorFen = 1_000, HelpsToFloor = 10, MaxBargains = 100, EndsAt = LateNovember.AddDays(2) };
         Task<CheckedSave<BargainCampaign>> SaveAsManageBargainCampaignsDoes() =>
             compliance.SaveAsync(request.ComplianceTerms(), "ops", () => bargains.CreateCampaignAsync(request, CancellationToken.None), CancellationToken.None);
 

@@ -8,7 +8,7 @@ namespace Mall.IntegrationTests.Coupons;
 public sealed class CouponIssuingTests
 {
     private static CouponTemplateRequest Template(int quota, int perCustomer) =>
-        new("满99减20", CouponKind.Threshold, 2000, 9900, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, perCustomer, quota, true);
+        new() { Name = "满99减20", Kind = CouponKind.Threshold, AmountFen = 2000, MinimumSpendFen = 9900, ValidUntil = DateTimeOffset.UtcNow.AddDays(30), PerCustomerLimit = perCustomer, TotalQuota = quota, Claimable = true };
 
     [Fact]
     public async Task Two_hundred_concurrent_claims_for_a_quota_of_fifty_issue_exactly_fifty()

@@ -269,7 +269,7 @@ public sealed class FlashSaleReviewTests
 
         // POST manage/flash-sales {startsAt: 9999-12-31T21:00+08:00 (a slot), durationMinutes: 1440}: the validator lets it through.
         var farStart = new DateTimeOffset(9999, 12, 31, 21, 0, 0, TimeSpan.FromHours(8));
-        var create = await Record.ExceptionAsync(() => flash.CreateAsync("sale-far-0001", new FlashSaleRequest(skuId, 3_900, 5, null, farStart, 1440, null), CancellationToken.None));
+        var create = await Record.ExceptionAsync(() => flash.CreateAsync("sale-far-0001", new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 5, StartsAt = farStart, DurationMinutes = 1440 }, CancellationToken.None));
 
         // GET manage/flash-sales?from=9999-12-31&days=2: Api.DateParameter accepts it.
         var list = await Record.ExceptionAsync(() => flash.ListForAdminAsync(DateOnly.MaxValue, 2, CancellationToken.None));

@@ -85,7 +85,7 @@ public sealed class FlashSaleTests
     {
         var (mall, time, skuId, _) = await ShopAsync(10, new Dictionary<string, string?> { ["FlashSale:UnpaidMinutes"] = "7", ["FlashSale:Slots:0"] = "09:30" });
         await using var _ = mall;
-        var sale = (await mall.Get<FlashSaleService>().CreateAsync("slot-0930", new FlashSaleRequest(skuId, 3_900, 2, null, Nine.AddMinutes(30), 30, null), CancellationToken.None)).Sale;
+        var sale = (await mall.Get<FlashSaleService>().CreateAsync("slot-0930", new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 2, StartsAt = Nine.AddMinutes(30), DurationMinutes = 30 }, CancellationToken.None)).Sale;
         var customer = await mall.NewCustomerAsync();
         time.SetUtcNow(Nine.AddMinutes(31));
 
@@ -144,15 +144,15 @@ public sealed class FlashSaleTests
         async Task<DomainException> RefusedAsync(FlashSaleRequest request, string key) =>
             await Assert.ThrowsAsync<DomainException>(() => flash.CreateAsync(key, request, CancellationToken.None));
 
-        var offSlot = await RefusedAsync(new FlashSaleRequest(skuId, 3_900, 5, null, Nine.AddMinutes(30), 60, null), "k-offslot");
+        var offSlot = await RefusedAsync(new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 5, StartsAt = Nine.AddMinutes(30), DurationMinutes = 60 }, "k-offslot");
         Assert.Contains("startsAt", offSlot.FieldErrors!.Keys);
-        var notCheaper = await RefusedAsync(new FlashSaleRequest(skuId, 10_000, 5, null, Nine.AddHours(6), 60, null), "k-price");
+        var notCheaper = await RefusedAsync(new FlashSaleRequest { SkuId = skuId, PriceFen = 10_000, Quantity = 5, StartsAt = Nine.AddHours(6), DurationMinutes = 60 }, "k-price");
         Assert.Contains("priceFen", notCheaper.FieldErrors!.Keys);
-        var overlapping = await RefusedAsync(new FlashSaleRequest(skuId, 3_900, 5, null, Nine, 30, null), "k-overlap");
+        var overlapping = await RefusedAsync(new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 5, StartsAt = Nine, DurationMinutes = 30 }, "k-overlap");
         Assert.Equal(ErrorCode.Conflict, overlapping.Code);
-        var tooMany = await RefusedAsync(new FlashSaleRequest(skuId, 3_900, 11, null, Nine.AddHours(6), 60, null), "k-stock");
+        var tooMany = await RefusedAsync(new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = 11, StartsAt = Nine.AddHours(6), DurationMinutes = 60 }, "k-stock");
         Assert.True(tooMany.Code == ErrorCode.OutOfStock && tooMany.FieldErrors!.ContainsKey("quantity"), $"{tooMany.Code}: {tooMany.Message}");
-        var reused = await RefusedAsync(new FlashSaleRequest(skuId, 3_800, 20, null, Nine, 60, null), "sale-0001");
+        var reused = await RefusedAsync(new FlashSaleRequest { SkuId = skuId, PriceFen = 3_800, Quantity = 20, StartsAt = Nine, DurationMinutes = 60 }, "sale-0001");
         Assert.Equal(ErrorCode.IdempotencyKeyReused, reused.Code);
         Assert.Equal(10, await StockAsync(mall, productId, skuId));
 

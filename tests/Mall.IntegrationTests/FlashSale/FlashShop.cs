@@ -29,7 +29,7 @@ internal static class FlashShop
 
     /// <summary>A sale at 09:00 for 60 minutes at 39.00.</summary>
     public static Task<FlashSaleAdminView> ScheduleAsync(MallFixture mall, string skuId, int quantity, string key = "sale-0001", int? limit = null, int? shards = null) =>
-        mall.Get<FlashSaleService>().CreateAsync(key, new FlashSaleRequest(skuId, 3_900, quantity, limit, Nine, 60, shards), CancellationToken.None);
+        mall.Get<FlashSaleService>().CreateAsync(key, new FlashSaleRequest { SkuId = skuId, PriceFen = 3_900, Quantity = quantity, PerCustomerLimit = limit, StartsAt = Nine, DurationMinutes = 60, Shards = shards }, CancellationToken.None);
 
     public static async Task<long> StockAsync(MallFixture mall, string productId, string skuId) =>
         (await mall.Get<StockService>().AvailableAsync(productId, CancellationToken.None))[skuId];

@@ -29,7 +29,7 @@ public sealed class GroupBuyMemberTests
             var mall = await MallFixture.StartAsync(time);
             var product = await mall.CreateProductAsync(5_000, null, 10);
             var groupBuys = mall.Get<GroupBuyService>();
-            var campaign = await groupBuys.CreateCampaignAsync(new GroupBuyCampaignRequest(product.Skus[0].Id, 3_000, 2, 600, 10, null, time.GetUtcNow().AddDays(1)), CancellationToken.None);
+            var campaign = await groupBuys.CreateCampaignAsync(new GroupBuyCampaignRequest { SkuId = product.Skus[0].Id, GroupPriceFen = 3_000, GroupSize = 2, TimeLimitSeconds = 600, MaxGroups = 10, EndsAt = time.GetUtcNow().AddDays(1) }, CancellationToken.None);
             return new GroupBuyShop(mall, time, EventPump.For(mall.Services, new RecordingWorkflows()), groupBuys, campaign, product.Skus[0].Id);
         }
 

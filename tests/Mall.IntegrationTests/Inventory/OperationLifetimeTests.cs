@@ -85,7 +85,7 @@ public sealed class OperationLifetimeTests
         await using var mall = await MallFixture.StartAsync();
         var coupons = mall.Get<CouponService>();
         var template = await coupons.CreateTemplateAsync(
-            new CouponTemplateRequest("满99减20", CouponKind.Threshold, 2000, 9900, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 1000, true),
+            new CouponTemplateRequest { Name = "满99减20", Kind = CouponKind.Threshold, AmountFen = 2000, MinimumSpendFen = 9900, ValidUntil = DateTimeOffset.UtcNow.AddDays(30), PerCustomerLimit = 1, TotalQuota = 1000, Claimable = true },
             CancellationToken.None);
         var counters = mall.Get<CounterStore>();
         for (var round = 1; round <= Rounds; round++)
@@ -108,7 +108,7 @@ public sealed class OperationLifetimeTests
         var product = await mall.CreateProductAsync(6800, null, 1000);
         var groupBuys = mall.Get<GroupBuyService>();
         var campaign = await groupBuys.CreateCampaignAsync(
-            new GroupBuyCampaignRequest(product.Skus[0].Id, 5800, 2, 600, 100, null, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
+            new GroupBuyCampaignRequest { SkuId = product.Skus[0].Id, GroupPriceFen = 5800, GroupSize = 2, TimeLimitSeconds = 600, MaxGroups = 100, EndsAt = DateTimeOffset.UtcNow.AddDays(1) }, CancellationToken.None);
         var counters = mall.Get<CounterStore>();
         for (var round = 1; round <= Rounds; round++)
         {

@@ -29,12 +29,12 @@ public sealed class ReplenishmentReviewTests
 
         // Drafted on 1 November, put on sale on 8 December.
         var drafted = (await admin.CreateProductAsync(
-            new ProductRequest("Drafted", null, null, "tea", [], null, null, null, ProductStatus.Draft, [new SkuRequest(null, "sku 0", null, 5_000, null, true, 100)]),
+            new ProductRequest { Title = "Drafted", CategoryId = "tea", Tags = [], Status = ProductStatus.Draft, Skus = [new SkuRequest { Name = "sku 0", PriceFen = 5_000, Enabled = true, InitialStock = 100 }] },
             CancellationToken.None)).Product;
         time.SetUtcNow(At(12, 8, 9));
         await admin.SaveProductAsync(
             drafted.Id,
-            new ProductRequest("Drafted", null, null, "tea", [], null, null, null, ProductStatus.OnSale, [new SkuRequest(drafted.Skus[0].Id, "sku 0", null, 5_000, null, true, 100)]),
+            new ProductRequest { Title = "Drafted", CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { SkuId = drafted.Skus[0].Id, Name = "sku 0", PriceFen = 5_000, Enabled = true, InitialStock = 100 }] },
             null,
             CancellationToken.None);
         // Created on sale on 8 December.

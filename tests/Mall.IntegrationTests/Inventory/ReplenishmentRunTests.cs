@@ -77,7 +77,7 @@ public sealed class ReplenishmentRunTests
         // A presale deposit on the 6th: it holds a unit (out of stock since) and is not ordinary demand.
         var presales = mall.Get<PresaleService>();
         var campaign = await presales.CreateCampaignAsync(
-            new PresaleCampaignRequest(tea, 1_000, 2_000, 5_000, At(12, 6, 0), At(12, 8, 0), At(12, 8, 0), At(12, 12, 0), false, null), CancellationToken.None);
+            new PresaleCampaignRequest { SkuId = tea, DepositFen = 1_000, DepositValueFen = 2_000, FinalPriceFen = 5_000, DepositStartsAt = At(12, 6, 0), DepositEndsAt = At(12, 8, 0), BalanceStartsAt = At(12, 8, 0), BalanceEndsAt = At(12, 12, 0), DepositRefundable = false }, CancellationToken.None);
         var deposit = await presales.ReserveAsync(customer, Guid.NewGuid().ToString(), new ReservePresaleRequest(campaign.Id, MallFixture.Buy(tea, 1).Address), CancellationToken.None);
         await mall.PayAsync(customer, deposit.Order.Id);
         await events.DrainAsync();

@@ -15,7 +15,7 @@ public sealed class BirthdayGiftTests
     {
         await using var mall = await MallFixture.StartAsync();
         var coupons = mall.Get<CouponService>();
-        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("生日礼包", CouponKind.FixedAmount, 2_000, null, null, null, null, null, 30, 1, 1000, false), CancellationToken.None);
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "生日礼包", Kind = CouponKind.FixedAmount, AmountFen = 2_000, ValidDaysAfterClaim = 30, PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false }, CancellationToken.None);
         mall.Get<MembershipOptions>().BirthdayCouponTemplateId = template.Id;
         var today = ChinaTime.DateOf(DateTimeOffset.UtcNow);
         async Task<string> CustomerAsync(MemberTier tier, DateOnly birthday)

@@ -12,7 +12,7 @@ namespace Mall.IntegrationTests.Payments;
 /// <summary>Refunds over Azurite and the WeChat sandbox return every unit and never pay one twice (cases found by review).</summary>
 public sealed class RefundConservationTests
 {
-    private static readonly AddressRequest Address = new("张三", "13812345678", "浙江省", "杭州市", "西湖区", "龙井路 1 号", null);
+    private static readonly AddressRequest Address = new() { Recipient = "张三", Phone = "13812345678", Province = "浙江省", City = "杭州市", District = "西湖区", Detail = "龙井路 1 号" };
 
     [Fact]
     public async Task A_refund_naming_the_same_sku_on_two_lines_returns_every_unit_to_stock()
@@ -44,7 +44,7 @@ public sealed class RefundConservationTests
         var product = await mall.CreateProductAsync(1300, null, 5, 5);
         var (tea, cup) = (product.Skus[0].Id, product.Skus[1].Id);
         var customer = await mall.NewCustomerAsync();
-        var orderId = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), new CheckoutRequest([new OrderItemRequest(tea, 1), new OrderItemRequest(cup, 1)], null, Address, null), CancellationToken.None)).Order.Id;
+        var orderId = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), new CheckoutRequest { Items = [new OrderItemRequest(tea, 1), new OrderItemRequest(cup, 1)], Address = Address }, CancellationToken.None)).Order.Id;
         await mall.PayAsync(customer, orderId);
         var refunds = mall.Get<RefundService>();
 

@@ -148,7 +148,7 @@ public sealed class RefundRecoveryTests
     }
 
     /// <summary>The customer asks for everything back and the operator approves it (which submits it to WeChat).</summary>
-    private static async Task<(string RefundId, OrderView Approved)> RefundEverythingAsync(MallFixture mall, string orderId, string customer)
+    private static async Task<(string RefundId, OperatorOrderView Approved)> RefundEverythingAsync(MallFixture mall, string orderId, string customer)
     {
         var refunds = mall.Get<RefundService>();
         var requested = await refunds.RequestAsync(customer, orderId, new RefundRequestBody("不要了", null, null), CancellationToken.None);

@@ -62,8 +62,8 @@ public sealed class DocumentBoundTests
         await using var mall = await MallFixture.StartAsync();
         var admin = mall.Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        var skus = Enumerable.Range(0, mall.Get<OrderOptions>().MaxLinesPerOrder).Select(i => new SkuRequest(null, $"{i:D2}-{new string('规', 37)}", null, 1_000, null, true, 10)).ToList();
-        var product = (await admin.CreateProductAsync(new ProductRequest(new string('龙', 60), null, null, "tea", [], null, null, null, ProductStatus.OnSale, skus), CancellationToken.None)).Product;
+        var skus = Enumerable.Range(0, mall.Get<OrderOptions>().MaxLinesPerOrder).Select(i => new SkuRequest { Name = $"{i:D2}-{new string('规', 37)}", PriceFen = 1_000, Enabled = true, InitialStock = 10 }).ToList();
+        var product = (await admin.CreateProductAsync(new ProductRequest { Title = new string('龙', 60), CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = skus }, CancellationToken.None)).Product;
         var customer = await mall.NewCustomerAsync();
         var items = product.Skus.Select(s => new OrderItemRequest(s.Id, 2)).ToList();
         var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), MallFixture.Buy(product.Skus[0].Id, 1) with { Items = items, Remark = new string('备', 200) }, CancellationToken.None)).Order;

@@ -431,13 +431,13 @@ public sealed class EventDispatchFaultTests
         await using var mall = await MallFixture.StartAsync();
         var admin = mall.Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        var created = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", [], null, null, null, ProductStatus.OnSale, [new SkuRequest(null, "50g", null, 5_000, null, true, 10)]), CancellationToken.None);
+        var created = await admin.CreateProductAsync(new ProductRequest { Title = "Longjing", CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "50g", PriceFen = 5_000, Enabled = true, InitialStock = 10 }] }, CancellationToken.None);
 
         // The storefront list follows from ProductChanged (the dispatcher runs in the background).
         await mall.Events.DrainAsync();
 
         var sku = created.Product.Skus[0];
-        var edit = new ProductRequest("Longjing 2026", null, null, "tea", [], null, null, null, ProductStatus.OnSale, [new SkuRequest(sku.Id, "50g", null, 5_000, null, true, null)]);
+        var edit = new ProductRequest { Title = "Longjing 2026", CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { SkuId = sku.Id, Name = "50g", PriceFen = 5_000, Enabled = true }] };
         var saved = await admin.SaveProductAsync(created.Product.Id, edit, created.Version, CancellationToken.None);
 
         Assert.Equal("Longjing 2026", saved.Product.Title);
@@ -452,7 +452,7 @@ public sealed class EventDispatchFaultTests
         var events = EventPump.For(mall.Services, workflows);
         var product = await mall.CreateProductAsync(5_000, null, 10);
         var groupBuys = mall.Get<Mall.Application.GroupBuy.GroupBuyService>();
-        var campaign = await groupBuys.CreateCampaignAsync(new Mall.Application.GroupBuy.GroupBuyCampaignRequest(product.Skus[0].Id, 3_000, 2, 600, 10, null, time.GetUtcNow().AddDays(1)), CancellationToken.None);
+        var campaign = await groupBuys.CreateCampaignAsync(new Mall.Application.GroupBuy.GroupBuyCampaignRequest { SkuId = product.Skus[0].Id, GroupPriceFen = 3_000, GroupSize = 2, TimeLimitSeconds = 600, MaxGroups = 10, EndsAt = time.GetUtcNow().AddDays(1) }, CancellationToken.None);
         var address = MallFixture.Buy(product.Skus[0].Id, 1).Address;
         var leader = await mall.NewCustomerAsync();
         var member = await mall.NewCustomerAsync();

@@ -86,7 +86,7 @@ public sealed class PresaleDepositTests
         var service = mall.Get<PresaleService>();
         var now = time.GetUtcNow();
         var campaign = await service.CreateCampaignAsync(
-            new PresaleCampaignRequest(product.Skus[0].Id, 5_000, 10_000, 39_900, now.AddMinutes(-1), now.AddHours(1), now.AddHours(1), now.AddHours(2), false, null),
+            new PresaleCampaignRequest { SkuId = product.Skus[0].Id, DepositFen = 5_000, DepositValueFen = 10_000, FinalPriceFen = 39_900, DepositStartsAt = now.AddMinutes(-1), DepositEndsAt = now.AddHours(1), BalanceStartsAt = now.AddHours(1), BalanceEndsAt = now.AddHours(2), DepositRefundable = false },
             CancellationToken.None);
         var customer = await mall.NewCustomerAsync();
         var reserved = await service.ReserveAsync(customer, Guid.NewGuid().ToString(), new ReservePresaleRequest(campaign.Id, MallFixture.Buy(campaign.SkuId, 1).Address), CancellationToken.None);

@@ -24,7 +24,7 @@ public sealed class PresaleReminderTests
         var product = await mall.CreateProductAsync(39900, null, 5);
         var now = DateTimeOffset.UtcNow;
         var campaign = await mall.Get<PresaleService>().CreateCampaignAsync(
-            new PresaleCampaignRequest(product.Skus[0].Id, 5000, 10000, 39900, now.AddHours(-2), now.AddHours(-1), now.AddHours(-1), now.AddHours(1), false, Template),
+            new PresaleCampaignRequest { SkuId = product.Skus[0].Id, DepositFen = 5000, DepositValueFen = 10000, FinalPriceFen = 39900, DepositStartsAt = now.AddHours(-2), DepositEndsAt = now.AddHours(-1), BalanceStartsAt = now.AddHours(-1), BalanceEndsAt = now.AddHours(1), DepositRefundable = false, ReminderTemplateId = Template },
             CancellationToken.None);
         var customer = await mall.NewCustomerAsync();
         var reservationId = "R" + Guid.NewGuid().ToString("N");

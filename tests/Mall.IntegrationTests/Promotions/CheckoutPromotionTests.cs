@@ -23,7 +23,7 @@ public sealed class CheckoutPromotionTests
     {
         var admin = mall.Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        var view = await admin.CreateProductAsync(new ProductRequest("Longjing", null, null, "tea", tags, null, null, purchaseLimit, ProductStatus.OnSale, [new SkuRequest(null, "250 g", null, priceFen, null, true, 10)]), CancellationToken.None);
+        var view = await admin.CreateProductAsync(new ProductRequest { Title = "Longjing", CategoryId = "tea", Tags = tags, PurchaseLimit = purchaseLimit, Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "250 g", PriceFen = priceFen, Enabled = true, InitialStock = 10 }] }, CancellationToken.None);
         return view.Product;
     }
 
@@ -54,7 +54,7 @@ public sealed class CheckoutPromotionTests
         var now = DateTimeOffset.UtcNow;
         await mall.Get<PromotionService>().CreateRuleAsync(new PriceRuleRequest("限时8折", 8_000, [product.Id], now.AddHours(-1), now.AddHours(1), null, null), CancellationToken.None);
         var coupons = mall.Get<CouponService>();
-        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("满100减20", CouponKind.Threshold, 2_000, 10_000, null, null, null, now.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "满100减20", Kind = CouponKind.Threshold, AmountFen = 2_000, MinimumSpendFen = 10_000, ValidUntil = now.AddDays(30), PerCustomerLimit = 1, TotalQuota = 100, Claimable = true }, CancellationToken.None);
         var customer = await MemberAsync(mall, MemberTier.Bronze, points: 5_000);
         var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
         var checkout = mall.Get<CheckoutService>();
@@ -83,7 +83,7 @@ public sealed class CheckoutPromotionTests
         await using var mall = await MallFixture.StartAsync();
         var product = await ProductAsync(mall, 10_000);
         var coupons = mall.Get<CouponService>();
-        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("满100减20", CouponKind.Threshold, 2_000, 10_000, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "满100减20", Kind = CouponKind.Threshold, AmountFen = 2_000, MinimumSpendFen = 10_000, ValidUntil = DateTimeOffset.UtcNow.AddDays(30), PerCustomerLimit = 1, TotalQuota = 100, Claimable = true }, CancellationToken.None);
         var customer = await MemberAsync(mall, MemberTier.Bronze, points: 1_000);
         var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
         var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), Buy(product.Skus[0].Id, 1, coupon.Id, points: 1_000), CancellationToken.None)).Order;
@@ -139,7 +139,7 @@ public sealed class CheckoutPromotionTests
         await using var mall = await MallFixture.StartAsync();
         var product = await ProductAsync(mall, 10_000);
         var coupons = mall.Get<CouponService>();
-        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest("立减100", CouponKind.FixedAmount, 20_000, 0, null, null, null, DateTimeOffset.UtcNow.AddDays(30), null, 1, 100, true), CancellationToken.None);
+        var template = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "立减100", Kind = CouponKind.FixedAmount, AmountFen = 20_000, MinimumSpendFen = 0, ValidUntil = DateTimeOffset.UtcNow.AddDays(30), PerCustomerLimit = 1, TotalQuota = 100, Claimable = true }, CancellationToken.None);
         var customer = await mall.NewCustomerAsync();
         var coupon = await coupons.ClaimAsync(customer, template.Id, CancellationToken.None);
 

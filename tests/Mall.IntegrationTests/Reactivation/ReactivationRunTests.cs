@@ -32,7 +32,7 @@ public sealed class ReactivationRunTests
             ["Reactivation:PageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Reactivation:MessagesPerSecond"] = "50",
         });
-        var template = await mall.Get<CouponService>().CreateTemplateAsync(new CouponTemplateRequest("回归礼券", CouponKind.FixedAmount, 1000, null, null, null, null, null, 30, 1, 1000, false), CancellationToken.None);
+        var template = await mall.Get<CouponService>().CreateTemplateAsync(new CouponTemplateRequest { Name = "回归礼券", Kind = CouponKind.FixedAmount, AmountFen = 1000, ValidDaysAfterClaim = 30, PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false }, CancellationToken.None);
         mall.Get<ReactivationOptions>().CouponTemplateId = template.Id;
         return mall;
     }

@@ -32,7 +32,7 @@ public sealed class SegmentationRunTests
         await using var mall = await MallFixture.StartAsync(overrides: new Dictionary<string, string?> { ["Segmentation:PageSize"] = "3" });
         // The segment's automatic action: a gift pack for every customer who becomes Potential.
         var coupons = mall.Get<CouponService>();
-        var giftPack = await coupons.CreateTemplateAsync(new CouponTemplateRequest("新人礼包", CouponKind.FixedAmount, 500, null, null, null, null, null, 30, 1, 1000, false), CancellationToken.None);
+        var giftPack = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "新人礼包", Kind = CouponKind.FixedAmount, AmountFen = 500, ValidDaysAfterClaim = 30, PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false }, CancellationToken.None);
         var options = mall.Get<SegmentationOptions>();
         options.CouponTemplates["Potential"] = giftPack.Id;
         var customers = await Task.WhenAll(Enumerable.Range(0, 7).Select(_ => mall.NewCustomerAsync()));

@@ -57,7 +57,7 @@ public sealed class ShareRewardReviewTests
         await using var mall = await MallFixture.StartAsync(time);
         var template = await TemplateAsync(mall, time);
         var rewards = mall.Get<ShareRewardsService>();
-        var request = new ShareRewardProgramRequest("邀请有礼", time.GetUtcNow().AddDays(1), time.GetUtcNow().AddDays(30), ShareCounting.NewPayingCustomers, [new(1, template)]);
+        var request = new ShareRewardProgramRequest { Name = "邀请有礼", StartsAt = time.GetUtcNow().AddDays(1), EndsAt = time.GetUtcNow().AddDays(30), Counts = ShareCounting.NewPayingCustomers, Tiers = [new(1, template)] };
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
@@ -86,7 +86,7 @@ public sealed class ShareRewardReviewTests
         var product = await mall.CreateProductAsync(39_900, null, 5);
         var presale = mall.Get<PresaleService>();
         var campaign = await presale.CreateCampaignAsync(
-            new PresaleCampaignRequest(product.Skus[0].Id, 5_000, 10_000, 39_900, now.AddMinutes(-1), now.AddHours(1), now.AddHours(1), now.AddHours(2), false, null),
+            new PresaleCampaignRequest { SkuId = product.Skus[0].Id, DepositFen = 5_000, DepositValueFen = 10_000, FinalPriceFen = 39_900, DepositStartsAt = now.AddMinutes(-1), DepositEndsAt = now.AddHours(1), BalanceStartsAt = now.AddHours(1), BalanceEndsAt = now.AddHours(2), DepositRefundable = false },
             CancellationToken.None);
         var events = EventPump.For(mall.Services, new RecordingWorkflows());
 
@@ -136,7 +136,7 @@ public sealed class ShareRewardReviewTests
         }
 
         var running = await mall.Get<ShareRewardsService>().CreateProgramAsync(
-            new ShareRewardProgramRequest("邀请有礼", now.AddHours(-1), now.AddDays(30), ShareCounting.NewPayingCustomers, [new(1, template)]),
+            new ShareRewardProgramRequest { Name = "邀请有礼", StartsAt = now.AddHours(-1), EndsAt = now.AddDays(30), Counts = ShareCounting.NewPayingCustomers, Tiers = [new(1, template)] },
             CancellationToken.None);
 
         // Otherwise new customers' first orders are credited to no program and never count.
@@ -153,11 +153,11 @@ public sealed class ShareRewardReviewTests
 
     private static async Task<string> TemplateAsync(MallFixture mall, TimeProvider time) =>
         (await mall.Get<CouponService>().CreateTemplateAsync(
-            new CouponTemplateRequest("邀1人 5元", CouponKind.FixedAmount, 500, 0, null, null, null, time.GetUtcNow().AddDays(60), null, 1, 1000, false),
+            new CouponTemplateRequest { Name = "邀1人 5元", Kind = CouponKind.FixedAmount, AmountFen = 500, MinimumSpendFen = 0, ValidUntil = time.GetUtcNow().AddDays(60), PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false },
             CancellationToken.None)).Id;
 
     private static async Task<ShareRewardProgram> ProgramAsync(MallFixture mall, TimeProvider time, DateTimeOffset startsAt, DateTimeOffset endsAt) =>
         await mall.Get<ShareRewardsService>().CreateProgramAsync(
-            new ShareRewardProgramRequest("邀请有礼", startsAt, endsAt, ShareCounting.NewPayingCustomers, [new(1, await TemplateAsync(mall, time))]),
+            new ShareRewardProgramRequest { Name = "邀请有礼", StartsAt = startsAt, EndsAt = endsAt, Counts = ShareCounting.NewPayingCustomers, Tiers = [new(1, await TemplateAsync(mall, time))] },
             CancellationToken.None);
 }

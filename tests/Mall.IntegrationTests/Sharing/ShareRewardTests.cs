@@ -104,10 +104,10 @@ public sealed class ShareRewardTests
     {
         var coupons = mall.Get<CouponService>();
         var now = time.GetUtcNow();
-        var first = await coupons.CreateTemplateAsync(new CouponTemplateRequest("邀1人 5元", CouponKind.FixedAmount, 500, 0, null, null, null, now.AddDays(60), null, 1, 1000, false), CancellationToken.None);
-        var third = await coupons.CreateTemplateAsync(new CouponTemplateRequest("邀3人 20元", CouponKind.FixedAmount, 2_000, 0, null, null, null, now.AddDays(60), null, 1, 1000, false), CancellationToken.None);
+        var first = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "邀1人 5元", Kind = CouponKind.FixedAmount, AmountFen = 500, MinimumSpendFen = 0, ValidUntil = now.AddDays(60), PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false }, CancellationToken.None);
+        var third = await coupons.CreateTemplateAsync(new CouponTemplateRequest { Name = "邀3人 20元", Kind = CouponKind.FixedAmount, AmountFen = 2_000, MinimumSpendFen = 0, ValidUntil = now.AddDays(60), PerCustomerLimit = 1, TotalQuota = 1000, Claimable = false }, CancellationToken.None);
         var program = await mall.Get<ShareRewardsService>().CreateProgramAsync(
-            new ShareRewardProgramRequest("邀请有礼", now.AddHours(-1), now.AddDays(30), ShareCounting.NewPayingCustomers, [new(3, third.Id), new(1, first.Id)]),
+            new ShareRewardProgramRequest { Name = "邀请有礼", StartsAt = now.AddHours(-1), EndsAt = now.AddDays(30), Counts = ShareCounting.NewPayingCustomers, Tiers = [new(3, third.Id), new(1, first.Id)] },
             CancellationToken.None);
         return (program, first.Id, third.Id);
     }

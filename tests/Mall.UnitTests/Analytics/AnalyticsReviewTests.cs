@@ -16,7 +16,7 @@ public sealed class AnalyticsReviewTests
 
     private static readonly VariantRequest[] TwoVariants = [new("control", 1), new("red", 1)];
 
-    private static ExperimentRequest Valid => new("cart-colour", "Cart colour", FunnelStage.AddToCart, TwoVariants, Start, Start.AddDays(7));
+    private static ExperimentRequest Valid => new() { Id = "cart-colour", Name = "Cart colour", Metric = FunnelStage.AddToCart, Variants = TwoVariants, StartsAt = Start, EndsAt = Start.AddDays(7) };
 
     private static ValidationResult Validate(ExperimentRequest request)
     {

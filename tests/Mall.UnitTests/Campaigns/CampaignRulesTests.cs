@@ -242,14 +242,14 @@ public sealed class CampaignRulesTests
         string[] Fields(CampaignRequest r) => validator.Validate(r).Errors.Select(e => e.PropertyName).Distinct().Order().ToArray();
         var start = Double11;
 
-        Assert.Empty(Fields(new CampaignRequest(CampaignKind.Discount, "冬季茶礼", null, start, start.AddDays(2), 8_000, ["P1"], null, false, null)));
-        Assert.Empty(Fields(new CampaignRequest(CampaignKind.BrandDay, "品牌日", "2026-12", null, null, 8_500, null, null, null, null)));
-        Assert.Equal(["EndsAt"], Fields(new CampaignRequest(CampaignKind.Discount, "x", null, start, start.AddDays(-1), 8_000, null, null, null, null)));
-        Assert.Equal(["Month"], Fields(new CampaignRequest(CampaignKind.BrandDay, "x", "2026-13", null, null, 8_000, null, null, null, null)));
-        Assert.Equal(["Name"], Fields(new CampaignRequest(CampaignKind.Discount, "一二三四五六七八九十一二三四五六七八九十一", null, start, start.AddDays(1), 8_000, null, null, null, null)));
-        Assert.Equal(["Presale"], Fields(new CampaignRequest(CampaignKind.Festival, "双11", null, start, start.AddDays(1), null, null, null, null, null)));
-        Assert.Equal(["presale.finalPriceFen"], Fields(new CampaignRequest(CampaignKind.Festival, "双11", null, start, start.AddDays(1), null, null, null, null, new FestivalPresaleRequest("S1", 10_000, 15_000, 12_000, false, null))));
-        Assert.Equal(["PriceBps"], Fields(new CampaignRequest(CampaignKind.Discount, "x", null, start, start.AddDays(1), null, null, null, null, null)));
+        Assert.Empty(Fields(new CampaignRequest { Kind = CampaignKind.Discount, Name = "冬季茶礼", StartsAt = start, EndsAt = start.AddDays(2), PriceBps = 8_000, ProductIds = ["P1"], Announce = false }));
+        Assert.Empty(Fields(new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "品牌日", Month = "2026-12", PriceBps = 8_500 }));
+        Assert.Equal(["EndsAt"], Fields(new CampaignRequest { Kind = CampaignKind.Discount, Name = "x", StartsAt = start, EndsAt = start.AddDays(-1), PriceBps = 8_000 }));
+        Assert.Equal(["Month"], Fields(new CampaignRequest { Kind = CampaignKind.BrandDay, Name = "x", Month = "2026-13", PriceBps = 8_000 }));
+        Assert.Equal(["Name"], Fields(new CampaignRequest { Kind = CampaignKind.Discount, Name = "一二三四五六七八九十一二三四五六七八九十一", StartsAt = start, EndsAt = start.AddDays(1), PriceBps = 8_000 }));
+        Assert.Equal(["Presale"], Fields(new CampaignRequest { Kind = CampaignKind.Festival, Name = "双11", StartsAt = start, EndsAt = start.AddDays(1) }));
+        Assert.Equal(["presale.finalPriceFen"], Fields(new CampaignRequest { Kind = CampaignKind.Festival, Name = "双11", StartsAt = start, EndsAt = start.AddDays(1), Presale = new FestivalPresaleRequest { SkuId = "S1", DepositFen = 10_000, DepositValueFen = 15_000, FinalPriceFen = 12_000, DepositRefundable = false } }));
+        Assert.Equal(["PriceBps"], Fields(new CampaignRequest { Kind = CampaignKind.Discount, Name = "x", StartsAt = start, EndsAt = start.AddDays(1) }));
     }
 
     [Fact]
@@ -257,8 +257,8 @@ public sealed class CampaignRulesTests
     {
         var validator = new FlashSlotTemplateRequestValidator();
 
-        Assert.True(validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "15:00", [DayOfWeek.Monday], 60, null)).IsValid);
-        Assert.Equal(["Slot"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 50, 1, "9:00", null, null, null)).Errors.Select(e => e.PropertyName));
-        Assert.Equal(["Quantity"], validator.Validate(new FlashSlotTemplateRequest("S1", 3_900, 0, 1, "09:00", null, null, null)).Errors.Select(e => e.PropertyName));
+        Assert.True(validator.Validate(new FlashSlotTemplateRequest { SkuId = "S1", PriceFen = 3_900, Quantity = 50, PerCustomerLimit = 1, Slot = "15:00", DaysOfWeek = [DayOfWeek.Monday], DurationMinutes = 60 }).IsValid);
+        Assert.Equal(["Slot"], validator.Validate(new FlashSlotTemplateRequest { SkuId = "S1", PriceFen = 3_900, Quantity = 50, PerCustomerLimit = 1, Slot = "9:00" }).Errors.Select(e => e.PropertyName));
+        Assert.Equal(["Quantity"], validator.Validate(new FlashSlotTemplateRequest { SkuId = "S1", PriceFen = 3_900, Quantity = 0, PerCustomerLimit = 1, Slot = "09:00" }).Errors.Select(e => e.PropertyName));
     }
 }
