@@ -186,6 +186,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
     Segmentation__ActiveWindowMonths: string(business.?activeWindowMonths ?? 3)
     Segmentation__CouponTemplates__Potential: business.?potentialCouponTemplateId ?? ''
     Segmentation__CouponTemplates__FirstOrder: business.?firstOrderCouponTemplateId ?? ''
+    Recommendations__SlotSize: string(business.?recommendationSlotSize ?? 10)
+    Recommendations__MinSupport: string(business.?recommendationMinSupport ?? 2)
+    Recommendations__FeedExperimentId: business.?feedExperimentId ?? ''
     Membership__BronzeLifetimeYuan: string(business.?bronzeLifetimeYuan ?? 500)
     Membership__SilverTwelveMonthYuan: string(business.?silverTwelveMonthYuan ?? 8000)
     Membership__GoldTwelveMonthYuan: string(business.?goldTwelveMonthYuan ?? 5000)

@@ -25,6 +25,7 @@ using Mall.Application.Platform;
 using Mall.Application.Presale;
 using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
+using Mall.Application.Recommendations;
 using Mall.Application.Segmentation;
 using Mall.Domain.Catalog;
 using Mall.Domain.Compliance;
@@ -219,6 +220,9 @@ public static class MallApplicationServices
 
         // Card collecting 集卡: campaigns, cards, redemptions (CardCollecting/CardCollectingServices.cs).
         services.AddCardCollecting(configuration);
+
+        // Recommendations: related products, the personal feed, their daily recomputation (Recommendations/RecommendationServices.cs).
+        services.AddRecommendations(configuration);
         return services;
     }
 
@@ -277,7 +281,9 @@ public static class MallApplicationServices
         .AddEventHandler<OrderCancelled, BargainOrderEvents>()
 
         .AddEventHandler<OrderPaid, CardCollectingEvents>()
-        .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
+        .AddEventHandler<RefundSucceeded, CardCollectingEvents>()
+        .AddEventHandler<OrderPaid, CustomerInterests>()
+        .AddEventHandler<CustomerSegmentChanged, CustomerInterests>();
 
     /// <summary>Binds a settings section, validates it at start, and makes the settings object itself injectable.</summary>
     public static IServiceCollection AddSettings<T>(this IServiceCollection services, IConfiguration configuration, string section, Action<T>? validate = null)

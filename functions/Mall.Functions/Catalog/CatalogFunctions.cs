@@ -1,4 +1,5 @@
 using Mall.Application.Catalog;
+using Mall.Application.Recommendations;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,11 +8,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace Mall.Functions.Catalog;
 
 /// <summary>The storefront catalog: public, no session needed.</summary>
-public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, CatalogAdminService categories)
+public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, CatalogAdminService categories, RecommendationService recommendations)
 {
+    /// <summary>The home feed; signed in as a FirstOrder customer, also products related to the first order next to the segment's coupon.</summary>
     [Function("Catalog_Home")]
     public Task<IActionResult> Home([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "home")] HttpRequest request) =>
-        api.RunAsync(request, async () => ApiResults.Ok(await catalog.HomeAsync(request.HttpContext.RequestAborted)));
+        api.ForVisitorAsync(request, async customerId =>
+        {
+            var home = await catalog.HomeAsync(request.HttpContext.RequestAborted);
+            return ApiResults.Ok(customerId is null ? home : home with { FirstOrder = await recommendations.FirstOrderAsync(customerId, request.HttpContext.RequestAborted) });
+        });
 
     [Function("Catalog_Categories")]
     public Task<IActionResult> Categories([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "categories")] HttpRequest request) =>

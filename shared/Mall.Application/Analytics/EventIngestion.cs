@@ -1,5 +1,7 @@
+using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
 using Mall.Domain.Common;
+using Mall.Domain.Recommendations;
 
 namespace Mall.Application.Analytics;
 
@@ -7,7 +9,7 @@ namespace Mall.Application.Analytics;
 /// POST /api/events: checks each event on its own (a bad one is reported by index, the good ones are
 /// kept), counts each once in the ledger, and tells the experiments what the visitor did.
 /// </summary>
-public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, AnalyticsOptions options, TimeProvider time)
+public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, CustomerInterests interests, AnalyticsOptions options, TimeProvider time)
 {
     public async Task<EventBatchResult> RecordAsync(string? customerId, EventBatchRequest request, CancellationToken cancellationToken)
     {
@@ -53,6 +55,12 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
         }
 
         await experiments.TrackAsync(recent, visitor, accepted.Select(a => a.Event).ToList(), cancellationToken);
+        if (customerId is not null)
+        {
+            // The personal feed follows what a signed-in customer looks at.
+            await interests.ViewedAsync(customerId, accepted.Where(a => a.Event.Type == TrackedEvent.ProductView).Select(a => new Interaction(a.Event.ProductId!, a.Event.OccurredAt)).ToList(), cancellationToken);
+        }
+
         var counted = recorded.Count(r => r.New);
         return new EventBatchResult(counted, events.Count - rejected.Count - counted, rejected);
     }
