@@ -35,7 +35,7 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             }
 
             var input = events[index]!;
-            var good = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId);
+            var good = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId, Slot: input.Slot is null ? null : $"{input.Slot}/{input.Algorithm}");
             if (seen.Add(LedgerKeys.EventRow(good.OccurredAt, visitor, good.Key)))
             {
                 accepted.Add((good, input.ExperimentId));
@@ -113,6 +113,16 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
         if (type is TrackedEvent.ProductView or TrackedEvent.AddToCart && input.ProductId is null)
         {
             return (("productId", "Required for product_view and add_to_cart."), type);
+        }
+
+        if (TrackedEvents.IsAboutSlot(type) && input.Slot is null)
+        {
+            return (("slot", "Required for recommendation_impression and recommendation_click: the slot the list names."), type);
+        }
+
+        if (input.Slot is not null && !(Ids.IsWellFormed(input.Slot) && Ids.IsWellFormed(input.Algorithm)))
+        {
+            return ((Ids.IsWellFormed(input.Slot) ? "algorithm" : "slot", $"The slot and the algorithm a recommendation list names; each an id: {Ids.Rule}."), type);
         }
 
         if (type == TrackedEvent.ExperimentExposure && !recent.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))
