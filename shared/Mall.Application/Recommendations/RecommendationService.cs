@@ -46,7 +46,7 @@ public sealed class RecommendationService(
         var shown = await ShowableAsync(neighbours, tier, productId, cancellationToken);
         return shown.Count > 0
             ? new RecommendationList(RecommendationSlots.ProductRelated, RecommendationAlgorithms.Related, null, shown)
-            : new RecommendationList(RecommendationSlots.ProductRelated, RecommendationAlgorithms.Popular, null, await ShowableAsync(await PopularAsync(PopularProducts.Everyone, cancellationToken), tier, productId, cancellationToken));
+            : await PopularListAsync(RecommendationSlots.ProductRelated, null, tier, productId, cancellationToken);
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public sealed class RecommendationService(
             experimentId = assignment.Recorded ? assignment.ExperimentId : null;
             if (assignment.Recorded && assignment.Variant == PopularVariant)
             {
-                return new RecommendationList(RecommendationSlots.HomeFeed, RecommendationAlgorithms.Popular, experimentId, await ShowableAsync(await PopularAsync(PopularProducts.Everyone, cancellationToken), tier, null, cancellationToken));
+                return await PopularListAsync(RecommendationSlots.HomeFeed, experimentId, tier, null, cancellationToken);
             }
         }
 
@@ -84,7 +84,7 @@ public sealed class RecommendationService(
         var segmentPopular = await ShowableAsync(await PopularAsync(segment, cancellationToken), tier, null, cancellationToken);
         return segmentPopular.Count > 0
             ? new RecommendationList(RecommendationSlots.HomeFeed, RecommendationAlgorithms.SegmentPopular, experimentId, segmentPopular)
-            : new RecommendationList(RecommendationSlots.HomeFeed, RecommendationAlgorithms.Popular, experimentId, await ShowableAsync(await PopularAsync(PopularProducts.Everyone, cancellationToken), tier, null, cancellationToken));
+            : await PopularListAsync(RecommendationSlots.HomeFeed, experimentId, tier, null, cancellationToken);
     }
 
     /// <summary>
@@ -117,6 +117,10 @@ public sealed class RecommendationService(
 
         return Ranking.Feed(views, purchases, p => lists[p], options.KeptPerProduct);
     }
+
+    /// <summary>The overall popular list in a slot: the baseline, and the last fallback.</summary>
+    private async Task<RecommendationList> PopularListAsync(string slot, string? experimentId, MemberTier tier, string? shownWith, CancellationToken cancellationToken) =>
+        new(slot, RecommendationAlgorithms.Popular, experimentId, await ShowableAsync(await PopularAsync(PopularProducts.Everyone, cancellationToken), tier, shownWith, cancellationToken));
 
     private async Task<IReadOnlyList<ScoredProduct>> RelatedOfAsync(string productId, CancellationToken cancellationToken) =>
         (await related.FindAsync(DocumentKey.Single(productId), cancellationToken))?.Value.Items ?? [];

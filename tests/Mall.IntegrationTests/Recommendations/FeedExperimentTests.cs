@@ -4,7 +4,6 @@ using Mall.Application.Platform;
 using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
 using Mall.Domain.Catalog;
-using Mall.Domain.Recommendations;
 
 namespace Mall.IntegrationTests.Recommendations;
 
