@@ -2,7 +2,7 @@ using Mall.Application.Catalog;
 using Mall.Application.Coupons;
 using Mall.Application.Platform;
 using Mall.Application.Recommendations;
-using Mall.Domain.Orders;
+using Mall.Domain.Recommendations;
 using Mall.Functions;
 using Mall.LocalHost.Development;
 using Mall.LocalHost.Engine;
@@ -60,10 +60,10 @@ if (devDirectory is not null)
     var loaded = await SampleData.LoadAsync(host.Services.GetRequiredService<CatalogAdminService>(), host.Services.GetRequiredService<CouponService>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     if (loaded)
     {
-        await SampleHistory.LoadAsync(host.Services.GetRequiredService<IDocumentCollection<Order>>(), host.Services.GetRequiredService<RecommendationBuilder>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+        await SampleHistory.LoadAsync(host.Services.GetRequiredService<IDocumentCollection<CustomerInterest>>(), host.Services.GetRequiredService<RecommendationBuilder>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
     }
 
-    Console.WriteLine(loaded ? "Sample catalog and order history loaded." : "Catalog already has data; sample data not loaded again.");
+    Console.WriteLine(loaded ? "Sample catalog and shopping history loaded." : "Catalog already has data; sample data not loaded again.");
 }
 
 if (host.DurableTaskHub is { } durableTaskHub)

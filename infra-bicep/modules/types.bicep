@@ -98,6 +98,15 @@ type businessSettings = {
   @description('Segmentation__CouponTemplates__FirstOrder: coupon template granted after the first order (threshold coupon). Default: none')
   firstOrderCouponTemplateId: string?
 
+  @description('Recommendations__SlotSize: products a recommendation slot shows. Default: 10')
+  recommendationSlotSize: int?
+
+  @description('Recommendations__MinSupport: baskets two products must share to count as related. Default: 2')
+  recommendationMinSupport: int?
+
+  @description('Recommendations__FeedExperimentId: experiment (variants personal, popular) deciding the home feed. Default: none')
+  feedExperimentId: string?
+
   @description('Membership__BronzeLifetimeYuan: cumulative net paid for Bronze. Default: 500')
   bronzeLifetimeYuan: int?
 
