@@ -1,5 +1,8 @@
 using Mall.Application.Catalog;
 using Mall.Application.Coupons;
+using Mall.Application.Platform;
+using Mall.Application.Recommendations;
+using Mall.Domain.Recommendations;
 using Mall.Functions;
 using Mall.LocalHost.Development;
 using Mall.LocalHost.Engine;
@@ -55,7 +58,12 @@ await using var host = await LocalFunctionHost.StartAsync(new LocalFunctionHostO
 if (devDirectory is not null)
 {
     var loaded = await SampleData.LoadAsync(host.Services.GetRequiredService<CatalogAdminService>(), host.Services.GetRequiredService<CouponService>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
-    Console.WriteLine(loaded ? "Sample catalog loaded." : "Catalog already has data; sample data not loaded again.");
+    if (loaded)
+    {
+        await SampleHistory.LoadAsync(host.Services.GetRequiredService<IDocumentCollection<CustomerInterest>>(), host.Services.GetRequiredService<RecommendationBuilder>(), host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+    }
+
+    Console.WriteLine(loaded ? "Sample catalog and shopping history loaded." : "Catalog already has data; sample data not loaded again.");
 }
 
 if (host.DurableTaskHub is { } durableTaskHub)

@@ -89,6 +89,15 @@ type settingOverrides = {
   @description('Coupon template granted after the first order (threshold coupon).')
   Segmentation__CouponTemplates__FirstOrder: string?
 
+  @description('Products a recommendation slot shows.')
+  Recommendations__SlotSize: int?
+
+  @description('Baskets two products must share before one is recommended with the other.')
+  Recommendations__MinSupport: int?
+
+  @description('The experiment (id) comparing the personal feed with the popular list; empty runs none.')
+  Recommendations__FeedExperimentId: string?
+
   @description('Cumulative net paid for Bronze.')
   Membership__BronzeLifetimeYuan: int?
 

@@ -25,6 +25,7 @@ using Mall.Application.Platform;
 using Mall.Application.Presale;
 using Mall.Application.Promotions;
 using Mall.Application.Reactivation;
+using Mall.Application.Recommendations;
 using Mall.Application.Segmentation;
 using Mall.Domain.Catalog;
 using Mall.Domain.Customers;
@@ -167,6 +168,9 @@ public static class MallApplicationServices
 
         // Card collecting 集卡: campaigns, cards, redemptions (CardCollecting/CardCollectingServices.cs).
         services.AddCardCollecting(configuration);
+
+        // Recommendations: related products, the personal feed, their daily recomputation (Recommendations/RecommendationServices.cs).
+        services.AddRecommendations(configuration);
         return services;
     }
 
@@ -225,7 +229,9 @@ public static class MallApplicationServices
         .AddEventHandler<OrderCancelled, BargainOrderEvents>()
 
         .AddEventHandler<OrderPaid, CardCollectingEvents>()
-        .AddEventHandler<RefundSucceeded, CardCollectingEvents>();
+        .AddEventHandler<RefundSucceeded, CardCollectingEvents>()
+        .AddEventHandler<OrderPaid, CustomerInterests>()
+        .AddEventHandler<CustomerSegmentChanged, CustomerInterests>();
 
     /// <summary>
     /// Binds a settings section, checked when the host starts by the section's

@@ -35,6 +35,7 @@ using Mall.Infrastructure.Distribution;
 using Mall.Infrastructure.Fission;
 using Mall.Infrastructure.Inventory;
 using Mall.Infrastructure.Messaging;
+using Mall.Infrastructure.Recommendations;
 using Mall.Infrastructure.Scheduling;
 using Mall.Infrastructure.Security;
 using Mall.Infrastructure.Storage;
@@ -176,6 +177,9 @@ public static class MallInfrastructureServices
 
         // Card collecting (its tables are listed in CardCollecting/CardCollectingDocuments.cs).
         services.AddCardCollectingDocuments();
+
+        // Recommendations (its tables are listed in Recommendations/RecommendationDocuments.cs).
+        services.AddRecommendationDocuments();
         return services;
     }
 

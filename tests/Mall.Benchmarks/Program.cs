@@ -6,10 +6,15 @@ using Mall.Benchmarks;
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- durable [--orchestrations 50]  durable engines
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- flash [--customers 2000] [--attempts 10000] [--concurrency 64]  flash sale vs naive design
 //   dotnet run -c Release --project tests/Mall.Benchmarks -- analytics [--events 100000] [--concurrency 32]  event ingestion and dashboard vs bare Table calls
+//   dotnet run -c Release --project tests/Mall.Benchmarks -- recommendations [--customers 5000] [--orders 100000] [--noise-percent 20]  offline hit rate vs most popular, daily run vs bare scan
 int Count(string option, int fallback) =>
     args.SkipWhile(a => a != option).Skip(1).FirstOrDefault() is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
-if (args.FirstOrDefault() == "analytics")
+if (args.FirstOrDefault() == "recommendations")
+{
+    await RecommendationBenchmark.RunAsync(Count("--customers", 5_000), Count("--orders", 100_000), Count("--noise-percent", 20) / 100.0, Count("--seed", 13));
+}
+else if (args.FirstOrDefault() == "analytics")
 {
     await AnalyticsBenchmark.RunAsync(Count("--events", 100_000), Count("--concurrency", 32), Count("--devices", 500), Count("--reads", 2_000), Count("--read-concurrency", 8));
 }

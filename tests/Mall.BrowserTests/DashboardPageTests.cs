@@ -44,6 +44,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
 
         Assert.Equal(expected, shown);
         Assert.Contains("today-gmv = " + Yuan(data.Today.GmvFen), shown);
+        Assert.Contains("slot product-related/related = 10 | 3 | 30.00% | 0 | 0.00%", shown);
 
         // A tooltip drawn (on the canvas, as the policy wants), then nothing the Content-Security-Policy refused.
         await page.GetByTestId("chart-hourly").HoverAsync(new() { Position = new() { X = 700, Y = 200 } });
@@ -135,11 +136,16 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
         var twoHoursAgo = DateTimeOffset.UtcNow.AddHours(-2);
         var carts = Enumerable.Range(0, 40).Select(n => new { id = $"{device}-{n}", type = "add_to_cart", occurredAt = twoHoursAgo, productId });
         Assert.Equal(HttpStatusCode.OK, (await fixture.Mall.Anonymous().PostAsync("events", new { deviceId = device, events = carts })).Status);
+        // A recommendation slot shown ten times and clicked three: its CTR row.
+        var now = DateTimeOffset.UtcNow;
+        var slot = Enumerable.Range(0, 13).Select(n => new { id = $"{device}-r{n}", type = n < 10 ? "recommendation_impression" : "recommendation_click", occurredAt = now, productId, slot = "product-related", algorithm = "related" });
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Mall.Anonymous().PostAsync("events", new { deviceId = device, events = slot })).Status);
         using var admin = await fixture.Mall.AdminAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("manage/alerts/evaluate", new { })).Status);
         await LocalMall.WaitForAsync(admin, "manage/dashboard/data", body =>
             body.GetProperty("today").GetProperty("paidOrders").GetInt64() >= 1
-            && body.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("state").GetString() is "Raised" or "Escalated"));
+            && body.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("state").GetString() is "Raised" or "Escalated")
+            && body.GetProperty("recommendations").GetArrayLength() > 0);
     }
 
     private async Task SignInAsync(IPage page)
@@ -205,6 +211,8 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
             all('[data-testid=variant]', x).forEach((v) => add('variant ' + x.dataset.experimentId + '/' + v.dataset.variant,
               [text('variant-exposures', v), text('variant-conversions', v), text('variant-rate', v), text('variant-lift', v), text('variant-p-value', v)].join(' | ')));
           });
+          all('[data-testid=recommendation-slot]').forEach((row) => add('slot ' + row.dataset.slot + '/' + row.dataset.algorithm,
+            [...row.querySelectorAll('td')].slice(2).map((td) => td.textContent).join(' | ')));
           all('[data-testid=replenishment-row]').forEach((row) => add('replenishment ' + row.dataset.skuId, text('replenishment-suggested', row)));
           return lines.sort();
         }
@@ -266,6 +274,12 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
                 Add($"variant {experiment.ExperimentId}/{v.Variant}", string.Join(" | ",
                     Count(v.Exposures), Count(v.Conversions), $"{Percent(v.Rate, 2)} [{Percent(v.RateLow, 2)} – {Percent(v.RateHigh, 2)}]", lift, PValue(v.PValue)));
             }
+        }
+
+        foreach (var s in data.Recommendations)
+        {
+            Add($"slot {s.Slot}/{s.Algorithm}", string.Join(" | ",
+                Count(s.Impressions), Count(s.Clicks), s.ClickThroughRate is { } ctr ? Percent(ctr, 2) : "—", Count(s.AddsToCart), s.Conversion is { } conversion ? Percent(conversion, 2) : "—"));
         }
 
         foreach (var line in data.Replenishment.Lines)

@@ -1,4 +1,5 @@
 using Mall.Application.Catalog;
+using Mall.Application.Recommendations;
 using Mall.Domain.Common;
 using Mall.Functions.Http;
 using Microsoft.AspNetCore.Http;
@@ -9,12 +10,18 @@ namespace Mall.Functions.Catalog;
 
 /// <summary>The storefront catalog: public, no session needed.</summary>
 [CalledBy(Caller.Anyone)]
-public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, CatalogAdminService categories)
+public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, CatalogAdminService categories, RecommendationService recommendations)
 {
+    /// <summary>The home feed; signed in as a FirstOrder customer, also products related to the first order next to the segment's coupon.</summary>
+    [CalledBy(Caller.Visitor)]
     [Answers(200, typeof(HomeFeed))]
     [Function("Catalog_Home")]
     public Task<IActionResult> Home([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "home")] HttpRequest request) =>
-        api.RunAsync(request, async () => ApiResults.Ok(await catalog.HomeAsync(request.HttpContext.RequestAborted)));
+        api.ForVisitorAsync(request, async customerId =>
+        {
+            var home = await catalog.HomeAsync(request.HttpContext.RequestAborted);
+            return ApiResults.Ok(customerId is null ? home : home with { FirstOrder = await recommendations.FirstOrderAsync(customerId, request.HttpContext.RequestAborted) });
+        });
 
     [Answers(200, typeof(IReadOnlyList<Category>))]
     [Function("Catalog_Categories")]

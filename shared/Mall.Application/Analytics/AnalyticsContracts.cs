@@ -67,9 +67,11 @@ public sealed class AlertRuleSettings
 public sealed record EventBatchRequest(string? DeviceId, IReadOnlyList<EventInput?>? Events);
 
 /// <param name="Id">The client's id for the event (an id: letters, digits, '-' or '_'); a resent event with the same id and time counts once.</param>
-/// <param name="Type">page_view, product_view, add_to_cart, checkout_start, pay_success, share, session_open or experiment_exposure.</param>
+/// <param name="Type">page_view, product_view, add_to_cart, checkout_start, pay_success, share, session_open, experiment_exposure, recommendation_impression or recommendation_click.</param>
 /// <param name="ExperimentId">For experiment_exposure: the experiment whose variant the visitor was shown.</param>
-public sealed record EventInput(string? Id, string? Type, DateTimeOffset? OccurredAt, string? ProductId, string? ExperimentId);
+/// <param name="Slot">For recommendation_impression and recommendation_click (and an add_to_cart from a slot): the slot a recommendation list names.</param>
+/// <param name="Algorithm">With <paramref name="Slot"/>: the algorithm the list names.</param>
+public sealed record EventInput(string? Id, string? Type, DateTimeOffset? OccurredAt, string? ProductId, string? ExperimentId, string? Slot = null, string? Algorithm = null);
 
 /// <summary>What became of a batch: new events counted, repeats of events already counted, and each refused event by index.</summary>
 public sealed record EventBatchResult(int Accepted, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);
@@ -79,7 +81,8 @@ public sealed record RejectedEvent(int Index, string Field, string Message);
 
 /// <summary>An event as the ledger stores it.</summary>
 /// <param name="Key">Unique per event for its life: the client's id for client events, the integration event's id for the mall's own.</param>
-public sealed record LedgerEvent(string Key, TrackedEvent Type, DateTimeOffset OccurredAt, long AmountFen = 0, string? ProductId = null);
+/// <param name="Slot">The recommendation slot and algorithm it came from ("slot/algorithm"), if any.</param>
+public sealed record LedgerEvent(string Key, TrackedEvent Type, DateTimeOffset OccurredAt, long AmountFen = 0, string? ProductId = null, string? Slot = null);
 
 /// <summary>
 /// A closed hour's figures, folded once from the ledger. <see cref="LateVersion"/> is the hour's late mark

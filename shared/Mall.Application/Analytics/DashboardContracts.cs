@@ -16,7 +16,28 @@ public sealed record DashboardData(
     SegmentReport Segments,
     IReadOnlyList<AlertView> Alerts,
     IReadOnlyList<ExperimentResults> Experiments,
-    ReplenishmentPanel Replenishment);
+    ReplenishmentPanel Replenishment)
+{
+    /// <summary>Today's recommendation slots, per slot and algorithm.</summary>
+    public IReadOnlyList<SlotFigures> Recommendations { get; init; } = [];
+}
+
+/// <summary>
+/// A recommendation slot's day: impressions, clicks and click-through rate, adds to cart from it and the
+/// conversion (adds to cart per click); rates null before anything was shown or clicked.
+/// </summary>
+public sealed record SlotFigures(string Slot, string Algorithm, long Impressions, long Clicks, double? ClickThroughRate, long AddsToCart, double? Conversion)
+{
+    public static IReadOnlyList<SlotFigures> Of(Domain.Analytics.Tally tally) =>
+        tally.Slots.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s =>
+        {
+            var separator = s.Key.IndexOf('/', StringComparison.Ordinal);
+            var (counts, slot, algorithm) = (s.Value, s.Key[..separator], s.Key[(separator + 1)..]);
+            return new SlotFigures(slot, algorithm, counts.Impressions, counts.Clicks, Rate(counts.Clicks, counts.Impressions), counts.AddsToCart, Rate(counts.AddsToCart, counts.Clicks));
+        }).ToList();
+
+    private static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
+}
 
 /// <summary>One CST day's takings so far: paid GMV and orders (from the server's own payment events), visitors and page views.</summary>
 public sealed record SalesDay(string Day, long GmvFen, long PaidOrders, long Visitors, long PageViews);

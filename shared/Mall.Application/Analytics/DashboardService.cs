@@ -46,7 +46,10 @@ public sealed class DashboardService(
             await segmentation.ReportAsync(SegmentDays, cancellationToken),
             await alerts.ListAsync(openOnly: true, cancellationToken),
             results,
-            await replenishment.PanelAsync(ReplenishmentLines, cancellationToken));
+            await replenishment.PanelAsync(ReplenishmentLines, cancellationToken))
+        {
+            Recommendations = SlotFigures.Of(todayTally),
+        };
     }
 
     /// <summary>The last <paramref name="count"/> UTC hours, the current one included, oldest first.</summary>

@@ -1,5 +1,7 @@
+using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
 using Mall.Domain.Common;
+using Mall.Domain.Recommendations;
 
 namespace Mall.Application.Analytics;
 
@@ -7,7 +9,7 @@ namespace Mall.Application.Analytics;
 /// POST /api/events: checks each event on its own (a bad one is reported by index, the good ones are
 /// kept), counts each once in the ledger, and tells the experiments what the visitor did.
 /// </summary>
-public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, AnalyticsOptions options, TimeProvider time)
+public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, CustomerInterests interests, AnalyticsOptions options, TimeProvider time)
 {
     public async Task<EventBatchResult> RecordAsync(string? customerId, EventBatchRequest request, CancellationToken cancellationToken)
     {
@@ -33,7 +35,7 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             }
 
             var input = events[index]!;
-            var good = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId);
+            var good = new LedgerEvent(input.Id!, type, input.OccurredAt!.Value.ToUniversalTime(), ProductId: input.ProductId, Slot: input.Slot is null ? null : $"{input.Slot}/{input.Algorithm}");
             if (seen.Add(LedgerKeys.EventRow(good.OccurredAt, visitor, good.Key)))
             {
                 accepted.Add((good, input.ExperimentId));
@@ -53,6 +55,12 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
         }
 
         await experiments.TrackAsync(recent, visitor, accepted.Select(a => a.Event).ToList(), cancellationToken);
+        if (customerId is not null)
+        {
+            // The personal feed follows what a signed-in customer looks at.
+            await interests.ViewedAsync(customerId, accepted.Where(a => a.Event.Type == TrackedEvent.ProductView).Select(a => new Interaction(a.Event.ProductId!, a.Event.OccurredAt)).ToList(), cancellationToken);
+        }
+
         var counted = recorded.Count(r => r.New);
         return new EventBatchResult(counted, events.Count - rejected.Count - counted, rejected);
     }
@@ -105,6 +113,16 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
         if (type is TrackedEvent.ProductView or TrackedEvent.AddToCart && input.ProductId is null)
         {
             return (("productId", "Required for product_view and add_to_cart."), type);
+        }
+
+        if (TrackedEvents.IsAboutSlot(type) && input.Slot is null)
+        {
+            return (("slot", "Required for recommendation_impression and recommendation_click: the slot the list names."), type);
+        }
+
+        if (input.Slot is not null && !(Ids.IsWellFormed(input.Slot) && Ids.IsWellFormed(input.Algorithm)))
+        {
+            return ((Ids.IsWellFormed(input.Slot) ? "algorithm" : "slot", $"The slot and the algorithm a recommendation list names; each an id: {Ids.Rule}."), type);
         }
 
         if (type == TrackedEvent.ExperimentExposure && !recent.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))

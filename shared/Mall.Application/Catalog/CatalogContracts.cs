@@ -93,7 +93,11 @@ public sealed record ProductSummary(
 
 public sealed record ProductPage(IReadOnlyList<ProductSummary> Items, string? ContinuationToken);
 
-public sealed record HomeFeed(string Week, IReadOnlyList<ProductSummary> WeeklyDrop, IReadOnlyList<ProductSummary> NewArrivals);
+public sealed record HomeFeed(string Week, IReadOnlyList<ProductSummary> WeeklyDrop, IReadOnlyList<ProductSummary> NewArrivals)
+{
+    /// <summary>For a signed-in FirstOrder customer: products related to their first order, next to the segment's coupon.</summary>
+    public Recommendations.FirstOrderOffer? FirstOrder { get; init; }
+}
 
 public sealed partial class CategoryRequestValidator : AbstractValidator<CategoryRequest>
 {

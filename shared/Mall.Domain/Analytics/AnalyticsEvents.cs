@@ -1,8 +1,8 @@
 namespace Mall.Domain.Analytics;
 
 /// <summary>
-/// What the analytics ledger counts. The first eight are sent by the mini-program (SPEC §4.13); the
-/// rest are recorded by the mall itself from its own integration events, so GMV, paid orders and new
+/// What the analytics ledger counts. The first eight and the recommendation slots' impressions and clicks
+/// are sent by the mini-program (SPEC §4.13); the rest are recorded by the mall itself from its own integration events, so GMV, paid orders and new
 /// customers never depend on what a client sends.
 /// </summary>
 public enum TrackedEvent
@@ -18,6 +18,8 @@ public enum TrackedEvent
     OrderPaid,
     RefundSucceeded,
     CustomerRegistered,
+    RecommendationImpression,
+    RecommendationClick,
 }
 
 public static class TrackedEvents
@@ -32,10 +34,15 @@ public static class TrackedEvents
         ["share"] = TrackedEvent.Share,
         ["session_open"] = TrackedEvent.SessionOpen,
         ["experiment_exposure"] = TrackedEvent.ExperimentExposure,
+        ["recommendation_impression"] = TrackedEvent.RecommendationImpression,
+        ["recommendation_click"] = TrackedEvent.RecommendationClick,
     };
 
     /// <summary>The wire names a client may send, for error messages.</summary>
     public static IReadOnlyCollection<string> ClientTypes => ClientWireNames.Keys;
+
+    /// <summary>Events that name the recommendation slot (and algorithm) they came from; an add to cart may, when the product came from one.</summary>
+    public static bool IsAboutSlot(TrackedEvent type) => type is TrackedEvent.RecommendationImpression or TrackedEvent.RecommendationClick;
 
     public static bool TryParseClientType(string? wireName, out TrackedEvent type) =>
         ClientWireNames.TryGetValue(wireName ?? string.Empty, out type);
@@ -43,7 +50,8 @@ public static class TrackedEvents
     /// <summary>The funnel step an event reaches, if it is one (the first step, a visit, is any event of a visitor).</summary>
     public static FunnelStage? StageOf(TrackedEvent type) => type switch
     {
-        TrackedEvent.ProductView => FunnelStage.ProductView,
+        // A click on a recommendation opens the product: for an experiment on a slot, its click-through.
+        TrackedEvent.ProductView or TrackedEvent.RecommendationClick => FunnelStage.ProductView,
         TrackedEvent.AddToCart => FunnelStage.AddToCart,
         TrackedEvent.CheckoutStart => FunnelStage.Checkout,
         TrackedEvent.OrderPaid => FunnelStage.Paid,

@@ -20,7 +20,7 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
     public const string TableName = "AnalyticsEvents";
     private const int MaxRememberedMarkers = 200_000;
     private const int MaxTransactionActions = 100;
-    private static readonly string[] FoldColumns = ["RowKey", "Type", "AmountFen"];
+    private static readonly string[] FoldColumns = ["RowKey", "Type", "AmountFen", "Slot"];
     private static readonly string[] KeyOnly = ["RowKey"];
     private static readonly string[] RecordedAtColumn = ["RecordedAt"];
 
@@ -40,6 +40,7 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
             ["Type"] = e.Type.ToString(),
             ["AmountFen"] = e.AmountFen,
             ["ProductId"] = e.ProductId,
+            ["Slot"] = e.Slot,
             ["RecordedAt"] = recordedAt,
         }).ToList();
         var markers = isVisit ? await MissingMarkersAsync(table, partition, visitor, events, cancellationToken) : [];
@@ -81,7 +82,7 @@ public sealed class TableEventLedger(TableProvider tables) : IEventLedger
                 }
                 else if (Enum.TryParse<TrackedEvent>(row.GetString("Type"), out var type))
                 {
-                    tally = tally.With(type, row.GetInt64("AmountFen") ?? 0);
+                    tally = tally.With(type, row.GetInt64("AmountFen") ?? 0, row.GetString("Slot"));
                 }
             }
 

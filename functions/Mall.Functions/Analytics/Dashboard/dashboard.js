@@ -263,6 +263,7 @@
     renderSegments(data.segments);
     renderAlerts(data.alerts || []);
     renderExperiments(data.experiments || []);
+    renderRecommendationSlots(data.recommendations || []);
     renderReplenishment(data.replenishment);
   }
 
@@ -452,6 +453,18 @@
           el('td', { class: 'num', testid: 'variant-rate' }, percent(v.rate, 2) + ' [' + percent(v.rateLow, 2) + ' – ' + percent(v.rateHigh, 2) + ']'),
           el('td', { class: 'num', testid: 'variant-lift' }, lift(v.lift)),
           el('td', { class: 'num' + (v.pValue !== null && v.pValue !== undefined && v.pValue < 0.05 ? ' significant' : ''), testid: 'variant-p-value' }, pValue(v.pValue)))))))));
+  }
+
+  function renderRecommendationSlots(slots) {
+    show('recommendation-slots-empty', slots.length === 0);
+    byTestId('recommendation-slots').replaceChildren(...slots.map((s) => el('tr', { testid: 'recommendation-slot', 'data-slot': s.slot, 'data-algorithm': s.algorithm },
+      el('td', {}, s.slot),
+      el('td', {}, s.algorithm),
+      el('td', { class: 'num' }, count(s.impressions)),
+      el('td', { class: 'num' }, count(s.clicks)),
+      el('td', { class: 'num', testid: 'slot-ctr' }, s.clickThroughRate === null ? '—' : percent(s.clickThroughRate, 2)),
+      el('td', { class: 'num' }, count(s.addsToCart)),
+      el('td', { class: 'num', testid: 'slot-conversion' }, s.conversion === null ? '—' : percent(s.conversion, 2)))));
   }
 
   function renderReplenishment(panel) {

@@ -1,0 +1,152 @@
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Domain.Orders;
+using Mall.Domain.Recommendations;
+using Microsoft.Extensions.Logging;
+
+namespace Mall.Application.Recommendations;
+
+/// <summary>
+/// The daily recomputation: streams every order (paid ones are "bought together" baskets), then every
+/// customer's interest (a "viewed then bought" basket and the segment's popularity), page by page (one page
+/// in memory), counting co-occurrence with a bounded number of pairs, checkpointing
+/// the counts with the continuation token every few pages; then writes each product's related list and the
+/// popular lists. Re-running a finished day does nothing; a crashed run resumes from its last checkpoint, and
+/// the pages after it are counted again from the counts saved with it, so nothing counts twice.
+/// </summary>
+public sealed partial class RecommendationBuilder(
+    IDocumentCollection<Order> orders,
+    IDocumentCollection<CustomerInterest> interests,
+    IDocumentCollection<RelatedProducts> related,
+    IDocumentCollection<PopularProducts> popular,
+    IDocumentCollection<RecommendationRun> runs,
+    RecommendationOptions options,
+    TimeProvider time,
+    ILogger<RecommendationBuilder> logger)
+{
+    /// <summary>Products kept in each popular list.</summary>
+    public const int PopularKept = 50;
+
+    private readonly DailyRuns<RecommendationRun> daily = new(runs, "recommendations");
+
+    public async Task<RecommendationRun> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var day = ChinaTime.DateOf(now);
+        var stored = await daily.FindAsync(day, cancellationToken);
+        var run = stored?.Value ?? new RecommendationRun { Day = day, StartedAt = now };
+        if (run.CompletedAt is not null)
+        {
+            return run;
+        }
+
+        var rules = options.ToRules();
+        var sinceCheckpoint = 0;
+        while (run.Stage != RecommendationStage.Written)
+        {
+            var stage = run.Stage;
+            run = stage == RecommendationStage.Orders
+                ? await StreamAsync(orders, run, (r, page) => CountOrders(r, page, rules), cancellationToken)
+                : await StreamAsync(interests, run, (r, page) => CountInterests(r, page, rules), cancellationToken);
+            if (++sinceCheckpoint >= options.CheckpointEveryPages || run.Stage != stage)
+            {
+                // The checkpoint: a crash after this point resumes from this token with these counts.
+                stored = await daily.CheckpointAsync(stored, run, cancellationToken);
+                sinceCheckpoint = 0;
+            }
+        }
+
+        var written = await WriteAsync(run, rules, cancellationToken);
+        run = run with { ProductsWritten = written, CompletedAt = time.GetUtcNow() };
+        await daily.CheckpointAsync(stored, run, cancellationToken);
+        LogRun(logger, day, run.PaidOrders, run.Customers, written, run.Pages);
+        return run;
+    }
+
+    /// <summary>Recent runs, newest first.</summary>
+    public Task<IReadOnlyList<RecommendationRun>> RecentAsync(int days, CancellationToken cancellationToken) =>
+        daily.SinceAsync(ChinaTime.DateOf(time.GetUtcNow()).AddDays(-days), cancellationToken);
+
+    /// <summary>Whether an order's products were bought: paid and not refunded in full (nor never placed).</summary>
+    public static bool WasBought(Order order) =>
+        order.Payment is not null && order.Status is OrderStatus.Paid or OrderStatus.Shipped or OrderStatus.Completed;
+
+    /// <summary>Reads and counts the next page of one stream; the last page moves the run on to the next stage.</summary>
+    private async Task<RecommendationRun> StreamAsync<T>(IDocumentCollection<T> source, RecommendationRun run, Func<RecommendationRun, IReadOnlyList<T>, RecommendationRun> count, CancellationToken cancellationToken)
+        where T : class
+    {
+        var page = await source.QueryAsync(new DocumentQuery(), run.ContinuationToken, options.PageSize, cancellationToken);
+        var counted = count(run, page.Items.Select(i => i.Value).ToList());
+        return counted with
+        {
+            ContinuationToken = page.ContinuationToken,
+            Pages = run.Pages + 1,
+            Stage = page.ContinuationToken is null ? run.Stage + 1 : run.Stage,
+        };
+    }
+
+    private static RecommendationRun CountOrders(RecommendationRun run, IReadOnlyList<Order> page, SimilarityRules rules)
+    {
+        var paid = 0;
+        foreach (var order in page.Where(WasBought))
+        {
+            run.Counts.Add(order.Lines.Select(l => l.ProductId), rules);
+            paid++;
+        }
+
+        return run with { PaidOrders = run.PaidOrders + paid };
+    }
+
+    private static RecommendationRun CountInterests(RecommendationRun run, IReadOnlyList<CustomerInterest> page, SimilarityRules rules)
+    {
+        foreach (var interest in page)
+        {
+            var viewedThenBought = interest.ViewedThenBought();
+            if (viewedThenBought.Count > 1)
+            {
+                run.Counts.Add(viewedThenBought, rules);
+            }
+
+            if (interest.Segment is { } segment)
+            {
+                var scores = run.SegmentInterest.TryGetValue(segment, out var found) ? found : run.SegmentInterest[segment] = new(StringComparer.Ordinal);
+                foreach (var view in interest.Views)
+                {
+                    scores[view.ProductId] = scores.GetValueOrDefault(view.ProductId) + 1;
+                }
+
+                foreach (var purchase in interest.Purchases)
+                {
+                    scores[purchase.ProductId] = scores.GetValueOrDefault(purchase.ProductId) + Ranking.PurchaseWeight;
+                }
+            }
+        }
+
+        return run with { Customers = run.Customers + page.Count };
+    }
+
+    /// <summary>
+    /// Every counted product's list (an empty one when nothing is related enough, so yesterday's list does not
+    /// linger) and the popular lists. Upserts of what the counts determine: writing them again is harmless.
+    /// </summary>
+    private async Task<int> WriteAsync(RecommendationRun run, SimilarityRules rules, CancellationToken cancellationToken)
+    {
+        var lists = run.Counts.Related(rules);
+        var products = run.Counts.Products.Keys.ToList();
+        await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
+            await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
+        await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, run.Counts.Popular(PopularKept), run.Day), cancellationToken);
+        foreach (var (segment, scores) in run.SegmentInterest)
+        {
+            var top = Ranking.Top(scores.Select(s => new ScoredProduct(s.Key, s.Value)), PopularKept);
+            await popular.UpsertAsync(PopularKey(segment), new PopularProducts(segment, top, run.Day), cancellationToken);
+        }
+
+        return products.Count;
+    }
+
+    public static DocumentKey PopularKey(string segment) => new("popular", segment);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recommendations {Day}: {PaidOrders} paid orders, {Customers} customers, {Products} related lists, {Pages} pages")]
+    private static partial void LogRun(ILogger logger, DateOnly day, int paidOrders, int customers, int products, int pages);
+}

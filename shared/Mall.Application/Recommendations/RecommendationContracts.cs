@@ -1,0 +1,112 @@
+using Mall.Application.Catalog;
+using Mall.Application.Platform;
+using Mall.Domain.Recommendations;
+
+namespace Mall.Application.Recommendations;
+
+public sealed class RecommendationOptions
+{
+    public const string SectionName = "Recommendations";
+
+    /// <summary>Products a slot shows.</summary>
+    public int SlotSize { get; set; } = 10;
+
+    /// <summary>Baskets two products must share to count as related.</summary>
+    public int MinSupport { get; set; } = 2;
+
+    /// <summary>Related products stored per product (more than a slot shows: exclusions happen at read time).</summary>
+    public int KeptPerProduct { get; set; } = 30;
+
+    /// <summary>Product pairs the daily run counts at most (bounds its memory and its checkpoint).</summary>
+    public int MaxPairs { get; set; } = 10_000;
+
+    /// <summary>Orders (or customers) read per page.</summary>
+    public int PageSize { get; set; } = 500;
+
+    /// <summary>Pages between checkpoints: a crash repeats at most this many pages, each checkpoint costs one write of the counts.</summary>
+    public int CheckpointEveryPages { get; set; } = 10;
+
+    /// <summary>An experiment (variants "personal" and "popular") deciding the home feed's algorithm per customer; empty: always personal.</summary>
+    public string FeedExperimentId { get; set; } = string.Empty;
+
+    public SimilarityRules ToRules() => new() { MinSupport = MinSupport, KeptPerProduct = KeptPerProduct, MaxPairs = MaxPairs };
+}
+
+/// <summary>Where a recommendation is shown; the client reports impressions and clicks with it.</summary>
+public static class RecommendationSlots
+{
+    public const string ProductRelated = "product-related";
+    public const string HomeFeed = "home-feed";
+    public const string FirstOrder = "first-order";
+}
+
+/// <summary>How a list was made; the client reports it with impressions and clicks, so each algorithm's CTR can be compared.</summary>
+public static class RecommendationAlgorithms
+{
+    /// <summary>Item-to-item cosine over orders and viewed-then-bought.</summary>
+    public const string Related = "related";
+
+    /// <summary>The related lists of the customer's recent views and purchases.</summary>
+    public const string Personal = "personal";
+
+    /// <summary>Most bought in the customer's segment (the cold start).</summary>
+    public const string SegmentPopular = "segment-popular";
+
+    /// <summary>Most bought overall (the baseline).</summary>
+    public const string Popular = "popular";
+}
+
+/// <summary>A product's related products as the daily run computed them.</summary>
+public sealed record RelatedProducts(string ProductId, IReadOnlyList<ScoredProduct> Items, DateOnly ComputedOn);
+
+/// <summary>The most popular products overall ("all") or in one segment, as the daily run computed them.</summary>
+public sealed record PopularProducts(string Segment, IReadOnlyList<ScoredProduct> Items, DateOnly ComputedOn)
+{
+    public const string Everyone = "all";
+}
+
+/// <summary>A slot's products and how they were chosen (send both back with impressions and clicks).</summary>
+/// <param name="ExperimentId">The experiment that chose the algorithm, if one did.</param>
+public sealed record RecommendationList(string Slot, string Algorithm, string? ExperimentId, IReadOnlyList<ProductSummary> Items);
+
+/// <summary>The FirstOrder segment's action on the home page: products related to the first order, next to the threshold coupon the segment grants.</summary>
+public sealed record FirstOrderOffer(RecommendationList Related, string? CouponTemplateId);
+
+public enum RecommendationStage
+{
+    Orders,
+    Interests,
+    Written,
+}
+
+/// <summary>
+/// One day's recomputation (keyed by CST date): which stream it is reading and where (a continuation token),
+/// the counts so far (checkpointed every few pages, so a crashed run resumes with the counts its token belongs
+/// to), and what it found.
+/// </summary>
+public sealed record RecommendationRun : IDailyRun
+{
+    public required DateOnly Day { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public RecommendationStage Stage { get; init; }
+
+    public string? ContinuationToken { get; init; }
+
+    public int Pages { get; init; }
+
+    public int PaidOrders { get; init; }
+
+    public int Customers { get; init; }
+
+    public CoOccurrence Counts { get; init; } = new();
+
+    /// <summary>Interest per product in each segment (a view 1, a purchase <see cref="Ranking.PurchaseWeight"/>).</summary>
+    public Dictionary<string, Dictionary<string, double>> SegmentInterest { get; init; } = [];
+
+    /// <summary>Products whose related list was written.</summary>
+    public int ProductsWritten { get; init; }
+}

@@ -1,0 +1,70 @@
+namespace Mall.Domain.Recommendations;
+
+/// <summary>
+/// A customer's recent interest, what the personal feed starts from: the latest product views and purchases
+/// (each product once, at its latest time), at most <see cref="Kept"/> of each, so the document stays small
+/// however long the customer shops. Also the basket of "viewed then bought" for the daily recomputation.
+/// </summary>
+public sealed record CustomerInterest
+{
+    public const int Kept = 30;
+
+    public required string CustomerId { get; init; }
+
+    /// <summary>The customer's segment as last announced (CustomerSegmentChanged), for the segment's popular list.</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<Interaction> Views { get; init; } = [];
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<Interaction> Purchases { get; init; } = [];
+
+    /// <summary>Paid orders already counted, so a redelivered OrderPaid changes nothing.</summary>
+    public IReadOnlyList<string> CountedOrders { get; init; } = [];
+
+    /// <summary>The products of the customer's first counted order (the FirstOrder segment's related list starts from them).</summary>
+    public IReadOnlyList<string> FirstOrderProducts { get; init; } = [];
+
+    /// <summary>Adds the views; this same instance when they change nothing (a resent view).</summary>
+    public CustomerInterest Viewed(IEnumerable<Interaction> views)
+    {
+        var latest = Latest(Views.Concat(views));
+        return latest.SequenceEqual(Views) ? this : this with { Views = latest };
+    }
+
+    /// <summary>Adds the order's products; this same instance when the order was counted before.</summary>
+    public CustomerInterest Bought(string orderId, IReadOnlyList<string> productIds, DateTimeOffset paidAt) =>
+        CountedOrders.Contains(orderId)
+            ? this
+            : this with
+            {
+                Purchases = Latest(Purchases.Concat(productIds.Select(p => new Interaction(p, paidAt)))),
+                CountedOrders = [.. CountedOrders.TakeLast(Kept - 1), orderId],
+                FirstOrderProducts = CountedOrders.Count == 0 ? productIds.Distinct(StringComparer.Ordinal).ToList() : FirstOrderProducts,
+            };
+
+    /// <summary>
+    /// What the customer viewed and then bought (each viewed product with a purchase after its view, and those
+    /// purchases): the basket that links a view to the buy it led to. Empty when nothing bought followed a view.
+    /// </summary>
+    public IReadOnlyList<string> ViewedThenBought()
+    {
+        var bought = Purchases.Where(p => Views.Any(v => v.At <= p.At && v.ProductId != p.ProductId)).ToList();
+        if (bought.Count == 0)
+        {
+            return [];
+        }
+
+        var lastPurchase = bought.Max(p => p.At);
+        return Views.Where(v => v.At <= lastPurchase).Select(v => v.ProductId).Concat(bought.Select(p => p.ProductId)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static List<Interaction> Latest(IEnumerable<Interaction> interactions) =>
+        interactions.GroupBy(i => i.ProductId, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(i => i.At)!)
+            .OrderByDescending(i => i.At)
+            .ThenBy(i => i.ProductId, StringComparer.Ordinal)
+            .Take(Kept)
+            .ToList();
+}
