@@ -39,7 +39,7 @@ internal static class RecommendationBenchmark
 
     private static void Quality(IReadOnlyList<SampleOrder> train, IReadOnlyList<SampleOrder> test)
     {
-        var rules = new SimilarityRules();
+        var rules = new RecommendationOptions().ToRules();
         var counts = new CoOccurrence();
         foreach (var order in train)
         {

@@ -17,6 +17,9 @@ public sealed class RecommendationOptions
     /// <summary>Related products stored per product (more than a slot shows: exclusions happen at read time).</summary>
     public int KeptPerProduct { get; set; } = 30;
 
+    /// <summary>Distinct products of a basket that count; a huge basket would add pairs quadratically.</summary>
+    public int MaxBasketProducts { get; set; } = 20;
+
     /// <summary>Product pairs the daily run counts at most (bounds its memory and its checkpoint).</summary>
     public int MaxPairs { get; set; } = 10_000;
 
@@ -29,7 +32,7 @@ public sealed class RecommendationOptions
     /// <summary>An experiment (variants "personal" and "popular") deciding the home feed's algorithm per customer; empty: always personal.</summary>
     public string FeedExperimentId { get; set; } = string.Empty;
 
-    public SimilarityRules ToRules() => new() { MinSupport = MinSupport, KeptPerProduct = KeptPerProduct, MaxPairs = MaxPairs };
+    public SimilarityRules ToRules() => new() { MinSupport = MinSupport, KeptPerProduct = KeptPerProduct, MaxBasketProducts = MaxBasketProducts, MaxPairs = MaxPairs };
 }
 
 /// <summary>Where a recommendation is shown; the client reports impressions and clicks with it.</summary>

@@ -9,6 +9,7 @@ internal sealed class RecommendationOptionsValidator() : SettingsValidator<Recom
         .InRange(o.SlotSize, 1, 50)
         .AtLeast(o.MinSupport, 1)
         .AtLeast(o.KeptPerProduct, o.SlotSize, "a slot is filled from the products kept")
+        .AtLeast(o.MaxBasketProducts, 2)
         .AtLeast(o.MaxPairs, 100)
         .InRange(o.PageSize, 1, 1000)
         .AtLeast(o.CheckpointEveryPages, 1)

@@ -7,16 +7,16 @@ public sealed record ScoredProduct(string ProductId, double Score);
 public sealed record SimilarityRules
 {
     /// <summary>Baskets two products must share before they count as related (one shared basket is noise).</summary>
-    public int MinSupport { get; init; } = 2;
+    public required int MinSupport { get; init; }
 
     /// <summary>Products kept per related list: more than a slot shows, so exclusions at read time still leave enough.</summary>
-    public int KeptPerProduct { get; init; } = 30;
+    public required int KeptPerProduct { get; init; }
 
     /// <summary>Distinct products of a basket that count; a huge basket would add pairs quadratically.</summary>
-    public int MaxBasketProducts { get; init; } = 20;
+    public required int MaxBasketProducts { get; init; }
 
     /// <summary>Pairs counted at most; beyond it the rarest are dropped, so memory and the checkpoint stay bounded.</summary>
-    public int MaxPairs { get; init; } = 10_000;
+    public required int MaxPairs { get; init; }
 }
 
 /// <summary>

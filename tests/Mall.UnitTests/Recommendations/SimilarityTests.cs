@@ -6,7 +6,7 @@ namespace Mall.UnitTests.Recommendations;
 
 public sealed class SimilarityTests
 {
-    private static readonly SimilarityRules Rules = new() { MinSupport = 2, KeptPerProduct = 5 };
+    private static readonly SimilarityRules Rules = new() { MinSupport = 2, KeptPerProduct = 5, MaxBasketProducts = 20, MaxPairs = 10_000 };
 
     private static CoOccurrence Count(params string[][] baskets)
     {
@@ -48,7 +48,7 @@ public sealed class SimilarityTests
     [Fact]
     public void Counting_keeps_no_more_pairs_than_the_bound_and_drops_the_rarest_first()
     {
-        var rules = new SimilarityRules { MaxPairs = 100 };
+        var rules = Rules with { KeptPerProduct = 30, MaxPairs = 100 };
         var counts = new CoOccurrence();
         for (var i = 0; i < 5; i++)
         {
