@@ -117,7 +117,7 @@ public static class MallApplicationServices
         services.AddDueWork<RefundService>(RefundWork.Check, (s, work, ct) => s.CheckAsync(work.Subject, ct));
         services.AddDueWork<FlashSaleService>(FlashSaleWork.Close, (s, work, ct) => s.HandleCloseAsync(work.Subject, ct));
         services.AddDueWork<RefundService>(RefundWork.Restock, (s, work, ct) => s.RestockAsync(work.Subject, ct));
-        services.AddDueWork<PersonalDataService>(CustomerWork.Erasure, (s, work, ct) => s.HandleErasureAsync(work.Subject, ct));
+        services.AddDueWork<PersonalDataService>(CustomerWork.Erasure, (s, work, ct) => s.HandleErasureAsync(work.Subject, ct), DueWorkSubject.Customer);
 
         services.AddSingleton<IValidator<AdminLoginRequest>, AdminLoginRequestValidator>();
         services.AddSingleton<IValidator<LoginRequest>, LoginRequestValidator>();
@@ -246,12 +246,13 @@ public static class MallApplicationServices
         return services;
     }
 
-    public static IServiceCollection AddDueWork<TService>(this IServiceCollection services, string kind, Func<TService, DueWork, CancellationToken, Task<DueWorkResult>> handle)
+    /// <param name="subject">What the kind's subjects name (<see cref="DueWorkSubject.Customer"/>: a customer id is part of each).</param>
+    public static IServiceCollection AddDueWork<TService>(this IServiceCollection services, string kind, Func<TService, DueWork, CancellationToken, Task<DueWorkResult>> handle, DueWorkSubject subject = DueWorkSubject.Business)
         where TService : notnull =>
         services.AddSingleton<IDueWorkHandler>(sp =>
         {
             var service = sp.GetRequiredService<TService>();
-            return new DelegatingDueWorkHandler(kind, (work, ct) => handle(service, work, ct));
+            return new DelegatingDueWorkHandler(kind, subject, (work, ct) => handle(service, work, ct));
         });
 }
 

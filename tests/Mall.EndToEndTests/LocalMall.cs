@@ -46,6 +46,13 @@ public sealed class LocalMall : IAsyncLifetime
         this.configureServices = configureServices;
     }
 
+    /// <summary>A mall of a test's own that logs everything to <paramref name="capturedLogs"/> and has the services <paramref name="configureServices"/> adds.</summary>
+    internal LocalMall(CapturedLogs capturedLogs, Action<IServiceCollection> configureServices)
+    {
+        this.capturedLogs = capturedLogs;
+        this.configureServices = configureServices;
+    }
+
     public MallTestEnvironment Environment { get; private set; } = null!;
 
     public LocalFunctionHost Host { get; private set; } = null!;

@@ -35,7 +35,17 @@ public static class TelemetryServices
             .WithTracing(tracing => tracing
                 .AddProcessor(new MallAttributesProcessor())
                 .AddSource(MallTelemetry.Name, DurableTaskSource)
-                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsStorageCall() && !IsDurableChannel(request)))
+                .AddHttpClientInstrumentation(http =>
+                {
+                    http.FilterHttpRequestMessage = request => !IsStorageCall() && !IsDurableChannel(request);
+                    http.EnrichWithHttpRequestMessage = (span, request) =>
+                    {
+                        if (IsStorageRequest(request))
+                        {
+                            span.SetTag("url.full", StorageResource(request.RequestUri!));
+                        }
+                    };
+                }))
             .WithMetrics(metrics => metrics.AddMeter(MallTelemetry.Name));
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {
@@ -107,6 +117,26 @@ public static class TelemetryServices
     /// <summary>The durable client's gRPC calls to the host: the Durable Task SDK's own spans say what they do.</summary>
     private static bool IsDurableChannel(HttpRequestMessage request) =>
         request.RequestUri?.AbsolutePath.StartsWith("/TaskHubSidecarService/", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// A request of the Azure Storage SDKs (their User-Agent says which: azsdk-net-Data.Tables, azsdk-net-Storage.Queues, …).
+    /// One made outside a storage span (the event ledger's markers, due work, the outbox) names the entity in its URL,
+    /// and entity keys hold customer ids (a due-work row of an erasure, a visitor marker).
+    /// </summary>
+    private static bool IsStorageRequest(HttpRequestMessage request) =>
+        request.RequestUri is not null && request.Headers.UserAgent.Any(product =>
+            product.Product?.Name is { } name && (name.StartsWith("azsdk-net-Data.Tables", StringComparison.Ordinal) || name.StartsWith("azsdk-net-Storage.", StringComparison.Ordinal)));
+
+    /// <summary>The table, queue or container a storage request went to: its URL up to the entity's keys, without the query (filters hold keys too).</summary>
+    private static string StorageResource(Uri url)
+    {
+        var path = url.AbsolutePath;
+        var keys = path.IndexOf('(', StringComparison.Ordinal);
+        var segments = (keys < 0 ? path : path[..keys]).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // Azurite names the account in the path (127.0.0.1:10002/devstoreaccount1/Orders), Azure in the host name.
+        var accountInPath = !url.Host.Contains('.', StringComparison.Ordinal) || System.Net.IPAddress.TryParse(url.Host, out _);
+        return $"{url.Scheme}://{url.Authority}/{string.Join('/', segments.Take(accountInPath ? 2 : 1))}";
+    }
 
     /// <summary>A table call's own HTTP request: its storage span says all of it, so it is not traced twice.</summary>
     private static bool IsStorageCall() =>

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Mall.Application.Platform;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,7 @@ public static class CardCollectingServices
         services.AddSingleton<CardCampaignService>();
         services.AddSingleton<CardCollectingService>();
         services.AddSingleton<CardRedemptions>();
-        services.AddDueWork<CardRedemptions>(CardCollectingWork.Reconcile, (s, work, ct) => s.ReconcileAsync(work.Subject, ct));
+        services.AddDueWork<CardRedemptions>(CardCollectingWork.Reconcile, (s, work, ct) => s.ReconcileAsync(work.Subject, ct), DueWorkSubject.Customer);
         services.AddSingleton<IValidator<CardCampaignRequest>, CardCampaignRequestValidator>();
         services.AddSingleton<IValidator<CardRedeemRequest>, CardRedeemRequestValidator>();
         return services;

@@ -21,6 +21,7 @@ public sealed partial class CustomerService(
     LimitsOptions limits,
     Limiter limiter,
     TimeProvider time,
+    CustomerPseudonyms pseudonyms,
     ILogger<CustomerService> logger)
 {
     private const int InviteCodeAttempts = 5;
@@ -95,7 +96,7 @@ public sealed partial class CustomerService(
             {
                 await customers.InsertAsync(key, customer, [registered], cancellationToken);
                 isNew = true;
-                LogRegistered(logger, customerId, customer.ReferrerId);
+                LogRegistered(logger, pseudonyms.Of(customerId), customer.ReferrerId is { } referrerId ? pseudonyms.Of(referrerId) : null);
             }
             catch (ConcurrencyConflictException)
             {
@@ -272,7 +273,7 @@ public sealed partial class CustomerService(
         {
             if (!string.IsNullOrWhiteSpace(request.InviteCode) || !string.IsNullOrEmpty(request.ShareToken))
             {
-                LogInviteIgnored(logger, customerId);
+                LogInviteIgnored(logger, pseudonyms.Of(customerId));
             }
 
             return null;
@@ -280,14 +281,14 @@ public sealed partial class CustomerService(
 
         if (inviterId == customerId)
         {
-            LogInviteIgnored(logger, customerId);
+            LogInviteIgnored(logger, pseudonyms.Of(customerId));
             return null;
         }
 
         var inviter = (await customers.FindAsync(DocumentKey.Single(inviterId), cancellationToken))?.Value;
         if (inviter is not null && inviter.Referrers.Contains(customerId))
         {
-            LogInviteIgnored(logger, customerId);
+            LogInviteIgnored(logger, pseudonyms.Of(customerId));
             return null;
         }
 
@@ -318,9 +319,9 @@ public sealed partial class CustomerService(
         throw new InvalidOperationException($"Could not allocate an invite code for {customerId}.");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Registered customer {CustomerId} (referrer {ReferrerId})")]
-    private static partial void LogRegistered(ILogger logger, string customerId, string? referrerId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered customer {Customer} (referrer {Referrer})")]
+    private static partial void LogRegistered(ILogger logger, string customer, string? referrer);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored an invite code on the first login of {CustomerId}: unknown, own or circular")]
-    private static partial void LogInviteIgnored(ILogger logger, string customerId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored an invite code on the first login of customer {Customer}: unknown, own or circular")]
+    private static partial void LogInviteIgnored(ILogger logger, string customer);
 }

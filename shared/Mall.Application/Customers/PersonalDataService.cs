@@ -31,6 +31,7 @@ public sealed partial class PersonalDataService(
     DistributionService distribution,
     IDueWorkScheduler scheduler,
     TimeProvider time,
+    CustomerPseudonyms pseudonyms,
     ILogger<PersonalDataService> logger)
 {
     public const int ExportedOrders = 50;
@@ -114,10 +115,10 @@ public sealed partial class PersonalDataService(
             cancellationToken);
         if (erasedNow)
         {
-            LogErased(logger, customerId);
+            LogErased(logger, pseudonyms.Of(customerId));
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Customer {CustomerId} erased their account; orders and ledgers keep the pseudonymous id")]
-    private static partial void LogErased(ILogger logger, string customerId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Customer {Customer} erased their account; orders and ledgers keep the pseudonymous id")]
+    private static partial void LogErased(ILogger logger, string customer);
 }

@@ -58,6 +58,7 @@ public sealed partial class CheckoutService(
     Limiter limiter,
     LimitsOptions limits,
     TimeProvider time,
+    CustomerPseudonyms pseudonyms,
     ILogger<CheckoutService> logger)
 {
     public async Task<OrderPreview> PreviewAsync(string customerId, CheckoutRequest request, CancellationToken cancellationToken)
@@ -249,7 +250,7 @@ public sealed partial class CheckoutService(
             return await AfterLostRaceAsync(order, cancellationToken);
         }
 
-        LogCreated(logger, order.Id, order.CustomerId, order.Pricing.PayableFen);
+        LogCreated(logger, order.Id, pseudonyms.Of(order.CustomerId), order.Pricing.PayableFen);
         if (fromCart)
         {
             await cart.RemoveLinesAsync(order.CustomerId, order.Lines.Select(l => l.SkuId), cancellationToken);
@@ -299,6 +300,6 @@ public sealed partial class CheckoutService(
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(canonical, MallJson.Options))));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created for {CustomerId}: {PayableFen} fen")]
-    private static partial void LogCreated(ILogger logger, string orderId, string customerId, long payableFen);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} created for customer {Customer}: {PayableFen} fen")]
+    private static partial void LogCreated(ILogger logger, string orderId, string customer, long payableFen);
 }

@@ -33,10 +33,19 @@ public sealed record DueWorkResult(DueWorkOutcome Outcome, DateTimeOffset? Retry
     public static DueWorkResult Later(DateTimeOffset retryAt) => new(DueWorkOutcome.Later, retryAt);
 }
 
+/// <summary>What the subjects of a kind of due work name: logs show a business subject (an order, a campaign), and of a customer only a pseudonym.</summary>
+public enum DueWorkSubject
+{
+    Business,
+    Customer,
+}
+
 /// <summary>Performs one kind of due work. Must be idempotent: it may run more than once for an entry.</summary>
 public interface IDueWorkHandler
 {
     string Kind { get; }
+
+    DueWorkSubject Subject { get; }
 
     Task<DueWorkResult> HandleAsync(DueWork work, CancellationToken cancellationToken);
 }

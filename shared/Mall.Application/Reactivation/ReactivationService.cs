@@ -26,6 +26,7 @@ public sealed partial class ReactivationService(
     SubscriptionService subscriptions,
     ReactivationOptions options,
     TimeProvider time,
+    CustomerPseudonyms pseudonyms,
     ILogger<ReactivationService> logger) : IEventHandler<OrderPaid>
 {
     private readonly DailyRuns<ReactivationRun> daily = new(runs, "reactivation");
@@ -176,7 +177,7 @@ public sealed partial class ReactivationService(
         var result = await subscriptions.SendAsync(customer.Id, sendKey, message, pacer.WaitTurnAsync, cancellationToken);
         if (result.Outcome is not (MessageOutcome.Sent or MessageOutcome.NoConsent))
         {
-            LogSendFailed(logger, customer.Id, result.Outcome, result.Code, result.Detail);
+            LogSendFailed(logger, pseudonyms.Of(customer.Id), result.Outcome, result.Code, result.Detail);
         }
 
         return (result.Outcome switch
@@ -193,6 +194,6 @@ public sealed partial class ReactivationService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Reactivation {Day}: {Dormant} dormant read, {Contacted} contacted, {Sent} messages sent")]
     private static partial void LogProgress(ILogger logger, DateOnly day, int dormant, int contacted, int sent);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up message to {CustomerId} not delivered: {Outcome} (errcode {Code}) {Detail}")]
-    private static partial void LogSendFailed(ILogger logger, string customerId, MessageOutcome outcome, string? code, string? detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up message to customer {Customer} not delivered: {Outcome} (errcode {Code}) {Detail}")]
+    private static partial void LogSendFailed(ILogger logger, string customer, MessageOutcome outcome, string? code, string? detail);
 }

@@ -34,6 +34,7 @@ public sealed partial class ShareRewardsService(
     IDueWorkScheduler scheduler,
     OrderOptions orderOptions,
     TimeProvider time,
+    CustomerPseudonyms pseudonyms,
     ILogger<ShareRewardsService> logger)
     : IEventHandler<OrderPaid>, IEventHandler<OrderAfterSaleClosed>, IEventHandler<OrderRefunded>
 {
@@ -175,7 +176,7 @@ public sealed partial class ShareRewardsService(
         await DecideAsync(decided, cancellationToken);
         if (decided.State == ShareCreditState.Confirmed)
         {
-            LogCredited(logger, decided.SharerId, decided.InviteeId, decided.ProgramId!);
+            LogCredited(logger, pseudonyms.Of(decided.SharerId), pseudonyms.Of(decided.InviteeId), decided.ProgramId!);
             await GrantReachedTiersAsync(decided.ProgramId!, decided.SharerId, cancellationToken);
         }
     }
@@ -225,7 +226,7 @@ public sealed partial class ShareRewardsService(
             }
             catch (DomainException exception) when (exception.Code is ErrorCode.BudgetExhausted or ErrorCode.MechanicSwitchedOff)
             {
-                LogTierWaiting(logger, sharerId, programId, tier.Invitees, exception.Code.ToWire());
+                LogTierWaiting(logger, pseudonyms.Of(sharerId), programId, tier.Invitees, exception.Code.ToWire());
                 return DueWorkResult.Later(retryAt);
             }
 
@@ -234,7 +235,7 @@ public sealed partial class ShareRewardsService(
             {
                 // The template's quota is spent: nothing was given, so nothing is spent; the tier waits for more quota.
                 await controls.ReleaseAsync(charge, cancellationToken);
-                LogTierWaiting(logger, sharerId, programId, tier.Invitees, ErrorCode.CouponQuotaExhausted.ToWire());
+                LogTierWaiting(logger, pseudonyms.Of(sharerId), programId, tier.Invitees, ErrorCode.CouponQuotaExhausted.ToWire());
                 return DueWorkResult.Later(retryAt);
             }
 
@@ -346,11 +347,11 @@ public sealed partial class ShareRewardsService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Share credit: {SharerId} brought {InviteeId}, counted in program {ProgramId}")]
-    private static partial void LogCredited(ILogger logger, string sharerId, string inviteeId, string programId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Share credit: customer {Sharer} brought customer {Invitee}, counted in program {ProgramId}")]
+    private static partial void LogCredited(ILogger logger, string sharer, string invitee, string programId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Share tier of {SharerId} in {ProgramId} at {Invitees} waits: {Reason}")]
-    private static partial void LogTierWaiting(ILogger logger, string sharerId, string programId, int invitees, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Share tier of customer {Sharer} in {ProgramId} at {Invitees} waits: {Reason}")]
+    private static partial void LogTierWaiting(ILogger logger, string sharer, string programId, int invitees, string reason);
 }
 
 /// <summary>Where a sharer's counts live: guarded counters beside stock, one per program and sharer.</summary>

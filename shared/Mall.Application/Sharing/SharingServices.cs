@@ -1,4 +1,5 @@
 using FluentValidation;
+using Mall.Application.Platform;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +13,7 @@ public static class SharingServices
         services.AddSettings<SharingOptions>(configuration, SharingOptions.SectionName);
         services.AddSingleton<ShareLinks>();
         services.AddSingleton<ShareRewardsService>();
-        services.AddDueWork<ShareRewardsService>(ShareRewardsService.GrantWork, (service, work, ct) => service.HandleGrantWorkAsync(work, ct));
+        services.AddDueWork<ShareRewardsService>(ShareRewardsService.GrantWork, (service, work, ct) => service.HandleGrantWorkAsync(work, ct), DueWorkSubject.Customer);
         services.AddSingleton<IValidator<ShareLinkRequest>, ShareLinkRequestValidator>();
         services.AddSingleton<IValidator<ShareDomainsRequest>, ShareDomainsRequestValidator>();
         services.AddSingleton<IValidator<ShareDomainMarkRequest>, ShareDomainMarkRequestValidator>();

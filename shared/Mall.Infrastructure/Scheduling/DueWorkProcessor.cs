@@ -18,6 +18,7 @@ public sealed record DueWorkRunSummary(int Done, int Deferred, int Failed);
 public sealed partial class DueWorkProcessor(
     TableProvider tables,
     IEnumerable<IDueWorkHandler> handlers,
+    CustomerPseudonyms pseudonyms,
     TimeProvider time,
     ILogger<DueWorkProcessor> logger)
 {
@@ -100,7 +101,7 @@ public sealed partial class DueWorkProcessor(
         {
             attempts++;
             var backoff = TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Min(attempts, 6))));
-            LogFailed(logger, exception, work.Kind, work.Subject, attempts, backoff.TotalMinutes);
+            LogFailed(logger, exception, work.Kind, handler.Subject == DueWorkSubject.Customer ? "of customer " + pseudonyms.Of(work.Subject) : work.Subject, attempts, backoff.TotalMinutes);
             await MoveAsync(table, entity, work with { DueAt = now + backoff }, attempts, exception.Message, cancellationToken);
             return null;
         }

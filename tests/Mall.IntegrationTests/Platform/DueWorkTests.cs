@@ -10,7 +10,7 @@ public sealed class DueWorkTests
         var harness = await StorageHarness.CreateAsync();
         var calls = new List<string>();
         var attempts = 0;
-        var handler = new DelegatingDueWorkHandler("Test", (work, _) =>
+        var handler = new DelegatingDueWorkHandler("Test", DueWorkSubject.Business, (work, _) =>
         {
             lock (calls)
             {

@@ -77,7 +77,7 @@ public sealed class StorageHarness
         where T : class => new(Tables, new DocumentCollectionDefinition<T>(table, columns));
 
     public DueWorkProcessor Processor(params IDueWorkHandler[] handlers) =>
-        new(Tables, handlers, Time, NullLogger<DueWorkProcessor>.Instance);
+        new(Tables, handlers, new CustomerPseudonyms(new byte[32]), Time, NullLogger<DueWorkProcessor>.Instance);
 }
 
 public sealed class RecordingEventBus : IEventBus
