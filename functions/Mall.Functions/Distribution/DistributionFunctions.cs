@@ -39,7 +39,7 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
 
     [CalledBy(Caller.Customer)]
     [Accepts(typeof(WithdrawalRequest))]
-    [Answers(201, typeof(Withdrawal))]
+    [Answers(201, typeof(WithdrawalView))]
     [Refuses(ErrorCode.IdempotencyKeyRequired, ErrorCode.NotAPromoter, ErrorCode.WithdrawalExceedsBalance, ErrorCode.WithdrawalLimitReached)]
     [Function("Distribution_Withdraw")]
     public Task<IActionResult> Withdraw([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/withdrawals")] HttpRequest request) =>
@@ -80,14 +80,14 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecidePromoterAsync(customerId, approve: false, request.HttpContext.RequestAborted)));
 
     [CalledBy(Caller.Operator)]
-    [Answers(200, typeof(Withdrawal))]
+    [Answers(200, typeof(WithdrawalView))]
     [Refuses(ErrorCode.NotFound)]
     [Function("Manage_PayWithdrawal")]
     public Task<IActionResult> PayWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/withdrawals/{withdrawalId}/pay")] HttpRequest request, string customerId, string withdrawalId) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await distribution.DecideWithdrawalAsync(customerId, withdrawalId, pay: true, request.HttpContext.RequestAborted)));
 
     [CalledBy(Caller.Operator)]
-    [Answers(200, typeof(Withdrawal))]
+    [Answers(200, typeof(WithdrawalView))]
     [Refuses(ErrorCode.NotFound)]
     [Function("Manage_RejectWithdrawal")]
     public Task<IActionResult> RejectWithdrawal([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/promoters/{customerId}/withdrawals/{withdrawalId}/reject")] HttpRequest request, string customerId, string withdrawalId) =>

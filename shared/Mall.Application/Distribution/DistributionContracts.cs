@@ -107,7 +107,13 @@ public sealed record DistributionSummary(
     long SettledFen,
     long WithdrawnFen,
     long WithdrawableFen,
-    IReadOnlyList<Withdrawal> Withdrawals);
+    IReadOnlyList<WithdrawalView> Withdrawals);
+
+/// <summary>A withdrawal as the promoter and operators see it: where the payout goes (the payee's openid) stays with WeChat Pay.</summary>
+public sealed record WithdrawalView(string Id, long AmountFen, WithdrawalStatus Status, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt)
+{
+    public static WithdrawalView Of(Withdrawal withdrawal) => new(withdrawal.Id, withdrawal.AmountFen, withdrawal.Status, withdrawal.RequestedAt, withdrawal.DecidedAt);
+}
 
 /// <summary>The saved policy as answered, with the compliance warnings it drew (SPEC §4.10: a third level, a total above the payout channel's cap).</summary>
 public sealed record SavedCommissionPolicy(

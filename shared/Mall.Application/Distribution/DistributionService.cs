@@ -65,7 +65,7 @@ public sealed class DistributionService(
             balances.SettledFen,
             balances.WithdrawnFen,
             balances.WithdrawableFen - (book?.Withdrawals.Where(w => w.Status == WithdrawalStatus.Requested).Sum(w => w.AmountFen) ?? 0),
-            book?.Withdrawals ?? []);
+            (book?.Withdrawals ?? []).Select(WithdrawalView.Of).ToList());
     }
 
     /// <summary>The promoter's ledger lines (commission earned, reduced, settled, reversed; payouts).</summary>
@@ -76,7 +76,7 @@ public sealed class DistributionService(
     }
 
     /// <summary>Requests a payout of settled commission; concurrent requests never add up to more than is settled.</summary>
-    public async Task<Withdrawal> RequestWithdrawalAsync(string customerId, string? idempotencyKey, WithdrawalRequest request, CancellationToken cancellationToken)
+    public async Task<WithdrawalView> RequestWithdrawalAsync(string customerId, string? idempotencyKey, WithdrawalRequest request, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(idempotencyKey))
         {
@@ -100,7 +100,7 @@ public sealed class DistributionService(
                 return ReferenceEquals(requested, existing) && current is not null ? Decision.Keep<WithdrawalBook, WithdrawalBook>(existing) : Decision.Write(requested, requested);
             },
             cancellationToken);
-        return book.Withdrawals.Single(w => w.Id == withdrawalId);
+        return WithdrawalView.Of(book.Withdrawals.Single(w => w.Id == withdrawalId));
     }
 
     /// <summary>
@@ -108,7 +108,7 @@ public sealed class DistributionService(
     /// concurrent pay and reject cannot both win; a decision to pay carries its CommissionPaidOut event,
     /// from which <see cref="PayoutSender"/> instructs the payout once. Safe to repeat.
     /// </summary>
-    public async Task<Withdrawal> DecideWithdrawalAsync(string promoterId, string withdrawalId, bool pay, CancellationToken cancellationToken)
+    public async Task<WithdrawalView> DecideWithdrawalAsync(string promoterId, string withdrawalId, bool pay, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var decided = await books.TransitionAsync(
@@ -123,7 +123,7 @@ public sealed class DistributionService(
                     : Decision.Write(after, after, pay ? [new CommissionPaidOut(promoterId, withdrawalId, amountFen) { OccurredAt = now }] : []);
             },
             cancellationToken);
-        return decided.Withdrawals.Single(w => w.Id == withdrawalId);
+        return WithdrawalView.Of(decided.Withdrawals.Single(w => w.Id == withdrawalId));
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class DistributionService(
             ?? (await customers.GetAsync(paidOut.PromoterId, cancellationToken)).OpenId;
         if (string.IsNullOrEmpty(payee))
         {
-            throw new InvalidOperationException($"Withdrawal {paidOut.WithdrawalId} has no payee: {paidOut.PromoterId} erased their account before payees were recorded with requests.");
+            throw new InvalidOperationException($"Withdrawal {paidOut.WithdrawalId} has no payee: its promoter erased their account before payees were recorded with requests.");
         }
 
         await payouts.TransferAsync(paidOut.WithdrawalId, payee, paidOut.AmountFen, "佣金提现 commission withdrawal", cancellationToken);
