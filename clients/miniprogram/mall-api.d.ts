@@ -1503,7 +1503,7 @@ export interface components {
             withdrawnFen: number;
             /** Format: int64 */
             withdrawableFen: number;
-            withdrawals: components["schemas"]["Withdrawal"][];
+            withdrawals: components["schemas"]["WithdrawalView"][];
         };
         TeamCounts: {
             /** Format: int32 */
@@ -1513,7 +1513,7 @@ export interface components {
             /** Format: int32 */
             level3: number;
         };
-        Withdrawal: {
+        WithdrawalView: {
             id: string;
             /** Format: int64 */
             amountFen: number;
@@ -1523,8 +1523,6 @@ export interface components {
             requestedAt: string;
             /** Format: date-time */
             decidedAt?: string;
-            payeeOpenId?: string;
-            holds: boolean;
         };
         Promoter: {
             customerId: string;
@@ -5837,7 +5835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Withdrawal"];
+                    "application/json": components["schemas"]["WithdrawalView"];
                 };
             };
             /** @description Bad Request: IDEMPOTENCY_KEY_REQUIRED, MALFORMED_JSON, VALIDATION_FAILED */

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Mall.Application.Platform;
 
 public enum DependencyStatus
@@ -31,33 +33,55 @@ public sealed record ReadinessReport(bool Ready, DateTimeOffset CheckedAt, IRead
 /// <summary>
 /// Readiness: every check at once, each within <see cref="CheckTimeout"/> (a dependency that does not answer is
 /// down, and the report still comes back in time for a load balancer's probe); ready when every required one is up.
+/// One round of checks answers every probe for <see cref="ReportKeptFor"/>: probes are anonymous and come from
+/// every load balancer and uptime check, so they must not turn into a round trip to each dependency apiece.
 /// </summary>
 public sealed class Readiness(IEnumerable<IReadinessCheck> checks, TimeProvider time)
 {
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
+    public static readonly TimeSpan ReportKeptFor = TimeSpan.FromSeconds(10);
+
     private const int MaxDetailLength = 300;
 
+    private readonly Lock gate = new();
+    private (Task<ReadinessReport> Report, long StartedAt)? latest;
+
     /// <param name="perRequest">Checks over what only a function invocation has (the durable client of its binding).</param>
-    public async Task<ReadinessReport> CheckAsync(IEnumerable<IReadinessCheck> perRequest, CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops this caller's wait; the round of checks goes on for the others.</param>
+    public Task<ReadinessReport> CheckAsync(IEnumerable<IReadinessCheck> perRequest, CancellationToken cancellationToken)
     {
-        var all = checks.Concat(perRequest).ToList();
-        var results = await Task.WhenAll(all.Select(check => RunAsync(check, cancellationToken)));
+        Task<ReadinessReport> report;
+        lock (gate)
+        {
+            // The host's clock, not the app's TimeProvider: a test moving the app's time must not age the report.
+            if (latest is not { } kept || Stopwatch.GetElapsedTime(kept.StartedAt) > ReportKeptFor)
+            {
+                latest = kept = (CheckAllAsync(checks.Concat(perRequest).ToList()), Stopwatch.GetTimestamp());
+            }
+
+            report = kept.Report;
+        }
+
+        return report.WaitAsync(cancellationToken);
+    }
+
+    private async Task<ReadinessReport> CheckAllAsync(List<IReadinessCheck> all)
+    {
+        var results = await Task.WhenAll(all.Select(RunAsync));
         var dependencies = all.Zip(results).ToDictionary(pair => pair.First.Name, pair => pair.Second);
         return new ReadinessReport(dependencies.Values.All(d => !d.Required || d.Status == DependencyStatus.Up), time.GetUtcNow(), dependencies);
     }
 
-    private static async Task<DependencyReadiness> RunAsync(IReadinessCheck check, CancellationToken cancellationToken)
+    private static async Task<DependencyReadiness> RunAsync(IReadinessCheck check)
     {
-        // The host's clock, not the app's TimeProvider: a test moving the app's time must not time a check out.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CheckTimeout);
+        using var timeout = new CancellationTokenSource(CheckTimeout);
         try
         {
             var found = await check.CheckAsync(timeout.Token).WaitAsync(timeout.Token);
             return new DependencyReadiness(found.Status, check.Required, found.Detail);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception)
         {
             var detail = timeout.IsCancellationRequested
                 ? $"No answer within {CheckTimeout.TotalSeconds:0} s."

@@ -10,9 +10,10 @@ public sealed class TableProvider(TableServiceClient service, StorageOptions opt
 
     public string Prefix => options.TablePrefix;
 
+    /// <param name="cancellationToken">Stops this caller's wait; the table's creation, shared by every caller, goes on.</param>
     public Task<TableClient> GetAsync(string logicalName, CancellationToken cancellationToken)
     {
-        var lazy = tables.GetOrAdd(logicalName, name => new Lazy<Task<TableClient>>(() => CreateAsync(name, cancellationToken)));
+        var lazy = tables.GetOrAdd(logicalName, name => new Lazy<Task<TableClient>>(() => CreateAsync(name)));
         var task = lazy.Value;
         if (task.IsFaulted || task.IsCanceled)
         {
@@ -20,13 +21,13 @@ public sealed class TableProvider(TableServiceClient service, StorageOptions opt
             tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(logicalName, lazy));
         }
 
-        return task;
+        return task.IsCompletedSuccessfully ? task : task.WaitAsync(cancellationToken);
     }
 
-    private async Task<TableClient> CreateAsync(string logicalName, CancellationToken cancellationToken)
+    private async Task<TableClient> CreateAsync(string logicalName)
     {
         var client = service.GetTableClient(options.TablePrefix + logicalName);
-        await client.CreateIfNotExistsAsync(cancellationToken);
+        await client.CreateIfNotExistsAsync(CancellationToken.None);
         return client;
     }
 }

@@ -22,11 +22,24 @@ public sealed class HealthTests(LocalMall mall)
     }
 
     [Fact]
-    public async Task Readiness_reports_each_dependency_and_a_local_mall_without_Service_Bus_is_ready()
+    public async Task Readiness_tells_anyone_only_whether_the_mall_is_ready()
     {
         using var client = mall.Anonymous();
 
         var health = await client.GetAsync("health");
+
+        Assert.Equal(HttpStatusCode.OK, health.Status);
+        Assert.Equal("ready", health.Body.GetProperty("status").GetString());
+        Assert.Equal(["status", "checkedAt"], health.Body.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("manage/health")).Status);
+    }
+
+    [Fact]
+    public async Task Operators_see_each_dependency_and_a_local_mall_without_Service_Bus_is_ready()
+    {
+        using var admin = await mall.AdminAsync();
+
+        var health = await admin.GetAsync("manage/health");
 
         Assert.Equal(HttpStatusCode.OK, health.Status);
         Assert.Equal("ready", health.Body.GetProperty("status").GetString());

@@ -127,6 +127,25 @@ public sealed class ReadinessTests
         Assert.Contains("No answer within", report.Dependencies["hanging"].Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Probes_at_once_share_one_round_of_checks_and_one_probe_giving_up_does_not_fail_the_others()
+    {
+        var slow = new Counting();
+        var readiness = new Readiness([slow], TimeProvider.System);
+        using var givingUp = new CancellationTokenSource();
+
+        var first = readiness.CheckAsync([], givingUp.Token);
+        var others = Enumerable.Range(0, 20).Select(_ => readiness.CheckAsync([], CancellationToken.None)).ToList();
+        await givingUp.CancelAsync();
+        slow.Answer.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        var reports = await Task.WhenAll(others);
+        Assert.All(reports, report => Assert.True(report.Ready));
+        Assert.Equal(1, slow.Runs);
+        Assert.Same(reports[0], await readiness.CheckAsync([], CancellationToken.None));
+    }
+
     private static Task<ReadinessReport> Check(params IReadinessCheck[] checks) =>
         new Readiness(checks, TimeProvider.System).CheckAsync([], CancellationToken.None);
 
@@ -135,6 +154,27 @@ public sealed class ReadinessTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Answers up once the test says so, counting how often it was asked.</summary>
+    private sealed class Counting : IReadinessCheck
+    {
+        private int runs;
+
+        public TaskCompletionSource Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Runs => runs;
+
+        public string Name => "counting";
+
+        public bool Required => true;
+
+        public async Task<DependencyCheck> CheckAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref runs);
+            await Answer.Task.WaitAsync(cancellationToken);
+            return new DependencyCheck(DependencyStatus.Up, "answered");
+        }
     }
 
     private sealed class Hanging : IReadinessCheck
