@@ -30,14 +30,23 @@ public sealed class OrderStore(IDocumentCollection<Order> orders, MallMetrics me
     }
 
     /// <summary>Applies a transition under optimistic concurrency; returns the order as stored afterwards.</summary>
-    public Task<Order> ChangeAsync(string orderId, Func<Order, OrderChange> transition, CancellationToken cancellationToken) =>
+    public async Task<Order> ChangeAsync(string orderId, Func<Order, OrderChange> transition, CancellationToken cancellationToken) =>
+        (await TransitionAsync(orderId, transition, cancellationToken)).After;
+
+    /// <summary>
+    /// <see cref="ChangeAsync"/> that also answers the order the transition that stuck started from: a fact it
+    /// brought (a payment, a refund gone abnormal) is absent from that order for exactly one of racing callers.
+    /// </summary>
+    public Task<OrderTransition> TransitionAsync(string orderId, Func<Order, OrderChange> transition, CancellationToken cancellationToken) =>
         orders.TransitionAsync(
             KeyOf(orderId),
             current =>
             {
                 var order = current?.Value ?? throw DomainException.NotFound($"Order {orderId}");
                 var change = transition(order);
-                return change.Changed ? Decision.Write(change.Order, change.Order, change.Events) : Decision.Keep<Order, Order>(order);
+                return change.Changed
+                    ? Decision.Write(change.Order, new OrderTransition(order, change.Order), change.Events)
+                    : Decision.Keep<Order, OrderTransition>(new OrderTransition(order, order));
             },
             cancellationToken);
 
@@ -124,6 +133,9 @@ public sealed class OrderStore(IDocumentCollection<Order> orders, MallMetrics me
         return new ResultPage<Order>(page.Items.Select(o => o.Value).ToList(), page.ContinuationToken);
     }
 }
+
+/// <summary>An order before and after a transition (the same order when the transition found nothing to change).</summary>
+public sealed record OrderTransition(Order Before, Order After);
 
 /// <summary>Kinds of due work the order lifecycle schedules.</summary>
 public static class OrderWork

@@ -90,12 +90,13 @@ public sealed partial class PaymentService(
         LogNotification(logger, transaction.OutTradeNo, transaction.TradeState, transaction.NotificationId);
         if (transaction.TradeState == TradeState.Success)
         {
-            if (transaction.SuccessTime is { } paidAt)
+            var receivedAt = time.GetUtcNow();
+            var (_, firstRecorded) = await RecordSuccessAsync(transaction, cancellationToken);
+            if (firstRecorded && transaction.SuccessTime is { } paidAt)
             {
-                metrics.PaymentNotified(time.GetUtcNow() - paidAt);
+                // The notification that brought the payment: WeChat's redeliveries of it would skew the delay.
+                metrics.PaymentNotified(receivedAt - paidAt);
             }
-
-            await ApplySuccessAsync(transaction, cancellationToken);
         }
         else if (transaction.TradeState == TradeState.PayError)
         {
@@ -107,7 +108,11 @@ public sealed partial class PaymentService(
     /// Marks the order paid exactly once. A payment for an order that closed meanwhile is recorded and
     /// refunded automatically; the refund submission is scheduled before the write that needs it.
     /// </summary>
-    public async Task<Order> ApplySuccessAsync(PaymentTransaction transaction, CancellationToken cancellationToken)
+    public async Task<Order> ApplySuccessAsync(PaymentTransaction transaction, CancellationToken cancellationToken) =>
+        (await RecordSuccessAsync(transaction, cancellationToken)).Order;
+
+    /// <returns>The order, and whether this call is the one that recorded the payment.</returns>
+    private async Task<(Order Order, bool FirstRecorded)> RecordSuccessAsync(PaymentTransaction transaction, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var current = await orders.GetAsync(transaction.OutTradeNo, cancellationToken);
@@ -123,8 +128,8 @@ public sealed partial class PaymentService(
             await refunds.ScheduleSubmissionAsync(current.Id, cancellationToken);
         }
 
-        var order = await orders.ChangeAsync(current.Id, o => o.ApplyPayment(payment, now), cancellationToken);
-        CountIfFirstRecorded(current, order, payment);
+        var (before, order) = await orders.TransitionAsync(current.Id, o => o.ApplyPayment(payment, now), cancellationToken);
+        var firstRecorded = CountIfFirstRecorded(before, order, payment);
         if (order.Status == OrderStatus.Paid && order.Payment?.TransactionId == payment.TransactionId)
         {
             await stock.SettleAsync(order, cancellationToken);
@@ -136,21 +141,25 @@ public sealed partial class PaymentService(
             await refunds.SubmitApprovedAsync(order.Id, cancellationToken);
         }
 
-        return order;
+        return (order, firstRecorded);
     }
 
     /// <summary>
     /// payments.succeeded once per transaction, when it is first recorded (a notification and a reconciliation
-    /// may both bring it); GMV only when it made the order paid, not for a late payment refunded at once.
+    /// may both bring it, at the same moment): <paramref name="before"/> is the order the write that recorded it
+    /// started from. GMV only when it made the order paid, not for a late payment refunded at once.
     /// </summary>
-    private void CountIfFirstRecorded(Order before, Order after, PaymentRecord payment)
+    private bool CountIfFirstRecorded(Order before, Order after, PaymentRecord payment)
     {
         static bool Records(Order order, PaymentRecord payment) =>
             order.Payment?.TransactionId == payment.TransactionId || order.LatePayment?.TransactionId == payment.TransactionId;
-        if (!Records(before, payment) && Records(after, payment))
+        if (Records(before, payment) || !Records(after, payment))
         {
-            metrics.PaymentSucceeded(after.Payment?.TransactionId == payment.TransactionId ? after.Payment.AmountFen : null);
+            return false;
         }
+
+        metrics.PaymentSucceeded(after.Payment?.TransactionId == payment.TransactionId ? after.Payment.AmountFen : null);
+        return true;
     }
 
     /// <summary>Reconciliation (查单): an order still unpaid some minutes after its prepay is checked with WeChat.</summary>

@@ -157,8 +157,7 @@ public sealed partial class RefundService(
             {
                 var final = exception.Failure == WeChatFailure.Rejected;
                 LogRefundRefused(logger, exception, refund.Id, exception.ErrorCode, final);
-                var recorded = await orders.ChangeAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.ErrorCode ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken);
-                CountIfNotSucceeded(refund.Status, recorded, refund.Id, "GIVEN_UP");
+                CountIfNotSucceeded(await orders.TransitionAsync(orderId, o => o.RecordRefundRefused(refund.Id, $"{exception.ErrorCode ?? "UNAVAILABLE"}: {exception.Message}", final, time.GetUtcNow(), options.RefundRetryMax), cancellationToken), refund.Id, "GIVEN_UP");
                 continue;
             }
 
@@ -196,10 +195,9 @@ public sealed partial class RefundService(
 
         var orderId = Order.OrderIdOfRefund(report.OutRefundNo) ?? throw DomainException.NotFound($"Refund {report.OutRefundNo}");
         var current = await orders.GetAsync(orderId, cancellationToken);
-        var before = current.GetRefund(report.OutRefundNo).Status;
         if (report.State == RefundState.Abnormal)
         {
-            CountIfNotSucceeded(before, await orders.ChangeAsync(orderId, o => o.MarkRefundAbnormal(report.OutRefundNo, report.RefundId), cancellationToken), report.OutRefundNo, "ABNORMAL");
+            CountIfNotSucceeded(await orders.TransitionAsync(orderId, o => o.MarkRefundAbnormal(report.OutRefundNo, report.RefundId), cancellationToken), report.OutRefundNo, "ABNORMAL");
             LogRefundAbnormal(logger, report.OutRefundNo);
             return;
         }
@@ -210,8 +208,7 @@ public sealed partial class RefundService(
             await scheduler.ScheduleAsync(new DueWork(RefundWork.Restock, orderId, time.GetUtcNow() + SubmitGrace), cancellationToken);
         }
 
-        var completed = await orders.ChangeAsync(orderId, o => o.CompleteRefund(report.OutRefundNo, report.State == RefundState.Success, report.RefundFen, report.RefundId, time.GetUtcNow()), cancellationToken);
-        CountIfNotSucceeded(before, completed, report.OutRefundNo, "CLOSED");
+        CountIfNotSucceeded(await orders.TransitionAsync(orderId, o => o.CompleteRefund(report.OutRefundNo, report.State == RefundState.Success, report.RefundFen, report.RefundId, time.GetUtcNow()), cancellationToken), report.OutRefundNo, "CLOSED");
         LogRefundCompleted(logger, report.OutRefundNo, report.State);
         if (restock)
         {
@@ -261,12 +258,14 @@ public sealed partial class RefundService(
 
     /// <summary>
     /// refunds.not_succeeded counts a refund once, when it first stops short of success: WeChat holds it as
-    /// abnormal or closed it, or its submission was given up. One closed after being abnormal was counted already.
+    /// abnormal or closed it, or its submission was given up. One closed after being abnormal was counted already;
+    /// of racing reports (a notification, its redelivery, a check) only the transition that stuck starts from a refund
+    /// still on its way.
     /// </summary>
-    private void CountIfNotSucceeded(RefundStatus before, Order after, string refundId, string reason)
+    private void CountIfNotSucceeded(OrderTransition transition, string refundId, string reason)
     {
         static bool NotSucceeded(RefundStatus status) => status is RefundStatus.Failed or RefundStatus.Abnormal;
-        if (!NotSucceeded(before) && NotSucceeded(after.GetRefund(refundId).Status))
+        if (!NotSucceeded(transition.Before.GetRefund(refundId).Status) && NotSucceeded(transition.After.GetRefund(refundId).Status))
         {
             metrics.RefundNotSucceeded(reason);
         }

@@ -338,7 +338,12 @@ public sealed partial class EventDispatcher(
             throw;
         }
 
-        await TryRecordAsync(claim, outcome);
+        if (await TryRecordAsync(claim, outcome) && outcome.State == DeliveryState.Parked)
+        {
+            // Counted once the parking is recorded: a delivery whose outcome did not stick runs and may park again.
+            metrics.EventPoisoned(envelope.Type, subscriber.Name);
+        }
+
         return outcome;
     }
 
@@ -346,18 +351,19 @@ public sealed partial class EventDispatcher(
     /// Records an outcome against the claim (a takeover after our lease ran out wins). Tried a few
     /// times, so a storage hiccup does not make a finished handler run again after the lease.
     /// </summary>
-    private async Task TryRecordAsync(Versioned<EventDelivery> claim, EventDelivery outcome)
+    /// <returns>Whether the outcome was recorded (not when a takeover had won).</returns>
+    private async Task<bool> TryRecordAsync(Versioned<EventDelivery> claim, EventDelivery outcome)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await deliveries.ReplaceAsync(claim, outcome, [], CancellationToken.None);
-                return;
+                return true;
             }
             catch (ConcurrencyConflictException)
             {
-                return;
+                return false;
             }
             catch (Exception exception) when (attempt < OutcomeWriteAttempts)
             {
@@ -387,7 +393,6 @@ public sealed partial class EventDispatcher(
                 var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
                 await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, CancellationToken.None);
                 LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
-                metrics.EventPoisoned(envelope.Type, subscriber.Name);
                 return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
             }
 

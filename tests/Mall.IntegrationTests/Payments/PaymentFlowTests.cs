@@ -94,6 +94,30 @@ public sealed class PaymentFlowTests
         Assert.Equal(3, counter.Value.Value);
     }
 
+    /// <summary>
+    /// WeChat redelivers a notification it got no answer to, and reconciliation may find the same payment at the same
+    /// moment: the payment counts once, with its amount, and its notification delay once (found by review).
+    /// </summary>
+    [Fact]
+    public async Task A_payment_brought_by_racing_notifications_and_a_reconciliation_is_counted_once()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        using var metrics = new RecordedMetrics(mall);
+        var (order, customer, _, _) = await PendingOrderAsync(mall);
+        var payments = mall.Get<PaymentService>();
+        await payments.PayAsync(customer, order.Id, CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+        var notification = mall.PaymentNotification(order.Id);
+
+        await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => i == 0 ? (Task)payments.ReconcileAsync(order.Id, CancellationToken.None) : payments.HandleNotificationAsync(notification, CancellationToken.None))));
+
+        Assert.Equal(OrderStatus.Paid, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+        Assert.Equal(1, metrics.Sum("mall.payments.succeeded"));
+        Assert.Equal(order.Pricing.PayableFen, metrics.Sum("mall.orders.gmv_fen"));
+        Assert.True(metrics.Count("mall.payments.notify_latency") <= 1, $"{metrics.Count("mall.payments.notify_latency")} notification delays for one payment");
+    }
+
     [Fact]
     public async Task A_lost_notification_is_recovered_by_reconciliation()
     {

@@ -65,6 +65,24 @@ public sealed class RefundRecoveryTests
         Assert.Equal(refunded.Payment!.AmountFen, refunded.RefundedFen);
     }
 
+    /// <summary>WeChat redelivers a notification it got no answer to: an abnormal refund still counts once as not succeeded (found by review).</summary>
+    [Fact]
+    public async Task An_abnormal_refund_reported_by_racing_notifications_and_a_check_is_counted_once()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        using var metrics = new RecordedMetrics(mall);
+        var (orderId, _, refundId) = await AbnormalRefundAsync(mall);
+        await MallFixture.WaitUntilAsync(() => Task.FromResult(mall.Environment.Sandbox.Refunds.Single().Resource.Status == RefundStatuses.Abnormal));
+        var webhook = mall.Environment.Sandbox.BuildRefundNotification(mall.Environment.Sandbox.Refunds.Single().NotificationResource);
+        var refunds = mall.Get<RefundService>();
+
+        await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => i == 0 ? (Task)refunds.CheckAsync(orderId, CancellationToken.None) : refunds.HandleNotificationAsync(new WebhookRequest(webhook.Body, webhook.Headers), CancellationToken.None))));
+
+        Assert.Equal(RefundStatus.Abnormal, (await mall.Get<OrderStore>().GetAsync(orderId, CancellationToken.None)).GetRefund(refundId).Status);
+        Assert.Equal(1, metrics.Sum("mall.refunds.not_succeeded"));
+    }
+
     [Fact]
     public async Task A_final_refusal_fails_the_refund_lists_it_for_operators_and_a_resubmit_under_the_same_out_refund_no_pays_it_back()
     {
