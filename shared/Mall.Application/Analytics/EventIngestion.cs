@@ -128,9 +128,13 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             return (("slot", "Required for recommendation_impression and recommendation_click: the slot the list names."), type);
         }
 
-        if (input.Slot is not null && !(Ids.IsWellFormed(input.Slot) && Ids.IsWellFormed(input.Algorithm)))
+        // Only the mall's own slots and algorithms: each name becomes an entry of every hour's tally.
+        var knownSlot = input.Slot is { } slot && RecommendationSlots.All.Contains(slot);
+        if (input.Slot is not null && !(knownSlot && input.Algorithm is { } algorithm && RecommendationAlgorithms.All.Contains(algorithm)))
         {
-            return ((Ids.IsWellFormed(input.Slot) ? "algorithm" : "slot", $"The slot and the algorithm a recommendation list names; each an id: {Ids.Rule}."), type);
+            return knownSlot
+                ? (("algorithm", $"The algorithm the recommendation list names: one of {string.Join(", ", RecommendationAlgorithms.All)}."), type)
+                : (("slot", $"The slot the recommendation list names: one of {string.Join(", ", RecommendationSlots.All)}."), type);
         }
 
         if (type == TrackedEvent.ExperimentExposure && !recent.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))

@@ -41,6 +41,9 @@ public static class RecommendationSlots
     public const string ProductRelated = "product-related";
     public const string HomeFeed = "home-feed";
     public const string FirstOrder = "first-order";
+
+    /// <summary>Every slot: events may name no other, so the per-slot figures stay as few as the slots.</summary>
+    public static readonly IReadOnlyList<string> All = [ProductRelated, HomeFeed, FirstOrder];
 }
 
 /// <summary>How a list was made; the client reports it with impressions and clicks, so each algorithm's CTR can be compared.</summary>
@@ -57,6 +60,9 @@ public static class RecommendationAlgorithms
 
     /// <summary>Most bought overall (the baseline).</summary>
     public const string Popular = "popular";
+
+    /// <summary>Every algorithm: events may name no other.</summary>
+    public static readonly IReadOnlyList<string> All = [Related, Personal, SegmentPopular, Popular];
 }
 
 /// <summary>A product's related products as the daily run computed them.</summary>
