@@ -127,7 +127,9 @@ public sealed partial class RecommendationBuilder(
 
     /// <summary>
     /// Every counted product's list (an empty one when nothing is related enough, so yesterday's list does not
-    /// linger) and the popular lists. Upserts of what the counts determine: writing them again is harmless.
+    /// linger) and the popular lists, then deletes every list an earlier run wrote and this one did not (a product
+    /// no order counts any more, a segment nobody is in). Upserts of what the counts determine and deletes of what
+    /// they do not: doing it again is harmless.
     /// </summary>
     private async Task<int> WriteAsync(RecommendationRun run, SimilarityRules rules, CancellationToken cancellationToken)
     {
@@ -142,7 +144,29 @@ public sealed partial class RecommendationBuilder(
             await popular.UpsertAsync(PopularKey(segment), new PopularProducts(segment, top, run.Day), cancellationToken);
         }
 
+        await DeleteStaleAsync(related, new DocumentQuery(), r => r.ComputedOn, run.Day, cancellationToken);
+        await DeleteStaleAsync(popular, new DocumentQuery { PartitionKey = PopularKey(PopularProducts.Everyone).PartitionKey }, p => p.ComputedOn, run.Day, cancellationToken);
         return products.Count;
+    }
+
+    /// <summary>Deletes the lists computed before <paramref name="day"/>: a run writes every list it computes, so those are the ones it no longer does.</summary>
+    private static async Task DeleteStaleAsync<T>(IDocumentCollection<T> lists, DocumentQuery query, Func<T, DateOnly> computedOn, DateOnly day, CancellationToken cancellationToken)
+        where T : class
+    {
+        await foreach (var list in lists.ScanAsync(query, 1000, cancellationToken))
+        {
+            if (computedOn(list.Value) < day)
+            {
+                try
+                {
+                    await lists.DeleteAsync(list.Key, list.ETag, cancellationToken);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Written again since it was read: no longer stale.
+                }
+            }
+        }
     }
 
     public static DocumentKey PopularKey(string segment) => new("popular", segment);
