@@ -91,6 +91,11 @@ public sealed partial class RecommendationBuilder(
         foreach (var order in page.Where(WasBought))
         {
             run.Counts.Add(order.Lines.Select(l => l.ProductId), rules);
+            foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct(StringComparer.Ordinal))
+            {
+                run.Bought[productId] = run.Bought.GetValueOrDefault(productId) + 1;
+            }
+
             paid++;
         }
 
@@ -137,7 +142,8 @@ public sealed partial class RecommendationBuilder(
         var products = run.Counts.Products.Keys.ToList();
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
             await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
-        await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, run.Counts.Popular(PopularKept), run.Day), cancellationToken);
+        var mostBought = Ranking.Top(run.Bought.Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
+        await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {
             var top = Ranking.Top(scores.Select(s => new ScoredProduct(s.Key, s.Value)), PopularKept);

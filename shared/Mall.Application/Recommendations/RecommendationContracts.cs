@@ -113,6 +113,9 @@ public sealed record RecommendationRun : IDailyRun
 
     public CoOccurrence Counts { get; init; } = new();
 
+    /// <summary>Paid orders each product is in, for the popular list ("most bought"): <see cref="Counts"/> also holds viewed-then-bought baskets.</summary>
+    public Dictionary<string, long> Bought { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>Interest per product in each segment (a view 1, a purchase <see cref="Ranking.PurchaseWeight"/>).</summary>
     public Dictionary<string, Dictionary<string, double>> SegmentInterest { get; init; } = [];
 
