@@ -27,6 +27,13 @@ public sealed partial class RecommendationBuilder(
     /// <summary>Products kept in each popular list.</summary>
     public const int PopularKept = 50;
 
+    /// <summary>
+    /// Products the run keeps counting for each popular list (the most bought, each segment's interest): the
+    /// lowest beyond it are dropped after each page, like the rarest pairs, so the checkpoint stays bounded
+    /// however many products are bought or viewed; far more than a list takes, so its top is unaffected.
+    /// </summary>
+    public const int CandidatesKept = 10 * PopularKept;
+
     private readonly DailyRuns<RecommendationRun> daily = new(runs, "recommendations");
 
     public async Task<RecommendationRun> RunAsync(CancellationToken cancellationToken)
@@ -99,6 +106,7 @@ public sealed partial class RecommendationBuilder(
             paid++;
         }
 
+        KeepTop(run.Bought);
         return run with { PaidOrders = run.PaidOrders + paid };
     }
 
@@ -127,7 +135,27 @@ public sealed partial class RecommendationBuilder(
             }
         }
 
+        foreach (var scores in run.SegmentInterest.Values)
+        {
+            KeepTop(scores);
+        }
+
         return run with { Customers = run.Customers + page.Count };
+    }
+
+    /// <summary>Drops all but the <see cref="CandidatesKept"/> highest counts (ties by product id, so a resumed run drops the same).</summary>
+    private static void KeepTop<T>(Dictionary<string, T> counts)
+        where T : IComparable<T>
+    {
+        if (counts.Count <= CandidatesKept)
+        {
+            return;
+        }
+
+        foreach (var productId in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Skip(CandidatesKept).Select(c => c.Key).ToList())
+        {
+            counts.Remove(productId);
+        }
     }
 
     /// <summary>

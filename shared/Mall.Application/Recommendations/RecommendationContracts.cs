@@ -8,6 +8,9 @@ public sealed class RecommendationOptions
 {
     public const string SectionName = "Recommendations";
 
+    /// <summary>The most pairs whose counts still fit in the run's checkpoint beside a catalog of a few thousand products.</summary>
+    public const int MaxPairsThatFit = 5_000;
+
     /// <summary>Products a slot shows.</summary>
     public int SlotSize { get; set; } = 10;
 
@@ -20,8 +23,11 @@ public sealed class RecommendationOptions
     /// <summary>Distinct products of a basket that count; a huge basket would add pairs quadratically.</summary>
     public int MaxBasketProducts { get; set; } = 20;
 
-    /// <summary>Product pairs the daily run counts at most (bounds its memory and its checkpoint).</summary>
-    public int MaxPairs { get; set; } = 10_000;
+    /// <summary>
+    /// Product pairs the daily run counts at most (bounds its memory and its checkpoint). The checkpoint is one stored
+    /// document (about 480,000 characters): a pair takes about 50 of them, a counted product about 30.
+    /// </summary>
+    public int MaxPairs { get; set; } = 4_000;
 
     /// <summary>Orders (or customers) read per page.</summary>
     public int PageSize { get; set; } = 500;
