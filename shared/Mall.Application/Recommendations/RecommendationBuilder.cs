@@ -12,7 +12,8 @@ namespace Mall.Application.Recommendations;
 /// in memory), counting co-occurrence with a bounded number of pairs, checkpointing
 /// the counts with the continuation token every few pages; then writes each product's related list and the
 /// popular lists. Re-running a finished day does nothing; a crashed run resumes from its last checkpoint, and
-/// the pages after it are counted again from the counts saved with it, so nothing counts twice.
+/// the pages after it are counted again from the counts saved with it, so nothing counts twice. A finished
+/// run's record keeps its figures, not its counts.
 /// </summary>
 public sealed partial class RecommendationBuilder(
     IDocumentCollection<Order> orders,
@@ -65,10 +66,16 @@ public sealed partial class RecommendationBuilder(
 
         var written = await WriteAsync(run, rules, cancellationToken);
         run = run with { ProductsWritten = written, CompletedAt = time.GetUtcNow() };
-        await daily.CheckpointAsync(stored, run, cancellationToken);
+
+        // Once the lists are written the counts are no longer needed: the record keeps the figures only (one a day, kept for the report).
+        await daily.CheckpointAsync(stored, WithoutCounts(run), cancellationToken);
         LogRun(logger, day, run.PaidOrders, run.Customers, written, run.Pages);
         return run;
     }
+
+    /// <summary>A run's figures without the counts it works from (the report's view, and a finished run's record).</summary>
+    public static RecommendationRun WithoutCounts(RecommendationRun run) =>
+        run with { Counts = new(), Bought = new(StringComparer.Ordinal), SegmentInterest = [], ContinuationToken = null };
 
     /// <summary>Recent runs, newest first.</summary>
     public Task<IReadOnlyList<RecommendationRun>> RecentAsync(int days, CancellationToken cancellationToken) =>
