@@ -231,7 +231,8 @@ public static class MallApplicationServices
         .AddEventHandler<OrderPaid, CardCollectingEvents>()
         .AddEventHandler<RefundSucceeded, CardCollectingEvents>()
         .AddEventHandler<OrderPaid, CustomerInterests>()
-        .AddEventHandler<CustomerSegmentChanged, CustomerInterests>();
+        .AddEventHandler<CustomerSegmentChanged, CustomerInterests>()
+        .AddEventHandler<CustomerErased, CustomerInterests>();
 
     /// <summary>
     /// Binds a settings section, checked when the host starts by the section's

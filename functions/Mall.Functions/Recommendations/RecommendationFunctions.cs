@@ -35,5 +35,5 @@ public sealed class RecommendationFunctions(Api api, RecommendationService recom
     [Answers(200, typeof(IReadOnlyList<RecommendationRun>))]
     [Function("Manage_RecommendationRuns")]
     public Task<IActionResult> Runs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/recommendations/runs")] HttpRequest request) =>
-        api.ForAdminAsync(request, async _ => ApiResults.Ok((await builder.RecentAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)).Select(r => r with { Counts = new() }).ToList()));
+        api.ForAdminAsync(request, async _ => ApiResults.Ok((await builder.RecentAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)).Select(RecommendationBuilder.WithoutCounts).ToList()));
 }

@@ -9,7 +9,7 @@ namespace Mall.Application.Analytics;
 /// POST /api/events: checks each event on its own (a bad one is reported by index, the good ones are
 /// kept), counts each once in the ledger, and tells the experiments what the visitor did.
 /// </summary>
-public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, CustomerInterests interests, AnalyticsOptions options, TimeProvider time)
+public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures, ExperimentService experiments, CustomerInterests interests, AnalyticsOptions options, RecommendationOptions recommendations, TimeProvider time)
 {
     public async Task<EventBatchResult> RecordAsync(string? customerId, EventBatchRequest request, CancellationToken cancellationToken)
     {
@@ -54,7 +54,15 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             await experiments.ExposeAsync(recent.First(e => e.Id == exposure.ExperimentId), visitor, exposure.Event.OccurredAt, cancellationToken);
         }
 
-        await experiments.TrackAsync(recent, visitor, accepted.Select(a => a.Event).ToList(), cancellationToken);
+        // The feed experiment measures the feed's click-through: only a click in the feed converts, not any product view.
+        var tracked = accepted.Select(a => a.Event).ToList();
+        var feedId = recommendations.FeedExperimentId;
+        await experiments.TrackAsync(recent.Where(e => e.Id != feedId).ToList(), visitor, tracked, cancellationToken);
+        if (recent.Where(e => e.Id == feedId).ToList() is { Count: > 0 } feed)
+        {
+            await experiments.TrackAsync(feed, visitor, tracked.Where(e => TrackedEvents.CountsForSlotExperiment(e.Type, e.Slot, RecommendationSlots.HomeFeed)).ToList(), cancellationToken);
+        }
+
         if (customerId is not null)
         {
             // The personal feed follows what a signed-in customer looks at.
@@ -120,9 +128,13 @@ public sealed class EventIngestion(IEventLedger ledger, AnalyticsFigures figures
             return (("slot", "Required for recommendation_impression and recommendation_click: the slot the list names."), type);
         }
 
-        if (input.Slot is not null && !(Ids.IsWellFormed(input.Slot) && Ids.IsWellFormed(input.Algorithm)))
+        // Only the mall's own slots and algorithms: each name becomes an entry of every hour's tally.
+        var knownSlot = input.Slot is { } slot && RecommendationSlots.All.Contains(slot);
+        if (input.Slot is not null && !(knownSlot && input.Algorithm is { } algorithm && RecommendationAlgorithms.All.Contains(algorithm)))
         {
-            return ((Ids.IsWellFormed(input.Slot) ? "algorithm" : "slot", $"The slot and the algorithm a recommendation list names; each an id: {Ids.Rule}."), type);
+            return knownSlot
+                ? (("algorithm", $"The algorithm the recommendation list names: one of {string.Join(", ", RecommendationAlgorithms.All)}."), type)
+                : (("slot", $"The slot the recommendation list names: one of {string.Join(", ", RecommendationSlots.All)}."), type);
         }
 
         if (type == TrackedEvent.ExperimentExposure && !recent.Any(e => e.Id == input.ExperimentId && e.Counts(occurredAt)))

@@ -8,11 +8,11 @@ namespace Mall.Application.Recommendations;
 
 /// <summary>
 /// Keeps each customer's recent interest (<see cref="CustomerInterest"/>) as it happens: product views from the
-/// events endpoint, purchases from OrderPaid, the segment from CustomerSegmentChanged. Each a guarded
-/// transition that writes only when something changed, so a redelivered event or a resent view is a no-op.
+/// events endpoint, purchases from OrderPaid, the segment from CustomerSegmentChanged; forgets it on CustomerErased.
+/// Each a guarded transition that writes only when something changed, so a redelivered event or a resent view is a no-op.
 /// </summary>
 public sealed class CustomerInterests(IDocumentCollection<CustomerInterest> interests, OrderStore orders)
-    : IEventHandler<OrderPaid>, IEventHandler<CustomerSegmentChanged>
+    : IEventHandler<OrderPaid>, IEventHandler<CustomerSegmentChanged>, IEventHandler<CustomerErased>
 {
     public async Task<CustomerInterest?> FindAsync(string customerId, CancellationToken cancellationToken) =>
         (await interests.FindAsync(DocumentKey.Single(customerId), cancellationToken))?.Value;
@@ -31,6 +31,10 @@ public sealed class CustomerInterests(IDocumentCollection<CustomerInterest> inte
 
     public Task HandleAsync(CustomerSegmentChanged changed, EventContext context, CancellationToken cancellationToken) =>
         ChangeAsync(changed.CustomerId, i => i.Segment == changed.To.ToString() ? i : i with { Segment = changed.To.ToString() }, cancellationToken);
+
+    /// <summary>An erased customer's browsing and buying history is personal data nothing needs any more: it goes.</summary>
+    public Task HandleAsync(CustomerErased erased, EventContext context, CancellationToken cancellationToken) =>
+        interests.DeleteAsync(DocumentKey.Single(erased.CustomerId), etag: null, cancellationToken);
 
     private Task<bool> ChangeAsync(string customerId, Func<CustomerInterest, CustomerInterest> change, CancellationToken cancellationToken) =>
         interests.TransitionAsync(

@@ -12,7 +12,8 @@ namespace Mall.Application.Recommendations;
 /// in memory), counting co-occurrence with a bounded number of pairs, checkpointing
 /// the counts with the continuation token every few pages; then writes each product's related list and the
 /// popular lists. Re-running a finished day does nothing; a crashed run resumes from its last checkpoint, and
-/// the pages after it are counted again from the counts saved with it, so nothing counts twice.
+/// the pages after it are counted again from the counts saved with it, so nothing counts twice. A finished
+/// run's record keeps its figures, not its counts.
 /// </summary>
 public sealed partial class RecommendationBuilder(
     IDocumentCollection<Order> orders,
@@ -26,6 +27,13 @@ public sealed partial class RecommendationBuilder(
 {
     /// <summary>Products kept in each popular list.</summary>
     public const int PopularKept = 50;
+
+    /// <summary>
+    /// Products the run keeps counting for each popular list (the most bought, each segment's interest): the
+    /// lowest beyond it are dropped after each page, like the rarest pairs, so the checkpoint stays bounded
+    /// however many products are bought or viewed; far more than a list takes, so its top is unaffected.
+    /// </summary>
+    public const int CandidatesKept = 10 * PopularKept;
 
     private readonly DailyRuns<RecommendationRun> daily = new(runs, "recommendations");
 
@@ -58,10 +66,16 @@ public sealed partial class RecommendationBuilder(
 
         var written = await WriteAsync(run, rules, cancellationToken);
         run = run with { ProductsWritten = written, CompletedAt = time.GetUtcNow() };
-        await daily.CheckpointAsync(stored, run, cancellationToken);
+
+        // Once the lists are written the counts are no longer needed: the record keeps the figures only (one a day, kept for the report).
+        await daily.CheckpointAsync(stored, WithoutCounts(run), cancellationToken);
         LogRun(logger, day, run.PaidOrders, run.Customers, written, run.Pages);
         return run;
     }
+
+    /// <summary>A run's figures without the counts it works from (the report's view, and a finished run's record).</summary>
+    public static RecommendationRun WithoutCounts(RecommendationRun run) =>
+        run with { Counts = new(), Bought = new(StringComparer.Ordinal), SegmentInterest = [], ContinuationToken = null };
 
     /// <summary>Recent runs, newest first.</summary>
     public Task<IReadOnlyList<RecommendationRun>> RecentAsync(int days, CancellationToken cancellationToken) =>
@@ -91,9 +105,15 @@ public sealed partial class RecommendationBuilder(
         foreach (var order in page.Where(WasBought))
         {
             run.Counts.Add(order.Lines.Select(l => l.ProductId), rules);
+            foreach (var productId in order.Lines.Select(l => l.ProductId).Distinct(StringComparer.Ordinal))
+            {
+                run.Bought[productId] = run.Bought.GetValueOrDefault(productId) + 1;
+            }
+
             paid++;
         }
 
+        KeepTop(run.Bought);
         return run with { PaidOrders = run.PaidOrders + paid };
     }
 
@@ -122,12 +142,34 @@ public sealed partial class RecommendationBuilder(
             }
         }
 
+        foreach (var scores in run.SegmentInterest.Values)
+        {
+            KeepTop(scores);
+        }
+
         return run with { Customers = run.Customers + page.Count };
+    }
+
+    /// <summary>Drops all but the <see cref="CandidatesKept"/> highest counts (ties by product id, so a resumed run drops the same).</summary>
+    private static void KeepTop<T>(Dictionary<string, T> counts)
+        where T : IComparable<T>
+    {
+        if (counts.Count <= CandidatesKept)
+        {
+            return;
+        }
+
+        foreach (var productId in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Skip(CandidatesKept).Select(c => c.Key).ToList())
+        {
+            counts.Remove(productId);
+        }
     }
 
     /// <summary>
     /// Every counted product's list (an empty one when nothing is related enough, so yesterday's list does not
-    /// linger) and the popular lists. Upserts of what the counts determine: writing them again is harmless.
+    /// linger) and the popular lists, then deletes every list an earlier run wrote and this one did not (a product
+    /// no order counts any more, a segment nobody is in). Upserts of what the counts determine and deletes of what
+    /// they do not: doing it again is harmless.
     /// </summary>
     private async Task<int> WriteAsync(RecommendationRun run, SimilarityRules rules, CancellationToken cancellationToken)
     {
@@ -135,14 +177,37 @@ public sealed partial class RecommendationBuilder(
         var products = run.Counts.Products.Keys.ToList();
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
             await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
-        await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, run.Counts.Popular(PopularKept), run.Day), cancellationToken);
+        var mostBought = Ranking.Top(run.Bought.Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
+        await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {
             var top = Ranking.Top(scores.Select(s => new ScoredProduct(s.Key, s.Value)), PopularKept);
             await popular.UpsertAsync(PopularKey(segment), new PopularProducts(segment, top, run.Day), cancellationToken);
         }
 
+        await DeleteStaleAsync(related, new DocumentQuery(), r => r.ComputedOn, run.Day, cancellationToken);
+        await DeleteStaleAsync(popular, new DocumentQuery { PartitionKey = PopularKey(PopularProducts.Everyone).PartitionKey }, p => p.ComputedOn, run.Day, cancellationToken);
         return products.Count;
+    }
+
+    /// <summary>Deletes the lists computed before <paramref name="day"/>: a run writes every list it computes, so those are the ones it no longer does.</summary>
+    private static async Task DeleteStaleAsync<T>(IDocumentCollection<T> lists, DocumentQuery query, Func<T, DateOnly> computedOn, DateOnly day, CancellationToken cancellationToken)
+        where T : class
+    {
+        await foreach (var list in lists.ScanAsync(query, 1000, cancellationToken))
+        {
+            if (computedOn(list.Value) < day)
+            {
+                try
+                {
+                    await lists.DeleteAsync(list.Key, list.ETag, cancellationToken);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Written again since it was read: no longer stale.
+                }
+            }
+        }
     }
 
     public static DocumentKey PopularKey(string segment) => new("popular", segment);

@@ -8,6 +8,9 @@ public sealed class RecommendationOptions
 {
     public const string SectionName = "Recommendations";
 
+    /// <summary>The most pairs whose counts still fit in the run's checkpoint beside a catalog of a few thousand products.</summary>
+    public const int MaxPairsThatFit = 5_000;
+
     /// <summary>Products a slot shows.</summary>
     public int SlotSize { get; set; } = 10;
 
@@ -20,8 +23,11 @@ public sealed class RecommendationOptions
     /// <summary>Distinct products of a basket that count; a huge basket would add pairs quadratically.</summary>
     public int MaxBasketProducts { get; set; } = 20;
 
-    /// <summary>Product pairs the daily run counts at most (bounds its memory and its checkpoint).</summary>
-    public int MaxPairs { get; set; } = 10_000;
+    /// <summary>
+    /// Product pairs the daily run counts at most (bounds its memory and its checkpoint). The checkpoint is one stored
+    /// document (about 480,000 characters): a pair takes about 50 of them, a counted product about 30.
+    /// </summary>
+    public int MaxPairs { get; set; } = 4_000;
 
     /// <summary>Orders (or customers) read per page.</summary>
     public int PageSize { get; set; } = 500;
@@ -41,6 +47,9 @@ public static class RecommendationSlots
     public const string ProductRelated = "product-related";
     public const string HomeFeed = "home-feed";
     public const string FirstOrder = "first-order";
+
+    /// <summary>Every slot: events may name no other, so the per-slot figures stay as few as the slots.</summary>
+    public static readonly IReadOnlyList<string> All = [ProductRelated, HomeFeed, FirstOrder];
 }
 
 /// <summary>How a list was made; the client reports it with impressions and clicks, so each algorithm's CTR can be compared.</summary>
@@ -57,6 +66,9 @@ public static class RecommendationAlgorithms
 
     /// <summary>Most bought overall (the baseline).</summary>
     public const string Popular = "popular";
+
+    /// <summary>Every algorithm: events may name no other.</summary>
+    public static readonly IReadOnlyList<string> All = [Related, Personal, SegmentPopular, Popular];
 }
 
 /// <summary>A product's related products as the daily run computed them.</summary>
@@ -106,6 +118,9 @@ public sealed record RecommendationRun : IDailyRun
     public int Customers { get; init; }
 
     public CoOccurrence Counts { get; init; } = new();
+
+    /// <summary>Paid orders each product is in, for the popular list ("most bought"): <see cref="Counts"/> also holds viewed-then-bought baskets.</summary>
+    public Dictionary<string, long> Bought { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Interest per product in each segment (a view 1, a purchase <see cref="Ranking.PurchaseWeight"/>).</summary>
     public Dictionary<string, Dictionary<string, double>> SegmentInterest { get; init; } = [];

@@ -10,7 +10,7 @@ internal sealed class RecommendationOptionsValidator() : SettingsValidator<Recom
         .AtLeast(o.MinSupport, 1)
         .AtLeast(o.KeptPerProduct, o.SlotSize, "a slot is filled from the products kept")
         .AtLeast(o.MaxBasketProducts, 2)
-        .AtLeast(o.MaxPairs, 100)
+        .InRange(o.MaxPairs, 100, RecommendationOptions.MaxPairsThatFit)
         .InRange(o.PageSize, 1, 1000)
         .AtLeast(o.CheckpointEveryPages, 1)
         .That(o.FeedExperimentId.Length == 0 || Ids.IsWellFormed(o.FeedExperimentId), nameof(o.FeedExperimentId), "is empty or an experiment id", actual: o.FeedExperimentId);

@@ -59,11 +59,10 @@ public sealed class RecommendationService(
         var customer = await customers.GetAsync(customerId, cancellationToken);
         var tier = customer.Member.Tier;
         string? experimentId = null;
-        if (options.FeedExperimentId.Length > 0)
+        if (options.FeedExperimentId.Length > 0 && await AssignAsync(customerId, cancellationToken) is { Recorded: true } assignment)
         {
-            var assignment = await experiments.AssignAsync(options.FeedExperimentId, LedgerKeys.CustomerVisitor(customerId), cancellationToken);
-            experimentId = assignment.Recorded ? assignment.ExperimentId : null;
-            if (assignment.Recorded && assignment.Variant == PopularVariant)
+            experimentId = assignment.ExperimentId;
+            if (assignment.Variant == PopularVariant)
             {
                 return await PopularListAsync(RecommendationSlots.HomeFeed, experimentId, tier, null, cancellationToken);
             }
@@ -105,6 +104,19 @@ public sealed class RecommendationService(
         return new FirstOrderOffer(
             new RecommendationList(RecommendationSlots.FirstOrder, RecommendationAlgorithms.Related, null, items),
             string.IsNullOrEmpty(couponTemplateId) ? null : couponTemplateId);
+    }
+
+    /// <summary>The customer's variant of the feed experiment; null while the setting names no experiment (not created yet, or mistyped): the feed goes on without one.</summary>
+    private async Task<AssignmentView?> AssignAsync(string customerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await experiments.AssignAsync(options.FeedExperimentId, LedgerKeys.CustomerVisitor(customerId), cancellationToken);
+        }
+        catch (DomainException missing) when (missing.Code == ErrorCode.NotFound)
+        {
+            return null;
+        }
     }
 
     private async Task<IReadOnlyList<ScoredProduct>> PersonalAsync(IReadOnlyList<Interaction> views, IReadOnlyList<Interaction> purchases, CancellationToken cancellationToken)

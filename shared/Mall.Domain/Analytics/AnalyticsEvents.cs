@@ -44,6 +44,19 @@ public static class TrackedEvents
     /// <summary>Events that name the recommendation slot (and algorithm) they came from; an add to cart may, when the product came from one.</summary>
     public static bool IsAboutSlot(TrackedEvent type) => type is TrackedEvent.RecommendationImpression or TrackedEvent.RecommendationClick;
 
+    /// <summary>
+    /// Whether an event counts toward an experiment on a recommendation slot (the home feed's): opening a product
+    /// counts only as a click in that slot, its click-through, not as a product view from anywhere else nor a click
+    /// in another slot; the later stages (add to cart, checkout, paid) count as for any experiment.
+    /// </summary>
+    /// <param name="eventSlot">The slot and algorithm the event names ("slot/algorithm"), if any.</param>
+    public static bool CountsForSlotExperiment(TrackedEvent type, string? eventSlot, string slot) => type switch
+    {
+        TrackedEvent.ProductView => false,
+        TrackedEvent.RecommendationClick => eventSlot is not null && eventSlot.StartsWith(slot + "/", StringComparison.Ordinal),
+        _ => true,
+    };
+
     public static bool TryParseClientType(string? wireName, out TrackedEvent type) =>
         ClientWireNames.TryGetValue(wireName ?? string.Empty, out type);
 
