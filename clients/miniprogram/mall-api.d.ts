@@ -3731,7 +3731,10 @@ export interface operations {
     };
     Analytics_ExperimentAssignment: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The visitor's device id when not signed in. */
+                deviceId?: string;
+            };
             header?: never;
             path: {
                 experimentId: string;
@@ -3976,7 +3979,10 @@ export interface operations {
     FlashSale_Reserve: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did. */
+                "Idempotency-Key": string;
+            };
             path: {
                 saleId: string;
             };
@@ -4213,7 +4219,10 @@ export interface operations {
     GroupBuy_Open: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4846,7 +4855,12 @@ export interface operations {
     };
     Distribution_Commissions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page, 20 by default. */
+                pageSize?: number;
+                /** @description The previous page's continuationToken; absent for the first page. */
+                continuationToken?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5819,7 +5833,10 @@ export interface operations {
     Distribution_Withdraw: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5938,7 +5955,14 @@ export interface operations {
     };
     Orders_List: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only those in this status. */
+                status?: "reserving" | "pendingPayment" | "paid" | "shipped" | "completed" | "cancelled" | "closed" | "refunded" | "withdrawn";
+                /** @description Items per page, 20 by default. */
+                pageSize?: number;
+                /** @description The previous page's continuationToken; absent for the first page. */
+                continuationToken?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6019,7 +6043,10 @@ export interface operations {
     Orders_Create: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6920,7 +6947,10 @@ export interface operations {
     Presale_Reserve: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did. */
+                "Idempotency-Key": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7327,7 +7357,14 @@ export interface operations {
     };
     Catalog_ListProducts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only the products of this category. */
+                categoryId?: string;
+                /** @description Items per page, 20 by default. */
+                pageSize?: number;
+                /** @description The previous page's continuationToken; absent for the first page. */
+                continuationToken?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7723,7 +7760,10 @@ export interface operations {
     };
     Sharing_ResolveLink: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The share token of the link. */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

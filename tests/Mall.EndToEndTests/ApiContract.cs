@@ -66,6 +66,27 @@ public sealed class ApiContract(JsonObject document)
         return errors.Count == 0 ? null : $"{where}, a body that does not match the document: {string.Join("; ", errors.Take(10))}.";
     }
 
+    /// <summary>
+    /// What is wrong with a request: a query parameter or an Idempotency-Key header its route does not declare (a
+    /// client generated from the document could not send it); null when it keeps the contract.
+    /// </summary>
+    public string? RequestViolation(string method, string path, string query, IEnumerable<string> headers)
+    {
+        var operation = Operation(method, path, out var template);
+        if (operation is null)
+        {
+            return null;
+        }
+
+        var declared = (operation["parameters"]?.AsArray() ?? [])
+            .Select(p => (Name: p!["name"]!.GetValue<string>(), In: p["in"]!.GetValue<string>()))
+            .ToHashSet();
+        var sent = query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => (Name: Uri.UnescapeDataString(pair.Split('=')[0]), In: "query"))
+            .Concat(headers.Where(h => h.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)).Select(_ => (Name: "Idempotency-Key", In: "header")));
+        var undeclared = sent.Where(p => !declared.Contains(p)).Select(p => $"{p.In} parameter {p.Name}").Distinct().ToList();
+        return undeclared.Count == 0 ? null : $"{method} {template} was sent {string.Join(", ", undeclared)}, which the document does not declare.";
+    }
+
     private JsonObject? Operation(string method, string path, out string template)
     {
         var segments = path.Split('?')[0].Trim('/').Split('/');
@@ -185,22 +206,32 @@ public sealed class ApiContract(JsonObject document)
 }
 
 /// <summary>
-/// Checks every response the end-to-end tests see against the API document: a response that breaks it fails
-/// the request (and so the test) with what is wrong. The document is the one the host serves, read once.
+/// Checks every request and response of the end-to-end tests against the API document: a query parameter or
+/// Idempotency-Key the route does not declare, or a response that breaks it, fails the request (and so the test). The document is the one the host serves, read once.
 /// </summary>
 public sealed class ContractCheckingHandler(Func<Task<ApiContract>> contract) : DelegatingHandler(new HttpClientHandler())
 {
+    /// <summary>Marks a request that probes a route with what it does not declare on purpose (robustness tests): only its response is checked.</summary>
+    public static readonly HttpRequestOptionsKey<bool> OffContract = new("mall.offContract");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken);
         var path = request.RequestUri!.AbsolutePath;
         const string prefix = "/api/";
 
         // Kestrel (like Azure's front end) refuses a NUL in the path with an empty 400 before any function runs.
         if (!path.StartsWith(prefix, StringComparison.Ordinal) || path.Contains("%00", StringComparison.Ordinal))
         {
-            return response;
+            return await base.SendAsync(request, cancellationToken);
         }
+
+        if (!(request.Options.TryGetValue(OffContract, out var offContract) && offContract)
+            && (await contract()).RequestViolation(request.Method.Method, path[prefix.Length..], request.RequestUri.Query, request.Headers.Select(h => h.Key)) is { } undeclared)
+        {
+            throw new ContractViolationException(undeclared);
+        }
+
+        var response = await base.SendAsync(request, cancellationToken);
 
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         var body = response.Content.Headers.ContentEncoding.Count == 0 ? await response.Content.ReadAsStringAsync(cancellationToken) : string.Empty;

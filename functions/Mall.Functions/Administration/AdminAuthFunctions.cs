@@ -23,6 +23,7 @@ public sealed class AdminAuthFunctions(Api api, AdminAuthService admins)
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(ResultPage<OperatorSignIn>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_ListSignIns")]
     public Task<IActionResult> ListSignIns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/sign-ins")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -24,6 +24,7 @@ public sealed class AnalyticsFunctions(Api api, EventIngestion ingestion, Experi
     [CalledBy(Caller.Visitor)]
     [Answers(200, typeof(AssignmentView))]
     [Refuses(ErrorCode.NotFound)]
+    [Query("deviceId", typeof(string), "The visitor's device id when not signed in.")]
     [Function("Analytics_ExperimentAssignment")]
     public Task<IActionResult> Assignment([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "experiments/{experimentId}/assignment")] HttpRequest request, string experimentId) =>
         api.ForVisitorAsync(request, async customerId =>
@@ -70,6 +71,9 @@ public sealed class AnalyticsFunctions(Api api, EventIngestion ingestion, Experi
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(IReadOnlyList<FunnelView>))]
     [Refuses(ErrorCode.NotFound)]
+    [Query("date", typeof(DateOnly), "A CST day (yyyy-MM-dd); today by default.")]
+    [Query("hour", typeof(int), "An hour of that day, 0–23; the whole day when absent.")]
+    [Query("experimentId", typeof(string), "The experiment whose results to show.")]
     [Function("Manage_Funnel")]
     public Task<IActionResult> Funnel([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/funnel")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -91,6 +95,7 @@ public sealed class AnalyticsFunctions(Api api, EventIngestion ingestion, Experi
     /// <summary>Hourly figures (UTC hours) of the last ?hours= (1–168, 48 by default).</summary>
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(IReadOnlyList<HourlyFigures>))]
+    [Query("hours", typeof(int), "How many hours back, 1–168; 48 by default.")]
     [Function("Manage_AnalyticsHours")]
     public Task<IActionResult> Hours([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/analytics/hours")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -101,6 +106,7 @@ public sealed class AnalyticsFunctions(Api api, EventIngestion ingestion, Experi
 
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(IReadOnlyList<AlertView>))]
+    [Query("state", typeof(string), "open for the alerts still open only.")]
     [Function("Manage_ListAlerts")]
     public Task<IActionResult> ListAlerts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/alerts")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await alerts.ListAsync(request.Query["state"] == "open", request.HttpContext.RequestAborted)));

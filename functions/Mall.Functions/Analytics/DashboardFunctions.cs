@@ -42,18 +42,21 @@ public sealed class DashboardFunctions(Api api)
 
     [Answers(200, MediaType = "text/javascript")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Manage_DashboardAppJs")]
     public Task<IActionResult> AppScript([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/app-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.App.Serve(request)));
 
     [Answers(200, MediaType = "text/css")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Manage_DashboardStyleCss")]
     public Task<IActionResult> StyleSheet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/style-css")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.Style.Serve(request)));
 
     [Answers(200, MediaType = "text/javascript")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Manage_DashboardEChartsJs")]
     public Task<IActionResult> ECharts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/dashboard/echarts-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DashboardAssets.ECharts.Serve(request)));

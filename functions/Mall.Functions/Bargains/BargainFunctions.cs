@@ -80,6 +80,7 @@ public sealed class BargainFunctions(Api api, BargainService bargains, CampaignC
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(BargainCampaignPage))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_ListBargainCampaigns")]
     public Task<IActionResult> ListCampaigns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/bargain-campaigns")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -25,6 +25,8 @@ public sealed class CampaignFunctions(
     /// <summary>The ?days= CST days (default 7, at most 62) from ?from= (default today): flash slots, campaigns, announcements, brand days.</summary>
     [Answers(200, typeof(CalendarView))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Query("days", typeof(int), "1–62 days (CalendarService.MaxDays), 7 by default.")]
+    [Query("from", typeof(DateOnly), "The first CST day (yyyy-MM-dd); today by default.")]
     [Function("Manage_Calendar")]
     public Task<IActionResult> Calendar([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -52,6 +54,7 @@ public sealed class CampaignFunctions(
     /// <summary>The brand day of ?month= (yyyy-MM, default this CST month) and its share of the month's GMV.</summary>
     [Answers(200, typeof(BrandDayReport))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Query("month", typeof(string), "A month (yyyy-MM); the current CST month by default.")]
     [Function("Manage_BrandDayReport")]
     public Task<IActionResult> BrandDay([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar/brand-day")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -62,6 +65,7 @@ public sealed class CampaignFunctions(
 
     /// <summary>Participants of the campaigns started in the last ?days= (default 30): announced against unannounced.</summary>
     [Answers(200, typeof(ParticipationReport))]
+    [Query("days", typeof(int), "1–366 days, 30 by default.")]
     [Function("Manage_CampaignParticipation")]
     public Task<IActionResult> Participation([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/calendar/participation")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await calendar.ParticipationAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));
@@ -114,6 +118,7 @@ public sealed class CampaignFunctions(
     [Accepts(typeof(CampaignRequest))]
     [Answers(201, typeof(CampaignView))]
     [Refuses(ErrorCode.ComplianceRefused, ErrorCode.Conflict, ErrorCode.IdempotencyKeyRequired, ErrorCode.IdempotencyKeyReused, ErrorCode.NotFound, ErrorCode.ProductNotOnSale)]
+    [Idempotent]
     [Function("Manage_CreateCampaign")]
     public Task<IActionResult> CreateCampaign([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/campaigns")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>

@@ -40,6 +40,8 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(CardFulfilmentPage))]
     [Refuses(ErrorCode.NotFound)]
+    [Paged]
+    [Query("status", typeof(FulfilmentStatus), "Only those in this status.")]
     [Function("Manage_ListCardFulfilments")]
     public Task<IActionResult> Fulfilments([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/card-campaigns/{campaignId}/fulfilments")] HttpRequest request, string campaignId) =>
         api.ForAdminAsync(request, async _ =>
@@ -52,6 +54,7 @@ public sealed class CardCollectingFunctions(Api api, CardCampaignService campaig
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(GiftRecipient))]
     [Refuses(ErrorCode.NotFound)]
+    [Query("reason", typeof(string), "Why the operator reads it (recorded in the personal-data audit).")]
     [Function("Manage_GetCardFulfilmentRecipient")]
     public Task<IActionResult> Recipient([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/card-campaigns/{campaignId}/fulfilments/{fulfilmentId}/recipient")] HttpRequest request, string campaignId, string fulfilmentId) =>
         api.ForAdminAsync(request, async operatorId =>

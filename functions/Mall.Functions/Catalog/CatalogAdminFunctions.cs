@@ -23,6 +23,7 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
 
     [Answers(200, typeof(ResultPage<Product>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_ListProducts")]
     public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/products")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -61,6 +62,7 @@ public sealed class CatalogAdminFunctions(Api api, CatalogAdminService catalog, 
     [Accepts(typeof(StockAdjustmentRequest))]
     [Answers(200, typeof(StockLevel))]
     [Refuses(ErrorCode.IdempotencyKeyRequired, ErrorCode.IdempotencyKeyReused, ErrorCode.NotFound)]
+    [Idempotent]
     [Function("Manage_AdjustStock")]
     public Task<IActionResult> AdjustStock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/skus/{skuId}/stock-adjustments")] HttpRequest request, string skuId) =>
         api.ForAdminAsync(request, async _ =>

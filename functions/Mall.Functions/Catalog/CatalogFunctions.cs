@@ -30,6 +30,8 @@ public sealed class CatalogFunctions(Api api, CatalogQueryService catalog, Catal
 
     [Answers(200, typeof(ProductPage))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
+    [Query("categoryId", typeof(string), "Only the products of this category.")]
     [Function("Catalog_ListProducts")]
     public Task<IActionResult> ListProducts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products")] HttpRequest request) =>
         api.RunAsync(request, async () =>

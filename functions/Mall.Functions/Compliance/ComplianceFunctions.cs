@@ -14,6 +14,7 @@ public sealed class ComplianceFunctions(Api api, CampaignCompliance compliance, 
     /// <summary>The checks of ?month= (yyyy-MM, a CST month; default this month).</summary>
     [Answers(200, typeof(ComplianceReport))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Query("month", typeof(string), "A month (yyyy-MM); the current CST month by default.")]
     [Function("Manage_ComplianceReport")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/compliance/report")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -29,6 +29,7 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
     [CalledBy(Caller.Customer)]
     [Answers(200, typeof(ResultPage<LedgerEntry>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Distribution_Commissions")]
     public Task<IActionResult> Commissions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/commissions")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
@@ -41,6 +42,7 @@ public sealed class DistributionFunctions(Api api, DistributionService distribut
     [Accepts(typeof(WithdrawalRequest))]
     [Answers(201, typeof(WithdrawalView))]
     [Refuses(ErrorCode.IdempotencyKeyRequired, ErrorCode.NotAPromoter, ErrorCode.WithdrawalExceedsBalance, ErrorCode.WithdrawalLimitReached)]
+    [Idempotent]
     [Function("Distribution_Withdraw")]
     public Task<IActionResult> Withdraw([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "me/withdrawals")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>

@@ -34,6 +34,7 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
     [Answers(200, typeof(OrderView))]
     [Refuses(ErrorCode.FlashSaleEnded, ErrorCode.FlashSaleLimitReached, ErrorCode.FlashSaleNotStarted, ErrorCode.FlashSaleSoldOut, ErrorCode.IdempotencyKeyRequired, ErrorCode.NotFound)]
     [PlacesOrder]
+    [Idempotent]
     [Function("FlashSale_Reserve")]
     public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "flash-sales/{saleId}/reservations")] HttpRequest request, string saleId) =>
         api.ForCustomerAsync(request, async customerId =>
@@ -47,6 +48,7 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
     [Accepts(typeof(FlashSaleRequest))]
     [Answers(201, typeof(FlashSaleAdminView))]
     [Refuses(ErrorCode.ComplianceRefused, ErrorCode.Conflict, ErrorCode.IdempotencyKeyRequired, ErrorCode.IdempotencyKeyReused, ErrorCode.OutOfStock)]
+    [Idempotent]
     [Function("Manage_CreateFlashSale")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/flash-sales")] HttpRequest request) =>
         api.ForAdminAsync(request, async operatorId =>
@@ -61,6 +63,8 @@ public sealed class FlashSaleFunctions(Api api, FlashSaleService flashSales, Cam
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(ItemList<FlashSaleAdminView>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Query("from", typeof(DateOnly), "The first CST day (yyyy-MM-dd); today by default.")]
+    [Query("days", typeof(int), "1–31 days, 7 by default.")]
     [Function("Manage_ListFlashSales")]
     public Task<IActionResult> ListForAdmin([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/flash-sales")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

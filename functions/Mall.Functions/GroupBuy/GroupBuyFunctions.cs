@@ -18,6 +18,7 @@ public sealed class GroupBuyFunctions(Api api, GroupBuyService groupBuys, Campai
     [Answers(201, typeof(GroupOrderResult))]
     [Refuses(ErrorCode.AlreadyInGroup, ErrorCode.CampaignNotActive, ErrorCode.CampaignSoldOut, ErrorCode.GroupClosed, ErrorCode.GroupFull, ErrorCode.IdempotencyKeyRequired, ErrorCode.NotFound)]
     [PlacesOrder]
+    [Idempotent]
     [Function("GroupBuy_Open")]
     public Task<IActionResult> Open([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "group-buys")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>

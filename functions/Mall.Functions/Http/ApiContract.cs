@@ -76,3 +76,31 @@ public sealed class PlacesOrderAttribute : Attribute
         ErrorCode.IdempotencyKeyReused, ErrorCode.RequestInProgress, ErrorCode.OrderExpired, ErrorCode.NotFound,
     ];
 }
+
+/// <summary>
+/// A query parameter the function reads; <paramref name="type"/> is how it is read (int, bool, DateOnly, an enum or
+/// string). Names ending in "Id" are ids, checked before the function runs. The end-to-end tests refuse a request
+/// with a query parameter its route does not declare.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class QueryAttribute(string name, Type type, string description) : Attribute
+{
+    public string Name { get; } = name;
+
+    public Type Type { get; } = type;
+
+    public string Description { get; } = description;
+}
+
+/// <summary>The function answers a page (<see cref="Api.Paging"/>): it reads pageSize and continuationToken.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PagedAttribute : Attribute
+{
+}
+
+/// <summary>The function reads an Idempotency-Key header (<see cref="Api.IdempotencyKey"/>): a retry with the same key is the same request.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class IdempotentAttribute : Attribute
+{
+    public const string Header = "Idempotency-Key";
+}

@@ -163,13 +163,7 @@ public static class ApiDocument
         {
             OperationId = function.Name,
             Tags = new HashSet<OpenApiTagReference> { new(function.Capability, document) },
-            Parameters = function.RouteValues.Select(name => (IOpenApiParameter)new OpenApiParameter
-            {
-                Name = name,
-                In = ParameterLocation.Path,
-                Required = true,
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = Ids.MaxLength, Description = $"An id: {Ids.Rule}." },
-            }).ToList(),
+            Parameters = Parameters(function, schemas).ToList(),
             Security = Security(caller, document),
             Responses = [],
             Extensions = new Dictionary<string, IOpenApiExtension> { ["x-caller"] = new JsonNodeExtension(JsonValue.Create(caller.ToString())) },
@@ -241,6 +235,67 @@ public static class ApiDocument
 
         return operation;
     }
+
+    /// <summary>Route values (ids), the query parameters the function declares, its paging and its Idempotency-Key header.</summary>
+    private static IEnumerable<IOpenApiParameter> Parameters(HttpFunction function, ContractSchemas schemas)
+    {
+        static OpenApiSchema Id() => new() { Type = JsonSchemaType.String, MinLength = 1, MaxLength = Ids.MaxLength, Description = $"An id: {Ids.Rule}." };
+        foreach (var name in function.RouteValues)
+        {
+            yield return new OpenApiParameter { Name = name, In = ParameterLocation.Path, Required = true, Schema = Id() };
+        }
+
+        foreach (var query in function.Method.GetCustomAttributes<QueryAttribute>())
+        {
+            yield return new OpenApiParameter
+            {
+                Name = query.Name,
+                In = ParameterLocation.Query,
+                Description = query.Description,
+                Schema = query.Name.EndsWith("Id", StringComparison.Ordinal) ? Id() : QuerySchema(query.Type, schemas),
+            };
+        }
+
+        if (function.Method.IsDefined(typeof(PagedAttribute)))
+        {
+            yield return new OpenApiParameter
+            {
+                Name = "pageSize",
+                In = ParameterLocation.Query,
+                Description = $"Items per page, {Api.DefaultPageSize} by default.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = Api.MaxPageSize.ToString(CultureInfo.InvariantCulture) },
+            };
+            yield return new OpenApiParameter
+            {
+                Name = "continuationToken",
+                In = ParameterLocation.Query,
+                Description = "The previous page's continuationToken; absent for the first page.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
+        }
+
+        if (function.Method.IsDefined(typeof(IdempotentAttribute)))
+        {
+            yield return new OpenApiParameter
+            {
+                Name = IdempotentAttribute.Header,
+                In = ParameterLocation.Header,
+                Required = true,
+                Description = "A key of the client's (e.g. a UUID) naming this request: a retry with the same key answers what the first one did.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 8, MaxLength = 64, Pattern = "^[A-Za-z0-9_:.-]+$" },
+            };
+        }
+    }
+
+    private static IOpenApiSchema QuerySchema(Type type, ContractSchemas schemas) => type switch
+    {
+        _ when type == typeof(int) => new OpenApiSchema { Type = JsonSchemaType.Integer },
+        _ when type == typeof(bool) => new OpenApiSchema { Type = JsonSchemaType.Boolean },
+        _ when type == typeof(DateOnly) => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" },
+        _ when type.IsEnum => schemas.For(type),
+        _ when type == typeof(string) => new OpenApiSchema { Type = JsonSchemaType.String },
+        _ => throw new InvalidOperationException($"A query parameter is read as int, bool, DateOnly, an enum or string, not {type.Name}."),
+    };
 
     private static List<OpenApiSecurityRequirement> Security(Caller caller, OpenApiDocument document)
     {

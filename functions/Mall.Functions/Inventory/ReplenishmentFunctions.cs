@@ -22,6 +22,7 @@ public sealed class ReplenishmentFunctions(Api api, ReplenishmentService repleni
     /// <summary>The latest finished report: totals, turnover against its goal, the most urgent lines and ?pageSize= products' lines a page (?continuationToken=).</summary>
     [Answers(200, typeof(ReplenishmentReport))]
     [Refuses(ErrorCode.NotFound, ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_Replenishment")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/replenishment")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -17,6 +17,9 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
     /// <summary>Orders; ?status= filters by status, ?priority=true keeps members' priority-shipping orders (ship those first).</summary>
     [Answers(200, typeof(OperatorOrderPage))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
+    [Query("status", typeof(OrderStatus), "Only those in this status.")]
+    [Query("priority", typeof(bool), "true for the orders of members with priority shipping only.")]
     [Function("Manage_ListOrders")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -34,6 +37,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
     /// <summary>Who the order ships to, unmasked, for fulfilment; each read is audited (?reason= says why), see manage/audit/personal-data.</summary>
     [Answers(200, typeof(OrderRecipient))]
     [Refuses(ErrorCode.CustomerErased, ErrorCode.NotFound)]
+    [Query("reason", typeof(string), "Why the operator reads it (recorded in the personal-data audit).")]
     [Function("Manage_GetOrderRecipient")]
     public Task<IActionResult> GetRecipient([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/orders/{orderId}/recipient")] HttpRequest request, string orderId) =>
         api.ForAdminAsync(request, async operatorId =>
@@ -50,6 +54,7 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
     /// <summary>Orders whose shipping info WeChat has not taken, with WeChat's errcode and reason; given-up ones wait for a retry.</summary>
     [Answers(200, typeof(ResultPage<ShippingUploadFailureView>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_ListShippingUploadFailures")]
     public Task<IActionResult> ListShippingUploadFailures([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/shipping-uploads/failed")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>
@@ -75,6 +80,8 @@ public sealed class OrderAdminFunctions(Api api, OrderService orders, RefundServ
     /// <summary>Every refund not settled for good (asked for, retrying, at WeChat, abnormal, failed); ?status= narrows it.</summary>
     [Answers(200, typeof(OpenRefundPage))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
+    [Query("status", typeof(RefundStatus), "Only those in this status.")]
     [Function("Manage_ListOpenRefunds")]
     public Task<IActionResult> ListOpenRefunds([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/refunds")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -27,6 +27,7 @@ public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderServi
     [Answers(200, typeof(OrderView))]
     [Refuses(ErrorCode.IdempotencyKeyRequired, ErrorCode.IdempotencyKeyReused, ErrorCode.OrderExpired, ErrorCode.RequestInProgress)]
     [PlacesOrder]
+    [Idempotent]
     [Function("Orders_Create")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>
@@ -39,6 +40,8 @@ public sealed class OrderFunctions(Api api, CheckoutService checkout, OrderServi
 
     [Answers(200, typeof(OrderPage))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
+    [Query("status", typeof(OrderStatus), "Only those in this status.")]
     [Function("Orders_List")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "orders")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>

@@ -53,18 +53,21 @@ public sealed class ApiDocsFunctions(Api api)
 
     [Answers(200, MediaType = "text/javascript")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Platform_DocsSwaggerUiJs")]
     public Task<IActionResult> SwaggerUi([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/swagger-ui-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(SwaggerUiScript.Serve(request)));
 
     [Answers(200, MediaType = "text/css")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Platform_DocsSwaggerUiCss")]
     public Task<IActionResult> SwaggerUiCss([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/swagger-ui-css")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(SwaggerUiStyle.Serve(request)));
 
     [Answers(200, MediaType = "text/javascript")]
     [Answers(304)]
+    [Query("v", typeof(string), "The asset's version: with the current one the answer may be cached for good.")]
     [Function("Platform_DocsJs")]
     public Task<IActionResult> Script([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/docs-js")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult(DocsScript.Serve(request)));

@@ -48,6 +48,7 @@ public sealed partial class EventFunctions(Api api, EventDispatcher dispatcher, 
     /// <summary>Deliveries parked after failing too often, with their event and last error.</summary>
     [Answers(200, typeof(ResultPage<ParkedEvent>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_ListParkedEvents")]
     public Task<IActionResult> ListParked([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/events/parked")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

@@ -13,6 +13,7 @@ public sealed class PersonalDataAuditFunctions(Api api, PersonalDataAudit audit)
     /// <summary>Operators' reads of unmasked personal data, newest first: who read what of whom, when and why.</summary>
     [Answers(200, typeof(ResultPage<PersonalDataAccess>))]
     [Refuses(ErrorCode.ValidationFailed)]
+    [Paged]
     [Function("Manage_PersonalDataAudit")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/audit/personal-data")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ =>

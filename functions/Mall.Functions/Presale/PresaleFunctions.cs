@@ -18,6 +18,7 @@ public sealed class PresaleFunctions(Api api, PresaleService presales, CampaignC
     [Answers(201, typeof(PresaleOrderResult))]
     [Refuses(ErrorCode.CampaignNotActive, ErrorCode.CampaignSoldOut, ErrorCode.IdempotencyKeyRequired, ErrorCode.NotFound, ErrorCode.OutsideWindow)]
     [PlacesOrder]
+    [Idempotent]
     [Function("Presale_Reserve")]
     public Task<IActionResult> Reserve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "presales")] HttpRequest request) =>
         api.ForCustomerAsync(request, async customerId =>

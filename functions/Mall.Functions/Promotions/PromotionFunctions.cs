@@ -28,6 +28,7 @@ public sealed class PromotionFunctions(Api api, PromotionService promotions, Cam
     /// <summary>Rules running or ended within ?days= (30 by default).</summary>
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(ItemList<PriceRule>))]
+    [Query("days", typeof(int), "1–366 days, 30 by default.")]
     [Function("Manage_ListPriceRules")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/price-rules")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Items(await promotions.ListAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));

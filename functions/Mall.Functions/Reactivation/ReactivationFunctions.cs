@@ -16,6 +16,7 @@ public sealed class ReactivationFunctions(Api api, ReactivationService reactivat
 
     /// <summary>Wake-up contacts over the last days, how many came back, and each day's run.</summary>
     [Answers(200, typeof(ReactivationReport))]
+    [Query("days", typeof(int), "1–366 days, 30 by default.")]
     [Function("Manage_Reactivation")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/reactivation")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await reactivation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));

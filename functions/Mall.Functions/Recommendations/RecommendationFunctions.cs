@@ -33,6 +33,7 @@ public sealed class RecommendationFunctions(Api api, RecommendationService recom
     /// <summary>The daily runs of the last days (?days=): orders and customers read, lists written.</summary>
     [CalledBy(Caller.Operator)]
     [Answers(200, typeof(IReadOnlyList<RecommendationRun>))]
+    [Query("days", typeof(int), "1–366 days, 30 by default.")]
     [Function("Manage_RecommendationRuns")]
     public Task<IActionResult> Runs([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/recommendations/runs")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok((await builder.RecentAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)).Select(RecommendationBuilder.WithoutCounts).ToList()));

@@ -16,6 +16,7 @@ public sealed class SegmentationFunctions(Api api, SegmentationService segmentat
 
     /// <summary>Segment sizes per day and the seed's target metrics (first-order conversion, 30-day repurchase, reactivation).</summary>
     [Answers(200, typeof(SegmentReport))]
+    [Query("days", typeof(int), "1–366 days, 30 by default.")]
     [Function("Manage_Segments")]
     public Task<IActionResult> Report([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "manage/segments")] HttpRequest request) =>
         api.ForAdminAsync(request, async _ => ApiResults.Ok(await segmentation.ReportAsync(Api.DaysParameter(request), request.HttpContext.RequestAborted)));

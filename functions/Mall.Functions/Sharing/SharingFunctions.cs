@@ -26,6 +26,7 @@ public sealed class SharingFunctions(Api api, ShareLinks links, ShareRewardsServ
     [CalledBy(Caller.Anyone)]
     [Answers(200, typeof(ShareTargetView))]
     [Refuses(ErrorCode.ShareLinkExpired, ErrorCode.ValidationFailed)]
+    [Query("token", typeof(string), "The share token of the link.")]
     [Function("Sharing_ResolveLink")]
     public Task<IActionResult> Resolve([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "shares/resolve")] HttpRequest request) =>
         api.RunAsync(request, () => Task.FromResult<IActionResult>(ApiResults.Ok(links.Resolve(request.Query["token"]))));

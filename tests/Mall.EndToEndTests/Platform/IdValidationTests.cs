@@ -69,7 +69,7 @@ public sealed class IdValidationTests(LocalMall mall)
             foreach (var bad in BadIds)
             {
                 var query = string.Join('&', names.Select(name => $"{name}={Uri.EscapeDataString(bad)}"));
-                var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(route.Method), route.Fill(_ => "X1") + "?" + query) { Content = JsonBody("{}") });
+                var response = await client.SendAsync(OffContract(new HttpRequestMessage(new HttpMethod(route.Method), route.Fill(_ => "X1") + "?" + query) { Content = JsonBody("{}") }));
                 var unnamed = names.Where(name => !NamesField(response, HttpStatusCode.BadRequest, name)).ToList();
                 if (unnamed.Count > 0)
                 {
@@ -91,7 +91,7 @@ public sealed class IdValidationTests(LocalMall mall)
         {
             foreach (var bad in BadIds)
             {
-                var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Fill(_ => "X1")) { Content = JsonBody(RequestContracts.BodyWithEveryId(bad)) };
+                var request = OffContract(new HttpRequestMessage(new HttpMethod(route.Method), route.Fill(_ => "X1")) { Content = JsonBody(RequestContracts.BodyWithEveryId(bad)) });
                 if (bad.All(c => c is >= ' ' and <= '~'))
                 {
                     request.Headers.TryAddWithoutValidation("Idempotency-Key", bad);
@@ -119,7 +119,7 @@ public sealed class IdValidationTests(LocalMall mall)
             foreach (var forged in new[] { "a/b c#d", "1!8!\u0001", "x" })
             {
                 var token = Convert.ToBase64String(Encoding.UTF8.GetBytes(forged)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-                var response = await (route.Template.StartsWith("manage/", StringComparison.Ordinal) ? admin : customer).GetAsync($"{route.Template}?continuationToken={token}");
+                var response = await (route.Template.StartsWith("manage/", StringComparison.Ordinal) ? admin : customer).SendAsync(OffContract(new HttpRequestMessage(HttpMethod.Get, $"{route.Template}?continuationToken={token}")));
                 if ((int)response.Status >= 500)
                 {
                     failures.Add($"GET {route.Template} with a token of '{forged}': {(int)response.Status} {response.Body}");
@@ -141,7 +141,7 @@ public sealed class IdValidationTests(LocalMall mall)
     public async Task The_reported_ids_with_a_slash_are_a_400_naming_the_field(string path, string body, string field)
     {
         using var customer = await mall.NewCustomerAsync();
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonBody(body) };
+        var request = OffContract(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonBody(body) });
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
 
         var response = await customer.SendAsync(request);
@@ -214,5 +214,12 @@ public sealed class IdValidationTests(LocalMall mall)
 
         public string Fill(Func<string, string> value) =>
             string.Join('/', Template.Split('/').Select(segment => segment.StartsWith('{') ? value(segment.Trim('{', '}').Split(':')[0]) : segment));
+    }
+
+    /// <summary>Probes sent whatever every route may be sent, declared for it or not: the contract check reads only their answers.</summary>
+    private static HttpRequestMessage OffContract(HttpRequestMessage request)
+    {
+        request.Options.Set(ContractCheckingHandler.OffContract, true);
+        return request;
     }
 }
