@@ -91,8 +91,8 @@ public sealed partial class PaymentService(
         if (transaction.TradeState == TradeState.Success)
         {
             var receivedAt = time.GetUtcNow();
-            var (_, firstRecorded) = await RecordSuccessAsync(transaction, cancellationToken);
-            if (firstRecorded && transaction.SuccessTime is { } paidAt)
+            var (_, recordedHere) = await RecordSuccessAsync(transaction, cancellationToken);
+            if (recordedHere && transaction.SuccessTime is { } paidAt)
             {
                 // The notification that brought the payment: WeChat's redeliveries of it would skew the delay.
                 metrics.PaymentNotified(receivedAt - paidAt);
@@ -112,7 +112,7 @@ public sealed partial class PaymentService(
         (await RecordSuccessAsync(transaction, cancellationToken)).Order;
 
     /// <returns>The order, and whether this call is the one that recorded the payment.</returns>
-    private async Task<(Order Order, bool FirstRecorded)> RecordSuccessAsync(PaymentTransaction transaction, CancellationToken cancellationToken)
+    private async Task<(Order Order, bool RecordedHere)> RecordSuccessAsync(PaymentTransaction transaction, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var current = await orders.GetAsync(transaction.OutTradeNo, cancellationToken);
@@ -121,15 +121,18 @@ public sealed partial class PaymentService(
             transaction.TotalFen,
             transaction.Currency,
             transaction.SuccessTime ?? now,
-            transaction.PayerOpenId);
+            transaction.PayerOpenId)
+        {
+            RecordedBy = Guid.NewGuid().ToString("N"),
+        };
         var lateRefundDue = current.Status is OrderStatus.Closed or OrderStatus.Cancelled && current.LatePayment is null;
         if (lateRefundDue)
         {
             await refunds.ScheduleSubmissionAsync(current.Id, cancellationToken);
         }
 
-        var (before, order) = await orders.TransitionAsync(current.Id, o => o.ApplyPayment(payment, now), cancellationToken);
-        var firstRecorded = CountIfFirstRecorded(before, order, payment);
+        var order = await orders.ChangeAsync(current.Id, o => o.ApplyPayment(payment, now), cancellationToken);
+        var recordedHere = CountIfRecordedHere(order, payment);
         if (order.Status == OrderStatus.Paid && order.Payment?.TransactionId == payment.TransactionId)
         {
             await stock.SettleAsync(order, cancellationToken);
@@ -141,24 +144,23 @@ public sealed partial class PaymentService(
             await refunds.SubmitApprovedAsync(order.Id, cancellationToken);
         }
 
-        return (order, firstRecorded);
+        return (order, recordedHere);
     }
 
     /// <summary>
-    /// payments.succeeded once per transaction, when it is first recorded (a notification and a reconciliation
-    /// may both bring it, at the same moment): <paramref name="before"/> is the order the write that recorded it
-    /// started from. GMV only when it made the order paid, not for a late payment refunded at once.
+    /// payments.succeeded once per transaction, by the call whose record of it is stored (a notification, its
+    /// redeliveries and a reconciliation may all bring it at once). GMV only when it made the order paid, not for a
+    /// late payment refunded at once.
     /// </summary>
-    private bool CountIfFirstRecorded(Order before, Order after, PaymentRecord payment)
+    private bool CountIfRecordedHere(Order after, PaymentRecord payment)
     {
-        static bool Records(Order order, PaymentRecord payment) =>
-            order.Payment?.TransactionId == payment.TransactionId || order.LatePayment?.TransactionId == payment.TransactionId;
-        if (Records(before, payment) || !Records(after, payment))
+        var stored = after.Payment?.TransactionId == payment.TransactionId ? after.Payment : after.LatePayment;
+        if (stored?.TransactionId != payment.TransactionId || stored.RecordedBy != payment.RecordedBy)
         {
             return false;
         }
 
-        metrics.PaymentSucceeded(after.Payment?.TransactionId == payment.TransactionId ? after.Payment.AmountFen : null);
+        metrics.PaymentSucceeded(ReferenceEquals(stored, after.Payment) ? stored.AmountFen : null);
         return true;
     }
 

@@ -258,14 +258,16 @@ public sealed partial class RefundService(
 
     /// <summary>
     /// refunds.not_succeeded counts a refund once, when it first stops short of success: WeChat holds it as
-    /// abnormal or closed it, or its submission was given up. One closed after being abnormal was counted already;
-    /// of racing reports (a notification, its redelivery, a check) only the transition that stuck starts from a refund
-    /// still on its way.
+    /// abnormal or closed it, or its submission was given up. One closed after being abnormal was counted already,
+    /// also once an operator's abnormal refund put it back on its way; of racing reports (a notification, its
+    /// redelivery, a check) only the transition that stuck starts from a refund still on its way.
     /// </summary>
     private void CountIfNotSucceeded(OrderTransition transition, string refundId, string reason)
     {
         static bool NotSucceeded(RefundStatus status) => status is RefundStatus.Failed or RefundStatus.Abnormal;
-        if (!NotSucceeded(transition.Before.GetRefund(refundId).Status) && NotSucceeded(transition.After.GetRefund(refundId).Status))
+        var before = transition.Before.GetRefund(refundId);
+        var countedBefore = NotSucceeded(before.Status) || before.AbnormalRefundTo is not null;
+        if (!countedBefore && NotSucceeded(transition.After.GetRefund(refundId).Status))
         {
             metrics.RefundNotSucceeded(reason);
         }

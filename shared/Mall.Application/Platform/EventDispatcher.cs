@@ -76,7 +76,7 @@ public sealed partial class EventDispatcher(
                 {
                     // One outbox's trouble (storage timeout…) is that outbox's: it is tried again on its own.
                     var retries = announcement.Retries + 1;
-                    LogOutboxFailed(logger, exception, announcement.Address.ToString(), retries);
+                    LogOutboxFailed(logger, exception, announcement.Address.Table, OutboxRef(announcement.Address), retries);
                     followUps.Add(new FollowUp(announcement with { Retries = retries }, options.RetryDelay(retries)));
                 }
             });
@@ -246,7 +246,7 @@ public sealed partial class EventDispatcher(
             }
             else
             {
-                LogNeverWritten(logger, address.ToString(), string.Join(", ", unwritten));
+                LogNeverWritten(logger, address.Table, OutboxRef(address), unwritten.Count);
             }
         }
 
@@ -361,13 +361,18 @@ public sealed partial class EventDispatcher(
                 await deliveries.ReplaceAsync(claim, outcome, [], CancellationToken.None);
                 return true;
             }
-            catch (ConcurrencyConflictException)
+            catch (ConcurrencyConflictException) when (attempt == 1)
             {
                 return false;
             }
+            catch (ConcurrencyConflictException)
+            {
+                // An earlier attempt that answered an error may have been written all the same: then what is stored is ours.
+                return (await deliveries.FindAsync(claim.Key, CancellationToken.None))?.Value == outcome;
+            }
             catch (Exception exception) when (attempt < OutcomeWriteAttempts)
             {
-                LogOutcomeWriteFailed(logger, exception, outcome.EventId, outcome.Subscriber, attempt);
+                LogOutcomeWriteFailed(logger, exception, ParkedEvent.IdFor(outcome.EventId, outcome.Subscriber), outcome.Subscriber, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
             }
         }
@@ -392,12 +397,12 @@ public sealed partial class EventDispatcher(
                 // The listing first: a crash between the two writes leaves a visible record, never a silent one.
                 var parked = new ParkedEvent(ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope, subscriber.Name, claim.Attempts, error, now);
                 await parkedEvents.UpsertAsync(new DocumentKey(ParkedEvent.Partition, parked.Id), parked, CancellationToken.None);
-                LogParked(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts);
+                LogParked(logger, exception, ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope.Type, subscriber.Name, claim.Attempts);
                 return claim with { State = DeliveryState.Parked, LeaseUntil = null, NextAttemptAt = null, LastError = error, UpdatedAt = now };
             }
 
             var next = now + options.RetryDelay(claim.Attempts);
-            LogFailed(logger, exception, envelope.Id, envelope.Type, subscriber.Name, claim.Attempts, next);
+            LogFailed(logger, exception, ParkedEvent.IdFor(envelope.Id, subscriber.Name), envelope.Type, subscriber.Name, claim.Attempts, next);
             return claim with { State = DeliveryState.Failed, LeaseUntil = null, NextAttemptAt = next, LastError = error, UpdatedAt = now };
         }
     }
@@ -448,7 +453,7 @@ public sealed partial class EventDispatcher(
         }
         catch (Exception exception)
         {
-            LogUnreadable(logger, exception, envelope.Id, envelope.Type);
+            LogUnreadable(logger, exception, Domain.Common.Ids.Derive("EV", envelope.Id), envelope.Type);
             return (null, [new Subscriber(CatalogSubscriber, (_, _, _, _) => throw new UnknownEventException(envelope, exception))]);
         }
 
@@ -466,21 +471,26 @@ public sealed partial class EventDispatcher(
 
     private sealed record FollowUp(OutboxAnnouncement Announcement, TimeSpan Delay);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({Type}): {Subscriber} failed (attempt {Attempts}); retried at {NextAttemptAt}")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string eventId, string type, string subscriber, int attempts, DateTimeOffset nextAttemptAt);
+    // Log lines name deliveries, events and outboxes by derived ids: event ids and outbox keys may hold a customer id
+    // (customer:{id}:registered, Customers/{id}/…), and logs are telemetry. A delivery's id is the one a parked
+    // delivery is listed under (GET manage/events/parked).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {Delivery} ({Type}): {Subscriber} failed (attempt {Attempts}); retried at {NextAttemptAt}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string delivery, string type, string subscriber, int attempts, DateTimeOffset nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} ({Type}): {Subscriber} failed {Attempts} times and is parked for an operator")]
-    private static partial void LogParked(ILogger logger, Exception exception, string eventId, string type, string subscriber, int attempts);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {Delivery} ({Type}): {Subscriber} failed {Attempts} times and is parked for an operator")]
+    private static partial void LogParked(ILogger logger, Exception exception, string delivery, string type, string subscriber, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} ({Type}) cannot be read by this version; it waits for one that can")]
-    private static partial void LogUnreadable(ILogger logger, Exception exception, string eventId, string type);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {Event} ({Type}) cannot be read by this version; it waits for one that can")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string @event, string type);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Address} could not be dispatched (retry {Retries}); it is tried again on its own")]
-    private static partial void LogOutboxFailed(ILogger logger, Exception exception, string address, int retries);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Outbox} of {Table} could not be dispatched (retry {Retries}); it is tried again on its own")]
+    private static partial void LogOutboxFailed(ILogger logger, Exception exception, string table, string outbox, int retries);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the delivery of {EventId} to {Subscriber} failed (attempt {Attempt})")]
-    private static partial void LogOutcomeWriteFailed(ILogger logger, Exception exception, string eventId, string subscriber, int attempt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording delivery {Delivery} ({Subscriber}) failed (attempt {Attempt})")]
+    private static partial void LogOutcomeWriteFailed(ILogger logger, Exception exception, string delivery, string subscriber, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Announced events of {Address} were never written (the write failed): {EventIds}")]
-    private static partial void LogNeverWritten(ILogger logger, string address, string eventIds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} announced events of outbox {Outbox} of {Table} were never written (the write failed)")]
+    private static partial void LogNeverWritten(ILogger logger, string table, string outbox, int count);
+
+    private static string OutboxRef(OutboxAddress address) => Domain.Common.Ids.Derive("OB", address.ToString());
 }

@@ -83,6 +83,12 @@ public sealed record PriceBreakdown(long GoodsFen, long DiscountFen, long Shippi
 public sealed record PaymentRecord(string TransactionId, long AmountFen, string? Currency, DateTimeOffset PaidAt, string? PayerOpenId)
 {
     public const string Cny = "CNY";
+
+    /// <summary>
+    /// A fresh id of the call that recorded it: of calls that race or retry to record one payment, the one whose id
+    /// is stored is the one that recorded it, even when its write's answer was lost.
+    /// </summary>
+    public string? RecordedBy { get; init; }
 }
 
 public sealed record Shipment(string Carrier, string TrackingNumber, DateTimeOffset ShippedAt)

@@ -3,6 +3,7 @@ using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.WeChat;
+using Mall.Domain.Common;
 using Mall.Domain.Inventory;
 using Mall.Domain.Orders;
 using Mall.Infrastructure.Scheduling;
@@ -118,6 +119,36 @@ public sealed class PaymentFlowTests
         Assert.True(metrics.Count("mall.payments.notify_latency") <= 1, $"{metrics.Count("mall.payments.notify_latency")} notification delays for one payment");
     }
 
+    /// <summary>
+    /// The conditional write that records the payment commits, but its answer is lost (a timeout): the storage SDK's
+    /// retry of the same If-Match write gets 412, the transition reads again and finds the payment already there, so
+    /// the order it "started from" holds the payment and no caller counts it (found by review of the issue-12 fix;
+    /// before it, the order read ahead of the transition decided, and the payment counted).
+    /// </summary>
+    [Fact]
+    public async Task A_payment_whose_recording_write_committed_but_answered_412_on_the_retry_is_counted_once()
+    {
+        var lostAnswers = 0;
+        await using var mall = await MallFixture.StartAsync(configureServices: services =>
+        {
+            var original = services.Last(d => d.ServiceType == typeof(IDocumentCollection<Order>));
+            services.Remove(original);
+            services.AddSingleton<IDocumentCollection<Order>>(sp => new AnswerLostOnPayment((IDocumentCollection<Order>)original.ImplementationFactory!(sp), () => Interlocked.Increment(ref lostAnswers)));
+        });
+        using var metrics = new RecordedMetrics(mall);
+        var (order, customer, _, _) = await PendingOrderAsync(mall);
+        var payments = mall.Get<PaymentService>();
+        await payments.PayAsync(customer, order.Id, CancellationToken.None);
+        await mall.Environment.Sandbox.PayAsync(order.Id, new SandboxPayOptions { Notify = false });
+
+        await payments.HandleNotificationAsync(mall.PaymentNotification(order.Id), CancellationToken.None);
+
+        Assert.Equal(OrderStatus.Paid, (await mall.Get<OrderStore>().GetAsync(order.Id, CancellationToken.None)).Status);
+        Assert.Equal(1, lostAnswers);
+        Assert.Equal(1, metrics.Sum("mall.payments.succeeded"));
+        Assert.Equal(order.Pricing.PayableFen, metrics.Sum("mall.orders.gmv_fen"));
+    }
+
     [Fact]
     public async Task A_lost_notification_is_recovered_by_reconciliation()
     {
@@ -199,6 +230,34 @@ public sealed class PaymentFlowTests
         Assert.True(refund.Automatic);
         Assert.Equal(RefundStatus.Succeeded, refund.Status);
         Assert.Equal(order.Pricing.PayableFen, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
+    }
+
+    /// <summary>The first write that makes an order paid commits, then answers as the SDK's retry of it would: 412.</summary>
+    private sealed class AnswerLostOnPayment(IDocumentCollection<Order> inner, Func<int> lost) : IDocumentCollection<Order>
+    {
+        private int once;
+
+        public async Task<Versioned<Order>> ReplaceAsync(Versioned<Order> current, Order value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+        {
+            var written = await inner.ReplaceAsync(current, value, events, cancellationToken);
+            if (value.Status == OrderStatus.Paid && current.Value.Status != OrderStatus.Paid && Interlocked.Exchange(ref once, 1) == 0)
+            {
+                lost();
+                throw new ConcurrencyConflictException("412 on the retry of a write that committed (test)");
+            }
+
+            return written;
+        }
+
+        public Task<Versioned<Order>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
+
+        public Task<Versioned<Order>> InsertAsync(DocumentKey key, Order value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.InsertAsync(key, value, events, cancellationToken);
+
+        public Task UpsertAsync(DocumentKey key, Order value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
+
+        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
+
+        public Task<ResultPage<Versioned<Order>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
     }
 
     /// <summary>WeChat Pay with a payment under way: close answers ORDERPAID, the query USERPAYING.</summary>

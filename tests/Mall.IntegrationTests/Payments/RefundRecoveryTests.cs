@@ -83,6 +83,32 @@ public sealed class RefundRecoveryTests
         Assert.Equal(1, metrics.Sum("mall.refunds.not_succeeded"));
     }
 
+    /// <summary>
+    /// An abnormal refund the operator sends to another account goes back to PROCESSING; when WeChat then closes it,
+    /// the refund had already been counted as not succeeded (at ABNORMAL): it must not count a second time (found by
+    /// review of the issue-12 fixes: the transition that sticks starts from PROCESSING, so CLOSED counts it again).
+    /// </summary>
+    [Fact]
+    public async Task An_abnormal_refund_closed_after_the_operators_abnormal_refund_is_counted_not_succeeded_once()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var mall = await MallFixture.StartAsync(time);
+        using var metrics = new RecordedMetrics(mall);
+        var (orderId, _, refundId) = await AbnormalRefundAsync(mall);
+        var refunds = mall.Get<RefundService>();
+        await RunRefundWorkUntilAsync(mall, time, orderId, order => order.GetRefund(refundId).Status == RefundStatus.Abnormal);
+        Assert.Equal(1, metrics.Sum("mall.refunds.not_succeeded"));
+
+        var applied = await refunds.ApplyAbnormalRefundAsync(orderId, refundId, new AbnormalRefundBody(AbnormalRefundDestination.MerchantBankCard, null, null, null), CancellationToken.None);
+        Assert.Equal(RefundStatus.Processing, applied.Refunds.Single().Status);
+        var closed = mall.Environment.Sandbox.Refunds.Single().NotificationResource with { RefundStatus = RefundStatuses.Closed, SuccessTime = null };
+        var webhook = mall.Environment.Sandbox.BuildRefundNotification(closed);
+        await refunds.HandleNotificationAsync(new WebhookRequest(webhook.Body, webhook.Headers), CancellationToken.None);
+
+        Assert.Equal(RefundStatus.Failed, (await mall.Get<OrderStore>().GetAsync(orderId, CancellationToken.None)).GetRefund(refundId).Status);
+        Assert.Equal(1, metrics.Sum("mall.refunds.not_succeeded"));
+    }
+
     [Fact]
     public async Task A_final_refusal_fails_the_refund_lists_it_for_operators_and_a_resubmit_under_the_same_out_refund_no_pays_it_back()
     {

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Azure;
+using Mall.Application.Platform;
+using Mall.Domain.Common;
+using Mall.Domain.Customers;
+using Mall.Infrastructure.Storage;
+using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mall.IntegrationTests.Platform;
+
+/// <summary>
+/// mall.events.poisoned after the issue-12 fix counts a parked event only when its parking is recorded (found by
+/// review): a parking whose write stuck but whose answer was lost (a timeout, a 503 after the commit) is retried,
+/// the retry meets the ETag the parking itself changed, and that is taken for a takeover that won. The event is
+/// parked for good and never counted.
+/// </summary>
+public sealed class PoisonCountTests
+{
+    public sealed record Thing(string Name);
+
+    [Fact]
+    public async Task A_parked_event_whose_parking_write_committed_but_answered_an_error_is_counted_once()
+    {
+        var handler = new EventSubscription(typeof(CustomerRegistered), "Credit", (_, _, _) => throw new InvalidOperationException("always fails (test)"));
+        var options = new EventOptions { MaxAttempts = 1, RetryBaseDelay = TimeSpan.Zero };
+        var harness = await StorageHarness.CreateAsync(options, handler);
+        var stored = harness.Collection<EventDelivery>("EventDeliveries");
+        var deliveries = new ParkingAnswerLost(stored);
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        var poisoned = new ConcurrentQueue<long>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, subscriber) =>
+            {
+                if (instrument.Meter.Name == MallTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "mall.events.poisoned")
+                {
+                    subscriber.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => poisoned.Enqueue(value));
+        listener.Start();
+        var dispatcher = new EventDispatcher(
+            new TableOutboxStore(harness.Tables),
+            harness.DispatchQueue,
+            deliveries,
+            harness.Collection<ParkedEvent>("ParkedEvents"),
+            new EventSubscriptions([handler]),
+            harness.Bus,
+            options,
+            new MallMetrics(factory),
+            harness.Time,
+            NullLogger<EventDispatcher>.Instance);
+        await harness.Collection<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [new CustomerRegistered("C1", null) { OccurredAt = DateTimeOffset.UnixEpoch }], CancellationToken.None);
+
+        await new EventPump(harness.Queue, dispatcher).DrainAsync();
+
+        var delivery = await stored.FindAsync(EventDelivery.KeyFor("customer:C1:registered", "Credit"), CancellationToken.None);
+        Assert.Equal(DeliveryState.Parked, delivery!.Value.State);
+        Assert.Equal(1, deliveries.AnswersLost);
+        Assert.Equal(1, poisoned.Sum());
+    }
+
+    /// <summary>The first write of a parked outcome commits, but its caller gets a 503 instead of the answer.</summary>
+    private sealed class ParkingAnswerLost(IDocumentCollection<EventDelivery> inner) : IDocumentCollection<EventDelivery>
+    {
+        private int lost;
+
+        public int AnswersLost => lost;
+
+        public async Task<Versioned<EventDelivery>> ReplaceAsync(Versioned<EventDelivery> current, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
+        {
+            var written = await inner.ReplaceAsync(current, value, events, cancellationToken);
+            if (value.State == DeliveryState.Parked && Interlocked.CompareExchange(ref lost, 1, 0) == 0)
+            {
+                throw new RequestFailedException(503, "The operation timed out after the write (test)");
+            }
+
+            return written;
+        }
+
+        public Task<Versioned<EventDelivery>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
+
+        public Task<Versioned<EventDelivery>> InsertAsync(DocumentKey key, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.InsertAsync(key, value, events, cancellationToken);
+
+        public Task UpsertAsync(DocumentKey key, EventDelivery value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
+
+        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
+
+        public Task<ResultPage<Versioned<EventDelivery>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
+    }
+}
