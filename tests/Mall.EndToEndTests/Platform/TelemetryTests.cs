@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Net;
 using Mall.Application.Platform;
-using Microsoft.Extensions.DependencyInjection;
+using Mall.Testing;
 using OpenTelemetry.Trace;
 
 namespace Mall.EndToEndTests.Platform;
@@ -118,34 +116,18 @@ public sealed class TelemetryTests : IAsyncLifetime
     [Fact]
     public async Task A_paid_order_is_counted_placed_and_paid_with_its_amount_and_the_notification_delay()
     {
-        var measured = new ConcurrentQueue<(string Instrument, double Value)>();
-        var factory = mall.Host.Services.GetRequiredService<IMeterFactory>();
-        using var listener = new MeterListener
-        {
-            // Only this mall's meter: other hosts of this process have meters of the same name.
-            InstrumentPublished = (instrument, subscriber) =>
-            {
-                if (instrument.Meter.Name == MallTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    subscriber.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => measured.Enqueue((instrument.Name, value)));
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => measured.Enqueue((instrument.Name, value)));
-        listener.Start();
+        using var metrics = new RecordedMetrics(mall.Host.Services);
 
         var (_, skuId) = await mall.CreateProductAsync(priceFen: 12_300, stock: 10);
         using var customer = await mall.NewCustomerAsync();
         var orderId = await mall.PaidOrderAsync(customer, skuId, quantity: 1);
         var payable = (await customer.GetAsync($"orders/{orderId}")).Body.GetProperty("pricing").GetProperty("payableFen").GetInt64();
 
-        double Sum(string instrument) => measured.Where(m => m.Instrument == instrument).Sum(m => m.Value);
-        Assert.Equal(1, Sum("mall.orders.placed"));
-        Assert.Equal(1, Sum("mall.payments.succeeded"));
-        Assert.Equal(payable, Sum("mall.orders.gmv_fen"));
-        Assert.Single(measured, m => m.Instrument == "mall.payments.notify_latency");
-        Assert.Equal(0, Sum("mall.payments.failed"));
+        Assert.Equal(1, metrics.Sum("mall.orders.placed"));
+        Assert.Equal(1, metrics.Sum("mall.payments.succeeded"));
+        Assert.Equal(payable, metrics.Sum("mall.orders.gmv_fen"));
+        Assert.Equal(1, metrics.Count("mall.payments.notify_latency"));
+        Assert.Equal(0, metrics.Sum("mall.payments.failed"));
     }
 
     private List<Activity> Snapshot() => spans.Snapshot();

@@ -11,6 +11,8 @@ using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
+using Mall.Testing;
+
 namespace Mall.IntegrationTests.Payments;
 
 /// <summary>Payment and refund flows through the real services, Azurite and the WeChat sandbox.</summary>
@@ -103,7 +105,7 @@ public sealed class PaymentFlowTests
     public async Task A_payment_brought_by_racing_notifications_and_a_reconciliation_is_counted_once()
     {
         await using var mall = await MallFixture.StartAsync();
-        using var metrics = new RecordedMetrics(mall);
+        using var metrics = new RecordedMetrics(mall.Services);
         var (order, customer, _, _) = await PendingOrderAsync(mall);
         var payments = mall.Get<PaymentService>();
         await payments.PayAsync(customer, order.Id, CancellationToken.None);
@@ -135,7 +137,7 @@ public sealed class PaymentFlowTests
             services.Remove(original);
             services.AddSingleton<IDocumentCollection<Order>>(sp => new AnswerLostOnPayment((IDocumentCollection<Order>)original.ImplementationFactory!(sp), () => Interlocked.Increment(ref lostAnswers)));
         });
-        using var metrics = new RecordedMetrics(mall);
+        using var metrics = new RecordedMetrics(mall.Services);
         var (order, customer, _, _) = await PendingOrderAsync(mall);
         var payments = mall.Get<PaymentService>();
         await payments.PayAsync(customer, order.Id, CancellationToken.None);

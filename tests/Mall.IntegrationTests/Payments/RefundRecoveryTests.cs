@@ -8,6 +8,8 @@ using Mall.WeChat.Pay;
 using Mall.WeChat.Sandbox;
 using Microsoft.Extensions.Time.Testing;
 
+using Mall.Testing;
+
 namespace Mall.IntegrationTests.Payments;
 
 /// <summary>
@@ -70,7 +72,7 @@ public sealed class RefundRecoveryTests
     public async Task An_abnormal_refund_reported_by_racing_notifications_and_a_check_is_counted_once()
     {
         await using var mall = await MallFixture.StartAsync();
-        using var metrics = new RecordedMetrics(mall);
+        using var metrics = new RecordedMetrics(mall.Services);
         var (orderId, _, refundId) = await AbnormalRefundAsync(mall);
         await MallFixture.WaitUntilAsync(() => Task.FromResult(mall.Environment.Sandbox.Refunds.Single().Resource.Status == RefundStatuses.Abnormal));
         var webhook = mall.Environment.Sandbox.BuildRefundNotification(mall.Environment.Sandbox.Refunds.Single().NotificationResource);
@@ -93,7 +95,7 @@ public sealed class RefundRecoveryTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var mall = await MallFixture.StartAsync(time);
-        using var metrics = new RecordedMetrics(mall);
+        using var metrics = new RecordedMetrics(mall.Services);
         var (orderId, _, refundId) = await AbnormalRefundAsync(mall);
         var refunds = mall.Get<RefundService>();
         await RunRefundWorkUntilAsync(mall, time, orderId, order => order.GetRefund(refundId).Status == RefundStatus.Abnormal);

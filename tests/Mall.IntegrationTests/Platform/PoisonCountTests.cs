@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Azure;
 using Mall.Application.Platform;
@@ -30,20 +29,7 @@ public sealed class PoisonCountTests
         var stored = harness.Collection<EventDelivery>("EventDeliveries");
         var deliveries = new ParkingAnswerLost(stored);
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var factory = meters.GetRequiredService<IMeterFactory>();
-        var poisoned = new ConcurrentQueue<long>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, subscriber) =>
-            {
-                if (instrument.Meter.Name == MallTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "mall.events.poisoned")
-                {
-                    subscriber.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => poisoned.Enqueue(value));
-        listener.Start();
+        using var recorded = new RecordedMetrics(meters);
         var dispatcher = new EventDispatcher(
             new TableOutboxStore(harness.Tables),
             harness.DispatchQueue,
@@ -52,7 +38,7 @@ public sealed class PoisonCountTests
             new EventSubscriptions([handler]),
             harness.Bus,
             options,
-            new MallMetrics(factory),
+            new MallMetrics(meters.GetRequiredService<IMeterFactory>()),
             harness.Time,
             NullLogger<EventDispatcher>.Instance);
         await harness.Collection<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [new CustomerRegistered("C1", null) { OccurredAt = DateTimeOffset.UnixEpoch }], CancellationToken.None);
@@ -62,7 +48,7 @@ public sealed class PoisonCountTests
         var delivery = await stored.FindAsync(EventDelivery.KeyFor("customer:C1:registered", "Credit"), CancellationToken.None);
         Assert.Equal(DeliveryState.Parked, delivery!.Value.State);
         Assert.Equal(1, deliveries.AnswersLost);
-        Assert.Equal(1, poisoned.Sum());
+        Assert.Equal(1, recorded.Sum("mall.events.poisoned"));
     }
 
     /// <summary>The first write of a parked outcome commits, but its caller gets a 503 instead of the answer.</summary>

@@ -9,7 +9,6 @@ using Mall.Domain.Catalog;
 using Mall.Domain.Common;
 using Mall.Domain.Orders;
 using Mall.Domain.Recommendations;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mall.IntegrationTests.Recommendations;
 
@@ -23,15 +22,7 @@ public sealed class RecommendationReviewTests
         return (await admin.CreateProductAsync(new ProductRequest { Title = title, CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "50g", PriceFen = 1_000, Enabled = true, InitialStock = 10 }] }, CancellationToken.None)).Product;
     }
 
-    private static RecommendationBuilder Builder(MallFixture mall) => new(
-        mall.Get<IDocumentCollection<Order>>(),
-        mall.Get<IDocumentCollection<CustomerInterest>>(),
-        mall.Get<IDocumentCollection<RelatedProducts>>(),
-        mall.Get<IDocumentCollection<PopularProducts>>(),
-        mall.Get<IDocumentCollection<RecommendationRun>>(),
-        mall.Get<RecommendationOptions>(),
-        TimeProvider.System,
-        NullLogger<RecommendationBuilder>.Instance);
+    private static RecommendationBuilder Builder(MallFixture mall) => RecommendationTests.Builder(mall, mall.Get<IDocumentCollection<Order>>());
 
     [Fact]
     public async Task The_feed_experiment_converts_on_a_click_in_the_feed_only_not_on_any_product_view_or_a_click_elsewhere()

@@ -43,7 +43,7 @@ public sealed class RecommendationTests
         return id;
     }
 
-    private static RecommendationBuilder Builder(MallFixture mall, IDocumentCollection<Order> orders) => new(
+    internal static RecommendationBuilder Builder(MallFixture mall, IDocumentCollection<Order> orders) => new(
         orders,
         mall.Get<IDocumentCollection<CustomerInterest>>(),
         mall.Get<IDocumentCollection<RelatedProducts>>(),

@@ -3,20 +3,20 @@ using System.Diagnostics.Metrics;
 using Mall.Application.Platform;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Mall.IntegrationTests;
+namespace Mall.Testing;
 
 /// <summary>
-/// What the mall's meter of one fixture records (meters are process-wide: other fixtures of this process have meters
-/// of the same name, so only the ones its own meter factory made are listened to).
+/// What the mall's meter of one service provider (a fixture's, a host's) records: meters are process-wide and other
+/// malls of this process have meters of the same name, so only the ones its own meter factory made are listened to.
 /// </summary>
 public sealed class RecordedMetrics : IDisposable
 {
     private readonly ConcurrentQueue<(string Instrument, double Value)> measured = new();
     private readonly MeterListener listener;
 
-    public RecordedMetrics(MallFixture mall)
+    public RecordedMetrics(IServiceProvider services)
     {
-        var factory = mall.Services.GetRequiredService<IMeterFactory>();
+        var factory = services.GetRequiredService<IMeterFactory>();
         listener = new MeterListener
         {
             InstrumentPublished = (instrument, subscriber) =>
