@@ -6,8 +6,8 @@ namespace Mall.Application.Analytics;
 /// <summary>
 /// Folds of hours without a current summary (the open hour, or one that got late events), reused by this
 /// instance for a few seconds: a fold reads a row per event, so a busy hour costs as much as its traffic.
-/// One fold per hour runs at a time; while it runs, readers get the previous fold (a few seconds old)
-/// instead of waiting, and only a reader with none at all waits for it.
+/// One fold per hour runs at a time; while it runs, readers get the previous fold if it is at most twice the
+/// reuse time old instead of waiting, and otherwise wait for it: no figure is older than that.
 /// </summary>
 public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, TimeProvider time)
 {
@@ -42,7 +42,10 @@ public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, Tim
             }
 
             folding = entry.Running;
-            if (entry.Value is not null)
+
+            // A fold older than twice the reuse time (the hour was not read for a while) would show an operator
+            // figures from before what they just did: they wait for the refresh instead.
+            if (entry.Value is not null && now - entry.FoldedAt < 2 * reuseFor)
             {
                 return entry.Value;
             }

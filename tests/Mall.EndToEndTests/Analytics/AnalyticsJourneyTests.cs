@@ -108,6 +108,36 @@ public sealed class AnalyticsJourneyTests(LocalMall mall)
         Assert.Equal(HttpStatusCode.Unauthorized, (await mall.Anonymous().GetAsync("manage/dashboard/data")).Status);
     }
 
+    [Fact]
+    public async Task Recommendation_impressions_and_clicks_show_per_slot_and_algorithm_on_the_dashboard()
+    {
+        using var admin = await mall.AdminAsync();
+        const string Slot = "first-order";
+        var device = $"dev-{Guid.NewGuid():N}";
+        object Shown(string id, string type, string algorithm) =>
+            new { id = $"{device}-{id}", type, occurredAt = DateTimeOffset.UtcNow, productId = "P1", slot = Slot, algorithm };
+        (long Impressions, long Clicks) Counts(JsonElement data, string algorithm) =>
+            data.GetProperty("recommendations").EnumerateArray()
+                .Where(r => r.GetProperty("slot").GetString() == Slot && r.GetProperty("algorithm").GetString() == algorithm)
+                .Select(r => (r.GetProperty("impressions").GetInt64(), r.GetProperty("clicks").GetInt64()))
+                .FirstOrDefault();
+        var before = (await admin.GetAsync("manage/dashboard/data")).Body;
+        var events = new[]
+        {
+            Shown("i1", "recommendation_impression", "related"), Shown("i2", "recommendation_impression", "related"),
+            Shown("c1", "recommendation_click", "related"), Shown("i3", "recommendation_impression", "popular"),
+        };
+
+        var sent = await mall.Anonymous().PostAsync("events", new { deviceId = device, events });
+        Assert.Equal(4, sent.Body.GetProperty("accepted").GetInt32());
+
+        var related = Counts(before, "related");
+        var popular = Counts(before, "popular");
+        var after = await LocalMall.WaitForAsync(admin, "manage/dashboard/data", d =>
+            Counts(d, "related") == (related.Impressions + 2, related.Clicks + 1) && Counts(d, "popular") == (popular.Impressions + 1, popular.Clicks));
+        Assert.Contains(after.GetProperty("recommendations").EnumerateArray(), r => r.GetProperty("clickThroughRate").ValueKind == JsonValueKind.Number);
+    }
+
     private const int DashboardHours = 48;
 
     private static async Task<JsonElement> WaitForResultsAsync(ApiClient admin, string experimentId, int redConversions) =>

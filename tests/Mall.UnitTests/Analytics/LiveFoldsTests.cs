@@ -4,7 +4,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Mall.UnitTests.Analytics;
 
-/// <summary>An open hour's fold is reused for a few seconds, refreshed by one fold at a time, and readers never wait on a refresh.</summary>
+/// <summary>
+/// An open hour's fold is reused for a few seconds and refreshed by one fold at a time; during a refresh readers
+/// get the previous fold while it is at most twice the reuse time old, so no figure is older than that.
+/// </summary>
 public sealed class LiveFoldsTests
 {
     private static readonly DateTimeOffset Hour = new(2026, 12, 1, 2, 0, 0, TimeSpan.Zero);
@@ -41,6 +44,24 @@ public sealed class LiveFoldsTests
         }
 
         Assert.Equal(2, ledger.Folds);
+    }
+
+    [Fact]
+    public async Task A_fold_older_than_twice_the_reuse_time_is_not_served_readers_wait_for_the_refresh()
+    {
+        var time = new FakeTimeProvider(Hour.AddMinutes(10));
+        var ledger = new GatedLedger();
+        var folds = new LiveFolds(ledger, new AnalyticsOptions { LiveFoldCacheSeconds = 5 }, time);
+        var first = folds.GetAsync(Hour, CancellationToken.None);
+        ledger.Complete(Tally.Empty with { Visitors = 1 });
+        await first;
+
+        // An operator opening the dashboard after a quiet minute sees the events sent since, not the fold of a minute ago.
+        time.Advance(TimeSpan.FromMinutes(1));
+        var read = folds.GetAsync(Hour, CancellationToken.None);
+        Assert.False(read.IsCompleted);
+        ledger.Complete(Tally.Empty with { Visitors = 3 });
+        Assert.Equal((3L, 2), ((await read).Visitors, ledger.Folds));
     }
 
     [Fact]
