@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mall.Application.Platform;
+using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
 
 namespace Mall.Application.Analytics;
@@ -26,7 +27,7 @@ public sealed record VariantRequest(string? Name, int? Weight);
 
 public sealed class ExperimentRequestValidator : AbstractValidator<ExperimentRequest>
 {
-    public ExperimentRequestValidator()
+    public ExperimentRequestValidator(RecommendationOptions recommendations)
     {
         RuleFor(r => r.Id).NotEmpty().MustBeAnId();
         RuleFor(r => r.Name).NotEmpty().MaximumLength(100);
@@ -47,6 +48,14 @@ public sealed class ExperimentRequestValidator : AbstractValidator<ExperimentReq
         RuleFor(r => r.StartsAt).Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.StartsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
         RuleFor(r => r.EndsAt).NotNull();
         RuleFor(r => r.EndsAt).Must(d => d!.Value.Year is >= 2000 and <= 2999).When(r => r.EndsAt is not null).WithMessage("Must be a date in the years 2000–2999.");
+        // The setting is read when a request is checked: the feed experiment is the one it names now.
+        When(r => r.Id is not null && r.Id == recommendations.FeedExperimentId, () =>
+        {
+            RuleFor(r => r.Variants).Must(v => FeedExperiment.HasItsVariants(v!.Select(x => x?.Name))).When(r => r.Variants is not null)
+                .WithMessage($"The feed experiment (Recommendations__FeedExperimentId) has the variants \"{FeedExperiment.PersonalVariant}\" and \"{FeedExperiment.PopularVariant}\".");
+            RuleFor(r => r.Metric).Equal(FeedExperiment.Metric).When(r => r.Metric is not null)
+                .WithMessage("The feed experiment converts on a click in the feed: its metric is productView.");
+        });
         RuleFor(r => r.EndsAt).GreaterThan(r => r.StartsAt).When(r => r.StartsAt is not null && r.EndsAt is not null).WithMessage("Must be after startsAt.");
     }
 }

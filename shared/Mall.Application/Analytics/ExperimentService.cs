@@ -90,19 +90,24 @@ public sealed class ExperimentService(
     }
 
     /// <summary>The visitor's variant for the mini-program to show; recorded as an exposure while the experiment runs.</summary>
-    public async Task<AssignmentView> AssignAsync(string experimentId, string visitor, CancellationToken cancellationToken)
+    public async Task<AssignmentView> AssignAsync(string experimentId, string visitor, CancellationToken cancellationToken) =>
+        await AssignAsync(await FindAsync(experimentId, cancellationToken) ?? throw DomainException.NotFound($"experiment {experimentId}"), visitor, cancellationToken);
+
+    /// <inheritdoc cref="AssignAsync(string, string, CancellationToken)"/>
+    public async Task<AssignmentView> AssignAsync(Experiment experiment, string visitor, CancellationToken cancellationToken)
     {
-        var experiment = (await experiments.FindAsync(Key(experimentId), cancellationToken))?.Value
-            ?? throw DomainException.NotFound($"experiment {experimentId}");
         var now = time.GetUtcNow();
         if (!experiment.Counts(now))
         {
-            return new AssignmentView(experimentId, experiment.Control, false);
+            return new AssignmentView(experiment.Id, experiment.Control, false);
         }
 
         var assignment = await ExposeAsync(experiment, visitor, now, cancellationToken);
-        return new AssignmentView(experimentId, assignment.Variant, true);
+        return new AssignmentView(experiment.Id, assignment.Variant, true);
     }
+
+    public async Task<Experiment?> FindAsync(string experimentId, CancellationToken cancellationToken) =>
+        (await experiments.FindAsync(Key(experimentId), cancellationToken))?.Value;
 
     /// <summary>Records the visitor's exposure: the first stores its variant, an earlier one arriving later moves the exposure back.</summary>
     public Task<ExperimentAssignmentRecord> ExposeAsync(Experiment experiment, string visitor, DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -41,6 +41,27 @@ public sealed class RecommendationOptions
     public SimilarityRules ToRules() => new() { MinSupport = MinSupport, KeptPerProduct = KeptPerProduct, MaxBasketProducts = MaxBasketProducts, MaxPairs = MaxPairs };
 }
 
+/// <summary>
+/// What the feed experiment (<see cref="RecommendationOptions.FeedExperimentId"/>) must be: the personal feed against
+/// the popular list, converting on a click in the feed (which reaches the product-view stage). With any other variant
+/// names every customer would get the personal feed, an A/A test shown as an A/B one.
+/// </summary>
+public static class FeedExperiment
+{
+    public const string PersonalVariant = RecommendationAlgorithms.Personal;
+
+    /// <summary>The variant shown the overall popular list instead of the personal feed (the baseline).</summary>
+    public const string PopularVariant = RecommendationAlgorithms.Popular;
+
+    public const Domain.Analytics.FunnelStage Metric = Domain.Analytics.FunnelStage.ProductView;
+
+    public static bool HasItsVariants(IEnumerable<string?> names) =>
+        names.Order(StringComparer.Ordinal).SequenceEqual([PersonalVariant, PopularVariant]);
+
+    public static bool Fits(Domain.Analytics.Experiment experiment) =>
+        experiment.Metric == Metric && HasItsVariants(experiment.Variants.Select(v => v.Variant));
+}
+
 /// <summary>Where a recommendation is shown; the client reports impressions and clicks with it.</summary>
 public static class RecommendationSlots
 {

@@ -30,9 +30,6 @@ public sealed class RecommendationService(
     CatalogOptions catalog,
     TimeProvider time)
 {
-    /// <summary>The experiment variant that shows the popular list instead of the personal feed.</summary>
-    public const string PopularVariant = "popular";
-
     /// <summary>A product's related products; the popular list when it has none yet (a new product).</summary>
     public async Task<RecommendationList> RelatedAsync(string productId, string? customerId, CancellationToken cancellationToken)
     {
@@ -62,7 +59,7 @@ public sealed class RecommendationService(
         if (options.FeedExperimentId.Length > 0 && await AssignAsync(customerId, cancellationToken) is { Recorded: true } assignment)
         {
             experimentId = assignment.ExperimentId;
-            if (assignment.Variant == PopularVariant)
+            if (assignment.Variant == FeedExperiment.PopularVariant)
             {
                 return await PopularListAsync(RecommendationSlots.HomeFeed, experimentId, tier, null, cancellationToken);
             }
@@ -106,17 +103,18 @@ public sealed class RecommendationService(
             string.IsNullOrEmpty(couponTemplateId) ? null : couponTemplateId);
     }
 
-    /// <summary>The customer's variant of the feed experiment; null while the setting names no experiment (not created yet, or mistyped): the feed goes on without one.</summary>
+    /// <summary>
+    /// The customer's variant of the feed experiment; null while the setting names no experiment (not created yet,
+    /// or mistyped) or one that is not a feed experiment (<see cref="FeedExperiment.Fits"/>): the feed goes on without one.
+    /// </summary>
     private async Task<AssignmentView?> AssignAsync(string customerId, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await experiments.AssignAsync(options.FeedExperimentId, LedgerKeys.CustomerVisitor(customerId), cancellationToken);
-        }
-        catch (DomainException missing) when (missing.Code == ErrorCode.NotFound)
+        if (await experiments.FindAsync(options.FeedExperimentId, cancellationToken) is not { } experiment || !FeedExperiment.Fits(experiment))
         {
             return null;
         }
+
+        return await experiments.AssignAsync(experiment, LedgerKeys.CustomerVisitor(customerId), cancellationToken);
     }
 
     private async Task<IReadOnlyList<ScoredProduct>> PersonalAsync(IReadOnlyList<Interaction> views, IReadOnlyList<Interaction> purchases, CancellationToken cancellationToken)

@@ -135,6 +135,23 @@ public sealed class RecommendationReviewTests
     }
 
     [Fact]
+    public async Task A_feed_experiment_without_the_personal_and_popular_variants_is_not_run()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var customer = await mall.NewCustomerAsync();
+        var now = DateTimeOffset.UtcNow;
+
+        // Created before the setting named it, so its definition was not checked as the feed's.
+        await mall.Get<ExperimentService>().CreateAsync(new ExperimentRequest { Id = "feed-named-later", Name = "Feed", Metric = FunnelStage.ProductView, Variants = [new("a", 1), new("b", 1)], StartsAt = now.AddMinutes(-1), EndsAt = now.AddDays(1) }, CancellationToken.None);
+        mall.Get<RecommendationOptions>().FeedExperimentId = "feed-named-later";
+        var feed = await mall.Get<RecommendationService>().FeedAsync(customer, CancellationToken.None);
+
+        Assert.Null(feed.ExperimentId);
+        var results = await mall.Get<ExperimentService>().ResultsAsync("feed-named-later", CancellationToken.None);
+        Assert.All(results.Variants, v => Assert.Equal(0, v.Exposures));
+    }
+
+    [Fact]
     public async Task An_erased_customers_browsing_history_is_forgotten()
     {
         await using var mall = await MallFixture.StartAsync();

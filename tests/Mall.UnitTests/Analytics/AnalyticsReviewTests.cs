@@ -1,5 +1,6 @@
 using FluentValidation.Results;
 using Mall.Application.Analytics;
+using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
 
 namespace Mall.UnitTests.Analytics;
@@ -14,6 +15,8 @@ public sealed class AnalyticsReviewTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
 
+    private const string FeedExperimentId = "feed-ab";
+
     private static readonly VariantRequest[] TwoVariants = [new("control", 1), new("red", 1)];
 
     private static ExperimentRequest Valid => new() { Id = "cart-colour", Name = "Cart colour", Metric = FunnelStage.AddToCart, Variants = TwoVariants, StartsAt = Start, EndsAt = Start.AddDays(7) };
@@ -21,13 +24,25 @@ public sealed class AnalyticsReviewTests
     private static ValidationResult Validate(ExperimentRequest request)
     {
         ValidationResult? result = null;
-        var thrown = Record.Exception(() => result = new ExperimentRequestValidator().Validate(request));
+        var thrown = Record.Exception(() => result = new ExperimentRequestValidator(new RecommendationOptions { FeedExperimentId = FeedExperimentId }).Validate(request));
         Assert.True(thrown is null, $"The validator threw {thrown?.GetType().Name} instead of reporting the field: {thrown?.Message}");
         return result!;
     }
 
     [Fact]
     public void The_well_formed_definition_is_valid() => Assert.True(Validate(Valid).IsValid);
+
+    [Fact]
+    public void The_feed_experiment_must_compare_personal_with_popular_on_product_views()
+    {
+        // Any other variant names would show every customer the personal feed: an A/A test reported as A/B.
+        var feed = Valid with { Id = FeedExperimentId, Metric = FunnelStage.ProductView, Variants = [new("popular", 1), new("personal", 1)] };
+
+        Assert.True(Validate(feed).IsValid);
+        Assert.Equal(["Variants"], Validate(feed with { Variants = TwoVariants }).Errors.Select(e => e.PropertyName));
+        Assert.Equal(["Metric"], Validate(feed with { Metric = FunnelStage.AddToCart }).Errors.Select(e => e.PropertyName));
+        Assert.True(Validate(Valid).IsValid);
+    }
 
     [Fact]
     public void An_experiment_without_startsAt_is_invalid_and_names_the_field()

@@ -63,7 +63,7 @@ public sealed class IdRuleTests
     {
         var validatorType = typeof(Mall.Application.Orders.CheckoutRequestValidator).Assembly.GetTypes()
             .Single(t => !t.IsAbstract && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(AbstractValidator<>) && b.GetGenericArguments()[0] == request);
-        var services = new ServiceCollection().AddSingleton(TimeProvider.System).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(TimeProvider.System).AddSingleton(new Mall.Application.Recommendations.RecommendationOptions()).BuildServiceProvider();
         return (IValidator)ActivatorUtilities.CreateInstance(services, validatorType);
     }
 }
