@@ -20,6 +20,12 @@ public sealed class ScriptedCollection<T>(IDocumentCollection<T> inner) : IDocum
 
     public Func<string?, DocumentKey, Task> AfterWrite { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>Runs before a replace, told the stored version and the new value (e.g. to fail only a given transition).</summary>
+    public Func<Versioned<T>, T, Task> BeforeReplace { get; set; } = (_, _) => Task.CompletedTask;
+
+    /// <summary>Runs after a replace committed: throwing here is a write that stuck but whose answer was lost.</summary>
+    public Func<Versioned<T>, T, Task> AfterReplace { get; set; } = (_, _) => Task.CompletedTask;
+
     public async Task<Versioned<T>?> FindAsync(DocumentKey key, CancellationToken cancellationToken)
     {
         await BeforeFind(ScriptedCollections.Actor.Value, key);
@@ -32,7 +38,13 @@ public sealed class ScriptedCollection<T>(IDocumentCollection<T> inner) : IDocum
         WriteAsync(key, () => inner.InsertAsync(key, value, events, cancellationToken));
 
     public Task<Versioned<T>> ReplaceAsync(Versioned<T> current, T value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) =>
-        WriteAsync(current.Key, () => inner.ReplaceAsync(current, value, events, cancellationToken));
+        WriteAsync(current.Key, async () =>
+        {
+            await BeforeReplace(current, value);
+            var written = await inner.ReplaceAsync(current, value, events, cancellationToken);
+            await AfterReplace(current, value);
+            return written;
+        });
 
     public Task UpsertAsync(DocumentKey key, T value, CancellationToken cancellationToken) =>
         WriteAsync(key, async () =>

@@ -3,7 +3,6 @@ using Mall.Application.Orders;
 using Mall.Application.Payments;
 using Mall.Application.Platform;
 using Mall.Application.WeChat;
-using Mall.Domain.Common;
 using Mall.Domain.Inventory;
 using Mall.Domain.Orders;
 using Mall.Infrastructure.Scheduling;
@@ -131,12 +130,10 @@ public sealed class PaymentFlowTests
     public async Task A_payment_whose_recording_write_committed_but_answered_412_on_the_retry_is_counted_once()
     {
         var lostAnswers = 0;
-        await using var mall = await MallFixture.StartAsync(configureServices: services =>
-        {
-            var original = services.Last(d => d.ServiceType == typeof(IDocumentCollection<Order>));
-            services.Remove(original);
-            services.AddSingleton<IDocumentCollection<Order>>(sp => new AnswerLostOnPayment((IDocumentCollection<Order>)original.ImplementationFactory!(sp), () => Interlocked.Increment(ref lostAnswers)));
-        });
+        await using var mall = await MallFixture.StartAsync(configureServices: services => services.Script<Order>(orders => orders.AfterReplace = (current, value) =>
+            value.Status == OrderStatus.Paid && current.Value.Status != OrderStatus.Paid && Interlocked.Increment(ref lostAnswers) == 1
+                ? throw new ConcurrencyConflictException("412 on the retry of a write that committed (test)")
+                : Task.CompletedTask));
         using var metrics = new RecordedMetrics(mall.Services);
         var (order, customer, _, _) = await PendingOrderAsync(mall);
         var payments = mall.Get<PaymentService>();
@@ -232,34 +229,6 @@ public sealed class PaymentFlowTests
         Assert.True(refund.Automatic);
         Assert.Equal(RefundStatus.Succeeded, refund.Status);
         Assert.Equal(order.Pricing.PayableFen, Assert.Single(mall.Environment.Sandbox.Refunds).Resource.Amount!.Refund);
-    }
-
-    /// <summary>The first write that makes an order paid commits, then answers as the SDK's retry of it would: 412.</summary>
-    private sealed class AnswerLostOnPayment(IDocumentCollection<Order> inner, Func<int> lost) : IDocumentCollection<Order>
-    {
-        private int once;
-
-        public async Task<Versioned<Order>> ReplaceAsync(Versioned<Order> current, Order value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
-        {
-            var written = await inner.ReplaceAsync(current, value, events, cancellationToken);
-            if (value.Status == OrderStatus.Paid && current.Value.Status != OrderStatus.Paid && Interlocked.Exchange(ref once, 1) == 0)
-            {
-                lost();
-                throw new ConcurrencyConflictException("412 on the retry of a write that committed (test)");
-            }
-
-            return written;
-        }
-
-        public Task<Versioned<Order>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
-
-        public Task<Versioned<Order>> InsertAsync(DocumentKey key, Order value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.InsertAsync(key, value, events, cancellationToken);
-
-        public Task UpsertAsync(DocumentKey key, Order value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
-
-        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
-
-        public Task<ResultPage<Versioned<Order>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
     }
 
     /// <summary>WeChat Pay with a payment under way: close answers ORDERPAID, the query USERPAYING.</summary>

@@ -56,24 +56,13 @@ public sealed class EventDispatchFaultTests
     private static async Task<int> PendingAsync(StorageHarness harness, string rowKey) =>
         (await harness.Stored<Thing>("Things").FindAsync(new DocumentKey("t", rowKey), CancellationToken.None))!.PendingEvents.Count;
 
-    /// <summary>Deliveries whose next outcome writes (a Replace to anything but Running) fail, like a storage 503.</summary>
-    private sealed class FlakyOutcomeWrites(IDocumentCollection<EventDelivery> inner) : IDocumentCollection<EventDelivery>
+    /// <summary>Deliveries whose next <paramref name="failures"/> outcome writes (a replace to anything but Running) fail, like a storage 503.</summary>
+    private static ScriptedCollection<EventDelivery> FlakyOutcomeWrites(IDocumentCollection<EventDelivery> inner, int failures) => new(inner)
     {
-        public int FailNext { get; set; }
-
-        public Task<Versioned<EventDelivery>> ReplaceAsync(Versioned<EventDelivery> current, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) =>
-            value.State != DeliveryState.Running && FailNext-- > 0 ? throw new RequestFailedException(503, "Server busy (test)") : inner.ReplaceAsync(current, value, events, cancellationToken);
-
-        public Task<Versioned<EventDelivery>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
-
-        public Task<Versioned<EventDelivery>> InsertAsync(DocumentKey key, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.InsertAsync(key, value, events, cancellationToken);
-
-        public Task UpsertAsync(DocumentKey key, EventDelivery value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
-
-        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
-
-        public Task<ResultPage<Versioned<EventDelivery>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
-    }
+        BeforeReplace = (_, value) => value.State != DeliveryState.Running && Interlocked.Decrement(ref failures) >= 0
+            ? throw new RequestFailedException(503, "Server busy (test)")
+            : Task.CompletedTask,
+    };
 
     private static async Task<int> QueuedAsync(StorageHarness harness) => (await harness.Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
@@ -83,7 +72,7 @@ public sealed class EventDispatchFaultTests
         var runs = new ConcurrentDictionary<string, int>();
         var handler = Counting("Credit", runs);
         var harness = await StorageHarness.CreateAsync(null, handler);
-        var flaky = new FlakyOutcomeWrites(harness.Collection<EventDelivery>("EventDeliveries")) { FailNext = 1 };
+        var flaky = FlakyOutcomeWrites(harness.Collection<EventDelivery>("EventDeliveries"), failures: 1);
         var dispatcher = DispatcherOver(harness, flaky, new EventOptions { RetryBaseDelay = TimeSpan.Zero }, handler);
         await harness.Collection<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [Registered("C1")], CancellationToken.None);
 
@@ -100,7 +89,7 @@ public sealed class EventDispatchFaultTests
         var runs = new ConcurrentDictionary<string, int>();
         var handler = Counting("Credit", runs);
         var harness = await StorageHarness.CreateAsync(null, handler);
-        var flaky = new FlakyOutcomeWrites(harness.Collection<EventDelivery>("EventDeliveries")) { FailNext = 3 };
+        var flaky = FlakyOutcomeWrites(harness.Collection<EventDelivery>("EventDeliveries"), failures: 3);
         var options = new EventOptions { RetryBaseDelay = TimeSpan.Zero };
         var dispatcher = DispatcherOver(harness, flaky, options, handler);
         await harness.Collection<Thing>("Things").InsertAsync(new DocumentKey("t", "1"), new Thing("a"), [Registered("C1")], CancellationToken.None);

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Azure;
 using Mall.Application.Platform;
-using Mall.Domain.Common;
 using Mall.Domain.Customers;
 using Mall.Infrastructure.Storage;
 using Mall.Testing;
@@ -27,7 +26,14 @@ public sealed class PoisonCountTests
         var options = new EventOptions { MaxAttempts = 1, RetryBaseDelay = TimeSpan.Zero };
         var harness = await StorageHarness.CreateAsync(options, handler);
         var stored = harness.Collection<EventDelivery>("EventDeliveries");
-        var deliveries = new ParkingAnswerLost(stored);
+        var answersLost = 0;
+        var deliveries = new ScriptedCollection<EventDelivery>(stored)
+        {
+            // The first write of a parked outcome commits, but its caller gets a 503 instead of the answer.
+            AfterReplace = (_, value) => value.State == DeliveryState.Parked && Interlocked.Increment(ref answersLost) == 1
+                ? throw new RequestFailedException(503, "The operation timed out after the write (test)")
+                : Task.CompletedTask,
+        };
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         using var recorded = new RecordedMetrics(meters);
         var dispatcher = new EventDispatcher(
@@ -47,36 +53,7 @@ public sealed class PoisonCountTests
 
         var delivery = await stored.FindAsync(EventDelivery.KeyFor("customer:C1:registered", "Credit"), CancellationToken.None);
         Assert.Equal(DeliveryState.Parked, delivery!.Value.State);
-        Assert.Equal(1, deliveries.AnswersLost);
+        Assert.Equal(1, answersLost);
         Assert.Equal(1, recorded.Sum("mall.events.poisoned"));
-    }
-
-    /// <summary>The first write of a parked outcome commits, but its caller gets a 503 instead of the answer.</summary>
-    private sealed class ParkingAnswerLost(IDocumentCollection<EventDelivery> inner) : IDocumentCollection<EventDelivery>
-    {
-        private int lost;
-
-        public int AnswersLost => lost;
-
-        public async Task<Versioned<EventDelivery>> ReplaceAsync(Versioned<EventDelivery> current, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken)
-        {
-            var written = await inner.ReplaceAsync(current, value, events, cancellationToken);
-            if (value.State == DeliveryState.Parked && Interlocked.CompareExchange(ref lost, 1, 0) == 0)
-            {
-                throw new RequestFailedException(503, "The operation timed out after the write (test)");
-            }
-
-            return written;
-        }
-
-        public Task<Versioned<EventDelivery>?> FindAsync(DocumentKey key, CancellationToken cancellationToken) => inner.FindAsync(key, cancellationToken);
-
-        public Task<Versioned<EventDelivery>> InsertAsync(DocumentKey key, EventDelivery value, IReadOnlyList<IntegrationEvent> events, CancellationToken cancellationToken) => inner.InsertAsync(key, value, events, cancellationToken);
-
-        public Task UpsertAsync(DocumentKey key, EventDelivery value, CancellationToken cancellationToken) => inner.UpsertAsync(key, value, cancellationToken);
-
-        public Task<bool> DeleteAsync(DocumentKey key, string? etag, CancellationToken cancellationToken) => inner.DeleteAsync(key, etag, cancellationToken);
-
-        public Task<ResultPage<Versioned<EventDelivery>>> QueryAsync(DocumentQuery query, string? continuationToken, int pageSize, CancellationToken cancellationToken) => inner.QueryAsync(query, continuationToken, pageSize, cancellationToken);
     }
 }
