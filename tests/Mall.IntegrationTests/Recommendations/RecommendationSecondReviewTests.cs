@@ -81,4 +81,27 @@ public sealed class RecommendationSecondReviewTests
 
         Assert.NotNull(run.CompletedAt);
     }
+    [Fact]
+    public async Task A_new_customers_cold_start_list_does_not_show_what_one_other_customer_of_the_segment_browsed()
+    {
+        await using var mall = await MallFixture.StartAsync();
+        var bought = await ProductAsync(mall, "Longjing");
+        var browsed = await ProductAsync(mall, "Pregnancy tea");
+        var (browser, newcomer) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
+
+        // One customer of the Potential segment looked at a product and bought nothing; someone else bought the tea.
+        await mall.Get<CustomerInterests>().ViewedAsync(browser, [new Interaction(browsed.Id, DateTimeOffset.UtcNow.AddMinutes(-5))], CancellationToken.None);
+        await mall.Get<IDocumentCollection<CustomerInterest>>().UpdateAsync(DocumentKey.Single(browser), browser, i => i with { Segment = "Potential" }, CancellationToken.None);
+        var buyer = await mall.NewCustomerAsync();
+        var order = (await mall.Get<CheckoutService>().CreateAsync(buyer, Guid.NewGuid().ToString(), MallFixture.Buy(bought.Skus[0].Id, 1), CancellationToken.None)).Order;
+        await mall.PayAsync(buyer, order.Id);
+        await mall.Events.DrainAsync();
+        await Builder(mall).RunAsync(CancellationToken.None);
+
+        // A newcomer (Potential, no history) gets the segment's list: made of that one customer's views, so it shows
+        // another customer's browsing to everyone in the segment. A segment list needs several customers behind each product.
+        var feed = await mall.Get<RecommendationService>().FeedAsync(newcomer, CancellationToken.None);
+
+        Assert.DoesNotContain(browsed.Id, feed.Items.Select(i => i.Id));
+    }
 }
