@@ -23,7 +23,7 @@ public sealed record SimilarityRules
 /// How often products occur in baskets (an order's products, a customer's viewed-then-bought products) and
 /// how often each pair occurs together. Plain counts, so a checkpoint is the counts and resuming adds to them.
 /// The number of pairs is bounded (<see cref="SimilarityRules.MaxPairs"/>): when it is exceeded the pairs with
-/// the lowest counts go first (lossy counting), which only ever drops pairs far below the ones that rank.
+/// the lowest counts go first (lossy counting), down to four fifths of the bound.
 /// </summary>
 public sealed record CoOccurrence
 {
@@ -53,7 +53,7 @@ public sealed record CoOccurrence
 
         if (Pairs.Count > rules.MaxPairs)
         {
-            Prune(rules.MaxPairs * 4 / 5);
+            PruneTo(rules.MaxPairs * 4 / 5);
         }
     }
 
@@ -94,10 +94,13 @@ public sealed record CoOccurrence
 
     private static string PairKey(string a, string b) => $"{a}|{b}";
 
-    private void Prune(int target)
+    /// <summary>
+    /// Keeps the <paramref name="target"/> pairs with the highest counts: exactly the rest go, rarest first and ties by
+    /// key, so pairs tied with the cut survive in a fixed order (a resumed run drops the same) instead of all going.
+    /// </summary>
+    public void PruneTo(int target)
     {
-        var threshold = Pairs.Values.Order().ElementAt(Pairs.Count - target - 1);
-        foreach (var key in Pairs.Where(p => p.Value <= threshold).Select(p => p.Key).ToList())
+        foreach (var key in Pairs.OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(Pairs.Count - target).Select(p => p.Key).ToList())
         {
             Pairs.Remove(key);
         }
