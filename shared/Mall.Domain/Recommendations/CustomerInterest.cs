@@ -26,6 +26,15 @@ public sealed record CustomerInterest
     /// <summary>The products of the customer's first counted order (the FirstOrder segment's related list starts from them).</summary>
     public IReadOnlyList<string> FirstOrderProducts { get; init; } = [];
 
+    /// <summary>
+    /// Set when the customer erased their account: the history is gone and stays gone, however late an OrderPaid or a
+    /// segment change of theirs is delivered (a deleted document would be written again by it).
+    /// </summary>
+    public bool Erased { get; init; }
+
+    /// <summary>What is kept of an erased customer: that they are erased, nothing of what they did.</summary>
+    public static CustomerInterest ErasedOf(string customerId) => new() { CustomerId = customerId, Erased = true };
+
     /// <summary>Adds the views; this same instance when they change nothing (a resent view).</summary>
     public CustomerInterest Viewed(IEnumerable<Interaction> views)
     {
