@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mall.Application.Platform;
 using Mall.Domain.Common;
 using Mall.Domain.Orders;
@@ -59,7 +60,7 @@ public sealed partial class RecommendationBuilder(
             if (++sinceCheckpoint >= options.CheckpointEveryPages || run.Stage != stage)
             {
                 // The checkpoint: a crash after this point resumes from this token with these counts.
-                stored = await daily.CheckpointAsync(stored, run, cancellationToken);
+                stored = await daily.CheckpointAsync(stored, Fitted(run), cancellationToken);
                 sinceCheckpoint = 0;
             }
         }
@@ -70,6 +71,26 @@ public sealed partial class RecommendationBuilder(
         // Once the lists are written the counts are no longer needed: the record keeps the figures only (one a day, kept for the report).
         await daily.CheckpointAsync(stored, WithoutCounts(run), cancellationToken);
         LogRun(logger, day, run.PaidOrders, run.Customers, written, run.Pages);
+        return run;
+    }
+
+    /// <summary>
+    /// The most characters a run's checkpoint takes: one stored document holds 480,000 (16 chunks of 30,000), and the
+    /// run's figures and token need a few hundred.
+    /// </summary>
+    public const int CheckpointCharacters = 450_000;
+
+    /// <summary>
+    /// The run with pairs pruned (rarest first) until its checkpoint fits one document: the pair bound assumes product
+    /// ids as the mall issues them, and an operator's longer ids make each pair longer.
+    /// </summary>
+    public static RecommendationRun Fitted(RecommendationRun run)
+    {
+        while (run.Counts.Pairs.Count > 0 && JsonSerializer.Serialize(run, MallJson.Options).Length > CheckpointCharacters)
+        {
+            run.Counts.PruneTo(run.Counts.Pairs.Count * 3 / 4);
+        }
+
         return run;
     }
 
@@ -113,15 +134,22 @@ public sealed partial class RecommendationBuilder(
             paid++;
         }
 
-        KeepTop(run.Bought);
+        KeepTop(run.Bought, count => count);
         return run with { PaidOrders = run.PaidOrders + paid };
     }
 
+    /// <summary>
+    /// Counts each customer's "viewed then bought" basket and their segment's interest, over products some paid order
+    /// holds only (those the orders stage counted): product views name any id a client sends, and a made-up one must
+    /// not take a pair, a list or room in the checkpoint. An erased customer's mark counts for nothing.
+    /// </summary>
     private static RecommendationRun CountInterests(RecommendationRun run, IReadOnlyList<CustomerInterest> page, SimilarityRules rules)
     {
-        foreach (var interest in page)
+        bool Known(string productId) => run.Counts.Products.ContainsKey(productId);
+        var counted = 0;
+        foreach (var interest in page.Where(i => !i.Erased))
         {
-            var viewedThenBought = interest.ViewedThenBought();
+            var viewedThenBought = interest.ViewedThenBought().Where(Known).ToList();
             if (viewedThenBought.Count > 1)
             {
                 run.Counts.Add(viewedThenBought, rules);
@@ -130,36 +158,37 @@ public sealed partial class RecommendationBuilder(
             if (interest.Segment is { } segment)
             {
                 var scores = run.SegmentInterest.TryGetValue(segment, out var found) ? found : run.SegmentInterest[segment] = new(StringComparer.Ordinal);
-                foreach (var view in interest.Views)
+                var weights = interest.Views.Select(v => (v.ProductId, Weight: 1.0))
+                    .Concat(interest.Purchases.Select(p => (p.ProductId, Weight: Ranking.PurchaseWeight)))
+                    .Where(w => Known(w.ProductId))
+                    .GroupBy(w => w.ProductId, StringComparer.Ordinal);
+                foreach (var product in weights)
                 {
-                    scores[view.ProductId] = scores.GetValueOrDefault(view.ProductId) + 1;
-                }
-
-                foreach (var purchase in interest.Purchases)
-                {
-                    scores[purchase.ProductId] = scores.GetValueOrDefault(purchase.ProductId) + Ranking.PurchaseWeight;
+                    var before = scores.GetValueOrDefault(product.Key) ?? new SegmentScore(0, 0);
+                    scores[product.Key] = new SegmentScore(before.Score + product.Sum(w => w.Weight), before.Customers + 1);
                 }
             }
+
+            counted++;
         }
 
         foreach (var scores in run.SegmentInterest.Values)
         {
-            KeepTop(scores);
+            KeepTop(scores, score => score.Score);
         }
 
-        return run with { Customers = run.Customers + page.Count };
+        return run with { Customers = run.Customers + counted };
     }
 
     /// <summary>Drops all but the <see cref="CandidatesKept"/> highest counts (ties by product id, so a resumed run drops the same).</summary>
-    private static void KeepTop<T>(Dictionary<string, T> counts)
-        where T : IComparable<T>
+    private static void KeepTop<T>(Dictionary<string, T> counts, Func<T, double> rank)
     {
         if (counts.Count <= CandidatesKept)
         {
             return;
         }
 
-        foreach (var productId in counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Skip(CandidatesKept).Select(c => c.Key).ToList())
+        foreach (var productId in counts.OrderByDescending(c => rank(c.Value)).ThenBy(c => c.Key, StringComparer.Ordinal).Skip(CandidatesKept).Select(c => c.Key).ToList())
         {
             counts.Remove(productId);
         }
@@ -181,7 +210,8 @@ public sealed partial class RecommendationBuilder(
         await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {
-            var top = Ranking.Top(scores.Select(s => new ScoredProduct(s.Key, s.Value)), PopularKept);
+            // As many customers behind a listed product as a pair needs baskets: one customer's browsing is not shown to others.
+            var top = Ranking.Top(scores.Where(s => s.Value.Customers >= rules.MinSupport).Select(s => new ScoredProduct(s.Key, s.Value.Score)), PopularKept);
             await popular.UpsertAsync(PopularKey(segment), new PopularProducts(segment, top, run.Day), cancellationToken);
         }
 

@@ -25,7 +25,8 @@ public sealed class RecommendationOptions
 
     /// <summary>
     /// Product pairs the daily run counts at most (bounds its memory and its checkpoint). The checkpoint is one stored
-    /// document (about 480,000 characters): a pair takes about 50 of them, a counted product about 30.
+    /// document (about 480,000 characters): a pair takes about 50 of them, a counted product about 30. With longer
+    /// product ids the run prunes pairs further at each checkpoint until it fits (<see cref="RecommendationBuilder.CheckpointCharacters"/>).
     /// </summary>
     public int MaxPairs { get; set; } = 4_000;
 
@@ -116,6 +117,12 @@ public enum RecommendationStage
 }
 
 /// <summary>
+/// A product's interest in a segment (a view 1, a purchase <see cref="Ranking.PurchaseWeight"/>) and the customers it
+/// comes from: a segment's list shows only products several customers are behind, not one customer's browsing.
+/// </summary>
+public sealed record SegmentScore(double Score, int Customers);
+
+/// <summary>
 /// One day's recomputation (keyed by CST date): which stream it is reading and where (a continuation token),
 /// the counts so far (checkpointed every few pages, so a crashed run resumes with the counts its token belongs
 /// to), and what it found.
@@ -143,8 +150,8 @@ public sealed record RecommendationRun : IDailyRun
     /// <summary>Paid orders each product is in, for the popular list ("most bought"): <see cref="Counts"/> also holds viewed-then-bought baskets.</summary>
     public Dictionary<string, long> Bought { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>Interest per product in each segment (a view 1, a purchase <see cref="Ranking.PurchaseWeight"/>).</summary>
-    public Dictionary<string, Dictionary<string, double>> SegmentInterest { get; init; } = [];
+    /// <summary>Interest per product in each segment, and how many of its customers it comes from.</summary>
+    public Dictionary<string, Dictionary<string, SegmentScore>> SegmentInterest { get; init; } = [];
 
     /// <summary>Products whose related list was written.</summary>
     public int ProductsWritten { get; init; }

@@ -114,7 +114,7 @@ public sealed class RecommendationReviewTests
         }
 
         var segments = new[] { "Potential", "FirstOrder", "Active", "Regular", "Dormant" }
-            .ToDictionary(s => s, _ => catalog.ToDictionary(p => p, _ => random.Next(1, 10_000) * 1.0, StringComparer.Ordinal));
+            .ToDictionary(s => s, _ => catalog.ToDictionary(p => p, _ => new SegmentScore(random.Next(1, 10_000), random.Next(1, 1_000)), StringComparer.Ordinal));
         var run = new RecommendationRun { Day = ChinaTime.DateOf(DateTimeOffset.UtcNow), StartedAt = DateTimeOffset.UtcNow, Counts = counts, SegmentInterest = segments, ContinuationToken = new string('t', 200) };
 
         await mall.Get<IDocumentCollection<RecommendationRun>>().InsertAsync(new DocumentKey("recommendations", "checkpoint-at-bounds"), run, [], CancellationToken.None);
