@@ -6,8 +6,8 @@ namespace Mall.Application.Analytics;
 /// <summary>
 /// Folds of hours without a current summary (the open hour, or one that got late events), reused by this
 /// instance for a few seconds: a fold reads a row per event, so a busy hour costs as much as its traffic.
-/// One fold per hour runs at a time; while it runs, readers get the previous fold if it is at most twice the
-/// reuse time old instead of waiting, and otherwise wait for it: no figure is older than that.
+/// One fold per hour runs at a time; while it runs, readers get the previous fold if it finished less than twice
+/// the reuse time ago instead of waiting, and otherwise wait for it: no figure is older than one fold plus that.
 /// </summary>
 public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, TimeProvider time)
 {
@@ -43,9 +43,10 @@ public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, Tim
 
             folding = entry.Running;
 
-            // A fold older than twice the reuse time (the hour was not read for a while) would show an operator
-            // figures from before what they just did: they wait for the refresh instead.
-            if (entry.Value is not null && now - entry.FoldedAt < 2 * reuseFor)
+            // A fold that finished more than twice the reuse time ago (the hour was not read for a while) would show
+            // an operator figures from before what they just did: they wait for the refresh instead. Counted from
+            // its finish, not its start, so an hour whose fold is slower than that still serves its last one.
+            if (entry.Value is not null && now - entry.FinishedAt < 2 * reuseFor)
             {
                 return entry.Value;
             }
@@ -62,6 +63,7 @@ public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, Tim
         {
             entry.Value = tally;
             entry.FoldedAt = started;
+            entry.FinishedAt = time.GetUtcNow();
         }
 
         return tally;
@@ -80,6 +82,8 @@ public sealed class LiveFolds(IEventLedger ledger, AnalyticsOptions options, Tim
         public Tally? Value { get; set; }
 
         public DateTimeOffset FoldedAt { get; set; }
+
+        public DateTimeOffset FinishedAt { get; set; }
 
         public Task<Tally>? Running { get; set; }
     }
