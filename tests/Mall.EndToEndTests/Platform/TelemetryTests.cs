@@ -123,6 +123,9 @@ public sealed class TelemetryTests : IAsyncLifetime
         var orderId = await mall.PaidOrderAsync(customer, skuId, quantity: 1);
         var payable = (await customer.GetAsync($"orders/{orderId}")).Body.GetProperty("pricing").GetProperty("payableFen").GetInt64();
 
+        // The order reads paid as soon as the notification's write lands, before its handler records the delay
+        // (the last of its measurements): wait for that, not for the order.
+        await LocalMall.EventuallyAsync(() => metrics.Count("mall.payments.notify_latency") > 0, "the notification's delay measured");
         Assert.Equal(1, metrics.Sum("mall.orders.placed"));
         Assert.Equal(1, metrics.Sum("mall.payments.succeeded"));
         Assert.Equal(payable, metrics.Sum("mall.orders.gmv_fen"));
