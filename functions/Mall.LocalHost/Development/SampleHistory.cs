@@ -12,6 +12,7 @@ namespace Mall.LocalHost.Development;
 /// </summary>
 public static class SampleHistory
 {
+    /// <summary>Each shopper's view (the first product), then what they bought after it (the rest).</summary>
     private static readonly string[][] ViewedThenBought =
     [
         ["P_LONGJING", "P_GAIWAN"], ["P_LONGJING", "P_GAIWAN"], ["P_LONGJING", "P_GAIWAN", "P_MOONCAKE"],
@@ -29,7 +30,7 @@ public static class SampleHistory
             {
                 CustomerId = $"SAMPLE_SHOPPER_{index:D2}",
                 Views = [new Interaction(products[0], boughtAt.AddMinutes(-10))],
-                Purchases = products.Select(p => new Interaction(p, boughtAt)).ToList(),
+                Purchases = products.Skip(1).Select(p => new Interaction(p, boughtAt)).ToList(),
             };
             await interests.UpsertAsync(DocumentKey.Single(shopper.CustomerId), shopper, cancellationToken);
         }

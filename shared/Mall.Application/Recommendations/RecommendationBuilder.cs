@@ -81,18 +81,30 @@ public sealed partial class RecommendationBuilder(
     public const int CheckpointCharacters = 450_000;
 
     /// <summary>
-    /// The run with pairs pruned (rarest first) until its checkpoint fits one document: the pair bound assumes product
-    /// ids as the mall issues them, and an operator's longer ids make each pair longer.
+    /// The run with its counts pruned until its checkpoint fits one document: the pair bound assumes product ids as
+    /// the mall issues them, and longer ids, or many thousand products sold over the mall's life, take more. Whichever
+    /// of pairs and products takes more room gives up its rarest quarter (a product with its pairs), so a big catalog
+    /// does not cost every pair. The rest of the run is bounded on its own (candidates per list, segments).
     /// </summary>
     public static RecommendationRun Fitted(RecommendationRun run)
     {
-        while (run.Counts.Pairs.Count > 0 && JsonSerializer.Serialize(run, MallJson.Options).Length > CheckpointCharacters)
+        var counts = run.Counts;
+        while (counts.Products.Count > 0 && JsonSerializer.Serialize(run, MallJson.Options).Length > CheckpointCharacters)
         {
-            run.Counts.PruneTo(run.Counts.Pairs.Count * 3 / 4);
+            if (KeyCharacters(counts.Pairs) >= KeyCharacters(counts.Products))
+            {
+                counts.PruneTo(counts.Pairs.Count * 3 / 4);
+            }
+            else
+            {
+                counts.PruneProductsTo(counts.Products.Count * 3 / 4);
+            }
         }
 
         return run;
     }
+
+    private static long KeyCharacters(Dictionary<string, long> counts) => counts.Keys.Sum(k => (long)k.Length);
 
     /// <summary>A run's figures without the counts it works from (the report's view, and a finished run's record).</summary>
     public static RecommendationRun WithoutCounts(RecommendationRun run) =>
@@ -139,28 +151,24 @@ public sealed partial class RecommendationBuilder(
     }
 
     /// <summary>
-    /// Counts each customer's "viewed then bought" basket and their segment's interest, over products some paid order
-    /// holds only (those the orders stage counted): product views name any id a client sends, and a made-up one must
-    /// not take a pair, a list or room in the checkpoint. An erased customer's mark counts for nothing.
+    /// Counts each customer's "viewed then bought" basket and their segment's interest. Product views name any id a
+    /// client sends: a made-up one takes room only until the checkpoint's bound prunes it as the rarest
+    /// (<see cref="Fitted"/>), and no list shows a product the catalog does not sell. An erased customer's mark counts
+    /// for nothing.
     /// </summary>
     private static RecommendationRun CountInterests(RecommendationRun run, IReadOnlyList<CustomerInterest> page, SimilarityRules rules)
     {
-        bool Known(string productId) => run.Counts.Products.ContainsKey(productId);
         var counted = 0;
         foreach (var interest in page.Where(i => !i.Erased))
         {
-            var viewedThenBought = interest.ViewedThenBought().Where(Known).ToList();
-            if (viewedThenBought.Count > 1)
-            {
-                run.Counts.Add(viewedThenBought, rules);
-            }
+            var basket = interest.ViewedThenBought();
+            run.Counts.AddLinks(basket.Viewed, basket.Bought, rules);
 
             if (interest.Segment is { } segment)
             {
                 var scores = run.SegmentInterest.TryGetValue(segment, out var found) ? found : run.SegmentInterest[segment] = new(StringComparer.Ordinal);
                 var weights = interest.Views.Select(v => (v.ProductId, Weight: 1.0))
                     .Concat(interest.Purchases.Select(p => (p.ProductId, Weight: Ranking.PurchaseWeight)))
-                    .Where(w => Known(w.ProductId))
                     .GroupBy(w => w.ProductId, StringComparer.Ordinal);
                 foreach (var product in weights)
                 {
@@ -206,7 +214,8 @@ public sealed partial class RecommendationBuilder(
         var products = run.Counts.Products.Keys.ToList();
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
             await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
-        var mostBought = Ranking.Top(run.Bought.Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
+        // Bought in as many orders as a pair needs baskets: on a new mall, one order is not "popular" to show everyone.
+        var mostBought = Ranking.Top(run.Bought.Where(b => b.Value >= rules.MinSupport).Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
         await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {

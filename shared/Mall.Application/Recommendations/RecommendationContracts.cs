@@ -26,7 +26,7 @@ public sealed class RecommendationOptions
     /// <summary>
     /// Product pairs the daily run counts at most (bounds its memory and its checkpoint). The checkpoint is one stored
     /// document (about 480,000 characters): a pair takes about 50 of them, a counted product about 30. With longer
-    /// product ids the run prunes pairs further at each checkpoint until it fits (<see cref="RecommendationBuilder.CheckpointCharacters"/>).
+    /// product ids or a bigger catalog the run prunes further at each checkpoint until it fits (<see cref="RecommendationBuilder.Fitted"/>).
     /// </summary>
     public int MaxPairs { get; set; } = 4_000;
 

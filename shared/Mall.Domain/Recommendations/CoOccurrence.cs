@@ -33,28 +33,46 @@ public sealed record CoOccurrence
     /// <summary>Baskets each pair occurs in, keyed "a|b" with a &lt; b (ordinal); product ids never contain '|'.</summary>
     public Dictionary<string, long> Pairs { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>Counts one basket (repeats of a product inside it count once).</summary>
+    /// <summary>Counts one basket (repeats of a product inside it count once): every product of it with every other.</summary>
     public void Add(IEnumerable<string> basket, SimilarityRules rules)
     {
-        var products = basket.Distinct(StringComparer.Ordinal).Take(rules.MaxBasketProducts).Order(StringComparer.Ordinal).ToList();
-        foreach (var product in products)
-        {
-            Products[product] = Products.GetValueOrDefault(product) + 1;
-        }
-
+        var products = Distinct(basket, rules.MaxBasketProducts);
+        CountProducts(products);
         for (var i = 0; i < products.Count; i++)
         {
             for (var j = i + 1; j < products.Count; j++)
             {
-                var key = PairKey(products[i], products[j]);
-                Pairs[key] = Pairs.GetValueOrDefault(key) + 1;
+                CountPair(products[i], products[j]);
             }
         }
 
-        if (Pairs.Count > rules.MaxPairs)
+        Bound(rules);
+    }
+
+    /// <summary>
+    /// Counts one "viewed then bought" basket: each product looked at with each one bought, not the bought ones with
+    /// each other (the orders they were bought in count those, and counting them again would let one order reach the
+    /// minimum support alone) nor the looks with each other. A product both viewed and bought is a buy.
+    /// </summary>
+    public void AddLinks(IEnumerable<string> viewed, IEnumerable<string> bought, SimilarityRules rules)
+    {
+        var buys = Distinct(bought, rules.MaxBasketProducts);
+        var looks = Distinct(viewed.Except(buys, StringComparer.Ordinal), rules.MaxBasketProducts - buys.Count);
+        if (looks.Count == 0)
         {
-            PruneTo(rules.MaxPairs * 4 / 5);
+            return;
         }
+
+        CountProducts(buys.Concat(looks));
+        foreach (var look in looks)
+        {
+            foreach (var buy in buys)
+            {
+                CountPair(look, buy);
+            }
+        }
+
+        Bound(rules);
     }
 
     /// <summary>
@@ -72,8 +90,7 @@ public sealed record CoOccurrence
                 continue;
             }
 
-            var separator = key.IndexOf('|', StringComparison.Ordinal);
-            var (a, b) = (key[..separator], key[(separator + 1)..]);
+            var (a, b) = Split(key);
             var score = together / Math.Sqrt((double)Products[a] * Products[b]);
             Neighbours(a).Add(new ScoredProduct(b, score));
             Neighbours(b).Add(new ScoredProduct(a, score));
@@ -92,17 +109,67 @@ public sealed record CoOccurrence
     public IReadOnlyList<ScoredProduct> Popular(int count) =>
         Ranking.Top(Products.Select(p => new ScoredProduct(p.Key, p.Value)), count);
 
-    private static string PairKey(string a, string b) => $"{a}|{b}";
-
     /// <summary>
     /// Keeps the <paramref name="target"/> pairs with the highest counts: exactly the rest go, rarest first and ties by
     /// key, so pairs tied with the cut survive in a fixed order (a resumed run drops the same) instead of all going.
     /// </summary>
     public void PruneTo(int target)
     {
-        foreach (var key in Pairs.OrderBy(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(Pairs.Count - target).Select(p => p.Key).ToList())
+        foreach (var key in Rarest(Pairs, Pairs.Count - target))
         {
             Pairs.Remove(key);
         }
+    }
+
+    /// <summary>
+    /// Keeps the <paramref name="target"/> products with the highest counts (rarest go first, ties by key) and the pairs
+    /// of those only: a catalog of many thousand products sold over the mall's life outgrows a checkpoint by itself.
+    /// </summary>
+    public void PruneProductsTo(int target)
+    {
+        var gone = Rarest(Products, Products.Count - target).ToHashSet(StringComparer.Ordinal);
+        foreach (var product in gone)
+        {
+            Products.Remove(product);
+        }
+
+        foreach (var key in Pairs.Keys.Where(k => Split(k) is var (a, b) && (gone.Contains(a) || gone.Contains(b))).ToList())
+        {
+            Pairs.Remove(key);
+        }
+    }
+
+    private static List<string> Rarest(Dictionary<string, long> counts, int count) =>
+        counts.OrderBy(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(count).Select(c => c.Key).ToList();
+
+    private static List<string> Distinct(IEnumerable<string> products, int atMost) =>
+        products.Distinct(StringComparer.Ordinal).Take(Math.Max(0, atMost)).ToList();
+
+    private void CountProducts(IEnumerable<string> products)
+    {
+        foreach (var product in products)
+        {
+            Products[product] = Products.GetValueOrDefault(product) + 1;
+        }
+    }
+
+    private void CountPair(string a, string b)
+    {
+        var key = string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
+        Pairs[key] = Pairs.GetValueOrDefault(key) + 1;
+    }
+
+    private void Bound(SimilarityRules rules)
+    {
+        if (Pairs.Count > rules.MaxPairs)
+        {
+            PruneTo(rules.MaxPairs * 4 / 5);
+        }
+    }
+
+    private static (string A, string B) Split(string pairKey)
+    {
+        var separator = pairKey.IndexOf('|', StringComparison.Ordinal);
+        return (pairKey[..separator], pairKey[(separator + 1)..]);
     }
 }

@@ -54,19 +54,22 @@ public sealed record CustomerInterest
             };
 
     /// <summary>
-    /// What the customer viewed and then bought (each viewed product with a purchase after its view, and those
-    /// purchases): the basket that links a view to the buy it led to. Empty when nothing bought followed a view.
+    /// What the customer looked at without buying it and what they bought after such a look: the links between a view
+    /// and the buy it may have led to (views after the last such buy lead to nothing yet). Empty when no buy followed
+    /// a view of something else.
     /// </summary>
-    public IReadOnlyList<string> ViewedThenBought()
+    public ViewedThenBoughtBasket ViewedThenBought()
     {
-        var bought = Purchases.Where(p => Views.Any(v => v.At <= p.At && v.ProductId != p.ProductId)).ToList();
-        if (bought.Count == 0)
+        var boughtProducts = Purchases.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
+        var looks = Views.Where(v => !boughtProducts.Contains(v.ProductId)).ToList();
+        var buys = Purchases.Where(p => looks.Any(v => v.At <= p.At)).ToList();
+        if (buys.Count == 0)
         {
-            return [];
+            return new([], []);
         }
 
-        var lastPurchase = bought.Max(p => p.At);
-        return Views.Where(v => v.At <= lastPurchase).Select(v => v.ProductId).Concat(bought.Select(p => p.ProductId)).Distinct(StringComparer.Ordinal).ToList();
+        var lastBuy = buys.Max(p => p.At);
+        return new(looks.Where(v => v.At <= lastBuy).Select(v => v.ProductId).ToList(), buys.Select(p => p.ProductId).ToList());
     }
 
     private static List<Interaction> Latest(IEnumerable<Interaction> interactions) =>
@@ -77,3 +80,6 @@ public sealed record CustomerInterest
             .Take(Kept)
             .ToList();
 }
+
+/// <summary>A customer's "viewed then bought" basket: products looked at and not bought, and products bought after them.</summary>
+public sealed record ViewedThenBoughtBasket(IReadOnlyList<string> Viewed, IReadOnlyList<string> Bought);

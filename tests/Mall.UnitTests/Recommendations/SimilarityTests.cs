@@ -65,6 +65,35 @@ public sealed class SimilarityTests
     }
 
     [Fact]
+    public void A_viewed_then_bought_basket_links_each_look_to_each_buy_and_nothing_else()
+    {
+        var counts = new CoOccurrence();
+
+        // Looked at a and b, then bought c and d (and a look at d, which makes it a buy).
+        counts.AddLinks(["a", "b", "d"], ["c", "d"], Rules);
+
+        Assert.Equal(["a|c", "a|d", "b|c", "b|d"], counts.Pairs.Keys.Order(StringComparer.Ordinal));
+        Assert.All(counts.Pairs.Values, together => Assert.Equal(1, together));
+        Assert.Equal(4, counts.Products.Count);
+
+        // Nothing looked at without buying it: no link, and nothing counted.
+        counts.AddLinks(["c"], ["c", "d"], Rules);
+        Assert.Equal(1, counts.Products["c"]);
+    }
+
+    [Fact]
+    public void Pruning_products_drops_the_rarest_with_their_pairs()
+    {
+        var counts = Count(["a", "b"], ["a", "b"], ["a", "c"], ["b", "d"]);
+
+        counts.PruneProductsTo(2);
+
+        Assert.Equal(["a", "b"], counts.Products.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["a|b"], counts.Pairs.Keys);
+        Assert.Equal(["b"], counts.Related(Rules)["a"].Select(r => r.ProductId));
+    }
+
+    [Fact]
     public void The_feed_sums_the_related_lists_of_recent_interest_and_leaves_out_what_the_customer_knows()
     {
         var now = DateTimeOffset.UtcNow;
@@ -130,7 +159,8 @@ public sealed class SimilarityTests
         Assert.Same(interest, interest.Bought("o-1", ["c"], now));
         Assert.Same(interest, interest.Viewed([new("b", now.AddMinutes(-4))]));
         Assert.Equal(["c"], interest.FirstOrderProducts);
-        Assert.Equal(["b", "a", "c"], interest.ViewedThenBought());
+        Assert.Equal(["b", "a"], interest.ViewedThenBought().Viewed);
+        Assert.Equal(["c"], interest.ViewedThenBought().Bought);
         Assert.Equal(["c"], interest.Bought("o-2", ["d"], now.AddMinutes(1)).FirstOrderProducts);
     }
 }
