@@ -64,9 +64,19 @@ public sealed partial class Api(AccessTokenService tokens, ErasedCustomers erase
         }
     }
 
-    /// <summary>The ?days= of a report: 1–366, 30 by default.</summary>
-    public static int DaysParameter(HttpRequest request) =>
-        int.TryParse(request.Query["days"], out var requested) ? Math.Clamp(requested, 1, 366) : 30;
+    /// <summary>The ?days= of a report: 1–366, 30 when absent; anything else a 400 naming it, not a report of other days.</summary>
+    public static int DaysParameter(HttpRequest request)
+    {
+        var value = request.Query["days"].ToString();
+        if (string.IsNullOrEmpty(value))
+        {
+            return 30;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 366
+            ? days
+            : throw DomainException.Validation("days", "Must be a whole number of days, 1–366.");
+    }
 
     /// <summary>A CST calendar date in the query ("2026-12-01"); absent is null, anything else a 400 naming it.</summary>
     public static DateOnly? DateParameter(HttpRequest request, string name)

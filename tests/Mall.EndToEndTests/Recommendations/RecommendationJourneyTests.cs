@@ -51,6 +51,11 @@ public sealed class RecommendationJourneyTests(LocalMall mall) : IClassFixture<L
         Assert.DoesNotContain(lastTin, Ids(feed));
 
         Assert.Equal(HttpStatusCode.NotFound, (await visitor.GetAsync("products/P_NO_SUCH_PRODUCT/related")).Status);
+        foreach (var days in new[] { "abc", "0", "367", "-1", "7.5" })
+        {
+            var refused = await admin.GetAsync($"manage/recommendations/runs?days={days}");
+            Assert.Equal((HttpStatusCode.BadRequest, "days"), (refused.Status, refused.Body.GetProperty("errors").EnumerateObject().Single().Name));
+        }
     }
 
     /// <summary>
