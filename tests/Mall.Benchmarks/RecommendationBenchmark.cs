@@ -46,6 +46,12 @@ internal static class RecommendationBenchmark
             counts.Add(order.Products, rules);
         }
 
+        // As the daily run's interest stage does: each customer once behind the pairs of what they bought.
+        foreach (var customer in train.GroupBy(o => o.CustomerId))
+        {
+            counts.CountCustomer(customer.SelectMany(o => o.Products), new ViewedThenBoughtBasket([], []), rules);
+        }
+
         var related = counts.Related(rules);
         var popular = counts.Popular(Groups * ProductsPerGroup);
         IReadOnlyList<ScoredProduct> Related(string productId) => related.GetValueOrDefault(productId) ?? [];

@@ -91,7 +91,7 @@ public sealed partial class RecommendationBuilder(
         var counts = run.Counts;
         while (counts.Products.Count > 0 && JsonSerializer.Serialize(run, MallJson.Options).Length > CheckpointCharacters)
         {
-            if (KeyCharacters(counts.Pairs) >= KeyCharacters(counts.Products))
+            if (KeyCharacters(counts.Pairs) + KeyCharacters(counts.PairCustomers) >= KeyCharacters(counts.Products))
             {
                 counts.PruneTo(counts.Pairs.Count * 3 / 4);
             }
@@ -108,7 +108,7 @@ public sealed partial class RecommendationBuilder(
 
     /// <summary>A run's figures without the counts it works from (the report's view, and a finished run's record).</summary>
     public static RecommendationRun WithoutCounts(RecommendationRun run) =>
-        run with { Counts = new(), Bought = new(StringComparer.Ordinal), SegmentInterest = [], ContinuationToken = null };
+        run with { Counts = new(), Bought = new(StringComparer.Ordinal), BoughtBy = new(StringComparer.Ordinal), SegmentInterest = [], ContinuationToken = null };
 
     /// <summary>Recent runs, newest first.</summary>
     public Task<IReadOnlyList<RecommendationRun>> RecentAsync(int days, CancellationToken cancellationToken) =>
@@ -163,6 +163,13 @@ public sealed partial class RecommendationBuilder(
         {
             var basket = interest.ViewedThenBought();
             run.Counts.AddLinks(basket.Viewed, basket.Bought, rules);
+            run.Counts.CountCustomer(interest.Purchases.Select(p => p.ProductId), basket, rules);
+
+            // The orders stage is over, so Bought's candidates are final: the count stays within them.
+            foreach (var productId in interest.Purchases.Select(p => p.ProductId).Distinct(StringComparer.Ordinal).Where(run.Bought.ContainsKey))
+            {
+                run.BoughtBy[productId] = run.BoughtBy.GetValueOrDefault(productId) + 1;
+            }
 
             if (interest.Segment is { } segment)
             {
@@ -214,8 +221,8 @@ public sealed partial class RecommendationBuilder(
         var products = run.Counts.Products.Keys.ToList();
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
             await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
-        // Bought in as many orders as a pair needs baskets: on a new mall, one order is not "popular" to show everyone.
-        var mostBought = Ranking.Top(run.Bought.Where(b => b.Value >= rules.MinSupport).Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
+        // Bought by as many customers as a pair needs baskets: one customer's orders are not "popular" to show everyone.
+        var mostBought = Ranking.Top(run.Bought.Where(b => run.BoughtBy.GetValueOrDefault(b.Key) >= rules.MinSupport).Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
         await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {

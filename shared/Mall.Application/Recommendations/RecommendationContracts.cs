@@ -14,7 +14,10 @@ public sealed class RecommendationOptions
     /// <summary>Products a slot shows.</summary>
     public int SlotSize { get; set; } = 10;
 
-    /// <summary>Baskets two products must share to count as related.</summary>
+    /// <summary>
+    /// Baskets, and customers, two products must share to count as related; customers who bought a product before it is
+    /// popular, and who viewed or bought it before it is popular in their segment.
+    /// </summary>
     public int MinSupport { get; set; } = 2;
 
     /// <summary>Related products stored per product (more than a slot shows: exclusions happen at read time).</summary>
@@ -39,7 +42,7 @@ public sealed class RecommendationOptions
     /// <summary>An experiment (variants "personal" and "popular") deciding the home feed's algorithm per customer; empty: always personal.</summary>
     public string FeedExperimentId { get; set; } = string.Empty;
 
-    public SimilarityRules ToRules() => new() { MinSupport = MinSupport, KeptPerProduct = KeptPerProduct, MaxBasketProducts = MaxBasketProducts, MaxPairs = MaxPairs };
+    public SimilarityRules ToRules() => new() { MinSupport = MinSupport, MinCustomers = MinSupport, KeptPerProduct = KeptPerProduct, MaxBasketProducts = MaxBasketProducts, MaxPairs = MaxPairs };
 }
 
 /// <summary>
@@ -149,6 +152,12 @@ public sealed record RecommendationRun : IDailyRun
 
     /// <summary>Paid orders each product is in, for the popular list ("most bought"): <see cref="Counts"/> also holds viewed-then-bought baskets.</summary>
     public Dictionary<string, long> Bought { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Customers who bought each of <see cref="Bought"/>'s products, counted once each from their interest (however
+    /// many orders they placed): the popular list shows only products several customers bought.
+    /// </summary>
+    public Dictionary<string, int> BoughtBy { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Interest per product in each segment, and how many of its customers it comes from.</summary>
     public Dictionary<string, Dictionary<string, SegmentScore>> SegmentInterest { get; init; } = [];

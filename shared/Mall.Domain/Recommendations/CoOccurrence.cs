@@ -9,6 +9,12 @@ public sealed record SimilarityRules
     /// <summary>Baskets two products must share before they count as related (one shared basket is noise).</summary>
     public required int MinSupport { get; init; }
 
+    /// <summary>
+    /// Customers two products must share as well (<see cref="CoOccurrence.CountCustomer"/>), so one customer's repeat
+    /// orders do not show what they buy together to everyone; 0 where customers are not counted (offline baskets).
+    /// </summary>
+    public required int MinCustomers { get; init; }
+
     /// <summary>Products kept per related list: more than a slot shows, so exclusions at read time still leave enough.</summary>
     public required int KeptPerProduct { get; init; }
 
@@ -32,6 +38,9 @@ public sealed record CoOccurrence
 
     /// <summary>Baskets each pair occurs in, keyed "a|b" with a &lt; b (ordinal); product ids never contain '|'.</summary>
     public Dictionary<string, long> Pairs { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Customers behind each pair, each counted once however many of their baskets hold it.</summary>
+    public Dictionary<string, long> PairCustomers { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>Counts one basket (repeats of a product inside it count once): every product of it with every other.</summary>
     public void Add(IEnumerable<string> basket, SimilarityRules rules)
@@ -76,6 +85,34 @@ public sealed record CoOccurrence
     }
 
     /// <summary>
+    /// Counts one customer behind the pairs of the products they bought and of their viewed-then-bought links, once
+    /// each however many orders hold them; only pairs already counted, so it stays within the pair bound.
+    /// </summary>
+    public void CountCustomer(IEnumerable<string> bought, ViewedThenBoughtBasket links, SimilarityRules rules)
+    {
+        var buys = Distinct(bought, rules.MaxBasketProducts);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < buys.Count; i++)
+        {
+            for (var j = i + 1; j < buys.Count; j++)
+            {
+                keys.Add(PairKey(buys[i], buys[j]));
+            }
+        }
+
+        var linkBuys = Distinct(links.Bought, rules.MaxBasketProducts);
+        foreach (var look in Distinct(links.Viewed.Except(linkBuys, StringComparer.Ordinal), rules.MaxBasketProducts - linkBuys.Count))
+        {
+            keys.UnionWith(linkBuys.Select(buy => PairKey(look, buy)));
+        }
+
+        foreach (var key in keys.Where(Pairs.ContainsKey))
+        {
+            PairCustomers[key] = PairCustomers.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    /// <summary>
     /// Each product's related list: cosine similarity c(a,b) / √(c(a)·c(b)) over pairs with at least the
     /// minimum support. Dividing by both products' counts is what keeps a bestseller from being everyone's
     /// neighbour: it co-occurs with everything, but so often alone that its similarity stays low.
@@ -85,7 +122,7 @@ public sealed record CoOccurrence
         var neighbours = new Dictionary<string, List<ScoredProduct>>(StringComparer.Ordinal);
         foreach (var (key, together) in Pairs)
         {
-            if (together < rules.MinSupport)
+            if (together < rules.MinSupport || PairCustomers.GetValueOrDefault(key) < rules.MinCustomers)
             {
                 continue;
             }
@@ -117,7 +154,7 @@ public sealed record CoOccurrence
     {
         foreach (var key in Rarest(Pairs, Pairs.Count - target))
         {
-            Pairs.Remove(key);
+            RemovePair(key);
         }
     }
 
@@ -135,8 +172,14 @@ public sealed record CoOccurrence
 
         foreach (var key in Pairs.Keys.Where(k => Split(k) is var (a, b) && (gone.Contains(a) || gone.Contains(b))).ToList())
         {
-            Pairs.Remove(key);
+            RemovePair(key);
         }
+    }
+
+    private void RemovePair(string key)
+    {
+        Pairs.Remove(key);
+        PairCustomers.Remove(key);
     }
 
     private static List<string> Rarest(Dictionary<string, long> counts, int count) =>
@@ -155,9 +198,11 @@ public sealed record CoOccurrence
 
     private void CountPair(string a, string b)
     {
-        var key = string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
+        var key = PairKey(a, b);
         Pairs[key] = Pairs.GetValueOrDefault(key) + 1;
     }
+
+    private static string PairKey(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
 
     private void Bound(SimilarityRules rules)
     {

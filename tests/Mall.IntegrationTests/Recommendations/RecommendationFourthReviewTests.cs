@@ -7,7 +7,7 @@ using Mall.Domain.Orders;
 
 namespace Mall.IntegrationTests.Recommendations;
 
-/// <summary>What the fourth review of recommendations found: each test fails on the code as it was reviewed (3b684c5).</summary>
+/// <summary>What the fourth review of recommendations found: each test failed on the code as it was reviewed (3b684c5).</summary>
 public sealed class RecommendationFourthReviewTests
 {
     private static async Task<Product> ProductAsync(MallFixture mall, string title)

@@ -112,8 +112,9 @@ public sealed class RecommendationTests
         var pot = await ProductAsync(mall, "Teapot");
         var cup = await ProductAsync(mall, "Cup");
         var tea = await ProductAsync(mall, "Longjing");
-        var buyer = await mall.NewCustomerAsync();
-        await OrderAsync(mall, buyer, pot, cup);
+        // Two customers: one customer's repeat orders alone relate nothing (MinCustomers).
+        var (buyer, another) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
+        await OrderAsync(mall, another, pot, cup);
         await OrderAsync(mall, buyer, pot, cup, tea);
         await OrderAsync(mall, buyer, tea);
         await mall.Events.DrainAsync();

@@ -10,7 +10,7 @@ public sealed class SimilarityReviewTests
     public void Pruning_past_the_pair_bound_drops_the_rarest_pairs_not_every_pair_that_ties_with_the_cut()
     {
         // The mall's defaults: 4,000 pairs kept, a minimum support of 2.
-        var rules = new RecommendationOptions().ToRules();
+        var rules = new RecommendationOptions().ToRules() with { MinCustomers = 0 }; // baskets only: no customers counted here
         var counts = new CoOccurrence();
 
         // 3,995 pairs each bought together twice: every one related, and within the bound.

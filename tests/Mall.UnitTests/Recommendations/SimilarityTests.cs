@@ -6,7 +6,7 @@ namespace Mall.UnitTests.Recommendations;
 
 public sealed class SimilarityTests
 {
-    private static readonly SimilarityRules Rules = new() { MinSupport = 2, KeptPerProduct = 5, MaxBasketProducts = 20, MaxPairs = 10_000 };
+    private static readonly SimilarityRules Rules = new() { MinSupport = 2, MinCustomers = 0, KeptPerProduct = 5, MaxBasketProducts = 20, MaxPairs = 10_000 };
 
     private static CoOccurrence Count(params string[][] baskets)
     {
@@ -79,6 +79,26 @@ public sealed class SimilarityTests
         // Nothing looked at without buying it: no link, and nothing counted.
         counts.AddLinks(["c"], ["c", "d"], Rules);
         Assert.Equal(1, counts.Products["c"]);
+    }
+
+    [Fact]
+    public void A_pair_needs_as_many_customers_as_baskets_however_often_one_customer_buys_it()
+    {
+        var rules = Rules with { MinCustomers = 2 };
+        var noLinks = new ViewedThenBoughtBasket([], []);
+        var counts = Count(["a", "b"], ["a", "b"], ["a", "b"]);
+        counts.CountCustomer(["a", "b"], noLinks, rules);
+
+        Assert.Empty(counts.Related(rules));
+
+        // Another customer who looked at a and then bought b is the second customer behind the pair.
+        counts.CountCustomer(["b"], new ViewedThenBoughtBasket(["a"], ["b"]), rules);
+        Assert.Equal(2, counts.PairCustomers["a|b"]);
+        Assert.Equal(["b"], counts.Related(rules)["a"].Select(r => r.ProductId));
+
+        // Pruning a pair forgets its customers too.
+        counts.PruneTo(0);
+        Assert.Empty(counts.PairCustomers);
     }
 
     [Fact]
