@@ -1,13 +1,10 @@
 using Mall.Application.Analytics;
-using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Application.Recommendations;
 using Mall.Domain.Analytics;
-using Mall.Domain.Catalog;
 using Mall.Domain.Common;
-using Mall.Domain.Orders;
 using Mall.Domain.Recommendations;
 
 namespace Mall.IntegrationTests.Recommendations;
@@ -15,20 +12,11 @@ namespace Mall.IntegrationTests.Recommendations;
 /// <summary>What the review of recommendations found: each test fails on the code as it was reviewed.</summary>
 public sealed class RecommendationReviewTests
 {
-    private static async Task<Product> ProductAsync(MallFixture mall, string title)
-    {
-        var admin = mall.Get<CatalogAdminService>();
-        await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        return (await admin.CreateProductAsync(new ProductRequest { Title = title, CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "50g", PriceFen = 1_000, Enabled = true, InitialStock = 10 }] }, CancellationToken.None)).Product;
-    }
-
-    private static RecommendationBuilder Builder(MallFixture mall) => RecommendationTests.Builder(mall, mall.Get<IDocumentCollection<Order>>());
-
     [Fact]
     public async Task The_feed_experiment_converts_on_a_click_in_the_feed_only_not_on_any_product_view_or_a_click_elsewhere()
     {
         await using var mall = await MallFixture.StartAsync();
-        var product = await ProductAsync(mall, "Longjing");
+        var product = await RecommendationTests.ProductAsync(mall, "Longjing");
         var now = DateTimeOffset.UtcNow;
         var experiments = mall.Get<ExperimentService>();
         await experiments.CreateAsync(new ExperimentRequest { Id = "feed-clicks", Name = "Feed: personal vs popular", Metric = FunnelStage.ProductView, Variants = [new("personal", 1), new("popular", 1)], StartsAt = now.AddMinutes(-1), EndsAt = now.AddDays(1) }, CancellationToken.None);
@@ -59,8 +47,8 @@ public sealed class RecommendationReviewTests
     public async Task The_daily_run_clears_related_and_segment_lists_it_no_longer_computes()
     {
         await using var mall = await MallFixture.StartAsync();
-        var tea = await ProductAsync(mall, "Longjing");
-        var cup = await ProductAsync(mall, "Cup");
+        var tea = await RecommendationTests.ProductAsync(mall, "Longjing");
+        var cup = await RecommendationTests.ProductAsync(mall, "Cup");
         var yesterday = ChinaTime.DateOf(DateTimeOffset.UtcNow).AddDays(-1);
         var related = mall.Get<IDocumentCollection<RelatedProducts>>();
         var popular = mall.Get<IDocumentCollection<PopularProducts>>();
@@ -69,7 +57,7 @@ public sealed class RecommendationReviewTests
         // tea was refunded and the last Dormant customer came back, so today's run counts neither.
         await related.UpsertAsync(DocumentKey.Single(tea.Id), new RelatedProducts(tea.Id, [new(cup.Id, 0.9)], yesterday), CancellationToken.None);
         await popular.UpsertAsync(RecommendationBuilder.PopularKey("Dormant"), new PopularProducts("Dormant", [new(cup.Id, 3)], yesterday), CancellationToken.None);
-        await Builder(mall).RunAsync(CancellationToken.None);
+        await RecommendationTests.Builder(mall).RunAsync(CancellationToken.None);
 
         Assert.Empty((await related.FindAsync(DocumentKey.Single(tea.Id), CancellationToken.None))?.Value.Items ?? []);
         Assert.Empty((await popular.FindAsync(RecommendationBuilder.PopularKey("Dormant"), CancellationToken.None))?.Value.Items ?? []);
@@ -155,7 +143,7 @@ public sealed class RecommendationReviewTests
     public async Task An_erased_customers_browsing_history_is_forgotten()
     {
         await using var mall = await MallFixture.StartAsync();
-        var product = await ProductAsync(mall, "Longjing");
+        var product = await RecommendationTests.ProductAsync(mall, "Longjing");
         var customer = await mall.NewCustomerAsync();
         var interests = mall.Get<CustomerInterests>();
         await mall.Get<EventIngestion>().RecordAsync(customer, new EventBatchRequest(null, [new EventInput("view-1", "product_view", DateTimeOffset.UtcNow, product.Id, null)]), CancellationToken.None);
@@ -171,8 +159,8 @@ public sealed class RecommendationReviewTests
     public async Task The_popular_list_counts_what_was_bought_not_what_was_only_viewed_before_a_purchase()
     {
         await using var mall = await MallFixture.StartAsync();
-        var browsed = await ProductAsync(mall, "Teapot");
-        var bought = await ProductAsync(mall, "Longjing");
+        var browsed = await RecommendationTests.ProductAsync(mall, "Teapot");
+        var bought = await RecommendationTests.ProductAsync(mall, "Longjing");
         // Two customers (a product is popular from the minimum support of orders on) each view one and buy the other.
         for (var i = 0; i < 2; i++)
         {
@@ -184,7 +172,7 @@ public sealed class RecommendationReviewTests
 
         await mall.Events.DrainAsync();
 
-        await Builder(mall).RunAsync(CancellationToken.None);
+        await RecommendationTests.Builder(mall).RunAsync(CancellationToken.None);
         var popular = (await mall.Get<IDocumentCollection<PopularProducts>>().FindAsync(RecommendationBuilder.PopularKey(PopularProducts.Everyone), CancellationToken.None))!.Value;
 
         // "Most bought overall", the feed experiment's baseline: two orders of one product, and not the viewed one.
@@ -195,14 +183,14 @@ public sealed class RecommendationReviewTests
     public async Task A_finished_run_keeps_its_figures_not_its_counts_and_the_operator_sees_no_internals()
     {
         await using var mall = await MallFixture.StartAsync();
-        var tea = await ProductAsync(mall, "Longjing");
+        var tea = await RecommendationTests.ProductAsync(mall, "Longjing");
         var customer = await mall.NewCustomerAsync();
         await mall.Get<CustomerInterests>().ViewedAsync(customer, [new Interaction(tea.Id, DateTimeOffset.UtcNow)], CancellationToken.None);
         var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), MallFixture.Buy(tea.Skus[0].Id, 1), CancellationToken.None)).Order;
         await mall.PayAsync(customer, order.Id);
         await mall.Events.DrainAsync();
         await mall.Get<IDocumentCollection<CustomerInterest>>().UpdateAsync(DocumentKey.Single(customer), customer, i => i with { Segment = "FirstOrder" }, CancellationToken.None);
-        var builder = Builder(mall);
+        var builder = RecommendationTests.Builder(mall);
 
         var run = await builder.RunAsync(CancellationToken.None);
         var stored = (await builder.RecentAsync(1, CancellationToken.None)).Single();

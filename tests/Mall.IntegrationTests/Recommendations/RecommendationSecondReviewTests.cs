@@ -1,10 +1,8 @@
 using Mall.Application.Analytics;
-using Mall.Application.Catalog;
 using Mall.Application.Customers;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Application.Recommendations;
-using Mall.Domain.Catalog;
 using Mall.Domain.Orders;
 using Mall.Domain.Recommendations;
 using Mall.Testing;
@@ -14,20 +12,11 @@ namespace Mall.IntegrationTests.Recommendations;
 /// <summary>What the second review of recommendations found: each test fails on the code as it was reviewed (7b47b0b).</summary>
 public sealed class RecommendationSecondReviewTests
 {
-    private static async Task<Product> ProductAsync(MallFixture mall, string title)
-    {
-        var admin = mall.Get<CatalogAdminService>();
-        await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        return (await admin.CreateProductAsync(new ProductRequest { Title = title, CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "50g", PriceFen = 1_000, Enabled = true, InitialStock = 100 }] }, CancellationToken.None)).Product;
-    }
-
-    private static RecommendationBuilder Builder(MallFixture mall) => RecommendationTests.Builder(mall, mall.Get<IDocumentCollection<Order>>());
-
     [Fact]
     public async Task An_order_payment_delivered_again_after_the_customer_erased_their_account_does_not_bring_their_history_back()
     {
         await using var mall = await MallFixture.StartAsync();
-        var tea = await ProductAsync(mall, "Longjing");
+        var tea = await RecommendationTests.ProductAsync(mall, "Longjing", stock: 100);
         var customer = await mall.NewCustomerAsync();
         var order = (await mall.Get<CheckoutService>().CreateAsync(customer, Guid.NewGuid().ToString(), MallFixture.Buy(tea.Skus[0].Id, 1), CancellationToken.None)).Order;
         await mall.PayAsync(customer, order.Id);
@@ -54,7 +43,7 @@ public sealed class RecommendationSecondReviewTests
     public async Task Views_of_made_up_product_ids_do_not_stop_the_daily_run()
     {
         await using var mall = await MallFixture.StartAsync();
-        var tea = await ProductAsync(mall, "Longjing");
+        var tea = await RecommendationTests.ProductAsync(mall, "Longjing", stock: 100);
         var ingestion = mall.Get<EventIngestion>();
         var store = mall.Get<IDocumentCollection<CustomerInterest>>();
         var viewedAt = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -77,7 +66,7 @@ public sealed class RecommendationSecondReviewTests
 
         // The run's checkpoint holds every pair and product it counts: over 500,000 characters here, more than one
         // stored document takes, so the run throws at its first checkpoint, and again every day.
-        var run = await Builder(mall).RunAsync(CancellationToken.None);
+        var run = await RecommendationTests.Builder(mall).RunAsync(CancellationToken.None);
 
         Assert.NotNull(run.CompletedAt);
     }
@@ -85,8 +74,8 @@ public sealed class RecommendationSecondReviewTests
     public async Task A_new_customers_cold_start_list_does_not_show_what_one_other_customer_of_the_segment_browsed()
     {
         await using var mall = await MallFixture.StartAsync();
-        var bought = await ProductAsync(mall, "Longjing");
-        var browsed = await ProductAsync(mall, "Pregnancy tea");
+        var bought = await RecommendationTests.ProductAsync(mall, "Longjing", stock: 100);
+        var browsed = await RecommendationTests.ProductAsync(mall, "Pregnancy tea", stock: 100);
         var (browser, newcomer) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
 
         // One customer of the Potential segment looked at a product and bought nothing; someone else bought the tea.
@@ -96,7 +85,7 @@ public sealed class RecommendationSecondReviewTests
         var order = (await mall.Get<CheckoutService>().CreateAsync(buyer, Guid.NewGuid().ToString(), MallFixture.Buy(bought.Skus[0].Id, 1), CancellationToken.None)).Order;
         await mall.PayAsync(buyer, order.Id);
         await mall.Events.DrainAsync();
-        await Builder(mall).RunAsync(CancellationToken.None);
+        await RecommendationTests.Builder(mall).RunAsync(CancellationToken.None);
 
         // A newcomer (Potential, no history) gets the segment's list: made of that one customer's views, so it shows
         // another customer's browsing to everyone in the segment. A segment list needs several customers behind each product.

@@ -14,7 +14,7 @@ namespace Mall.IntegrationTests.Recommendations;
 
 public sealed class RecommendationTests
 {
-    private static async Task<Product> ProductAsync(MallFixture mall, string title, long stock = 10, ProductStatus status = ProductStatus.OnSale, params string[] tags)
+    internal static async Task<Product> ProductAsync(MallFixture mall, string title, long stock = 10, ProductStatus status = ProductStatus.OnSale, params string[] tags)
     {
         var admin = mall.Get<CatalogAdminService>();
         await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
@@ -22,7 +22,7 @@ public sealed class RecommendationTests
         return view.Product;
     }
 
-    private static async Task<string> OrderAsync(MallFixture mall, string customerId, params Product[] products)
+    internal static async Task<string> OrderAsync(MallFixture mall, string customerId, params Product[] products)
     {
         var request = MallFixture.Buy(products[0].Skus[0].Id, 1) with { Items = products.Select(p => new OrderItemRequest(p.Skus[0].Id, 1)).ToList() };
         var order = (await mall.Get<CheckoutService>().CreateAsync(customerId, Guid.NewGuid().ToString(), request, CancellationToken.None)).Order;
@@ -42,6 +42,8 @@ public sealed class RecommendationTests
         await mall.Get<IDocumentCollection<Customer>>().UpdateAsync(DocumentKey.Single(id), id, c => c with { Member = new MemberStatus(tier, DateTimeOffset.UtcNow) }, CancellationToken.None);
         return id;
     }
+
+    internal static RecommendationBuilder Builder(MallFixture mall) => Builder(mall, mall.Get<IDocumentCollection<Order>>());
 
     internal static RecommendationBuilder Builder(MallFixture mall, IDocumentCollection<Order> orders) => new(
         orders,

@@ -4,9 +4,7 @@ using Mall.Application.Catalog;
 using Mall.Application.Orders;
 using Mall.Application.Platform;
 using Mall.Application.Recommendations;
-using Mall.Domain.Catalog;
 using Mall.Domain.Common;
-using Mall.Domain.Orders;
 using Mall.Domain.Recommendations;
 
 namespace Mall.IntegrationTests.Recommendations;
@@ -14,15 +12,6 @@ namespace Mall.IntegrationTests.Recommendations;
 /// <summary>What the third review of recommendations found: each test fails on the code as it was reviewed (2d2ee52).</summary>
 public sealed class RecommendationThirdReviewTests
 {
-    private static async Task<Product> ProductAsync(MallFixture mall, string title)
-    {
-        var admin = mall.Get<CatalogAdminService>();
-        await admin.SaveCategoryAsync("tea", new CategoryRequest("Tea", 1), CancellationToken.None);
-        return (await admin.CreateProductAsync(new ProductRequest { Title = title, CategoryId = "tea", Tags = [], Status = ProductStatus.OnSale, Skus = [new SkuRequest { Name = "50g", PriceFen = 1_000, Enabled = true, InitialStock = 100 }] }, CancellationToken.None)).Product;
-    }
-
-    private static RecommendationBuilder Builder(MallFixture mall) => RecommendationTests.Builder(mall, mall.Get<IDocumentCollection<Order>>());
-
     [Fact]
     public async Task The_checkpoint_of_a_mall_with_several_thousand_sold_products_fits_a_stored_document()
     {
@@ -70,8 +59,8 @@ public sealed class RecommendationThirdReviewTests
     public async Task One_customers_single_order_does_not_alone_make_its_products_related_for_everyone()
     {
         await using var mall = await MallFixture.StartAsync();
-        var tea = await ProductAsync(mall, "Longjing");
-        var test = await ProductAsync(mall, "Pregnancy test");
+        var tea = await RecommendationTests.ProductAsync(mall, "Longjing", stock: 100);
+        var test = await RecommendationTests.ProductAsync(mall, "Pregnancy test", stock: 100);
         var (buyer, other) = (await mall.NewCustomerAsync(), await mall.NewCustomerAsync());
 
         // One customer looks at the tea and then buys it with a pregnancy test, in one order: one basket.
@@ -80,7 +69,7 @@ public sealed class RecommendationThirdReviewTests
         var order = (await mall.Get<CheckoutService>().CreateAsync(buyer, Guid.NewGuid().ToString(), request, CancellationToken.None)).Order;
         await mall.PayAsync(buyer, order.Id);
         await mall.Events.DrainAsync();
-        var run = await Builder(mall).RunAsync(CancellationToken.None);
+        var run = await RecommendationTests.Builder(mall).RunAsync(CancellationToken.None);
 
         // The run counts the order ({tea, test}) and then the same purchase again as the customer's "viewed then
         // bought" basket ({tea viewed, test bought}): the pair has 2 baskets, the minimum support, from one order of
