@@ -221,13 +221,13 @@ public sealed partial class RecommendationBuilder(
         var products = run.Counts.Products.Keys.ToList();
         await Parallel.ForEachAsync(products, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (productId, ct) =>
             await related.UpsertAsync(DocumentKey.Single(productId), new RelatedProducts(productId, lists.GetValueOrDefault(productId) ?? [], run.Day), ct));
-        // Bought by as many customers as a pair needs baskets: one customer's orders are not "popular" to show everyone.
-        var mostBought = Ranking.Top(run.Bought.Where(b => run.BoughtBy.GetValueOrDefault(b.Key) >= rules.MinSupport).Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
+        // Bought by as many customers as a pair needs: one customer's orders are not "popular" to show everyone.
+        var mostBought = Ranking.Top(run.Bought.Where(b => run.BoughtBy.GetValueOrDefault(b.Key) >= rules.MinCustomers).Select(b => new ScoredProduct(b.Key, b.Value)), PopularKept);
         await popular.UpsertAsync(PopularKey(PopularProducts.Everyone), new PopularProducts(PopularProducts.Everyone, mostBought, run.Day), cancellationToken);
         foreach (var (segment, scores) in run.SegmentInterest)
         {
-            // As many customers behind a listed product as a pair needs baskets: one customer's browsing is not shown to others.
-            var top = Ranking.Top(scores.Where(s => s.Value.Customers >= rules.MinSupport).Select(s => new ScoredProduct(s.Key, s.Value.Score)), PopularKept);
+            // As many customers behind a listed product as a pair needs: one customer's browsing is not shown to others.
+            var top = Ranking.Top(scores.Where(s => s.Value.Customers >= rules.MinCustomers).Select(s => new ScoredProduct(s.Key, s.Value.Score)), PopularKept);
             await popular.UpsertAsync(PopularKey(segment), new PopularProducts(segment, top, run.Day), cancellationToken);
         }
 

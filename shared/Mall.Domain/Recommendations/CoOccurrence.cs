@@ -47,14 +47,7 @@ public sealed record CoOccurrence
     {
         var products = Distinct(basket, rules.MaxBasketProducts);
         CountProducts(products);
-        for (var i = 0; i < products.Count; i++)
-        {
-            for (var j = i + 1; j < products.Count; j++)
-            {
-                CountPair(products[i], products[j]);
-            }
-        }
-
+        CountPairs(EachWithEach(products));
         Bound(rules);
     }
 
@@ -65,22 +58,14 @@ public sealed record CoOccurrence
     /// </summary>
     public void AddLinks(IEnumerable<string> viewed, IEnumerable<string> bought, SimilarityRules rules)
     {
-        var buys = Distinct(bought, rules.MaxBasketProducts);
-        var looks = Distinct(viewed.Except(buys, StringComparer.Ordinal), rules.MaxBasketProducts - buys.Count);
+        var (looks, buys) = Links(viewed, bought, rules);
         if (looks.Count == 0)
         {
             return;
         }
 
         CountProducts(buys.Concat(looks));
-        foreach (var look in looks)
-        {
-            foreach (var buy in buys)
-            {
-                CountPair(look, buy);
-            }
-        }
-
+        CountPairs(LookWithBuy(looks, buys));
         Bound(rules);
     }
 
@@ -90,22 +75,8 @@ public sealed record CoOccurrence
     /// </summary>
     public void CountCustomer(IEnumerable<string> bought, ViewedThenBoughtBasket links, SimilarityRules rules)
     {
-        var buys = Distinct(bought, rules.MaxBasketProducts);
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < buys.Count; i++)
-        {
-            for (var j = i + 1; j < buys.Count; j++)
-            {
-                keys.Add(PairKey(buys[i], buys[j]));
-            }
-        }
-
-        var linkBuys = Distinct(links.Bought, rules.MaxBasketProducts);
-        foreach (var look in Distinct(links.Viewed.Except(linkBuys, StringComparer.Ordinal), rules.MaxBasketProducts - linkBuys.Count))
-        {
-            keys.UnionWith(linkBuys.Select(buy => PairKey(look, buy)));
-        }
-
+        var (looks, buys) = Links(links.Viewed, links.Bought, rules);
+        var keys = EachWithEach(Distinct(bought, rules.MaxBasketProducts)).Concat(LookWithBuy(looks, buys)).ToHashSet(StringComparer.Ordinal);
         foreach (var key in keys.Where(Pairs.ContainsKey))
         {
             PairCustomers[key] = PairCustomers.GetValueOrDefault(key) + 1;
@@ -196,11 +167,34 @@ public sealed record CoOccurrence
         }
     }
 
-    private void CountPair(string a, string b)
+    private void CountPairs(IEnumerable<string> keys)
     {
-        var key = PairKey(a, b);
-        Pairs[key] = Pairs.GetValueOrDefault(key) + 1;
+        foreach (var key in keys)
+        {
+            Pairs[key] = Pairs.GetValueOrDefault(key) + 1;
+        }
     }
+
+    /// <summary>A viewed-then-bought basket's looks (viewed, not bought) and buys, within the basket bound.</summary>
+    private static (List<string> Looks, List<string> Buys) Links(IEnumerable<string> viewed, IEnumerable<string> bought, SimilarityRules rules)
+    {
+        var buys = Distinct(bought, rules.MaxBasketProducts);
+        return (Distinct(viewed.Except(buys, StringComparer.Ordinal), rules.MaxBasketProducts - buys.Count), buys);
+    }
+
+    private static IEnumerable<string> EachWithEach(List<string> products)
+    {
+        for (var i = 0; i < products.Count; i++)
+        {
+            for (var j = i + 1; j < products.Count; j++)
+            {
+                yield return PairKey(products[i], products[j]);
+            }
+        }
+    }
+
+    private static IEnumerable<string> LookWithBuy(List<string> looks, List<string> buys) =>
+        looks.SelectMany(look => buys.Select(buy => PairKey(look, buy)));
 
     private static string PairKey(string a, string b) => string.CompareOrdinal(a, b) < 0 ? $"{a}|{b}" : $"{b}|{a}";
 
